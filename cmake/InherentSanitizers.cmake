@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: Apache-2.0
+# Sanitizers apply to everything built in this tree (libraries, tests, tools).
+set(_inherent_sanitizers "")
+if(INHERENT_SANITIZE_ADDRESS)
+  list(APPEND _inherent_sanitizers address)
+endif()
+if(INHERENT_SANITIZE_UNDEFINED)
+  list(APPEND _inherent_sanitizers undefined)
+endif()
+if(INHERENT_SANITIZE_THREAD)
+  list(APPEND _inherent_sanitizers thread)
+endif()
+if(_inherent_sanitizers)
+  list(JOIN _inherent_sanitizers "," _inherent_san)
+  add_compile_options(-fsanitize=${_inherent_san} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${_inherent_san})
+endif()

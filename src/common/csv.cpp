@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "csv.h"
+
+#include "files.h"
+#include "inherent/inherent.hpp"
+
+namespace inherent {
+
+int CsvTable::column(std::string_view name) const {
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+CsvTable parse_csv(std::string_view text, const std::string& path) {
+  CsvTable table;
+  table.path = path;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+
+  auto error = [&](size_t line, size_t field, const std::string& what) {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    path + ":" + std::to_string(line) + ":" + std::to_string(field) + ": " + what);
+  };
+
+  size_t i = 0, line = 1;
+  const size_t n = text.size();
+  bool have_header = false;
+  while (i < n) {
+    CsvRow row;
+    row.line = line;
+    std::string field;
+    bool row_done = false;
+    // A row that is only a line ending is blank: skip it.
+    if (text[i] == '\n' || text[i] == '\r') {
+      if (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n') ++i;
+      ++i;
+      ++line;
+      continue;
+    }
+    while (!row_done) {
+      field.clear();
+      const size_t field_no = row.fields.size() + 1;
+      if (i < n && text[i] == '"') {  // quoted field
+        const size_t open_line = line;
+        ++i;
+        for (;;) {
+          if (i >= n) error(open_line, field_no, "unterminated quoted field");
+          const char c = text[i];
+          if (c == '"') {
+            if (i + 1 < n && text[i + 1] == '"') {
+              field += '"';
+              i += 2;
+              continue;
+            }
+            ++i;
+            break;
+          }
+          if (c == '\0') error(line, field_no, "NUL byte in field");
+          if (c == '\n') ++line;
+          field += c;
+          ++i;
+        }
+        if (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
+          error(line, field_no, "unexpected character after closing quote");
+      } else {
+        while (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
+          if (text[i] == '\0') error(line, field_no, "NUL byte in field");
+          if (text[i] == '"') error(line, field_no, "quote inside an unquoted field (quote the whole field)");
+          field += text[i++];
+        }
+      }
+      row.fields.push_back(field);
+      if (i >= n) {
+        row_done = true;
+      } else if (text[i] == ',') {
+        ++i;
+      } else {  // line ending
+        if (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n') ++i;
+        ++i;
+        ++line;
+        row_done = true;
+      }
+    }
+    if (!have_header) {
+      table.header = std::move(row.fields);
+      have_header = true;
+    } else {
+      table.rows.push_back(std::move(row));
+    }
+  }
+  if (!have_header) error(1, 1, "empty file (expected a header row)");
+  return table;
+}
+
+CsvTable read_csv_file(const std::string& path) { return parse_csv(read_file(path), path); }
+
+std::string csv_escape(std::string_view field) {
+  bool quote = !field.empty() && (field.front() == ' ' || field.back() == ' ');
+  for (char c : field)
+    if (c == ',' || c == '"' || c == '\n' || c == '\r') quote = true;
+  if (!quote) return std::string(field);
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string csv_join(const std::vector<std::string>& fields) {
+  std::string out;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i) out += ',';
+    out += csv_escape(fields[i]);
+  }
+  return out;
+}
+
+}  // namespace inherent

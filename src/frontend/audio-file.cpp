@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "audio-file.h"
+
+#include <sndfile.h>
+#include <soxr.h>
+
+#include <cmath>
+#include <memory>
+
+#include "inherent/inherent.hpp"
+#include "log-mel.h"
+
+namespace inherent {
+namespace {
+
+struct SndfileCloser {
+  void operator()(SNDFILE* f) const { sf_close(f); }
+};
+using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
+
+SndfilePtr open_sound_file(const std::string& path, SF_INFO* info) {
+  *info = SF_INFO{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, info);
+  if (!f) {
+    // libsndfile reports a missing file and a non-audio file the same way; tell them apart.
+    FILE* probe = std::fopen(path.c_str(), "rb");
+    if (!probe) throw Exception(INHERENT_STATUS_IO_ERROR, path + ": cannot open file");
+    std::fclose(probe);
+    throw Exception(INHERENT_STATUS_UNSUPPORTED,
+                path + ": not a readable audio file (" + sf_strerror(nullptr) + ")");
+  }
+  if (info->channels <= 0 || info->samplerate <= 0)
+    throw Exception(INHERENT_STATUS_UNSUPPORTED, path + ": invalid channel count or sample rate");
+  return SndfilePtr(f);
+}
+
+std::string format_name(int format) {
+  SF_FORMAT_INFO fi{};
+  fi.format = format & SF_FORMAT_TYPEMASK;
+  std::string name = sf_command(nullptr, SFC_GET_FORMAT_MAJOR, &fi, sizeof(fi)) == 0 && fi.name
+                         ? fi.extension ? fi.extension : fi.name
+                         : "unknown";
+  fi = SF_FORMAT_INFO{};
+  fi.format = format & SF_FORMAT_SUBMASK;
+  if (sf_command(nullptr, SFC_GET_FORMAT_SUBTYPE, &fi, sizeof(fi)) == 0 && fi.name)
+    name += std::string(" ") + fi.name;
+  return name;
+}
+
+AudioData mix_and_resample(std::vector<float> interleaved, size_t n_frames, int channels, int rate,
+                       const std::string& what) {
+  if (n_frames == 0) throw Exception(INHERENT_STATUS_INVALID_AUDIO, what + ": contains no audio samples");
+  if (rate < 1000 || rate > 768000)
+    throw Exception(INHERENT_STATUS_INVALID_AUDIO, what + ": unsupported sample rate " + std::to_string(rate));
+  const size_t bad = find_non_finite(interleaved.data(), n_frames * channels);
+  if (bad != n_frames * channels)
+    throw Exception(INHERENT_STATUS_INVALID_AUDIO,
+                what + ": sample " + std::to_string(bad / channels) + " is NaN or infinite");
+  std::vector<float> mono;
+  if (channels == 1) {
+    mono = std::move(interleaved);
+  } else {
+    mono.resize(n_frames);
+    for (size_t i = 0; i < n_frames; ++i) {
+      double s = 0.0;
+      for (int c = 0; c < channels; ++c) s += interleaved[i * channels + c];
+      mono[i] = static_cast<float>(s / channels);
+    }
+  }
+  AudioData out;
+  out.source_rate = rate;
+  out.source_channels = channels;
+  out.samples = rate == kSampleRate ? std::move(mono) : resample(mono.data(), mono.size(), rate, kSampleRate);
+  return out;
+}
+
+}  // namespace
+
+AudioInfo probe_audio_file(const std::string& path) {
+  SF_INFO info;
+  SndfilePtr f = open_sound_file(path, &info);
+  AudioInfo out;
+  out.rate = info.samplerate;
+  out.channels = info.channels;
+  out.frames = info.frames;
+  out.format = format_name(info.format);
+  return out;
+}
+
+AudioData read_audio_file(const std::string& path) {
+  SF_INFO info;
+  SndfilePtr f = open_sound_file(path, &info);
+  // Some containers (OGG, truncated WAV) report no or a wrong frame count: read in blocks.
+  std::vector<float> interleaved;
+  const size_t block = 16384;
+  std::vector<float> buf(block * info.channels);
+  for (;;) {
+    const sf_count_t got = sf_readf_float(f.get(), buf.data(), block);
+    if (got <= 0) break;
+    interleaved.insert(interleaved.end(), buf.begin(), buf.begin() + got * info.channels);
+  }
+  if (sf_error(f.get()) != SF_ERR_NO_ERROR)
+    throw Exception(INHERENT_STATUS_IO_ERROR, path + ": read error (" + sf_strerror(f.get()) + ")");
+  const size_t n_frames = interleaved.size() / info.channels;
+  return mix_and_resample(std::move(interleaved), n_frames, info.channels, info.samplerate, path);
+}
+
+AudioData audio_from_pcm(const float* samples, size_t n_frames, int channels, int rate) {
+  if (channels <= 0 || channels > 64)
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "pcm: channel count " + std::to_string(channels) + " out of range 1..64");
+  if (n_frames > 0 && !samples) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "pcm: samples is NULL");
+  std::vector<float> interleaved(samples, samples + n_frames * channels);
+  return mix_and_resample(std::move(interleaved), n_frames, channels, rate, "pcm");
+}
+
+std::vector<float> resample(const float* samples, size_t n, int from_rate, int to_rate) {
+  if (from_rate == to_rate) return std::vector<float>(samples, samples + n);
+  const double ratio = static_cast<double>(to_rate) / from_rate;
+  std::vector<float> out(static_cast<size_t>(std::ceil(n * ratio)) + 16);
+  size_t done_in = 0, done_out = 0;
+  const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+  const soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
+  const soxr_error_t err = soxr_oneshot(from_rate, to_rate, 1, samples, n, &done_in, out.data(),
+                                        out.size(), &done_out, &io, &q, nullptr);
+  if (err) throw Exception(INHERENT_STATUS_INTERNAL, std::string("resampling failed: ") + err);
+  out.resize(done_out);
+  return out;
+}
+
+}  // namespace inherent

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "labels.h"
+
+#include <charconv>
+#include <cmath>
+#include <unordered_map>
+
+#include "common/csv.h"
+#include "common/files.h"
+#include "frontend/audio-file.h"
+#include "inherent/inherent.hpp"
+
+namespace inherent {
+namespace {
+
+constexpr const char* kHeadNames[] = {
+#define INHERENT_HEAD(index, name, key, threshold) #name,
+#include "inherent/heads.inc"
+#undef INHERENT_HEAD
+};
+
+bool parse_double(const std::string& s, double* out) {
+  if (s.empty()) return false;
+  const char* b = s.data();
+  const char* e = s.data() + s.size();
+  auto [p, ec] = std::from_chars(b, e, *out);
+  return ec == std::errc() && p == e && std::isfinite(*out);
+}
+
+}  // namespace
+
+const char* split_name(Split s) {
+  switch (s) {
+    case Split::train: return "train";
+    case Split::eval: return "eval";
+    case Split::test: return "test";
+  }
+  return "?";
+}
+
+const std::vector<std::string>& label_columns() {
+  static const std::vector<std::string> cols = [] {
+    std::vector<std::string> c = {"audio_path", "transcript", "speaker_id", "session_id", "device",
+                                  "environment", "source", "duration_s", "split"};
+    for (const char* h : kHeadNames) c.push_back(h);
+    return c;
+  }();
+  return cols;
+}
+
+std::string format_issue(const std::string& path, const LabelIssue& issue) {
+  return path + ":" + std::to_string(issue.line) + ":" + std::to_string(issue.column) + ": [" + issue.rule +
+         "] " + issue.message;
+}
+
+LabelsCheck check_labels(const std::string& path, const LabelsCheckOptions& options) {
+  LabelsCheck result;
+  CsvTable table = read_csv_file(path);
+  Labels& labels = result.labels;
+  labels.path = path;
+  labels.header = table.header;
+  auto issue = [&](size_t line, size_t column, const char* rule, std::string message) {
+    result.issues.push_back({line, column, rule, std::move(message)});
+  };
+
+  // Header: every required column present once.
+  std::unordered_map<std::string, size_t> seen;
+  for (size_t i = 0; i < table.header.size(); ++i) {
+    if (!seen.emplace(table.header[i], i).second)
+      issue(1, i + 1, "header", "duplicate column \"" + table.header[i] + "\"");
+  }
+  std::vector<int> col;  // required column -> field index
+  bool header_ok = true;
+  for (const std::string& name : label_columns()) {
+    const int c = table.column(name);
+    if (c < 0) {
+      issue(1, 0, "header", "missing required column \"" + name + "\"");
+      header_ok = false;
+    }
+    col.push_back(c);
+  }
+  if (!header_ok) return result;
+
+  const std::string base = parent_dir(path);
+  std::unordered_map<std::string, size_t> path_line;
+  enum { kAudio, kTranscript, kSpeaker, kSession, kDevice, kEnvironment, kSource, kDuration, kSplit, kHead0 };
+  for (CsvRow& r : table.rows) {
+    if (r.fields.size() != table.header.size()) {
+      issue(r.line, 0, "field-count",
+            "row has " + std::to_string(r.fields.size()) + " fields, header has " +
+                std::to_string(table.header.size()));
+      continue;
+    }
+    LabelRow row;
+    row.line = r.line;
+    auto field = [&](int which) -> const std::string& { return r.fields[col[which]]; };
+    auto column = [&](int which) -> size_t { return static_cast<size_t>(col[which]) + 1; };
+    const size_t issues_before = result.issues.size();
+
+    row.audio_path = field(kAudio);
+    row.transcript = field(kTranscript);
+    row.speaker_id = field(kSpeaker);
+    row.session_id = field(kSession);
+    row.device = field(kDevice);
+    row.environment = field(kEnvironment);
+    row.source = field(kSource);
+    if (row.audio_path.empty()) issue(r.line, column(kAudio), "audio-path", "audio_path is empty");
+    row.resolved_path = resolve_path(base, row.audio_path);
+
+    const std::string& dur = field(kDuration);
+    if (!dur.empty()) {
+      if (!parse_double(dur, &row.duration_s))
+        issue(r.line, column(kDuration), "duration", "duration_s \"" + dur + "\" is not a number");
+      else if (!(row.duration_s > 0.0) || row.duration_s > options.max_duration_s)
+        issue(r.line, column(kDuration), "duration",
+              "duration_s " + dur + " is outside (0, " + std::to_string(static_cast<int>(options.max_duration_s)) +
+                  "] seconds");
+    }
+
+    const std::string& split = field(kSplit);
+    if (split == "train") row.split = Split::train;
+    else if (split == "eval") row.split = Split::eval;
+    else if (split == "test") row.split = Split::test;
+    else issue(r.line, column(kSplit), "split", "split \"" + split + "\" must be train, eval or test");
+
+    bool heads_ok = true;
+    for (int h = 0; h < INHERENT_N_HEADS; ++h) {
+      const std::string& v = field(kHead0 + h);
+      if (v == "0" || v == "1") {
+        row.heads[h] = static_cast<uint8_t>(v[0] - '0');
+      } else {
+        issue(r.line, column(kHead0 + h), "head-value",
+              std::string(kHeadNames[h]) + " must be 0 or 1, got \"" + v + "\"");
+        heads_ok = false;
+      }
+    }
+    if (heads_ok && row.heads[0] == 0) {
+      for (int h = 1; h < INHERENT_N_HEADS; ++h)
+        if (row.heads[h])
+          issue(r.line, column(kHead0 + h), "gate-consistency",
+                std::string(kHeadNames[h]) + " is 1 while isInteresting is 0 (intents need the gate)");
+    }
+
+    if (!row.audio_path.empty()) {
+      auto [it, inserted] = path_line.emplace(row.resolved_path, r.line);
+      if (!inserted)
+        issue(r.line, column(kAudio), "duplicate-path",
+              "audio " + row.audio_path + " already listed on line " + std::to_string(it->second));
+      else if (options.check_audio) {
+        try {
+          const AudioInfo info = probe_audio_file(row.resolved_path);
+          const double actual = info.duration_s();
+          if (info.frames <= 0)
+            issue(r.line, column(kAudio), "audio", row.audio_path + " has no samples");
+          else if (actual > options.max_duration_s)
+            issue(r.line, column(kAudio), "duration",
+                  row.audio_path + " lasts " + std::to_string(actual) + " s, more than the " +
+                      std::to_string(static_cast<int>(options.max_duration_s)) + " s a model reads");
+          else if (row.duration_s > 0 && std::fabs(actual - row.duration_s) > options.duration_tolerance_s)
+            issue(r.line, column(kDuration), "duration",
+                  "duration_s " + dur + " but " + row.audio_path + " lasts " + std::to_string(actual) + " s");
+          if (row.duration_s == 0) row.duration_s = actual;
+        } catch (const Exception& e) {
+          issue(r.line, column(kAudio), e.status() == INHERENT_STATUS_IO_ERROR ? "audio-missing" : "audio-unreadable",
+                e.what());
+        }
+      }
+    }
+    row.fields = std::move(r.fields);
+    if (result.issues.size() == issues_before) labels.rows.push_back(std::move(row));
+  }
+  if (table.rows.empty()) issue(1, 0, "empty", "no data rows");
+  return result;
+}
+
+Labels read_labels(const std::string& path, const LabelsCheckOptions& options) {
+  LabelsCheck check = check_labels(path, options);
+  if (!check.ok()) {
+    std::string msg = path + ": " + std::to_string(check.issues.size()) + " problem(s) in labels file";
+    const size_t shown = std::min<size_t>(check.issues.size(), 10);
+    for (size_t i = 0; i < shown; ++i) msg += "\n  " + format_issue(path, check.issues[i]);
+    if (shown < check.issues.size()) msg += "\n  ... (run `inherent labels check " + path + "` for all)";
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, msg);
+  }
+  return std::move(check.labels);
+}
+
+std::string labels_to_csv(const std::vector<std::string>& header, const std::vector<LabelRow>& rows) {
+  std::string out = csv_join(header) + "\n";
+  for (const LabelRow& r : rows) out += csv_join(r.fields) + "\n";
+  return out;
+}
+
+}  // namespace inherent

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The labels contract (DESIGN.md): one CSV row per clip with
+//   audio_path, transcript, speaker_id, session_id, device, environment, source,
+//   duration_s, split, <13 head columns in head order, each 0 or 1>
+// Extra columns are allowed and kept. Relative audio paths resolve against the CSV's
+// folder. This is the only reader of that schema; every tool uses it.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "inherent/inherent.h"
+
+namespace inherent {
+
+enum class Split { train, eval, test };
+const char* split_name(Split s);
+
+// The columns every labels CSV must have, in canonical order (heads last).
+const std::vector<std::string>& label_columns();
+
+struct LabelRow {
+  size_t line = 0;               // 1-based line in the CSV
+  std::string audio_path;        // as written
+  std::string resolved_path;     // resolved against the CSV's folder
+  std::string transcript, speaker_id, session_id, device, environment, source;
+  double duration_s = 0.0;       // 0 when the column is empty (unknown)
+  Split split = Split::train;
+  std::array<uint8_t, INHERENT_N_HEADS> heads{};
+  std::vector<std::string> fields;  // every field as written, header order
+};
+
+struct Labels {
+  std::string path;
+  std::vector<std::string> header;
+  std::vector<LabelRow> rows;
+};
+
+// One problem in a labels file. Reported as "path:line:column: [rule] message",
+// column being the 1-based CSV field (0 when the whole row or file is meant).
+struct LabelIssue {
+  size_t line = 0;
+  size_t column = 0;
+  std::string rule;
+  std::string message;
+};
+std::string format_issue(const std::string& path, const LabelIssue& issue);
+
+struct LabelsCheckOptions {
+  bool check_audio = true;     // open every audio file (exists, decodes, duration)
+  double max_duration_s = 60.0;
+  double duration_tolerance_s = 0.1;  // declared vs actual duration
+};
+
+struct LabelsCheck {
+  Labels labels;                  // rows that parsed (possibly with issues)
+  std::vector<LabelIssue> issues;
+  bool ok() const { return issues.empty(); }
+};
+
+// Validates everything and collects every issue (the `inherent labels check` engine).
+// Throws only when the file cannot be read or is not CSV at all.
+LabelsCheck check_labels(const std::string& path, const LabelsCheckOptions& options = {});
+
+// Reads a labels file for a tool. Any issue throws an inherent::Exception listing the
+// first issues, so a bad row is never silently skipped.
+Labels read_labels(const std::string& path, const LabelsCheckOptions& options = {});
+
+// Serializes rows back to CSV text (header included), keeping extra columns.
+std::string labels_to_csv(const std::vector<std::string>& header, const std::vector<LabelRow>& rows);
+
+}  // namespace inherent

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Subcommands of the `inherent` CLI. Each add_* registers its subcommand and the
+// callback that runs it; callbacks throw inherent::Exception on failure (exit 1) or
+// ExitCode for a deliberate non-zero exit (e.g. a labels check that found problems).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace inherent::cli {
+
+struct ExitCode {
+  int code;
+};
+
+void add_mel(CLI::App& app);
+void add_prep(CLI::App& app);
+void add_labels(CLI::App& app);
+void add_heads(CLI::App& app);
+
+}  // namespace inherent::cli
