@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: Apache-2.0
+# The two commands a newcomer needs:  `make demo` (main job) and `make test` (every test).
+# Both install what they need first (scripts/bootstrap.sh; quick when already done).
+.PHONY: all bootstrap build demo test test-quick bench wasm python clean help
+
+all: build
+
+help:
+	@echo "make demo        run the main job on the built-in example data"
+	@echo "make test        run every test (C++, sanitizers, fuzzers, Python, WebAssembly)"
+	@echo "make test-quick  C++ unit tests only (the seconds-long loop)"
+	@echo "make build       configure and build the dev preset (build/dev)"
+	@echo "make bench       benchmarks (bench/), prints markdown tables"
+	@echo "make bootstrap   install apt packages, .venv and npm packages"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build: bootstrap
+	@cmake --preset dev >/dev/null && cmake --build --preset dev
+
+demo: bootstrap
+	@scripts/demo.sh
+
+test: bootstrap
+	@scripts/test.sh
+
+test-quick: build
+	@ctest --preset dev -L unit
+
+bench: bootstrap
+	@scripts/bench.sh
+
+clean:
+	rm -rf build out
