@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# All benchmarks, one command: prints markdown tables with the machine named and writes
+# JSON under out/bench/. Every ratio compares peers measured in the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=out/bench
+mkdir -p "$OUT"
+cmake --preset release -DINHERENT_BUILD_BENCH=ON >/dev/null
+cmake --build --preset release --target bench-frontend
+.venv/bin/python -m pip install -q --no-build-isolation .
+
+echo "## Machine"
+echo
+echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') ($(nproc) cores visible)"
+echo "- OS: $(. /etc/os-release && echo "$PRETTY_NAME"), compiler: $(c++ --version | head -1)"
+echo
+.venv/bin/python bench/frontend.py --json-out "$OUT/frontend.json"
+echo
+echo "### Frontend, C ABI (Google Benchmark)"
+echo
+build/release/bench/bench-frontend --benchmark_format=console --benchmark_out="$OUT/frontend-cabi.json" \
+  --benchmark_out_format=json 2>/dev/null | grep -E 'BM_|Benchmark' | sed 's/^/    /'
