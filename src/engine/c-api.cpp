@@ -212,9 +212,9 @@ inherent_status inherent_frontend_reset(inherent_frontend* fe) {
 #if INHERENT_WITH_AUDIO_IO
 inherent_status inherent_audio_read_file(const char* path, inherent_audio** out) {
   const char* fn = "inherent_audio_read_file";
+  if (out) *out = nullptr;  // cleared on every failure, NULL path included
   INHERENT_REQUIRE(path, fn, "path is NULL");
   INHERENT_REQUIRE(out, fn, "out is NULL");
-  *out = nullptr;
   return guarded(fn, [&] {
     auto a = new inherent_audio{inherent::read_audio_file(path)};
     *out = a;

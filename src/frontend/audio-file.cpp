@@ -35,14 +35,16 @@ SndfilePtr open_sound_file(const std::string& path, SF_INFO* info) {
 }
 
 std::string format_name(int format) {
+  // SFC_GET_FORMAT_INFO looks up a format value; SFC_GET_FORMAT_MAJOR/SUBTYPE take a
+  // list index instead and would name the wrong format.
   SF_FORMAT_INFO fi{};
   fi.format = format & SF_FORMAT_TYPEMASK;
-  std::string name = sf_command(nullptr, SFC_GET_FORMAT_MAJOR, &fi, sizeof(fi)) == 0 && fi.name
+  std::string name = sf_command(nullptr, SFC_GET_FORMAT_INFO, &fi, sizeof(fi)) == 0 && fi.name
                          ? fi.extension ? fi.extension : fi.name
                          : "unknown";
   fi = SF_FORMAT_INFO{};
   fi.format = format & SF_FORMAT_SUBMASK;
-  if (sf_command(nullptr, SFC_GET_FORMAT_SUBTYPE, &fi, sizeof(fi)) == 0 && fi.name)
+  if (sf_command(nullptr, SFC_GET_FORMAT_INFO, &fi, sizeof(fi)) == 0 && fi.name)
     name += std::string(" ") + fi.name;
   return name;
 }
