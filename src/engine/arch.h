@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The architecture table: every weight tensor of an inherent Conformer, by name and
+// shape, for a given ModelConfig. This is the one list of tensor names. The LibTorch
+// trainer registers its modules so that its state dict equals this table (a test
+// checks it), checkpoints and model packages store tensors under these names, and the
+// exporters and the native engine loader look them up here. Header only, no
+// dependencies beyond the standard library, so the engine, WebAssembly and mobile
+// builds include it as is.
+//
+// Usage:
+//   inherent::ModelConfig config;
+//   std::string error;
+//   if (!inherent::arch_config_by_name("small", &config)) ...;
+//   for (const inherent::ArchTensor& t : inherent::arch_tensors(config))
+//     printf("%s %s\n", t.name.c_str(), inherent::arch_shape_string(t.shape).c_str());
+//
+// Shape letters: H hidden size (n_hidden), F ffn size (ffn_mult * H), K depthwise conv
+// kernel, M mel bins (128), O outputs (13). Linear weights are [out, in] and Conv1d
+// weights [out, in / groups, kernel], as in torch.
+//
+// The forward pass these tensors feed (the contract every runtime implements; the
+// trainer's model.cpp is the reference):
+//   x [B, T, M] log-mels; valid[b, t] = any(x[b, t, :] != 0)   (all-zero frame = padding)
+//   x = valid ? (x - mel_norm.mean) / mel_norm.std : 0
+//   x = SiLU(subsample.conv1(x)) * valid1     valid1[t] = valid[2t]    [B, ceil(T/2), H]
+//   x = SiLU(subsample.conv2(x)) * valid2     valid2[t] = valid1[2t]   [B, T2, H]
+//   x += sinusoid(T2, H)   pe[t, 2i] = sin(t / 10000^(2i/H)), pe[t, 2i+1] = cos(same);
+//                          computed in float64, rounded to float32
+//   per block b:  x += 0.5 * ffn1(x)
+//                 x += attn.out(MHSA(attn.qkv(LN x)))   keys masked by valid2
+//                 x += conv(x)
+//                 x += 0.5 * ffn2(x)
+//                 x = LN_block(x)
+//     ffn(x)  = down(SiLU(up(LN x)))
+//     conv(x) = pointwise2(SiLU(LN2(depthwise(valid2 * GLU(pointwise1(LN1 x))))))
+//               GLU(a | g) = a * sigmoid(g) (first half of the 2H channels is a);
+//               depthwise: groups = H, padding K/2 both sides
+//   x = final_norm(x)
+//   w = softmax over valid steps of pool.score(x)   [B, T2]  (padded steps weigh 0)
+//   logits = head(sum_t w[t] x[t])                 [B, O];  scores = sigmoid(logits)
+// Conv1d subsampling: kernel 3, stride 2, padding 1. LayerNorm eps = 1e-5, affine.
+// Attention: q|k|v are the three H-row slices of attn.qkv (in that order), heads split
+// the H columns into n_heads slices of H / n_heads, scale 1 / sqrt(H / n_heads).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace inherent {
+
+constexpr float kLayerNormEps = 1e-5f;
+constexpr int kSubsampleKernel = 3;
+constexpr int kSubsampleStride = 2;
+
+// The shape of a model. Only sizes: training-only settings (dropout) live elsewhere.
+struct ModelConfig {
+  int n_mels = 128;     // M: input features per frame (the frontend contract)
+  int n_hidden = 128;   // H
+  int n_blocks = 4;     // Conformer blocks
+  int n_heads = 4;      // attention heads; must divide H
+  int ffn_mult = 4;     // F = ffn_mult * H
+  int conv_kernel = 15; // K; odd, so 'same' padding is symmetric
+  int n_outputs = 13;   // O: heads in heads.inc order
+};
+
+inline bool operator==(const ModelConfig& a, const ModelConfig& b) {
+  return a.n_mels == b.n_mels && a.n_hidden == b.n_hidden && a.n_blocks == b.n_blocks &&
+         a.n_heads == b.n_heads && a.ffn_mult == b.ffn_mult && a.conv_kernel == b.conv_kernel &&
+         a.n_outputs == b.n_outputs;
+}
+
+// Named configs. tiny: tests and parity fixtures. small: the shipped default (~1.6M
+// parameters). base: the seed's production shape (~9.44M).
+inline bool arch_config_by_name(const std::string& name, ModelConfig* out) {
+  ModelConfig c;
+  if (name == "tiny") {
+    c.n_hidden = 32, c.n_blocks = 1, c.n_heads = 2, c.conv_kernel = 7;
+  } else if (name == "small") {
+    c.n_hidden = 128, c.n_blocks = 4, c.n_heads = 4, c.conv_kernel = 15;
+  } else if (name == "base") {
+    c.n_hidden = 256, c.n_blocks = 6, c.n_heads = 4, c.conv_kernel = 31;
+  } else {
+    return false;
+  }
+  *out = c;
+  return true;
+}
+
+inline const char* const* arch_config_names() {
+  static const char* const names[] = {"tiny", "small", "base", nullptr};
+  return names;
+}
+
+// Empty when the config is usable, else a message naming the offending field.
+inline std::string arch_config_check(const ModelConfig& c) {
+  auto positive = [](const char* key, int v, int max) -> std::string {
+    if (v <= 0 || v > max) {
+      return std::string(key) + " = " + std::to_string(v) + " is out of range [1, " + std::to_string(max) + "]";
+    }
+    return {};
+  };
+  for (const std::string& e : {positive("n_mels", c.n_mels, 4096), positive("n_hidden", c.n_hidden, 8192),
+                               positive("n_blocks", c.n_blocks, 256), positive("n_heads", c.n_heads, 256),
+                               positive("ffn_mult", c.ffn_mult, 64), positive("conv_kernel", c.conv_kernel, 1023),
+                               positive("n_outputs", c.n_outputs, 4096)}) {
+    if (!e.empty()) return e;
+  }
+  if (c.n_hidden % c.n_heads != 0) {
+    return "n_heads = " + std::to_string(c.n_heads) + " does not divide n_hidden = " + std::to_string(c.n_hidden);
+  }
+  if (c.conv_kernel % 2 == 0) return "conv_kernel = " + std::to_string(c.conv_kernel) + " must be odd";
+  return {};
+}
+
+// Frames after the two stride-2 subsampling convs: ceil(ceil(T / 2) / 2).
+inline int64_t arch_subsampled_frames(int64_t n_frames) {
+  const int64_t t1 = (n_frames + 1) / 2;
+  return (t1 + 1) / 2;
+}
+
+enum class ArchRole {
+  parameter,  // trained
+  buffer,     // fixed numbers that travel with the weights (feature normalization)
+};
+
+struct ArchTensor {
+  std::string name;
+  std::vector<int64_t> shape;
+  ArchRole role = ArchRole::parameter;
+
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+  }
+};
+
+// Every tensor of the model in a stable order (the order files are written in).
+inline std::vector<ArchTensor> arch_tensors(const ModelConfig& c) {
+  const int64_t m = c.n_mels, h = c.n_hidden, f = int64_t{c.ffn_mult} * c.n_hidden, k = c.conv_kernel;
+  std::vector<ArchTensor> t;
+  auto add = [&t](std::string name, std::vector<int64_t> shape, ArchRole role = ArchRole::parameter) {
+    t.push_back({std::move(name), std::move(shape), role});
+  };
+  auto linear = [&add](const std::string& p, int64_t out, int64_t in) {
+    add(p + ".weight", {out, in});
+    add(p + ".bias", {out});
+  };
+  auto layer_norm = [&add](const std::string& p, int64_t n) {
+    add(p + ".weight", {n});
+    add(p + ".bias", {n});
+  };
+  auto ffn = [&](const std::string& p) {
+    layer_norm(p + ".norm", h);
+    linear(p + ".up", f, h);
+    linear(p + ".down", h, f);
+  };
+
+  add("mel_norm.mean", {m}, ArchRole::buffer);  // [M]
+  add("mel_norm.std", {m}, ArchRole::buffer);   // [M]
+  add("subsample.conv1.weight", {h, m, kSubsampleKernel});
+  add("subsample.conv1.bias", {h});
+  add("subsample.conv2.weight", {h, h, kSubsampleKernel});
+  add("subsample.conv2.bias", {h});
+  for (int b = 0; b < c.n_blocks; ++b) {
+    const std::string p = "blocks." + std::to_string(b);
+    ffn(p + ".ffn1");
+    layer_norm(p + ".attn.norm", h);
+    linear(p + ".attn.qkv", 3 * h, h);
+    linear(p + ".attn.out", h, h);
+    layer_norm(p + ".conv.norm1", h);
+    linear(p + ".conv.pointwise1", 2 * h, h);
+    add(p + ".conv.depthwise.weight", {h, 1, k});
+    add(p + ".conv.depthwise.bias", {h});
+    layer_norm(p + ".conv.norm2", h);
+    linear(p + ".conv.pointwise2", h, h);
+    ffn(p + ".ffn2");
+    layer_norm(p + ".norm", h);
+  }
+  layer_norm("final_norm", h);
+  linear("pool.score", 1, h);
+  linear("head", c.n_outputs, h);
+  return t;
+}
+
+// Number of trained parameters (buffers excluded).
+inline int64_t arch_n_params(const ModelConfig& c) {
+  int64_t n = 0;
+  for (const ArchTensor& t : arch_tensors(c)) {
+    if (t.role == ArchRole::parameter) n += t.numel();
+  }
+  return n;
+}
+
+inline std::string arch_shape_string(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+// The config as string pairs (safetensors __metadata__, metadata sidecar) and back.
+inline std::vector<std::pair<std::string, std::string>> arch_config_to_pairs(const ModelConfig& c) {
+  return {{"n_mels", std::to_string(c.n_mels)},       {"n_hidden", std::to_string(c.n_hidden)},
+          {"n_blocks", std::to_string(c.n_blocks)},   {"n_heads", std::to_string(c.n_heads)},
+          {"ffn_mult", std::to_string(c.ffn_mult)},   {"conv_kernel", std::to_string(c.conv_kernel)},
+          {"n_outputs", std::to_string(c.n_outputs)}};
+}
+
+// Reads the seven keys of arch_config_to_pairs from pairs (other keys are ignored).
+// Returns an empty string on success, else a message naming the missing or bad key.
+inline std::string arch_config_from_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                          ModelConfig* out) {
+  ModelConfig c;
+  std::pair<const char*, int*> fields[] = {{"n_mels", &c.n_mels},       {"n_hidden", &c.n_hidden},
+                                           {"n_blocks", &c.n_blocks},   {"n_heads", &c.n_heads},
+                                           {"ffn_mult", &c.ffn_mult},   {"conv_kernel", &c.conv_kernel},
+                                           {"n_outputs", &c.n_outputs}};
+  for (auto& [key, dst] : fields) {
+    const std::string* value = nullptr;
+    for (const auto& kv : pairs) {
+      if (kv.first == key) value = &kv.second;
+    }
+    if (!value) return std::string("missing model config key '") + key + "'";
+    int64_t v = 0;
+    bool ok = !value->empty() && value->size() <= 9;
+    for (char ch : *value) {
+      ok = ok && ch >= '0' && ch <= '9';
+      v = v * 10 + (ch - '0');
+    }
+    if (!ok) return std::string("model config key '") + key + "' has a bad value '" + *value + "'";
+    *dst = static_cast<int>(v);
+  }
+  std::string error = arch_config_check(c);
+  if (!error.empty()) return error;
+  *out = c;
+  return {};
+}
+
+}  // namespace inherent
