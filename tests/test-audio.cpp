@@ -327,6 +327,31 @@ TEST(AudioFileErrors, NaNInFloatWav) {
                     INHERENT_STATUS_INVALID_AUDIO, "sample 500 ");
 }
 
+TEST(AudioFileErrors, HugeFiniteSamplesOverflowingTheResampler) {
+  // Found by fuzz-audio: finite values near FLT_MAX at 8 kHz overflow when upsampled.
+  std::vector<float> s(400, 2.8e38f);
+  for (size_t i = 1; i < s.size(); i += 2) s[i] = -2.8e38f;
+  expect_read_fails(write_sound("huge.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 8000, 1, s), INHERENT_STATUS_INVALID_AUDIO,
+                    "outside [-1, 1]");
+}
+
+TEST(AudioMemory, EqualsTheFileReader) {
+  const std::vector<float> s = sine(300.0, 0.4, 11025, 22050);
+  const std::string path = write_sound("mem.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 22050, 1, s);
+  const std::string bytes = read_bytes(path);
+  const inherent::AudioData from_file = inherent::read_audio_file(path);
+  const inherent::AudioData from_memory = inherent::read_audio_memory(bytes.data(), bytes.size(), "clip");
+  EXPECT_EQ(from_memory.source_rate, 22050);
+  ASSERT_EQ(from_memory.samples.size(), from_file.samples.size());
+  EXPECT_EQ(0, std::memcmp(from_memory.samples.data(), from_file.samples.data(), bytes.size() ? from_file.samples.size() * 4 : 0));
+  try {
+    (void)inherent::read_audio_memory("RIFF....WAVE", 12, "clip.wav");
+    FAIL() << "garbage accepted";
+  } catch (const inherent::Exception& e) {
+    EXPECT_NE(std::string(e.what()).find("clip.wav"), std::string::npos) << e.what();
+  }
+}
+
 TEST(AudioFileErrors, DirectoryIsNotAudio) {
   fs::create_directories(TempDir::path("folder.wav"));
   inherent_audio* a = nullptr;

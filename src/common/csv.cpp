@@ -95,7 +95,9 @@ CsvTable parse_csv(std::string_view text, const std::string& path) {
 CsvTable read_csv_file(const std::string& path) { return parse_csv(read_file(path), path); }
 
 std::string csv_escape(std::string_view field) {
-  bool quote = !field.empty() && (field.front() == ' ' || field.back() == ' ');
+  // A field starting with a BOM is quoted so a reader cannot take it for the file's BOM.
+  bool quote = !field.empty() && (field.front() == ' ' || field.back() == ' ' ||
+                                  field.substr(0, 3) == "\xEF\xBB\xBF");
   for (char c : field)
     if (c == ',' || c == '"' || c == '\n' || c == '\r') quote = true;
   if (!quote) return std::string(field);
@@ -109,6 +111,8 @@ std::string csv_escape(std::string_view field) {
 }
 
 std::string csv_join(const std::vector<std::string>& fields) {
+  // A row of one empty field would be a blank line, which readers skip: quote it.
+  if (fields.size() == 1 && fields[0].empty()) return "\"\"";
   std::string out;
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i) out += ',';

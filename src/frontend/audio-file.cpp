@@ -4,7 +4,9 @@
 #include <sndfile.h>
 #include <soxr.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <memory>
 
 #include "inherent/inherent.hpp"
@@ -73,6 +75,11 @@ AudioData mix_and_resample(std::vector<float> interleaved, size_t n_frames, int 
   out.source_rate = rate;
   out.source_channels = channels;
   out.samples = rate == kSampleRate ? std::move(mono) : resample(mono.data(), mono.size(), rate, kSampleRate);
+  // Finite samples near FLT_MAX can overflow in the resampler's filter.
+  if (find_non_finite(out.samples.data(), out.samples.size()) != out.samples.size())
+    throw Exception(INHERENT_STATUS_INVALID_AUDIO,
+                    what + ": samples are far outside [-1, 1] and overflow when resampled");
+  if (out.samples.empty()) throw Exception(INHERENT_STATUS_INVALID_AUDIO, what + ": too short to resample");
   return out;
 }
 
@@ -89,22 +96,68 @@ AudioInfo probe_audio_file(const std::string& path) {
   return out;
 }
 
-AudioData read_audio_file(const std::string& path) {
-  SF_INFO info;
-  SndfilePtr f = open_sound_file(path, &info);
+namespace {
+
+// libsndfile virtual I/O over a byte range.
+struct MemoryFile {
+  const unsigned char* data;
+  sf_count_t size, pos;
+};
+
+sf_count_t mem_length(void* user) { return static_cast<MemoryFile*>(user)->size; }
+sf_count_t mem_seek(sf_count_t offset, int whence, void* user) {
+  auto* m = static_cast<MemoryFile*>(user);
+  const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? m->pos : m->size;
+  const sf_count_t to = base + offset;
+  if (to < 0 || to > m->size) return -1;
+  return m->pos = to;
+}
+sf_count_t mem_read(void* dst, sf_count_t count, void* user) {
+  auto* m = static_cast<MemoryFile*>(user);
+  const sf_count_t n = std::max<sf_count_t>(0, std::min(count, m->size - m->pos));
+  if (n > 0) std::memcpy(dst, m->data + m->pos, static_cast<size_t>(n));
+  m->pos += n;
+  return n;
+}
+sf_count_t mem_write(const void*, sf_count_t, void*) { return 0; }
+sf_count_t mem_tell(void* user) { return static_cast<MemoryFile*>(user)->pos; }
+
+AudioData decode_all(SNDFILE* file, const SF_INFO& info, const std::string& path) {
   // Some containers (OGG, truncated WAV) report no or a wrong frame count: read in blocks.
   std::vector<float> interleaved;
   const size_t block = 16384;
   std::vector<float> buf(block * info.channels);
   for (;;) {
-    const sf_count_t got = sf_readf_float(f.get(), buf.data(), block);
+    const sf_count_t got = sf_readf_float(file, buf.data(), block);
     if (got <= 0) break;
     interleaved.insert(interleaved.end(), buf.begin(), buf.begin() + got * info.channels);
   }
-  if (sf_error(f.get()) != SF_ERR_NO_ERROR)
-    throw Exception(INHERENT_STATUS_IO_ERROR, path + ": read error (" + sf_strerror(f.get()) + ")");
+  if (sf_error(file) != SF_ERR_NO_ERROR)
+    throw Exception(INHERENT_STATUS_IO_ERROR, path + ": read error (" + sf_strerror(file) + ")");
   const size_t n_frames = interleaved.size() / info.channels;
   return mix_and_resample(std::move(interleaved), n_frames, info.channels, info.samplerate, path);
+}
+
+}  // namespace
+
+AudioData read_audio_file(const std::string& path) {
+  SF_INFO info;
+  SndfilePtr f = open_sound_file(path, &info);
+  return decode_all(f.get(), info, path);
+}
+
+AudioData read_audio_memory(const void* bytes, size_t n, const std::string& name) {
+  if (!bytes && n) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, name + ": bytes is NULL");
+  MemoryFile mem{static_cast<const unsigned char*>(bytes), static_cast<sf_count_t>(n), 0};
+  SF_VIRTUAL_IO io{mem_length, mem_seek, mem_read, mem_write, mem_tell};
+  SF_INFO info{};
+  SndfilePtr f(sf_open_virtual(&io, SFM_READ, &info, &mem));
+  if (!f)
+    throw Exception(INHERENT_STATUS_UNSUPPORTED,
+                    name + ": not a readable audio file (" + sf_strerror(nullptr) + ")");
+  if (info.channels <= 0 || info.channels > 1024 || info.samplerate <= 0)
+    throw Exception(INHERENT_STATUS_UNSUPPORTED, name + ": invalid channel count or sample rate");
+  return decode_all(f.get(), info, name);
 }
 
 AudioData audio_from_pcm(const float* samples, size_t n_frames, int channels, int rate) {

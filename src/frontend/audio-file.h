@@ -32,6 +32,10 @@ AudioInfo probe_audio_file(const std::string& path);
 // unreadable file, a non-audio file, zero samples, or a NaN/Inf sample.
 AudioData read_audio_file(const std::string& path);
 
+// The same from an encoded file already in memory (mobile, fuzzing); `name` is used in
+// messages in place of a path.
+AudioData read_audio_memory(const void* bytes, size_t n, const std::string& name);
+
 // Interleaved PCM [n_frames * channels] at rate -> mono 16 kHz.
 AudioData audio_from_pcm(const float* samples, size_t n_frames, int channels, int rate);
 

@@ -38,6 +38,13 @@ const char* split_name(Split s) {
   return "?";
 }
 
+std::optional<Split> parse_split(std::string_view name) {
+  if (name == "train") return Split::train;
+  if (name == "eval") return Split::eval;
+  if (name == "test") return Split::test;
+  return std::nullopt;
+}
+
 const std::vector<std::string>& label_columns() {
   static const std::vector<std::string> cols = [] {
     std::vector<std::string> c = {"audio_path", "transcript", "speaker_id", "session_id", "device",
@@ -54,8 +61,15 @@ std::string format_issue(const std::string& path, const LabelIssue& issue) {
 }
 
 LabelsCheck check_labels(const std::string& path, const LabelsCheckOptions& options) {
+  return check_labels_table(read_csv_file(path), path, options);
+}
+
+LabelsCheck check_labels_text(std::string_view text, const std::string& path, const LabelsCheckOptions& options) {
+  return check_labels_table(parse_csv(text, path), path, options);
+}
+
+LabelsCheck check_labels_table(CsvTable table, const std::string& path, const LabelsCheckOptions& options) {
   LabelsCheck result;
-  CsvTable table = read_csv_file(path);
   Labels& labels = result.labels;
   labels.path = path;
   labels.header = table.header;
@@ -118,9 +132,7 @@ LabelsCheck check_labels(const std::string& path, const LabelsCheckOptions& opti
     }
 
     const std::string& split = field(kSplit);
-    if (split == "train") row.split = Split::train;
-    else if (split == "eval") row.split = Split::eval;
-    else if (split == "test") row.split = Split::test;
+    if (auto parsed = parse_split(split)) row.split = *parsed;
     else issue(r.line, column(kSplit), "split", "split \"" + split + "\" must be train, eval or test");
 
     bool heads_ok = true;

@@ -10,15 +10,20 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/csv.h"
 #include "inherent/inherent.h"
 
 namespace inherent {
 
-enum class Split { train, eval, test };
+enum class Split : uint8_t { train = 0, eval = 1, test = 2 };
+constexpr int n_splits = 3;
 const char* split_name(Split s);
+std::optional<Split> parse_split(std::string_view name);  // "train" | "eval" | "test"
 
 // The columns every labels CSV must have, in canonical order (heads last).
 const std::vector<std::string>& label_columns();
@@ -65,6 +70,10 @@ struct LabelsCheck {
 // Validates everything and collects every issue (the `inherent labels check` engine).
 // Throws only when the file cannot be read or is not CSV at all.
 LabelsCheck check_labels(const std::string& path, const LabelsCheckOptions& options = {});
+// The same on CSV text already in memory; `path` names it and resolves relative audio paths.
+LabelsCheck check_labels_text(std::string_view text, const std::string& path,
+                              const LabelsCheckOptions& options = {});
+LabelsCheck check_labels_table(CsvTable table, const std::string& path, const LabelsCheckOptions& options);
 
 // Reads a labels file for a tool. Any issue throws an inherent::Exception listing the
 // first issues, so a bad row is never silently skipped.

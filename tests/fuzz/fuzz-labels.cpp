@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// The labels validator on arbitrary CSV text (audio checks off: no file access).
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "inherent/inherent.hpp"
+#include "labels/labels.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  inherent::LabelsCheckOptions options;
+  options.check_audio = false;
+  try {
+    const inherent::LabelsCheck check = inherent::check_labels_text(text, "/fuzz/labels.csv", options);
+    for (const auto& issue : check.issues)
+      if (issue.rule.empty() || issue.message.empty()) std::abort();  // every issue says what
+    if (check.ok())
+      for (const auto& row : check.labels.rows) {
+        if (row.line == 0) std::abort();
+        // The contract: intents are 0 whenever the gate is 0.
+        for (int h = 1; h < INHERENT_N_HEADS; ++h)
+          if (row.heads[0] == 0 && row.heads[h] != 0) std::abort();
+      }
+  } catch (const inherent::Exception&) {
+  }
+  return 0;
+}
