@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The LibTorch Conformer: its tensors are exactly the arch table, parameter counts
+// match the named configs, configs load by name and YAML with file:line errors, and a
+// clip scores the same alone, in a padded batch and zero-padded to 3000 frames.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "inherent/inherent.hpp"
+#include "train/config.h"
+#include "train/model.h"
+
+namespace inherent::train {
+namespace {
+
+using torch::indexing::Slice;
+
+Conformer make_model(const std::string& name, uint64_t seed = 1) {
+  torch::manual_seed(seed);
+  Conformer model(load_model_options(name).arch, 0.0);
+  model->eval();
+  return model;
+}
+
+// A log-mel-like clip [T, 128] with no all-zero frame (log energies are around -18..5).
+torch::Tensor random_clip(int64_t frames, uint64_t seed) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  return torch::randn({frames, 128}, gen) * 3.0 - 8.0;
+}
+
+TEST(Model, TensorsAreTheArchTable) {
+  for (const char* name : {"tiny", "small", "base"}) {
+    Conformer model = make_model(name);
+    std::map<std::string, std::vector<int64_t>> torch_shapes;
+    for (const auto& p : model->named_parameters(true)) torch_shapes[p.key()] = p.value().sizes().vec();
+    for (const auto& b : model->named_buffers(true)) torch_shapes[b.key()] = b.value().sizes().vec();
+    const std::vector<ArchTensor> arch = arch_tensors(model->config);
+    ASSERT_EQ(torch_shapes.size(), arch.size()) << name;
+    for (const ArchTensor& t : arch) {
+      auto it = torch_shapes.find(t.name);
+      ASSERT_NE(it, torch_shapes.end()) << name << ": model lacks " << t.name;
+      EXPECT_EQ(it->second, t.shape) << name << ": " << t.name;
+      const bool is_buffer = model->named_buffers(true).find(t.name) != nullptr;
+      EXPECT_EQ(is_buffer, t.role == ArchRole::buffer) << t.name;
+    }
+    const auto tensors = model->named_tensors();
+    ASSERT_EQ(tensors.size(), arch.size());
+    for (size_t i = 0; i < arch.size(); ++i) EXPECT_EQ(tensors[i].first, arch[i].name);
+  }
+}
+
+TEST(Model, ParameterCounts) {
+  std::map<std::string, int64_t> counts;
+  for (const char* name : {"tiny", "small", "base"}) {
+    Conformer model = make_model(name);
+    counts[name] = count_parameters(*model);
+    EXPECT_EQ(counts[name], arch_n_params(model->config)) << name;
+    std::printf("%s\n", describe_model(load_model_options(name)).c_str());
+  }
+  // The seed's production shape: 9.44M parameters.
+  EXPECT_NEAR(static_cast<double>(counts["base"]), 9.44e6, 0.01e6);
+  EXPECT_NEAR(static_cast<double>(counts["small"]), 1.6e6, 0.1e6);
+  EXPECT_LT(counts["tiny"], 100000);
+}
+
+TEST(Model, ScoresAreSigmoidsOfEveryHead) {
+  Conformer model = make_model("tiny");
+  torch::NoGradGuard no_grad;
+  const torch::Tensor s = model->scores(random_clip(50, 3).unsqueeze(0));
+  ASSERT_EQ(s.sizes(), (std::vector<int64_t>{1, INHERENT_N_HEADS}));
+  EXPECT_TRUE(s.gt(0).all().item<bool>() && s.lt(1).all().item<bool>());
+}
+
+// The contract of DESIGN.md: alone == in a padded batch == zero-padded to 3000 frames.
+TEST(Model, PaddingInvariance) {
+  const std::vector<std::pair<const char*, std::vector<int64_t>>> cases = {
+      {"tiny", {1, 2, 3, 4, 5, 37, 100, 251}}, {"small", {3, 150}}};
+  float worst = 0;
+  for (const auto& [name, lengths] : cases) {
+    Conformer model = make_model(name, 7);
+    // A non-trivial normalization, to check it leaves padding at zero.
+    model->set_mel_norm(torch::full({128}, -6.0), torch::full({128}, 2.5));
+    torch::NoGradGuard no_grad;
+    for (int64_t frames : lengths) {
+      const torch::Tensor clip = random_clip(frames, 100 + frames);
+      const torch::Tensor alone = model->scores(clip.unsqueeze(0))[0];
+
+      // A batch with a longer clip: this one is zero-padded at its end.
+      const int64_t longest = frames + 61;
+      torch::Tensor batch = torch::zeros({3, longest, 128});
+      batch[0] = random_clip(longest, 5);
+      batch[1].index_put_({Slice(0, frames)}, clip);
+      batch[2].index_put_({Slice(0, longest - 9)}, random_clip(longest - 9, 6));
+      const torch::Tensor in_batch = model->scores(batch)[1];
+
+      torch::Tensor padded = torch::zeros({1, 3000, 128});
+      padded[0].index_put_({Slice(0, frames)}, clip);
+      const torch::Tensor at_3000 = model->scores(padded)[0];
+
+      const float d_batch = (alone - in_batch).abs().max().item<float>();
+      const float d_3000 = (alone - at_3000).abs().max().item<float>();
+      EXPECT_LE(d_batch, 1e-5f) << name << " T=" << frames;
+      EXPECT_LE(d_3000, 1e-5f) << name << " T=" << frames;
+      worst = std::max({worst, d_batch, d_3000});
+    }
+  }
+  std::printf("largest score difference: %.3g\n", static_cast<double>(worst));
+}
+
+TEST(Model, PaddingInvarianceInTrainingMode) {
+  // Dropout off, training mode on: the same invariance holds for the gradients' inputs.
+  torch::manual_seed(3);
+  Conformer model(load_model_options("tiny").arch, 0.0);
+  model->train();
+  const torch::Tensor clip = random_clip(40, 9);
+  torch::Tensor padded = torch::zeros({1, 173, 128});
+  padded[0].index_put_({Slice(0, 40)}, clip);
+  const torch::Tensor a = model->forward(clip.unsqueeze(0));
+  const torch::Tensor b = model->forward(padded);
+  EXPECT_LE((a - b).abs().max().item<float>(), 1e-5f);
+}
+
+TEST(Model, TraceNamesStages) {
+  Conformer model = make_model("tiny");
+  torch::NoGradGuard no_grad;
+  Trace trace;
+  const torch::Tensor logits = model->forward(random_clip(20, 1).unsqueeze(0), &trace);
+  std::vector<std::string> names;
+  for (const auto& [n, t] : trace) names.push_back(n);
+  const std::vector<std::string> expected = {
+      "mel_norm", "subsample",  "positions",    "blocks.0.ffn1", "blocks.0.attn", "blocks.0.conv",
+      "blocks.0.ffn2", "blocks.0", "final_norm", "pool.weights",  "pool",          "logits"};
+  EXPECT_EQ(names, expected);
+  EXPECT_TRUE(trace.back().second.equal(logits));
+  EXPECT_EQ(trace[1].second.size(1), 5);  // ceil(ceil(20 / 2) / 2)
+}
+
+TEST(Model, PositionsMatchTheFormula) {
+  Conformer model = make_model("tiny");
+  const torch::Tensor pe = model->positions(300, torch::kCPU);
+  ASSERT_EQ(pe.sizes(), (std::vector<int64_t>{300, 32}));
+  for (int64_t t : {0, 1, 17, 299}) {
+    for (int64_t i = 0; i < 16; ++i) {
+      const double angle = static_cast<double>(t) / std::pow(10000.0, 2.0 * static_cast<double>(i) / 32.0);
+      EXPECT_EQ(pe[t][2 * i].item<float>(), static_cast<float>(std::sin(angle))) << t << "," << i;
+      EXPECT_EQ(pe[t][2 * i + 1].item<float>(), static_cast<float>(std::cos(angle))) << t << "," << i;
+    }
+  }
+}
+
+// ---- configs ----
+
+std::string config_error(const std::string& yaml) {
+  try {
+    parse_model_options_yaml(yaml, "cfg.yaml");
+  } catch (const Exception& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(ModelConfig, ByNameAndYaml) {
+  EXPECT_EQ(load_model_options("tiny").arch.n_hidden, 32);
+  EXPECT_EQ(load_model_options("base").arch.n_blocks, 6);
+  const ModelOptions o =
+      parse_model_options_yaml("model:\n  preset: tiny\n  n_hidden: 48\n  dropout: 0.2\n", "x");
+  EXPECT_EQ(o.arch.n_hidden, 48);
+  EXPECT_EQ(o.arch.n_blocks, 1);
+  EXPECT_DOUBLE_EQ(o.dropout, 0.2);
+  EXPECT_NE(describe_model(o).find("custom"), std::string::npos);
+  const std::string path = (std::filesystem::temp_directory_path() / "inherent-test-model.yaml").string();
+  std::ofstream(path) << "model:\n  preset: small\n";
+  EXPECT_EQ(load_model_options(path).arch.n_hidden, 128);
+  std::filesystem::remove(path);
+}
+
+TEST(ModelConfig, ErrorsNameFileLineAndKey) {
+  const std::string typo = config_error("model:\n  preset: tiny\n  n_hiden: 48\n");
+  EXPECT_NE(typo.find("cfg.yaml:3:3: unknown key 'model.n_hiden'"), std::string::npos) << typo;
+  const std::string section = config_error("modle:\n  preset: tiny\n");
+  EXPECT_NE(section.find("cfg.yaml:1:1: unknown section 'modle'"), std::string::npos) << section;
+  EXPECT_NE(config_error("model:\n  n_heads: 5\n").find("does not divide"), std::string::npos);
+  EXPECT_NE(config_error("model:\n  n_hidden: many\n").find("cfg.yaml:2:13"), std::string::npos);
+  EXPECT_NE(config_error("model:\n  preset: huge\n").find("unknown model config 'huge'"), std::string::npos);
+  EXPECT_NE(config_error("model: [1, 2\n").find("cfg.yaml:"), std::string::npos);
+  EXPECT_THROW(load_model_options("no-such-config"), Exception);
+}
+
+}  // namespace
+}  // namespace inherent::train
