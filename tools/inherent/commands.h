@@ -17,5 +17,6 @@ void add_mel(CLI::App& app);
 void add_prep(CLI::App& app);
 void add_labels(CLI::App& app);
 void add_heads(CLI::App& app);
+void add_export(CLI::App& app);
 
 }  // namespace inherent::cli

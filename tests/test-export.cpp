@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The exporters' C++ side: weights loading and validation, the ONNX graph (checker,
+// shape inference, contract tensors), the metadata sidecar, the helpers (half floats,
+// SHA-256) and a whole `run_export` into a folder. Numerical parity of the artifacts
+// runs in their official runtimes from pytest (python/tests/test_export_*.py).
+#include <gtest/gtest.h>
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include "common/files.h"
+#include "common/safetensors.h"
+#include "export/export-model.h"
+#include "export/exporter.h"
+#include "export/half.h"
+#include "export/metadata.h"
+#include "export/onnx-export.h"
+#include "export/sha256.h"
+#include "inherent/inherent.hpp"
+
+namespace inherent::exporter {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Random weights at realistic scales (LayerNorm gains ~1, mel_norm like log-mel stats).
+std::map<std::string, Tensor> random_tensors(const ModelConfig& c, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::map<std::string, Tensor> out;
+  for (const ArchTensor& a : arch_tensors(c)) {
+    Tensor t{a.shape, std::vector<float>(static_cast<size_t>(a.numel()))};
+    const std::string module = a.name.substr(0, a.name.rfind('.'));
+    const bool norm = module.ends_with("norm") || module.ends_with("norm1") || module.ends_with("norm2");
+    const bool weight = a.name.ends_with(".weight");
+    for (float& v : t.data) {
+      if (a.name == "mel_norm.mean") {
+        v = -11.0f + 2.0f * normal(rng);
+      } else if (a.name == "mel_norm.std") {
+        v = 4.5f + 0.5f * std::abs(normal(rng));
+      } else if (norm) {
+        v = weight ? 1.0f + 0.1f * normal(rng) : 0.05f * normal(rng);
+      } else {
+        v = 0.1f * normal(rng);
+      }
+    }
+    out[a.name] = std::move(t);
+  }
+  return out;
+}
+
+ExportModel random_model(const std::string& name = "tiny", uint32_t seed = 7) {
+  ExportModel m;
+  EXPECT_TRUE(arch_config_by_name(name, &m.config));
+  m.config_name = name;
+  m.tensors = random_tensors(m.config, seed);
+  m.provenance.source = "random(seed " + std::to_string(seed) + ")";
+  return m;
+}
+
+std::string temp_dir(const std::string& name) {
+  const fs::path p = fs::temp_directory_path() / ("inherent-test-export-" + std::to_string(::getpid()) + "-" + name);
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+#define EXPECT_THROW_MESSAGE(stmt, needle)                                          \
+  do {                                                                              \
+    try {                                                                           \
+      stmt;                                                                         \
+      ADD_FAILURE() << "no exception from " #stmt;                                  \
+    } catch (const Exception& e_) {                                                 \
+      EXPECT_NE(std::string(e_.what()).find(needle), std::string::npos) << e_.what(); \
+    }                                                                               \
+  } while (0)
+
+// ---- helpers ----
+
+TEST(ExportHelpers, HalfRoundTripsEveryHalf) {
+  for (uint32_t h = 0; h < 0x10000; ++h) {
+    const float f = half_to_float(static_cast<uint16_t>(h));
+    if (std::isnan(f)) continue;
+    ASSERT_EQ(float_to_half(f), h) << "half 0x" << std::hex << h << " -> " << f;
+  }
+}
+
+TEST(ExportHelpers, HalfRoundsToNearestEven) {
+  EXPECT_EQ(float_to_half(1.0f), 0x3c00);
+  EXPECT_EQ(float_to_half(65504.0f), 0x7bff);
+  EXPECT_EQ(float_to_half(65520.0f), 0x7c00);  // halfway to the next step: rounds to inf
+  EXPECT_EQ(float_to_half(1.0f + 1.0f / 2048), 0x3c00);  // tie -> even mantissa
+  EXPECT_EQ(float_to_half(1.0f + 3.0f / 2048), 0x3c02);  // tie -> even mantissa (up)
+  EXPECT_EQ(float_to_half(std::ldexp(1.0f, -24)), 0x0001);  // smallest subnormal
+  EXPECT_EQ(float_to_half(std::ldexp(1.0f, -25)), 0x0000);  // half of it: tie -> 0
+  EXPECT_EQ(float_to_half(std::ldexp(1.5f, -25)), 0x0001);
+  EXPECT_EQ(float_to_half(-2.0f), 0xc000);
+  EXPECT_FLOAT_EQ(half_to_float(0x3555), 0.333251953125f);
+}
+
+TEST(ExportHelpers, Sha256KnownAnswers) {
+  // ref: FIPS 180-4 examples
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(ExportHelpers, JsonFloatIsShortest) {
+  EXPECT_EQ(Json(json_float(0.57f)).dump(), "0.57");
+  EXPECT_EQ(Json(json_float(0.9f)).dump(), "0.9");
+}
+
+// ---- ExportModel ----
+
+TEST(ExportModel, WeightsRoundTripThroughSafetensors) {
+  ExportModel m = random_model();
+  m.provenance.model_version = "1.2.3";
+  m.provenance.code_commit = "abc123";
+  const std::string bytes = encode_weights(m);
+  const ExportModel back = load_weights_bytes(bytes, "mem");  // config from __metadata__
+  EXPECT_EQ(back.config, m.config);
+  EXPECT_EQ(back.config_name, "tiny");
+  EXPECT_EQ(back.provenance.model_version, "1.2.3");
+  EXPECT_EQ(back.provenance.code_commit, "abc123");
+  for (const auto& [name, t] : m.tensors) EXPECT_EQ(back.at(name).data, t.data) << name;
+}
+
+TEST(ExportModel, RejectsWeightsThatDoNotMatchTheArchTable) {
+  const ExportModel m = random_model();
+  ExportModel missing = m;
+  missing.tensors.erase("blocks.0.conv.depthwise.weight");
+  EXPECT_THROW_MESSAGE(validate(missing), "blocks.0.conv.depthwise.weight");
+  ExportModel shape = m;
+  shape.tensors["head.bias"].shape = {12};
+  EXPECT_THROW_MESSAGE(validate(shape), "head.bias");
+  ExportModel nan = m;
+  nan.tensors["final_norm.weight"].data[3] = std::nanf("");
+  EXPECT_THROW_MESSAGE(validate(nan), "final_norm.weight");
+  ExportModel extra = m;
+  extra.tensors["blocks.1.norm.weight"] = m.at("final_norm.weight");
+  EXPECT_THROW_MESSAGE(validate(extra), "blocks.1.norm.weight");
+  ExportModel std0 = m;
+  std0.tensors["mel_norm.std"].data[0] = 0.0f;
+  EXPECT_THROW_MESSAGE(validate(std0), "mel_norm.std");
+  // A weights file for another config names the first tensor that disagrees.
+  EXPECT_THROW_MESSAGE(load_weights_bytes(encode_weights(m), "mem", "small"), "subsample.conv1.weight");
+  // No config in the file and none given.
+  std::string bare, error;
+  std::vector<TensorData> list;
+  for (const ArchTensor& a : arch_tensors(m.config)) list.push_back({a.name, DType::F32, a.shape, m.at(a.name).data.data()});
+  ASSERT_EQ(safetensors_encode(list, {}, &bare, &error), INHERENT_STATUS_OK) << error;
+  EXPECT_THROW_MESSAGE(load_weights_bytes(bare, "mem"), "--config");
+  EXPECT_EQ(load_weights_bytes(bare, "mem", "tiny").config_name, "tiny");
+}
+
+TEST(ExportModel, ResolvesConfigFromYaml) {
+  const std::string dir = temp_dir("yaml");
+  const std::string path = dir + "/train.yaml";
+  write_file_atomic(path, "model:\n  preset: tiny\n  n_hidden: 48\n  dropout: 0.1\ntraining:\n  epochs: 3\n");
+  std::string name;
+  const ModelConfig c = resolve_config(path, &name);
+  EXPECT_EQ(name, "custom");
+  EXPECT_EQ(c.n_hidden, 48);
+  EXPECT_EQ(c.n_blocks, 1);
+  write_file_atomic(path, "model:\n  preset: tiny\n  n_heads: 5\n");
+  EXPECT_THROW_MESSAGE(resolve_config(path, &name), "n_heads");
+  EXPECT_THROW_MESSAGE(resolve_config("huge", &name), "tiny, small, base");
+  fs::remove_all(dir);
+}
+
+TEST(ExportModel, ThresholdsFileNeedsEveryKey) {
+  const std::string dir = temp_dir("thresholds");
+  Json j = {{"default_thresholds", Json::object()}, {"calibration", {{"method", "f1_max"}, {"split", "eval"}}}};
+#define INHERENT_HEAD(index, name, key, threshold) j["default_thresholds"][#key] = 0.5;
+#include "inherent/heads.inc"
+#undef INHERENT_HEAD
+  write_file_atomic(dir + "/t.json", j.dump());
+  const Thresholds t = load_thresholds(dir + "/t.json");
+  EXPECT_EQ(t.method, "f1_max");
+  EXPECT_EQ(t.values.size(), 13u);
+  j["default_thresholds"].erase("has_start_timer_intent");
+  write_file_atomic(dir + "/t.json", j.dump());
+  EXPECT_THROW_MESSAGE(load_thresholds(dir + "/t.json"), "has_start_timer_intent");
+  fs::remove_all(dir);
+}
+
+// ---- ONNX ----
+
+onnx::ModelProto parse_onnx(const std::string& bytes) {
+  onnx::ModelProto p;
+  EXPECT_TRUE(p.ParseFromString(bytes));
+  return p;
+}
+
+TEST(OnnxExport, GraphHasTheContractTensorsAndPassesTheChecker) {
+  const ExportModel m = random_model();
+  const OnnxArtifact a = export_onnx(m);
+  const onnx::ModelProto p = parse_onnx(a.bytes);
+  EXPECT_NO_THROW(onnx::checker::check_model(p));
+  ASSERT_EQ(p.opset_import_size(), 1);
+  EXPECT_EQ(p.opset_import(0).version(), 17);
+  ASSERT_EQ(p.graph().input_size(), 1);
+  ASSERT_EQ(p.graph().output_size(), 1);
+  const auto& in = p.graph().input(0);
+  EXPECT_EQ(in.name(), "mel_spectrogram");
+  const auto& in_shape = in.type().tensor_type().shape();
+  ASSERT_EQ(in_shape.dim_size(), 3);
+  EXPECT_EQ(in_shape.dim(0).dim_param(), "batch");
+  EXPECT_EQ(in_shape.dim(1).dim_param(), "frames");
+  EXPECT_EQ(in_shape.dim(2).dim_value(), 128);
+  const auto& out = p.graph().output(0);
+  EXPECT_EQ(out.name(), "intent_output");
+  EXPECT_EQ(out.type().tensor_type().shape().dim(1).dim_value(), 13);
+  EXPECT_EQ(p.graph().node(p.graph().node_size() - 1).op_type(), "Sigmoid");
+
+  // Every arch tensor is in the graph, under its own name or transposed for MatMul.
+  std::set<std::string> inits;
+  size_t floats = 0;
+  for (const auto& t : p.graph().initializer()) {
+    inits.insert(t.name());
+    if (t.data_type() == onnx::TensorProto::FLOAT) floats += t.raw_data().size() / 4;
+  }
+  for (const ArchTensor& t : arch_tensors(m.config)) {
+    const std::string module = t.name.substr(0, t.name.rfind('.'));
+    EXPECT_TRUE(inits.count(t.name) || inits.count(module + ".weight_t")) << t.name;
+  }
+  EXPECT_GE(floats, static_cast<size_t>(arch_n_params(m.config)));
+  // The weights are in the artifact byte for byte (here: the depthwise kernel).
+  for (const auto& t : p.graph().initializer()) {
+    if (t.name() != "blocks.0.conv.depthwise.weight") continue;
+    const auto& w = m.at(t.name()).data;
+    EXPECT_EQ(t.raw_data(), std::string(reinterpret_cast<const char*>(w.data()), w.size() * 4));
+  }
+}
+
+TEST(OnnxExport, FixedVariantHasTheFixedShape) {
+  const OnnxArtifact a = export_onnx(random_model(), OnnxOptions{3000});
+  const onnx::ModelProto p = parse_onnx(a.bytes);
+  const auto& s = p.graph().input(0).type().tensor_type().shape();
+  EXPECT_EQ(s.dim(0).dim_value(), 1);
+  EXPECT_EQ(s.dim(1).dim_value(), 3000);
+  EXPECT_EQ(a.info.frames, "3000");
+  EXPECT_EQ(a.info.inputs[0].shape, (std::vector<int64_t>{1, 3000, 128}));
+}
+
+TEST(OnnxExport, MetadataPropsCarryTheHeadOrder) {
+  const onnx::ModelProto p = parse_onnx(export_onnx(random_model()).bytes);
+  std::map<std::string, std::string> props;
+  for (const auto& e : p.metadata_props()) props[e.key()] = e.value();
+  EXPECT_EQ(props["inherent.head_order"].substr(0, 28), "isInteresting,hasAddToListIn");
+  EXPECT_EQ(props["inherent.model.n_hidden"], "32");
+}
+
+// ---- run_export and the sidecar ----
+
+TEST(RunExport, WritesArtifactsAndSidecars) {
+  const std::string dir = temp_dir("run");
+  ExportModel m = random_model();
+  m.provenance.code_commit = "deadbeef";
+  m.provenance.data_manifest_hash = "cafe";
+  ExportRequest r;
+  r.output_dir = dir;
+  r.backends = {"onnx", "native"};
+  const std::vector<WrittenFile> written = run_export(m, r);
+  ASSERT_EQ(written.size(), 5u);
+  for (const WrittenFile& f : written) EXPECT_TRUE(fs::is_regular_file(f.path)) << f.path;
+  // No temporary files are left behind.
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+  }
+
+  const Json j = Json::parse(read_file(dir + "/onnx/inherent.metadata.json"));
+  EXPECT_EQ(j["format_version"], kMetadataFormatVersion);
+  EXPECT_EQ(j["backend"], "onnx");
+  EXPECT_EQ(j["head_order"][0], "isInteresting");
+  EXPECT_EQ(j["threshold_keys"][12], "has_start_timer_intent");
+  EXPECT_EQ(j["default_thresholds"]["is_interesting"].get<double>(), 0.57);
+  EXPECT_EQ(j["threshold_calibration"]["method"], "seed");
+  EXPECT_EQ(j["frontend"]["hop_length"], 320);
+  EXPECT_EQ(j["frontend"]["n_mels"], 128);
+  EXPECT_EQ(j["format"], "inherent.model");
+  EXPECT_EQ(j["config"]["n_hidden"], 32);
+  EXPECT_EQ(j["n_params"], arch_n_params(m.config));
+  EXPECT_EQ(j["training_hash"]["code_commit"], "deadbeef");
+  EXPECT_EQ(j["training_hash"]["sha256"], sha256_hex("deadbeef\ncafe"));
+  EXPECT_EQ(j["inputs"][0]["name"], "mel_spectrogram");
+  EXPECT_EQ(j["outputs"][0]["shape"], Json::array({-1, 13}));
+  EXPECT_EQ(j["runtime_tensor_contract"]["inputs"][0]["name"], "mel_spectrogram");
+  ASSERT_EQ(j["artifacts"].size(), 2u);
+  for (const auto& a : j["artifacts"]) {
+    const std::string bytes = read_file(dir + "/onnx/" + a["file"].get<std::string>());
+    EXPECT_EQ(a["sha256"], sha256_hex(bytes));
+    EXPECT_EQ(a["size_bytes"], bytes.size());
+  }
+  EXPECT_EQ(j["artifacts"][1]["file"], "model-3000.onnx");
+  EXPECT_EQ(j["artifacts"][1]["runtime_tensor_contract"]["inputs"][0]["shape"], Json::array({1, 3000, 128}));
+
+  // The native package's weights read back into the same model.
+  const ExportModel back = load_weights(dir + "/native");
+  EXPECT_EQ(back.at("head.weight").data, m.at("head.weight").data);
+  fs::remove_all(dir);
+}
+
+TEST(RunExport, RejectsBadRequests) {
+  const ExportModel m = random_model();
+  ExportRequest r;
+  r.output_dir = temp_dir("bad");
+  r.backends = {"coreml"};
+  EXPECT_THROW_MESSAGE(run_export(m, r), "coreml");
+  r.backends = {"onnx"};
+  r.quantization = "int4";
+  EXPECT_THROW_MESSAGE(run_export(m, r), "int4");
+  r.quantization = "float32";
+  r.frames = "1500";
+  EXPECT_THROW_MESSAGE(run_export(m, r), "--frames");
+  r.frames = "both";
+  r.delegate = "quantum";
+  EXPECT_THROW_MESSAGE(run_export(m, r), "quantum");
+  fs::remove_all(r.output_dir);
+}
+
+}  // namespace
+}  // namespace inherent::exporter

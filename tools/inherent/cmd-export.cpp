@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+// `inherent export`: weights or a checkpoint -> DIR/<backend>/ artifacts + metadata.
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "export/export-model.h"
+#include "export/exporter.h"
+
+namespace inherent::cli {
+
+void add_export(CLI::App& app) {
+  struct Opts {
+    std::string checkpoint, weights, config, output_dir, thresholds, model_version;
+    std::vector<std::string> backends{"all"};
+    exporter::ExportRequest request;
+    bool quiet = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = app.add_subcommand("export", "Export a model to ONNX, LiteRT, LiteRT-LM, MLX and the native package");
+  cmd->footer(
+      "Writes DIR/<backend>/ with the artifact(s) and inherent.metadata.json (head order, thresholds, frontend,\n"
+      "tensor names inside the artifact). Files are written atomically; the metadata last.\n"
+      "Example: inherent export --weights model.safetensors --config small --output-dir out/export --backend onnx");
+  auto* source = cmd->add_option_group("source", "Where the weights come from");
+  source->add_option("--checkpoint", o->checkpoint, "Trainer checkpoint (folder with model.safetensors, or the file)");
+  source->add_option("--weights", o->weights, "Weights .safetensors named per the arch table (src/engine/arch.h)");
+  source->require_option(1);
+  cmd->add_option("--config", o->config,
+                  "Model config: tiny, small, base, or a YAML file with a `model:` section "
+                  "(default: the config stored in the weights file)");
+  cmd->add_option("--output-dir,-o", o->request.output_dir, "Output folder (one sub-folder per backend)")->required();
+  cmd->add_option("--backend", o->backends, "onnx, litert, litertlm, mlx, native or all (repeatable)")
+      ->capture_default_str();
+  cmd->add_option("--quantization", o->request.quantization, "float32, float16 or int8 (LiteRT)")->capture_default_str();
+  cmd->add_option("--calibration-manifest", o->request.calibration_manifest,
+                  "CSV of log-mel .npy files (column mel_path) for full-integer int8 calibration (LiteRT)");
+  cmd->add_option("--delegate", o->request.delegate,
+                  "Target delegate, recorded in the metadata with a preflight report: cpu, gpu, npu, tpu, qualcomm, "
+                  "mediatek, intel, google_tensor")
+      ->capture_default_str();
+  cmd->add_option("--frames", o->request.frames,
+                  "dynamic, 3000, or both (default: both; dynamic is the primary artifact)")
+      ->capture_default_str();
+  cmd->add_option("--thresholds", o->thresholds,
+                  "Calibrated thresholds JSON ({\"default_thresholds\": {key: value}, \"calibration\": {...}})");
+  cmd->add_option("--model-version", o->model_version, "Model version (semver) written to the metadata");
+  cmd->add_flag("-q,--quiet", o->quiet, "Print nothing on success");
+  cmd->callback([o] {
+    exporter::ExportModel m = exporter::load_weights(o->checkpoint.empty() ? o->weights : o->checkpoint, o->config);
+    if (!o->thresholds.empty()) m.thresholds = exporter::load_thresholds(o->thresholds);
+    if (!o->model_version.empty()) m.provenance.model_version = o->model_version;
+    o->request.backends = o->backends;
+    exporter::check_request(o->request);
+    const auto written = exporter::run_export(m, o->request);
+    if (o->quiet) return;
+    std::printf("%s model (%lld parameters) from %s\n", m.config_name.c_str(),
+                static_cast<long long>(arch_n_params(m.config)), m.provenance.source.c_str());
+    for (const exporter::WrittenFile& f : written) {
+      std::printf("  %-9s %-60s %10llu bytes  %s\n", f.backend.c_str(), f.path.c_str(),
+                  static_cast<unsigned long long>(f.size_bytes), f.note.c_str());
+    }
+  });
+}
+
+}  // namespace inherent::cli
