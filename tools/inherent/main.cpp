@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   inherent::cli::add_prep(app);
   inherent::cli::add_labels(app);
   inherent::cli::add_heads(app);
+#ifdef INHERENT_HAVE_BASELINE
+  inherent::cli::add_baseline(app);
+#endif
 #ifdef INHERENT_HAVE_EXPORT
   inherent::cli::add_export(app);
 #endif

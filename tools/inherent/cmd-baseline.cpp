@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// `inherent baseline train|score`: the two-pass baseline ("transcribe, then classify")
+// the one-pass model is measured against (docs/baseline.md).
+//   train  fits the text classifier on the transcripts of the train split of a labels CSV
+//   score  pocketsphinx transcribes each clip (one decoder per worker thread), the
+//          classifier maps the transcript to 13 scores; --text classifies the CSV's
+//          transcript column instead (the "perfect ASR" upper bound)
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "baseline/asr-pocketsphinx.h"
+#include "baseline/text-classifier.h"
+#include "commands.h"
+#include "common/files.h"
+#include "common/progress.h"
+#include "inherent/inherent.hpp"
+#include "labels/labels.h"
+
+namespace inherent::cli {
+namespace {
+
+using baseline::HeadScores;
+
+// A float as the shortest decimal that reads back as the same float.
+double json_float(float v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  double d = 0.0;
+  std::from_chars(buf, r.ptr, d);
+  return d;
+}
+
+struct Clip {
+  std::string path;            // as given (CSV audio_path or command-line argument)
+  std::string resolved;        // file to read
+  std::string reference;       // CSV transcript ("" for plain files)
+  std::optional<Split> split;  // CSV rows only
+  std::optional<baseline::HeadLabels> labels;
+};
+
+struct Result {
+  std::string transcript;
+  HeadScores scores{};
+  double audio_s = 0.0, asr_ms = 0.0, asr_cpu_ms = 0.0, classify_ms = 0.0;
+  std::string error;
+};
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(pos);
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+void add_train(CLI::App* parent) {
+  struct Opts {
+    std::string labels, out;
+    double l2 = 1e-4;
+    uint32_t buckets = 1u << 18;
+    int max_iterations = 500;
+    unsigned threads = 1;
+    bool quiet = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = parent->add_subcommand("train", "Fit the text classifier on the train split's transcripts");
+  cmd->add_option("--labels", o->labels, "Labels CSV (rows of split train are used)")->required()->check(
+      CLI::ExistingFile);
+  cmd->add_option("--out", o->out, "Model file to write (safetensors)")->required();
+  cmd->add_option("--l2", o->l2, "L2 penalty lambda (mean log-loss + lambda/2 |w|^2)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--buckets", o->buckets, "Hash buckets (a power of two)")->capture_default_str();
+  cmd->add_option("--max-iter", o->max_iterations, "L-BFGS iterations per head")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("-j,--threads", o->threads, "Heads trained in parallel (the result does not depend on it)")->capture_default_str();
+  cmd->add_flag("-q,--quiet", o->quiet, "No summary");
+  cmd->callback([o] {
+    LabelsCheckOptions lo;
+    lo.check_audio = false;  // the classifier only reads transcripts
+    const Labels labels = read_labels(o->labels, lo);
+    std::vector<std::string> texts;
+    std::vector<baseline::HeadLabels> ys;
+    for (const LabelRow& row : labels.rows) {
+      if (row.split != Split::train) continue;
+      texts.push_back(row.transcript);
+      ys.push_back(row.heads);
+    }
+    if (texts.empty()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, o->labels + ": no rows of split train");
+    baseline::FeatureSpec spec;
+    spec.n_buckets = o->buckets;
+    baseline::TrainOptions topt;
+    topt.l2 = o->l2;
+    topt.max_iterations = o->max_iterations;
+    topt.threads = std::max(1u, o->threads);
+    std::vector<baseline::HeadFit> fits;
+    const auto t0 = std::chrono::steady_clock::now();
+    baseline::TextClassifier model = baseline::TextClassifier::train(texts, ys, spec, topt, &fits);
+    const double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    model.set_metadata({{"train_labels", std::filesystem::path(o->labels).filename().string()},
+                        {"train_rows", std::to_string(texts.size())},
+                        {"max_iterations", std::to_string(o->max_iterations)},
+                        {"inherent_version", inherent_version()}});
+    model.save(o->out);
+    if (o->quiet) return;
+    std::printf("baseline train: %zu train rows, %zu features (of %u buckets), %.2f s -> %s\n", texts.size(),
+                model.n_features(), spec.n_buckets, train_s, o->out.c_str());
+    std::printf("%-3s %-24s %9s %6s %11s %s\n", "i", "head", "positives", "iters", "loss", "state");
+    for (int h = 0; h < n_heads(); ++h) {
+      const auto& f = fits[static_cast<size_t>(h)];
+      const char* state = f.constant ? "constant (one class)" : (f.converged ? "converged" : "iteration limit");
+      std::printf("%-3d %-24s %9zu %6d %11.6f %s\n", h, head_name(h).c_str(), f.positives, f.iterations, f.loss,
+                  state);
+    }
+  });
+}
+
+void add_score(CLI::App* parent) {
+  struct Opts {
+    std::string model, labels, jsonl_out, asr_model_dir;
+    std::vector<std::string> files, splits;
+    bool text = false, json = false, quiet = false;
+    unsigned threads = 1;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = parent->add_subcommand(
+      "score", "Transcribe clips with pocketsphinx and score the transcripts (or --text: the CSV transcripts)");
+  cmd->add_option("--model", o->model, "Text classifier from `inherent baseline train`")->required()->check(
+      CLI::ExistingFile);
+  auto* labels_opt = cmd->add_option("--labels", o->labels, "Labels CSV: score its rows")->check(CLI::ExistingFile);
+  auto* files_opt = cmd->add_option("files", o->files, "Audio files to score")->check(CLI::ExistingFile);
+  labels_opt->excludes(files_opt);
+  files_opt->excludes(labels_opt);
+  cmd->add_option("--split", o->splits, "Only rows of these splits (train, eval, test; with --labels)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"train", "eval", "test"}));
+  cmd->add_flag("--text", o->text, "Classify the CSV's transcript column (no ASR): the perfect-ASR upper bound");
+  cmd->add_flag("--json", o->json, "One JSON object per clip on stdout (summary on stderr)");
+  cmd->add_option("--jsonl-out", o->jsonl_out, "Also write the JSON lines to this file (atomically)");
+  cmd->add_option("-j,--threads", o->threads, "Worker threads, one pocketsphinx decoder each")->capture_default_str();
+  cmd->add_option("--asr-model-dir", o->asr_model_dir,
+                  "pocketsphinx en-us model folder (default: " + baseline::default_pocketsphinx_model_dir() + ")");
+  cmd->add_flag("-q,--quiet", o->quiet, "No progress bar and no summary");
+  cmd->callback([o] {
+    if (o->labels.empty() && o->files.empty()) throw CLI::ValidationError("give --labels CSV or audio FILES");
+    if (o->text && o->labels.empty()) throw CLI::ValidationError("--text needs --labels (it reads the transcripts)");
+    if (!o->splits.empty() && o->labels.empty()) throw CLI::ValidationError("--split needs --labels");
+    const baseline::TextClassifier model = baseline::TextClassifier::load(o->model);
+
+    std::vector<Clip> clips;
+    if (!o->labels.empty()) {
+      LabelsCheckOptions lo;
+      lo.check_audio = !o->text;
+      const Labels labels = read_labels(o->labels, lo);
+      for (const LabelRow& row : labels.rows) {
+        if (!o->splits.empty() &&
+            std::find(o->splits.begin(), o->splits.end(), split_name(row.split)) == o->splits.end())
+          continue;
+        clips.push_back({row.audio_path, row.resolved_path, row.transcript, row.split, row.heads});
+      }
+    } else {
+      for (const std::string& f : o->files) clips.push_back({f, f, "", std::nullopt, std::nullopt});
+    }
+
+    const size_t n = clips.size();
+    std::vector<Result> results(n);
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex load_mu;
+    std::vector<double> load_ms;
+    Progress progress(o->text ? "baseline text" : "baseline asr", n, !o->quiet && n > 1);
+    auto work = [&] {
+      std::unique_ptr<baseline::PocketsphinxAsr> asr;
+      for (size_t i = next++; i < n; i = next++) {
+        Result& r = results[i];
+        try {
+          if (o->text) {
+            r.transcript = clips[i].reference;
+          } else {
+            if (!asr) {
+              const auto t0 = std::chrono::steady_clock::now();
+              baseline::AsrConfig cfg;
+              cfg.model_dir = o->asr_model_dir;
+              asr = std::make_unique<baseline::PocketsphinxAsr>(cfg);
+              std::lock_guard<std::mutex> lock(load_mu);
+              load_ms.push_back(
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+            }
+            const baseline::AsrResult a = asr->transcribe_file(clips[i].resolved);
+            r.transcript = a.text;
+            r.audio_s = a.audio_s;
+            r.asr_ms = a.decode_ms;
+            r.asr_cpu_ms = a.cpu_ms;
+          }
+          const auto t0 = std::chrono::steady_clock::now();
+          r.scores = model.score(r.transcript);
+          r.classify_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        } catch (const std::exception& e) {
+          r.error = e.what();
+          failed = true;
+          if (!asr && !o->text) {  // the decoder could not be built: every clip would fail
+            next = n;
+          }
+        }
+        progress.add();
+      }
+    };
+    const unsigned threads = std::max(1u, o->threads);
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    progress.finish();
+    if (failed) {
+      size_t n_failed = 0;
+      for (size_t i = 0; i < n; ++i)
+        if (!results[i].error.empty()) {
+          if (n_failed++ < 10) std::fprintf(stderr, "inherent baseline: %s: %s\n", clips[i].path.c_str(),
+                                            results[i].error.c_str());
+        }
+      throw Exception(INHERENT_STATUS_INVALID_AUDIO, std::to_string(n_failed) + " clip(s) failed");
+    }
+
+    // One JSON object per clip, in input order.
+    std::string lines;
+    for (size_t i = 0; i < n; ++i) {
+      const Result& r = results[i];
+      nlohmann::ordered_json j;
+      j["path"] = clips[i].path;
+      j["transcript"] = r.transcript;
+      nlohmann::ordered_json scores;
+      for (int h = 0; h < n_heads(); ++h) scores[head_name(h)] = json_float(r.scores[static_cast<size_t>(h)]);
+      j["scores"] = scores;
+      j["asr_ms"] = r.asr_ms;
+      j["asr_cpu_ms"] = r.asr_cpu_ms;
+      j["classify_ms"] = r.classify_ms;
+      j["audio_s"] = r.audio_s;
+      if (clips[i].split) {
+        j["split"] = split_name(*clips[i].split);
+        j["reference"] = clips[i].reference;
+        nlohmann::ordered_json truth;
+        for (int h = 0; h < n_heads(); ++h) truth[head_name(h)] = (*clips[i].labels)[static_cast<size_t>(h)];
+        j["labels"] = truth;
+      }
+      lines += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      lines += '\n';
+    }
+    if (!o->jsonl_out.empty()) write_file_atomic(o->jsonl_out, lines);
+    if (o->json) {
+      std::fwrite(lines.data(), 1, lines.size(), stdout);
+    } else {
+      for (size_t i = 0; i < n; ++i) {
+        std::string heads;
+        for (int h = 0; h < n_heads(); ++h)
+          if (results[i].scores[static_cast<size_t>(h)] >= head_default_threshold(h))
+            heads += (heads.empty() ? "" : ",") + head_name(h);
+        std::printf("%s\t%.3f\t%s\t\"%s\"\n", clips[i].path.c_str(), results[i].scores[0],
+                    heads.empty() ? "-" : heads.c_str(), results[i].transcript.c_str());
+      }
+    }
+    if (o->quiet || n == 0) return;
+    std::vector<double> asr, cls;
+    double audio = 0.0, asr_total = 0.0, cpu_total = 0.0;
+    for (const Result& r : results) {
+      asr.push_back(r.asr_ms);
+      cls.push_back(r.classify_ms);
+      audio += r.audio_s;
+      asr_total += r.asr_ms;
+      cpu_total += r.asr_cpu_ms;
+    }
+    FILE* out = o->json ? stderr : stdout;
+    if (!o->text) {
+      std::fprintf(out,
+                   "baseline: %zu clips, %.1f s of audio, %u thread(s); ASR real-time factor %.3f (wall), "
+                   "%.3f (CPU); per clip ASR ms p50 %.1f / p95 %.1f / mean %.1f; decoder load %.0f ms\n",
+                   n, audio, threads, audio > 0 ? asr_total / 1000.0 / audio : 0.0,
+                   audio > 0 ? cpu_total / 1000.0 / audio : 0.0, percentile(asr, 0.5), percentile(asr, 0.95),
+                   asr_total / static_cast<double>(n), load_ms.empty() ? 0.0 : load_ms.front());
+    }
+    std::fprintf(out, "baseline: classifier ms per clip p50 %.3f / p95 %.3f\n", percentile(cls, 0.5),
+                 percentile(cls, 0.95));
+  });
+}
+
+}  // namespace
+
+void add_baseline(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("baseline", "Two-pass baseline: pocketsphinx ASR + text classifier");
+  cmd->require_subcommand(1);
+  add_train(cmd);
+  add_score(cmd);
+}
+
+}  // namespace inherent::cli
