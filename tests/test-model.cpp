@@ -19,6 +19,13 @@ namespace {
 
 using torch::indexing::Slice;
 
+// One intra-op thread: faster on these small shapes and steady on a loaded machine
+// (OpenMP workers spinning against other processes slow the tests down many times).
+const bool kOneThread = [] {
+  torch::set_num_threads(1);
+  return true;
+}();
+
 Conformer make_model(const std::string& name, uint64_t seed = 1) {
   torch::manual_seed(seed);
   Conformer model(load_model_options(name).arch, 0.0);
@@ -132,8 +139,8 @@ TEST(Model, TraceNamesStages) {
   std::vector<std::string> names;
   for (const auto& [n, t] : trace) names.push_back(n);
   const std::vector<std::string> expected = {
-      "mel_norm", "subsample",  "positions",    "blocks.0.ffn1", "blocks.0.attn", "blocks.0.conv",
-      "blocks.0.ffn2", "blocks.0", "final_norm", "pool.weights",  "pool",          "logits"};
+      "mel_norm",      "subsample", "positions",  "blocks.0.ffn1", "blocks.0.attn", "blocks.0.conv",
+      "blocks.0.ffn2", "blocks.0",  "final_norm", "pool.weights",  "pool",          "logits"};
   EXPECT_EQ(names, expected);
   EXPECT_TRUE(trace.back().second.equal(logits));
   EXPECT_EQ(trace[1].second.size(1), 5);  // ceil(ceil(20 / 2) / 2)

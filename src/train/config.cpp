@@ -45,7 +45,8 @@ ModelOptions model_options_for_preset(const std::string& name) {
   ModelOptions o;
   if (!arch_config_by_name(name, &o.arch)) {
     std::string names;
-    for (const char* const* n = arch_config_names(); *n; ++n) names += std::string(names.empty() ? "" : ", ") + *n;
+    for (const char* const* n = arch_config_names(); *n; ++n)
+      names += std::string(names.empty() ? "" : ", ") + *n;
     fail("unknown model config '" + name + "' (named configs: " + names + "; or give a YAML file)");
   }
   o.preset = name;
@@ -57,36 +58,40 @@ ModelOptions parse_model_options_yaml(const std::string& text, const std::string
   try {
     root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    fail(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " + e.msg);
+    fail(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " +
+         e.msg);
   }
-  if (!root.IsMap()) fail(source + ": a config file is a YAML mapping with sections model, data, training, eval");
+  if (!root.IsMap())
+    fail(source + ": a config file is a YAML mapping with sections model, data, training, eval");
   static const std::set<std::string> sections = {"model", "data", "training", "eval"};
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
     if (!sections.count(key)) {
-      fail(where(source, kv.first) + ": unknown section '" + key + "' (sections: model, data, training, eval)");
+      fail(where(source, kv.first) + ": unknown section '" + key +
+           "' (sections: model, data, training, eval)");
     }
   }
   const YAML::Node model = root["model"];
   if (!model) return model_options_for_preset("small");
   if (!model.IsMap()) fail(where(source, model) + ": section 'model' must be a mapping");
 
-  ModelOptions o = model_options_for_preset(model["preset"] ? scalar<std::string>(source, "preset", model["preset"])
-                                                            : std::string("small"));
+  ModelOptions o = model_options_for_preset(
+      model["preset"] ? scalar<std::string>(source, "preset", model["preset"]) : std::string("small"));
   struct Field {
     const char* key;
     int* value;
   };
-  const Field fields[] = {{"n_mels", &o.arch.n_mels},       {"n_hidden", &o.arch.n_hidden},
-                          {"n_blocks", &o.arch.n_blocks},   {"n_heads", &o.arch.n_heads},
-                          {"ffn_mult", &o.arch.ffn_mult},   {"conv_kernel", &o.arch.conv_kernel},
+  const Field fields[] = {{"n_mels", &o.arch.n_mels},      {"n_hidden", &o.arch.n_hidden},
+                          {"n_blocks", &o.arch.n_blocks},  {"n_heads", &o.arch.n_heads},
+                          {"ffn_mult", &o.arch.ffn_mult},  {"conv_kernel", &o.arch.conv_kernel},
                           {"n_outputs", &o.arch.n_outputs}};
   for (const auto& kv : model) {
     const std::string key = kv.first.as<std::string>();
     if (key == "preset") continue;
     if (key == "dropout") {
       o.dropout = scalar<double>(source, key, kv.second);
-      if (!(o.dropout >= 0 && o.dropout < 1)) fail(where(source, kv.second) + ": model.dropout must be in [0, 1)");
+      if (!(o.dropout >= 0 && o.dropout < 1))
+        fail(where(source, kv.second) + ": model.dropout must be in [0, 1)");
       continue;
     }
     bool known = false;
@@ -97,8 +102,9 @@ ModelOptions parse_model_options_yaml(const std::string& text, const std::string
       }
     }
     if (!known) {
-      fail(where(source, kv.first) + ": unknown key 'model." + key +
-           "' (keys: preset, n_mels, n_hidden, n_blocks, n_heads, ffn_mult, conv_kernel, n_outputs, dropout)");
+      fail(
+          where(source, kv.first) + ": unknown key 'model." + key +
+          "' (keys: preset, n_mels, n_hidden, n_blocks, n_heads, ffn_mult, conv_kernel, n_outputs, dropout)");
     }
   }
   if (const std::string e = arch_config_check(o.arch); !e.empty()) fail(source + ": model." + e);
@@ -114,7 +120,8 @@ ModelOptions load_model_options(const std::string& name_or_path) {
   if (arch_config_by_name(name_or_path, &probe.arch)) return model_options_for_preset(name_or_path);
   const bool looks_like_file = name_or_path.find('/') != std::string::npos ||
                                name_or_path.ends_with(".yaml") || name_or_path.ends_with(".yml");
-  if (!looks_like_file && !std::filesystem::exists(name_or_path)) return model_options_for_preset(name_or_path);
+  if (!looks_like_file && !std::filesystem::exists(name_or_path))
+    return model_options_for_preset(name_or_path);
   return parse_model_options_yaml(read_file(name_or_path), name_or_path);
 }
 
@@ -122,9 +129,10 @@ std::string describe_model(const ModelOptions& o) {
   const ModelConfig& c = o.arch;
   ModelConfig preset;
   const bool custom = !arch_config_by_name(o.preset, &preset) || !(preset == c);
-  return (custom ? "custom (from " + o.preset + ")" : o.preset) + ": H " + std::to_string(c.n_hidden) + ", " + std::to_string(c.n_blocks) + " blocks, " +
-         std::to_string(c.n_heads) + " heads, FFN " + std::to_string(c.ffn_mult * c.n_hidden) + ", K " +
-         std::to_string(c.conv_kernel) + " -> " + with_commas(arch_n_params(c)) + " parameters";
+  return (custom ? "custom (from " + o.preset + ")" : o.preset) + ": H " + std::to_string(c.n_hidden) + ", " +
+         std::to_string(c.n_blocks) + " blocks, " + std::to_string(c.n_heads) + " heads, FFN " +
+         std::to_string(c.ffn_mult * c.n_hidden) + ", K " + std::to_string(c.conv_kernel) + " -> " +
+         with_commas(arch_n_params(c)) + " parameters";
 }
 
 }  // namespace inherent::train

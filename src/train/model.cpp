@@ -181,7 +181,7 @@ torch::Tensor ConformerImpl::positions(int64_t n_steps, const torch::Device& dev
     const int64_t h = config.n_hidden;
     // ref: arch.h, pe[t, 2i] = sin(t / 10000^(2i/H)), pe[t, 2i+1] = cos(same), in float64.
     torch::Tensor t = torch::arange(n, torch::kFloat64).unsqueeze(1);                         // [n, 1]
-    torch::Tensor i2 = torch::arange(0, h, 2, torch::kFloat64);                                // [H/2]
+    torch::Tensor i2 = torch::arange(0, h, 2, torch::kFloat64);                               // [H/2]
     torch::Tensor angle = t / torch::pow(torch::full({}, 10000.0, torch::kFloat64), i2 / h);  // [n, H/2]
     torch::Tensor pe = torch::zeros({n, h}, torch::kFloat64);
     pe.index_put_({Slice(), Slice(0, None, 2)}, torch::sin(angle));
