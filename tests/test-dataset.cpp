@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The training data pipeline on small synthesized clips: every clip once per epoch,
+// length buckets, determinism independent of threads, resume and rank striding, the
+// augmentation hook, the mel cache, feature statistics and label errors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "common/npy.h"
+#include "frontend/audio-file.h"
+#include "frontend/log-mel.h"
+#include "inherent/inherent.hpp"
+#include "train/dataset.h"
+
+namespace inherent::train {
+namespace {
+
+namespace fs = std::filesystem;
+
+// 16-bit PCM mono WAV.
+void write_wav(const std::string& path, const std::vector<float>& x, int rate = 16000) {
+  std::ofstream f(path, std::ios::binary);
+  auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
+  const auto bytes = static_cast<uint32_t>(x.size() * 2);
+  f.write("RIFF", 4), u32(36 + bytes), f.write("WAVEfmt ", 8), u32(16), u16(1), u16(1);
+  u32(static_cast<uint32_t>(rate)), u32(static_cast<uint32_t>(rate * 2)), u16(2), u16(16);
+  f.write("data", 4), u32(bytes);
+  for (float v : x)
+    u16(static_cast<uint16_t>(static_cast<int16_t>(std::lround(std::clamp(v, -1.0f, 1.0f) * 32767))));
+}
+
+std::vector<float> tone(size_t n, double hz, uint32_t seed) {
+  std::vector<float> x(n);
+  uint32_t s = seed * 2654435761u + 1;
+  for (size_t i = 0; i < n; ++i) {
+    s = s * 1664525u + 1013904223u;
+    const double noise = (static_cast<double>(s >> 8) / 16777216.0 - 0.5) * 0.05;
+    x[i] = static_cast<float>(0.3 * std::sin(2 * M_PI * hz * static_cast<double>(i) / 16000.0) + noise);
+  }
+  return x;
+}
+
+const char* kHeader =
+    "audio_path,transcript,speaker_id,session_id,device,environment,source,duration_s,split,isInteresting,"
+    "hasAddToListIntent,hasTermSearchQuery,hasPhotoQuery,hasCalendarEvent,hasCreateDocIntent,"
+    "hasPersonContext,"
+    "hasEventContext,hasDeepResearchIntent,hasInsightIntent,hasBrowsingAgentIntent,hasCallingAgentIntent,"
+    "hasStartTimerIntent";
+
+// n_train + n_eval clips of 0.1 .. 1.5 s; clip i is interesting when i % 3 != 0, with a
+// timer intent when i % 3 == 1.
+struct Corpus {
+  std::string dir, csv;
+  Corpus(int n_train, int n_eval) {
+    static int serial = 0;
+    dir = (fs::temp_directory_path() /
+           ("inherent-test-dataset-" + std::to_string(::getpid()) + "-" + std::to_string(serial++)))
+              .string();
+    fs::create_directories(dir + "/audio");
+    csv = dir + "/labels.csv";
+    std::ofstream f(csv);
+    f << kHeader << "\n";
+    for (int i = 0; i < n_train + n_eval; ++i) {
+      const size_t samples = 1600 + static_cast<size_t>((i * 7919) % 22400);
+      const std::string name = "audio/clip" + std::to_string(i) + ".wav";
+      write_wav(dir + "/" + name, tone(samples, 200.0 + 50.0 * i, static_cast<uint32_t>(i)));
+      const int gate = i % 3 != 0, timer = i % 3 == 1;
+      f << name << ",clip " << i << ",spk" << i % 4 << ",s" << i << ",synth,clean,test,,"
+        << (i < n_train ? "train" : "eval") << "," << gate;
+      for (int h = 1; h < 13; ++h) f << "," << (h == 12 ? timer : 0);
+      f << "\n";
+    }
+  }
+  ~Corpus() { fs::remove_all(dir); }
+};
+
+DataOptions options(int batch = 4, int workers = 2) {
+  DataOptions o;
+  o.batch_size = batch;
+  o.workers = workers;
+  o.bucket_batches = 2;
+  o.seed = 42;
+  return o;
+}
+
+TEST(Dataset, LoadsSplitBalanceAndWeights) {
+  Corpus corpus(10, 3);
+  const Dataset train = Dataset::load(corpus.csv, Split::train, options());
+  const Dataset eval = Dataset::load(corpus.csv, Split::eval, options());
+  EXPECT_EQ(train.size(), 10u);
+  EXPECT_EQ(eval.size(), 3u);
+  EXPECT_FALSE(train.uses_mel_cache());
+  const ClassBalance b = train.balance();
+  EXPECT_EQ(b.positives[0], 6);   // i % 3 != 0 among 0..9
+  EXPECT_EQ(b.positives[12], 3);  // i % 3 == 1: 1, 4, 7
+  EXPECT_EQ(b.positives[1], 0);
+  const std::vector<float> w = train.positive_weights();
+  EXPECT_FLOAT_EQ(w[0], 4.0f / 6.0f);
+  EXPECT_FLOAT_EQ(w[12], 7.0f / 3.0f);
+  EXPECT_FLOAT_EQ(w[1], 1.0f);  // no positive
+  const std::string report = train.balance_report();
+  EXPECT_NE(report.find("10 clips"), std::string::npos) << report;
+  EXPECT_NE(report.find("hasStartTimerIntent"), std::string::npos);
+  // Durations came from the audio (the CSV left them empty): frames estimate is exact.
+  for (size_t i = 0; i < train.size(); ++i) {
+    std::vector<float> mel;
+    EXPECT_EQ(train.features(i, false, 0, options(), &mel), train.clip(i).n_frames);
+  }
+}
+
+TEST(Dataset, FeaturesAreTheFrontend) {
+  Corpus corpus(2, 1);
+  const Dataset train = Dataset::load(corpus.csv, Split::train, options());
+  std::vector<float> mel;
+  const int64_t t = train.features(1, false, 0, options(), &mel);
+  const AudioData audio = read_audio_file(train.clip(1).row.resolved_path);
+  std::vector<float> ref(mel_n_frames(audio.samples.size(), 3000) * kNMels);
+  LogMel::get().compute(audio.samples.data(), audio.samples.size(), ref.size() / kNMels, ref.data());
+  ASSERT_EQ(static_cast<size_t>(t) * kNMels, ref.size());
+  EXPECT_EQ(mel, ref);
+}
+
+TEST(Dataset, EpochsCoverEveryClipOnceInBuckets) {
+  Corpus corpus(23, 1);
+  const DataOptions o = options(4);
+  const Dataset train = Dataset::load(corpus.csv, Split::train, o);
+  const BatchPlan plan = BatchPlan::training(train, o, 0, 1);
+  EXPECT_EQ(plan.batches_per_epoch(), 6);  // ceil(23 / 4)
+  std::vector<std::vector<size_t>> previous;
+  for (int64_t e = 0; e < 3; ++e) {
+    const auto batches = plan.epoch_batches(e);
+    ASSERT_EQ(batches.size(), 6u);
+    std::multiset<size_t> seen;
+    for (const auto& b : batches) seen.insert(b.begin(), b.end());
+    EXPECT_EQ(seen.size(), 23u);
+    EXPECT_EQ(std::set<size_t>(seen.begin(), seen.end()).size(), 23u) << "a clip twice in epoch " << e;
+    // Within a batch, clips are length-sorted (bucketed windows of 2 batches).
+    for (const auto& b : batches) {
+      for (size_t i = 1; i < b.size(); ++i)
+        EXPECT_LE(train.clip(b[i - 1]).n_frames, train.clip(b[i]).n_frames);
+    }
+    EXPECT_NE(batches, previous) << "epoch " << e << " not reshuffled";
+    EXPECT_EQ(batches, plan.epoch_batches(e)) << "not deterministic";
+    previous = batches;
+  }
+}
+
+std::vector<Batch> take(const Dataset& d, const DataOptions& o, BatchPlan plan, int n) {
+  BatchLoader loader(d, o, std::move(plan));
+  std::vector<Batch> out;
+  for (int i = 0; i < n; ++i) out.push_back(*loader.next());
+  return out;
+}
+
+TEST(Dataset, LoaderIsDeterministicResumableAndStrided) {
+  Corpus corpus(9, 1);
+  const DataOptions o1 = options(2, 1), o3 = options(2, 3);
+  const Dataset train = Dataset::load(corpus.csv, Split::train, o1);
+  // 5 batches per epoch; 12 batches cross two epoch boundaries.
+  const auto one = take(train, o1, BatchPlan::training(train, o1, 0, 1), 12);
+  const auto three = take(train, o3, BatchPlan::training(train, o3, 0, 1), 12);
+  for (size_t i = 0; i < one.size(); ++i) {
+    EXPECT_EQ(one[i].number, static_cast<int64_t>(i));
+    EXPECT_EQ(one[i].epoch, static_cast<int64_t>(i) / 5);
+    EXPECT_EQ(one[i].clips, three[i].clips);
+    EXPECT_EQ(one[i].mel, three[i].mel) << "augmentation depends on threads at batch " << i;
+  }
+  // Resume at batch 7: the same batches as the uninterrupted stream.
+  const auto resumed = take(train, o1, BatchPlan::training(train, o1, 7, 1), 5);
+  for (size_t i = 0; i < resumed.size(); ++i) {
+    EXPECT_EQ(resumed[i].clips, one[7 + i].clips);
+    EXPECT_EQ(resumed[i].mel, one[7 + i].mel);
+  }
+  // Two ranks: rank r takes batches 2 s + r.
+  const auto rank1 = take(train, o1, BatchPlan::training(train, o1, 1, 2), 5);
+  for (size_t i = 0; i < rank1.size(); ++i) EXPECT_EQ(rank1[i].clips, one[2 * i + 1].clips);
+}
+
+TEST(Dataset, BatchLayoutIsZeroPadded) {
+  Corpus corpus(6, 1);
+  DataOptions o = options(3, 2);
+  o.spec_augment = false;
+  const Dataset train = Dataset::load(corpus.csv, Split::train, o);
+  const auto batches = take(train, o, BatchPlan::training(train, o, 0, 1), 2);
+  for (const Batch& b : batches) {
+    ASSERT_EQ(b.mel.size(), static_cast<size_t>(b.size * b.frames * kMels));
+    ASSERT_EQ(b.labels.size(), static_cast<size_t>(b.size * 13));
+    for (int64_t i = 0; i < b.size; ++i) {
+      for (int64_t t = 0; t < b.frames; ++t) {
+        const float* f = b.mel.data() + (i * b.frames + t) * kMels;
+        const bool zero = std::all_of(f, f + kMels, [](float v) { return v == 0.0f; });
+        EXPECT_EQ(zero, t >= b.n_frames[static_cast<size_t>(i)]) << "clip " << i << " frame " << t;
+      }
+      EXPECT_EQ(b.labels[static_cast<size_t>(i * 13)],
+                train.clip(b.clips[static_cast<size_t>(i)]).row.heads[0]);
+    }
+  }
+}
+
+TEST(Dataset, EvaluationPlanIsOnePassByLength) {
+  Corpus corpus(2, 7);
+  const DataOptions o = options(3);
+  const Dataset eval = Dataset::load(corpus.csv, Split::eval, o);
+  BatchLoader loader(eval, o, BatchPlan::evaluation(eval, o));
+  std::set<size_t> seen;
+  int64_t last = 0;
+  while (auto b = loader.next()) {
+    for (size_t c : b->clips) {
+      EXPECT_TRUE(seen.insert(c).second);
+      EXPECT_GE(eval.clip(c).n_frames, last);
+      last = eval.clip(c).n_frames;
+    }
+  }
+  EXPECT_EQ(seen.size(), 7u);
+  EXPECT_FALSE(loader.next().has_value());
+}
+
+// Adds seeded noise and counts its calls.
+class CountingNoise final : public WaveAugmenter {
+ public:
+  mutable std::atomic<int> calls{0};
+  void apply(std::vector<float>& x, std::mt19937_64& rng, const LabelRow&) const override {
+    ++calls;
+    for (float& v : x)
+      v += static_cast<float>(static_cast<double>(rng() >> 11) / 9007199254740992.0 - 0.5) * 0.01f;
+  }
+  std::string describe() const override { return "counting noise"; }
+};
+
+TEST(Dataset, AugmentationHookIsSeededPerEpochAndClip) {
+  Corpus corpus(4, 2);
+  DataOptions o = options(2, 2);
+  auto hook = std::make_shared<CountingNoise>();
+  o.augment = hook;
+  o.spec_augment = false;
+  const Dataset train = Dataset::load(corpus.csv, Split::train, o);
+  std::vector<float> a, b, c, clean;
+  train.features(0, true, augmentation_seed(1, 0, 0), o, &a);
+  train.features(0, true, augmentation_seed(1, 0, 0), o, &b);
+  train.features(0, true, augmentation_seed(1, 1, 0), o, &c);
+  train.features(0, false, 0, o, &clean);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_NE(a, clean);
+  EXPECT_EQ(hook->calls.load(), 3);
+  // Evaluation batches never augment.
+  const Dataset eval = Dataset::load(corpus.csv, Split::eval, o);
+  BatchLoader loader(eval, o, BatchPlan::evaluation(eval, o));
+  while (loader.next()) {
+  }
+  EXPECT_EQ(hook->calls.load(), 3);
+  EXPECT_EQ(no_wave_augmentation()->describe(), "none");
+}
+
+TEST(Dataset, SpecAugmentNeverWritesPaddingFrames) {
+  std::mt19937_64 rng(5);
+  std::vector<float> mel(50 * kMels);
+  for (size_t i = 0; i < mel.size(); ++i) mel[i] = -10.0f + static_cast<float>(i % 7);
+  const std::vector<float> before = mel;
+  SpecAugmentOptions o;
+  o.time_masks = 3, o.time_width = 20, o.time_fraction = 0.5, o.freq_masks = 3, o.freq_width = 30;
+  spec_augment(mel.data(), 50, o, rng);
+  EXPECT_NE(mel, before);
+  for (int t = 0; t < 50; ++t) {
+    EXPECT_FALSE(
+        std::all_of(mel.begin() + t * kMels, mel.begin() + (t + 1) * kMels, [](float v) { return v == 0; }));
+  }
+}
+
+TEST(Dataset, MelCacheManifest) {
+  Corpus corpus(3, 1);
+  // A manifest as `inherent prep` writes it: the labels columns plus mel_path, n_frames.
+  const Dataset audio = Dataset::load(corpus.csv, Split::train, options());
+  fs::create_directories(corpus.dir + "/cache/mels");
+  std::ofstream f(corpus.dir + "/cache/manifest.csv");
+  f << kHeader << ",mel_path,n_frames\n";
+  for (size_t i = 0; i < audio.size(); ++i) {
+    std::vector<float> mel;
+    const int64_t t = audio.features(i, false, 0, options(), &mel);
+    // Distinct values so the test sees the cache, not the audio, was read.
+    for (float& v : mel) v += 1.0f;
+    const std::string name = "mels/c" + std::to_string(i) + ".npy";
+    write_npy(corpus.dir + "/cache/" + name, mel.data(), {static_cast<size_t>(t), 128});
+    f << "../" << audio.clip(i).row.audio_path << ",x,s,s,d,e,src,,train,0,0,0,0,0,0,0,0,0,0,0,0,0," << name
+      << "," << t << "\n";
+  }
+  f.close();
+  const Dataset cached = Dataset::load(corpus.dir + "/cache/manifest.csv", Split::train, options());
+  EXPECT_TRUE(cached.uses_mel_cache());
+  for (size_t i = 0; i < cached.size(); ++i) {
+    std::vector<float> a, b;
+    audio.features(i, false, 0, options(), &a);
+    cached.features(i, false, 0, options(), &b);
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_FLOAT_EQ(b[0], a[0] + 1.0f);
+  }
+  DataOptions no_cache = options();
+  no_cache.mel_cache = false;
+  EXPECT_FALSE(Dataset::load(corpus.dir + "/cache/manifest.csv", Split::train, no_cache).uses_mel_cache());
+}
+
+TEST(Dataset, MelStatsMatchADirectComputation) {
+  Corpus corpus(5, 1);
+  const Dataset train = Dataset::load(corpus.csv, Split::train, options());
+  const auto [mean, sd] = train.mel_stats(0, 1, options(4, 3));
+  std::vector<double> sum(128, 0), sq(128, 0);
+  double n = 0;
+  for (size_t i = 0; i < train.size(); ++i) {
+    std::vector<float> mel;
+    const int64_t t = train.features(i, false, 0, options(), &mel);
+    for (int64_t f = 0; f < t; ++f) {
+      for (int m = 0; m < 128; ++m)
+        sum[m] += mel[f * 128 + m], sq[m] += double{mel[f * 128 + m]} * mel[f * 128 + m];
+    }
+    n += static_cast<double>(t);
+  }
+  for (int m = 0; m < 128; m += 17) {
+    EXPECT_NEAR(mean[m], sum[m] / n, 1e-4);
+    EXPECT_NEAR(sd[m], std::sqrt(sq[m] / n - (sum[m] / n) * (sum[m] / n)), 1e-3);
+  }
+}
+
+TEST(Dataset, BadLabelsNameFileLineAndColumn) {
+  Corpus corpus(2, 1);
+  std::ofstream(corpus.csv, std::ios::app)
+      << "audio/clip0.wav,x,s,s,d,e,src,,train,1,2,0,0,0,0,0,0,0,0,0,0,0\n";
+  try {
+    Dataset::load(corpus.csv, Split::train, options());
+    FAIL() << "accepted a bad row";
+  } catch (const Exception& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("labels.csv:5:11: [head-value]"), std::string::npos) << msg;
+  }
+  Corpus only_train(2, 0);
+  try {
+    Dataset::load(only_train.csv, Split::eval, options());
+    FAIL() << "accepted an empty split";
+  } catch (const Exception& e) {
+    EXPECT_NE(std::string(e.what()).find("no rows with split eval"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace inherent::train
