@@ -339,11 +339,20 @@ TEST(BaselineCli, TrainThenScoreTextAndAudio) {
   ASSERT_TRUE(fs::exists(model));
 
   // --text: every row, transcripts from the CSV, 13 named scores, labels and split.
-  const fs::path jsonl = scratch() / "text.jsonl";
+  const fs::path jsonl = scratch() / "text.jsonl", metrics = scratch() / "metrics.json";
   const CliRun text = inherent_cli("baseline score --model '" + model.string() + "' --labels " + labels +
-                                   " --text --json -q --jsonl-out '" + jsonl.string() + "'");
+                                   " --text --json --jsonl-out '" + jsonl.string() + "' --metrics-out '" +
+                                   metrics.string() + "'");
   ASSERT_EQ(text.code, 0) << text.err;
   EXPECT_EQ(slurp(jsonl), text.out);
+  // Metrics per split (src/eval) in the file and as tables on stderr.
+  const nlohmann::json m = nlohmann::json::parse(slurp(metrics));
+  for (const char* split : {"train", "eval", "test"}) {
+    ASSERT_TRUE(m["splits"].contains(split)) << m.dump();
+    EXPECT_EQ(m["splits"][split]["heads"].size(), 13u);
+  }
+  EXPECT_EQ(m["splits"]["train"]["heads"][0]["auc"].get<double>(), 1.0);  // 4 fitted rows: 3 positives, 1 negative
+  EXPECT_NE(text.err.find("text-only metrics, split eval"), std::string::npos) << text.err;
   const std::vector<nlohmann::json> rows = json_lines(text.out);
   ASSERT_EQ(rows.size(), 8u);
   EXPECT_EQ(rows[0]["path"], "audio/timer_ten_minutes.wav");

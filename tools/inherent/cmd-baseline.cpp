@@ -24,6 +24,7 @@
 #include "commands.h"
 #include "common/files.h"
 #include "common/progress.h"
+#include "eval/metrics.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
 
@@ -128,7 +129,7 @@ void add_train(CLI::App* parent) {
 
 void add_score(CLI::App* parent) {
   struct Opts {
-    std::string model, labels, jsonl_out, asr_model_dir;
+    std::string model, labels, jsonl_out, metrics_out, asr_model_dir;
     std::vector<std::string> files, splits;
     bool text = false, json = false, quiet = false;
     unsigned threads = 1;
@@ -148,6 +149,8 @@ void add_score(CLI::App* parent) {
   cmd->add_flag("--text", o->text, "Classify the CSV's transcript column (no ASR): the perfect-ASR upper bound");
   cmd->add_flag("--json", o->json, "One JSON object per clip on stdout (summary on stderr)");
   cmd->add_option("--jsonl-out", o->jsonl_out, "Also write the JSON lines to this file (atomically)");
+  cmd->add_option("--metrics-out", o->metrics_out,
+                  "With --labels: write per-split metrics (src/eval) and timing as JSON to this file");
   cmd->add_option("-j,--threads", o->threads, "Worker threads, one pocketsphinx decoder each")->capture_default_str();
   cmd->add_option("--asr-model-dir", o->asr_model_dir,
                   "pocketsphinx en-us model folder (default: " + baseline::default_pocketsphinx_model_dir() + ")");
@@ -269,7 +272,7 @@ void add_score(CLI::App* parent) {
                     heads.empty() ? "-" : heads.c_str(), results[i].transcript.c_str());
       }
     }
-    if (o->quiet || n == 0) return;
+    // Timing summary.
     std::vector<double> asr, cls;
     double audio = 0.0, asr_total = 0.0, cpu_total = 0.0;
     for (const Result& r : results) {
@@ -279,17 +282,59 @@ void add_score(CLI::App* parent) {
       asr_total += r.asr_ms;
       cpu_total += r.asr_cpu_ms;
     }
+    const double rtf_wall = audio > 0 ? asr_total / 1000.0 / audio : 0.0;
+    const double rtf_cpu = audio > 0 ? cpu_total / 1000.0 / audio : 0.0;
     FILE* out = o->json ? stderr : stdout;
-    if (!o->text) {
-      std::fprintf(out,
-                   "baseline: %zu clips, %.1f s of audio, %u thread(s); ASR real-time factor %.3f (wall), "
-                   "%.3f (CPU); per clip ASR ms p50 %.1f / p95 %.1f / mean %.1f; decoder load %.0f ms\n",
-                   n, audio, threads, audio > 0 ? asr_total / 1000.0 / audio : 0.0,
-                   audio > 0 ? cpu_total / 1000.0 / audio : 0.0, percentile(asr, 0.5), percentile(asr, 0.95),
-                   asr_total / static_cast<double>(n), load_ms.empty() ? 0.0 : load_ms.front());
+    if (!o->quiet && n > 0) {
+      if (!o->text)
+        std::fprintf(out,
+                     "baseline: %zu clips, %.1f s of audio, %u thread(s); ASR real-time factor %.3f (wall), "
+                     "%.3f (CPU); per clip ASR ms p50 %.1f / p95 %.1f / mean %.1f; decoder load %.0f ms\n",
+                     n, audio, threads, rtf_wall, rtf_cpu, percentile(asr, 0.5), percentile(asr, 0.95),
+                     asr_total / static_cast<double>(n), load_ms.empty() ? 0.0 : load_ms.front());
+      std::fprintf(out, "baseline: classifier ms per clip p50 %.3f / p95 %.3f\n", percentile(cls, 0.5),
+                   percentile(cls, 0.95));
     }
-    std::fprintf(out, "baseline: classifier ms per clip p50 %.3f / p95 %.3f\n", percentile(cls, 0.5),
-                 percentile(cls, 0.95));
+
+    // Metrics per split (labels CSV only), from the one metrics implementation.
+    if (o->labels.empty()) return;
+    nlohmann::ordered_json splits = nlohmann::ordered_json::object();
+    for (int sp = 0; sp < n_splits; ++sp) {
+      std::vector<float> scores;
+      std::vector<uint8_t> truth;
+      for (size_t i = 0; i < n; ++i) {
+        if (!clips[i].split || static_cast<int>(*clips[i].split) != sp) continue;
+        scores.insert(scores.end(), results[i].scores.begin(), results[i].scores.end());
+        truth.insert(truth.end(), clips[i].labels->begin(), clips[i].labels->end());
+      }
+      if (scores.empty()) continue;
+      const size_t rows = scores.size() / INHERENT_N_HEADS;
+      const eval::Metrics m = eval::compute_metrics(scores.data(), truth.data(), rows);
+      const char* name = split_name(static_cast<Split>(sp));
+      splits[name] = eval::metrics_to_json(m);
+      if (!o->quiet)
+        std::fprintf(out, "\nbaseline %s metrics, split %s (%zu clips):\n%s", o->text ? "text-only" : "two-pass", name,
+                     rows, eval::metrics_table(m).c_str());
+    }
+    if (o->metrics_out.empty()) return;
+    nlohmann::ordered_json doc;
+    doc["system"] = o->text ? "text-only (labels transcripts)" : "two-pass (pocketsphinx + text classifier)";
+    doc["model"] = o->model;
+    doc["labels"] = o->labels;
+    doc["clips"] = n;
+    doc["threads"] = threads;
+    if (!o->text) {
+      doc["asr"] = {{"audio_s", audio},
+                    {"rtf_wall", rtf_wall},
+                    {"rtf_cpu", rtf_cpu},
+                    {"ms_p50", percentile(asr, 0.5)},
+                    {"ms_p95", percentile(asr, 0.95)},
+                    {"ms_mean", n ? asr_total / static_cast<double>(n) : 0.0},
+                    {"decoder_load_ms", load_ms.empty() ? 0.0 : load_ms.front()}};
+    }
+    doc["classify_ms_p50"] = percentile(cls, 0.5);
+    doc["splits"] = splits;
+    write_file_atomic(o->metrics_out, doc.dump(2) + "\n");
   });
 }
 
