@@ -383,6 +383,11 @@ TEST(BaselineCli, TrainThenScoreTextAndAudio) {
                                    " --split eval,test --text --json -q");
   ASSERT_EQ(held.code, 0) << held.err;
   EXPECT_EQ(json_lines(held.out).size(), 4u);
+  const CliRun first = inherent_cli("baseline score --model '" + model.string() + "' --labels " + labels +
+                                    " --split test --limit 1 --text --json -q");
+  ASSERT_EQ(first.code, 0) << first.err;
+  ASSERT_EQ(json_lines(first.out).size(), 1u);
+  EXPECT_EQ(json_lines(first.out)[0]["path"], "audio/tv_narration.wav");
 
   // Audio through pocketsphinx, two workers (one decoder each).
   const std::string a = "'" + (examples / "audio/add_milk_list.wav").string() + "'";

@@ -133,6 +133,7 @@ void add_score(CLI::App* parent) {
     std::vector<std::string> files, splits;
     bool text = false, json = false, quiet = false;
     unsigned threads = 1;
+    size_t limit = 0;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = parent->add_subcommand(
@@ -146,6 +147,7 @@ void add_score(CLI::App* parent) {
   cmd->add_option("--split", o->splits, "Only rows of these splits (train, eval, test; with --labels)")
       ->delimiter(',')
       ->check(CLI::IsMember({"train", "eval", "test"}));
+  cmd->add_option("--limit", o->limit, "Score only the first N clips (after --split; 0: all)");
   cmd->add_flag("--text", o->text, "Classify the CSV's transcript column (no ASR): the perfect-ASR upper bound");
   cmd->add_flag("--json", o->json, "One JSON object per clip on stdout (summary on stderr)");
   cmd->add_option("--jsonl-out", o->jsonl_out, "Also write the JSON lines to this file (atomically)");
@@ -171,9 +173,11 @@ void add_score(CLI::App* parent) {
             std::find(o->splits.begin(), o->splits.end(), split_name(row.split)) == o->splits.end())
           continue;
         clips.push_back({row.audio_path, row.resolved_path, row.transcript, row.split, row.heads});
+        if (o->limit && clips.size() == o->limit) break;
       }
     } else {
       for (const std::string& f : o->files) clips.push_back({f, f, "", std::nullopt, std::nullopt});
+      if (o->limit && clips.size() > o->limit) clips.resize(o->limit);
     }
 
     const size_t n = clips.size();
