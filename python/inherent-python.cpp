@@ -20,10 +20,12 @@
 #include <cstring>
 #include <filesystem>
 #include <iterator>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "inherent/inherent.h"
 #include "inherent/inherent.hpp"
@@ -275,6 +277,209 @@ class Frontend {
   std::mutex mu_;
 };
 
+// ---------------------------------------------------------------------------------
+// Engine: a model package + one session (whole clips); Stream: one per audio source.
+
+// float32 [T, M] (or [B, T, M]) log-mels, C order.
+using MelIn = py::array_t<float, py::array::c_style | py::array::forcecast>;
+using ScoresOut = py::array_t<float>;
+
+inherent_kernels kernels_from_name(const std::string& name) {
+  if (name == "auto") return INHERENT_KERNELS_AUTO;
+  if (name == "generic") return INHERENT_KERNELS_GENERIC;
+  if (name == "avx2") return INHERENT_KERNELS_AVX2;
+  if (name == "avx512") return INHERENT_KERNELS_AVX512;
+  throw py::value_error("kernels must be one of auto, generic, avx2, avx512; got '" + name + "'");
+}
+
+py::list fired_names(uint32_t fired) {
+  py::list out;
+  for (const Head& h : kHeads)
+    if (fired & (1u << h.index)) out.append(h.name);
+  return out;
+}
+
+ScoresOut scores_array(const float* s) {
+  ScoresOut out(INHERENT_N_HEADS);
+  std::memcpy(out.mutable_data(), s, sizeof(float) * INHERENT_N_HEADS);
+  return out;
+}
+
+// The model is immutable and shared; the session (scratch memory) is used by one
+// thread at a time, so calls take the mutex with the GIL released.
+class Engine {
+ public:
+  explicit Engine(inherent::Model model) : model_(std::move(model)), session_(model_) {}
+
+  static std::unique_ptr<Engine> from_path(const fs::path& package, const std::string& kernels) {
+    inherent_model_params p = inherent_model_default_params();
+    p.kernels = kernels_from_name(kernels);
+    try {
+      py::gil_scoped_release release;
+      return std::make_unique<Engine>(inherent::Model::from_file(package.string(), p));
+    } catch (const inherent::Exception& e) {
+      set_python_error(e, &package);
+      throw py::error_already_set();
+    }
+  }
+
+  static std::unique_ptr<Engine> from_bytes(const py::bytes& weights, const py::object& metadata, const std::string& kernels) {
+    inherent_model_params p = inherent_model_default_params();
+    p.kernels = kernels_from_name(kernels);
+    std::string meta;
+    if (!metadata.is_none()) meta = py::isinstance<py::str>(metadata) ? metadata.cast<std::string>()
+                                                                       : std::string(metadata.cast<py::bytes>());
+    const std::string w = weights;
+    py::gil_scoped_release release;
+    return std::make_unique<Engine>(inherent::Model::from_memory(w.data(), w.size(), meta, p));
+  }
+
+  // mel [T, 128] -> (13,); [B, T, 128] -> (B, 13) (each clip scored alone, so clips
+  // zero-padded to a common length score as they would alone).
+  ScoresOut score_mel(const py::object& mel_in) {
+    const MelIn mel = MelIn::ensure(mel_in);
+    if (!mel) throw py::type_error("mel must be a float array of shape (T, 128) or (B, T, 128)");
+    if ((mel.ndim() != 2 && mel.ndim() != 3) || mel.shape(mel.ndim() - 1) != INHERENT_N_MELS)
+      throw py::value_error("mel must have shape (T, 128) or (B, T, 128), got " + shape_string(mel));
+    const size_t t = static_cast<size_t>(mel.shape(mel.ndim() - 2));
+    if (mel.ndim() == 2) {
+      float s[INHERENT_N_HEADS];
+      run([&] { inherent::check(inherent_session_score_mel(session_.get(), mel.data(), t, s)); });
+      return scores_array(s);
+    }
+    const size_t b = static_cast<size_t>(mel.shape(0));
+    ScoresOut out({b, static_cast<size_t>(INHERENT_N_HEADS)});
+    float* dst = out.mutable_data();
+    run([&] {
+      for (size_t i = 0; i < b; ++i)
+        inherent::check(inherent_session_score_mel(session_.get(), mel.data() + i * t * INHERENT_N_MELS, t,
+                                                   dst + i * INHERENT_N_HEADS));
+    });
+    return out;
+  }
+
+  ScoresOut score_audio(const py::object& audio, int sample_rate) {
+    const Samples x = as_samples(audio);
+    if (x.ndim() != 1 && x.ndim() != 2)
+      throw py::value_error("audio must be 1-D (n_samples,) or 2-D (n_samples, n_channels), got shape " +
+                            shape_string(x));
+    if (sample_rate <= 0) throw py::value_error("sample_rate must be > 0, got " + std::to_string(sample_rate));
+    float s[INHERENT_N_HEADS];
+    const size_t n = static_cast<size_t>(x.shape(0));
+    if (x.ndim() == 1 && sample_rate == INHERENT_SAMPLE_RATE) {
+      run([&] { inherent::check(inherent_session_score_audio(session_.get(), x.data(), n, s)); });
+      return scores_array(s);
+    }
+    const int channels = x.ndim() == 2 ? static_cast<int>(x.shape(1)) : 1;
+    run([&] {
+      const inherent::Audio pcm = inherent::Audio::from_pcm(x.data(), n, channels, sample_rate);
+      inherent::check(inherent_session_score_audio(session_.get(), pcm.samples(), pcm.n_samples(), s));
+    });
+    return scores_array(s);
+  }
+
+  ScoresOut score_file(const fs::path& path) {
+    const inherent::Audio audio = read_file(path);
+    float s[INHERENT_N_HEADS];
+    run([&] { inherent::check(inherent_session_score_audio(session_.get(), audio.samples(), audio.n_samples(), s)); });
+    return scores_array(s);
+  }
+
+  py::list decide(const py::object& scores_in) const {
+    const auto s = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(scores_in);
+    if (!s || s.ndim() != 1 || s.shape(0) != INHERENT_N_HEADS)
+      throw py::value_error("scores must have shape (13,)");
+    uint32_t fired = 0;
+    inherent::check(inherent_model_decide(model_.get(), s.data(), &fired));
+    return fired_names(fired);
+  }
+
+  py::dict thresholds() const {
+    py::dict d;
+    for (const Head& h : kHeads) d[h.key] = shortest_decimal(model_.threshold(h.index));
+    return d;
+  }
+  std::string metadata_json() const { return model_.metadata(); }
+  std::string version() const { return model_.version(); }
+  std::string kernels() const { return model_.kernels_name(); }
+  int64_t n_params() const { return model_.n_params(); }
+  const inherent::Model& model() const { return model_; }
+
+ private:
+  template <typename F>
+  void run(F&& f) {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mu_);
+    f();
+  }
+
+  inherent::Model model_;
+  inherent::Session session_;
+  std::mutex mu_;
+};
+
+struct StreamResult {
+  double start_s, end_s;
+  ScoresOut scores, smoothed;
+  uint32_t fired_mask, skipped;
+
+  py::list fired() const { return fired_names(fired_mask); }
+  std::string repr() const {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "StreamResult(%.2f-%.2f s, fired=", start_s, end_s);
+    return buf + py::str(fired()).cast<std::string>() + ")";
+  }
+};
+
+class Stream {
+ public:
+  Stream(const Engine& engine, uint32_t window_ms, uint32_t hop_ms, uint32_t smoothing, float hysteresis,
+         uint32_t max_pending, bool partial)
+      : stream_(engine.model(), [&] {
+          inherent_stream_params p = inherent_stream_default_params();
+          p.window_ms = window_ms, p.hop_ms = hop_ms, p.smoothing = smoothing, p.hysteresis = hysteresis;
+          p.max_pending = max_pending, p.partial = partial ? 1 : 0;
+          return p;
+        }()) {}
+
+  void accept(const py::object& audio) {
+    const Samples x = as_samples(audio);
+    if (x.ndim() != 1) throw py::value_error("Stream.accept takes 1-D 16 kHz mono samples, got shape " + shape_string(x));
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mu_);
+    stream_.accept(x.data(), static_cast<size_t>(x.shape(0)));
+  }
+  void input_finished() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stream_.input_finished();
+  }
+  size_t ready() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stream_.ready();
+  }
+  // Computes and returns every ready result, oldest first.
+  py::list results() {
+    std::vector<inherent_stream_result> rs;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mu_);
+      rs = stream_.results();
+    }
+    py::list out;
+    for (const auto& r : rs)
+      out.append(StreamResult{r.start_s, r.end_s, scores_array(r.scores), scores_array(r.smoothed), r.fired, r.skipped});
+    return out;
+  }
+  void reset() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stream_.reset();
+  }
+
+ private:
+  inherent::Stream stream_;
+  std::mutex mu_;
+};
+
 py::array_t<float> load_audio(const fs::path& path) {
   const inherent::Audio audio = read_file(path);
   py::array_t<float> out(static_cast<py::ssize_t>(audio.n_samples()));
@@ -339,6 +544,47 @@ PYBIND11_MODULE(_inherent, m) {
       .def_property_readonly("frames_ready", &Frontend::frames_ready)
       .def_property_readonly("frames_emitted", &Frontend::frames_emitted)
       .def("reset", &Frontend::reset, "Forget all samples and frames; start a new clip.");
+
+  py::class_<Engine>(m, "Engine",
+                     "A model package loaded by the native engine: scores of log-mels, audio or files.")
+      .def(py::init(&Engine::from_path), py::arg("package"), py::arg("kernels") = "auto",
+           "Load a package directory (model.safetensors + inherent.metadata.json) or a single-file package.")
+      .def_static("from_bytes", &Engine::from_bytes, py::arg("weights"), py::arg("metadata") = py::none(),
+                  py::arg("kernels") = "auto",
+                  "Load from memory: safetensors bytes and the metadata JSON (None: embedded in the weights).")
+      .def("score_mel", &Engine::score_mel, py::arg("mel"),
+           "Scores of log-mels (T, 128) -> (13,), or (B, T, 128) -> (B, 13). All-zero frames are padding.")
+      .def("score_audio", &Engine::score_audio, py::arg("audio"), py::arg("sample_rate") = INHERENT_SAMPLE_RATE,
+           "Scores of audio (n,) or (n, channels) at sample_rate (the first 60 s) -> (13,).")
+      .def("score_file", &Engine::score_file, py::arg("path"), "Scores of an audio file (the first 60 s) -> (13,).")
+      .def("decide", &Engine::decide, py::arg("scores"),
+           "Names of the heads that fire for scores (13,) with the package thresholds (intents need the gate).")
+      .def_property_readonly("thresholds", &Engine::thresholds, "Package thresholds by threshold key.")
+      .def_property_readonly("metadata_json", &Engine::metadata_json, "The package's inherent.metadata.json text.")
+      .def_property_readonly("version", &Engine::version, "The package's model_version.")
+      .def_property_readonly("kernels", &Engine::kernels, "Kernel set in use: avx512, avx2 or generic.")
+      .def_property_readonly("n_params", &Engine::n_params, "Trained parameters.");
+
+  py::class_<StreamResult>(m, "StreamResult", "One window's result from a Stream.")
+      .def_readonly("start_s", &StreamResult::start_s, "Window start, seconds since the stream began.")
+      .def_readonly("end_s", &StreamResult::end_s, "Window end (the hop boundary), seconds.")
+      .def_readonly("scores", &StreamResult::scores, "Model scores of the window, float32 (13,).")
+      .def_readonly("smoothed", &StreamResult::smoothed, "The scores decisions used (moving average), (13,).")
+      .def_readonly("fired_mask", &StreamResult::fired_mask, "Bit i set: head i fires.")
+      .def_readonly("skipped", &StreamResult::skipped, "Results dropped just before this one (reader too slow).")
+      .def_property_readonly("fired", &StreamResult::fired, "Names of the heads that fire.")
+      .def("__repr__", &StreamResult::repr);
+
+  py::class_<Stream>(m, "Stream", "Scores every hop over a sliding window of live 16 kHz audio.")
+      .def(py::init<const Engine&, uint32_t, uint32_t, uint32_t, float, uint32_t, bool>(), py::arg("engine"),
+           py::arg("window_ms") = 2000, py::arg("hop_ms") = 100, py::arg("smoothing") = 1,
+           py::arg("hysteresis") = 0.0f, py::arg("max_pending") = 64, py::arg("partial") = true,
+           py::keep_alive<1, 2>())
+      .def("accept", &Stream::accept, py::arg("samples"), "Append 16 kHz mono samples (any length).")
+      .def("input_finished", &Stream::input_finished, "No more audio: the last result becomes ready.")
+      .def_property_readonly("ready", &Stream::ready, "Results ready to compute.")
+      .def("results", &Stream::results, "Compute and return every ready result, oldest first.")
+      .def("reset", &Stream::reset, "Forget all audio, results and decision state.");
 
   m.def("load_audio", &load_audio, py::arg("path"),
         "Decode an audio file to float32 16 kHz mono samples (mixed down and resampled).");

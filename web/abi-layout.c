@@ -21,6 +21,34 @@ _Static_assert(sizeof(inherent_status) == 4, "inherent.mjs reads statuses as i32
 _Static_assert(sizeof(inherent_frontend_params) == 4, "inherent.mjs: params are one u32");
 _Static_assert(offsetof(inherent_frontend_params, max_frames) == 0, "inherent.mjs: max_frames at 0");
 
+/* inherent_model_params and inherent_session_params are passed as NULL (defaults) by
+ * inherent.mjs; the wasm build has one kernel set, so there is nothing to choose. */
+_Static_assert(sizeof(inherent_model_params) == 4, "inherent.mjs: model params are one enum");
+
+/* inherent_stream_params: inherent.mjs writes these six 4-byte fields. Returned by
+ * value, the struct comes back through a hidden result pointer (the first argument of
+ * _inherent_stream_default_params), which inherent.mjs allocates. */
+_Static_assert(sizeof(inherent_stream_params) == 24, "inherent.mjs: stream params are 24 bytes");
+_Static_assert(offsetof(inherent_stream_params, window_ms) == 0, "inherent.mjs: window_ms at 0");
+_Static_assert(offsetof(inherent_stream_params, hop_ms) == 4, "inherent.mjs: hop_ms at 4");
+_Static_assert(offsetof(inherent_stream_params, smoothing) == 8, "inherent.mjs: smoothing at 8");
+_Static_assert(offsetof(inherent_stream_params, hysteresis) == 12, "inherent.mjs: hysteresis (f32) at 12");
+_Static_assert(offsetof(inherent_stream_params, max_pending) == 16, "inherent.mjs: max_pending at 16");
+_Static_assert(offsetof(inherent_stream_params, partial) == 20, "inherent.mjs: partial at 20");
+
+/* inherent_stream_result: inherent.mjs reads it from a 128-byte block. */
+_Static_assert(sizeof(inherent_stream_result) == 128, "inherent.mjs: results are 128 bytes");
+_Static_assert(offsetof(inherent_stream_result, start_s) == 0, "inherent.mjs: start_s (f64) at 0");
+_Static_assert(offsetof(inherent_stream_result, end_s) == 8, "inherent.mjs: end_s (f64) at 8");
+_Static_assert(offsetof(inherent_stream_result, scores) == 16, "inherent.mjs: scores (13 f32) at 16");
+_Static_assert(offsetof(inherent_stream_result, smoothed) == 68, "inherent.mjs: smoothed (13 f32) at 68");
+_Static_assert(offsetof(inherent_stream_result, fired) == 120, "inherent.mjs: fired (u32) at 120");
+_Static_assert(offsetof(inherent_stream_result, skipped) == 124, "inherent.mjs: skipped (u32) at 124");
+_Static_assert(INHERENT_N_HEADS == 13, "inherent.mjs: N_HEADS");
+/* inherent_model_n_params returns int64_t; emscripten legalizes it for JS into its low
+ * 32 bits, which inherent.mjs reads (every model has fewer than 2^31 parameters). */
+_Static_assert(sizeof(int64_t) == 8, "inherent.mjs: n_params is a legalized i64");
+
 /* Frame rows are INHERENT_N_MELS floats; inherent.mjs sizes its buffers with these. */
 _Static_assert(INHERENT_N_MELS == 128, "inherent.mjs: N_MELS");
 _Static_assert(INHERENT_SAMPLE_RATE == 16000, "inherent.mjs: SAMPLE_RATE");

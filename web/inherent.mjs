@@ -18,6 +18,16 @@
 //
 //   inh.heads[0]  // { index: 0, name: 'isInteresting', thresholdKey: 'is_interesting', ... }
 //
+//   // The native engine: a model package as bytes (fetch() both files of the package
+//   // folder, or one single-file package with the metadata embedded).
+//   const model = inh.loadModel(weightsBytes, metadataText);  // Uint8Array, string
+//   const scores = model.scoreAudio(samples);   // Float32Array [13], head order
+//   model.decide(scores);                       // ['isInteresting', ...]
+//   const stream = model.createStream({ windowMs: 2000, hopMs: 100 });
+//   stream.accept(chunk);
+//   for (const r of stream.results()) r.fired;  // { startS, endS, scores, fired, ... }
+//   stream.free(); model.free();
+//
 // Failures throw InherentError { status, statusName, message } carrying the C ABI's
 // message (inherent_last_error). An Inherent instance, like the module under it, is
 // single-threaded; use one per worker.
@@ -29,6 +39,8 @@ export const N_MELS = 128; // float32 per frame
 export const SAMPLE_RATE = 16000;
 export const HOP_LENGTH = 320; // samples between frame starts (20 ms)
 export const WIN_LENGTH = 400; // samples per window (25 ms)
+export const N_HEADS = 13; // scores per result
+export const MAX_FRAMES = 3000; // frames a model reads at most (60 s)
 
 // inherent_status values (pinned in web/abi-layout.c as well).
 export const Status = Object.freeze({
@@ -153,6 +165,13 @@ export class Inherent {
     return new Frontend(this);
   }
 
+  // A model package from bytes: weights = the safetensors file (Uint8Array or
+  // ArrayBuffer); metadata = the inherent.metadata.json text, or undefined when the
+  // weights embed it (single-buffer form). Call free() when done.
+  loadModel(weights, metadata) {
+    return new Model(this, weights, metadata);
+  }
+
   // Writes inherent_frontend_params at ptr; returns ptr, or NULL (0) for the defaults.
   params(ptr, maxFrames) {
     if (maxFrames === undefined) return 0;
@@ -242,6 +261,225 @@ export class Frontend {
 
   live() {
     if (this.handle === 0) throw this.inherent.error(Status.INVALID_ARGUMENT, 'Frontend: used after free()');
+  }
+}
+
+const RESULT_BYTES = 128; // inherent_stream_result, pinned in abi-layout.c
+const STREAM_PARAMS_BYTES = 24; // inherent_stream_params
+
+// A loaded model package with one scoring session. Like the module, single-threaded.
+export class Model {
+  constructor(inherent, weights, metadata) {
+    this.inherent = inherent;
+    const m = inherent.module;
+    const bytes = weights instanceof Uint8Array ? weights : new Uint8Array(weights);
+    const text = metadata === undefined || metadata === null ? null : new TextEncoder().encode(String(metadata));
+    const scratch = inherent.alloc(8);
+    let w = 0;
+    let t = 0;
+    try {
+      w = inherent.alloc(bytes.length);
+      m.HEAPU8.set(bytes, w);
+      if (text) {
+        t = inherent.alloc(text.length);
+        m.HEAPU8.set(text, t);
+      }
+      inherent.check(m._inherent_model_init_from_memory(w, bytes.length, t, text ? text.length : 0, 0, scratch));
+      this.handle = inherent.u32(scratch);
+      const status = m._inherent_session_init(this.handle, 0, scratch + 4);
+      if (status !== Status.OK) {
+        const error = inherent.error(status, m.UTF8ToString(m._inherent_last_error()));
+        m._inherent_model_free(this.handle);
+        throw error;
+      }
+      this.session = inherent.u32(scratch + 4);
+    } finally {
+      m._free(t);
+      m._free(w);
+      m._free(scratch);
+    }
+    this.scores = inherent.alloc(N_HEADS * FLOAT_BYTES + 4); // scores + fired mask
+    this.input = 0;
+    this.inputCapacity = 0;
+    this.version = m.UTF8ToString(m._inherent_model_version(this.handle));
+    this.kernels = m.UTF8ToString(m._inherent_model_kernels_name(this.handle));
+    this.nParams = m._inherent_model_n_params(this.handle) >>> 0; // low 32 bits of the i64
+    this.metadata = JSON.parse(m.UTF8ToString(m._inherent_model_metadata(this.handle)));
+    // Package thresholds by head, as the float32 values the C side compares against.
+    this.thresholds = Float32Array.from({ length: N_HEADS }, (_, i) => m._inherent_model_threshold(this.handle, i));
+  }
+
+  // Copies floats into the reused input buffer; returns its address.
+  stage(values) {
+    const inh = this.inherent;
+    if (values.length > this.inputCapacity) {
+      const grown = inh.alloc(values.length * FLOAT_BYTES);
+      inh.module._free(this.input);
+      this.input = grown;
+      this.inputCapacity = values.length;
+    }
+    inh.writeF32(this.input, values);
+    return this.input;
+  }
+
+  // Scores of log-mels: mel Float32Array [nFrames, 128] row-major (all-zero frames are
+  // padding). Returns Float32Array [13].
+  scoreMel(mel, nFrames = mel.length / N_MELS) {
+    this.live();
+    const data = toFloat32(mel);
+    if (!Number.isInteger(nFrames) || nFrames * N_MELS !== data.length)
+      throw new RangeError(`mel holds ${data.length} values, not nFrames (${nFrames}) x ${N_MELS}`);
+    const ptr = this.stage(data);
+    this.inherent.check(this.inherent.module._inherent_session_score_mel(this.session, ptr, nFrames, this.scores));
+    return this.inherent.copyF32(this.scores, N_HEADS);
+  }
+
+  // Scores of 16 kHz mono samples (the first 60 s). Returns Float32Array [13].
+  scoreAudio(samples) {
+    this.live();
+    const pcm = toFloat32(samples);
+    const ptr = this.stage(pcm);
+    this.inherent.check(this.inherent.module._inherent_session_score_audio(this.session, ptr, pcm.length, this.scores));
+    return this.inherent.copyF32(this.scores, N_HEADS);
+  }
+
+  // Names of the heads that fire for scores [13] (package thresholds; intents need the
+  // gate). decideMask gives the bits.
+  decide(scores) {
+    return headNames(this.inherent, this.decideMask(scores));
+  }
+  decideMask(scores) {
+    this.live();
+    const inh = this.inherent;
+    const s = toFloat32(scores);
+    if (s.length !== N_HEADS) throw new RangeError(`scores must have ${N_HEADS} values`);
+    inh.writeF32(this.scores, s);
+    const fired = this.scores + N_HEADS * FLOAT_BYTES;
+    inh.check(inh.module._inherent_model_decide(this.handle, this.scores, fired));
+    return inh.u32(fired);
+  }
+
+  // A stream over this model (free it before the model). options: windowMs, hopMs,
+  // smoothing, hysteresis, maxPending, partial (see inherent_stream_params).
+  createStream(options = {}) {
+    this.live();
+    return new Stream(this, options);
+  }
+
+  // Releases the model, its session and buffers; free() twice is harmless.
+  free() {
+    const m = this.inherent.module;
+    if (this.handle === 0) return;
+    m._inherent_session_free(this.session);
+    m._inherent_model_free(this.handle);
+    m._free(this.scores);
+    m._free(this.input);
+    this.handle = this.session = this.scores = this.input = this.inputCapacity = 0;
+  }
+
+  live() {
+    if (!this.handle) throw this.inherent.error(Status.INVALID_ARGUMENT, 'Model: used after free()');
+  }
+}
+
+function headNames(inherent, mask) {
+  return inherent.heads.filter((h) => mask & (1 << h.index)).map((h) => h.name);
+}
+
+export class Stream {
+  constructor(model, options) {
+    const inh = model.inherent;
+    const m = inh.module;
+    this.model = model;
+    this.inherent = inh;
+    const params = inh.alloc(STREAM_PARAMS_BYTES + 4);
+    try {
+      m._inherent_stream_default_params(params); // hidden result pointer (abi-layout.c)
+      const u32 = (off, v, name) => {
+        if (v === undefined) return;
+        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${name} must be a u32, got ${v}`);
+        m.HEAPU32[(params + off) >>> 2] = v;
+      };
+      u32(0, options.windowMs, 'windowMs');
+      u32(4, options.hopMs, 'hopMs');
+      u32(8, options.smoothing, 'smoothing');
+      if (options.hysteresis !== undefined) m.HEAPF32[(params + 12) >>> 2] = options.hysteresis;
+      u32(16, options.maxPending, 'maxPending');
+      if (options.partial !== undefined) m.HEAP32[(params + 20) >>> 2] = options.partial ? 1 : 0;
+      inh.check(m._inherent_stream_init(model.handle, params, params + STREAM_PARAMS_BYTES));
+      this.handle = inh.u32(params + STREAM_PARAMS_BYTES);
+    } finally {
+      m._free(params);
+    }
+    this.result = inh.alloc(RESULT_BYTES);
+    this.input = 0;
+    this.inputCapacity = 0;
+  }
+
+  // Appends 16 kHz mono samples (any length). Cheap: the model runs in results().
+  accept(samples) {
+    const inh = this.inherent;
+    const pcm = toFloat32(samples);
+    this.live();
+    if (pcm.length > this.inputCapacity) {
+      const grown = inh.alloc(pcm.length * FLOAT_BYTES);
+      inh.module._free(this.input);
+      this.input = grown;
+      this.inputCapacity = pcm.length;
+    }
+    inh.writeF32(this.input, pcm);
+    inh.check(inh.module._inherent_stream_accept(this.handle, this.input, pcm.length));
+  }
+
+  inputFinished() {
+    this.live();
+    this.inherent.check(this.inherent.module._inherent_stream_input_finished(this.handle));
+  }
+
+  get ready() {
+    return this.handle ? this.inherent.module._inherent_stream_ready(this.handle) >>> 0 : 0;
+  }
+
+  // Runs the model on every ready window: [{ startS, endS, scores, smoothed, fired,
+  // firedMask, skipped }], oldest first.
+  results() {
+    const inh = this.inherent;
+    const m = inh.module;
+    this.live();
+    const out = [];
+    while ((m._inherent_stream_ready(this.handle) >>> 0) > 0) {
+      inh.check(m._inherent_stream_scores(this.handle, this.result));
+      const r = this.result;
+      const firedMask = m.HEAPU32[(r + 120) >>> 2];
+      out.push({
+        startS: m.HEAPF64[r >>> 3],
+        endS: m.HEAPF64[(r + 8) >>> 3],
+        scores: inh.copyF32(r + 16, N_HEADS),
+        smoothed: inh.copyF32(r + 68, N_HEADS),
+        firedMask,
+        fired: headNames(inh, firedMask),
+        skipped: m.HEAPU32[(r + 124) >>> 2],
+      });
+    }
+    return out;
+  }
+
+  reset() {
+    this.live();
+    this.inherent.check(this.inherent.module._inherent_stream_reset(this.handle));
+  }
+
+  free() {
+    const m = this.inherent.module;
+    if (this.handle === 0) return;
+    m._inherent_stream_free(this.handle);
+    m._free(this.result);
+    m._free(this.input);
+    this.handle = this.result = this.input = this.inputCapacity = 0;
+  }
+
+  live() {
+    if (!this.handle) throw this.inherent.error(Status.INVALID_ARGUMENT, 'Stream: used after free()');
   }
 }
 

@@ -42,9 +42,10 @@
  *
  * Thread safety
  *   - Functions without a handle are safe to call from any thread.
- *   - A handle (inherent_frontend, inherent_audio) may be used by one thread at a
- *     time; different handles may be used concurrently. Future model handles are
- *     immutable after init and shareable across threads; stream handles are not.
+ *   - inherent_model is immutable after init: share one between any number of threads.
+ *   - Every other handle (inherent_session, inherent_stream, inherent_frontend,
+ *     inherent_audio) may be used by one thread at a time; different handles may be
+ *     used concurrently, also when they share a model.
  */
 #ifndef INHERENT_H
 #define INHERENT_H
@@ -211,12 +212,188 @@ INHERENT_API int inherent_audio_source_rate(const inherent_audio *audio);
 INHERENT_API int inherent_audio_source_channels(const inherent_audio *audio);
 
 /* ---------------------------------------------------------------------------------
- * Model and stream (the native engine) - reserved.
+ * Model: a loaded model package (the native engine)
  *
- * inherent_model: an immutable, thread-shareable loaded model package.
- * inherent_stream: per-source streaming state (accept / ready / scores / reset).
- * These land with the engine; their names are reserved here.
+ * A package is a directory holding model.safetensors (weights) and
+ * inherent.metadata.json (versions, config, head order, calibrated thresholds,
+ * frontend parameters), or the same as one buffer with the JSON embedded in the
+ * safetensors header (docs/model-format.md). Loading validates everything and fails
+ * with INHERENT_STATUS_INVALID_MODEL and a message naming the key at fault.
+ *
+ * Basic usage (whole clips):
+ *
+ *     inherent_model *model = NULL;
+ *     if (inherent_model_init_from_file("models/small", NULL, &model) != INHERENT_STATUS_OK)
+ *         fprintf(stderr, "%s\n", inherent_last_error());
+ *     inherent_session *session = NULL;
+ *     inherent_session_init(model, NULL, &session);               // one per thread
+ *     float scores[INHERENT_N_HEADS];
+ *     inherent_session_score_audio(session, samples, n_samples, scores);
+ *     uint32_t fired = 0;
+ *     inherent_model_decide(model, scores, &fired);                // bit i: head i
+ *     inherent_session_free(session);
+ *     inherent_model_free(model);
+ *
+ * Lifetimes: sessions and streams keep a pointer to their model; free them first.
  * ------------------------------------------------------------------------------- */
+
+typedef struct inherent_model inherent_model;
+
+/* Kernel sets of the fast forward pass; AUTO picks the best this CPU runs. */
+typedef enum inherent_kernels {
+    INHERENT_KERNELS_AUTO = 0,
+    INHERENT_KERNELS_GENERIC = 1, /* 128-bit vectors of the build target (SSE2, NEON, WASM SIMD128) */
+    INHERENT_KERNELS_AVX2 = 2,    /* x86-64 AVX2 + FMA */
+    INHERENT_KERNELS_AVX512 = 3   /* x86-64 AVX-512 F/VL/DQ */
+} inherent_kernels;
+
+typedef struct inherent_model_params {
+    /* Default AUTO. A set this build or CPU lacks fails with UNSUPPORTED. */
+    inherent_kernels kernels;
+} inherent_model_params;
+
+INHERENT_API inherent_model_params inherent_model_default_params(void);
+
+/* Loads a package directory, or a single-file package. params may be NULL. */
+INHERENT_API inherent_status inherent_model_init_from_file(const char *path,
+                                                           const inherent_model_params *params,
+                                                           inherent_model **out);
+
+/* Loads from memory: weights = the safetensors bytes [n_weights]; metadata = the JSON
+ * text [n_metadata], or NULL to read the copy embedded in the weights (single-buffer
+ * form). Both buffers may be freed after the call. */
+INHERENT_API inherent_status inherent_model_init_from_memory(const void *weights, size_t n_weights,
+                                                             const char *metadata, size_t n_metadata,
+                                                             const inherent_model_params *params,
+                                                             inherent_model **out);
+
+INHERENT_API void inherent_model_free(inherent_model *model); /* NULL is fine */
+
+/* The package's inherent.metadata.json text (NUL-terminated; valid while the model
+ * lives). Apps read anything the typed getters do not expose from it. */
+INHERENT_API const char *inherent_model_metadata(const inherent_model *model);
+/* "model_version" of the package ("" for NULL). */
+INHERENT_API const char *inherent_model_version(const inherent_model *model);
+/* Name of the kernel set in use ("avx512", "avx2", "generic"). */
+INHERENT_API const char *inherent_model_kernels_name(const inherent_model *model);
+/* Trained parameters (mel normalization excluded); 0 for NULL. */
+INHERENT_API int64_t inherent_model_n_params(const inherent_model *model);
+/* The package's calibrated threshold of a head; negative for a bad head or NULL. */
+INHERENT_API float inherent_model_threshold(const inherent_model *model, int head);
+
+/* Decisions for scores [13] with the package thresholds: bit i of *fired is set when
+ * scores[i] >= threshold[i]; intent heads (1..12) fire only when head 0 fires. */
+INHERENT_API inherent_status inherent_model_decide(const inherent_model *model, const float *scores,
+                                                   uint32_t *fired);
+
+/* ---------------------------------------------------------------------------------
+ * Session: scores whole clips. It owns the scratch memory of the forward pass, so
+ * repeated calls allocate nothing once the longest input has been seen. One thread at
+ * a time per session; use one session per thread over a shared model.
+ *
+ * Cost follows the input: trailing all-zero frames (padding) are dropped before any
+ * work, so a 1 s clip padded to 60 s costs what 1 s costs, with the same scores.
+ * ------------------------------------------------------------------------------- */
+
+typedef struct inherent_session inherent_session;
+
+typedef struct inherent_session_params {
+    /* Scratch memory is sized for this many frames at init (0 = grow on first use).
+     * Default 0. */
+    size_t reserve_frames;
+} inherent_session_params;
+
+INHERENT_API inherent_session_params inherent_session_default_params(void);
+
+INHERENT_API inherent_status inherent_session_init(const inherent_model *model,
+                                                   const inherent_session_params *params,
+                                                   inherent_session **out);
+INHERENT_API void inherent_session_free(inherent_session *session); /* NULL is fine */
+
+/* Scores of log-mel frames mel [n_frames, 128] (the frontend's output; all-zero frames
+ * are padding). scores: [13], sigmoid outputs in head order. Fails with
+ * INVALID_ARGUMENT for NaN/Inf values, n_frames 0, more than 3000 frames after
+ * trailing padding, or input with no valid frame. */
+INHERENT_API inherent_status inherent_session_score_mel(inherent_session *session, const float *mel,
+                                                        size_t n_frames, float *scores);
+
+/* Frontend + scores of 16 kHz mono samples: the first 60 s (3000 frames) are scored,
+ * as inherent_mel_compute with default params computes them. */
+INHERENT_API inherent_status inherent_session_score_audio(inherent_session *session,
+                                                          const float *samples, size_t n_samples,
+                                                          float *scores);
+
+/* ---------------------------------------------------------------------------------
+ * Stream: scores every hop over a sliding window of live audio (one per source)
+ *
+ *     inherent_stream *st = NULL;
+ *     inherent_stream_init(model, NULL, &st);           // 2 s window, 100 ms hop
+ *     while (have_audio) {
+ *         inherent_stream_accept(st, chunk, chunk_len);  // any size; cheap
+ *         inherent_stream_result r;
+ *         while (inherent_stream_ready(st) > 0) {
+ *             inherent_stream_scores(st, &r);            // runs the model
+ *             if (r.fired & 1) ...                       // addressed to the assistant
+ *         }
+ *     }
+ *     inherent_stream_input_finished(st);                // then read the last results
+ *     inherent_stream_free(st);
+ *
+ * Result k covers the log-mel frames [max(0, E - W), E), E = (k + 1) * hop, W = window
+ * (both in 20 ms frames); it is ready 5 ms after its hop boundary, and its scores equal
+ * inherent_session_score_mel on those frames. While the stream is younger than the
+ * window, results cover what exists (unless params.partial = 0). After
+ * input_finished, a last result covers the frames past the last boundary.
+ * The frontend and the subsampling layers run once per frame; the Conformer blocks run
+ * on the whole window per result, since attention mixes all of it.
+ *
+ * Decisions: smoothed[i] is the mean of head i's scores over the last `smoothing`
+ * results; a head turns on at smoothed >= its package threshold and, with hysteresis
+ * h > 0, off only below threshold - h; intents fire only while head 0 fires.
+ * At most max_pending results wait to be read: older ones are skipped (the next
+ * result's `skipped` counts them) so memory stays bounded when a reader falls behind.
+ * ------------------------------------------------------------------------------- */
+
+typedef struct inherent_stream inherent_stream;
+
+typedef struct inherent_stream_params {
+    uint32_t window_ms;   /* sliding window, multiple of 20, 20..60000; default 2000 */
+    uint32_t hop_ms;      /* between results, multiple of 20, 20..60000; default 100 */
+    uint32_t smoothing;   /* results averaged for decisions, 1..1000; default 1 (none) */
+    float hysteresis;     /* in [0, 1]; default 0 */
+    uint32_t max_pending; /* results kept for the reader, >= 1; default 64 */
+    int32_t partial;      /* 1: report windows shorter than window_ms at the start; default 1 */
+} inherent_stream_params;
+
+typedef struct inherent_stream_result {
+    double start_s;                    /* window [start_s, end_s) in stream time */
+    double end_s;                      /* (seconds since init or reset, 20 ms grid) */
+    float scores[INHERENT_N_HEADS];    /* model scores of this window */
+    float smoothed[INHERENT_N_HEADS];  /* the scores decisions used */
+    uint32_t fired;                    /* bit i: head i fires */
+    uint32_t skipped;                  /* results dropped just before this one */
+} inherent_stream_result;
+
+INHERENT_API inherent_stream_params inherent_stream_default_params(void);
+
+INHERENT_API inherent_status inherent_stream_init(const inherent_model *model,
+                                                  const inherent_stream_params *params,
+                                                  inherent_stream **out);
+INHERENT_API void inherent_stream_free(inherent_stream *stream); /* NULL is fine */
+
+/* Append 16 kHz mono samples (any n, including 0). Runs the frontend only. */
+INHERENT_API inherent_status inherent_stream_accept(inherent_stream *stream, const float *samples,
+                                                    size_t n);
+/* No more samples: the zero-padded tail frames and the last result become ready.
+ * accept fails afterwards until reset. */
+INHERENT_API inherent_status inherent_stream_input_finished(inherent_stream *stream);
+/* Results that inherent_stream_scores can return now (0 for NULL). */
+INHERENT_API size_t inherent_stream_ready(const inherent_stream *stream);
+/* Computes and returns the oldest ready result; INVALID_STATE when none is ready. */
+INHERENT_API inherent_status inherent_stream_scores(inherent_stream *stream,
+                                                    inherent_stream_result *out);
+/* Forget all audio, results and decision state. */
+INHERENT_API inherent_status inherent_stream_reset(inherent_stream *stream);
 
 #ifdef __cplusplus
 } /* extern "C" */

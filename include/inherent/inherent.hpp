@@ -8,9 +8,19 @@
 //     inherent::Mel mel = inherent::mel(audio.samples(), audio.n_samples());
 //     // mel.data: [mel.n_frames, 128]
 //
+//     inherent::Model model = inherent::Model::from_file("models/small");  // shareable
+//     inherent::Session session(model);                                     // per thread
+//     inherent::Scores s = session.score_audio(audio.samples(), audio.n_samples());
+//     if (model.decide(s) & 1) ...                                          // gate fired
+//
+//     inherent::Stream stream(model);  // 2 s window, 100 ms hop
+//     stream.accept(chunk, n);
+//     for (const inherent_stream_result& r : stream.results()) ...
+//
 // Errors throw inherent::Exception carrying the status and the C ABI's message.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -115,6 +125,111 @@ class Audio {
     void operator()(inherent_audio* a) const { inherent_audio_free(a); }
   };
   std::unique_ptr<inherent_audio, Deleter> handle_;
+};
+
+// 13 scores in head order.
+using Scores = std::array<float, INHERENT_N_HEADS>;
+
+// A loaded model package (immutable; share it between threads). Move-only.
+class Model {
+ public:
+  static Model from_file(const std::string& path,
+                         const inherent_model_params& params = inherent_model_default_params()) {
+    inherent_model* m = nullptr;
+    check(inherent_model_init_from_file(path.c_str(), &params, &m));
+    return Model(m);
+  }
+  // metadata may be empty to read the copy embedded in the weights.
+  static Model from_memory(const void* weights, size_t n_weights, const std::string& metadata = {},
+                           const inherent_model_params& params = inherent_model_default_params()) {
+    inherent_model* m = nullptr;
+    check(inherent_model_init_from_memory(weights, n_weights, metadata.empty() ? nullptr : metadata.data(),
+                                          metadata.size(), &params, &m));
+    return Model(m);
+  }
+  std::string metadata() const { return inherent_model_metadata(get()); }
+  std::string version() const { return inherent_model_version(get()); }
+  std::string kernels_name() const { return inherent_model_kernels_name(get()); }
+  int64_t n_params() const { return inherent_model_n_params(get()); }
+  float threshold(int head) const { return inherent_model_threshold(get(), head); }
+  // Bit i set: head i fires (intents only with the gate).
+  uint32_t decide(const Scores& scores) const {
+    uint32_t fired = 0;
+    check(inherent_model_decide(get(), scores.data(), &fired));
+    return fired;
+  }
+  const inherent_model* get() const { return handle_.get(); }
+
+ private:
+  explicit Model(inherent_model* m) : handle_(m) {}
+  struct Deleter {
+    void operator()(inherent_model* m) const { inherent_model_free(m); }
+  };
+  std::unique_ptr<inherent_model, Deleter> handle_;
+};
+
+// Scores whole clips; one per thread. The model must outlive it.
+class Session {
+ public:
+  explicit Session(const Model& model,
+                   const inherent_session_params& params = inherent_session_default_params()) {
+    inherent_session* s = nullptr;
+    check(inherent_session_init(model.get(), &params, &s));
+    handle_.reset(s);
+  }
+  // mel [n_frames, 128].
+  Scores score_mel(const float* mel, size_t n_frames) {
+    Scores out{};
+    check(inherent_session_score_mel(handle_.get(), mel, n_frames, out.data()));
+    return out;
+  }
+  // 16 kHz mono samples; the first 60 s are scored.
+  Scores score_audio(const float* samples, size_t n) {
+    Scores out{};
+    check(inherent_session_score_audio(handle_.get(), samples, n, out.data()));
+    return out;
+  }
+  inherent_session* get() const { return handle_.get(); }
+
+ private:
+  struct Deleter {
+    void operator()(inherent_session* s) const { inherent_session_free(s); }
+  };
+  std::unique_ptr<inherent_session, Deleter> handle_;
+};
+
+// Scores every hop over a sliding window of live audio; one per source. The model must
+// outlive it.
+class Stream {
+ public:
+  explicit Stream(const Model& model, const inherent_stream_params& params = inherent_stream_default_params()) {
+    inherent_stream* s = nullptr;
+    check(inherent_stream_init(model.get(), &params, &s));
+    handle_.reset(s);
+  }
+  void accept(const float* samples, size_t n) { check(inherent_stream_accept(handle_.get(), samples, n)); }
+  void input_finished() { check(inherent_stream_input_finished(handle_.get())); }
+  size_t ready() const { return inherent_stream_ready(handle_.get()); }
+  // Computes the oldest ready result (throws INVALID_STATE when none is ready).
+  inherent_stream_result scores() {
+    inherent_stream_result r{};
+    check(inherent_stream_scores(handle_.get(), &r));
+    return r;
+  }
+  // Computes every ready result, oldest first.
+  std::vector<inherent_stream_result> results() {
+    std::vector<inherent_stream_result> out;
+    while (ready() > 0) out.push_back(scores());
+    return out;
+  }
+  void reset() { check(inherent_stream_reset(handle_.get())); }
+  inherent_stream* get() const { return handle_.get(); }
+
+ private:
+  struct Deleter {
+    void operator()(inherent_stream* s) const { inherent_stream_free(s); }
+  };
+  std::unique_ptr<inherent_stream, Deleter> handle_;
 };
 
 }  // namespace inherent

@@ -10,10 +10,10 @@ Errors carry the C ABI's message (a file error names the file) and its status na
 - FileNotFoundError: the file does not exist; OSError: other I/O failures.
 - TypeError: input that is not real-valued PCM (complex, bool, objects).
 - MemoryError: out of memory; RuntimeError: anything else (e.g. a file that is not
-  audio, accept() after input_finished()).
+  audio, accept() after input_finished(), a model package that fails validation).
 """
 import os
-from typing import Dict, Final, Optional, Tuple, Union
+from typing import Dict, Final, List, Optional, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -116,6 +116,102 @@ class Frontend:
     def reset(self) -> None:
         """Forget all samples and frames; the frontend can start a new clip."""
 
+_Scores = npt.NDArray[np.float32]
+
+class Engine:
+    """A model package loaded by the native engine (include/inherent/inherent.h).
+
+    A package is a directory with model.safetensors and inherent.metadata.json, or one
+    file holding both (docs/model-format.md). Loading validates every key and tensor;
+    a bad package raises RuntimeError naming the key at fault (``exc.status`` is
+    "invalid model"), a missing one FileNotFoundError / OSError.
+
+    Scores are the model's 13 sigmoid outputs in HEAD_ORDER. Calls release the GIL;
+    one Engine serializes its own calls, so use one Engine per thread for parallelism.
+    """
+
+    def __init__(self, package: _PathLike, kernels: str = "auto") -> None:
+        """kernels: "auto" (fastest this CPU runs), "generic", "avx2" or "avx512"."""
+    @staticmethod
+    def from_bytes(weights: bytes, metadata: Optional[Union[str, bytes]] = None, kernels: str = "auto") -> "Engine":
+        """From memory: the safetensors bytes and the metadata JSON text (None: the copy
+        embedded in the weights' __metadata__, the single-buffer form)."""
+    def score_mel(self, mel: npt.ArrayLike) -> _Scores:
+        """Scores of log-mels: (T, 128) -> (13,), (B, T, 128) -> (B, 13). All-zero frames
+        are padding and cost nothing at the end of a clip; at most 3000 real frames.
+        ValueError for NaN/Inf, an empty input or one that is all padding."""
+    def score_audio(self, audio: _AudioLike, sample_rate: int = 16000) -> _Scores:
+        """Scores of (N,) or (N, C) audio at sample_rate (resampled and mixed down as in
+        AudioFrontend.audio_to_mel); the first 60 s are scored. -> (13,)"""
+    def score_file(self, path: _PathLike) -> _Scores:
+        """Scores of an audio file (the first 60 s). -> (13,)"""
+    def decide(self, scores: npt.ArrayLike) -> List[str]:
+        """Names of the heads that fire: scores[i] >= the package threshold of head i;
+        intent heads (1..12) fire only when isInteresting fires."""
+    @property
+    def thresholds(self) -> Dict[str, float]:
+        """The package's calibrated thresholds by threshold key."""
+    @property
+    def metadata_json(self) -> str:
+        """The package's inherent.metadata.json text (json.loads it for the rest)."""
+    @property
+    def version(self) -> str:
+        """The package's model_version."""
+    @property
+    def kernels(self) -> str:
+        """The kernel set in use: "avx512", "avx2" or "generic"."""
+    @property
+    def n_params(self) -> int:
+        """Trained parameters of the model."""
+
+class StreamResult:
+    """One window of a Stream: frames [start_s, end_s) on the 20 ms grid."""
+
+    start_s: float
+    end_s: float
+    scores: _Scores
+    """Model scores of the window (13,); equal to Engine.score_mel on the same frames."""
+    smoothed: _Scores
+    """The scores decisions used: the mean over the last `smoothing` results."""
+    fired_mask: int
+    """Bit i set: head i fires."""
+    skipped: int
+    """Results dropped just before this one because the reader fell behind."""
+    @property
+    def fired(self) -> List[str]:
+        """Names of the heads that fire."""
+
+class Stream:
+    """Scores every hop over a sliding window of live 16 kHz mono audio (one per source).
+
+    Result k covers the window_ms of audio that ends at the k-th hop boundary (less at
+    the start unless partial=False); after input_finished() a last result covers the
+    rest. A head turns on when its smoothed score reaches its threshold and, with
+    hysteresis h, turns off below threshold - h; intents fire only with the gate.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        window_ms: int = 2000,
+        hop_ms: int = 100,
+        smoothing: int = 1,
+        hysteresis: float = 0.0,
+        max_pending: int = 64,
+        partial: bool = True,
+    ) -> None: ...
+    def accept(self, samples: _AudioLike) -> None:
+        """Append (N,) samples at 16 kHz (any N; integer PCM is scaled as elsewhere)."""
+    def input_finished(self) -> None:
+        """No more audio: the last window becomes ready."""
+    @property
+    def ready(self) -> int:
+        """Results ready to compute."""
+    def results(self) -> List[StreamResult]:
+        """Run the model on every ready window and return the results, oldest first."""
+    def reset(self) -> None:
+        """Forget all audio, results and decision state."""
+
 def load_audio(path: _PathLike) -> npt.NDArray[np.float32]:
     """Decode an audio file to float32 (N,) samples, 16 kHz mono (channels averaged,
     resampled with libsoxr, integer PCM scaled to [-1, 1]). Errors as for wav_to_mel."""
@@ -123,6 +219,7 @@ def load_audio(path: _PathLike) -> npt.NDArray[np.float32]:
 __all__ = [
     "AudioFrontend",
     "DEFAULT_THRESHOLDS",
+    "Engine",
     "Frontend",
     "HEAD_ORDER",
     "HOP_LENGTH",
@@ -131,6 +228,8 @@ __all__ = [
     "N_HEADS",
     "N_MELS",
     "SAMPLE_RATE",
+    "Stream",
+    "StreamResult",
     "THRESHOLD_KEYS",
     "WIN_LENGTH",
     "__version__",

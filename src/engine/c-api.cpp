@@ -6,12 +6,18 @@
 #include "inherent/inherent.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "inherent/inherent.hpp"
 #include "../frontend/log-mel.h"
+#include "model-package.h"
+#include "model.h"
+#include "stream.h"
 #if INHERENT_WITH_AUDIO_IO
 #include "../frontend/audio-file.h"
 #endif
@@ -69,6 +75,52 @@ std::string non_finite_message(const char* fn, size_t index) {
 struct inherent_frontend {
   inherent::MelStream stream;
 };
+
+struct inherent_model {
+  std::unique_ptr<inherent::engine::Model> model;
+};
+
+struct inherent_session {
+  const inherent::engine::Model* model;
+  inherent::engine::Workspace ws;
+  std::vector<float> mel;  // [frames, 128] of score_audio, reused
+};
+
+struct inherent_stream {
+  inherent::engine::Stream stream;
+};
+
+namespace {
+
+const inherent::kernels::Kernels* kernels_for(inherent_kernels which) {
+  switch (which) {
+    case INHERENT_KERNELS_AUTO: return &inherent::kernels::kernels_best();
+    case INHERENT_KERNELS_GENERIC: return inherent::kernels::kernels_by_name("generic");
+    case INHERENT_KERNELS_AVX2: return inherent::kernels::kernels_by_name("avx2");
+    case INHERENT_KERNELS_AVX512: return inherent::kernels::kernels_by_name("avx512");
+  }
+  return nullptr;
+}
+
+inherent_status make_model(inherent::ModelPackage package, const inherent_model_params* params,
+                           inherent_model** out, const char* fn) {
+  const inherent_model_params p = params ? *params : inherent_model_default_params();
+  const inherent::kernels::Kernels* k = kernels_for(p.kernels);
+  if (!k)
+    return fail(INHERENT_STATUS_UNSUPPORTED, std::string(fn) + ": kernel set " + std::to_string(p.kernels) +
+                                                 " is not in this build or not supported by this CPU");
+  auto m = std::make_unique<inherent_model>();
+  std::string error;
+  const inherent_status st = inherent::engine::Model::create(std::move(package), *k, &m->model, &error);
+  if (st != INHERENT_STATUS_OK) return fail(st, std::string(fn) + ": " + error);
+  *out = m.release();
+  return INHERENT_STATUS_OK;
+}
+
+// Index of the first NaN/Inf value, or n.
+size_t first_non_finite(const float* x, size_t n) { return inherent::find_non_finite(x, n); }
+
+}  // namespace
 
 #if INHERENT_WITH_AUDIO_IO
 struct inherent_audio {
@@ -253,5 +305,249 @@ size_t inherent_audio_n_samples(const inherent_audio*) { return 0; }
 int inherent_audio_source_rate(const inherent_audio*) { return 0; }
 int inherent_audio_source_channels(const inherent_audio*) { return 0; }
 #endif
+
+// ---- model -----------------------------------------------------------------------
+
+inherent_model_params inherent_model_default_params(void) {
+  inherent_model_params p;
+  p.kernels = INHERENT_KERNELS_AUTO;
+  return p;
+}
+
+inherent_status inherent_model_init_from_file(const char* path, const inherent_model_params* params,
+                                              inherent_model** out) {
+  const char* fn = "inherent_model_init_from_file";
+  INHERENT_REQUIRE(out, fn, "out is NULL");
+  *out = nullptr;
+  INHERENT_REQUIRE(path, fn, "path is NULL");
+  return guarded(fn, [&] {
+    inherent::ModelPackage package;
+    std::string error;
+    const inherent_status st = inherent::model_package_load_path(path, &package, &error);
+    if (st != INHERENT_STATUS_OK) return fail(st, error);
+    return make_model(std::move(package), params, out, fn);
+  });
+}
+
+inherent_status inherent_model_init_from_memory(const void* weights, size_t n_weights, const char* metadata,
+                                                size_t n_metadata, const inherent_model_params* params,
+                                                inherent_model** out) {
+  const char* fn = "inherent_model_init_from_memory";
+  INHERENT_REQUIRE(out, fn, "out is NULL");
+  *out = nullptr;
+  INHERENT_REQUIRE(weights, fn, "weights is NULL");
+  INHERENT_REQUIRE(metadata || n_metadata == 0, fn, "metadata is NULL but n_metadata is not 0");
+  return guarded(fn, [&] {
+    inherent::ModelPackage package;
+    std::string error;
+    const inherent_status st =
+        inherent::model_package_load_memory(weights, n_weights, metadata, n_metadata, &package, &error);
+    if (st != INHERENT_STATUS_OK) return fail(st, std::string(fn) + ": " + error);
+    return make_model(std::move(package), params, out, fn);
+  });
+}
+
+void inherent_model_free(inherent_model* model) { delete model; }
+
+const char* inherent_model_metadata(const inherent_model* model) {
+  return model ? model->model->metadata().text.c_str() : "";
+}
+const char* inherent_model_version(const inherent_model* model) {
+  return model ? model->model->metadata().model_version.c_str() : "";
+}
+const char* inherent_model_kernels_name(const inherent_model* model) {
+  return model ? model->model->kernels().name : "";
+}
+int64_t inherent_model_n_params(const inherent_model* model) { return model ? model->model->n_params() : 0; }
+float inherent_model_threshold(const inherent_model* model, int head) {
+  if (!model || head < 0 || head >= INHERENT_N_HEADS) return -1.0f;
+  return model->model->metadata().thresholds[head];
+}
+
+inherent_status inherent_model_decide(const inherent_model* model, const float* scores, uint32_t* fired) {
+  const char* fn = "inherent_model_decide";
+  INHERENT_REQUIRE(model, fn, "model is NULL");
+  INHERENT_REQUIRE(scores, fn, "scores is NULL");
+  INHERENT_REQUIRE(fired, fn, "fired is NULL");
+  *fired = inherent::engine::decide(scores, model->model->metadata().thresholds);
+  return INHERENT_STATUS_OK;
+}
+
+// ---- session ---------------------------------------------------------------------
+
+inherent_session_params inherent_session_default_params(void) {
+  inherent_session_params p;
+  p.reserve_frames = 0;
+  return p;
+}
+
+inherent_status inherent_session_init(const inherent_model* model, const inherent_session_params* params,
+                                      inherent_session** out) {
+  const char* fn = "inherent_session_init";
+  INHERENT_REQUIRE(out, fn, "out is NULL");
+  *out = nullptr;
+  INHERENT_REQUIRE(model, fn, "model is NULL");
+  const inherent_session_params p = params ? *params : inherent_session_default_params();
+  INHERENT_REQUIRE(p.reserve_frames <= INHERENT_MAX_FRAMES, fn,
+                   "reserve_frames " + std::to_string(p.reserve_frames) + " is more than 3000");
+  return guarded(fn, [&] {
+    auto s = std::make_unique<inherent_session>();
+    s->model = model->model.get();
+    if (p.reserve_frames > 0) {
+      s->ws.reserve(*s->model, static_cast<int>(p.reserve_frames));
+      s->mel.reserve(p.reserve_frames * INHERENT_N_MELS);
+    }
+    *out = s.release();
+    return INHERENT_STATUS_OK;
+  });
+}
+
+void inherent_session_free(inherent_session* session) { delete session; }
+
+inherent_status inherent_session_score_mel(inherent_session* session, const float* mel, size_t n_frames,
+                                           float* scores) {
+  const char* fn = "inherent_session_score_mel";
+  INHERENT_REQUIRE(session, fn, "session is NULL");
+  INHERENT_REQUIRE(mel, fn, "mel is NULL");
+  INHERENT_REQUIRE(scores, fn, "scores is NULL");
+  INHERENT_REQUIRE(n_frames > 0, fn, "n_frames is 0");
+  return guarded(fn, [&] {
+    const size_t n = n_frames * INHERENT_N_MELS;
+    const size_t bad = first_non_finite(mel, n);
+    if (bad != n)
+      return fail(INHERENT_STATUS_INVALID_ARGUMENT, std::string(fn) + ": mel[" + std::to_string(bad / INHERENT_N_MELS) +
+                                                        ", " + std::to_string(bad % INHERENT_N_MELS) +
+                                                        "] is NaN or infinite");
+    // Long inputs are fine while their tail is padding; forward() checks the rest.
+    const int frames = n_frames > static_cast<size_t>(INT32_MAX) ? INT32_MAX : static_cast<int>(n_frames);
+    float logits[INHERENT_N_HEADS];
+    std::string error;
+    const inherent_status st = inherent::engine::forward(*session->model, session->ws, mel, frames, logits, &error);
+    if (st != INHERENT_STATUS_OK) return fail(st, std::string(fn) + ": " + error);
+    inherent::engine::sigmoid(logits, INHERENT_N_HEADS, scores);
+    return INHERENT_STATUS_OK;
+  });
+}
+
+inherent_status inherent_session_score_audio(inherent_session* session, const float* samples, size_t n_samples,
+                                             float* scores) {
+  const char* fn = "inherent_session_score_audio";
+  INHERENT_REQUIRE(session, fn, "session is NULL");
+  INHERENT_REQUIRE(samples || n_samples == 0, fn, "samples is NULL");
+  INHERENT_REQUIRE(scores, fn, "scores is NULL");
+  return guarded(fn, [&] {
+    const size_t t = inherent::mel_n_frames(n_samples, inherent::kMaxFrames);
+    const size_t used = std::min(n_samples, (t - 1) * inherent::kHopLength + inherent::kWinLength);
+    const size_t bad = inherent::find_non_finite(samples, used);
+    if (bad != used) return fail(INHERENT_STATUS_INVALID_AUDIO, non_finite_message(fn, bad));
+    session->mel.resize(t * INHERENT_N_MELS);
+    inherent::LogMel::get().compute(samples, n_samples, t, session->mel.data());
+    float logits[INHERENT_N_HEADS];
+    std::string error;
+    const inherent_status st =
+        inherent::engine::forward(*session->model, session->ws, session->mel.data(), static_cast<int>(t), logits, &error);
+    if (st != INHERENT_STATUS_OK) return fail(st, std::string(fn) + ": " + error);
+    inherent::engine::sigmoid(logits, INHERENT_N_HEADS, scores);
+    return INHERENT_STATUS_OK;
+  });
+}
+
+// ---- stream ----------------------------------------------------------------------
+
+inherent_stream_params inherent_stream_default_params(void) {
+  inherent_stream_params p;
+  p.window_ms = 2000;
+  p.hop_ms = 100;
+  p.smoothing = 1;
+  p.hysteresis = 0.0f;
+  p.max_pending = 64;
+  p.partial = 1;
+  return p;
+}
+
+inherent_status inherent_stream_init(const inherent_model* model, const inherent_stream_params* params,
+                                     inherent_stream** out) {
+  const char* fn = "inherent_stream_init";
+  INHERENT_REQUIRE(out, fn, "out is NULL");
+  *out = nullptr;
+  INHERENT_REQUIRE(model, fn, "model is NULL");
+  const inherent_stream_params p = params ? *params : inherent_stream_default_params();
+  const auto ms_ok = [](uint32_t ms) { return ms >= 20 && ms <= 60000 && ms % 20 == 0; };
+  INHERENT_REQUIRE(ms_ok(p.window_ms), fn,
+                   "window_ms = " + std::to_string(p.window_ms) + " must be a multiple of 20 in [20, 60000]");
+  INHERENT_REQUIRE(ms_ok(p.hop_ms), fn,
+                   "hop_ms = " + std::to_string(p.hop_ms) + " must be a multiple of 20 in [20, 60000]");
+  INHERENT_REQUIRE(p.smoothing >= 1 && p.smoothing <= 1000, fn,
+                   "smoothing = " + std::to_string(p.smoothing) + " must be in [1, 1000]");
+  INHERENT_REQUIRE(p.hysteresis >= 0.0f && p.hysteresis <= 1.0f, fn, "hysteresis must be in [0, 1]");
+  INHERENT_REQUIRE(p.max_pending >= 1 && p.max_pending <= 1000000, fn, "max_pending must be in [1, 1000000]");
+  INHERENT_REQUIRE(p.partial == 0 || p.partial == 1, fn, "partial must be 0 or 1");
+  return guarded(fn, [&] {
+    inherent::engine::StreamConfig c;
+    c.window_frames = static_cast<int>(p.window_ms / 20);
+    c.hop_frames = static_cast<int>(p.hop_ms / 20);
+    c.smoothing = static_cast<int>(p.smoothing);
+    c.hysteresis = p.hysteresis;
+    c.max_pending = static_cast<int>(p.max_pending);
+    c.partial = p.partial != 0;
+    *out = new inherent_stream{inherent::engine::Stream(*model->model, c)};
+    return INHERENT_STATUS_OK;
+  });
+}
+
+void inherent_stream_free(inherent_stream* stream) { delete stream; }
+
+inherent_status inherent_stream_accept(inherent_stream* stream, const float* samples, size_t n) {
+  const char* fn = "inherent_stream_accept";
+  INHERENT_REQUIRE(stream, fn, "stream is NULL");
+  INHERENT_REQUIRE(samples || n == 0, fn, "samples is NULL");
+  if (stream->stream.finished())
+    return fail(INHERENT_STATUS_INVALID_STATE, std::string(fn) + ": input already finished; call reset");
+  return guarded(fn, [&] {
+    const size_t bad = inherent::find_non_finite(samples, n);
+    if (bad != n)
+      return fail(INHERENT_STATUS_INVALID_AUDIO, non_finite_message(fn, stream->stream.samples_received() + bad));
+    stream->stream.accept(samples, n);
+    return INHERENT_STATUS_OK;
+  });
+}
+
+inherent_status inherent_stream_input_finished(inherent_stream* stream) {
+  const char* fn = "inherent_stream_input_finished";
+  INHERENT_REQUIRE(stream, fn, "stream is NULL");
+  return guarded(fn, [&] {
+    if (!stream->stream.finished()) stream->stream.finish();
+    return INHERENT_STATUS_OK;
+  });
+}
+
+size_t inherent_stream_ready(const inherent_stream* stream) { return stream ? stream->stream.ready() : 0; }
+
+inherent_status inherent_stream_scores(inherent_stream* stream, inherent_stream_result* out) {
+  const char* fn = "inherent_stream_scores";
+  INHERENT_REQUIRE(stream, fn, "stream is NULL");
+  INHERENT_REQUIRE(out, fn, "out is NULL");
+  return guarded(fn, [&] {
+    inherent::engine::StreamResult r;
+    if (!stream->stream.next(&r))
+      return fail(INHERENT_STATUS_INVALID_STATE, std::string(fn) + ": no result is ready (check inherent_stream_ready)");
+    constexpr double kFrame = static_cast<double>(INHERENT_HOP_LENGTH) / INHERENT_SAMPLE_RATE;
+    out->start_s = static_cast<double>(r.first_frame) * kFrame;
+    out->end_s = static_cast<double>(r.first_frame + r.n_frames) * kFrame;
+    std::memcpy(out->scores, r.scores, sizeof out->scores);
+    std::memcpy(out->smoothed, r.smoothed, sizeof out->smoothed);
+    out->fired = r.fired;
+    out->skipped = r.skipped;
+    return INHERENT_STATUS_OK;
+  });
+}
+
+inherent_status inherent_stream_reset(inherent_stream* stream) {
+  INHERENT_REQUIRE(stream, "inherent_stream_reset", "stream is NULL");
+  return guarded("inherent_stream_reset", [&] {
+    stream->stream.reset();
+    return INHERENT_STATUS_OK;
+  });
+}
 
 }  // extern "C"

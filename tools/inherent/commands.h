@@ -17,6 +17,9 @@ void add_mel(CLI::App& app);
 void add_prep(CLI::App& app);
 void add_labels(CLI::App& app);
 void add_heads(CLI::App& app);
+void add_score(CLI::App& app);
+void add_listen(CLI::App& app);
+void add_fixtures(CLI::App& app);
 void add_baseline(CLI::App& app);
 void add_export(CLI::App& app);
 

@@ -1,0 +1,274 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The native engine from Python (inherent.Engine / inherent.Stream) against the float64
+numpy forward of reference_model.py, which is written from arch.h's contract and shares
+no code with the engine.
+
+Packages are written here in Python from docs/model-format.md (weights with the
+minimal safetensors writer, metadata as a dict), so the documented format is enough to
+make a package the engine accepts. The committed fixture data/fixtures/tiny-random ties
+the three implementations together: its expected.json holds the C++ float64 reference's
+logits, which the numpy forward must reproduce to 1e-9 and the engine to 1e-5.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import inherent
+import reference_model as ref
+from conftest import EXAMPLE_WAVS, REPO, speech_like
+
+FIXTURE = REPO / "data" / "fixtures" / "tiny-random"
+BAD_FIXTURE = REPO / "data" / "fixtures" / "tiny-bad-frontend"
+SCORE_TOL = 1e-5  # engine (float32) vs numpy (float64), max |score diff|
+KERNELS = ["auto", "generic", "avx2", "avx512"]
+
+
+def metadata(config: dict, thresholds: dict | None = None, **extra) -> dict:
+    """inherent.metadata.json as docs/model-format.md specifies it."""
+    t = dict(inherent.DEFAULT_THRESHOLDS)
+    t.update(thresholds or {})
+    meta = {
+        "format": "inherent.model",
+        "format_version": 1,
+        "model_version": "0.0.1",
+        "model_name": "python-written",
+        "config": config,
+        "head_order": list(inherent.HEAD_ORDER),
+        "threshold_keys": list(inherent.THRESHOLD_KEYS),
+        "default_thresholds": t,
+        "frontend": {"sample_rate": 16000, "n_mels": 128, "win_length": 400, "hop_length": 320, "n_fft": 1024,
+                     "window": "hann_symmetric", "f_min": 20.0, "f_max": 8000.0, "mel_scale": "htk",
+                     "power_scale": "1/n_fft", "log": "ln", "log_floor": 1e-8, "max_frames": 3000},
+        "feature_normalization": {"mean": "mel_norm.mean", "std": "mel_norm.std", "applied_to": "valid_frames"},
+        "training_hash": {"code_commit": "none", "data_manifest": "none"},
+    }
+    meta.update(extra)
+    return meta
+
+
+def write_package(path: Path, weights: dict, config: dict, thresholds: dict | None = None) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    ref.write_safetensors(path / "model.safetensors", weights)
+    (path / "inherent.metadata.json").write_text(json.dumps(metadata(config, thresholds), indent=2))
+    return path
+
+
+def kernel_engines(package) -> list[inherent.Engine]:
+    engines = []
+    for k in KERNELS:
+        try:
+            engines.append(inherent.Engine(package, kernels=k))
+        except RuntimeError as e:
+            assert e.status == "unsupported", e
+    return engines
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    config = ref.CONFIGS["small"]
+    weights = ref.random_weights(config, seed=5)
+    path = write_package(tmp_path_factory.mktemp("small") / "pkg", weights, config)
+    return path, weights, config
+
+
+@pytest.fixture(scope="module")
+def example_mels():
+    fe = inherent.AudioFrontend()
+    return {p.name: fe.wav_to_mel(p) for p in EXAMPLE_WAVS}
+
+
+# ---- the committed fixture: C++ reference == numpy reference == engine -----------------
+
+def test_fixture_numpy_reproduces_the_cpp_reference():
+    weights, _ = ref.read_safetensors(FIXTURE / "model.safetensors")
+    meta = json.loads((FIXTURE / "inherent.metadata.json").read_text())
+    expected = json.loads((FIXTURE / "expected.json").read_text())
+    mel = np.load(FIXTURE / expected["input"])
+    logits = ref.forward_one(weights, meta["config"], mel)
+    np.testing.assert_allclose(logits, expected["logits"], rtol=0, atol=1e-9)
+
+
+def test_fixture_engine_matches_every_kernel_set():
+    expected = json.loads((FIXTURE / "expected.json").read_text())
+    mel = np.load(FIXTURE / expected["input"])
+    engines = kernel_engines(FIXTURE)
+    assert any(e.kernels == "generic" for e in engines)
+    for engine in engines:
+        np.testing.assert_allclose(engine.score_mel(mel), expected["scores"], rtol=0, atol=SCORE_TOL,
+                                   err_msg=engine.kernels)
+
+
+# ---- a small model written in Python ---------------------------------------------------
+
+def test_small_matches_numpy_on_real_audio(small, example_mels):
+    path, weights, config = small
+    worst = 0.0
+    for engine in kernel_engines(path):
+        for name, mel in example_mels.items():
+            want = ref.scores(weights, config, mel)
+            got = engine.score_mel(mel)
+            worst = max(worst, float(np.max(np.abs(got - want))))
+            np.testing.assert_allclose(got, want, rtol=0, atol=SCORE_TOL, err_msg=f"{engine.kernels} {name}")
+    print(f"small, {len(example_mels)} clips: max |engine - numpy float64| = {worst:.2e}")
+
+
+def test_padding_to_60_s_changes_nothing(small, example_mels):
+    path, weights, config = small
+    engine = inherent.Engine(path)
+    mel = next(iter(example_mels.values()))
+    padded = np.zeros((inherent.MAX_FRAMES, inherent.N_MELS), np.float32)
+    padded[: len(mel)] = mel
+    np.testing.assert_array_equal(engine.score_mel(padded), engine.score_mel(mel))
+    # The numpy forward computes every padded step and agrees too: the contract is
+    # padding invariant, not just the engine's shortcut.
+    np.testing.assert_allclose(ref.scores(weights, config, padded), ref.scores(weights, config, mel), atol=1e-9)
+
+
+def test_batches_of_padded_clips_score_as_alone(small, example_mels):
+    engine = inherent.Engine(small[0])
+    mels = list(example_mels.values())[:4]
+    t = max(len(m) for m in mels) + 7
+    batch = np.zeros((len(mels), t, inherent.N_MELS), np.float32)
+    for i, m in enumerate(mels):
+        batch[i, : len(m)] = m
+    out = engine.score_mel(batch)
+    assert out.shape == (len(mels), 13) and out.dtype == np.float32
+    for i, m in enumerate(mels):
+        np.testing.assert_array_equal(out[i], engine.score_mel(m))
+
+
+def test_audio_file_and_mel_paths_agree(small):
+    engine = inherent.Engine(small[0])
+    wav = EXAMPLE_WAVS[0]
+    by_file = engine.score_file(wav)
+    np.testing.assert_array_equal(by_file, engine.score_audio(inherent.load_audio(wav)))
+    np.testing.assert_array_equal(by_file, engine.score_mel(inherent.AudioFrontend().wav_to_mel(wav)))
+    # Other rates and channel layouts go through the resampler, as in the frontend.
+    x = speech_like(1.5)
+    stereo8k = np.stack([x[::2], x[::2]], axis=1)
+    np.testing.assert_array_equal(engine.score_audio(stereo8k, sample_rate=8000),
+                                  engine.score_mel(inherent.AudioFrontend().audio_to_mel(stereo8k, 8000)))
+
+
+def test_single_buffer_and_bytes_forms(small, tmp_path):
+    path, weights, config = small
+    text = json.dumps(metadata(config))
+    single = tmp_path / "single.inherent"
+    ref.write_safetensors(single, weights, {"inherent.metadata.json": text})
+    mel = speech_like(2.0)
+    want = inherent.Engine(path).score_audio(mel)
+    np.testing.assert_array_equal(inherent.Engine(single).score_audio(mel), want)
+    np.testing.assert_array_equal(inherent.Engine.from_bytes(single.read_bytes()).score_audio(mel), want)
+    blob = (path / "model.safetensors").read_bytes()
+    np.testing.assert_array_equal(inherent.Engine.from_bytes(blob, text).score_audio(mel), want)
+    np.testing.assert_array_equal(inherent.Engine.from_bytes(blob, text.encode()).score_audio(mel), want)
+
+
+def test_engine_properties(small):
+    engine = inherent.Engine(small[0])
+    assert engine.version == "0.0.1"
+    assert engine.n_params == 1_630_990
+    assert engine.thresholds == inherent.DEFAULT_THRESHOLDS
+    assert json.loads(engine.metadata_json)["model_name"] == "python-written"
+    assert engine.kernels in ("avx512", "avx2", "generic")
+
+
+def test_decisions_use_package_thresholds_and_the_gate(small, tmp_path):
+    _, weights, config = small
+    closed = inherent.Engine(write_package(tmp_path / "closed", weights, config,
+                                           {k: (1.0 if k == "is_interesting" else 0.0) for k in inherent.THRESHOLD_KEYS}))
+    scores = closed.score_audio(speech_like(1.0))
+    assert closed.decide(scores) == []  # every intent passes, but the gate is shut
+    open_ = inherent.Engine(write_package(tmp_path / "open", weights, config,
+                                          {k: 0.0 for k in inherent.THRESHOLD_KEYS}))
+    assert open_.decide(scores) == list(inherent.HEAD_ORDER)
+    assert open_.thresholds["is_interesting"] == 0.0
+
+
+# ---- streams ---------------------------------------------------------------------------
+
+def test_stream_equals_score_mel_on_each_window(small):
+    engine = inherent.Engine(small[0])
+    audio = inherent.load_audio(EXAMPLE_WAVS[1])
+    mel = inherent.AudioFrontend(max_frames=0).audio_to_mel(audio)
+    stream = inherent.Stream(engine, window_ms=1000, hop_ms=100)
+    results = []
+    for at in range(0, len(audio), 1234):
+        stream.accept(audio[at:at + 1234])
+        results += stream.results()
+    stream.input_finished()
+    results += stream.results()
+    assert len(results) == int(np.ceil(len(mel) / 5))
+    for r in results:
+        a, b = round(r.start_s / 0.02), round(r.end_s / 0.02)
+        assert b - a == min(50, b)
+        np.testing.assert_array_equal(r.scores, engine.score_mel(mel[a:b]))
+        assert r.fired == engine.decide(r.scores)
+        assert r.skipped == 0
+    assert round(results[-1].end_s / 0.02) == len(mel)
+
+
+def test_stream_int16_input_reset_and_errors(small):
+    engine = inherent.Engine(small[0])
+    pcm = (speech_like(1.0) * 32767).astype(np.int16)
+    stream = inherent.Stream(engine, smoothing=3, hysteresis=0.05)
+    stream.accept(pcm)
+    first = stream.results()
+    assert len(first) == 9 and stream.ready == 0
+    stream.reset()
+    stream.accept(pcm.astype(np.float32) / 32768)
+    again = stream.results()
+    np.testing.assert_array_equal(first[-1].scores, again[-1].scores)
+    np.testing.assert_allclose(again[2].smoothed, np.mean([r.scores for r in again[:3]], axis=0), atol=1e-6)
+    stream.input_finished()
+    with pytest.raises(RuntimeError, match="input already finished"):
+        stream.accept(pcm)
+    with pytest.raises(ValueError, match="window_ms = 30"):
+        inherent.Stream(engine, window_ms=30)
+    with pytest.raises(ValueError, match="1-D"):
+        inherent.Stream(engine).accept(np.zeros((10, 2), np.float32))
+
+
+# ---- bad packages and bad input --------------------------------------------------------
+
+def test_bad_packages_name_the_key(tmp_path, small):
+    with pytest.raises(RuntimeError, match="frontend.hop_length: is 160") as e:
+        inherent.Engine(BAD_FIXTURE)
+    assert e.value.status == "invalid model"
+    with pytest.raises(FileNotFoundError):
+        inherent.Engine(tmp_path / "missing")
+    _, weights, config = small
+    bad = write_package(tmp_path / "bad", weights, config)
+    meta = json.loads((bad / "inherent.metadata.json").read_text())
+    meta["head_order"][1], meta["head_order"][2] = meta["head_order"][2], meta["head_order"][1]
+    (bad / "inherent.metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(RuntimeError, match=r"head_order\[1\]: is \"hasTermSearchQuery\""):
+        inherent.Engine(bad)
+    missing_tensor = dict(weights)
+    del missing_tensor["blocks.2.conv.depthwise.bias"]
+    with pytest.raises(RuntimeError, match="blocks.2.conv.depthwise.bias"):
+        inherent.Engine(write_package(tmp_path / "missing-tensor", missing_tensor, config))
+    with pytest.raises(RuntimeError, match="no metadata given and none embedded"):
+        inherent.Engine.from_bytes((bad / "model.safetensors").read_bytes())
+    with pytest.raises(ValueError, match="kernels must be one of"):
+        inherent.Engine(FIXTURE, kernels="sse9")
+
+
+def test_bad_input_is_rejected():
+    engine = inherent.Engine(FIXTURE)
+    with pytest.raises(ValueError, match=r"shape \(T, 128\)"):
+        engine.score_mel(np.zeros((10, 80), np.float32))
+    with pytest.raises(ValueError, match="every frame is padding"):
+        engine.score_mel(np.zeros((10, 128), np.float32))
+    mel = np.full((10, 128), -5.0, np.float32)
+    mel[3, 7] = np.nan
+    with pytest.raises(ValueError, match=r"mel\[3, 7\] is NaN"):
+        engine.score_mel(mel)
+    with pytest.raises(ValueError, match="n_frames is 0"):
+        engine.score_mel(np.zeros((0, 128), np.float32))
+    with pytest.raises(ValueError, match=r"shape \(13,\)"):
+        engine.decide(np.zeros(12))

@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: Apache-2.0
+// The synthetic corpus: planning, rendering with worker threads, labels.csv.
+#include "data/synth.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "common/csv.h"
+#include "common/files.h"
+#include "common/progress.h"
+#include "frontend/audio-file.h"
+#include "inherent/inherent.hpp"
+
+namespace inherent::synth {
+
+namespace {
+
+namespace fs = std::filesystem;
+using augment::mix_seed;
+using augment::Rng;
+
+constexpr const char* kFormat = "inherent-synth-1";  // part of every clip key: bump to re-render all
+constexpr double kMaxClipS = 59.5;
+
+const char* head_col(int h) {
+  static const char* names[] = {
+#define INHERENT_HEAD(index, name, key, threshold) #name,
+#include "inherent/heads.inc"
+#undef INHERENT_HEAD
+  };
+  return names[h];
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+uint64_t fnv(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+std::string hex8(uint64_t h) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(h >> 32));
+  return buf;
+}
+
+std::string split_str(Split s) { return split_name(s); }
+
+// Everything that shapes a clip's samples, so a changed option never reuses a stale file.
+std::string clip_key(const Clip& c) {
+  std::string k = std::string(kFormat) + "|" + split_str(c.split) + "|";
+  if (c.speech) {
+    k += "speech|" + c.voice->id + "|" + c.text.text + "|" + fmt("%.6f", c.params.rate) + "|" + fmt("%.6f", c.params.pitch);
+  } else {
+    k += std::string("non-speech|") + augment::non_speech_name(c.non_speech) + "|" + fmt("%.6f", c.non_speech_s);
+  }
+  k += "|" + c.aug.summary() + "|" + std::to_string(c.aug.seed);
+  return hex8(fnv(k) ^ (fnv(k + "#") << 1));
+}
+
+std::string augmentation_text(const Clip& c) {
+  if (c.speech) return c.aug.summary();
+  std::string s = std::string("non-speech=") + augment::non_speech_name(c.non_speech) + " seconds=" + fmt("%.2f", c.non_speech_s);
+  if (!c.aug.noise_source.empty()) s += " source=" + c.aug.noise_source;
+  if (c.aug.rt60 > 0) s += " reverb=" + fmt("%.2f", c.aug.rt60);
+  if (c.aug.band != augment::Band::full || c.aug.clip > 0) s += " band=" + c.aug.device();
+  return s;
+}
+
+bool is_audio_name(const fs::path& p) {
+  std::string e = p.extension().string();
+  for (char& ch : e) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return e == ".wav" || e == ".flac" || e == ".ogg" || e == ".oga" || e == ".aiff" || e == ".aif";
+}
+
+// Recorded noise: each file cut by time into train (first 70%), eval (10%), test (20%),
+// so no noise sample is heard in two splits.
+std::array<augment::NoiseBank, n_splits> load_noise(const std::string& dir) {
+  std::array<augment::NoiseBank, n_splits> banks;
+  if (dir.empty()) return banks;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw Exception(INHERENT_STATUS_IO_ERROR, "--noise-dir " + dir + ": not a folder");
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir, ec))
+    if (e.is_regular_file() && is_audio_name(e.path())) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw Exception(INHERENT_STATUS_IO_ERROR, "--noise-dir " + dir + ": no audio files (wav, flac, ogg)");
+  for (const fs::path& f : files) {
+    AudioData a = read_audio_file(f.string());  // throws naming the file
+    const size_t n = a.samples.size();
+    const size_t cut1 = n * 7 / 10, cut2 = n * 8 / 10;
+    const std::string name = fs::relative(f, dir, ec).string();
+    banks[0].add_recording(name, std::vector<float>(a.samples.begin(), a.samples.begin() + static_cast<std::ptrdiff_t>(cut1)));
+    banks[1].add_recording(name, std::vector<float>(a.samples.begin() + static_cast<std::ptrdiff_t>(cut1),
+                                                    a.samples.begin() + static_cast<std::ptrdiff_t>(cut2)));
+    banks[2].add_recording(name, std::vector<float>(a.samples.begin() + static_cast<std::ptrdiff_t>(cut2), a.samples.end()));
+  }
+  return banks;
+}
+
+// Largest-remainder split of count by fractions.
+std::array<size_t, n_splits> split_counts(size_t count, const std::array<double, n_splits>& f) {
+  double total = 0;
+  for (double x : f) {
+    if (!(x >= 0)) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "split fractions must be >= 0");
+    total += x;
+  }
+  if (total <= 0) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "split fractions sum to 0");
+  std::array<size_t, n_splits> n{};
+  std::array<double, n_splits> rem{};
+  size_t used = 0;
+  for (int s = 0; s < n_splits; ++s) {
+    const double exact = static_cast<double>(count) * f[s] / total;
+    n[s] = static_cast<size_t>(std::floor(exact));
+    rem[s] = exact - static_cast<double>(n[s]);
+    used += n[s];
+  }
+  while (used < count) {
+    int best = 0;
+    for (int s = 1; s < n_splits; ++s)
+      if (rem[s] > rem[best]) best = s;
+    ++n[best];
+    rem[best] = -1;
+    ++used;
+  }
+  return n;
+}
+
+struct HeadCount {
+  std::array<size_t, INHERENT_N_HEADS> pos{};
+  size_t n = 0;
+};
+
+}  // namespace
+
+bool voice_matches(std::string_view pattern, std::string_view id) {
+  if (pattern == "all" || pattern == "*") return true;
+  // Iterative glob with '*' only.
+  size_t p = 0, s = 0, star = std::string_view::npos, mark = 0;
+  while (s < id.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = s;
+    } else if (p < pattern.size() && pattern[p] == id[s]) {
+      ++p, ++s;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      s = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+std::vector<std::string> labels_header() {
+  std::vector<std::string> h = label_columns();
+  for (const char* extra : {"template_id", "category", "kind", "hard", "voice", "engine", "rate", "pitch", "augmentation"})
+    h.push_back(extra);
+  return h;
+}
+
+std::string wav_bytes(std::span<const float> x) {
+  const uint32_t data = static_cast<uint32_t>(x.size() * 2);
+  std::string b;
+  b.reserve(44 + data);
+  auto u32 = [&](uint32_t v) {
+    for (int i = 0; i < 4; ++i) b += static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  auto u16 = [&](uint16_t v) {
+    b += static_cast<char>(v & 0xff);
+    b += static_cast<char>(v >> 8);
+  };
+  b += "RIFF";
+  u32(36 + data);
+  b += "WAVEfmt ";
+  u32(16);
+  u16(1);  // PCM
+  u16(1);  // mono
+  u32(16000);
+  u32(32000);
+  u16(2);
+  u16(16);
+  b += "data";
+  u32(data);
+  for (float v : x) {
+    const long q = std::lround(std::clamp(static_cast<double>(v), -1.0, 1.0) * 32767.0);
+    u16(static_cast<uint16_t>(static_cast<int16_t>(q)));
+  }
+  return b;
+}
+
+Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& texts) {
+  Corpus c;
+  augment::Preset preset;
+  try {
+    preset = augment::preset(o.augment);
+  } catch (const std::invalid_argument& e) {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, e.what());
+  }
+  c.preset = preset.name;
+  if (!(o.non_speech_fraction >= 0 && o.non_speech_fraction <= 1))
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--non-speech must be in [0, 1]");
+
+  // Voices per split.
+  for (const std::string& pat : o.voices) {
+    bool any = false;
+    for (const tts::Voice& v : tts.voices()) any = any || voice_matches(pat, v.id);
+    if (!any) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--voices: '" + pat + "' matches no voice (see --list-voices)");
+  }
+  for (const tts::Voice& v : tts.voices()) {
+    if (!v.split) continue;
+    for (const std::string& pat : o.voices)
+      if (voice_matches(pat, v.id)) {
+        c.voices[static_cast<int>(*v.split)].push_back(&v);
+        break;
+      }
+  }
+
+  // Recorded noise availability (the samples are loaded again by render()).
+  if (!o.noise_dir.empty()) {
+    const auto banks = load_noise(o.noise_dir);
+    for (int s = 0; s < n_splits; ++s) c.noise[s] = augment::availability(banks[s]);
+  }
+
+  const std::array<size_t, n_splits> counts = split_counts(o.count, o.split_fractions);
+  for (int si = 0; si < n_splits; ++si) {
+    const Split split = static_cast<Split>(si);
+    const size_t n = counts[si];
+    if (n == 0) continue;
+    const auto& voices = c.voices[si];
+    if (voices.empty())
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                      std::string("no voice of split ") + split_name(split) +
+                          " matches --voices: held-out splits need held-out voices (see --list-voices), or set "
+                          "--split-fractions");
+    c.noise[si].babble = true;  // built from this split's own voices and sentences at render time
+    const size_t n_ns = std::min(n, static_cast<size_t>(std::llround(static_cast<double>(n) * o.non_speech_fraction)));
+    const size_t n_sp = n - n_ns;
+    std::vector<Text> sentences;
+    if (n_sp > 0) {
+      sentences = texts(n_sp, split, mix_seed(o.seed, std::string("text:") + split_name(split)));
+      if (sentences.size() < n_sp)
+        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, std::string("the text source gave ") +
+                                                              std::to_string(sentences.size()) + " sentences for " +
+                                                              split_name(split) + ", " + std::to_string(n_sp) + " needed");
+    }
+    // Engines present in this split, with their weights.
+    std::array<std::vector<const tts::Voice*>, tts::n_engines> by_engine;
+    for (const tts::Voice* v : voices) by_engine[static_cast<int>(v->engine)].push_back(v);
+    std::vector<std::pair<int, double>> engines;
+    for (int e = 0; e < tts::n_engines; ++e)
+      if (!by_engine[e].empty() && o.engine_weights[e] > 0) engines.push_back({e, o.engine_weights[e]});
+    if (engines.empty())
+      for (int e = 0; e < tts::n_engines; ++e)
+        if (!by_engine[e].empty()) engines.push_back({e, 1.0});
+    double wsum = 0;
+    for (auto& [e, w] : engines) wsum += w;
+
+    std::vector<Clip> clips;
+    const std::vector<augment::NonSpeech> ns_kinds = augment::non_speech_kinds(c.noise[si]);
+    for (size_t i = 0; i < n; ++i) {
+      Clip clip;
+      clip.split = split;
+      const uint64_t cs = mix_seed(mix_seed(o.seed, std::string("clip:") + split_name(split)), i);
+      Rng r(cs);
+      clip.aug = augment::draw_plan(preset, c.noise[si], mix_seed(cs, "augment"));
+      if (i < n_sp) {
+        clip.speech = true;
+        clip.text = sentences[i];
+        double u = r.uniform() * wsum;
+        int engine = engines.back().first;
+        for (auto& [e, w] : engines) {
+          if (u < w) {
+            engine = e;
+            break;
+          }
+          u -= w;
+        }
+        const auto& pool = by_engine[engine];
+        clip.voice = pool[r.below(pool.size())];
+        clip.params.rate = r.uniform(clip.voice->rate.min, clip.voice->rate.max);
+        clip.params.pitch = r.uniform(clip.voice->pitch.min, clip.voice->pitch.max);
+      } else {
+        clip.speech = false;
+        clip.text.template_id = "non-speech";
+        clip.text.category = "non-speech";
+        clip.text.kind = "non_speech";
+        clip.non_speech = ns_kinds[r.below(ns_kinds.size())];
+        clip.text.template_id = std::string("non-speech/") + augment::non_speech_name(clip.non_speech);
+        clip.non_speech_s = std::round(r.uniform(1.0, 6.0) * 100) / 100;
+        // Only the channel of the plan applies to non-speech clips.
+        augment::Plan& a = clip.aug;
+        a.speed = 1, a.lead_s = a.trail_s = 0, a.snr_db = 0;
+        a.noise = augment::NoiseKind::none;
+        a.noise_source.clear();
+        if (clip.non_speech == augment::NonSpeech::recorded) {
+          const auto& rec = c.noise[si].recorded;
+          a.noise_source = rec[r.below(rec.size())];
+        }
+      }
+      clips.push_back(std::move(clip));
+    }
+    // Interleave non-speech clips with speech (a seeded shuffle).
+    Rng shuf(mix_seed(o.seed, std::string("order:") + split_name(split)));
+    for (size_t i = clips.size(); i > 1; --i) std::swap(clips[i - 1], clips[shuf.below(i)]);
+    for (Clip& clip : clips) c.clips.push_back(std::move(clip));
+  }
+  for (size_t i = 0; i < c.clips.size(); ++i) {
+    Clip& clip = c.clips[i];
+    clip.index = i;
+    char num[24];
+    std::snprintf(num, sizeof num, "%06zu", i);
+    clip.path = std::string("wav/") + split_name(clip.split) + "/" + num + "-" + clip_key(clip) + ".wav";
+  }
+  return c;
+}
+
+std::string describe(const Corpus& c) {
+  std::string out;
+  char line[512];
+  std::array<size_t, n_splits> n{}, ns{}, gate0{}, hard{};
+  std::array<std::array<size_t, tts::n_engines>, n_splits> per_engine{};
+  std::array<std::array<size_t, INHERENT_N_HEADS>, n_splits> pos{};
+  std::array<std::map<std::string, size_t>, n_splits> voices_used;
+  for (const Clip& clip : c.clips) {
+    const int s = static_cast<int>(clip.split);
+    ++n[s];
+    if (!clip.speech) {
+      ++ns[s];
+      ++gate0[s];
+      continue;
+    }
+    ++per_engine[s][static_cast<int>(clip.voice->engine)];
+    ++voices_used[s][clip.voice->id];
+    if (!clip.text.heads[0]) ++gate0[s];
+    if (clip.text.hard) ++hard[s];
+    for (int h = 0; h < INHERENT_N_HEADS; ++h) pos[s][h] += clip.text.heads[h];
+  }
+  std::snprintf(line, sizeof line, "plan: %zu clips, augmentation preset '%s'\n\n", c.clips.size(), c.preset.c_str());
+  out += line;
+  std::snprintf(line, sizeof line, "%-26s %8s %8s %8s\n", "", "train", "eval", "test");
+  out += line;
+  auto row = [&](const std::string& name, const std::array<size_t, n_splits>& v) {
+    std::snprintf(line, sizeof line, "%-26s %8zu %8zu %8zu\n", name.c_str(), v[0], v[1], v[2]);
+    out += line;
+  };
+  row("clips", n);
+  row("non-speech clips", ns);
+  row("gate 0 (incl. non-speech)", gate0);
+  row("hard negatives", hard);
+  std::array<size_t, n_splits> avail{}, used{};
+  for (int s = 0; s < n_splits; ++s) avail[s] = c.voices[s].size(), used[s] = voices_used[s].size();
+  row("voices eligible", avail);
+  row("voices used", used);
+  for (int e = 0; e < tts::n_engines; ++e) {
+    std::array<size_t, n_splits> v{};
+    for (int s = 0; s < n_splits; ++s) v[s] = per_engine[s][e];
+    row(std::string("clips by ") + tts::engine_name(static_cast<tts::Engine>(e)), v);
+  }
+  out += "\npositives per head:\n";
+  for (int h = 0; h < INHERENT_N_HEADS; ++h) {
+    std::array<size_t, n_splits> v{};
+    for (int s = 0; s < n_splits; ++s) v[s] = pos[s][h];
+    row(head_col(h), v);
+  }
+  return out;
+}
+
+RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, const TextSource& texts) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const fs::path out_dir = o.out;
+  for (int s = 0; s < n_splits; ++s) fs::create_directories(out_dir / "wav" / split_name(static_cast<Split>(s)));
+  // Leftovers of a killed run: temporaries that never got their final name.
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(out_dir / "wav", ec))
+    if (e.is_regular_file() && e.path().filename().string().find(".tmp-") != std::string::npos) fs::remove(e.path(), ec);
+
+  // Recorded noise only (immutable), and the same plus babble (built on first use).
+  const std::array<augment::NoiseBank, n_splits> rec_banks = load_noise(o.noise_dir);
+  std::array<augment::NoiseBank, n_splits> banks = rec_banks;
+  std::array<size_t, n_splits> split_n{};
+  for (const Clip& clip : c.clips) ++split_n[static_cast<int>(clip.split)];
+
+  // Babble pools: this split's voices speaking this split's sentences, built on first use.
+  std::array<std::mutex, n_splits> pool_mu;
+  std::array<bool, n_splits> pool_ready{};
+  auto bank_for = [&](Split split) -> const augment::NoiseBank& {
+    const int s = static_cast<int>(split);
+    std::lock_guard<std::mutex> lock(pool_mu[s]);
+    if (!pool_ready[s]) {
+      const size_t n = o.babble_pool ? o.babble_pool : std::clamp<size_t>(split_n[s] / 20, 4, 32);
+      const std::vector<Text> t = texts(n, split, mix_seed(o.seed, std::string("babble:") + split_name(split)));
+      Rng r(mix_seed(o.seed, std::string("babble-voices:") + split_name(split)));
+      for (const Text& x : t) {
+        const tts::Voice* v = c.voices[s][r.below(c.voices[s].size())];
+        tts::SynthParams p{r.uniform(v->rate.min, v->rate.max), r.uniform(v->pitch.min, v->pitch.max)};
+        banks[s].add_babble(tts.synthesize(*v, x.text, p));
+      }
+      pool_ready[s] = true;
+    }
+    return banks[s];
+  };
+  auto needs_bank = [](const Clip& clip) {
+    return clip.aug.noise == augment::NoiseKind::babble || (!clip.speech && clip.non_speech == augment::NonSpeech::babble);
+  };
+
+  const size_t n = c.clips.size();
+  std::vector<double> durations(n, 0.0);
+  std::vector<std::string> errors;
+  std::mutex errors_mu;
+  std::atomic<size_t> next{0}, reused{0};
+  std::atomic<int64_t> rendered_samples{0};
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  tts.prepare(threads);
+  Progress progress("synth", n, !o.quiet);
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) {
+      const Clip& clip = c.clips[i];
+      const fs::path path = out_dir / clip.path;
+      try {
+        if (fs::exists(path)) {
+          durations[i] = probe_audio_file(path.string()).duration_s();
+          ++reused;
+        } else {
+          const augment::NoiseBank& bank =
+              needs_bank(clip) ? bank_for(clip.split) : rec_banks[static_cast<int>(clip.split)];
+          std::vector<float> audio;
+          if (clip.speech) {
+            const std::vector<float> pcm = tts.synthesize(*clip.voice, clip.text.text, clip.params);
+            audio = augment::apply(clip.aug, pcm, bank);
+          } else {
+            audio = augment::non_speech(clip.non_speech, clip.non_speech_s, clip.aug, bank, clip.aug.seed);
+          }
+          const double seconds = static_cast<double>(audio.size()) / augment::kRate;
+          if (seconds > kMaxClipS)
+            throw Exception(INHERENT_STATUS_INVALID_AUDIO, "clip is " + fmt("%.1f", seconds) + " s long (at most 59.5 s)");
+          AtomicFile f(path.string());
+          f.write(wav_bytes(audio));
+          f.commit();
+          durations[i] = seconds;
+          rendered_samples += static_cast<int64_t>(audio.size());
+        }
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lock(errors_mu);
+        errors.push_back(clip.path + ": " + e.what());
+      }
+      progress.add();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  progress.finish();
+  if (!errors.empty()) {
+    std::sort(errors.begin(), errors.end());
+    std::string msg = std::to_string(errors.size()) + " clip(s) failed; labels.csv was not written (rerun to resume):";
+    for (size_t i = 0; i < errors.size() && i < 20; ++i) msg += "\n  " + errors[i];
+    throw Exception(INHERENT_STATUS_INTERNAL, msg);
+  }
+
+  // labels.csv, in plan order.
+  const std::vector<std::string> header = labels_header();
+  std::string csv = csv_join(header) + "\n";
+  std::array<HeadCount, n_splits> hc;
+  RunStats st;
+  for (size_t i = 0; i < n; ++i) {
+    const Clip& clip = c.clips[i];
+    std::vector<std::string> f;
+    f.push_back(clip.path);
+    f.push_back(clip.speech ? clip.text.text : "");
+    f.push_back(clip.speech ? clip.voice->id : "none");
+    f.push_back("synth-" + std::to_string(o.seed) + "-" + std::to_string(clip.index));
+    f.push_back(clip.aug.device());
+    f.push_back(clip.speech ? clip.aug.environment() : std::string("non-speech:") + augment::non_speech_name(clip.non_speech));
+    f.push_back(std::string("synth:") + (clip.speech ? tts::engine_name(clip.voice->engine) : "noise"));
+    f.push_back(fmt("%.3f", durations[i]));
+    f.push_back(split_name(clip.split));
+    HeadCount& h = hc[static_cast<int>(clip.split)];
+    ++h.n;
+    for (int k = 0; k < INHERENT_N_HEADS; ++k) {
+      const uint8_t v = clip.speech ? clip.text.heads[k] : 0;
+      f.push_back(v ? "1" : "0");
+      h.pos[k] += v;
+    }
+    f.push_back(clip.text.template_id);
+    f.push_back(clip.text.category);
+    f.push_back(clip.text.kind);
+    f.push_back(clip.text.hard ? "1" : "0");
+    f.push_back(clip.speech ? clip.voice->id : "");
+    f.push_back(clip.speech ? tts::engine_name(clip.voice->engine) : "");
+    f.push_back(clip.speech ? fmt("%.3f", clip.params.rate) : "");
+    f.push_back(clip.speech ? fmt("%.3f", clip.params.pitch) : "");
+    f.push_back(augmentation_text(clip));
+    csv += csv_join(f) + "\n";
+    st.total_audio_s += durations[i];
+  }
+  write_file_atomic((out_dir / "labels.csv").string(), csv);
+
+  // Every head should have both classes in every split.
+  for (int s = 0; s < n_splits; ++s) {
+    if (hc[s].n == 0) continue;
+    std::string one_class;
+    for (int k = 0; k < INHERENT_N_HEADS; ++k)
+      if (hc[s].pos[k] == 0 || hc[s].pos[k] == hc[s].n)
+        one_class += std::string(one_class.empty() ? "" : ", ") + head_col(k) + (hc[s].pos[k] ? " (all 1)" : " (all 0)");
+    if (!one_class.empty())
+      st.warnings.push_back(std::string(split_name(static_cast<Split>(s))) + " (" + std::to_string(hc[s].n) +
+                            " clips) has one class only for: " + one_class);
+  }
+  st.clips = n;
+  st.reused = reused.load();
+  st.rendered = n - st.reused;
+  st.rendered_audio_s = static_cast<double>(rendered_samples.load()) / augment::kRate;
+  st.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return st;
+}
+
+std::string summarize_labels(const std::string& labels_csv) {
+  LabelsCheckOptions opt;
+  opt.check_audio = false;
+  const Labels l = read_labels(labels_csv, opt);
+  std::array<HeadCount, n_splits> hc;
+  std::array<double, n_splits> secs{}, mn{}, mx{};
+  mn.fill(1e9);
+  for (const LabelRow& r : l.rows) {
+    const int s = static_cast<int>(r.split);
+    ++hc[s].n;
+    for (int k = 0; k < INHERENT_N_HEADS; ++k) hc[s].pos[k] += r.heads[k];
+    secs[s] += r.duration_s;
+    mn[s] = std::min(mn[s], r.duration_s);
+    mx[s] = std::max(mx[s], r.duration_s);
+  }
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-24s %10s %10s %10s\n", "", "train", "eval", "test");
+  out += line;
+  std::snprintf(line, sizeof line, "%-24s %10zu %10zu %10zu\n", "clips", hc[0].n, hc[1].n, hc[2].n);
+  out += line;
+  std::snprintf(line, sizeof line, "%-24s %10.2f %10.2f %10.2f\n", "hours", secs[0] / 3600, secs[1] / 3600, secs[2] / 3600);
+  out += line;
+  auto mean = [&](int s) { return hc[s].n ? secs[s] / static_cast<double>(hc[s].n) : 0.0; };
+  std::snprintf(line, sizeof line, "%-24s %10.2f %10.2f %10.2f\n", "mean clip s", mean(0), mean(1), mean(2));
+  out += line;
+  auto lo = [&](int s) { return hc[s].n ? mn[s] : 0.0; };
+  std::snprintf(line, sizeof line, "%-24s %4.1f-%-5.1f %4.1f-%-5.1f %4.1f-%-5.1f\n", "clip s (min-max)", lo(0), mx[0],
+                lo(1), mx[1], lo(2), mx[2]);
+  out += line;
+  for (int k = 0; k < INHERENT_N_HEADS; ++k) {
+    std::snprintf(line, sizeof line, "%-24s %10zu %10zu %10zu\n", head_col(k), hc[0].pos[k], hc[1].pos[k], hc[2].pos[k]);
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace inherent::synth

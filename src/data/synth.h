@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The synthetic corpus behind `inherent synth` (docs/synth.md): a deterministic plan
+// (which sentence, voice, rate, pitch and augmentation each clip gets), then workers that
+// render it to 16 kHz 16-bit WAVs and a labels CSV.
+//
+//     inherent::synth::Options o;  o.out = "out/corpus";  o.count = 2000;
+//     inherent::synth::Corpus c = inherent::synth::plan(o, tts, texts);  // no audio yet
+//     std::puts(inherent::synth::describe(c).c_str());                   // --dry-run
+//     inherent::synth::RunStats s = inherent::synth::render(c, o, tts, texts);
+//
+// Text comes from a TextSource (the template grammar, through a small adapter in the CLI),
+// so this library does not depend on the grammar.
+//
+// Layout of the output folder:
+//   labels.csv                         the labels contract + extra columns (written last, atomically)
+//   wav/<split>/<index>-<key>.wav      one clip; key hashes everything that shaped it
+// A rerun with the same options reuses every clip already on disk (a killed run resumes).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "data/augment.h"
+#include "data/tts.h"
+#include "labels/labels.h"
+
+namespace inherent::synth {
+
+using Heads = std::array<uint8_t, INHERENT_N_HEADS>;
+
+// One sentence to speak, with its labels.
+struct Text {
+  std::string text;
+  Heads heads{};
+  std::string template_id, category;
+  std::string kind;  // "intent", "out_of_scope", "negative"
+  bool hard = false;
+};
+
+// n sentences of one split, deterministic in (n, split, seed). May throw.
+using TextSource = std::function<std::vector<Text>(size_t n, Split split, uint64_t seed)>;
+
+struct Options {
+  std::string out;
+  size_t count = 0;
+  std::array<double, n_splits> split_fractions = {0.8, 0.1, 0.1};
+  // Voice ids or patterns with '*' ("espeak:*", "flite:slt", "festival:*"); "all" = every voice.
+  std::vector<std::string> voices = {"all"};
+  uint64_t seed = 1;
+  int threads = 0;  // 0: all cores
+  std::string augment = "default";
+  std::string noise_dir;            // recorded noise (optional)
+  double non_speech_fraction = 0.03;
+  std::array<double, tts::n_engines> engine_weights = {0.6, 0.25, 0.15};  // espeak, flite, festival
+  size_t babble_pool = 0;  // utterances per split for babble; 0: scaled with the split's size
+  bool quiet = false;
+};
+
+// One clip of the plan.
+struct Clip {
+  size_t index = 0;
+  Split split = Split::train;
+  bool speech = true;
+  Text text;                           // speech clips
+  const tts::Voice* voice = nullptr;   // speech clips
+  tts::SynthParams params;             // speech clips
+  augment::NonSpeech non_speech = augment::NonSpeech::silence;  // non-speech clips
+  double non_speech_s = 0;
+  augment::Plan aug;
+  std::string path;  // relative to the output folder
+};
+
+struct Corpus {
+  std::vector<Clip> clips;
+  std::array<std::vector<const tts::Voice*>, n_splits> voices;  // eligible voices per split
+  std::array<augment::NoiseAvailability, n_splits> noise;
+  std::string preset;
+};
+
+// Plans every clip. Throws inherent::Exception on bad options (no voice for a split that
+// needs clips, unknown preset, unreadable noise folder, too few sentences).
+Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& texts);
+
+// A readable plan: clips per split, engine and voice counts, positives per head.
+std::string describe(const Corpus& c);
+
+struct RunStats {
+  size_t clips = 0, rendered = 0, reused = 0;
+  double wall_s = 0;
+  double rendered_audio_s = 0;  // audio seconds of the clips rendered in this run
+  double total_audio_s = 0;
+  std::vector<std::string> warnings;  // e.g. a head with one class only in a split
+};
+
+// Renders what is missing, then writes labels.csv. Throws inherent::Exception listing the
+// clips that failed (finished clips stay on disk for the rerun).
+RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, const TextSource& texts);
+
+// Summary table: clips, duration and positives per head per split, from a labels file.
+std::string summarize_labels(const std::string& labels_csv);
+
+// The labels header synth writes: the contract's columns, then the extra ones.
+std::vector<std::string> labels_header();
+
+// 16-bit PCM mono WAV bytes of 16 kHz float samples (clamped to [-1, 1]).
+std::string wav_bytes(std::span<const float> samples);
+
+// Matches a voice id against a pattern ('*' matches any run of characters).
+bool voice_matches(std::string_view pattern, std::string_view id);
+
+}  // namespace inherent::synth

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// One kernel set, written once with GCC/clang vector extensions and compiled once per
+// instruction set (kernels-avx512.cpp, kernels-avx2.cpp, kernels-generic.cpp), each
+// with its own flags. The including file defines:
+//   KERNELS_NS      namespace of this set (avx512, avx2, generic)
+//   KERNELS_NAME    its name ("avx512")
+//   KERNELS_VBYTES  bytes per vector register (64, 32, 16)
+//   KERNELS_MR      rows per register tile (accumulators: 2 * MR vectors)
+//
+// Everything here lives in an anonymous namespace and calls no inline function of a
+// shared header (no std::min, no <algorithm>): a header inline compiled with AVX-512
+// flags could otherwise be the copy the linker keeps for every caller, and run on a
+// CPU without AVX-512.
+//
+// Shapes: m rows (time steps), k inner, n output columns; L floats per vector; a panel
+// is NR = 2 L columns wide.
+#include "kernels.h"
+
+#ifndef KERNELS_NS
+#error "define KERNELS_NS, KERNELS_NAME, KERNELS_VBYTES and KERNELS_MR before including kernels-impl.h"
+#endif
+
+namespace inherent::kernels::KERNELS_NS {
+namespace {
+
+constexpr int L = KERNELS_VBYTES / 4;  // floats per vector
+constexpr int NR = 2 * L;              // panel width
+constexpr int MR = KERNELS_MR;         // rows per tile
+
+typedef float VF __attribute__((vector_size(KERNELS_VBYTES)));
+typedef int VI __attribute__((vector_size(KERNELS_VBYTES)));
+typedef float VFu __attribute__((vector_size(KERNELS_VBYTES), aligned(4)));
+
+inline VF load(const float* p) { return *reinterpret_cast<const VFu*>(p); }
+inline void store(float* p, VF v) { *reinterpret_cast<VFu*>(p) = v; }
+inline VF splat(float x) { return VF{} + x; }
+inline VF select(VI mask, VF a, VF b) { return reinterpret_cast<VF>((mask & reinterpret_cast<VI>(a)) | (~mask & reinterpret_cast<VI>(b))); }
+inline VF vmax(VF a, VF b) { return select(a > b, a, b); }
+inline VF vmin(VF a, VF b) { return select(a < b, a, b); }
+inline int imin(int a, int b) { return a < b ? a : b; }
+inline float hsum(VF v) {
+  float s = 0.0f;
+  for (int i = 0; i < L; ++i) s += v[i];
+  return s;
+}
+
+// e^x to about 1 ulp for x in [-87, 88] (clamped outside): x = n ln2 + r with
+// |r| <= ln2 / 2, e^r by its degree-7 Taylor polynomial (truncation error < 6e-9
+// relative), 2^n put into the exponent bits.
+inline VF vexp(VF x) {
+  x = vmin(vmax(x, splat(-87.0f)), splat(88.0f));
+  const VF magic = splat(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
+  const VF t = x * splat(1.44269504088896341f) + magic;
+  const VF n = t - magic;
+  const VI ni = reinterpret_cast<VI>(t) - reinterpret_cast<VI>(magic);
+  // ln 2 = 0.693359375 - 2.12194440e-4 (the first part exact in 9 bits).
+  VF r = x - n * splat(0.693359375f);
+  r = r + n * splat(2.12194440e-4f);
+  VF p = splat(1.0f / 5040.0f);
+  p = p * r + splat(1.0f / 720.0f);
+  p = p * r + splat(1.0f / 120.0f);
+  p = p * r + splat(1.0f / 24.0f);
+  p = p * r + splat(1.0f / 6.0f);
+  p = p * r + splat(0.5f);
+  p = p * r + splat(1.0f);
+  p = p * r + splat(1.0f);
+  const VF scale = reinterpret_cast<VF>((ni + 127) << 23);
+  return p * scale;
+}
+
+inline VF vsigmoid(VF x) { return splat(1.0f) / (splat(1.0f) + vexp(-x)); }
+inline VF vsilu(VF x) { return x * vsigmoid(x); }
+
+// ---- GEMM -----------------------------------------------------------------------------
+
+// Applies the epilogue to one row's two accumulators and stores ncols columns.
+inline void finish_row(const GemmArgs& g, VF acc0, VF acc1, const float* bias, float* c, const float* res, int ncols) {
+  VF out0, out1;
+  int width = NR;
+  switch (g.epilogue) {
+    case Epilogue::bias:
+      out0 = acc0 + load(bias), out1 = acc1 + load(bias + L);
+      break;
+    case Epilogue::bias_silu:
+      out0 = vsilu(acc0 + load(bias)), out1 = vsilu(acc1 + load(bias + L));
+      break;
+    case Epilogue::scale:
+      out0 = acc0 * splat(g.alpha), out1 = acc1 * splat(g.alpha);
+      break;
+    case Epilogue::glu:
+      out0 = (acc0 + load(bias)) * vsigmoid(acc1 + load(bias + L));
+      out1 = VF{};
+      width = L;
+      break;
+    case Epilogue::residual:
+    default: {
+      out0 = acc0 + load(bias), out1 = acc1 + load(bias + L);
+      const VF alpha = splat(g.alpha);
+      if (ncols == NR) {
+        out0 = load(res) + alpha * out0;
+        out1 = load(res + L) + alpha * out1;
+      } else {
+        float r[NR] = {};
+        for (int j = 0; j < ncols; ++j) r[j] = res[j];
+        out0 = load(r) + alpha * out0;
+        out1 = load(r + L) + alpha * out1;
+      }
+      break;
+    }
+  }
+  if (ncols == width) {
+    store(c, out0);
+    if (width == NR) store(c + L, out1);
+  } else {
+    float tmp[NR];
+    store(tmp, out0);
+    store(tmp + L, out1);
+    for (int j = 0; j < ncols; ++j) c[j] = tmp[j];
+  }
+}
+
+// R rows of A times one panel: R x NR accumulators in registers for the whole k loop.
+template <int R>
+void tile(const GemmArgs& g, const float* a, const float* panel, const float* bias, float* c, const float* res,
+          int ncols) {
+  VF acc0[R], acc1[R];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = VF{};
+  const size_t lda = g.lda;
+  for (int p = 0; p < g.k; ++p) {
+    const VF b0 = load(panel + p * NR);
+    const VF b1 = load(panel + p * NR + L);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const float x = a[r * lda + p];
+      acc0[r] += x * b0;
+      acc1[r] += x * b1;
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    finish_row(g, acc0[r], acc1[r], bias, c + r * g.ldc, res ? res + r * g.ldr : nullptr, ncols);
+}
+
+template <int R>
+void tile_rows(int rows, const GemmArgs& g, const float* a, const float* panel, const float* bias, float* c,
+               const float* res, int ncols) {
+  if constexpr (R >= 1) {
+    if (rows == R) return tile<R>(g, a, panel, bias, c, res, ncols);
+    tile_rows<R - 1>(rows, g, a, panel, bias, c, res, ncols);
+  }
+}
+
+const float kZeroBias[NR] = {};
+
+void gemm(const GemmArgs& g) {
+  const int cols_per_panel = g.glu ? L : NR;
+  const int n_panels = (g.n + cols_per_panel - 1) / cols_per_panel;
+  const int pb = g.panel_begin, pe = g.panel_end < 0 ? n_panels : imin(g.panel_end, n_panels);
+  const size_t panel_floats = static_cast<size_t>(g.k) * NR;
+  for (int i0 = 0; i0 < g.m; i0 += MR) {
+    const int rows = imin(MR, g.m - i0);
+    const float* a = g.a + i0 * g.lda;
+    for (int q = pb; q < pe; ++q) {
+      const int col0 = q * cols_per_panel;
+      const int ncols = imin(cols_per_panel, g.n - col0);
+      const float* bias = g.bias ? g.bias + q * NR : kZeroBias;
+      const float* res = g.epilogue == Epilogue::residual ? g.residual + i0 * g.ldr + col0 : nullptr;
+      tile_rows<MR>(rows, g, a, g.panels + q * panel_floats, bias, g.c + i0 * g.ldc + col0, res, ncols);
+    }
+  }
+}
+
+// ---- row kernels ----------------------------------------------------------------------
+
+// In place: y = (y - mean) * rstd * gamma + beta, then SiLU if asked. One row of n.
+inline void normalize_row(int n, const float* x, const float* gamma, const float* beta, float* y, bool silu) {
+  VF s = VF{};
+  int j = 0;
+  for (; j + L <= n; j += L) s += load(x + j);
+  float sum = hsum(s);
+  for (; j < n; ++j) sum += x[j];
+  const float mean = sum / static_cast<float>(n);
+  VF s2 = VF{};
+  const VF vmean = splat(mean);
+  for (j = 0; j + L <= n; j += L) {
+    const VF d = load(x + j) - vmean;
+    s2 += d * d;
+  }
+  float sq = hsum(s2);
+  for (; j < n; ++j) sq += (x[j] - mean) * (x[j] - mean);
+  const float rstd = 1.0f / __builtin_sqrtf(sq / static_cast<float>(n) + 1e-5f);
+  const VF vrstd = splat(rstd);
+  for (j = 0; j + L <= n; j += L) {
+    VF v = (load(x + j) - vmean) * vrstd * load(gamma + j) + load(beta + j);
+    if (silu) v = vsilu(v);
+    store(y + j, v);
+  }
+  for (; j < n; ++j) {
+    float v = (x[j] - mean) * rstd * gamma[j] + beta[j];
+    if (silu) v = v / (1.0f + __builtin_expf(-v));
+    y[j] = v;
+  }
+}
+
+void layer_norm(int m, int n, const float* x, size_t ldx, const float* gamma, const float* beta, float* y,
+                size_t ldy) {
+  for (int i = 0; i < m; ++i) normalize_row(n, x + i * ldx, gamma, beta, y + i * ldy, false);
+}
+
+void dwconv_ln_silu(int t_len, int h, int k, const float* x, const float* w, const float* b, const float* gamma,
+                    const float* beta, float* y) {
+  const int half = k / 2;
+  for (int t = 0; t < t_len; ++t) {
+    float* out = y + static_cast<size_t>(t) * h;
+    const int j0 = t - half < 0 ? half - t : 0;                       // taps inside [0, t_len)
+    const int j1 = t + (k - 1 - half) >= t_len ? t_len - 1 - t + half : k - 1;
+    int c = 0;
+    for (; c + L <= h; c += L) {
+      VF acc = load(b + c);
+      for (int j = j0; j <= j1; ++j) acc += load(w + j * h + c) * load(x + (t + j - half) * h + c);
+      store(out + c, acc);
+    }
+    for (; c < h; ++c) {
+      float acc = b[c];
+      for (int j = j0; j <= j1; ++j) acc += w[j * h + c] * x[(t + j - half) * h + c];
+      out[c] = acc;
+    }
+    normalize_row(h, out, gamma, beta, out, true);
+  }
+}
+
+void softmax_masked(int m, int n, float* s, size_t lds, const float* keep) {
+  for (int i = 0; i < m; ++i) {
+    float* row = s + i * lds;
+    float mx = -3.0e38f;
+    for (int j = 0; j < n; ++j)
+      if (keep[j] != 0.0f && row[j] > mx) mx = row[j];
+    const VF vmx = splat(mx);
+    VF vsum = VF{};
+    int j = 0;
+    for (; j + L <= n; j += L) {
+      const VF e = vexp(load(row + j) - vmx) * load(keep + j);
+      store(row + j, e);
+      vsum += e;
+    }
+    float sum = hsum(vsum);
+    for (; j < n; ++j) {
+      row[j] = keep[j] != 0.0f ? __builtin_expf(row[j] - mx) : 0.0f;
+      sum += row[j];
+    }
+    const VF inv = splat(1.0f / sum);
+    for (j = 0; j + L <= n; j += L) store(row + j, load(row + j) * inv);
+    for (; j < n; ++j) row[j] *= 1.0f / sum;
+  }
+}
+
+float dot(int n, const float* a, const float* b) {
+  VF acc = VF{};
+  int i = 0;
+  for (; i + L <= n; i += L) acc += load(a + i) * load(b + i);
+  float s = hsum(acc);
+  for (; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+}  // namespace
+
+extern const Kernels kKernels;
+const Kernels kKernels = {KERNELS_NAME, NR, gemm, layer_norm, dwconv_ln_silu, softmax_masked, dot};
+
+}  // namespace inherent::kernels::KERNELS_NS

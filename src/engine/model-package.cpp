@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "model-package.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <cstring>
+
+#include "common/json.h"
+#include "common/safetensors.h"
+#include "frontend/log-mel.h"
+
+namespace inherent {
+
+namespace {
+
+struct HeadRow {
+  const char* name;
+  const char* key;
+  float threshold;
+};
+constexpr HeadRow kHeads[] = {
+#define INHERENT_HEAD(index, name, key, threshold) {#name, #key, threshold},
+#include "inherent/heads.inc"
+#undef INHERENT_HEAD
+};
+static_assert(sizeof(kHeads) / sizeof(kHeads[0]) == INHERENT_N_HEADS);
+
+// Printable form of a key or value for messages (bounded, control bytes escaped).
+std::string printable(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size() && i < 80; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  if (s.size() > 80) out += "...";
+  return out;
+}
+
+// The frontend this engine computes, as the metadata states it. Numbers are compared
+// as doubles, strings exactly.
+struct FrontendField {
+  const char* key;
+  bool is_string;
+  double number;
+  const char* text;
+};
+const FrontendField kFrontend[] = {
+    {"sample_rate", false, kSampleRate, nullptr},
+    {"n_mels", false, kNMels, nullptr},
+    {"win_length", false, kWinLength, nullptr},
+    {"hop_length", false, kHopLength, nullptr},
+    {"n_fft", false, kNFft, nullptr},
+    {"window", true, 0, "hann_symmetric"},
+    {"f_min", false, kFMin, nullptr},
+    {"f_max", false, kFMax, nullptr},
+    {"mel_scale", true, 0, "htk"},
+    {"power_scale", true, 0, "1/n_fft"},
+    {"log", true, 0, "ln"},
+    {"log_floor", false, 1e-8, nullptr},  // kLogFloor, as the spec writes it
+    {"max_frames", false, static_cast<double>(kMaxFrames), nullptr},
+};
+
+class MetadataReader {
+ public:
+  bool read(std::string_view text, ModelMetadata* out) {
+    if (text.size() > kPackageMaxMetadataBytes)
+      return fail("", "is " + std::to_string(text.size()) + " bytes, more than the " +
+                          std::to_string(kPackageMaxMetadataBytes) + " a metadata file may have");
+    json::Value doc;
+    std::string json_error;
+    if (!json::parse(text, &doc, &json_error)) return fail("", "is not valid JSON: " + json_error);
+    if (!doc.is_object()) return fail("", "must be a JSON object, got " + std::string(json::type_name(doc.type)));
+
+    ModelMetadata m;
+    const json::Value* v = nullptr;
+    if (!(v = need(doc, "format", json::Type::string))) return false;
+    if (v->string != kPackageFormat)
+      return fail("format", "is \"" + printable(v->string) + "\", expected \"" + kPackageFormat +
+                                "\" (hint: this is not an inherent model package)");
+    if (!(v = need(doc, "format_version", json::Type::number))) return false;
+    if (!v->is_integer() || v->number < 1) return fail("format_version", "must be a positive integer");
+    if (v->number > kPackageFormatVersion)
+      return fail("format_version", "is " + json::format_double(v->number) + ", newer than the " +
+                                        std::to_string(kPackageFormatVersion) +
+                                        " this library reads (hint: upgrade inherent)");
+    m.format_version = static_cast<int>(v->number);
+    if (!(v = need(doc, "model_version", json::Type::string))) return false;
+    if (v->string.empty()) return fail("model_version", "is empty");
+    m.model_version = v->string;
+    if ((v = doc.find("model_name"))) {
+      if (!v->is_string()) return wrong_type("model_name", *v, json::Type::string);
+      m.model_name = v->string;
+    }
+    if (!config(doc, &m.config)) return false;
+    if (!names(doc, "head_order", [](const HeadRow& h) { return h.name; })) return false;
+    if (!names(doc, "threshold_keys", [](const HeadRow& h) { return h.key; })) return false;
+    if (!thresholds(doc, m.thresholds)) return false;
+    if ((v = doc.find("threshold_calibration")) && !v->is_object())
+      return wrong_type("threshold_calibration", *v, json::Type::object);
+    if (!frontend(doc)) return false;
+    if (!normalization(doc)) return false;
+    if (!(v = need(doc, "training_hash", json::Type::object))) return false;
+    const json::Value* commit = need(*v, "code_commit", json::Type::string, "training_hash.");
+    if (!commit) return false;
+    const json::Value* manifest = need(*v, "data_manifest", json::Type::string, "training_hash.");
+    if (!manifest) return false;
+    m.code_commit = commit->string;
+    m.data_manifest = manifest->string;
+    m.text = std::string(text);
+    *out = std::move(m);
+    return true;
+  }
+
+  const std::string& error() const { return error_; }
+
+ private:
+  bool fail(const std::string& key, const std::string& what) {
+    if (error_.empty()) error_ = key.empty() ? what : key + ": " + what;
+    return false;
+  }
+  bool wrong_type(const std::string& key, const json::Value& v, json::Type want) {
+    const bool vowel = want == json::Type::object || want == json::Type::array;
+    return fail(key, std::string(vowel ? "must be an " : "must be a ") + json::type_name(want) + ", got " +
+                         json::type_name(v.type));
+  }
+  // obj[key] of the given type, or nullptr after failing with the key's path.
+  const json::Value* need(const json::Value& obj, const char* key, json::Type type, const std::string& prefix = {}) {
+    const json::Value* v = obj.find(key);
+    if (!v) {
+      fail(prefix + key, "missing (required)");
+      return nullptr;
+    }
+    if (v->type != type) {
+      wrong_type(prefix + key, *v, type);
+      return nullptr;
+    }
+    return v;
+  }
+
+  bool config(const json::Value& doc, ModelConfig* out) {
+    const json::Value* c = need(doc, "config", json::Type::object);
+    if (!c) return false;
+    ModelConfig cfg;
+    std::pair<const char*, int*> fields[] = {{"n_mels", &cfg.n_mels},         {"n_hidden", &cfg.n_hidden},
+                                             {"n_blocks", &cfg.n_blocks},     {"n_heads", &cfg.n_heads},
+                                             {"ffn_mult", &cfg.ffn_mult},     {"conv_kernel", &cfg.conv_kernel},
+                                             {"n_outputs", &cfg.n_outputs}};
+    for (auto& [key, dst] : fields) {
+      const json::Value* v = need(*c, key, json::Type::number, "config.");
+      if (!v) return false;
+      if (!v->is_integer() || v->number < 1 || v->number > 1e6)
+        return fail(std::string("config.") + key, "must be a positive integer, got " + json::format_double(v->number));
+      *dst = static_cast<int>(v->number);
+    }
+    const std::string problem = arch_config_check(cfg);
+    if (!problem.empty()) return fail("config", problem);
+    if (cfg.n_mels != kNMels)
+      return fail("config.n_mels", "is " + std::to_string(cfg.n_mels) + "; the frontend computes " +
+                                       std::to_string(kNMels) + " mel bins");
+    if (cfg.n_outputs != INHERENT_N_HEADS)
+      return fail("config.n_outputs", "is " + std::to_string(cfg.n_outputs) + "; every inherent model has " +
+                                          std::to_string(INHERENT_N_HEADS) + " heads");
+    *out = cfg;
+    return true;
+  }
+
+  template <typename Column>
+  bool names(const json::Value& doc, const char* key, Column column) {
+    const json::Value* a = need(doc, key, json::Type::array);
+    if (!a) return false;
+    if (a->items.size() != INHERENT_N_HEADS)
+      return fail(key, "has " + std::to_string(a->items.size()) + " entries, expected " +
+                           std::to_string(INHERENT_N_HEADS));
+    for (size_t i = 0; i < a->items.size(); ++i) {
+      const std::string at = std::string(key) + "[" + std::to_string(i) + "]";
+      const json::Value& v = a->items[i];
+      if (!v.is_string()) return wrong_type(at, v, json::Type::string);
+      if (v.string != column(kHeads[i]))
+        return fail(at, "is \"" + printable(v.string) + "\", expected \"" + column(kHeads[i]) +
+                            "\" (hint: the head order is a contract, see heads.inc)");
+    }
+    return true;
+  }
+
+  bool thresholds(const json::Value& doc, float* out) {
+    const json::Value* t = need(doc, "default_thresholds", json::Type::object);
+    if (!t) return false;
+    for (const auto& [k, v] : t->members) {
+      bool known = false;
+      for (const HeadRow& h : kHeads) known = known || k == h.key;
+      if (!known) return fail("default_thresholds." + printable(k), "is not a threshold key of heads.inc");
+    }
+    for (int i = 0; i < INHERENT_N_HEADS; ++i) {
+      const json::Value* v = need(*t, kHeads[i].key, json::Type::number, "default_thresholds.");
+      if (!v) return false;
+      if (!(v->number >= 0.0 && v->number <= 1.0))
+        return fail(std::string("default_thresholds.") + kHeads[i].key,
+                    "is " + json::format_double(v->number) + ", outside [0, 1]");
+      out[i] = static_cast<float>(v->number);
+    }
+    return true;
+  }
+
+  bool frontend(const json::Value& doc) {
+    const json::Value* f = need(doc, "frontend", json::Type::object);
+    if (!f) return false;
+    for (const FrontendField& field : kFrontend) {
+      const std::string key = std::string("frontend.") + field.key;
+      const json::Value* v = need(*f, field.key, field.is_string ? json::Type::string : json::Type::number, "frontend.");
+      if (!v) return false;
+      // Numbers: integers exactly; log_floor to float precision (kLogFloor is a float).
+      const bool same = field.is_string ? v->string == field.text
+                                        : std::fabs(v->number - field.number) <= 1e-7 * std::fabs(field.number);
+      if (!same) {
+        const std::string have = field.is_string ? "\"" + printable(v->string) + "\"" : json::format_double(v->number);
+        const std::string want = field.is_string ? "\"" + std::string(field.text) + "\"" : json::format_double(field.number);
+        return fail(key, "is " + have + " but this engine's frontend uses " + want +
+                             " (hint: the model was trained on other features; retrain or convert it)");
+      }
+    }
+    return true;
+  }
+
+  bool normalization(const json::Value& doc) {
+    const json::Value* n = need(doc, "feature_normalization", json::Type::object);
+    if (!n) return false;
+    const std::pair<const char*, const char*> fields[] = {
+        {"mean", "mel_norm.mean"}, {"std", "mel_norm.std"}, {"applied_to", "valid_frames"}};
+    for (const auto& [key, want] : fields) {
+      const json::Value* v = need(*n, key, json::Type::string, "feature_normalization.");
+      if (!v) return false;
+      if (v->string != want)
+        return fail(std::string("feature_normalization.") + key,
+                    "is \"" + printable(v->string) + "\", expected \"" + want +
+                        "\" (the normalization travels in the weights)");
+    }
+    return true;
+  }
+
+  std::string error_;
+};
+
+bool ends_with_slash(const std::string& s) { return !s.empty() && (s.back() == '/' || s.back() == '\\'); }
+
+std::string join(const std::string& dir, const char* file) {
+  return ends_with_slash(dir) ? dir + file : dir + "/" + file;
+}
+
+// xorshift64* + splitmix64 seeding: the same numbers on every platform.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) {
+    uint64_t z = seed + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    state_ = (z ^ (z >> 31)) | 1;
+  }
+  // Uniform in [-1, 1).
+  float uniform() {
+    state_ ^= state_ >> 12;
+    state_ ^= state_ << 25;
+    state_ ^= state_ >> 27;
+    const uint64_t r = state_ * 0x2545f4914f6cdd1dull;
+    return static_cast<float>(static_cast<double>(r >> 40) / static_cast<double>(1ull << 23) - 1.0);
+  }
+
+ private:
+  uint64_t state_;
+};
+
+bool has_suffix(const std::string& s, const char* suffix) {
+  const size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+}  // namespace
+
+const PackageTensor* ModelPackage::tensor(std::string_view name) const {
+  for (const PackageTensor& t : tensors) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+inherent_status model_metadata_parse(std::string_view text, ModelMetadata* out, std::string* error) {
+  MetadataReader reader;
+  if (!reader.read(text, out)) {
+    *error = reader.error();
+    return INHERENT_STATUS_INVALID_MODEL;
+  }
+  return INHERENT_STATUS_OK;
+}
+
+inherent_status model_package_load_memory(const void* weights, size_t n_weights, const char* metadata,
+                                          size_t n_metadata, ModelPackage* out, std::string* error) {
+  *out = ModelPackage{};
+  if (!weights) {
+    *error = "the weights buffer is NULL";
+    return INHERENT_STATUS_INVALID_ARGUMENT;
+  }
+  const auto bad = [error](const std::string& where, const std::string& what) {
+    *error = where + ": " + what;
+    return INHERENT_STATUS_INVALID_MODEL;
+  };
+  Safetensors st;
+  std::string st_error;
+  if (safetensors_parse(weights, n_weights, &st, &st_error) != INHERENT_STATUS_OK)
+    return bad(kPackageWeightsFile, st_error);
+
+  // The metadata: given, embedded, or (if both) identical.
+  const std::string* embedded = st.find_metadata(kPackageMetadataFile);
+  std::string_view text;
+  if (metadata && n_metadata > 0) {
+    text = std::string_view(metadata, n_metadata);
+    if (embedded && *embedded != text)
+      return bad(kPackageWeightsFile, std::string("__metadata__ embeds an ") + kPackageMetadataFile +
+                                          " that differs from the one given (hint: keep one copy)");
+  } else if (embedded) {
+    text = *embedded;
+  } else {
+    return bad(kPackageMetadataFile, std::string("missing: no metadata given and none embedded in ") +
+                                         kPackageWeightsFile + " __metadata__[\"" + kPackageMetadataFile + "\"]");
+  }
+  ModelMetadata meta;
+  std::string meta_error;
+  if (model_metadata_parse(text, &meta, &meta_error) != INHERENT_STATUS_OK) return bad(kPackageMetadataFile, meta_error);
+  const ModelConfig& config = meta.config;
+
+  // Config repeated in the safetensors header must agree.
+  for (const auto& [key, value] : arch_config_to_pairs(config)) {
+    const std::string* have = st.find_metadata(key);
+    if (have && *have != value)
+      return bad(kPackageWeightsFile, "__metadata__." + key + " is \"" + printable(*have) + "\" but " +
+                                          kPackageMetadataFile + " config." + key + " is " + value);
+  }
+
+  // Exactly the tensors of the architecture table, F32, exact shapes, finite.
+  const std::vector<ArchTensor> arch = arch_tensors(config);
+  for (const TensorView& t : st.tensors) {
+    bool known = false;
+    for (const ArchTensor& a : arch) known = known || a.name == t.name;
+    if (!known)
+      return bad(kPackageWeightsFile, "tensor '" + printable(t.name) +
+                                          "' is not in the architecture table for this config (hint: "
+                                          "config.n_blocks or the tensor names do not match arch.h)");
+  }
+  std::vector<PackageTensor> tensors;
+  tensors.reserve(arch.size());
+  for (const ArchTensor& a : arch) {
+    const TensorView* t = st.find(a.name);
+    if (!t)
+      return bad(kPackageWeightsFile, "tensor '" + a.name + "' " + arch_shape_string(a.shape) +
+                                          " is missing (required by config)");
+    PackageTensor pt;
+    pt.name = a.name;
+    pt.shape = a.shape;
+    pt.data.resize(static_cast<size_t>(a.numel()));
+    std::string read_error;
+    if (safetensors_read_f32(st, a.name, a.shape, pt.data.data(), &read_error) != INHERENT_STATUS_OK)
+      return bad(kPackageWeightsFile, read_error);
+    for (size_t i = 0; i < pt.data.size(); ++i) {
+      if (!std::isfinite(pt.data[i]))
+        return bad(kPackageWeightsFile, "tensor '" + a.name + "' element " + std::to_string(i) + " is NaN or infinite");
+      if (a.name == "mel_norm.std" && !(pt.data[i] > 0.0f))
+        return bad(kPackageWeightsFile, "tensor 'mel_norm.std' element " + std::to_string(i) + " is " +
+                                            json::format_float(pt.data[i]) + "; a standard deviation must be > 0");
+    }
+    tensors.push_back(std::move(pt));
+  }
+  out->config = config;
+  out->metadata = std::move(meta);
+  out->tensors = std::move(tensors);
+  return INHERENT_STATUS_OK;
+}
+
+inherent_status read_package_file(const std::string& path, std::string* out, std::string* error) {
+  out->clear();
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    *error = path + ": cannot open: " + std::strerror(errno);
+    return INHERENT_STATUS_IO_ERROR;
+  }
+  char buf[1 << 16];
+  size_t got = 0;
+  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) out->append(buf, got);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) {
+    *error = path + ": read error (is it a directory?)";
+    out->clear();
+    return INHERENT_STATUS_IO_ERROR;
+  }
+  return INHERENT_STATUS_OK;
+}
+
+inherent_status model_package_load_path(const std::string& path, ModelPackage* out, std::string* error) {
+  *out = ModelPackage{};
+  if (path.empty()) {
+    *error = "the model path is empty";
+    return INHERENT_STATUS_INVALID_ARGUMENT;
+  }
+  std::string metadata, weights, ignored;
+  const std::string metadata_path = join(path, kPackageMetadataFile);
+  inherent_status st = INHERENT_STATUS_OK;
+  if (read_package_file(metadata_path, &metadata, &ignored) == INHERENT_STATUS_OK) {
+    // Directory form.
+    const std::string weights_path = join(path, kPackageWeightsFile);
+    if ((st = read_package_file(weights_path, &weights, error)) != INHERENT_STATUS_OK) return st;
+    st = model_package_load_memory(weights.data(), weights.size(), metadata.data(), metadata.size(), out, error);
+  } else {
+    // Single-file form.
+    if ((st = read_package_file(path, &weights, error)) != INHERENT_STATUS_OK) {
+      *error = path + ": not a model package (no " + kPackageMetadataFile + " inside, and not a readable file)";
+      return st;
+    }
+    if (ends_with_slash(path) || has_suffix(path, kPackageMetadataFile)) {
+      *error = path + ": give the package directory (or a single-file package), not a file inside it";
+      return INHERENT_STATUS_INVALID_ARGUMENT;
+    }
+    st = model_package_load_memory(weights.data(), weights.size(), nullptr, 0, out, error);
+  }
+  if (st != INHERENT_STATUS_OK) *error = path + ": " + *error;
+  return st;
+}
+
+// ---- writing ---------------------------------------------------------------------------
+
+PackageInfo package_default_info() {
+  PackageInfo info;
+  for (int i = 0; i < INHERENT_N_HEADS; ++i) info.thresholds[i] = kHeads[i].threshold;
+  return info;
+}
+
+std::string model_metadata_json(const ModelConfig& config, const PackageInfo& info) {
+  json::Writer w;
+  w.begin_object();
+  w.key("format").value(kPackageFormat);
+  w.key("format_version").value(kPackageFormatVersion);
+  w.key("model_version").value(info.model_version);
+  if (!info.model_name.empty()) w.key("model_name").value(info.model_name);
+  w.key("config").begin_object();
+  for (const auto& [key, value] : arch_config_to_pairs(config)) w.key(key).raw(value);
+  w.end_object();
+  std::vector<std::string> names, keys;
+  for (const HeadRow& h : kHeads) {
+    names.emplace_back(h.name);
+    keys.emplace_back(h.key);
+  }
+  w.key("head_order").inline_array(names);
+  w.key("threshold_keys").inline_array(keys);
+  w.key("default_thresholds").begin_object();
+  for (int i = 0; i < INHERENT_N_HEADS; ++i) w.key(kHeads[i].key).value(info.thresholds[i]);
+  w.end_object();
+  w.key("threshold_calibration").begin_object().key("method").value(info.calibration_method).end_object();
+  w.key("frontend").begin_object();
+  for (const FrontendField& f : kFrontend) {
+    w.key(f.key);
+    if (f.is_string) {
+      w.value(f.text);
+    } else if (f.number == std::floor(f.number)) {
+      w.value(static_cast<int64_t>(f.number));
+    } else {
+      w.value(f.number);
+    }
+  }
+  w.end_object();
+  w.key("feature_normalization")
+      .begin_object()
+      .key("mean").value("mel_norm.mean")
+      .key("std").value("mel_norm.std")
+      .key("applied_to").value("valid_frames")
+      .end_object();
+  w.key("training_hash")
+      .begin_object()
+      .key("code_commit").value(info.code_commit)
+      .key("data_manifest").value(info.data_manifest)
+      .end_object();
+  w.key("inputs").begin_array().begin_object();
+  w.key("name").value("mel_spectrogram").key("dtype").value("float32");
+  w.key("shape").raw("[1, \"T\", " + std::to_string(config.n_mels) + "]");
+  w.end_object().end_array();
+  w.key("outputs").begin_array().begin_object();
+  w.key("name").value("intent_output").key("dtype").value("float32");
+  w.key("shape").inline_array(std::vector<int64_t>{1, config.n_outputs});
+  w.end_object().end_array();
+  w.key("runtime_tensor_contract")
+      .begin_object()
+      .key("weights").value(kPackageWeightsFile)
+      .key("tensor_names").value("src/engine/arch.h")
+      .end_object();
+  w.end_object();
+  return w.str();
+}
+
+inherent_status model_package_encode(const ModelConfig& config, const std::vector<PackageTensor>& tensors,
+                                     const std::string& metadata_json, bool embed_metadata, std::string* weights,
+                                     std::string* error) {
+  const std::vector<ArchTensor> arch = arch_tensors(config);
+  if (tensors.size() != arch.size()) {
+    *error = "expected " + std::to_string(arch.size()) + " tensors for this config, got " + std::to_string(tensors.size());
+    return INHERENT_STATUS_INVALID_ARGUMENT;
+  }
+  std::vector<TensorData> data;
+  for (size_t i = 0; i < arch.size(); ++i) {
+    if (tensors[i].name != arch[i].name || tensors[i].shape != arch[i].shape ||
+        tensors[i].data.size() != static_cast<size_t>(arch[i].numel())) {
+      *error = "tensor " + std::to_string(i) + " must be '" + arch[i].name + "' " + arch_shape_string(arch[i].shape) +
+               ", got '" + tensors[i].name + "' " + arch_shape_string(tensors[i].shape);
+      return INHERENT_STATUS_INVALID_ARGUMENT;
+    }
+    data.push_back({tensors[i].name, DType::F32, tensors[i].shape, tensors[i].data.data()});
+  }
+  std::vector<std::pair<std::string, std::string>> meta = arch_config_to_pairs(config);
+  if (embed_metadata) meta.emplace_back(kPackageMetadataFile, metadata_json);
+  return safetensors_encode(data, meta, weights, error);
+}
+
+inherent_status model_package_write_dir(const std::string& dir, const ModelConfig& config,
+                                        const std::vector<PackageTensor>& tensors, const PackageInfo& info,
+                                        std::string* error) {
+  const std::string metadata = model_metadata_json(config, info);
+  std::string weights;
+  inherent_status st = model_package_encode(config, tensors, metadata, false, &weights, error);
+  if (st != INHERENT_STATUS_OK) return st;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    *error = dir + ": cannot create the directory: " + ec.message();
+    return INHERENT_STATUS_IO_ERROR;
+  }
+  const auto write = [error](const std::string& path, const std::string& bytes) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    bool ok = f && std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+    if (f && std::fclose(f) != 0) ok = false;
+    if (!ok) *error = path + ": cannot write: " + std::strerror(errno);
+    return ok;
+  };
+  if (!write(join(dir, kPackageWeightsFile), weights) || !write(join(dir, kPackageMetadataFile), metadata))
+    return INHERENT_STATUS_IO_ERROR;
+  return INHERENT_STATUS_OK;
+}
+
+std::vector<PackageTensor> random_package_tensors(const ModelConfig& config, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<PackageTensor> out;
+  for (const ArchTensor& a : arch_tensors(config)) {
+    PackageTensor t;
+    t.name = a.name;
+    t.shape = a.shape;
+    t.data.resize(static_cast<size_t>(a.numel()));
+    const bool norm = a.name.find("norm") != std::string::npos && a.name.rfind("mel_norm", 0) != 0;
+    if (a.name == "mel_norm.mean") {
+      for (float& v : t.data) v = -8.0f + 2.0f * rng.uniform();
+    } else if (a.name == "mel_norm.std") {
+      for (float& v : t.data) v = 3.0f + rng.uniform();
+    } else if (norm && has_suffix(a.name, ".weight")) {
+      for (float& v : t.data) v = 1.0f + 0.2f * rng.uniform();
+    } else if (norm) {
+      for (float& v : t.data) v = 0.1f * rng.uniform();
+    } else {
+      // Linear [out, in] / Conv1d [out, in, k]: fan-in = numel / out. Biases share
+      // their weight's fan-in (computed from the shape of "<prefix>.weight").
+      int64_t fan_in = 1;
+      if (a.shape.size() >= 2) {
+        fan_in = a.numel() / a.shape[0];
+      } else {
+        const std::string weight = a.name.substr(0, a.name.size() - 4) + "weight";
+        for (const ArchTensor& w : arch_tensors(config))
+          if (w.name == weight && w.shape.size() >= 2) fan_in = w.numel() / w.shape[0];
+      }
+      const float bound = 1.0f / std::sqrt(static_cast<float>(fan_in));
+      for (float& v : t.data) v = bound * rng.uniform();
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace inherent

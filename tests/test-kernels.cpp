@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Every kernel of every kernel set this CPU runs, against a float64 reference written
+// here in plain loops (the XNNPACK way: same tests for all sets). Shapes cover full and
+// partial tiles and panels, odd strides and every epilogue.
+#include "engine/kernels/kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace inherent::kernels {
+namespace {
+
+std::vector<float> randn(size_t n, unsigned seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.0f, scale);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+std::vector<const Kernels*> sets() {
+  std::vector<const Kernels*> out;
+  for (const Kernels* const* k = kernels_available(); *k; ++k) out.push_back(*k);
+  return out;
+}
+
+class KernelsTest : public ::testing::TestWithParam<const Kernels*> {};
+
+TEST(KernelSets, GenericIsAlwaysThere) {
+  ASSERT_NE(kernels_by_name("generic"), nullptr);
+  EXPECT_EQ(kernels_by_name("nope"), nullptr);
+  EXPECT_EQ(kernels_by_name(nullptr), nullptr);
+  EXPECT_EQ(&kernels_best(), kernels_available()[0]);
+  for (const Kernels* k : sets()) std::printf("kernel set available: %s (nr %d)\n", k->name, k->nr);
+}
+
+TEST_P(KernelsTest, GemmMatchesFloat64) {
+  const Kernels& kn = *GetParam();
+  const int ms[] = {1, 2, 5, 6, 7, 13, 14, 15, 25, 29};
+  const int ks[] = {1, 3, 17, 128};
+  const int ns[] = {1, 7, 16, 33, 130};
+  const Epilogue eps[] = {Epilogue::bias, Epilogue::bias_silu, Epilogue::residual, Epilogue::scale, Epilogue::glu};
+  unsigned seed = 1;
+  for (int m : ms)
+    for (int k : ks)
+      for (int n : ns)
+        for (Epilogue ep : eps) {
+          const bool glu = ep == Epilogue::glu;
+          const int rows_w = glu ? 2 * n : n;
+          const size_t lda = k + 3, ldc = n + 5, ldr = n + 2;
+          const auto a = randn(m * lda, seed++), w = randn(size_t(rows_w) * k, seed++), b = randn(rows_w, seed++);
+          const auto res = randn(m * ldr, seed++);
+          PackedLinear p;
+          pack_linear(w.data(), k, n, k, b.data(), kn.nr, glu, &p);
+          std::vector<float> c(m * ldc, 12345.0f);
+          GemmArgs g = gemm_args(p, m, a.data(), lda, c.data(), ldc, ep);
+          g.alpha = 0.5f;
+          g.residual = res.data(), g.ldr = ldr;
+          if (ep == Epilogue::scale) g.bias = nullptr;
+          kn.gemm(g);
+          for (int i = 0; i < m; ++i) {
+            for (int j = 0; j < n; ++j) {
+              double acc = 0, mag = 0, gate = 0;
+              for (int q = 0; q < k; ++q) {
+                acc += double(a[i * lda + q]) * w[size_t(j) * k + q];
+                mag += std::fabs(double(a[i * lda + q]) * w[size_t(j) * k + q]);
+                if (glu) gate += double(a[i * lda + q]) * w[size_t(n + j) * k + q];
+              }
+              double want = 0;
+              switch (ep) {
+                case Epilogue::bias: want = acc + b[j]; break;
+                case Epilogue::bias_silu: want = (acc + b[j]) * sigmoid(acc + b[j]); break;
+                case Epilogue::residual: want = res[i * ldr + j] + 0.5 * (acc + b[j]); break;
+                case Epilogue::scale: want = 0.5 * acc; break;
+                case Epilogue::glu: want = (acc + b[j]) * sigmoid(gate + b[n + j]); break;
+              }
+              const double tol = 1e-5 * (mag + std::fabs(want) + 10.0);
+              ASSERT_NEAR(c[i * ldc + j], want, tol)
+                  << kn.name << " m " << m << " k " << k << " n " << n << " epilogue " << int(ep) << " at " << i << ","
+                  << j;
+            }
+            for (size_t j = n; j < ldc; ++j) ASSERT_EQ(c[i * ldc + j], 12345.0f) << "wrote past column n";
+          }
+        }
+}
+
+TEST_P(KernelsTest, GemmPanelRangesSplitTheWork) {
+  const Kernels& kn = *GetParam();
+  const int m = 9, k = 40, n = 5 * kn.nr + 3;
+  const auto a = randn(m * k, 3), w = randn(n * k, 4), b = randn(n, 5);
+  PackedLinear p;
+  pack_linear(w.data(), k, n, k, b.data(), kn.nr, false, &p);
+  std::vector<float> whole(m * n), parts(m * n);
+  kn.gemm(gemm_args(p, m, a.data(), k, whole.data(), n, Epilogue::bias));
+  for (int q = 0; q < 6; q += 2) {
+    GemmArgs g = gemm_args(p, m, a.data(), k, parts.data(), n, Epilogue::bias);
+    g.panel_begin = q, g.panel_end = q + 2;
+    kn.gemm(g);
+  }
+  EXPECT_EQ(whole, parts);  // bit-identical: same arithmetic per element
+}
+
+TEST_P(KernelsTest, GemmRowsDoNotDependOnTileSize) {
+  // A row's result must not depend on how many rows the call had (the stream relies
+  // on this to equal the offline forward bit for bit).
+  const Kernels& kn = *GetParam();
+  const int k = 96, n = 50;
+  const auto a = randn(20 * k, 6), w = randn(n * k, 7), b = randn(n, 8);
+  PackedLinear p;
+  pack_linear(w.data(), k, n, k, b.data(), kn.nr, false, &p);
+  std::vector<float> all(20 * n), one(n);
+  kn.gemm(gemm_args(p, 20, a.data(), k, all.data(), n, Epilogue::bias_silu));
+  for (int i = 0; i < 20; ++i) {
+    kn.gemm(gemm_args(p, 1, a.data() + i * k, k, one.data(), n, Epilogue::bias_silu));
+    for (int j = 0; j < n; ++j) ASSERT_EQ(one[j], all[i * n + j]) << "row " << i;
+  }
+}
+
+TEST_P(KernelsTest, RuntimePacking) {
+  const Kernels& kn = *GetParam();
+  // rows: W[j, p] = src[j * ld + p]; cols: W[j, p] = src[p * ld + j].
+  const int n = 19, k = 11;
+  const size_t ld = 40;
+  const auto src = randn(ld * 40, 9), a = randn(3 * k, 10);
+  std::vector<float> pr(packed_size(n, k, kn.nr)), pc(packed_size(n, k, kn.nr));
+  pack_rows(src.data(), ld, n, k, kn.nr, pr.data());
+  pack_cols(src.data(), ld, n, k, kn.nr, pc.data());
+  std::vector<float> cr(3 * n), cc(3 * n);
+  GemmArgs g;
+  g.m = 3, g.k = k, g.n = n, g.a = a.data(), g.lda = k, g.ldc = n, g.epilogue = Epilogue::scale, g.alpha = 1.0f;
+  g.panels = pr.data(), g.c = cr.data();
+  kn.gemm(g);
+  g.panels = pc.data(), g.c = cc.data();
+  kn.gemm(g);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < n; ++j) {
+      double wr = 0, wc = 0;
+      for (int p = 0; p < k; ++p) {
+        wr += double(a[i * k + p]) * src[j * ld + p];
+        wc += double(a[i * k + p]) * src[p * ld + j];
+      }
+      ASSERT_NEAR(cr[i * n + j], wr, 1e-4);
+      ASSERT_NEAR(cc[i * n + j], wc, 1e-4);
+    }
+}
+
+TEST_P(KernelsTest, LayerNorm) {
+  const Kernels& kn = *GetParam();
+  for (int n : {1, 5, 32, 128, 131}) {
+    const int m = 4;
+    auto x = randn(m * (n + 1), 11, 3.0f);
+    for (float& v : x) v += 5.0f;  // a mean far from 0
+    const auto g = randn(n, 12), b = randn(n, 13);
+    std::vector<float> y(m * n);
+    kn.layer_norm(m, n, x.data(), n + 1, g.data(), b.data(), y.data(), n);
+    for (int i = 0; i < m; ++i) {
+      double mean = 0, var = 0;
+      for (int j = 0; j < n; ++j) mean += x[i * (n + 1) + j];
+      mean /= n;
+      for (int j = 0; j < n; ++j) var += (x[i * (n + 1) + j] - mean) * (x[i * (n + 1) + j] - mean);
+      var /= n;
+      for (int j = 0; j < n; ++j) {
+        const double want = (x[i * (n + 1) + j] - mean) / std::sqrt(var + 1e-5) * g[j] + b[j];
+        ASSERT_NEAR(y[i * n + j], want, 2e-5 * (1 + std::fabs(want))) << kn.name << " n " << n;
+      }
+    }
+  }
+}
+
+TEST_P(KernelsTest, DepthwiseLayerNormSilu) {
+  const Kernels& kn = *GetParam();
+  for (int t_len : {1, 2, 13, 40})
+    for (int h : {8, 32, 36})
+      for (int k : {1, 3, 7, 15}) {
+        const auto x = randn(t_len * h, 14), w = randn(k * h, 15), b = randn(h, 16), g = randn(h, 17),
+                   be = randn(h, 18);
+        std::vector<float> y(t_len * h);
+        kn.dwconv_ln_silu(t_len, h, k, x.data(), w.data(), b.data(), g.data(), be.data(), y.data());
+        for (int t = 0; t < t_len; ++t) {
+          std::vector<double> d(h);
+          double mean = 0, var = 0;
+          for (int c = 0; c < h; ++c) {
+            d[c] = b[c];
+            for (int j = 0; j < k; ++j) {
+              const int src = t + j - k / 2;
+              if (src >= 0 && src < t_len) d[c] += double(w[j * h + c]) * x[src * h + c];
+            }
+            mean += d[c];
+          }
+          mean /= h;
+          for (int c = 0; c < h; ++c) var += (d[c] - mean) * (d[c] - mean);
+          var /= h;
+          for (int c = 0; c < h; ++c) {
+            const double v = (d[c] - mean) / std::sqrt(var + 1e-5) * g[c] + be[c];
+            const double want = v * sigmoid(v);
+            ASSERT_NEAR(y[t * h + c], want, 3e-5 * (1 + std::fabs(want)))
+                << kn.name << " t " << t << "/" << t_len << " h " << h << " k " << k;
+          }
+        }
+      }
+}
+
+TEST_P(KernelsTest, SoftmaxMasked) {
+  const Kernels& kn = *GetParam();
+  for (int n : {1, 3, 16, 25, 750}) {
+    const int m = 3;
+    auto s = randn(m * (n + 2), 19, 8.0f);
+    std::vector<float> keep(n, 1.0f);
+    for (int j = 0; j < n; j += 3) keep[j] = 0.0f;
+    if (n == 1) keep[0] = 1.0f;
+    if (n > 3) s[1] = 1e30f, s[3] = 1e30f;  // huge kept and masked values must not overflow
+    const auto orig = s;
+    kn.softmax_masked(m, n, s.data(), n + 2, keep.data());
+    for (int i = 0; i < m; ++i) {
+      double mx = -1e300, sum = 0;
+      std::vector<double> e(n);
+      for (int j = 0; j < n; ++j)
+        if (keep[j] != 0.0f) mx = std::max(mx, double(orig[i * (n + 2) + j]));
+      for (int j = 0; j < n; ++j) {
+        const double v = orig[i * (n + 2) + j];
+        e[j] = keep[j] != 0.0f ? std::exp(v - mx) : 0.0;
+        sum += e[j];
+      }
+      for (int j = 0; j < n; ++j) ASSERT_NEAR(s[i * (n + 2) + j], e[j] / sum, 2e-6) << kn.name << " n " << n;
+      EXPECT_EQ(s[i * (n + 2) + n], orig[i * (n + 2) + n]) << "wrote past n";
+    }
+  }
+}
+
+TEST_P(KernelsTest, ExpAccuracyThroughSigmoid) {
+  // silu(x) over the whole useful range, through the GEMM epilogue (k = 1, w = 1).
+  const Kernels& kn = *GetParam();
+  const int m = 1, n = 2001;
+  std::vector<float> w(n, 1.0f), b(n), a(1, 0.0f);
+  for (int j = 0; j < n; ++j) b[j] = -100.0f + 0.1f * j;
+  PackedLinear p;
+  pack_linear(w.data(), 1, n, 1, b.data(), kn.nr, false, &p);
+  std::vector<float> c(n);
+  kn.gemm(gemm_args(p, m, a.data(), 1, c.data(), n, Epilogue::bias_silu));
+  for (int j = 0; j < n; ++j) {
+    const double x = b[j], want = x * sigmoid(x);
+    ASSERT_NEAR(c[j], want, 5e-7 * std::fabs(want) + 1e-30) << kn.name << " x " << x;
+  }
+}
+
+TEST_P(KernelsTest, Dot) {
+  const Kernels& kn = *GetParam();
+  for (int n : {0, 1, 7, 64, 129}) {
+    const auto a = randn(n + 1, 20), b = randn(n + 1, 21);
+    double want = 0;
+    for (int i = 0; i < n; ++i) want += double(a[i]) * b[i];
+    EXPECT_NEAR(kn.dot(n, a.data(), b.data()), want, 1e-5 * (1 + n)) << kn.name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSets, KernelsTest, ::testing::ValuesIn(sets()),
+                         [](const ::testing::TestParamInfo<const Kernels*>& p) {
+                           return std::string(p.param->name);
+                         });
+
+}  // namespace
+}  // namespace inherent::kernels

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// `inherent synth` end to end on a tiny grammar (tests/data/grammar-mini): the labels pass
+// the labels checker, WAVs are 16 kHz mono 16-bit, splits never share a voice, the same
+// seed gives the same bytes, a rerun skips finished clips and a killed run resumes.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "data/synth.h"
+#include "frontend/audio-file.h"
+#include "labels/labels.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+fs::path scratch() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("inherent-test-synth-" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+CliRun inherent_cli(const std::string& args) {
+  const fs::path err_file = scratch() / "stderr.txt";
+  const std::string cmd = std::string("'") + INHERENT_CLI + "' " + args + " 2>'" + err_file.string() + "'";
+  CliRun r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t got;
+  while ((got = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), got);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = slurp(err_file);
+  return r;
+}
+
+const std::string kGrammar = std::string(INHERENT_SOURCE_DIR) + "/tests/data/grammar-mini";
+
+std::string synth_args(const fs::path& out, int count, const std::string& extra = "") {
+  return "synth --grammar '" + kGrammar + "' --out '" + out.string() + "' --count " + std::to_string(count) +
+         " --split-fractions 0.6,0.2,0.2 --non-speech 0.1 --seed 5 -q " + extra;
+}
+
+std::map<std::string, std::string> wav_files(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "wav"))
+    if (e.is_regular_file()) out[fs::relative(e.path(), dir).string()] = slurp(e.path());
+  return out;
+}
+
+// One corpus shared by the tests below (synthesized once).
+const fs::path& corpus() {
+  static const fs::path dir = [] {
+    const fs::path d = scratch() / "corpus";
+    const CliRun r = inherent_cli(synth_args(d, 20, "-j 2"));
+    EXPECT_EQ(r.code, 0) << r.err;
+    return d;
+  }();
+  return dir;
+}
+
+TEST(Synth, LabelsPassTheChecker) {
+  const inherent::LabelsCheck check = inherent::check_labels((corpus() / "labels.csv").string());
+  for (const auto& i : check.issues) ADD_FAILURE() << inherent::format_issue(check.labels.path, i);
+  ASSERT_EQ(check.labels.rows.size(), 20u);
+  std::array<size_t, 3> per_split{};
+  size_t non_speech = 0;
+  for (const auto& row : check.labels.rows) {
+    ++per_split[static_cast<int>(row.split)];
+    if (row.source == "synth:noise") {
+      ++non_speech;
+      EXPECT_TRUE(row.transcript.empty());
+      for (uint8_t h : row.heads) EXPECT_EQ(h, 0);
+    } else {
+      EXPECT_EQ(row.source.rfind("synth:", 0), 0u) << row.source;
+      EXPECT_FALSE(row.transcript.empty());
+    }
+  }
+  EXPECT_EQ(per_split[0], 12u);
+  EXPECT_EQ(per_split[1], 4u);
+  EXPECT_EQ(per_split[2], 4u);
+  EXPECT_GE(non_speech, 1u);
+  // The extra columns are there.
+  const std::vector<std::string>& h = check.labels.header;
+  for (const char* col : {"template_id", "category", "voice", "rate", "pitch", "augmentation"})
+    EXPECT_NE(std::find(h.begin(), h.end(), col), h.end()) << col;
+  // And the command agrees.
+  EXPECT_EQ(inherent_cli("labels check '" + (corpus() / "labels.csv").string() + "'").code, 0);
+}
+
+TEST(Synth, WavsAre16kMono16Bit) {
+  for (const auto& [name, bytes] : wav_files(corpus())) {
+    const inherent::AudioInfo info = inherent::probe_audio_file((corpus() / name).string());
+    EXPECT_EQ(info.rate, 16000) << name;
+    EXPECT_EQ(info.channels, 1) << name;
+    EXPECT_NE(info.format.find("16 bit PCM"), std::string::npos) << name << ": " << info.format;
+    EXPECT_GT(info.duration_s(), 0.5) << name;
+  }
+}
+
+TEST(Synth, SplitsNeverShareAVoice) {
+  const inherent::Labels l = inherent::read_labels((corpus() / "labels.csv").string());
+  std::map<std::string, std::set<int>> splits_of;
+  for (const auto& row : l.rows)
+    if (row.speaker_id != "none") splits_of[row.speaker_id].insert(static_cast<int>(row.split));
+  for (const auto& [voice, s] : splits_of) EXPECT_EQ(s.size(), 1u) << voice;
+}
+
+TEST(Synth, SameSeedSameBytes) {
+  const fs::path again = scratch() / "again";
+  const CliRun r = inherent_cli(synth_args(again, 20, "-j 1"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(slurp(again / "labels.csv"), slurp(corpus() / "labels.csv"));
+  EXPECT_EQ(wav_files(again), wav_files(corpus()));
+}
+
+TEST(Synth, RerunSkipsFinishedClips) {
+  const fs::path dir = scratch() / "rerun";
+  ASSERT_EQ(inherent_cli(synth_args(dir, 8, "--augment light")).code, 0);
+  std::map<std::string, fs::file_time_type> mtimes;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "wav"))
+    if (e.is_regular_file()) mtimes[e.path().string()] = e.last_write_time();
+  const std::string labels = slurp(dir / "labels.csv");
+  const CliRun r = inherent_cli("synth --grammar '" + kGrammar + "' --out '" + dir.string() +
+                                "' --count 8 --split-fractions 0.6,0.2,0.2 --non-speech 0.1 --seed 5 --augment light");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("(0 rendered, 8 reused)"), std::string::npos) << r.out;
+  for (const auto& [p, t] : mtimes) EXPECT_EQ(fs::last_write_time(p), t) << p;
+  EXPECT_EQ(slurp(dir / "labels.csv"), labels);
+}
+
+TEST(Synth, KilledRunResumes) {
+  const fs::path dir = scratch() / "killed";
+  const std::string cmd = std::string("exec '") + INHERENT_CLI + "' " + synth_args(dir, 30, "-j 1") + " 2>/dev/null";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Kill it once a few clips are on disk (or after a while, whatever it has then).
+  auto count_wavs = [&] {
+    size_t n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(dir / "wav", ec))
+      if (e.is_regular_file() && e.path().extension() == ".wav") ++n;
+    return n;
+  };
+  for (int i = 0; i < 200 && count_wavs() < 5; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  ::kill(pid, SIGKILL);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  const size_t before = count_wavs();
+  EXPECT_FALSE(fs::exists(dir / "labels.csv"));
+
+  const CliRun r = inherent_cli(synth_args(dir, 30, "-j 2"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const inherent::LabelsCheck check = inherent::check_labels((dir / "labels.csv").string());
+  EXPECT_TRUE(check.ok());
+  EXPECT_EQ(check.labels.rows.size(), 30u);
+  EXPECT_EQ(count_wavs(), 30u);
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+  // The resumed corpus equals one made in one go.
+  const fs::path fresh = scratch() / "fresh";
+  ASSERT_EQ(inherent_cli(synth_args(fresh, 30, "-j 2")).code, 0);
+  EXPECT_EQ(slurp(dir / "labels.csv"), slurp(fresh / "labels.csv"));
+  EXPECT_GT(before, 0u);
+}
+
+TEST(Synth, DryRunWritesNothing) {
+  const fs::path dir = scratch() / "dry";
+  const CliRun r = inherent_cli(synth_args(dir, 50, "--dry-run"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* want : {"clips", "train", "eval", "test", "clips by espeak", "hasStartTimerIntent"})
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST(Synth, ListVoices) {
+  const CliRun r = inherent_cli("synth --list-voices");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("espeak:en-us+f3"), std::string::npos);
+  EXPECT_NE(r.out.find("flite:slt"), std::string::npos);
+}
+
+TEST(Synth, ErrorsAndExitCodes) {
+  const fs::path dir = scratch() / "bad";
+  EXPECT_EQ(inherent_cli(synth_args(dir, 0)).code, 2);                                     // count 0
+  EXPECT_EQ(inherent_cli(synth_args(dir, 5, "--split-fractions 1,2")).code, 2);            // two numbers
+  EXPECT_EQ(inherent_cli("synth --count 5").code, 2);                                      // no --out
+  EXPECT_EQ(inherent_cli(synth_args(dir, 5, "--augment loud")).code, 1);                   // unknown preset
+  const CliRun nv = inherent_cli(synth_args(dir, 5, "--voices nobody:*"));
+  EXPECT_EQ(nv.code, 1);
+  EXPECT_NE(nv.err.find("nobody"), std::string::npos) << nv.err;
+  // Held-out splits need held-out voices: flite:slt is a training voice.
+  const CliRun train_only = inherent_cli(synth_args(dir, 5, "--voices flite:slt"));
+  EXPECT_EQ(train_only.code, 1);
+  EXPECT_NE(train_only.err.find("no voice of split eval"), std::string::npos) << train_only.err;
+  EXPECT_EQ(inherent_cli(synth_args(dir, 5, "--noise-dir /no/such/folder")).code, 1);
+  EXPECT_EQ(inherent_cli("synth --grammar /no/such/grammar --out '" + dir.string() + "' --count 3").code, 1);
+}
+
+TEST(Synth, NoiseDirRecordingsAreMixed) {
+  // A recorded-noise folder of our own (the shared one may be absent).
+  const fs::path noise = scratch() / "noise";
+  fs::create_directories(noise);
+  std::vector<float> hiss(16000 * 3);
+  inherent::augment::Rng rng(1);
+  for (float& v : hiss) v = static_cast<float>(0.1 * rng.normal());
+  {
+    std::ofstream f(noise / "hiss.wav", std::ios::binary);
+    f << inherent::synth::wav_bytes(hiss);
+  }
+  std::ofstream(noise / "README.md") << "not audio\n";
+  const fs::path dir = scratch() / "noisy";
+  const CliRun r = inherent_cli(synth_args(dir, 12, "--augment heavy --noise-dir '" + noise.string() + "'"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(inherent::check_labels((dir / "labels.csv").string()).ok());
+}
+
+TEST(Synth, VoicePatterns) {
+  using inherent::synth::voice_matches;
+  EXPECT_TRUE(voice_matches("all", "flite:slt"));
+  EXPECT_TRUE(voice_matches("espeak:*", "espeak:en-us+f3"));
+  EXPECT_TRUE(voice_matches("espeak:en-us+*", "espeak:en-us+f3"));
+  EXPECT_TRUE(voice_matches("*+f3", "espeak:en-gb+f3"));
+  EXPECT_FALSE(voice_matches("espeak:*", "flite:slt"));
+  EXPECT_FALSE(voice_matches("flite:sl", "flite:slt"));
+  EXPECT_TRUE(voice_matches("flite:slt", "flite:slt"));
+}
+
+}  // namespace
