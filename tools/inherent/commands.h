@@ -17,6 +17,7 @@ void add_mel(CLI::App& app);
 void add_prep(CLI::App& app);
 void add_labels(CLI::App& app);
 void add_heads(CLI::App& app);
+void add_text(CLI::App& app);
 void add_score(CLI::App& app);
 void add_listen(CLI::App& app);
 void add_fixtures(CLI::App& app);

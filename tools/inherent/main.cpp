@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   inherent::cli::add_prep(app);
   inherent::cli::add_labels(app);
   inherent::cli::add_heads(app);
+#ifdef INHERENT_HAVE_DATA
+  inherent::cli::add_text(app);
+#endif
   inherent::cli::add_score(app);
   inherent::cli::add_listen(app);
   inherent::cli::add_fixtures(app);

@@ -1,0 +1,44 @@
+# Requests that carry two intents at once. Every line names its intents with @intents=;
+# person and event context still come from the slots.
+@gate 1
+@prefix [{wake},^0.3] [{hes},^0.1]
+call {person} and then put {event_new} on my calendar for {day} @intents=hasCallingAgentIntent,hasCalendarEvent
+set a timer for {duration} and add {item} to the {list_name} @intents=hasStartTimerIntent,hasAddToListIntent
+add {item} to my {list_name} and start a {duration_adj} timer @intents=hasAddToListIntent,hasStartTimerIntent
+research {topic} and put the findings in a new doc @intents=hasDeepResearchIntent,hasCreateDocIntent
+find the {media_kind} from {event} and put them in a shared doc with {person} @intents=hasPhotoQuery,hasCreateDocIntent
+look up {term} and add it to my notes doc @intents=hasTermSearchQuery,hasCreateDocIntent
+find tickets for {event} online and put it on my calendar @intents=hasBrowsingAgentIntent,hasCalendarEvent
+call {business} to {call_goal} and then add {item} to my list @intents=hasCallingAgentIntent,hasAddToListIntent
+schedule {event_new} {date} and start a document for the agenda @intents=hasCalendarEvent,hasCreateDocIntent
+show me the {media_kind} from {event} and tell me how much we spent there @intents=hasPhotoQuery,hasInsightIntent
+how much did I spend on {spend_cat} {period}? put it in a spreadsheet @intents=hasInsightIntent,hasCreateDocIntent
+order {item} on {shop} and add {item} to the {list_name} @intents=hasBrowsingAgentIntent,hasAddToListIntent
+set a timer for {duration} and then call {person} @intents=hasStartTimerIntent,hasCallingAgentIntent
+look up what time {event} starts and add it to my calendar @intents=hasTermSearchQuery,hasCalendarEvent
+research venues for {event} and book the best one online @intents=hasDeepResearchIntent,hasBrowsingAgentIntent
+call {person} and then start a timer for {duration} @intents=hasCallingAgentIntent,hasStartTimerIntent
+put {event_new} on my calendar {date} and add {item} to my {list_name} @intents=hasCalendarEvent,hasAddToListIntent
+find the photo of {photo_subject} from {time_past} and make it the cover of a new doc @intents=hasPhotoQuery,hasCreateDocIntent
+search for {topic} and save the results in a doc @intents=hasTermSearchQuery,hasCreateDocIntent
+check my calendar for {date} and call {person} if I'm free @intents=hasCalendarEvent,hasCallingAgentIntent
+summarize my spending {period} and add anything I'm low on to the {list_name} @intents=hasInsightIntent,hasAddToListIntent
+start a {duration_adj} timer and show me the {media_kind} from {event} while I wait @intents=hasStartTimerIntent,hasPhotoQuery
+book a table at {restaurant} on their website and put it on the calendar for {day} @intents=hasBrowsingAgentIntent,hasCalendarEvent
+research {compare} and add the winner to my {list_name} @intents=hasDeepResearchIntent,hasAddToListIntent
+call {business} and schedule {event_new} for {day} @intents=hasCallingAgentIntent,hasCalendarEvent
+make a doc with a timeline of {event} and the photos from it @intents=hasCreateDocIntent,hasPhotoQuery
+go to {shop}, find {product} under {price}, and add it to my wish list @intents=hasBrowsingAgentIntent,hasAddToListIntent
+how many times did I see {person} {period}? and set up {event_new} for {day} @intents=hasInsightIntent,hasCalendarEvent
+look up {fact} and set a timer for {duration} @intents=hasTermSearchQuery,hasStartTimerIntent
+create {doc_kind} for {event} and invite {people} to it on the calendar @intents=hasCreateDocIntent,hasCalendarEvent
+pull up my pictures from {place} and look up the name of the place we stayed @intents=hasPhotoQuery,hasTermSearchQuery
+research {topic} and schedule time {date} to go over it with {person} @intents=hasDeepResearchIntent,hasCalendarEvent
+call {restaurant} and order for pickup, then set a timer for {duration} @intents=hasCallingAgentIntent,hasStartTimerIntent
+add {item} to the {list_name} and order it on {shop} if it's cheaper @intents=hasAddToListIntent,hasBrowsingAgentIntent
+analyze {data_domain} {period} and write it up in a report @intents=hasInsightIntent,hasCreateDocIntent
+show me {media_kind} of {person} and call them @intents=hasPhotoQuery,hasCallingAgentIntent
+put {event} on my calendar and add {item} to the list for it @intents=hasCalendarEvent,hasAddToListIntent
+um, set a timer for {duration}, and, uh, add {item} to my list @intents=hasStartTimerIntent,hasAddToListIntent
+find out {fact} and then do a deep dive into {topic} @intents=hasTermSearchQuery,hasDeepResearchIntent
+browse {shop} for {product} and write the options into a new doc @intents=hasBrowsingAgentIntent,hasCreateDocIntent

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: Apache-2.0
+// End to end: `inherent text` as a user runs it (formats, determinism, labels, --stats,
+// `text check` with file:line problems, exit codes 0/1/2).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/csv.h"
+#include "inherent/inherent.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+fs::path scratch() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("inherent-test-text-cli-" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+const std::string grammar = std::string(INHERENT_SOURCE_DIR) + "/data/text";
+
+// Runs `inherent text ARGS` from the source folder (ARGS already shell-quoted).
+CliRun text_cli(const std::string& args) {
+  const fs::path err_file = scratch() / "stderr.txt";
+  const std::string cmd = std::string("cd '") + INHERENT_SOURCE_DIR + "' && '" + INHERENT_CLI + "' text " + args +
+                          " 2>'" + err_file.string() + "'";
+  CliRun r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t got;
+  while ((got = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), got);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = slurp(err_file);
+  return r;
+}
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+TEST(TextCli, HelpNamesTheOptions) {
+  const CliRun r = text_cli("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* opt : {"--count", "--split", "--seed", "--format", "--output", "--stats", "check"})
+    EXPECT_NE(r.out.find(opt), std::string::npos) << opt << "\n" << r.out;
+  EXPECT_EQ(text_cli("check --help").code, 0);
+}
+
+TEST(TextCli, CsvToFileIsLabelledAndDeterministic) {
+  const fs::path a = scratch() / "a.csv", b = scratch() / "b.csv";
+  const CliRun r = text_cli("--count 120 --split eval --seed 3 -o '" + a.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty()) << "with -o nothing goes to stdout";
+  ASSERT_EQ(text_cli("--count 120 --split eval --seed 3 --format csv --output '" + b.string() + "'").code, 0);
+  EXPECT_EQ(slurp(a), slurp(b));  // same seed, same bytes
+  const inherent::CsvTable t = inherent::parse_csv(slurp(a), a.string());
+  ASSERT_EQ(t.rows.size(), 120u);
+  const std::vector<std::string> want = {"transcript", "split", "category", "template_id", "kind", "hard", "words",
+                                         "slots", "isInteresting", "hasAddToListIntent"};
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(t.header.at(i), want[i]);
+  ASSERT_EQ(t.header.size(), 8u + INHERENT_N_HEADS);
+  EXPECT_EQ(t.header.back(), "hasStartTimerIntent");
+  size_t gate0 = 0;
+  for (const auto& row : t.rows) {
+    EXPECT_EQ(row.fields[1], "eval");
+    EXPECT_FALSE(row.fields[0].empty());
+    const bool gate = row.fields[8] == "1";
+    gate0 += !gate;
+    for (size_t h = 9; h < row.fields.size() && !gate; ++h) EXPECT_EQ(row.fields[h], "0") << row.fields[0];
+    EXPECT_EQ(row.fields[4] == "negative", !gate) << row.fields[0];
+    // A filled person slot shows in hasPersonContext (head 6, column 14).
+    if (gate && row.fields[7].find("person=") != std::string::npos) {
+      EXPECT_EQ(row.fields[14], "1") << row.fields[0];
+    }
+  }
+  EXPECT_EQ(gate0, 60u);
+  // Another seed gives other sentences.
+  const CliRun other = text_cli("--count 120 --split eval --seed 4");
+  ASSERT_EQ(other.code, 0);
+  EXPECT_NE(other.out, slurp(a));
+}
+
+TEST(TextCli, JsonlAndTxtFormats) {
+  const CliRun j = text_cli("-n 30 --seed 9 --format jsonl");
+  ASSERT_EQ(j.code, 0) << j.err;
+  const auto jl = lines_of(j.out);
+  ASSERT_EQ(jl.size(), 30u);
+  std::set<std::string> texts;
+  for (const std::string& l : jl) {
+    const nlohmann::json o = nlohmann::json::parse(l);
+    texts.insert(o.at("text").get<std::string>());
+    EXPECT_EQ(o.at("split"), "train");
+    EXPECT_EQ(o.at("heads").size(), static_cast<size_t>(INHERENT_N_HEADS));
+    EXPECT_TRUE(o.at("template_id").get<std::string>().find('/') != std::string::npos);
+    EXPECT_TRUE(o.at("slots").is_array());
+  }
+  EXPECT_EQ(texts.size(), 30u);
+  const CliRun t = text_cli("-n 30 --seed 9 --format txt");
+  ASSERT_EQ(t.code, 0) << t.err;
+  const auto tl = lines_of(t.out);
+  ASSERT_EQ(tl.size(), 30u);
+  for (size_t i = 0; i < tl.size(); ++i) {
+    std::vector<std::string> f;
+    std::istringstream in(tl[i]);
+    for (std::string x; std::getline(in, x, '\t');) f.push_back(x);
+    ASSERT_EQ(f.size(), 4u) << tl[i];
+    EXPECT_EQ(f[1].size(), static_cast<size_t>(INHERENT_N_HEADS));
+    EXPECT_TRUE(texts.count(f[0])) << "txt and jsonl give the same sentences: " << f[0];
+  }
+}
+
+TEST(TextCli, StatsReportHeadsCategoriesAndLengths) {
+  const CliRun r = text_cli("--count 2000 --stats");
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* s : {"positives per head", "hasStartTimerIntent", "sentences per category", "side-talk",
+                        "words per sentence: gate 0 mean", "templates per head", "KS distance"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  EXPECT_EQ(r.out.find("transcript,split"), std::string::npos) << "--stats alone prints no sentences";
+}
+
+TEST(TextCli, CheckPassesOnTheShippedGrammar) {
+  const CliRun r = text_cli("check");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("0 problem(s)"), std::string::npos) << r.err;
+  EXPECT_EQ(text_cli("--check").code, 0);
+}
+
+TEST(TextCli, CheckReportsFileAndLine) {
+  const fs::path dir = scratch() / "bad";
+  write(dir / "item.slot", "milk\neggs\nbread\n");
+  write(dir / "list.tpl", "@intents hasAddToListIntent\nadd {item} to (my|the list\nput {itme} on it\n");
+  const CliRun r = text_cli("check --grammar '" + dir.string() + "'");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find((dir / "list.tpl").string() + ":2:15: unbalanced '('"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find((dir / "list.tpl").string() + ":3:5: unknown slot {itme}"), std::string::npos) << r.out;
+  // Sampling from it fails the same way, with exit 1.
+  const CliRun s = text_cli("--grammar '" + dir.string() + "' -n 5");
+  EXPECT_EQ(s.code, 1);
+  EXPECT_NE(s.err.find("list.tpl:2:15"), std::string::npos) << s.err;
+  // Lint: a literal person word in an addressed template.
+  const fs::path lint = scratch() / "lint";
+  write(lint / "name.slot", "@implies hasPersonContext\nmy mom\nmy dad\nmy aunt\n");
+  write(lint / "t.tpl", "@intents hasCallingAgentIntent\ncall {name}\nphone mom now\nring {name}\n");
+  write(lint / "n.tpl", "@gate 0\nI called mom\nhe called {name}\nshe rang {name}\n");
+  const CliRun l = text_cli("check --grammar '" + lint.string() + "'");
+  EXPECT_EQ(l.code, 1);
+  EXPECT_NE(l.out.find((lint / "t.tpl").string() + ":3: literal 'mom' names a person"), std::string::npos) << l.out;
+  EXPECT_EQ(l.out.find("n.tpl"), std::string::npos) << "negatives may name people: " << l.out;
+}
+
+TEST(TextCli, ExitCodes) {
+  EXPECT_EQ(text_cli("--format xml").code, 2);
+  EXPECT_EQ(text_cli("--split dev").code, 2);
+  EXPECT_EQ(text_cli("--count many").code, 2);
+  EXPECT_EQ(text_cli("--no-such-flag").code, 2);
+  const CliRun missing = text_cli("--grammar /no/such/folder");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("/no/such/folder"), std::string::npos) << missing.err;
+  EXPECT_EQ(text_cli("--gate0 3 -n 4").code, 1);  // out of range: a failure with a message
+}
+
+}  // namespace
