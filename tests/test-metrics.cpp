@@ -227,6 +227,11 @@ TEST(Metrics, ComputeMetricsAndJson) {
   EXPECT_TRUE(j["heads"][1]["auc"].is_null());
   EXPECT_EQ(j["gates_passed"], 5);
   EXPECT_NE(metrics_table(m).find("gate intent_fpr95"), std::string::npos);
+  // JSON round trip: the same values, gates and best-checkpoint order.
+  const Metrics back = metrics_from_json(nlohmann::json::parse(j.dump()));
+  EXPECT_EQ(metrics_to_json(back).dump(), j.dump());
+  EXPECT_FALSE(better_than(back, m));
+  EXPECT_FALSE(better_than(m, back));
 }
 
 }  // namespace

@@ -259,7 +259,11 @@ nlohmann::json metrics_to_json(const Metrics& m) {
                      {"threshold", h.threshold},
                      {"precision", num(h.at_threshold.precision())},
                      {"recall", num(h.at_threshold.recall())},
-                     {"f1", num(h.at_threshold.f1())}});
+                     {"f1", num(h.at_threshold.f1())},
+                     {"tp", h.at_threshold.tp},
+                     {"fp", h.at_threshold.fp},
+                     {"tn", h.at_threshold.tn},
+                     {"fn", h.at_threshold.fn}});
   }
   nlohmann::json gates = nlohmann::json::array();
   for (const Gate& g : m.gates) {
@@ -279,6 +283,32 @@ nlohmann::json metrics_to_json(const Metrics& m) {
           {"gates_passed", m.gates_passed()},
           {"all_gates_passed", m.all_gates_passed()},
           {"unmeasured", m.unmeasured}};
+}
+
+Metrics metrics_from_json(const nlohmann::json& j) {
+  auto num = [](const nlohmann::json& v) { return v.is_null() ? kNaN : v.get<double>(); };
+  Metrics m;
+  m.n_clips = j.at("n_clips").get<int64_t>();
+  int index = 0;
+  for (const nlohmann::json& h : j.at("heads")) {
+    HeadMetrics hm;
+    hm.head = index++;
+    hm.name = h.at("name").get<std::string>();
+    hm.n = h.at("n").get<int64_t>();
+    hm.positives = h.at("positives").get<int64_t>();
+    hm.auc = num(h.at("auc"));
+    hm.eer = num(h.at("eer"));
+    hm.eer_threshold = num(h.at("eer_threshold"));
+    hm.fpr95 = num(h.at("fpr_at_95_recall"));
+    hm.fpr95_threshold = num(h.at("fpr_at_95_recall_threshold"));
+    hm.threshold = h.at("threshold").get<double>();
+    hm.at_threshold = {h.value("tp", int64_t{0}), h.value("fp", int64_t{0}), h.value("tn", int64_t{0}),
+                       h.value("fn", int64_t{0})};
+    if (std::isnan(hm.auc)) m.unmeasured.push_back(hm.name);
+    m.heads.push_back(std::move(hm));
+  }
+  apply_release_gates(&m);
+  return m;
 }
 
 std::string metrics_table(const Metrics& m) {

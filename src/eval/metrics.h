@@ -120,6 +120,10 @@ const char* head_name(int head);
 // NaN is written as null.
 nlohmann::json metrics_to_json(const Metrics& m);
 
+// Reads metrics_to_json's output back (gates are recomputed from the values).
+// Throws std::exception on a malformed object.
+Metrics metrics_from_json(const nlohmann::json& j);
+
 // A fixed-width table for terminals and logs (one line per head, then the gates).
 std::string metrics_table(const Metrics& m);
 

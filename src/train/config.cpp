@@ -3,8 +3,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <filesystem>
-#include <set>
+#include <functional>
+#include <limits>
+#include <vector>
 
 #include "common/files.h"
 #include "inherent/inherent.hpp"
@@ -20,16 +23,6 @@ std::string where(const std::string& source, const YAML::Node& node) {
   return source + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
 }
 
-template <typename T>
-T scalar(const std::string& source, const std::string& key, const YAML::Node& node) {
-  if (!node.IsScalar()) fail(where(source, node) + ": model." + key + " must be a scalar");
-  try {
-    return node.as<T>();
-  } catch (const YAML::Exception&) {
-    fail(where(source, node) + ": model." + key + " has a bad value '" + node.Scalar() + "'");
-  }
-}
-
 std::string with_commas(int64_t n) {
   std::string s = std::to_string(n), out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -37,6 +30,131 @@ std::string with_commas(int64_t n) {
     out += s[i];
   }
   return out;
+}
+
+std::string number(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  std::string s(buf, end);
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";  // keep it a float in YAML
+  return s;
+}
+
+// One key of a section: how to read it from YAML and how to write it back.
+struct Key {
+  std::string name;
+  std::function<void(const YAML::Node&, const std::string&)> set;  // (value, "file:line:col: section.key")
+  std::function<std::string()> get;
+};
+
+template <typename T>
+T scalar(const YAML::Node& node, const std::string& at, const char* what) {
+  if (!node.IsScalar()) fail(at + " must be " + what);
+  try {
+    return node.as<T>();
+  } catch (const YAML::Exception&) {
+    fail(at + " must be " + what + ", got '" + node.Scalar() + "'");
+  }
+}
+
+template <typename T>
+Key integer_key(const std::string& name, T& v, int64_t lo, int64_t hi) {
+  return {name,
+          [&v, lo, hi](const YAML::Node& n, const std::string& at) {
+            const std::string what = "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+            const auto x = scalar<int64_t>(n, at, what.c_str());
+            if (x < lo || x > hi) fail(at + " must be " + what + ", got " + std::to_string(x));
+            v = static_cast<T>(x);
+          },
+          [&v] { return std::to_string(v); }};
+}
+
+Key real_key(const std::string& name, double& v, double lo, double hi, bool hi_open = false) {
+  return {name,
+          [&v, lo, hi, hi_open](const YAML::Node& n, const std::string& at) {
+            const std::string what = "a number in [" + number(lo) + ", " + number(hi) + (hi_open ? ")" : "]");
+            const auto x = scalar<double>(n, at, what.c_str());
+            if (!(x >= lo && (hi_open ? x < hi : x <= hi)))
+              fail(at + " must be " + what + ", got " + n.Scalar());
+            v = x;
+          },
+          [&v] { return number(v); }};
+}
+
+Key bool_key(const std::string& name, bool& v) {
+  return {name,
+          [&v](const YAML::Node& n, const std::string& at) { v = scalar<bool>(n, at, "true or false"); },
+          [&v] { return std::string(v ? "true" : "false"); }};
+}
+
+Key choice_key(const std::string& name, std::string& v, std::vector<std::string> allowed) {
+  return {name,
+          [&v, allowed](const YAML::Node& n, const std::string& at) {
+            std::string list;
+            for (const auto& a : allowed) list += (list.empty() ? "" : " | ") + a;
+            const auto x = scalar<std::string>(n, at, list.c_str());
+            if (std::find(allowed.begin(), allowed.end(), x) == allowed.end()) {
+              fail(at + " must be " + list + ", got '" + x + "'");
+            }
+            v = x;
+          },
+          [&v] { return v; }};
+}
+
+struct Section {
+  std::string name;
+  std::vector<Key> keys;
+};
+
+// The sections and keys of a config, bound to c's fields (model.preset is handled apart).
+std::vector<Section> sections(TrainConfig& c) {
+  ModelConfig& a = c.model.arch;
+  DataOptions& d = c.data;
+  TrainingOptions& t = c.training;
+  EvalOptions& e = c.eval;
+  return {
+      {"model",
+       {integer_key("n_mels", a.n_mels, 128, 128), integer_key("n_hidden", a.n_hidden, 8, 4096),
+        integer_key("n_blocks", a.n_blocks, 1, 64), integer_key("n_heads", a.n_heads, 1, 64),
+        integer_key("ffn_mult", a.ffn_mult, 1, 16), integer_key("conv_kernel", a.conv_kernel, 1, 255),
+        integer_key("n_outputs", a.n_outputs, INHERENT_N_HEADS, INHERENT_N_HEADS),
+        real_key("dropout", c.model.dropout, 0.0, 1.0, true)}},
+      {"data",
+       {integer_key("batch_size", d.batch_size, 1, 4096), integer_key("workers", d.workers, 1, 256),
+        integer_key("prefetch", d.prefetch, 1, 256),
+        integer_key("bucket_batches", d.bucket_batches, 1, 100000), bool_key("mel_cache", d.mel_cache),
+        bool_key("check_audio", d.check_audio), integer_key("max_frames", d.max_frames, 1, 3000),
+        bool_key("spec_augment", d.spec_augment), integer_key("time_masks", d.spec.time_masks, 0, 100),
+        integer_key("time_width", d.spec.time_width, 0, 3000),
+        real_key("time_fraction", d.spec.time_fraction, 0.0, 1.0),
+        integer_key("freq_masks", d.spec.freq_masks, 0, 100),
+        integer_key("freq_width", d.spec.freq_width, 0, 128),
+        choice_key("train_split", c.train_split, {"train", "eval", "test"}),
+        choice_key("augment", c.augment, {"none"})}},
+      {"training",
+       {integer_key("max_steps", t.max_steps, 1, int64_t{1} << 40), real_key("lr", t.lr, 0.0, 10.0),
+        real_key("min_lr_ratio", t.min_lr_ratio, 0.0, 1.0),
+        integer_key("warmup_steps", t.warmup_steps, 0, int64_t{1} << 40),
+        choice_key("decay", t.decay, {"cosine", "linear", "constant"}),
+        real_key("weight_decay", t.weight_decay, 0.0, 10.0), real_key("beta1", t.beta1, 0.0, 1.0, true),
+        real_key("beta2", t.beta2, 0.0, 1.0, true), real_key("eps", t.eps, 0.0, 1.0),
+        real_key("grad_clip", t.grad_clip, 0.0, 1e6), real_key("focal_gamma", t.focal_gamma, 0.0, 10.0),
+        bool_key("pos_weight", t.pos_weight), real_key("pos_weight_max", t.pos_weight_max, 1.0, 1e6),
+        integer_key("seed", t.seed, 0, std::numeric_limits<int64_t>::max()),
+        integer_key("threads", t.threads, 1, 1024), choice_key("device", t.device, {"cpu", "cuda"}),
+        integer_key("save_every", t.save_every, 1, int64_t{1} << 40),
+        integer_key("log_every", t.log_every, 1, int64_t{1} << 40),
+        integer_key("norm_clips", t.norm_clips, 0, int64_t{1} << 40)}},
+      {"eval",
+       {integer_key("every", e.every, 0, int64_t{1} << 40), integer_key("batch_size", e.batch_size, 1, 4096),
+        bool_key("at_end", e.at_end), choice_key("split", e.split, {"train", "eval", "test"})}},
+  };
+}
+
+void finish(TrainConfig& c, const std::string& source) {
+  if (const std::string e = arch_config_check(c.model.arch); !e.empty()) fail(source + ": model." + e);
+  c.data.seed = c.training.seed;
+  c.source = source;
 }
 
 }  // namespace
@@ -53,7 +171,14 @@ ModelOptions model_options_for_preset(const std::string& name) {
   return o;
 }
 
-ModelOptions parse_model_options_yaml(const std::string& text, const std::string& source) {
+TrainConfig train_config_for_preset(const std::string& name) {
+  TrainConfig c;
+  c.model = model_options_for_preset(name);
+  finish(c, name);
+  return c;
+}
+
+TrainConfig parse_train_config_yaml(const std::string& text, const std::string& source) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -61,68 +186,80 @@ ModelOptions parse_model_options_yaml(const std::string& text, const std::string
     fail(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " +
          e.msg);
   }
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap())
     fail(source + ": a config file is a YAML mapping with sections model, data, training, eval");
-  static const std::set<std::string> sections = {"model", "data", "training", "eval"};
+
+  TrainConfig c;
+  // The preset first: the other model keys override it.
+  const YAML::Node model = root["model"];
+  std::string preset = "small";
+  if (model && model.IsMap() && model["preset"]) {
+    const YAML::Node p = model["preset"];
+    preset = scalar<std::string>(p, where(source, p) + ": model.preset", "a config name");
+    try {
+      c.model = model_options_for_preset(preset);
+    } catch (const Exception& e) {
+      fail(where(source, p) + ": " + e.what());
+    }
+  } else {
+    c.model = model_options_for_preset(preset);
+  }
+
+  std::vector<Section> known = sections(c);
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
-    if (!sections.count(key)) {
-      fail(where(source, kv.first) + ": unknown section '" + key +
+    const std::string name = kv.first.as<std::string>();
+    auto section = std::find_if(known.begin(), known.end(), [&](const Section& s) { return s.name == name; });
+    if (section == known.end()) {
+      fail(where(source, kv.first) + ": unknown section '" + name +
            "' (sections: model, data, training, eval)");
     }
-  }
-  const YAML::Node model = root["model"];
-  if (!model) return model_options_for_preset("small");
-  if (!model.IsMap()) fail(where(source, model) + ": section 'model' must be a mapping");
-
-  ModelOptions o = model_options_for_preset(
-      model["preset"] ? scalar<std::string>(source, "preset", model["preset"]) : std::string("small"));
-  struct Field {
-    const char* key;
-    int* value;
-  };
-  const Field fields[] = {{"n_mels", &o.arch.n_mels},      {"n_hidden", &o.arch.n_hidden},
-                          {"n_blocks", &o.arch.n_blocks},  {"n_heads", &o.arch.n_heads},
-                          {"ffn_mult", &o.arch.ffn_mult},  {"conv_kernel", &o.arch.conv_kernel},
-                          {"n_outputs", &o.arch.n_outputs}};
-  for (const auto& kv : model) {
-    const std::string key = kv.first.as<std::string>();
-    if (key == "preset") continue;
-    if (key == "dropout") {
-      o.dropout = scalar<double>(source, key, kv.second);
-      if (!(o.dropout >= 0 && o.dropout < 1))
-        fail(where(source, kv.second) + ": model.dropout must be in [0, 1)");
-      continue;
-    }
-    bool known = false;
-    for (const Field& f : fields) {
-      if (key == f.key) {
-        *f.value = scalar<int>(source, key, kv.second);
-        known = true;
+    if (kv.second.IsNull()) continue;
+    if (!kv.second.IsMap()) fail(where(source, kv.second) + ": section '" + name + "' must be a mapping");
+    for (const auto& entry : kv.second) {
+      const std::string key = entry.first.as<std::string>();
+      if (name == "model" && key == "preset") continue;
+      auto k = std::find_if(section->keys.begin(), section->keys.end(),
+                            [&](const Key& x) { return x.name == key; });
+      if (k == section->keys.end()) {
+        std::string list = name == "model" ? "preset" : "";
+        for (const Key& x : section->keys) list += (list.empty() ? "" : ", ") + x.name;
+        fail(where(source, entry.first) + ": unknown key '" + name + "." + key + "' (keys: " + list + ")");
       }
-    }
-    if (!known) {
-      fail(
-          where(source, kv.first) + ": unknown key 'model." + key +
-          "' (keys: preset, n_mels, n_hidden, n_blocks, n_heads, ffn_mult, conv_kernel, n_outputs, dropout)");
+      k->set(entry.second, where(source, entry.second) + ": " + name + "." + key);
     }
   }
-  if (const std::string e = arch_config_check(o.arch); !e.empty()) fail(source + ": model." + e);
-  if (o.arch.n_mels != 128) fail(source + ": model.n_mels must be 128 (the frontend's mel bins)");
-  if (o.arch.n_outputs != inherent_n_heads()) {
-    fail(source + ": model.n_outputs must be " + std::to_string(inherent_n_heads()) + " (heads.inc)");
-  }
-  return o;
+  finish(c, source);
+  return c;
 }
 
-ModelOptions load_model_options(const std::string& name_or_path) {
-  ModelOptions probe;
-  if (arch_config_by_name(name_or_path, &probe.arch)) return model_options_for_preset(name_or_path);
+TrainConfig load_train_config(const std::string& name_or_path) {
+  ModelConfig probe;
+  if (arch_config_by_name(name_or_path, &probe)) return train_config_for_preset(name_or_path);
   const bool looks_like_file = name_or_path.find('/') != std::string::npos ||
                                name_or_path.ends_with(".yaml") || name_or_path.ends_with(".yml");
   if (!looks_like_file && !std::filesystem::exists(name_or_path))
-    return model_options_for_preset(name_or_path);
-  return parse_model_options_yaml(read_file(name_or_path), name_or_path);
+    return train_config_for_preset(name_or_path);
+  return parse_train_config_yaml(read_file(name_or_path), name_or_path);
+}
+
+std::string train_config_to_yaml(const TrainConfig& config) {
+  TrainConfig c = config;  // sections() binds to mutable fields
+  std::string out;
+  for (const Section& s : sections(c)) {
+    out += s.name + ":\n";
+    if (s.name == "model") out += "  preset: " + c.model.preset + "\n";
+    for (const Key& k : s.keys) out += "  " + k.name + ": " + k.get() + "\n";
+  }
+  return out;
+}
+
+ModelOptions load_model_options(const std::string& name_or_path) {
+  return load_train_config(name_or_path).model;
+}
+
+ModelOptions parse_model_options_yaml(const std::string& text, const std::string& source) {
+  return parse_train_config_yaml(text, source).model;
 }
 
 std::string describe_model(const ModelOptions& o) {

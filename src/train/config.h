@@ -1,27 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Model configs for training: a named preset (tiny, small, base from arch.h) or a
-// YAML file. The YAML file is the trainer's whole config; this part reads its `model`
-// section and checks that no unknown section is present (data, training and eval are
-// read by the trainer).
+// Training configs: a named preset (tiny, small, base: the model of arch.h with default
+// data, training and eval settings) or a YAML file with four optional sections. Every
+// key is listed in docs/training.md; an unknown section or key, a wrong type or an
+// out-of-range value throws inherent::Exception(INVALID_ARGUMENT) naming file:line:column.
 //
 //   model:
 //     preset: small        # start from a named config (default: small)
 //     n_hidden: 144        # any ModelConfig field overrides the preset
-//     n_blocks: 4
-//     n_heads: 4
-//     ffn_mult: 4
-//     conv_kernel: 15
-//     n_mels: 128          # must stay 128 (frontend contract)
-//     n_outputs: 13        # must stay 13 (heads.inc)
 //     dropout: 0.1         # training only; not part of the weights
-//
-// Errors throw inherent::Exception(INVALID_ARGUMENT) naming the file, line and key.
+//   data:
+//     batch_size: 16
+//     ...
+//   training:
+//     max_steps: 20000
+//     ...
+//   eval:
+//     every: 500
+//     ...
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "engine/arch.h"
+#include "train/dataset.h"
 
 namespace inherent::train {
 
@@ -31,13 +34,54 @@ struct ModelOptions {
   double dropout = 0.1;
 };
 
+struct TrainingOptions {
+  int64_t max_steps = 20000;     // optimizer steps (the schedule spans them)
+  double lr = 1e-3;              // peak learning rate
+  double min_lr_ratio = 0.05;    // final lr = lr * min_lr_ratio
+  int64_t warmup_steps = 500;    // linear warmup from 0
+  std::string decay = "cosine";  // cosine | linear | constant, after warmup
+  double weight_decay = 0.01;    // AdamW, on weight matrices (not biases, norms)
+  double beta1 = 0.9, beta2 = 0.98, eps = 1e-8;
+  double grad_clip = 1.0;    // max global gradient norm (0: off)
+  double focal_gamma = 2.0;  // focal BCE exponent (0: plain BCE)
+  bool pos_weight = true;    // per-head positive weights (negatives / positives)
+  double pos_weight_max = 50.0;
+  uint64_t seed = 0;           // weights, dropout, data order and augmentation
+  int threads = 1;             // intra-op threads (1 was fastest on 2 cores)
+  std::string device = "cpu";  // cpu | cuda
+  int64_t save_every = 200;    // steps between checkpoints (`last`)
+  int64_t log_every = 10;      // steps between metrics.jsonl train records
+  int64_t norm_clips = 2000;   // clips sampled for the mel normalization (0: all)
+};
+
+struct EvalOptions {
+  int64_t every = 500;  // steps between evaluations (0: only at the end)
+  int batch_size = 32;
+  bool at_end = true;          // evaluate after the last step
+  std::string split = "eval";  // rows of the eval labels file to use
+};
+
+struct TrainConfig {
+  ModelOptions model;
+  DataOptions data;  // data.seed is set from training.seed
+  std::string train_split = "train";
+  std::string augment = "none";  // waveform augmentation hook (none until one is registered)
+  TrainingOptions training;
+  EvalOptions eval;
+  std::string source = "small";  // preset name or file path
+};
+
 // `name_or_path` is a preset name (tiny, small, base) or a YAML file.
+TrainConfig load_train_config(const std::string& name_or_path);
+// YAML text; `source` names it in messages.
+TrainConfig parse_train_config_yaml(const std::string& text, const std::string& source);
+TrainConfig train_config_for_preset(const std::string& name);
+// Every key with its value, as YAML that parse_train_config_yaml reads back.
+std::string train_config_to_yaml(const TrainConfig& config);
+
+// The model part alone (tests, exporters).
 ModelOptions load_model_options(const std::string& name_or_path);
-
-// The `model` section of YAML text; `source` names the text in messages.
 ModelOptions parse_model_options_yaml(const std::string& text, const std::string& source);
-
-// Preset by name, or throws listing the names.
 ModelOptions model_options_for_preset(const std::string& name);
 
 // "small: H 128, 4 blocks, 4 heads, FFN 512, K 15 -> 1,630,990 parameters"

@@ -190,9 +190,14 @@ std::string Dataset::balance_report() const {
   const ClassBalance b = balance();
   std::string out;
   char line[160];
-  std::snprintf(line, sizeof(line), "%s split of %s: %lld clips, %.2f h%s\n", split_name(split_),
-                path_.c_str(), static_cast<long long>(b.clips), b.seconds / 3600.0,
-                cached_ ? " (mel cache)" : "");
+  char amount[48];
+  if (b.seconds >= 360) {
+    std::snprintf(amount, sizeof(amount), "%.2f h of audio", b.seconds / 3600.0);
+  } else {
+    std::snprintf(amount, sizeof(amount), "%.1f s of audio", b.seconds);
+  }
+  std::snprintf(line, sizeof(line), "%s split of %s: %lld clips, %s%s\n", split_name(split_), path_.c_str(),
+                static_cast<long long>(b.clips), amount, cached_ ? " (mel cache)" : "");
   out += line;
   for (int h = 0; h < INHERENT_N_HEADS; ++h) {
     const int64_t p = b.positives[static_cast<size_t>(h)];

@@ -2,7 +2,11 @@
 #include "model.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
+
+#include "common/safetensors.h"
+#include "inherent/inherent.hpp"
 
 namespace inherent::train {
 
@@ -248,6 +252,108 @@ int64_t count_parameters(ConformerImpl& model) {
   int64_t n = 0;
   for (const auto& p : model.parameters()) n += p.numel();
   return n;
+}
+
+// ---- safetensors ----
+
+namespace {
+
+[[noreturn]] void model_fail(const std::string& what) {
+  throw Exception(INHERENT_STATUS_INVALID_MODEL, what);
+}
+
+}  // namespace
+
+std::string tensors_to_safetensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
+                                   const Metadata& metadata) {
+  std::vector<torch::Tensor> keep;  // contiguous CPU copies, alive until encoded
+  std::vector<TensorData> data;
+  for (const auto& [name, t] : tensors) {
+    torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
+    DType dtype;
+    switch (c.scalar_type()) {
+      case torch::kFloat32:
+        dtype = DType::F32;
+        break;
+      case torch::kUInt8:
+        dtype = DType::U8;
+        break;
+      case torch::kInt64:
+        dtype = DType::I64;
+        break;
+      default:
+        model_fail("tensor '" + name + "' has a dtype safetensors output does not take here");
+    }
+    keep.push_back(c);
+    data.push_back({name, dtype, c.sizes().vec(), c.data_ptr()});
+  }
+  std::string out, error;
+  if (safetensors_encode(data, metadata, &out, &error) != INHERENT_STATUS_OK) model_fail(error);
+  return out;
+}
+
+const torch::Tensor* LoadedTensors::find(const std::string& name) const {
+  for (const auto& [n, t] : tensors) {
+    if (n == name) return &t;
+  }
+  return nullptr;
+}
+
+LoadedTensors safetensors_to_tensors(const std::string& bytes, const std::string& source) {
+  Safetensors st;
+  std::string error;
+  if (safetensors_parse(bytes.data(), bytes.size(), &st, &error) != INHERENT_STATUS_OK) {
+    model_fail(source + ": " + error);
+  }
+  LoadedTensors out;
+  out.metadata = st.metadata;
+  for (const TensorView& v : st.tensors) {
+    torch::ScalarType type;
+    switch (v.dtype) {
+      case DType::F32:
+        type = torch::kFloat32;
+        break;
+      case DType::U8:
+        type = torch::kUInt8;
+        break;
+      case DType::I64:
+        type = torch::kInt64;
+        break;
+      default:
+        model_fail(source + ": tensor '" + v.name + "' has dtype " + dtype_name(v.dtype) +
+                   " (F32, U8, I64 expected)");
+    }
+    torch::Tensor t = torch::empty(v.shape, torch::TensorOptions().dtype(type));
+    if (v.n_bytes) std::memcpy(t.data_ptr(), v.data, v.n_bytes);
+    out.tensors.emplace_back(v.name, t);
+  }
+  return out;
+}
+
+std::string model_to_safetensors(ConformerImpl& model, const Metadata& metadata) {
+  return tensors_to_safetensors(model.named_tensors(), metadata);
+}
+
+Metadata load_model_safetensors(ConformerImpl& model, const std::string& bytes, const std::string& source) {
+  const LoadedTensors file = safetensors_to_tensors(bytes, source);
+  const auto mine = model.named_tensors();
+  if (file.tensors.size() != mine.size()) {
+    model_fail(source + ": " + std::to_string(file.tensors.size()) + " tensors, the model has " +
+               std::to_string(mine.size()) + " (n_hidden " + std::to_string(model.config.n_hidden) +
+               ", n_blocks " + std::to_string(model.config.n_blocks) + ")");
+  }
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, dst] : mine) {
+    const torch::Tensor* src = file.find(name);
+    if (!src) model_fail(source + ": no tensor '" + name + "'");
+    if (src->sizes() != dst.sizes() || src->scalar_type() != torch::kFloat32) {
+      model_fail(source + ": tensor '" + name + "' is " + arch_shape_string(src->sizes().vec()) +
+                 ", the model wants " + arch_shape_string(dst.sizes().vec()) + " F32");
+    }
+    torch::Tensor d = dst;
+    d.copy_(*src);
+  }
+  return file.metadata;
 }
 
 }  // namespace inherent::train

@@ -151,4 +151,26 @@ TORCH_MODULE(Conformer);
 // Trained parameters (buffers excluded); equals arch_n_params(model.config).
 int64_t count_parameters(ConformerImpl& model);
 
+// ---- tensors <-> safetensors (src/common/safetensors.h) ----
+
+using Metadata = std::vector<std::pair<std::string, std::string>>;
+
+// Contiguous CPU copies of F32, U8 or I64 tensors, in the given order.
+std::string tensors_to_safetensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
+                                   const Metadata& metadata);
+
+struct LoadedTensors {
+  Metadata metadata;
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;  // file order, CPU
+  const torch::Tensor* find(const std::string& name) const;
+};
+// Parses and validates (messages name `source` and the key at fault).
+LoadedTensors safetensors_to_tensors(const std::string& bytes, const std::string& source);
+
+// The model's weights file: every arch tensor, F32, in arch order, with metadata.
+std::string model_to_safetensors(ConformerImpl& model, const Metadata& metadata);
+// Copies every arch tensor of the file into the model (names and shapes must match
+// exactly; extra tensors are an error). Returns the file's metadata.
+Metadata load_model_safetensors(ConformerImpl& model, const std::string& bytes, const std::string& source);
+
 }  // namespace inherent::train

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// `inherent train` end to end on tiny synthesized clips and the tiny config: the loss
+// falls, checkpoints hold what docs/training.md says, an interrupted run (--stop-at,
+// SIGINT, SIGKILL at an arbitrary moment) resumes to the very weights of an
+// uninterrupted one, and bad configs or labels fail with file:line messages.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "common/safetensors.h"
+#include "engine/arch.h"
+
+extern char** environ;
+
+namespace inherent {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+void write_wav(const std::string& path, const std::vector<float>& x) {
+  std::ofstream f(path, std::ios::binary);
+  auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
+  const auto bytes = static_cast<uint32_t>(x.size() * 2);
+  f.write("RIFF", 4), u32(36 + bytes), f.write("WAVEfmt ", 8), u32(16), u16(1), u16(1), u32(16000),
+      u32(32000);
+  u16(2), u16(16), f.write("data", 4), u32(bytes);
+  for (float v : x) u16(static_cast<uint16_t>(static_cast<int16_t>(std::lround(v * 32767))));
+}
+
+// A run directory with clips whose labels follow the audio: interesting clips carry a
+// 1.2 kHz tone, the timer intent adds 2.5 kHz, others are a 300 Hz hum.
+struct Workdir {
+  std::string dir, labels;
+  explicit Workdir(int n_train = 16, int n_eval = 6) {
+    static int serial = 0;
+    dir = (fs::temp_directory_path() /
+           ("inherent-test-train-" + std::to_string(::getpid()) + "-" + std::to_string(serial++)))
+              .string();
+    fs::remove_all(dir);
+    fs::create_directories(dir + "/audio");
+    labels = dir + "/labels.csv";
+    std::ofstream f(labels);
+    f << "audio_path,transcript,speaker_id,session_id,device,environment,source,duration_s,split,"
+         "isInteresting,"
+         "hasAddToListIntent,hasTermSearchQuery,hasPhotoQuery,hasCalendarEvent,hasCreateDocIntent,"
+         "hasPersonContext,hasEventContext,hasDeepResearchIntent,hasInsightIntent,hasBrowsingAgentIntent,"
+         "hasCallingAgentIntent,hasStartTimerIntent\n";
+    for (int i = 0; i < n_train + n_eval; ++i) {
+      const bool gate = i % 2 == 0, timer = i % 4 == 0;
+      const size_t n = 4800 + static_cast<size_t>((i * 3203) % 9600);  // 0.3 .. 0.9 s
+      std::vector<float> x(n);
+      uint32_t s = static_cast<uint32_t>(i) * 747796405u + 1;
+      for (size_t k = 0; k < n; ++k) {
+        s = s * 1664525u + 1013904223u;
+        const double t = static_cast<double>(k) / 16000.0;
+        double v = (static_cast<double>(s >> 8) / 16777216.0 - 0.5) * 0.02;
+        v += gate ? 0.3 * std::sin(2 * M_PI * 1200 * t) : 0.3 * std::sin(2 * M_PI * 300 * t);
+        if (timer) v += 0.2 * std::sin(2 * M_PI * 2500 * t);
+        x[k] = static_cast<float>(v);
+      }
+      const std::string name = "audio/c" + std::to_string(i) + ".wav";
+      write_wav(dir + "/" + name, x);
+      f << name << ",clip,spk,s" << i << ",synth,clean,test,," << (i < n_train ? "train" : "eval") << ","
+        << gate;
+      for (int h = 1; h < 13; ++h) f << "," << (h == 12 && timer ? 1 : 0);
+      f << "\n";
+    }
+  }
+  ~Workdir() {
+    if (!std::getenv("INHERENT_TEST_KEEP")) fs::remove_all(dir);
+  }
+
+  std::string config(const std::string& extra = "") const {
+    const std::string path = dir + "/tiny.yaml";
+    std::ofstream(path) << "model:\n  preset: tiny\n  dropout: 0.1\n"
+                           "data:\n  batch_size: 4\n  workers: 2\n"
+                           "training:\n  lr: 0.003\n  warmup_steps: 4\n  save_every: 5\n  log_every: 1\n"
+                           "  norm_clips: 8\n"
+                           "eval:\n  every: 10\n  batch_size: 8\n"
+                        << extra;
+    return path;
+  }
+};
+
+struct Proc {
+  pid_t pid = -1;
+  std::string log;
+};
+
+Proc spawn(const std::vector<std::string>& args, const std::string& log) {
+  std::vector<std::string> argv_s = {INHERENT_CLI};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  Proc p;
+  p.log = log;
+  EXPECT_EQ(posix_spawn(&p.pid, INHERENT_CLI, &fa, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  return p;
+}
+
+int wait_exit(const Proc& p) {
+  int status = 0;
+  waitpid(p.pid, &status, 0);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+// Runs the CLI to completion; returns the exit code, output in *out.
+int run(const std::vector<std::string>& args, std::string* out, const std::string& log) {
+  fs::remove(log);
+  const int code = wait_exit(spawn(args, log));
+  *out = slurp(log);
+  return code;
+}
+
+std::vector<json> read_jsonl(const std::string& path) {
+  std::vector<json> out;
+  std::ifstream f(path);
+  for (std::string line; std::getline(f, line);) {
+    if (!line.empty()) out.push_back(json::parse(line));
+  }
+  return out;
+}
+
+int64_t last_train_step(const std::string& metrics) {
+  int64_t step = -1;
+  std::ifstream f(metrics);
+  for (std::string line; std::getline(f, line);) {
+    try {
+      const json j = json::parse(line);
+      if (j.value("event", "") == "train") step = j["step"].get<int64_t>();
+    } catch (const std::exception&) {
+      // A line being written when the process died.
+    }
+  }
+  return step;
+}
+
+// name -> raw bytes of every tensor in a safetensors file. With meta, *storage keeps
+// the file's bytes that meta's views point into.
+std::map<std::string, std::string> tensors_of(const std::string& path, Safetensors* meta = nullptr,
+                                              std::string* storage = nullptr) {
+  std::string local;
+  std::string& bytes = storage ? *storage : local;
+  bytes = slurp(path);
+  Safetensors st;
+  std::string error;
+  EXPECT_EQ(safetensors_parse(bytes.data(), bytes.size(), &st, &error), INHERENT_STATUS_OK)
+      << path << ": " << error;
+  std::map<std::string, std::string> out;
+  for (const TensorView& t : st.tensors)
+    out[t.name] = std::string(reinterpret_cast<const char*>(t.data), t.n_bytes);
+  if (meta) *meta = st;
+  return out;
+}
+
+void expect_same_weights(const std::string& a, const std::string& b) {
+  const auto ta = tensors_of(a), tb = tensors_of(b);
+  ASSERT_EQ(ta.size(), tb.size());
+  int differing = 0;
+  for (const auto& [name, bytes] : ta) {
+    if (tb.at(name) != bytes) ++differing;
+  }
+  EXPECT_EQ(differing, 0) << a << " vs " << b << ": " << differing << " tensors differ";
+}
+
+TEST(Train, LossFallsAndCheckpointsAreComplete) {
+  Workdir w;
+  std::string out;
+  const std::string run_dir = w.dir + "/run";
+  ASSERT_EQ(run({"train", "--config", w.config(), "--labels", w.labels, "--output-dir", run_dir,
+                 "--max-steps", "30"},
+                &out, w.dir + "/log"),
+            0)
+      << out;
+  // The loss over the last 5 steps is well below the first 5.
+  std::vector<double> losses;
+  for (const json& j : read_jsonl(run_dir + "/metrics.jsonl")) {
+    if (j["event"] == "train") losses.push_back(j["loss"].get<double>());
+  }
+  ASSERT_EQ(losses.size(), 30u);
+  const double first = (losses[0] + losses[1] + losses[2] + losses[3] + losses[4]) / 5;
+  const double last = (losses[25] + losses[26] + losses[27] + losses[28] + losses[29]) / 5;
+  EXPECT_LT(last, 0.7 * first) << "first " << first << " last " << last;
+
+  // last/: weights by arch name with metadata, optimizer state, trainer state.
+  Safetensors meta;
+  std::string bytes;
+  const auto weights = tensors_of(run_dir + "/last/model.safetensors", &meta, &bytes);
+  ModelConfig tiny;
+  ASSERT_TRUE(arch_config_by_name("tiny", &tiny));
+  const auto arch = arch_tensors(tiny);
+  ASSERT_EQ(weights.size(), arch.size());
+  for (const ArchTensor& t : arch) {
+    const TensorView* v = meta.find(t.name);
+    ASSERT_NE(v, nullptr) << t.name;
+    EXPECT_EQ(v->shape, t.shape) << t.name;
+    EXPECT_EQ(v->dtype, DType::F32);
+  }
+  ModelConfig from_file;
+  EXPECT_EQ(arch_config_from_pairs(meta.metadata, &from_file), "");
+  EXPECT_TRUE(from_file == tiny);
+  ASSERT_NE(meta.find_metadata("head_order"), nullptr);
+  EXPECT_EQ(json::parse(*meta.find_metadata("head_order"))[12], "hasStartTimerIntent");
+  EXPECT_EQ(*meta.find_metadata("step"), "30");
+  EXPECT_EQ(meta.find_metadata("training_hash")->size(), 16u);
+  // The normalization is the training set's, not the identity.
+  std::vector<float> mean(128);
+  std::string error;
+  ASSERT_EQ(safetensors_read_f32(meta, "mel_norm.mean", {128}, mean.data(), &error), INHERENT_STATUS_OK);
+  EXPECT_LT(mean[10], -1.0f);
+
+  const json state = json::parse(slurp(run_dir + "/last/trainer.json"));
+  EXPECT_EQ(state["step"], 30);
+  EXPECT_EQ(state["head_order"].size(), 13u);
+  EXPECT_TRUE(state["best"].is_object());
+  EXPECT_TRUE(fs::exists(run_dir + "/last/optimizer.safetensors"));
+  const auto opt = tensors_of(run_dir + "/last/optimizer.safetensors");
+  EXPECT_TRUE(opt.count("head.weight.exp_avg") && opt.count("rng.cpu") && opt.count("adamw.step"));
+  EXPECT_TRUE(fs::exists(run_dir + "/best/model.safetensors"));
+  const json summary = json::parse(slurp(run_dir + "/summary.json"));
+  EXPECT_EQ(summary["step"], 30);
+  EXPECT_TRUE(summary["finished"].get<bool>());
+  EXPECT_TRUE(summary["last_eval"]["metrics"]["gates"].is_array());
+  EXPECT_EQ(json::parse(slurp(run_dir + "/summary.json"))["best"]["metrics"]["heads"].size(), 13u);
+
+  // The same directory again without --resume is refused.
+  EXPECT_EQ(run({"train", "--config", w.config(), "--labels", w.labels, "--output-dir", run_dir}, &out,
+                w.dir + "/log"),
+            1);
+  EXPECT_NE(out.find("pass --resume"), std::string::npos) << out;
+}
+
+TEST(Train, StopAndResumeGiveTheSameWeights) {
+  Workdir w;
+  std::string out;
+  const std::string cfg = w.config();
+  const std::vector<std::string> common = {"train",  "--config",    cfg, "--labels",
+                                           w.labels, "--max-steps", "16"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a = common;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  ASSERT_EQ(run(with({"--output-dir", w.dir + "/straight"}), &out, w.dir + "/log"), 0) << out;
+  ASSERT_EQ(run(with({"--output-dir", w.dir + "/split", "--stop-at", "8"}), &out, w.dir + "/log"), 0) << out;
+  EXPECT_EQ(json::parse(slurp(w.dir + "/split/last/trainer.json"))["step"], 8);
+  ASSERT_EQ(run({"train", "--labels", w.labels, "--output-dir", w.dir + "/split", "--resume"}, &out,
+                w.dir + "/log"),
+            0)
+      << out;
+  EXPECT_NE(out.find("resumed"), std::string::npos) << out;
+  expect_same_weights(w.dir + "/straight/last/model.safetensors", w.dir + "/split/last/model.safetensors");
+  // A different config on --resume is refused.
+  EXPECT_EQ(
+      run({"train", "--config", "tiny", "--labels", w.labels, "--output-dir", w.dir + "/split", "--resume"},
+          &out, w.dir + "/log"),
+      1);
+  EXPECT_NE(out.find("differs from the run's"), std::string::npos) << out;
+}
+
+TEST(Train, SigkillLosesAtMostOneSaveIntervalAndResumesExactly) {
+  Workdir w;
+  std::string out;
+  const std::string cfg = w.config();
+  const std::vector<std::string> args = {"train",  "--config",    cfg,  "--labels",
+                                         w.labels, "--max-steps", "40", "-q"};
+  auto in = [&](const std::string& dir) {
+    std::vector<std::string> a = args;
+    a.push_back("--output-dir");
+    a.push_back(dir);
+    return a;
+  };
+  ASSERT_EQ(run(in(w.dir + "/straight"), &out, w.dir + "/log"), 0) << out;
+  // Kill at a few different moments, then resume each time.
+  const std::string killed = w.dir + "/killed";
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const Proc p = spawn(attempt == 0 ? in(killed) : [&] {
+      auto a = in(killed);
+      a.push_back("--resume");
+      return a;
+    }(), w.dir + "/klog");
+    const int64_t target = attempt == 0 ? 12 : 27;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (last_train_step(killed + "/metrics.jsonl") < target &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(1500 + attempt * 3100));  // anywhere in a step or a save
+    ::kill(p.pid, SIGKILL);
+    EXPECT_EQ(wait_exit(p), 128 + SIGKILL);
+    const int64_t reached = last_train_step(killed + "/metrics.jsonl");
+    const json state = json::parse(slurp(killed + "/last/trainer.json"));
+    EXPECT_GE(state["step"].get<int64_t>(), reached - 5) << "lost more than one save interval";
+    EXPECT_EQ(state["step"].get<int64_t>() % 5, 0);
+  }
+  auto resume = in(killed);
+  resume.push_back("--resume");
+  ASSERT_EQ(run(resume, &out, w.dir + "/log"), 0) << out;
+  expect_same_weights(w.dir + "/straight/last/model.safetensors", killed + "/last/model.safetensors");
+  for (const auto& e : fs::directory_iterator(killed)) {
+    EXPECT_EQ(e.path().filename().string().find(".last."), std::string::npos)
+        << "temporary left: " << e.path();
+  }
+}
+
+TEST(Train, SigintSavesAndExitsCleanly) {
+  Workdir w;
+  const std::string run_dir = w.dir + "/run";
+  const Proc p = spawn({"train", "--config", w.config(), "--labels", w.labels, "--output-dir", run_dir,
+                        "--max-steps", "100000", "-q"},
+                       w.dir + "/log");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (last_train_step(run_dir + "/metrics.jsonl") < 7 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(p.pid, SIGINT);
+  EXPECT_EQ(wait_exit(p), 130) << slurp(w.dir + "/log");
+  const int64_t reached = last_train_step(run_dir + "/metrics.jsonl");
+  EXPECT_EQ(json::parse(slurp(run_dir + "/last/trainer.json"))["step"], reached)
+      << "the last step was not saved";
+  EXPECT_NE(slurp(w.dir + "/log").find("continue with --resume"), std::string::npos);
+  EXPECT_FALSE(json::parse(slurp(run_dir + "/summary.json"))["finished"].get<bool>());
+}
+
+TEST(Train, BadConfigAndLabelsFailWithPositions) {
+  Workdir w(4, 2);
+  std::string out;
+  const std::string cfg = w.dir + "/bad.yaml";
+  std::ofstream(cfg) << "model:\n  preset: tiny\ntraining:\n  lr: 0.001\n  warmpu_steps: 10\n";
+  EXPECT_EQ(run({"train", "--config", cfg, "--labels", w.labels, "--output-dir", w.dir + "/r"}, &out,
+                w.dir + "/log"),
+            1);
+  EXPECT_NE(out.find("bad.yaml:5:3: unknown key 'training.warmpu_steps'"), std::string::npos) << out;
+  std::ofstream(cfg) << "model:\n  preset: tiny\ndata:\n  batch_size: -3\n";
+  EXPECT_EQ(run({"train", "--config", cfg, "--labels", w.labels, "--output-dir", w.dir + "/r"}, &out,
+                w.dir + "/log"),
+            1);
+  EXPECT_NE(out.find("bad.yaml:4:15: data.batch_size must be an integer in [1, 4096]"), std::string::npos)
+      << out;
+
+  std::ofstream(w.labels, std::ios::app) << "audio/c0.wav,x,s,s,d,e,src,,train,0,0,0,0,0,0,0,0,0,0,0,0,1\n";
+  EXPECT_EQ(run({"train", "--config", "tiny", "--labels", w.labels, "--output-dir", w.dir + "/r"}, &out,
+                w.dir + "/log"),
+            1);
+  EXPECT_NE(out.find("labels.csv:8:22: [gate-consistency]"), std::string::npos) << out;
+  EXPECT_EQ(run({"train", "--config", "tiny", "--output-dir", w.dir + "/r"}, &out, w.dir + "/log"), 2) << out;
+}
+
+}  // namespace
+}  // namespace inherent
