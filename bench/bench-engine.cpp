@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The native engine through the public C++ API (inherent.hpp), one thread:
+//   BM_score_mel/<config>/<kernels>/<seconds>   one inference on a window of log-mels
+//   BM_stream_hop/<config>/<kernels>             one 100 ms hop of a default stream
+//                                                 (2 s window): frontend + model
+//   BM_load/<config>                              cold start: package bytes -> model
+// Models are random-weight packages of the named configs (weights do not change the
+// cost). Counters: ms per call; x_realtime for windows.
+//
+//   build/dev/bench/bench-engine --benchmark_filter=small
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/model-package.h"
+#include "inherent/inherent.hpp"
+
+namespace {
+
+struct Package {
+  std::string weights;  // single-buffer form
+};
+
+const Package& package(const std::string& config) {
+  static std::map<std::string, Package> cache;
+  auto it = cache.find(config);
+  if (it != cache.end()) return it->second;
+  inherent::ModelConfig c;
+  inherent::arch_config_by_name(config, &c);
+  inherent::PackageInfo info = inherent::package_default_info();
+  std::string error;
+  Package p;
+  if (inherent::model_package_encode(c, inherent::random_package_tensors(c, 1),
+                                     inherent::model_metadata_json(c, info), true, &p.weights,
+                                     &error) != INHERENT_STATUS_OK)
+    std::abort();
+  return cache.emplace(config, std::move(p)).first->second;
+}
+
+inherent_kernels kernels_of(const std::string& name) {
+  if (name == "generic") return INHERENT_KERNELS_GENERIC;
+  if (name == "avx2") return INHERENT_KERNELS_AVX2;
+  if (name == "avx512") return INHERENT_KERNELS_AVX512;
+  return INHERENT_KERNELS_AUTO;
+}
+
+// A speech-like 16 kHz signal.
+std::vector<float> audio(double seconds) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> noise(0.0f, 0.01f);
+  std::vector<float> x(static_cast<size_t>(seconds * INHERENT_SAMPLE_RATE));
+  double phase = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double t = static_cast<double>(i) / INHERENT_SAMPLE_RATE;
+    phase += 2 * M_PI * (130 + 30 * std::sin(2 * M_PI * t)) / INHERENT_SAMPLE_RATE;
+    x[i] = static_cast<float>(0.1 * std::sin(phase) + 0.05 * std::sin(3 * phase)) + noise(rng);
+  }
+  return x;
+}
+
+void BM_score_mel(benchmark::State& state, std::string config, std::string kernels, double seconds) {
+  const Package& p = package(config);
+  inherent_model_params mp = inherent_model_default_params();
+  mp.kernels = kernels_of(kernels);
+  inherent::Model model = [&] {
+    try {
+      return inherent::Model::from_memory(p.weights.data(), p.weights.size(), {}, mp);
+    } catch (const inherent::Exception&) {
+      return inherent::Model::from_memory(p.weights.data(), p.weights.size());
+    }
+  }();
+  if (kernels != "auto" && model.kernels_name() != kernels) {
+    state.SkipWithError(("this CPU has no " + kernels + " kernels").c_str());
+    return;
+  }
+  const std::vector<float> x = audio(seconds);
+  const inherent::Mel mel = inherent::mel(x.data(), x.size());
+  inherent::Session session(model);
+  session.score_mel(mel.data.data(), mel.n_frames);  // warm up: workspace, caches
+  for (auto _ : state) {
+    inherent::Scores s = session.score_mel(mel.data.data(), mel.n_frames);
+    benchmark::DoNotOptimize(s);
+  }
+  state.counters["x_realtime"] = benchmark::Counter(seconds, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(model.kernels_name() + ", " + std::to_string(mel.n_frames) + " frames");
+}
+
+void BM_stream_hop(benchmark::State& state, std::string config, std::string kernels) {
+  const Package& p = package(config);
+  inherent_model_params mp = inherent_model_default_params();
+  mp.kernels = kernels_of(kernels);
+  inherent::Model model = inherent::Model::from_memory(p.weights.data(), p.weights.size(), {}, mp);
+  const std::vector<float> x = audio(20.0);
+  inherent::Stream stream(model);  // 2 s window, 100 ms hop
+  const size_t hop = INHERENT_SAMPLE_RATE / 10;
+  size_t at = 0;
+  // Warm up past the first full window so every measured hop is a 2 s window.
+  for (int i = 0; i < 25; ++i, at += hop) {
+    stream.accept(x.data() + at, hop);
+    stream.results();
+  }
+  for (auto _ : state) {
+    if (at + hop > x.size()) {
+      state.PauseTiming();
+      stream.reset();
+      at = 0;
+      for (int i = 0; i < 25; ++i, at += hop) {
+        stream.accept(x.data() + at, hop);
+        stream.results();
+      }
+      state.ResumeTiming();
+    }
+    stream.accept(x.data() + at, hop);
+    at += hop;
+    benchmark::DoNotOptimize(stream.results());
+  }
+  state.SetLabel(model.kernels_name() + ", 2 s window, 100 ms hop");
+}
+
+void BM_load(benchmark::State& state, std::string config) {
+  const Package& p = package(config);
+  for (auto _ : state) {
+    inherent::Model model = inherent::Model::from_memory(p.weights.data(), p.weights.size());
+    benchmark::DoNotOptimize(model.get());
+  }
+  state.SetLabel(std::to_string(p.weights.size() / 1024) + " KiB package");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (const char* config : {"tiny", "small", "base"}) {
+    for (const char* kernels : {"auto", "avx512", "avx2", "generic"})
+      for (double seconds : {1.0, 10.0})
+        benchmark::RegisterBenchmark(
+            (std::string("BM_score_mel/") + config + "/" + kernels + "/" + std::to_string(int(seconds)) + "s").c_str(),
+            BM_score_mel, config, kernels, seconds)
+            ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark((std::string("BM_stream_hop/") + config + "/auto").c_str(), BM_stream_hop, config,
+                                 "auto")
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark((std::string("BM_load/") + config).c_str(), BM_load, config)
+        ->Unit(benchmark::kMillisecond);
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+}
