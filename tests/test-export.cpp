@@ -21,8 +21,13 @@
 #include "export/exporter.h"
 #include "export/half.h"
 #include "export/metadata.h"
+#include "export/mlx-module.h"
 #include "export/onnx-export.h"
 #include "export/sha256.h"
+#include "export/tflite-delegates.h"
+#include "export/tflite-export.h"
+#include "export/tflite-graph.h"
+#include "export/tflite-writer.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::exporter {
@@ -261,6 +266,128 @@ TEST(OnnxExport, MetadataPropsCarryTheHeadOrder) {
   EXPECT_EQ(props["inherent.model.n_hidden"], "32");
 }
 
+
+// ---- TFLite ----
+
+TEST(TfliteExport, WritesAVerifiedFileWithTheContract) {
+  const TfliteArtifact a = export_tflite(random_model(), TfliteOptions{});
+  const tfl::FileSummary s = tfl::read_tflite_summary(a.bytes);
+  EXPECT_EQ(a.bytes.substr(4, 4), "TFL3");
+  ASSERT_EQ(s.inputs.size(), 1u);
+  ASSERT_EQ(s.outputs.size(), 1u);
+  EXPECT_EQ(s.inputs[0].name, "mel_spectrogram");
+  EXPECT_EQ(s.inputs[0].type, "float32");
+  EXPECT_EQ(s.inputs[0].shape, (std::vector<int32_t>{1, 3000, 128}));
+  EXPECT_EQ(s.inputs[0].shape_signature, (std::vector<int32_t>{1, -1, 128}));
+  EXPECT_EQ(s.outputs[0].name, "intent_output");
+  EXPECT_EQ(s.outputs[0].shape, (std::vector<int32_t>{1, 13}));
+  EXPECT_EQ(s.signature_keys, std::vector<std::string>{"serving_default"});
+  EXPECT_EQ(s.metadata_names, std::vector<std::string>{"inherent.metadata.json"});
+  EXPECT_EQ(s.op_names.back(), "LOGISTIC");
+  EXPECT_EQ(a.info.inputs[0].tensor_index, s.inputs[0].tensor_index);
+  EXPECT_EQ(a.info.sha256, sha256_hex(a.bytes));
+  // A corrupted file does not verify.
+  std::string bad = a.bytes;
+  bad[bad.size() / 2] ^= 0x55;
+  bad.resize(bad.size() / 3);
+  EXPECT_THROW(tfl::read_tflite_summary(bad), Exception);
+}
+
+TEST(TfliteExport, StaticFramesHaveNoSignature) {
+  TfliteOptions o;
+  o.dynamic_frames = false;
+  const tfl::FileSummary s = tfl::read_tflite_summary(export_tflite(random_model(), o).bytes);
+  EXPECT_TRUE(s.inputs[0].shape_signature.empty());
+}
+
+TEST(TfliteExport, Float16StoresWeightsAsHalvesBehindDequantize) {
+  tfl::Graph g = tfl::build_conformer(random_model());
+  const size_t ops_before = g.ops.size();
+  tfl::to_float16(g, 16);
+  size_t halves = 0;
+  for (const tfl::Tensor& t : g.tensors) {
+    if (!t.constant) continue;
+    if (t.type == tfl::TType::f16) ++halves;
+    if (t.type == tfl::TType::f32 && t.numel() >= 16) {
+      EXPECT_TRUE(t.name.rfind("mel_norm.", 0) == 0 || t.name.rfind("positions.", 0) == 0 ||
+                  t.name.rfind("head.", 0) == 0)
+          << t.name << " stayed float32";
+    }
+  }
+  EXPECT_GT(halves, 10u);
+  EXPECT_EQ(g.ops.size(), ops_before + halves);
+  for (size_t i = 0; i < halves; ++i) EXPECT_EQ(g.ops[i].op, tfl::TOp::dequantize);
+}
+
+TEST(TfliteExport, DynamicInt8QuantizesWeightsPerChannel) {
+  tfl::Graph g = tfl::build_conformer(random_model("small"));
+  tfl::to_dynamic_int8(g);
+  tfl::materialize_constants(g);
+  int quantized = 0;
+  for (const tfl::Operator& op : g.ops) {
+    if (op.op != tfl::TOp::fully_connected) continue;
+    const tfl::Tensor& w = g.tensors[op.inputs[1]];
+    if (w.name.rfind("head.", 0) == 0) {
+      EXPECT_EQ(w.type, tfl::TType::f32);  // the output layer stays float
+      continue;
+    }
+    if (w.numel() < 1024) continue;
+    ++quantized;
+    ASSERT_EQ(w.type, tfl::TType::i8) << w.name;
+    ASSERT_EQ(w.quant.scale.size(), static_cast<size_t>(w.shape[0])) << w.name;
+    EXPECT_TRUE(op.options.asymmetric_quantize_inputs);
+    // Dequantized weights are within half a step of the float ones.
+    for (size_t i = 0; i < w.values.size(); i += 97) {
+      const float scale = w.quant.scale[i / w.shape[1]];
+      const float q = static_cast<float>(static_cast<int8_t>(w.bytes[i])) * scale;
+      ASSERT_LE(std::abs(q - w.values[i]), 0.5f * scale + 1e-7f) << w.name << " [" << i << "]";
+    }
+  }
+  EXPECT_GE(quantized, 4 * 9);  // 9 quantized Linear ops per block (q, k, v, out, a, g, pointwise2, 2 x 2 ffn)
+}
+
+TEST(TfliteExport, PositionFactorsRebuildTheTable) {
+  for (int32_t h : {32, 128, 256}) {
+    const auto f = tfl::position_factors(h);
+    double worst = 0;
+    for (int32_t t = 0; t < tfl::kPositionRows; ++t) {
+      const int32_t q = t / tfl::kPositionBlock, r = t % tfl::kPositionBlock;
+      for (int32_t c = 0; c < h; ++c) {
+        const float got = f[0][q * h + c] * f[1][r * h + c] + f[2][q * h + c] * f[3][r * h + c];
+        const double angle = t / std::pow(10000.0, static_cast<double>(c - c % 2) / h);
+        const float want = static_cast<float>(c % 2 ? std::cos(angle) : std::sin(angle));
+        worst = std::max(worst, static_cast<double>(std::abs(got - want)));
+      }
+    }
+    EXPECT_LE(worst, 5e-7) << "H " << h;
+  }
+}
+
+TEST(TfliteExport, DelegatePreflightNamesRefusals) {
+  const tfl::Graph dynamic = tfl::build_conformer(random_model());
+  const tfl::Graph fixed = tfl::build_conformer(random_model(), 3000, false);
+  const tfl::Preflight cpu = tfl::preflight(dynamic, "cpu");
+  EXPECT_FALSE(cpu.fully_delegated);
+  bool shape = false;
+  for (const auto& i : cpu.issues) shape = shape || i.what == "SHAPE";
+  EXPECT_TRUE(shape);
+  auto has = [](const tfl::Preflight& p, const std::string& what) {
+    for (const auto& i : p.issues) {
+      if (i.what == what) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(has(tfl::preflight(dynamic, "gpu"), "dynamic shapes"));
+  EXPECT_FALSE(has(tfl::preflight(fixed, "gpu"), "dynamic shapes"));
+  EXPECT_TRUE(has(tfl::preflight(fixed, "tpu"), "float32 activations"));
+  EXPECT_THROW(tfl::preflight(fixed, "abacus"), Exception);
+  for (const std::string& d : tfl::delegate_names()) {
+    const Json j = tfl::preflight_json(tfl::preflight(fixed, d));
+    EXPECT_EQ(j["delegate"], d);
+    EXPECT_FALSE(j["summary"].get<std::string>().empty());
+  }
+}
+
 // ---- run_export and the sidecar ----
 
 TEST(RunExport, WritesArtifactsAndSidecars) {
@@ -309,6 +436,34 @@ TEST(RunExport, WritesArtifactsAndSidecars) {
   const ExportModel back = load_weights(dir + "/native");
   EXPECT_EQ(back.at("head.weight").data, m.at("head.weight").data);
   fs::remove_all(dir);
+}
+
+TEST(RunExport, MlxWritesWeightsAndModuleEvenWithoutPython) {
+  const std::string dir = temp_dir("mlx");
+  const ExportModel m = random_model();
+  ExportRequest r;
+  r.output_dir = dir;
+  r.backends = {"mlx"};
+  r.python = "/nonexistent/python3";
+  std::vector<std::string> messages;
+  run_export(m, r, &messages);
+  EXPECT_EQ(read_file(dir + "/mlx/inherent_mlx.py"), read_file(std::string(INHERENT_SOURCE_DIR) + "/src/export/mlx/inherent_mlx.py"));
+  EXPECT_EQ(load_weights(dir + "/mlx/model.safetensors").at("head.weight").data, m.at("head.weight").data);
+  const Json j = Json::parse(read_file(dir + "/mlx/inherent.metadata.json"));
+  EXPECT_EQ(j["artifacts"].size(), 2u);
+  EXPECT_NE(j["exported_function"].get<std::string>().find("not written"), std::string::npos);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_NE(messages[0].find(kMlxFunctionFile), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(RunExport, LiteRtLmNeedsItsBuilder) {
+  ExportRequest r;
+  r.output_dir = temp_dir("litertlm");
+  r.backends = {"litertlm"};
+  r.litert_lm_builder = "/nonexistent/litert-lm-builder";
+  EXPECT_THROW_MESSAGE(run_export(random_model(), r), "litert-lm-builder not found");
+  fs::remove_all(r.output_dir);
 }
 
 TEST(RunExport, RejectsBadRequests) {

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -63,10 +64,20 @@ def export(config: str, backend: str, *options: str, seed: int = SEED) -> Path:
         shutil.rmtree(out)
     cmd = [str(cli()), "export", "--weights", str(weights_file(config, seed)), "--output-dir", str(out),
            "--backend", backend, *options]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    r = subprocess.run(cmd, capture_output=True, text=True, env=tool_env())
     if r.returncode != 0:
         pytest.fail(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}", pytrace=False)
     return out / backend
+
+
+def tool_env() -> dict:
+    """The CLI's environment: this Python (with mlx) and the litert-lm-builder beside it."""
+    env = dict(os.environ)
+    env.setdefault("INHERENT_PYTHON", sys.executable)
+    builder = Path(sys.executable).parent / "litert-lm-builder"
+    if builder.is_file():
+        env.setdefault("INHERENT_LITERT_LM_BUILDER", str(builder))
+    return env
 
 
 def metadata(folder: Path) -> dict:

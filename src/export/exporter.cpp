@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 
 #include "common/files.h"
 #include "export/metadata.h"
+#include "export/mlx-module.h"
 #include "export/onnx-export.h"
+#include "export/process.h"
 #include "export/sha256.h"
+#include "export/tflite-export.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::exporter {
@@ -67,6 +72,18 @@ std::string frames_note(int64_t frames) {
   return frames < 0 ? "dynamic [batch, frames, 128]" : "fixed [1, " + std::to_string(frames) + ", 128]";
 }
 
+// The TFLite options of a request (the LiteRT-LM package embeds the same file).
+TfliteOptions tflite_options(const ExportRequest& r, const std::string& precision) {
+  TfliteOptions o;
+  o.precision = precision;
+  o.frames = INHERENT_MAX_FRAMES;
+  o.dynamic_frames = r.frames != std::to_string(INHERENT_MAX_FRAMES);
+  o.delegate = r.delegate;
+  return o;
+}
+
+std::string temp_name(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
+
 void export_onnx_backend(const ExportModel& m, const ExportRequest& r, std::vector<WrittenFile>* written) {
   const std::string dir = backend_dir(r, "onnx");
   std::vector<ArtifactInfo> artifacts;
@@ -92,10 +109,194 @@ void export_native_backend(const ExportModel& m, const ExportRequest& r, std::ve
   finish(dir, make_metadata(m, "native", {info}), "native", written);
 }
 
+// LiteRT: the requested precision first (the primary artifact), then float32 as the
+// reference it is compared with; int8 with a calibration manifest writes the
+// full-integer model and the dynamic-range one. Delegate preflight printed and stored.
+void export_litert_backend(const ExportModel& m, const ExportRequest& r, std::vector<WrittenFile>* written,
+                           std::vector<std::string>* messages) {
+  const std::string dir = backend_dir(r, "litert");
+  std::vector<std::string> precisions = {r.quantization};
+  if (r.quantization == "int8" && !r.calibration_manifest.empty()) precisions = {"int8-full", "int8"};
+  if (r.quantization != "float32") precisions.push_back("float32");
+  TfliteOptions o = tflite_options(r, r.quantization);
+  std::vector<ArtifactInfo> artifacts;
+  Json preflight;
+  for (const std::string& precision : precisions) {
+    o.precision = precision;
+    TfliteArtifact a = export_tflite(m, o);
+    write_artifact(dir, a.info, a.bytes, "litert", written,
+                   precision + (o.dynamic_frames ? ", [1, 3000, 128], signature [1, -1, 128]" : ", fixed [1, 3000, 128]"));
+    artifacts.push_back(a.info);
+    if (preflight.is_null()) {
+      preflight = tfl::preflight_json(a.preflight);
+      if (messages) messages->push_back(tfl::preflight_text(a.preflight));
+    }
+  }
+  Json extra = {{"delegate", r.delegate}, {"delegate_preflight", preflight}, {"signature_key", "serving_default"}};
+  finish(dir, make_metadata(m, "litert", artifacts, extra), "litert", written);
+}
+
+// MLX: the weights (arch names and layouts), the module that builds the model in MLX,
+// and, when a Python with MLX is at hand, the forward pass as an exported MLX function
+// for [1, 3000, 128].
+void export_mlx_backend(const ExportModel& m, const ExportRequest& r, std::vector<WrittenFile>* written,
+                        std::vector<std::string>* messages) {
+  const std::string dir = backend_dir(r, "mlx");
+  ArtifactInfo weights;
+  weights.file = "model.safetensors";
+  weights.format = "safetensors (arch.h names and layouts; inherent_mlx.py rearranges convolutions for MLX)";
+  weights.inputs = {contract_input(-1, -1)};
+  weights.outputs = {contract_output(-1)};
+  write_artifact(dir, weights, encode_weights(m), "mlx", written, "weights");
+  ArtifactInfo module;
+  module.file = kMlxModuleFile;
+  module.format = "python module (mlx): inherent_mlx.load(folder)(mel) -> scores";
+  module.inputs = weights.inputs;
+  module.outputs = weights.outputs;
+  write_artifact(dir, module, mlx_module_source(), "mlx", written, "MLX model module");
+  std::vector<ArtifactInfo> artifacts = {weights, module};
+  Json extra = {{"load", "import inherent_mlx; model = inherent_mlx.load(folder); scores = model(mel)"}};
+  // The module reads the sidecar, so it goes first; it is rewritten below with the function.
+  write_metadata(dir, make_metadata(m, "mlx", artifacts, extra));
+
+  const std::string python = r.python.empty() ? find_python() : r.python;
+  std::string why;
+  if (python.empty()) {
+    why = "no Python found (set INHERENT_PYTHON)";
+  } else {
+    const std::string target = resolve_path(dir, kMlxFunctionFile);
+    const ProcessResult p = run_process({python, resolve_path(dir, kMlxModuleFile), dir, "--export-function", "--output",
+                                         temp_name(target)});
+    if (p.exit_code == 0 && fs::is_regular_file(temp_name(target))) {
+      fs::rename(temp_name(target), target);
+      ArtifactInfo fn;
+      fn.file = kMlxFunctionFile;
+      fn.format = "mlx exported function (mx.import_function)";
+      fn.frames = std::to_string(INHERENT_MAX_FRAMES);
+      fn.inputs = {contract_input(1, INHERENT_MAX_FRAMES)};
+      fn.outputs = {contract_output(1)};
+      const std::string bytes = read_file(target);
+      fn.size_bytes = bytes.size();
+      fn.sha256 = sha256_hex(bytes);
+      fn.extra = {{"call", "mx.import_function(path)(mel_padded_to_3000)[0] -> [1, 13]"}};
+      written->push_back({"mlx", target, bytes.size(), "MLX exported function, [1, 3000, 128]"});
+      artifacts.push_back(fn);
+    } else {
+      std::error_code ec;
+      fs::remove(temp_name(target), ec);
+      why = python + " could not export it: " + p.output.substr(p.output.size() > 400 ? p.output.size() - 400 : 0);
+    }
+  }
+  if (!why.empty()) {
+    extra["exported_function"] = "not written: " + why;
+    if (messages) messages->push_back("mlx: " + std::string(kMlxFunctionFile) + " not written (" + why + ")\n");
+  }
+  finish(dir, make_metadata(m, "mlx", artifacts, extra), "mlx", written);
+}
+
+std::string litert_lm_builder(const ExportRequest& r) {
+  if (!r.litert_lm_builder.empty()) return ::access(r.litert_lm_builder.c_str(), X_OK) == 0 ? r.litert_lm_builder : "";
+  return find_program("litert-lm-builder", "INHERENT_LITERT_LM_BUILDER", {find_python()});
+}
+
+std::string toml_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+// LiteRT-LM: the .litertlm package built by litert-lm-builder, holding the LiteRT
+// classifier (the same bytes as the litert export of this precision) as a TFLite
+// section with the delegate as its backend constraint, and the metadata sidecar of
+// that TFLite model as a generic data section.
+void export_litertlm_backend(const ExportModel& m, const ExportRequest& r, std::vector<WrittenFile>* written) {
+  const std::string builder = litert_lm_builder(r);
+  if (builder.empty()) {
+    throw Exception(INHERENT_STATUS_UNSUPPORTED,
+                    "litert-lm-builder not found (pip install litert-lm-builder, or set INHERENT_LITERT_LM_BUILDER "
+                    "to its path)");
+  }
+  const std::string dir = backend_dir(r, "litertlm");
+  const std::string work = resolve_path(dir, ".build-" + std::to_string(::getpid()));
+  fs::create_directories(work);
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } cleanup{work};
+
+  const TfliteArtifact t = export_tflite(m, tflite_options(r, r.quantization));
+  write_file_atomic(resolve_path(work, t.info.file), t.bytes);
+  const Json inner = make_metadata(m, "litertlm", {t.info},
+                                   {{"delegate", r.delegate}, {"delegate_preflight", tfl::preflight_json(t.preflight)}});
+  const std::string inner_text = inner.dump(2) + "\n";
+  write_file_atomic(resolve_path(work, kMetadataFileName), inner_text);
+  const std::string constraint = r.delegate == "cpu" || r.delegate == "gpu" ? r.delegate : "npu";
+  std::string toml;
+  toml += "[system_metadata]\nentries = [\n";
+  const std::vector<std::pair<std::string, std::string>> system = {
+      {"author", "inherent"},
+      {"inherent.format", kMetadataFormat},
+      {"inherent.model_version", m.provenance.model_version},
+      {"inherent.model_name", m.config_name},
+      {"inherent.input", std::string(kInputName) + " float32 [1, frames, 128]"},
+      {"inherent.output", std::string(kOutputName) + " float32 [1, 13]"},
+      {"inherent.delegate", r.delegate}};
+  for (const auto& [k, v] : system) toml += "  { key = " + toml_string(k) + ", value_type = \"String\", value = " + toml_string(v) + " },\n";
+  toml += "]\n\n[[section]]\nsection_type = \"TFLiteModel\"\nmodel_type = \"aux\"\n";
+  toml += "data_path = " + toml_string(t.info.file) + "\nbackend_constraint = " + toml_string(constraint) + "\n";
+  toml += "additional_metadata = [\n  { key = \"inherent.role\", value_type = \"String\", value = \"speech_gate\" },\n";
+  toml += "  { key = \"inherent.precision\", value_type = \"String\", value = " + toml_string(t.info.precision) + " },\n";
+  toml += "  { key = \"inherent.signature\", value_type = \"String\", value = \"serving_default\" },\n]\n\n";
+  toml += "[[section]]\nsection_type = \"GenericBinaryData\"\ndata_path = " + toml_string(kMetadataFileName) + "\n";
+  toml += "additional_metadata = [\n  { key = \"name\", value_type = \"String\", value = " + toml_string(kMetadataFileName) +
+          " },\n]\n";
+  write_file_atomic(resolve_path(work, "model.toml"), toml);
+
+  const std::string target = resolve_path(dir, "model.litertlm");
+  const std::string temp = temp_name(target);
+  const ProcessResult p = run_process({builder, "toml", "--path", resolve_path(work, "model.toml"), "output", "--path", temp});
+  if (p.exit_code != 0 || !fs::is_regular_file(temp)) {
+    std::error_code ec;
+    fs::remove(temp, ec);
+    throw Exception(INHERENT_STATUS_INTERNAL, builder + " failed (exit " + std::to_string(p.exit_code) + "): " + p.output);
+  }
+  fs::rename(temp, target);
+  const std::string bytes = read_file(target);
+  ArtifactInfo info;
+  info.file = "model.litertlm";
+  info.format = "litertlm (litert-lm-builder)";
+  info.precision = t.info.precision;
+  info.frames = t.info.frames;
+  info.inputs = t.info.inputs;
+  info.outputs = t.info.outputs;
+  info.size_bytes = bytes.size();
+  info.sha256 = sha256_hex(bytes);
+  info.extra = {{"sections", Json::array({{{"index", 0}, {"type", "TFLiteModel"}, {"model_type", "tf_lite_aux"},
+                                            {"backend_constraint", constraint}, {"file", t.info.file},
+                                            {"size_bytes", t.info.size_bytes}, {"sha256", t.info.sha256}},
+                                           {{"index", 1}, {"type", "GenericBinaryData"}, {"name", kMetadataFileName},
+                                            {"size_bytes", inner_text.size()}, {"sha256", sha256_hex(inner_text)}}})},
+                {"embedded_tflite", t.info.file}};
+  written->push_back({"litertlm", target, bytes.size(), t.info.precision + " classifier, backend " + constraint});
+  Json extra = {{"delegate", r.delegate}, {"delegate_preflight", tfl::preflight_json(t.preflight)},
+                {"builder", builder}};
+  finish(dir, make_metadata(m, "litertlm", {info}, extra), "litertlm", written);
+}
+
 }  // namespace
 
 const std::vector<std::string>& all_backends() {
-  static const std::vector<std::string> list = {"onnx", "native"};
+  static const std::vector<std::string> list = {"onnx", "litert", "litertlm", "mlx", "native"};
   return list;
 }
 
@@ -119,7 +320,7 @@ void check_request(const ExportRequest& r) {
   }
 }
 
-std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r) {
+std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r, std::vector<std::string>* messages) {
   check_request(r);
   validate(m);
   std::vector<std::string> backends;
@@ -131,6 +332,15 @@ std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r
   std::vector<WrittenFile> written;
   for (const std::string& b : backends) {
     if (b == "onnx") export_onnx_backend(m, r, &written);
+    if (b == "litert") export_litert_backend(m, r, &written, messages);
+    if (b == "litertlm") {
+      if (litert_lm_builder(r).empty() && !contains(r.backends, "litertlm")) {  // "all" without the builder
+        if (messages) messages->push_back("litertlm: skipped (litert-lm-builder not found; pip install litert-lm-builder)\n");
+        continue;
+      }
+      export_litertlm_backend(m, r, &written);
+    }
+    if (b == "mlx") export_mlx_backend(m, r, &written, messages);
     if (b == "native") export_native_backend(m, r, &written);
   }
   return written;

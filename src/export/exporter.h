@@ -27,6 +27,8 @@ struct ExportRequest {
   std::string calibration_manifest;       // CSV of mel .npy files for full-integer int8 (LiteRT)
   std::string delegate = "cpu";           // recorded in the metadata; preflight per delegate (LiteRT)
   std::string frames = "both";            // dynamic | 3000 | both
+  std::string python;                     // for MLX's exported function ("" = $INHERENT_PYTHON or python3)
+  std::string litert_lm_builder;          // ("" = $INHERENT_LITERT_LM_BUILDER, PATH, or beside the Python)
 };
 
 struct WrittenFile {
@@ -43,7 +45,9 @@ const std::vector<std::string>& all_backends();
 // Exception(INVALID_ARGUMENT) naming the bad value.
 void check_request(const ExportRequest& r);
 
-// Runs the export; returns what it wrote (metadata files included).
-std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r);
+// Runs the export; returns what it wrote (metadata files included). Reports meant for
+// the user (delegate preflight) are appended to *messages when given.
+std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r,
+                                    std::vector<std::string>* messages = nullptr);
 
 }  // namespace inherent::exporter

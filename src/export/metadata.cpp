@@ -13,6 +13,7 @@ namespace {
 
 Json tensor_json(const TensorSpec& t) {
   Json j = {{"name", t.name}, {"index", t.index}, {"dtype", t.dtype}, {"shape", t.shape}, {"dims", t.dims}};
+  if (!t.shape_signature.empty()) j["shape_signature"] = t.shape_signature;
   if (t.tensor_index >= 0) j["tensor_index"] = t.tensor_index;
   if (!t.quantization.is_null()) j["quantization"] = t.quantization;
   return j;

@@ -55,6 +55,7 @@ struct TensorSpec {
   int64_t tensor_index = -1;        // TFLite: tensor index in the subgraph (-1 elsewhere)
   std::string dtype = "float32";
   std::vector<int64_t> shape;       // -1 = dynamic
+  std::vector<int64_t> shape_signature;  // TFLite: the declared signature (-1 = resizable); empty elsewhere
   std::vector<std::string> dims;    // a name per dimension ("batch", "frames", "mel", "head")
   Json quantization;      // null, or {"scale": s, "zero_point": z} for integer tensors
 };

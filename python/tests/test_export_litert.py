@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The LiteRT (.tflite) exports run in ai-edge-litert with its default CPU delegate
+(XNNPACK) and match the float64 reference forward pass on real log-mels of the example
+clips: float32 within 1e-4; float16 and int8 against DESIGN.md's gates (max 5e-3,
+mean 5e-4), reported per precision. The input's signature is [1, -1, 128]: each clip
+runs alone (resized) and zero-padded to the contract shape [1, 3000, 128]."""
+import hashlib
+
+import numpy as np
+import pytest
+
+from export_helpers import example_mels, export, metadata, pad_to, reference_scores, report
+
+litert = pytest.importorskip("ai_edge_litert.interpreter", reason="pip install ai-edge-litert")
+
+FP32_MAX = 1e-4
+GATE_MAX, GATE_MEAN = 5e-3, 5e-4   # DESIGN.md: fp16 / int8 vs the checkpoint
+PADDING_MAX = 1e-5
+FILES = {"float32": "model.tflite", "float16": "model_fp16.tflite", "int8": "model_int8.tflite"}
+
+
+def interpreter(path):
+    return litert.Interpreter(model_path=str(path), num_threads=1)
+
+
+def scores(path, mels, padded):
+    """Scores [n, 13]; alone = resize the input to [1, T, 128], padded = [1, 3000, 128]."""
+    out = []
+    it = interpreter(path)
+    inp, res = it.get_input_details()[0], it.get_output_details()[0]
+    if padded:
+        it.allocate_tensors()
+    for m in mels:
+        x = pad_to(m)[None] if padded else m[None]
+        if not padded:
+            it.resize_tensor_input(inp["index"], list(x.shape))
+            it.allocate_tensors()
+        it.set_tensor(inp["index"], x.astype(np.float32))
+        it.invoke()
+        out.append(it.get_tensor(res["index"])[0].copy())
+    return np.stack(out)
+
+
+def litert_folder(config, quantization):
+    options = () if quantization == "float32" else ("--quantization", quantization)
+    return export(config, "litert", *options)
+
+
+@pytest.mark.parametrize("config", ["tiny", "small"])
+def test_litert_float32_matches_reference(config):
+    path = litert_folder(config, "float32") / FILES["float32"]
+    mels = [m for _, m in example_mels()]
+    want = reference_scores(config)
+    alone, padded = scores(path, mels, False), scores(path, mels, True)
+    assert report(f"litert {config} float32 alone", alone, want)[0] <= FP32_MAX
+    assert report(f"litert {config} float32 padded to 3000", padded, want)[0] <= FP32_MAX
+    assert np.abs(alone - padded).max() <= PADDING_MAX
+    it = interpreter(path)
+    it.allocate_tensors()  # delegates are applied here
+    assert "DELEGATE" in [op["op_name"] for op in it._get_ops_details()], "XNNPACK was not applied"
+
+
+@pytest.mark.parametrize("config", ["tiny", "small"])
+def test_litert_float16_within_gates(config):
+    path = litert_folder(config, "float16") / FILES["float16"]
+    mels = [m for _, m in example_mels()]
+    alone = scores(path, mels, False)
+    worst, mean = report(f"litert {config} float16", alone, reference_scores(config))
+    assert worst <= GATE_MAX and mean <= GATE_MEAN
+    assert np.abs(alone - scores(path, mels, True)).max() <= PADDING_MAX
+
+
+@pytest.mark.parametrize("config", ["tiny", "small"])
+def test_litert_int8_dynamic_range(config):
+    """int8 weights, float activations. Bounds here guard against regressions; whether
+    the DESIGN.md gate holds is the next test (it does not on random weights)."""
+    path = litert_folder(config, "int8") / FILES["int8"]
+    mels = [m for _, m in example_mels()]
+    alone = scores(path, mels, False)
+    worst, mean = report(f"litert {config} int8 dynamic-range", alone, reference_scores(config))
+    assert worst <= 3e-2 and mean <= 5e-3
+    assert np.abs(alone - scores(path, mels, True)).max() <= PADDING_MAX  # per-row input quantization
+
+
+@pytest.mark.xfail(reason="int8 weights alone move the scores of random-weight models by ~2e-3 on average "
+                          "(weight-only fake quantization in float64 shows the same); see docs/export.md",
+                   strict=False)
+def test_litert_int8_dynamic_range_meets_design_gate():
+    path = litert_folder("small", "int8") / FILES["int8"]
+    worst, mean = report("litert small int8 vs gate", scores(path, [m for _, m in example_mels()], False),
+                         reference_scores("small"))
+    assert worst <= GATE_MAX and mean <= GATE_MEAN
+
+
+def test_litert_sizes():
+    folder = litert_folder("small", "int8")
+    fp32 = (folder / FILES["float32"]).stat().st_size
+    int8 = (folder / FILES["int8"]).stat().st_size
+    fp16 = (litert_folder("small", "float16") / FILES["float16"]).stat().st_size
+    print(f"litert small sizes: float32 {fp32} float16 {fp16} ({fp32 / fp16:.2f}x) int8 {int8} ({fp32 / int8:.2f}x)")
+    assert int8 * 3.5 <= fp32
+    assert fp16 * 1.9 <= fp32
+
+
+def test_litert_static_3000_variant():
+    folder = export("tiny", "litert", "--frames", "3000")
+    it = interpreter(folder / FILES["float32"])
+    inp = it.get_input_details()[0]
+    assert list(inp["shape"]) == [1, 3000, 128] and list(inp["shape_signature"]) == [1, 3000, 128]
+    padded = scores(folder / FILES["float32"], [m for _, m in example_mels()], True)
+    assert report("litert tiny float32 static 3000", padded, reference_scores("tiny"))[0] <= FP32_MAX
+    assert metadata(folder)["frames"] == "3000"
+
+
+def test_litert_metadata_names_the_real_tensors():
+    folder = litert_folder("tiny", "float16")
+    meta = metadata(folder)
+    assert meta["backend"] == "litert" and meta["precision"] == "float16"
+    assert [a["file"] for a in meta["artifacts"]] == [FILES["float16"], FILES["float32"]]
+    for art in meta["artifacts"]:
+        path = folder / art["file"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == art["sha256"]
+        it = interpreter(path)
+        contract = art["runtime_tensor_contract"]
+        for spec, real in ((contract["inputs"][0], it.get_input_details()[0]),
+                           (contract["outputs"][0], it.get_output_details()[0])):
+            assert spec["name"] == real["name"]
+            assert spec["tensor_index"] == real["index"]
+            assert spec["shape"] == list(real["shape"])
+            assert spec.get("shape_signature", spec["shape"]) == list(real["shape_signature"])
+        assert contract["inputs"][0]["shape_signature"] == [1, -1, 128]
+        # The signature runner finds the tensors by their contract names.
+        runner = interpreter(path).get_signature_runner(art["signature_key"])
+        _, mel = example_mels()[0]
+        out = runner(mel_spectrogram=mel[None])
+        assert out["intent_output"].shape == (1, 13)
+    pre = meta["delegate_preflight"]
+    assert meta["delegate"] == "cpu" and pre["delegate"] == "cpu" and "summary" in pre
+
+
+def test_litert_delegate_preflight_reports_refusals():
+    meta = metadata(export("tiny", "litert", "--delegate", "gpu"))
+    whats = [i["what"] for i in meta["delegate_preflight"]["issues"]]
+    assert "dynamic shapes" in whats and not meta["delegate_preflight"]["fully_delegated"]
+    static = metadata(export("tiny", "litert", "--delegate", "gpu", "--frames", "3000"))
+    assert "dynamic shapes" not in [i["what"] for i in static["delegate_preflight"]["issues"]]
+    tpu = metadata(export("tiny", "litert", "--delegate", "tpu", "--frames", "3000"))
+    assert "float32 activations" in [i["what"] for i in tpu["delegate_preflight"]["issues"]]

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The MLX export (weights + inherent_mlx.py + exported function) runs in MLX (the CPU
+build on Linux) and matches the float64 reference forward pass on real log-mels:
+alone, in a zero-padded batch, zero-padded to 3000 frames, and through the exported
+function loaded with mx.import_function alone (no inherent code)."""
+import hashlib
+import importlib.util
+
+import numpy as np
+import pytest
+
+from export_helpers import example_mels, export, metadata, pad_to, reference_scores, report
+
+mx = pytest.importorskip("mlx.core", reason="pip install 'mlx[cpu]' (Linux) or mlx (macOS)")
+
+FP32_MAX = 1e-4
+PADDING_MAX = 1e-5
+
+
+def load_module(folder):
+    spec = importlib.util.spec_from_file_location(f"inherent_mlx_{abs(hash(str(folder)))}", folder / "inherent_mlx.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("config", ["tiny", "small"])
+def test_mlx_matches_reference(config):
+    folder = export(config, "mlx")
+    model = load_module(folder).load(folder)
+    mels = [m for _, m in example_mels()]
+    want = reference_scores(config)
+    alone = np.stack([np.array(model(m)) for m in mels])
+    assert report(f"mlx {config} alone", alone, want)[0] <= FP32_MAX
+    longest = max(len(m) for m in mels)
+    batch = np.array(model(np.stack([pad_to(m, longest) for m in mels])))
+    assert np.abs(batch - alone).max() <= PADDING_MAX
+    # MLX's CPU build takes seconds for 3000 frames of `small`: two clips are enough here.
+    padded = np.array(model(np.stack([pad_to(m) for m in mels[:2]])))
+    assert np.abs(padded - alone[:2]).max() <= PADDING_MAX
+
+
+def test_mlx_exported_function_runs_without_the_module():
+    folder = export("tiny", "mlx")
+    meta = metadata(folder)
+    files = [a["file"] for a in meta["artifacts"]]
+    assert files == ["model.safetensors", "inherent_mlx.py", "model-3000.mlxfn"], meta.get("exported_function")
+    for art in meta["artifacts"]:
+        assert hashlib.sha256((folder / art["file"]).read_bytes()).hexdigest() == art["sha256"]
+    fn = mx.import_function(str(folder / "model-3000.mlxfn"))
+    got = np.stack([np.array(fn(mx.array(pad_to(m)[None]))[0])[0] for _, m in example_mels()])
+    assert report("mlx tiny exported function (3000 frames)", got, reference_scores("tiny"))[0] <= FP32_MAX
+
+
+def test_mlx_decide_uses_the_shipped_thresholds():
+    folder = export("tiny", "mlx")
+    model = load_module(folder).load(folder)
+    meta = metadata(folder)
+    assert model.head_order == meta["head_order"]
+    scores = np.full(13, 0.95, dtype=np.float32)
+    assert all(model.decide(scores).values())
+    scores[0] = 0.1  # not addressed: no intent counts
+    assert not any(model.decide(scores).values())

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tflite-export.h"
+
+#include "export/sha256.h"
+#include "export/tflite-writer.h"
+#include "inherent/inherent.hpp"
+
+namespace inherent::exporter {
+
+std::string tflite_file_name(const std::string& precision) {
+  if (precision == "float32") return "model.tflite";
+  if (precision == "float16") return "model_fp16.tflite";
+  if (precision == "int8") return "model_int8.tflite";
+  if (precision == "int8-full") return "model_int8_full.tflite";
+  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "unknown TFLite precision '" + precision + "'");
+}
+
+TfliteArtifact export_tflite(const ExportModel& m, const TfliteOptions& o) {
+  tfl::Graph g = tfl::build_conformer(m, o.frames, o.dynamic_frames);
+  if (o.precision == "float16") {
+    tfl::to_float16(g, 16);
+  } else if (o.precision == "int8") {
+    tfl::to_dynamic_int8(g);
+  } else if (o.precision != "float32") {
+    throw Exception(INHERENT_STATUS_UNSUPPORTED, "TFLite precision '" + o.precision + "' is not supported yet");
+  }
+  tfl::materialize_constants(g);
+  // The essentials of the sidecar travel inside the file too (Model.metadata).
+  Json inside = make_metadata(m, "litert", {});
+  g.metadata.emplace_back("inherent.metadata.json", inside.dump());
+
+  TfliteArtifact a;
+  a.bytes = tfl::write_tflite(g);
+  const tfl::FileSummary s = tfl::read_tflite_summary(a.bytes);  // verify what was written
+  a.preflight = tfl::preflight(g, o.delegate);
+  a.ops = tfl::op_histogram(g);
+
+  ArtifactInfo& info = a.info;
+  info.file = tflite_file_name(o.precision);
+  info.format = "tflite schema 3 (LiteRT)";
+  info.precision = o.precision;
+  info.frames = o.dynamic_frames ? "dynamic" : std::to_string(o.frames);
+  auto spec = [&](const tfl::FileSummary::Io& io, int index, TensorSpec base) {
+    base.name = io.name;
+    base.index = index;
+    base.tensor_index = io.tensor_index;
+    base.shape.assign(io.shape.begin(), io.shape.end());
+    if (!io.shape_signature.empty()) base.shape_signature.assign(io.shape_signature.begin(), io.shape_signature.end());
+    return base;
+  };
+  info.inputs = {spec(s.inputs.at(0), 0, contract_input(1, o.frames))};
+  info.outputs = {spec(s.outputs.at(0), 0, contract_output(1))};
+  info.size_bytes = a.bytes.size();
+  info.sha256 = sha256_hex(a.bytes);
+  Json ops = Json::object();
+  for (const auto& [name, count] : a.ops) ops[name] = count;
+  info.extra = {{"signature_key", tfl::kSignatureKey},
+                {"n_operators", s.op_names.size()},
+                {"n_tensors", s.n_tensors},
+                {"operators", ops},
+                {"delegate_preflight", tfl::preflight_json(a.preflight)}};
+  return a;
+}
+
+}  // namespace inherent::exporter

@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tflite-graph.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include "export/half.h"
+#include "inherent/inherent.hpp"
+
+namespace inherent::exporter::tfl {
+namespace {
+
+// A shape with per-dimension "depends on the frame count" flags.
+struct Shape {
+  std::vector<int32_t> d;
+  std::vector<bool> dyn;
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int32_t v : d) n *= v;
+    return n;
+  }
+};
+
+class Builder {
+ public:
+  explicit Builder(Graph& g) : g_(g) {}
+
+  Shape shape(int32_t t) const { return {g_.tensors[t].shape, g_.tensors[t].dynamic}; }
+
+  int32_t activation(const std::string& name, TType type, const Shape& s) {
+    Tensor t;
+    t.name = fresh(name);
+    t.type = type;
+    t.shape = s.d;
+    t.dynamic = s.dyn;
+    g_.tensors.push_back(std::move(t));
+    return static_cast<int32_t>(g_.tensors.size() - 1);
+  }
+
+  int32_t const_f32(const std::string& name, const std::vector<int32_t>& shape, std::vector<float> values) {
+    Tensor t;
+    t.name = fresh(name);
+    t.type = TType::f32;
+    t.shape = shape;
+    t.dynamic.assign(shape.size(), false);
+    t.constant = true;
+    t.values = std::move(values);
+    g_.tensors.push_back(std::move(t));
+    return static_cast<int32_t>(g_.tensors.size() - 1);
+  }
+
+  // A shared float scalar (shape [], one value).
+  int32_t scalar(float v) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, 4);
+    auto it = scalars_.find(bits);
+    if (it != scalars_.end()) return it->second;
+    char name[48];
+    std::snprintf(name, sizeof name, "const.%g", static_cast<double>(v));
+    return scalars_[bits] = const_f32(name, {}, {v});
+  }
+
+  // A shared int32 vector (or matrix when rows > 0).
+  int32_t ints(const std::vector<int32_t>& v, std::vector<int32_t> shape = {}) {
+    if (shape.empty()) shape = {static_cast<int32_t>(v.size())};
+    std::string key = "const.i32";
+    for (int32_t s : shape) key += "." + std::to_string(s);
+    key += ":";
+    for (int32_t x : v) key += std::to_string(x) + ",";
+    auto it = ints_.find(key);
+    if (it != ints_.end()) return it->second;
+    Tensor t;
+    t.name = fresh("const.i32");
+    t.type = TType::i32;
+    t.shape = shape;
+    t.dynamic.assign(shape.size(), false);
+    t.constant = true;
+    t.bytes.resize(v.size() * 4);
+    std::memcpy(t.bytes.data(), v.data(), t.bytes.size());
+    g_.tensors.push_back(std::move(t));
+    return ints_[key] = static_cast<int32_t>(g_.tensors.size() - 1);
+  }
+
+  int32_t op(TOp type, std::vector<int32_t> inputs, const std::string& name, TType out_type, const Shape& out,
+             Options options = {}) {
+    const int32_t o = activation(name, out_type, out);
+    g_.ops.push_back({type, std::move(inputs), {o}, std::move(options)});
+    return o;
+  }
+
+  // ---- operators with their shape rules ----
+
+  int32_t unary(TOp type, int32_t x, const std::string& name) { return op(type, {x}, name, TType::f32, shape(x)); }
+
+  int32_t binary(TOp type, int32_t a, int32_t b, const std::string& name) {
+    const Shape sa = shape(a), sb = shape(b);
+    const size_t rank = std::max(sa.d.size(), sb.d.size());
+    Shape out{std::vector<int32_t>(rank, 1), std::vector<bool>(rank, false)};
+    for (size_t i = 0; i < rank; ++i) {
+      const size_t ia = i + sa.d.size(), ib = i + sb.d.size();
+      const int32_t da = ia >= rank ? sa.d[ia - rank] : 1, db = ib >= rank ? sb.d[ib - rank] : 1;
+      const bool ya = ia >= rank && sa.dyn[ia - rank], yb = ib >= rank && sb.dyn[ib - rank];
+      if (da != db && da != 1 && db != 1) {
+        throw Exception(INHERENT_STATUS_INTERNAL, "TFLite graph: shapes do not broadcast at " + name);
+      }
+      out.d[i] = std::max(da, db);
+      out.dyn[i] = (da != 1 && ya) || (db != 1 && yb) || (ya && yb);
+    }
+    return op(type, {a, b}, name, type == TOp::greater ? TType::boolean : TType::f32, out);
+  }
+
+  int32_t add(int32_t a, int32_t b, const std::string& n) { return binary(TOp::add, a, b, n); }
+  int32_t sub(int32_t a, int32_t b, const std::string& n) { return binary(TOp::sub, a, b, n); }
+  int32_t mul(int32_t a, int32_t b, const std::string& n) { return binary(TOp::mul, a, b, n); }
+
+  int32_t reshape(int32_t x, const std::vector<int32_t>& new_shape, const std::string& name) {
+    const Shape s = shape(x);
+    bool any_dyn = false;
+    for (bool y : s.dyn) any_dyn = any_dyn || y;
+    Shape out{new_shape, std::vector<bool>(new_shape.size(), false)};
+    int64_t known = 1;
+    for (int32_t v : new_shape) known *= v < 0 ? 1 : v;
+    for (size_t i = 0; i < new_shape.size(); ++i) {
+      if (new_shape[i] < 0) {
+        out.d[i] = static_cast<int32_t>(s.numel() / known);
+        out.dyn[i] = any_dyn;
+      }
+    }
+    Options o;
+    o.new_shape = new_shape;
+    return op(TOp::reshape, {x, ints(new_shape)}, name, g_.tensors[x].type, out, o);
+  }
+
+  int32_t transpose(int32_t x, const std::vector<int32_t>& perm, const std::string& name) {
+    const Shape s = shape(x);
+    Shape out = s;
+    for (size_t i = 0; i < perm.size(); ++i) out.d[i] = s.d[perm[i]], out.dyn[i] = s.dyn[perm[i]];
+    return op(TOp::transpose, {x, ints(perm)}, name, TType::f32, out);
+  }
+
+  // [.., M, K] x [.., K, N] (or [.., N, K] with adj_y) -> [.., M, N]
+  int32_t batch_matmul(int32_t a, int32_t b, bool adj_y, const std::string& name) {
+    const Shape sa = shape(a), sb = shape(b);
+    Shape out = sa;
+    const size_t r = sb.d.size();
+    out.d.back() = adj_y ? sb.d[r - 2] : sb.d[r - 1];
+    out.dyn.back() = adj_y ? sb.dyn[r - 2] : sb.dyn[r - 1];
+    Options o;
+    o.adj_y = adj_y;
+    return op(TOp::batch_matmul, {a, b}, name, TType::f32, out, o);
+  }
+
+  int32_t reduce(TOp type, int32_t x, int32_t axis, const std::string& name) {
+    Shape out = shape(x);
+    out.d[axis] = 1;
+    out.dyn[axis] = false;
+    Options o;
+    o.keep_dims = true;
+    return op(type, {x, ints({axis})}, name, TType::f32, out, o);
+  }
+
+  int32_t fully_connected(int32_t x, const std::string& weight_name, const std::vector<float>& w, int32_t out_dim,
+                          int32_t in_dim, const std::string& bias_name, const std::vector<float>& b,
+                          const std::string& name, bool keep_num_dims = true) {
+    const int32_t wt = const_f32(weight_name, {out_dim, in_dim}, w);
+    const int32_t bt = const_f32(bias_name, {out_dim}, b);
+    Shape s = shape(x), out;
+    if (keep_num_dims) {
+      out = s;
+      out.d.back() = out_dim;
+      out.dyn.back() = false;
+    } else {
+      out = {{static_cast<int32_t>(s.numel() / in_dim), out_dim}, {false, false}};
+    }
+    Options o;
+    o.keep_num_dims = keep_num_dims;
+    return op(TOp::fully_connected, {x, wt, bt}, name, TType::f32, out, o);
+  }
+
+  // [rank, 2] paddings
+  int32_t pad(int32_t x, const std::vector<int32_t>& pads, const std::string& name) {
+    Shape out = shape(x);
+    for (size_t i = 0; i < out.d.size(); ++i) out.d[i] += pads[2 * i] + pads[2 * i + 1];
+    return op(TOp::pad, {x, ints(pads, {static_cast<int32_t>(out.d.size()), 2})}, name, TType::f32, out);
+  }
+
+  // NHWC [1, 1, W, C] conv with OHWI filter [O, 1, KW, C], VALID, stride along W.
+  int32_t conv2d(int32_t x, int32_t filter, int32_t bias, int32_t stride_w, const std::string& name) {
+    const Shape s = shape(x);
+    const Tensor& f = g_.tensors[filter];
+    Shape out = s;
+    out.d[2] = (s.d[2] - f.shape[2]) / stride_w + 1;
+    out.d[3] = f.shape[0];
+    out.dyn[3] = false;
+    Options o;
+    o.stride_w = stride_w;
+    return op(TOp::conv_2d, {x, filter, bias}, name, TType::f32, out, o);
+  }
+
+  // NHWC [1, 1, W, C] depthwise with filter [1, 1, KW, C], SAME, stride 1.
+  int32_t depthwise(int32_t x, int32_t filter, int32_t bias, const std::string& name) {
+    Options o;
+    o.padding_same = true;
+    return op(TOp::depthwise_conv_2d, {x, filter, bias}, name, TType::f32, shape(x), o);
+  }
+
+  // Every second element along `axis`: ceil(n / 2).
+  int32_t every_second(int32_t x, int32_t axis, const std::string& name) {
+    Shape out = shape(x);
+    const int32_t rank = static_cast<int32_t>(out.d.size());
+    out.d[axis] = (out.d[axis] + 1) / 2;
+    std::vector<int32_t> strides(rank, 1);
+    strides[axis] = 2;
+    Options o;
+    o.begin_mask = o.end_mask = (1 << rank) - 1;  // full range on every axis
+    const int32_t zeros = ints(std::vector<int32_t>(rank, 0));
+    return op(TOp::strided_slice, {x, zeros, zeros, ints(strides)}, name, g_.tensors[x].type, out, o);
+  }
+
+  Graph& g_;
+
+ private:
+  // Unique tensor names: the first use keeps the name, later ones get _1, _2, ...
+  std::string fresh(const std::string& name) {
+    const int n = used_[name]++;
+    return n == 0 ? name : name + "_" + std::to_string(n);
+  }
+
+  std::map<std::string, int> used_;
+  std::map<uint32_t, int32_t> scalars_;
+  std::map<std::string, int32_t> ints_;
+};
+
+// The Conformer of arch.h on the builder.
+class ConformerGraph {
+ public:
+  ConformerGraph(const ExportModel& m, Builder& b) : m_(m), b_(b), h_(m.config.n_hidden) {}
+
+  void build(int32_t frames, bool dynamic) {
+    Graph& g = b_.g_;
+    const int32_t mels = m_.config.n_mels;
+    const int32_t x0 = b_.activation("mel_spectrogram", TType::f32, {{1, frames, mels}, {false, dynamic, false}});
+    g.inputs = {x0};
+
+    // valid[t] = any(x[t, :] != 0), as 0 / 1 floats at each time resolution.
+    const int32_t peak = b_.reduce(TOp::reduce_max, b_.unary(TOp::abs, x0, "mask.abs"), 2, "mask.peak");  // [1, T, 1]
+    const int32_t is_valid = b_.binary(TOp::greater, peak, b_.scalar(0.0f), "mask.is_valid");
+    Options cast;
+    cast.cast_from = TType::boolean;
+    cast.cast_to = TType::f32;
+    const int32_t valid = b_.op(TOp::cast, {is_valid}, "mask.valid", TType::f32, b_.shape(is_valid), cast);
+    const int32_t valid4 = b_.reshape(valid, {1, 1, -1, 1}, "mask.valid_nhwc");  // [1, 1, T, 1]
+    const int32_t valid1 = b_.every_second(valid4, 2, "mask.valid1");            // [1, 1, T1, 1]
+    const int32_t valid2 = b_.every_second(valid1, 2, "mask.valid2");            // [1, 1, T2, 1]
+    valid2_ = b_.reshape(valid2, {1, -1, 1}, "mask.valid2_btc");                // [1, T2, 1]
+    // (valid - 1) * 1e9: 0 for a valid step, -1e9 for a padded one.
+    neg_ = b_.mul(b_.sub(valid2_, b_.scalar(1.0f), "mask.invalid"), b_.scalar(1e9f), "mask.logit_bias");  // [1, T2, 1]
+    key_bias_ = b_.reshape(neg_, {1, 1, 1, -1}, "mask.key_bias");  // [1, 1, 1, T2]
+
+    // (x - mean) / std on valid frames, 0 on padding.
+    std::vector<float> inv_std(m_.at("mel_norm.std").data.size());
+    for (size_t i = 0; i < inv_std.size(); ++i) inv_std[i] = static_cast<float>(1.0 / m_.at("mel_norm.std").data[i]);
+    int32_t x = b_.sub(x0, b_.const_f32("mel_norm.mean", {mels}, m_.at("mel_norm.mean").data), "mel_norm.centered");
+    x = b_.mul(x, b_.const_f32("mel_norm.inv_std", {mels}, inv_std), "mel_norm.scaled");
+    x = b_.mul(x, valid, "mel_norm.out");  // [1, T, M]
+
+    // Subsampling: PAD 1 | 1, CONV_2D VALID stride 2, SiLU, zero padded steps; twice.
+    x = b_.reshape(x, {1, 1, -1, mels}, "subsample.nhwc");  // [1, 1, T, M]
+    x = subsample_conv("subsample.conv1", x, valid1);       // [1, 1, T1, H]
+    x = subsample_conv("subsample.conv2", x, valid2);       // [1, 1, T2, H]
+    x = b_.reshape(x, {1, -1, h_}, "subsample.out");        // [1, T2, H]
+
+    // Positions: rows t = R q + r of pe = U[q] * V[r] + W[q] * X[r] (angle addition),
+    // [Q, 1, H] and [1, R, H] factors instead of a [750, H] table, then the first T2 rows.
+    const auto f = position_factors(h_);
+    constexpr int32_t kQ = kPositionBlocks, kR = kPositionBlock;
+    int32_t pe = b_.add(b_.mul(b_.const_f32("positions.u", {kQ, 1, h_}, f[0]), b_.const_f32("positions.v", {1, kR, h_}, f[1]),
+                               "positions.uv"),
+                        b_.mul(b_.const_f32("positions.w", {kQ, 1, h_}, f[2]), b_.const_f32("positions.x", {1, kR, h_}, f[3]),
+                               "positions.wx"),
+                        "positions.grid");                                      // [Q, R, H]
+    pe = b_.reshape(pe, {1, kQ * kR, h_}, "positions.table");                   // [1, Q R, H]
+    const int32_t steps = b_.op(TOp::shape, {x}, "positions.shape", TType::i32, {{3}, {false}});
+    pe = b_.op(TOp::slice, {pe, b_.ints({0, 0, 0}), steps}, "positions.pe", TType::f32, b_.shape(x));
+    x = b_.add(x, pe, "positions.out");
+
+    for (int i = 0; i < m_.config.n_blocks; ++i) x = block("blocks." + std::to_string(i), x);
+    x = layer_norm("final_norm", x);
+
+    // Attentive pooling over valid steps.
+    int32_t s = linear("pool.score", x);                             // [1, T2, 1]
+    s = b_.add(s, neg_, "pool.masked");
+    s = b_.reshape(s, {1, 1, -1}, "pool.logits");                    // [1, 1, T2]
+    const int32_t w = b_.op(TOp::softmax, {s}, "pool.weights", TType::f32, b_.shape(s));
+    const int32_t pooled = b_.batch_matmul(w, x, false, "pool.out");  // [1, 1, H]
+
+    const exporter::Tensor& hw = m_.at("head.weight");
+    const int32_t logits = b_.fully_connected(pooled, "head.weight", hw.data, static_cast<int32_t>(hw.shape[0]), h_,
+                                              "head.bias", m_.at("head.bias").data, "head.logits", false);  // [1, O]
+    const int32_t out = b_.unary(TOp::logistic, logits, "intent_output");
+    g.outputs = {out};
+  }
+
+ private:
+  // Linear on rows [row0, row0 + rows) of module.weight / module.bias. `scale`
+  // multiplies the result (folds the attention scale into q, and the 0.5 of the
+  // half-step FFN residuals, exactly: a power of two). With `norm`, the affine part of
+  // that LayerNorm (y = n * gamma + beta) is folded in: W' = W diag(gamma),
+  // b' = b + W beta, computed in float64 and rounded once.
+  int32_t linear(const std::string& module, int32_t x, int32_t row0, int32_t rows, double scale = 1.0,
+                 const std::string& suffix = "", const std::string& norm = "") {
+    const exporter::Tensor& w = m_.at(module + ".weight");
+    const exporter::Tensor& b = m_.at(module + ".bias");
+    const int32_t in = static_cast<int32_t>(w.shape[1]);
+    std::vector<float> ws(static_cast<size_t>(rows) * in), bs(rows);
+    const std::vector<float>* gamma = norm.empty() ? nullptr : &m_.at(norm + ".weight").data;
+    const std::vector<float>* beta = norm.empty() ? nullptr : &m_.at(norm + ".bias").data;
+    for (int32_t o = 0; o < rows; ++o) {
+      const float* wr = &w.data[static_cast<size_t>(row0 + o) * in];
+      double bias = b.data[row0 + o];
+      for (int32_t i = 0; i < in; ++i) {
+        ws[static_cast<size_t>(o) * in + i] = static_cast<float>(scale * wr[i] * (gamma ? (*gamma)[i] : 1.0f));
+        if (beta) bias += static_cast<double>(wr[i]) * (*beta)[i];
+      }
+      bs[o] = static_cast<float>(scale * bias);
+    }
+    const std::string name = module + suffix;
+    return b_.fully_connected(x, name + ".weight", ws, rows, in, name + ".bias", bs, name);
+  }
+  int32_t linear(const std::string& module, int32_t x, double scale = 1.0, const std::string& norm = "") {
+    return linear(module, x, 0, static_cast<int32_t>(m_.at(module + ".weight").shape[0]), scale, "", norm);
+  }
+
+  // LayerNorm; with affine = false only (x - mean) / sqrt(var + eps), for a following
+  // Linear that folds gamma and beta in.
+  int32_t layer_norm(const std::string& module, int32_t x, bool affine = true) {
+    const int32_t axis = static_cast<int32_t>(b_.shape(x).d.size()) - 1;
+    const int32_t mu = b_.reduce(TOp::mean, x, axis, module + ".mean");
+    const int32_t d = b_.sub(x, mu, module + ".centered");
+    const int32_t var = b_.reduce(TOp::mean, b_.mul(d, d, module + ".squared"), axis, module + ".var");
+    const int32_t r = b_.unary(TOp::rsqrt, b_.add(var, b_.scalar(kLayerNormEps), module + ".var_eps"), module + ".rstd");
+    const int32_t n = b_.mul(d, r, affine ? module + ".normed" : module);
+    if (!affine) return n;
+    const int32_t gamma = b_.const_f32(module + ".weight", {h_}, m_.at(module + ".weight").data);
+    const int32_t beta = b_.const_f32(module + ".bias", {h_}, m_.at(module + ".bias").data);
+    return b_.add(b_.mul(n, gamma, module + ".scaled"), beta, module);
+  }
+
+  int32_t silu(int32_t x, const std::string& name) {
+    return b_.mul(x, b_.unary(TOp::logistic, x, name + ".sigmoid"), name);
+  }
+
+  int32_t subsample_conv(const std::string& module, int32_t x, int32_t valid) {
+    const exporter::Tensor& w = m_.at(module + ".weight");  // [O, C, K] (torch)
+    const int32_t o = static_cast<int32_t>(w.shape[0]), c = static_cast<int32_t>(w.shape[1]),
+                  k = static_cast<int32_t>(w.shape[2]);
+    std::vector<float> ohwi(w.data.size());  // [O, 1, K, C]
+    for (int32_t oi = 0; oi < o; ++oi) {
+      for (int32_t ci = 0; ci < c; ++ci) {
+        for (int32_t ki = 0; ki < k; ++ki) ohwi[(static_cast<size_t>(oi) * k + ki) * c + ci] = w.data[(static_cast<size_t>(oi) * c + ci) * k + ki];
+      }
+    }
+    const int32_t filter = b_.const_f32(module + ".weight", {o, 1, k, c}, ohwi);
+    const int32_t bias = b_.const_f32(module + ".bias", {o}, m_.at(module + ".bias").data);
+    const int32_t half = kSubsampleKernel / 2;
+    const int32_t padded = b_.pad(x, {0, 0, 0, 0, half, half, 0, 0}, module + ".pad");
+    const int32_t y = b_.conv2d(padded, filter, bias, kSubsampleStride, module);
+    return b_.mul(silu(y, module + ".silu"), valid, module + ".masked");
+  }
+
+  // 0.5 * ffn(x): the half step is folded into `down`.
+  int32_t half_ffn(const std::string& p, int32_t x) {
+    const int32_t up = linear(p + ".up", layer_norm(p + ".norm", x, false), 1.0, p + ".norm");
+    return linear(p + ".down", silu(up, p + ".silu"), 0.5);
+  }
+
+  int32_t attention(const std::string& p, int32_t x) {
+    const int32_t n = m_.config.n_heads, d = h_ / n;
+    const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+    const int32_t normed = layer_norm(p + ".norm", x, false);
+    auto heads = [&](int32_t part, double s, const char* tag) {
+      const int32_t y = linear(p + ".qkv", normed, part * h_, h_, s, std::string(".") + tag, p + ".norm");  // [1, T2, H]
+      const int32_t r = b_.reshape(y, {1, -1, n, d}, p + "." + tag + ".split");                // [1, T2, N, D]
+      return b_.transpose(r, {0, 2, 1, 3}, p + "." + tag + ".heads");                         // [1, N, T2, D]
+    };
+    const int32_t q = heads(0, scale, "q"), k = heads(1, 1.0, "k"), v = heads(2, 1.0, "v");
+    int32_t s = b_.batch_matmul(q, k, true, p + ".logits");  // [1, N, T2, T2]
+    s = b_.add(s, key_bias_, p + ".masked");
+    const int32_t a = b_.op(TOp::softmax, {s}, p + ".weights", TType::f32, b_.shape(s));
+    int32_t y = b_.batch_matmul(a, v, false, p + ".context");      // [1, N, T2, D]
+    y = b_.transpose(y, {0, 2, 1, 3}, p + ".context_t");         // [1, T2, N, D]
+    y = b_.reshape(y, {1, -1, h_}, p + ".merged");                // [1, T2, H]
+    return linear(p + ".out", y);
+  }
+
+  int32_t conv_module(const std::string& p, int32_t x) {
+    const int32_t k = m_.config.conv_kernel;
+    const int32_t normed = layer_norm(p + ".norm1", x, false);
+    const int32_t a = linear(p + ".pointwise1", normed, 0, h_, 1.0, ".a", p + ".norm1");   // [1, T2, H]
+    const int32_t g = linear(p + ".pointwise1", normed, h_, h_, 1.0, ".g", p + ".norm1");  // [1, T2, H]
+    int32_t y = b_.mul(a, b_.unary(TOp::logistic, g, p + ".glu_gate"), p + ".glu");
+    y = b_.mul(y, valid2_, p + ".masked");
+    y = b_.reshape(y, {1, 1, -1, h_}, p + ".nhwc");  // [1, 1, T2, H]
+    const exporter::Tensor& w = m_.at(p + ".depthwise.weight");  // [H, 1, K]
+    std::vector<float> hwc(w.data.size());            // [1, 1, K, H]
+    for (int32_t c = 0; c < h_; ++c) {
+      for (int32_t ki = 0; ki < k; ++ki) hwc[static_cast<size_t>(ki) * h_ + c] = w.data[static_cast<size_t>(c) * k + ki];
+    }
+    const int32_t filter = b_.const_f32(p + ".depthwise.weight", {1, 1, k, h_}, hwc);
+    const int32_t bias = b_.const_f32(p + ".depthwise.bias", {h_}, m_.at(p + ".depthwise.bias").data);
+    y = b_.depthwise(y, filter, bias, p + ".depthwise");
+    y = b_.reshape(y, {1, -1, h_}, p + ".btc");  // [1, T2, H]
+    y = silu(layer_norm(p + ".norm2", y), p + ".silu");
+    return linear(p + ".pointwise2", y);
+  }
+
+  int32_t block(const std::string& p, int32_t x) {
+    x = b_.add(x, half_ffn(p + ".ffn1", x), p + ".ffn1.residual");
+    x = b_.add(x, attention(p + ".attn", x), p + ".attn.residual");
+    x = b_.add(x, conv_module(p + ".conv", x), p + ".conv.residual");
+    x = b_.add(x, half_ffn(p + ".ffn2", x), p + ".ffn2.residual");
+    return layer_norm(p + ".norm", x);
+  }
+
+  const ExportModel& m_;
+  Builder& b_;
+  const int32_t h_;
+  int32_t valid2_ = -1, neg_ = -1, key_bias_ = -1;
+};
+
+// Stays float32 in every precision: the feature normalization and the positions
+// (exact inputs of everything after them) and the output layer (13 x H values whose
+// error reaches the scores undiluted; quantizing it doubled the int8 score error).
+bool keeps_float32(const std::string& name) {
+  return name.rfind("mel_norm.", 0) == 0 || name.rfind("positions.", 0) == 0 || name.rfind("head.", 0) == 0;
+}
+
+// Symmetric int8 per channel along `axis`: scale = max|w| / 127.
+void quantize_per_channel(Tensor& t, int32_t axis) {
+  const int32_t channels = t.shape[axis];
+  int64_t inner = 1;
+  for (size_t i = axis + 1; i < t.shape.size(); ++i) inner *= t.shape[i];
+  std::vector<float> max_abs(channels, 0.0f);
+  for (size_t i = 0; i < t.values.size(); ++i) {
+    const int32_t c = static_cast<int32_t>((static_cast<int64_t>(i) / inner) % channels);
+    max_abs[c] = std::max(max_abs[c], std::abs(t.values[i]));
+  }
+  t.quant = {};
+  t.quant.axis = axis;
+  for (float m : max_abs) {
+    t.quant.scale.push_back(m > 0 ? m / 127.0f : 1.0f);
+    t.quant.zero_point.push_back(0);
+  }
+  t.type = TType::i8;
+  t.bytes.clear();
+}
+
+}  // namespace
+
+std::array<std::vector<float>, 4> position_factors(int32_t h) {
+  // ref: arch.h, pe[t, 2i] = sin(t / 10000^(2i/H)), pe[t, 2i+1] = cos(same). With
+  // t = R q + r, a = R q w and b = r w: sin(a + b) = sin a cos b + cos a sin b and
+  // cos(a + b) = cos a cos b - sin a sin b, so every column is U[q] V[r] + W[q] X[r].
+  // Factors in float64, rounded once.
+  constexpr int32_t kQ = kPositionBlocks, kR = kPositionBlock;
+  std::array<std::vector<float>, 4> f;
+  f[0].resize(static_cast<size_t>(kQ) * h), f[2].resize(f[0].size());
+  f[1].resize(static_cast<size_t>(kR) * h), f[3].resize(f[1].size());
+  for (int32_t i = 0; i < h / 2; ++i) {
+    const double w = 1.0 / std::pow(10000.0, static_cast<double>(2 * i) / h);
+    for (int32_t q = 0; q < kQ; ++q) {
+      const double a = static_cast<double>(kR) * q * w;
+      const size_t at = static_cast<size_t>(q) * h + 2 * i;
+      f[0][at] = static_cast<float>(std::sin(a)), f[2][at] = static_cast<float>(std::cos(a));           // sin column
+      f[0][at + 1] = static_cast<float>(std::cos(a)), f[2][at + 1] = static_cast<float>(-std::sin(a));  // cos column
+    }
+    for (int32_t r = 0; r < kR; ++r) {
+      const double b = r * w;
+      const size_t at = static_cast<size_t>(r) * h + 2 * i;
+      f[1][at] = f[1][at + 1] = static_cast<float>(std::cos(b));
+      f[3][at] = f[3][at + 1] = static_cast<float>(std::sin(b));
+    }
+  }
+  return f;
+}
+
+const char* op_name(TOp op) {
+  switch (op) {
+    case TOp::add: return "ADD";
+    case TOp::conv_2d: return "CONV_2D";
+    case TOp::depthwise_conv_2d: return "DEPTHWISE_CONV_2D";
+    case TOp::dequantize: return "DEQUANTIZE";
+    case TOp::fully_connected: return "FULLY_CONNECTED";
+    case TOp::logistic: return "LOGISTIC";
+    case TOp::mul: return "MUL";
+    case TOp::reshape: return "RESHAPE";
+    case TOp::softmax: return "SOFTMAX";
+    case TOp::pad: return "PAD";
+    case TOp::transpose: return "TRANSPOSE";
+    case TOp::mean: return "MEAN";
+    case TOp::sub: return "SUB";
+    case TOp::strided_slice: return "STRIDED_SLICE";
+    case TOp::cast: return "CAST";
+    case TOp::greater: return "GREATER";
+    case TOp::slice: return "SLICE";
+    case TOp::rsqrt: return "RSQRT";
+    case TOp::shape: return "SHAPE";
+    case TOp::reduce_max: return "REDUCE_MAX";
+    case TOp::squared_difference: return "SQUARED_DIFFERENCE";
+    case TOp::abs: return "ABS";
+    case TOp::quantize: return "QUANTIZE";
+    case TOp::batch_matmul: return "BATCH_MATMUL";
+  }
+  return "?";
+}
+
+const char* type_name(TType t) {
+  switch (t) {
+    case TType::f32: return "float32";
+    case TType::f16: return "float16";
+    case TType::i32: return "int32";
+    case TType::i64: return "int64";
+    case TType::boolean: return "bool";
+    case TType::i8: return "int8";
+  }
+  return "?";
+}
+
+size_t type_size(TType t) {
+  switch (t) {
+    case TType::f32: case TType::i32: return 4;
+    case TType::f16: return 2;
+    case TType::i64: return 8;
+    case TType::boolean: case TType::i8: return 1;
+  }
+  return 0;
+}
+
+int64_t Tensor::numel() const {
+  int64_t n = 1;
+  for (int32_t d : shape) n *= d;
+  return n;
+}
+
+int32_t Graph::find(const std::string& name) const {
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    if (tensors[i].name == name) return static_cast<int32_t>(i);
+  }
+  return -1;
+}
+
+Graph build_conformer(const ExportModel& m, int32_t frames, bool dynamic_frames) {
+  validate(m);
+  if (frames < 1 || frames > static_cast<int32_t>(kPositionRows) * 4) {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    "TFLite export: frames = " + std::to_string(frames) + " must be in [1, 3000]");
+  }
+  Graph g;
+  g.frames = frames;
+  g.dynamic_frames = dynamic_frames;
+  g.description = "inherent speech gate: log-mels [1, frames, 128] -> 13 sigmoid scores in head order";
+  Builder b(g);
+  ConformerGraph(m, b).build(frames, dynamic_frames);
+  return g;
+}
+
+void to_float16(Graph& g, int64_t min_elements) {
+  std::vector<Operator> widen;
+  const size_t n = g.tensors.size();
+  for (size_t i = 0; i < n; ++i) {
+    Tensor& t = g.tensors[i];
+    if (!t.constant || t.type != TType::f32 || t.values.empty() || t.numel() < min_elements || keeps_float32(t.name)) {
+      continue;
+    }
+    // The fp16 constant takes the name; the old index becomes DEQUANTIZE's float output.
+    Tensor half = t;
+    half.type = TType::f16;
+    half.bytes.clear();
+    t.name += ".dequantized";
+    t.constant = false;
+    t.values.clear();
+    t.bytes.clear();
+    g.tensors.push_back(std::move(half));
+    widen.push_back({TOp::dequantize, {static_cast<int32_t>(g.tensors.size() - 1)}, {static_cast<int32_t>(i)}, {}});
+  }
+  g.ops.insert(g.ops.begin(), widen.begin(), widen.end());
+}
+
+void to_dynamic_int8(Graph& g, int64_t min_elements) {
+  for (Operator& op : g.ops) {
+    int32_t axis;
+    if (op.op == TOp::fully_connected || op.op == TOp::conv_2d) {
+      axis = 0;
+    } else if (op.op == TOp::depthwise_conv_2d) {
+      axis = 3;
+    } else {
+      continue;
+    }
+    Tensor& w = g.tensors[op.inputs[1]];
+    if (!w.constant || w.type != TType::f32 || w.numel() < min_elements) continue;
+    if (keeps_float32(w.name)) continue;
+    quantize_per_channel(w, axis);
+    if (op.op == TOp::fully_connected) op.options.asymmetric_quantize_inputs = true;
+  }
+}
+
+void materialize_constants(Graph& g) {
+  for (Tensor& t : g.tensors) {
+    if (!t.constant || !t.bytes.empty()) continue;
+    const size_t n = t.values.size();
+    switch (t.type) {
+      case TType::f32:
+        t.bytes.resize(n * 4);
+        std::memcpy(t.bytes.data(), t.values.data(), n * 4);
+        break;
+      case TType::f16:
+        t.bytes.resize(n * 2);
+        for (size_t i = 0; i < n; ++i) {
+          const uint16_t h = float_to_half(t.values[i]);
+          std::memcpy(&t.bytes[2 * i], &h, 2);
+        }
+        break;
+      case TType::i8: {
+        t.bytes.resize(n);
+        const int32_t axis = t.quant.axis;
+        int64_t inner = 1;
+        for (size_t i = axis + 1; i < t.shape.size(); ++i) inner *= t.shape[i];
+        const int64_t channels = t.quant.scale.size() > 1 ? t.shape[axis] : 1;
+        for (size_t i = 0; i < n; ++i) {
+          const size_t c = channels > 1 ? static_cast<size_t>((static_cast<int64_t>(i) / inner) % channels) : 0;
+          const float q = std::nearbyint(t.values[i] / t.quant.scale[c]) + static_cast<float>(t.quant.zero_point[c]);
+          t.bytes[i] = static_cast<uint8_t>(static_cast<int8_t>(std::clamp(q, -128.0f, 127.0f)));
+        }
+        break;
+      }
+      default:
+        throw Exception(INHERENT_STATUS_INTERNAL, "TFLite graph: constant '" + t.name + "' of type " +
+                                                      type_name(t.type) + " has no bytes");
+    }
+  }
+}
+
+std::vector<std::pair<std::string, int>> op_histogram(const Graph& g) {
+  std::map<std::string, int> counts;
+  for (const Operator& op : g.ops) ++counts[op_name(op.op)];
+  return {counts.begin(), counts.end()};
+}
+
+}  // namespace inherent::exporter::tfl
