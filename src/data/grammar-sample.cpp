@@ -20,12 +20,13 @@ struct Pool {
   double total = 0;
 
   bool empty() const { return total <= 0; }
-  size_t draw(detail::Rng& rng) const {
-    const size_t c = rng.pick(category_weight, total);
+  size_t category(detail::Rng& rng) const { return rng.pick(category_weight, total); }
+  size_t draw_in(size_t c, detail::Rng& rng) const {
     double tw = 0;
     for (double w : weights[c]) tw += w;
     return templates[c][rng.pick(weights[c], tw)];
   }
+  size_t draw(detail::Rng& rng) const { return draw_in(category(rng), rng); }
 };
 
 template <class Keep>
@@ -80,14 +81,16 @@ std::vector<Utterance> Grammar::sample(size_t n, Split split, uint64_t seed, con
   for (size_t t = 0; t < d.templates.size(); ++t)
     if (earlier_values & split_bit(d.templates[t].split)) earlier.push_back(t);
 
-  // Times each sentence was taken; a sentence at the limit is rejected.
+  // Times each sentence was taken; a sentence at the limit is rejected, and below it a
+  // repeat is only taken when no new sentence comes up (see `tries` and the gate-0 gap).
   std::unordered_map<std::string, size_t> seen;
   const size_t repeat_limit = o.unique ? std::max<size_t>(o.max_repeats, 1) : 0;
+  auto times_seen = [&](const std::string& text) -> size_t {
+    auto it = seen.find(text);
+    return it == seen.end() ? 0 : it->second;
+  };
   auto acceptable = [&](const Utterance& u, size_t t) {
-    if (repeat_limit) {
-      auto it = seen.find(u.text);
-      if (it != seen.end() && it->second >= repeat_limit) return false;
-    }
+    if (repeat_limit && times_seen(u.text) >= repeat_limit) return false;
     if (!earlier.empty()) {
       detail::Matcher m(d, u.text, earlier_values);
       for (size_t e : earlier)
@@ -102,6 +105,7 @@ std::vector<Utterance> Grammar::sample(size_t n, Split split, uint64_t seed, con
     return true;
   };
   constexpr size_t max_failures = 4000;  // consecutive rejected candidates before giving up
+  constexpr size_t tries = 24;           // draws in one category before a repeat is taken
   auto ran_out = [&](const char* what, size_t got, size_t want) {
     return Exception(INHERENT_STATUS_INVALID_ARGUMENT,
                      where + "ran out of new " + what + " sentences (" + std::to_string(got) + " of " +
@@ -126,13 +130,22 @@ std::vector<Utterance> Grammar::sample(size_t n, Split split, uint64_t seed, con
       else ++fails;
     }
   }
+  // A category first, so an exhausted one keeps its share through repeats (when allowed)
+  // instead of handing it to the others; within it, new sentences are preferred.
   for (size_t fails = 0; out1.size() < n1;) {
-    const size_t t = gate1.draw(rng);
-    Utterance u = expand(t, rng.next(), own);
-    if (acceptable(u, t)) {
-      add1(std::move(u));
+    const size_t c = gate1.category(rng);
+    std::optional<Utterance> pick, repeat;
+    for (size_t k = 0; k < tries && !pick; ++k) {
+      const size_t t = gate1.draw_in(c, rng);
+      Utterance u = expand(t, rng.next(), own);
+      const bool fresh = times_seen(u.text) == 0;
+      if ((fresh || !repeat) && acceptable(u, t)) (fresh ? pick : repeat) = std::move(u);
+    }
+    if (!pick) pick = std::move(repeat);
+    if (pick) {
+      add1(std::move(*pick));
       fails = 0;
-    } else if (++fails > max_failures) {
+    } else if (++fails > max_failures / tries) {
       throw ran_out("gate-1", out1.size(), n1);
     }
   }
@@ -154,7 +167,8 @@ std::vector<Utterance> Grammar::sample(size_t n, Split split, uint64_t seed, con
     for (int k = 0; k < candidates && best_gap > 0; ++k) {
       const size_t t = pool.draw(rng);
       Utterance u = expand(t, rng.next(), own);
-      const int gap = target < 0 ? 0 : std::abs(word_count(u.text) - target);
+      // A repeat counts as far off in length, so it only wins when nothing new comes up.
+      const int gap = (target < 0 ? 0 : std::abs(word_count(u.text) - target)) + (times_seen(u.text) ? 1000 : 0);
       if (gap >= best_gap || !acceptable(u, t)) continue;
       best_gap = gap;
       best = std::move(u);

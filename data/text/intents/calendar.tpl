@@ -41,7 +41,7 @@ calendar: {event_new} {date} {time}
 pencil in {event_new} for {day}
 add {event_new} to the calendar and invite {person}
 schedule {event_new} with {people} {date}
-what do I have going on {date}?
+what do I have going on {day}?
 what's next on my calendar?
 remove {event} from my calendar
 shorten {event} to thirty minutes

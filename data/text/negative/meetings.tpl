@@ -22,7 +22,7 @@ let's table that for now
 great point, I totally agree
 the numbers look better than last quarter
 can you hear me okay?
-I have a hard stop at {time}
+I have a hard stop {time}
 let's do a quick round of updates
 {name}, do you want to start?
 I think the timeline is too aggressive

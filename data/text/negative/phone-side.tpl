@@ -31,7 +31,7 @@ hang on, let me grab a pen
 no, the other address, the one on Maple Road
 thank you so much, you've been really helpful
 he's not here right now, can I take a message?
-yeah, the flight lands at {time}
+yeah, the flight lands {time}
 mom, I have to go, I'll call you later
 we're all fine, the kids say hi
 no, I never got that email

@@ -1,6 +1,6 @@
 # Controls, courtesies and small talk with the assistant.
 @gate 1
-@weight 0.5
+@weight 0.4
 @prefix [{wake},^0.3]
 stop @w=2
 cancel (that|it) @w=2

@@ -1,6 +1,6 @@
 # Addressed to the assistant, but none of the 12 intents: the smart home.
 @gate 1
-@weight 0.5
+@weight 0.4
 @prefix [{wake},^0.35] [{hes},^0.08]
 turn on the {room} lights @w=2
 turn off the lights in the {room} @w=2

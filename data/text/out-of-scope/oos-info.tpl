@@ -1,6 +1,6 @@
 # Weather, time, traffic, directions and device state.
 @gate 1
-@weight 0.5
+@weight 0.4
 @prefix [{wake},^0.35] [{hes},^0.08]
 what's the weather {date}? @w=2
 will it rain {date}?

@@ -1,6 +1,6 @@
 # Music, audio, video and volume.
 @gate 1
-@weight 0.5
+@weight 0.4
 @prefix [{wake},^0.35] [{hes},^0.08]
 play {song} @w=3
 play some {genre} @w=2

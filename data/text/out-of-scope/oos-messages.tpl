@@ -1,7 +1,7 @@
 # Messages, alarms and reminders: addressed, not one of the 12 intents. A filled
 # {person} still makes hasPersonContext 1, so the context head is not tied to an intent.
 @gate 1
-@weight 0.5
+@weight 0.4
 @prefix [{wake},^0.35] [{hes},^0.08]
 text {person} {message} @w=2
 send {person} a message saying {message}
@@ -11,7 +11,7 @@ read my messages
 any new texts from {person}?
 read me the last message from {person}
 reply to {person}: {message}
-set an alarm for {time} @w=2
+set an alarm {time} @w=2
 wake me up {time}
 set an alarm {date} {time}
 turn off my alarm
@@ -31,7 +31,7 @@ email {person} that {message}
 text {people} that {message}
 um, text, uh, {person} {message}
 did {person} text back?
-set an alarm for {time} every weekday
+set an alarm {time} every weekday
 what alarms do I have?
 tell {person} happy birthday
 remind me about {event} {date}
