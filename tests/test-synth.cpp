@@ -200,6 +200,21 @@ TEST(Synth, KilledRunResumes) {
   EXPECT_GT(before, 0u);
 }
 
+TEST(Synth, ShardsAddUpToTheWholeCorpus) {
+  const fs::path dir = scratch() / "shards";
+  for (const char* shard : {"0/2", "1/2"}) {
+    const CliRun r = inherent_cli(synth_args(dir, 10, std::string("--shard ") + shard));
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir / "labels.csv"));  // a shard writes no labels
+  const CliRun all = inherent_cli("synth --grammar '" + kGrammar + "' --out '" + dir.string() +
+                                  "' --count 10 --split-fractions 0.6,0.2,0.2 --non-speech 0.1 --seed 5");
+  ASSERT_EQ(all.code, 0) << all.err;
+  EXPECT_NE(all.out.find("(0 rendered, 10 reused)"), std::string::npos) << all.out;
+  EXPECT_TRUE(inherent::check_labels((dir / "labels.csv").string()).ok());
+  EXPECT_EQ(inherent_cli(synth_args(dir, 10, "--shard 2/2")).code, 2);
+}
+
 TEST(Synth, DryRunWritesNothing) {
   const fs::path dir = scratch() / "dry";
   const CliRun r = inherent_cli(synth_args(dir, 50, "--dry-run"));

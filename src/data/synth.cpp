@@ -418,6 +418,11 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
   };
 
   const size_t n = c.clips.size();
+  const size_t shards = std::max<size_t>(1, o.shard_count);
+  if (o.shard_index >= shards) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "shard index out of range");
+  auto mine = [&](size_t i) { return i % shards == o.shard_index; };
+  size_t n_mine = 0;
+  for (size_t i = 0; i < n; ++i) n_mine += mine(i);
   std::vector<double> durations(n, 0.0);
   std::vector<std::string> errors;
   std::mutex errors_mu;
@@ -425,9 +430,10 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
   std::atomic<int64_t> rendered_samples{0};
   const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tts.prepare(threads);
-  Progress progress("synth", n, !o.quiet);
+  Progress progress("synth", n_mine, !o.quiet);
   auto work = [&] {
     for (size_t i = next++; i < n; i = next++) {
+      if (!mine(i)) continue;
       const Clip& clip = c.clips[i];
       const fs::path path = out_dir / clip.path;
       try {
@@ -472,11 +478,21 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
     throw Exception(INHERENT_STATUS_INTERNAL, msg);
   }
 
+  RunStats st;
+  st.clips = n_mine;
+  st.reused = reused.load();
+  st.rendered = n_mine - st.reused;
+  st.rendered_audio_s = static_cast<double>(rendered_samples.load()) / augment::kRate;
+  if (shards > 1) {  // the labels need every clip: a final run without --shard writes them
+    for (size_t i = 0; i < n; ++i) st.total_audio_s += durations[i];
+    st.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return st;
+  }
+
   // labels.csv, in plan order.
   const std::vector<std::string> header = labels_header();
   std::string csv = csv_join(header) + "\n";
   std::array<HeadCount, n_splits> hc;
-  RunStats st;
   for (size_t i = 0; i < n; ++i) {
     const Clip& clip = c.clips[i];
     std::vector<std::string> f;
@@ -521,10 +537,6 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
       st.warnings.push_back(std::string(split_name(static_cast<Split>(s))) + " (" + std::to_string(hc[s].n) +
                             " clips) has one class only for: " + one_class);
   }
-  st.clips = n;
-  st.reused = reused.load();
-  st.rendered = n - st.reused;
-  st.rendered_audio_s = static_cast<double>(rendered_samples.load()) / augment::kRate;
   st.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return st;
 }

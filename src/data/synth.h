@@ -58,6 +58,9 @@ struct Options {
   double non_speech_fraction = 0.03;
   std::array<double, tts::n_engines> engine_weights = {0.6, 0.25, 0.15};  // espeak, flite, festival
   size_t babble_pool = 0;  // utterances per split for babble; 0: scaled with the split's size
+  // Render only clips with index % shard_count == shard_index and write no labels.csv
+  // (machines share the work; a final run without a shard reuses every clip).
+  size_t shard_index = 0, shard_count = 1;
   bool quiet = false;
 };
 
@@ -97,8 +100,8 @@ struct RunStats {
   std::vector<std::string> warnings;  // e.g. a head with one class only in a split
 };
 
-// Renders what is missing, then writes labels.csv. Throws inherent::Exception listing the
-// clips that failed (finished clips stay on disk for the rerun).
+// Renders what is missing, then writes labels.csv (not for a shard). Throws
+// inherent::Exception listing the clips that failed (finished clips stay on disk).
 RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, const TextSource& texts);
 
 // Summary table: clips, duration and positives per head per split, from a labels file.

@@ -21,7 +21,8 @@ namespace {
 
 struct SynthOpts {
   synth::Options o;
-  std::string grammar = "data/text", fractions = "0.8,0.1,0.1", voices = "all", engines_w = "espeak=0.6,flite=0.25,festival=0.15";
+  std::string grammar = "data/text", fractions = "0.8,0.1,0.1", voices = "all",
+              engines_w = "espeak=0.6,flite=0.25,festival=0.15", shard;
   double gate0 = 0.5, hard = 0.3;
   bool dry_run = false, list_voices = false, no_festival = false;
 };
@@ -90,7 +91,8 @@ void add_synth(CLI::App& app) {
       "Writes OUT/wav/<split>/*.wav (16 kHz mono 16-bit) and OUT/labels.csv (the labels contract plus\n"
       "template_id, category, kind, hard, voice, engine, rate, pitch, augmentation). Splits are disjoint by\n"
       "voice (docs/synth.md) and by template (the grammar). Same options and seed: same files; a rerun\n"
-      "skips finished clips, so a killed run resumes. Exit codes: 0 done, 1 failure, 2 usage error.\n"
+      "skips finished clips, so a killed run resumes; --shard splits the work across machines.\n"
+      "Exit codes: 0 done, 1 failure, 2 usage error.\n"
       "Augmentation presets: none, light, default, heavy.");
   cmd->add_option("--grammar", so->grammar, "Template grammar folder")->capture_default_str();
   cmd->add_option("--out", so->o.out, "Output folder");
@@ -111,6 +113,9 @@ void add_synth(CLI::App& app) {
   cmd->add_option("--gate0", so->gate0, "Share of sentences not addressed to the assistant")->capture_default_str();
   cmd->add_option("--hard", so->hard, "Share of gate-0 sentences drawn from hard negatives")->capture_default_str();
   cmd->add_option("--babble-pool", so->o.babble_pool, "Utterances per split for babble (default: scaled with size)");
+  cmd->add_option("--shard", so->shard,
+                  "i/n: render only clips i, i+n, i+2n... into the same --out (no labels.csv); a final run "
+                  "without --shard reuses them all and writes labels.csv");
   cmd->add_flag("--no-festival", so->no_festival, "Leave festival out (no helper processes)");
   cmd->add_flag("--dry-run", so->dry_run, "Print the plan (clips per split, engine and head) and stop");
   cmd->add_flag("--list-voices", so->list_voices, "Print the voice inventory with each voice's split and stop");
@@ -141,6 +146,19 @@ void add_synth(CLI::App& app) {
       o.engine_weights[static_cast<int>(*e)] = parse_double(kv.substr(eq + 1), "--engine-weights");
     }
 
+    if (!so->shard.empty()) {
+      const size_t slash = so->shard.find('/');
+      try {
+        if (slash == std::string::npos) throw std::invalid_argument("no /");
+        o.shard_index = std::stoul(so->shard.substr(0, slash));
+        o.shard_count = std::stoul(so->shard.substr(slash + 1));
+      } catch (const std::exception&) {
+        throw CLI::ValidationError("--shard", "'" + so->shard + "': i/n, e.g. 0/4");
+      }
+      if (o.shard_count == 0 || o.shard_index >= o.shard_count)
+        throw CLI::ValidationError("--shard", "'" + so->shard + "': need 0 <= i < n");
+    }
+
     auto g = std::make_shared<const Grammar>(Grammar::load(so->grammar));
     SampleOptions sample;
     sample.gate0_fraction = so->gate0;
@@ -159,7 +177,11 @@ void add_synth(CLI::App& app) {
                   "real-time factor %.4f\n",
                   st.clips, st.rendered, st.reused, format_duration(st.wall_s).c_str(),
                   st.wall_s > 0 ? static_cast<double>(st.rendered) / st.wall_s : 0.0, st.rendered_audio_s / 60, rtf);
-      std::printf("%s/labels.csv:\n%s", o.out.c_str(), synth::summarize_labels(o.out + "/labels.csv").c_str());
+      if (o.shard_count > 1)
+        std::printf("shard %zu/%zu done; once every shard is in %s, run without --shard to write labels.csv\n",
+                    o.shard_index, o.shard_count, o.out.c_str());
+      else
+        std::printf("%s/labels.csv:\n%s", o.out.c_str(), synth::summarize_labels(o.out + "/labels.csv").c_str());
     }
     for (const auto& w : st.warnings) std::fprintf(stderr, "inherent synth: warning: %s\n", w.c_str());
   });

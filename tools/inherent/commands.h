@@ -23,6 +23,7 @@ void add_listen(CLI::App& app);
 void add_fixtures(CLI::App& app);
 void add_baseline(CLI::App& app);
 void add_export(CLI::App& app);
+void add_synth(CLI::App& app);
 void add_train(CLI::App& app);
 
 }  // namespace inherent::cli

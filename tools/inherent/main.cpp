@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
 #ifdef INHERENT_HAVE_EXPORT
   inherent::cli::add_export(app);
 #endif
+#ifdef INHERENT_HAVE_SYNTH
+  inherent::cli::add_synth(app);
+#endif
 #ifdef INHERENT_HAVE_TRAIN
   inherent::cli::add_train(app);
 #endif
