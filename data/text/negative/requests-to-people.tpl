@@ -91,3 +91,14 @@ text me
 take a picture
 set the table
 hurry up
+# a name where a wake phrase would be
+(okay|ok|hey) {name}, set a timer for {duration} when you put the {food} in
+(okay|hey) {name}, add {item} to the list on the fridge
+hey {name}, call {relation} and tell her we're on our way
+(okay|hey) {name}, look up {term} for me, I can't remember what it means
+hey {name}, can you take some pictures of the kids at {event}?
+(okay|hey) {name}, put {event} on the family calendar
+hey {name}, do some research on {topic} before we decide
+okay {name}, book us a table at {restaurant} for {day}
+hey {name}, start a doc for {doc_topic} so we can all add to it
+{name}, hey, how much did we spend on {spend_cat} last month?
