@@ -572,7 +572,7 @@ std::string Plan::summary() const {
     if (!noise_source.empty()) s += ":" + noise_source;
     s += " snr=" + fmt("%.1f", snr_db);
   }
-  if (band != Band::full) s += " band=" + device();
+  if (band != Band::full) s += std::string(" band=") + band_name(band) + (band == Band::lowpass ? fmt("@%.0f", band_hz) : "");
   if (clip > 0) s += " clip=" + fmt("%.4f", clip);
   return s;
 }
@@ -589,7 +589,7 @@ std::string Plan::device() const {
     case Band::full: return clip > 0 ? "full-band-clipped" : "full-band";
     case Band::telephone: return clip > 0 ? "telephone-clipped" : "telephone";
     case Band::laptop: return clip > 0 ? "laptop-clipped" : "laptop";
-    case Band::lowpass: return "lowpass-" + fmt("%.1f", band_hz / 1000) + "k" + (clip > 0 ? "-clipped" : "");
+    case Band::lowpass: return "lowpass-" + fmt("%.0f", band_hz / 1000) + "k" + (clip > 0 ? "-clipped" : "");
   }
   return "?";
 }

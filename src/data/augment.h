@@ -173,7 +173,7 @@ struct Plan {
 
   std::string summary() const;      // every draw, "key=value" separated by spaces
   std::string environment() const;  // short: "clean", "reverb", "pink-noise", "babble+reverb", ...
-  std::string device() const;       // channel: "full-band", "telephone", "lowpass-4k", "laptop"
+  std::string device() const;       // channel: "full-band", "telephone", "lowpass-4k" (whole kHz), "laptop"
 };
 
 // What a bank can feed, for drawing plans before the bank is filled.

@@ -74,7 +74,9 @@ std::string augmentation_text(const Clip& c) {
   std::string s = std::string("non-speech=") + augment::non_speech_name(c.non_speech) + " seconds=" + fmt("%.2f", c.non_speech_s);
   if (!c.aug.noise_source.empty()) s += " source=" + c.aug.noise_source;
   if (c.aug.rt60 > 0) s += " reverb=" + fmt("%.2f", c.aug.rt60);
-  if (c.aug.band != augment::Band::full || c.aug.clip > 0) s += " band=" + c.aug.device();
+  if (c.aug.band != augment::Band::full) s += std::string(" band=") + augment::band_name(c.aug.band);
+  if (c.aug.band == augment::Band::lowpass) s += "@" + fmt("%.0f", c.aug.band_hz);
+  if (c.aug.clip > 0) s += " clip=" + fmt("%.4f", c.aug.clip);
   return s;
 }
 
