@@ -24,7 +24,9 @@
 #include "export/mlx-module.h"
 #include "export/onnx-export.h"
 #include "export/sha256.h"
+#include "engine/reference.h"
 #include "export/tflite-delegates.h"
+#include "export/tflite-eval.h"
 #include "export/tflite-export.h"
 #include "export/tflite-graph.h"
 #include "export/tflite-writer.h"
@@ -346,6 +348,90 @@ TEST(TfliteExport, DynamicInt8QuantizesWeightsPerChannel) {
   EXPECT_GE(quantized, 4 * 9);  // 9 quantized Linear ops per block (q, k, v, out, a, g, pointwise2, 2 x 2 ffn)
 }
 
+// Log-mel-like frames: smooth spectra around -11 with noise (no frame all zeros).
+std::vector<float> fake_mel(int32_t frames, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> noise(0.0f, 1.5f);
+  std::vector<float> mel(static_cast<size_t>(frames) * 128);
+  for (int32_t t = 0; t < frames; ++t) {
+    for (int32_t f = 0; f < 128; ++f) mel[t * 128 + f] = -11.0f + 3.0f * std::sin(0.05f * f + 0.3f * t) + noise(rng);
+  }
+  return mel;
+}
+
+// The TFLite graph, run by the float evaluator, against the engine's float64 reference
+// forward pass: the graph is right before any runtime sees it, and the evaluator that
+// calibrates full-integer models computes what the graph means.
+TEST(TfliteExport, GraphMatchesTheEngineReference) {
+  const std::string dir = temp_dir("reference");
+  for (const char* config : {"tiny", "small"}) {
+    const ExportModel m = random_model(config, 11);
+    ExportRequest r;
+    r.output_dir = dir;
+    r.backends = {"native"};
+    run_export(m, r);
+    ModelPackage pkg;
+    std::string error;
+    ASSERT_EQ(model_package_load_path(dir + "/native", &pkg, &error), INHERENT_STATUS_OK) << error;
+    const tfl::Graph g = tfl::build_conformer(m);
+    for (int32_t frames : {1, 7, 150}) {
+      const std::vector<float> mel = fake_mel(frames, frames);
+      std::vector<double> logits;
+      ASSERT_TRUE(reference_forward(pkg, mel.data(), frames, &logits, &error)) << error;
+      const std::vector<tfl::Value> v = tfl::evaluate(g, mel.data(), frames);
+      const tfl::Value& out = v.at(g.outputs[0]);
+      ASSERT_EQ(out.data.size(), 13u);
+      for (int i = 0; i < 13; ++i) {
+        const double want = 1.0 / (1.0 + std::exp(-logits[i]));
+        EXPECT_NEAR(out.data[i], want, 2e-5) << config << " frames " << frames << " head " << i;
+      }
+    }
+  }
+  fs::remove_all(dir);
+}
+
+TEST(TfliteExport, FullInt8IsIntegerBetweenQuantizeAndDequantize) {
+  const ExportModel m = random_model();
+  tfl::Graph g = tfl::build_conformer(m);
+  tfl::Ranges ranges;
+  for (int32_t frames : {40, 90}) {
+    const std::vector<float> mel = fake_mel(frames, 3);
+    ranges.observe(tfl::evaluate(g, mel.data(), frames));
+  }
+  tfl::to_full_int8(g, ranges.lo, ranges.hi);
+  ASSERT_EQ(g.ops.front().op, tfl::TOp::quantize);
+  ASSERT_EQ(g.ops.back().op, tfl::TOp::dequantize);
+  EXPECT_EQ(g.tensors[g.inputs[0]].type, tfl::TType::f32);
+  EXPECT_EQ(g.tensors[g.outputs[0]].type, tfl::TType::f32);
+  EXPECT_EQ(g.tensors[g.outputs[0]].name, "intent_output");
+  for (size_t i = 1; i + 1 < g.ops.size(); ++i) {
+    const tfl::Operator& op = g.ops[i];
+    for (int32_t t : op.outputs) {
+      const tfl::Tensor& x = g.tensors[t];
+      if (op.op == tfl::TOp::greater || op.op == tfl::TOp::shape) continue;  // bool, int32
+      ASSERT_EQ(x.type, tfl::TType::i8) << x.name;
+      ASSERT_EQ(x.quant.scale.size(), 1u) << x.name;
+      if (op.op == tfl::TOp::logistic || op.op == tfl::TOp::softmax) {
+        EXPECT_FLOAT_EQ(x.quant.scale[0], 1.0f / 256) << x.name;
+        EXPECT_EQ(x.quant.zero_point[0], -128) << x.name;
+      }
+    }
+    if (op.op == tfl::TOp::fully_connected) {
+      EXPECT_EQ(g.tensors[op.inputs[1]].type, tfl::TType::i8);
+      EXPECT_EQ(g.tensors[op.inputs[2]].type, tfl::TType::i32);
+      EXPECT_EQ(g.tensors[op.inputs[2]].quant.scale.size(), static_cast<size_t>(g.tensors[op.inputs[1]].shape[0]));
+    }
+  }
+  // Writing it needs no further preparation and verifies.
+  const tfl::FileSummary s = tfl::read_tflite_summary(tfl::write_tflite(g));
+  EXPECT_EQ(s.op_names.front(), "QUANTIZE");
+  EXPECT_EQ(s.outputs[0].type, "float32");
+  // Without calibration data the exporter refuses full int8.
+  TfliteOptions o;
+  o.precision = "int8-full";
+  EXPECT_THROW_MESSAGE(export_tflite(m, o), "calibration");
+}
+
 TEST(TfliteExport, PositionFactorsRebuildTheTable) {
   for (int32_t h : {32, 128, 256}) {
     const auto f = tfl::position_factors(h);
@@ -419,7 +505,7 @@ TEST(RunExport, WritesArtifactsAndSidecars) {
   EXPECT_EQ(j["config"]["n_hidden"], 32);
   EXPECT_EQ(j["n_params"], arch_n_params(m.config));
   EXPECT_EQ(j["training_hash"]["code_commit"], "deadbeef");
-  EXPECT_EQ(j["training_hash"]["sha256"], sha256_hex("deadbeef\ncafe"));
+  EXPECT_EQ(j["training_hash"]["hash"], sha256_hex("deadbeef\ncafe"));
   EXPECT_EQ(j["inputs"][0]["name"], "mel_spectrogram");
   EXPECT_EQ(j["outputs"][0]["shape"], Json::array({-1, 13}));
   EXPECT_EQ(j["runtime_tensor_contract"]["inputs"][0]["name"], "mel_spectrogram");

@@ -238,9 +238,10 @@ ExportModel load_weights_bytes(const std::string& bytes, const std::string& sour
       ModelConfig preset;
       if (arch_config_by_name(*n, &preset) && preset == m.config) m.config_name = *n;
     }
-    if (const std::string* name = st.find_metadata("config_name")) {
+    for (const char* key : {"config_name", "preset"}) {  // ours, the trainer's
+      const std::string* name = st.find_metadata(key);
       ModelConfig preset;
-      if (arch_config_by_name(*name, &preset) && preset == m.config) m.config_name = *name;
+      if (name && arch_config_by_name(*name, &preset) && preset == m.config) m.config_name = *name;
     }
   }
   for (const ArchTensor& a : arch_tensors(m.config)) {
@@ -262,6 +263,12 @@ ExportModel load_weights_bytes(const std::string& bytes, const std::string& sour
   if (std::string v = find_meta(st, "model_version"); !v.empty()) m.provenance.model_version = v;
   m.provenance.code_commit = find_meta(st, "code_commit");
   m.provenance.data_manifest_hash = find_meta(st, "data_manifest_hash");
+  if (m.provenance.data_manifest_hash.empty() && !find_meta(st, "train_labels_hash").empty()) {
+    // A trainer checkpoint: the data are its train and eval labels files.
+    m.provenance.data_manifest_hash =
+        "train_labels:" + find_meta(st, "train_labels_hash") + ",eval_labels:" + find_meta(st, "eval_labels_hash");
+  }
+  m.provenance.training_hash = find_meta(st, "training_hash");
   if (std::string th = find_meta(st, "thresholds"); !th.empty()) {
     nlohmann::json j = nlohmann::json::parse(th, nullptr, false);
     if (j.is_discarded()) fail(INHERENT_STATUS_INVALID_MODEL, source + ": metadata 'thresholds' is not JSON");
@@ -286,14 +293,18 @@ ExportModel load_weights(const std::string& path, const std::string& config) {
   std::string file = path;
   if (std::filesystem::is_directory(path)) {
     file.clear();
-    for (const char* name : {"model.safetensors", "weights.safetensors"}) {
+    // A checkpoint folder, or a training run folder (its best checkpoint, else the last).
+    for (const char* name : {"model.safetensors", "weights.safetensors", "best/model.safetensors",
+                             "last/model.safetensors"}) {
       const std::string candidate = resolve_path(path, name);
       if (std::filesystem::is_regular_file(candidate)) {
         file = candidate;
         break;
       }
     }
-    if (file.empty()) fail(INHERENT_STATUS_IO_ERROR, path + ": no model.safetensors or weights.safetensors inside");
+    if (file.empty()) {
+      fail(INHERENT_STATUS_IO_ERROR, path + ": no model.safetensors (or best/, last/ of a training run) inside");
+    }
   }
   return load_weights_bytes(read_file(file), file, config);
 }
@@ -309,6 +320,7 @@ std::string encode_weights(const ExportModel& m) {
   meta.emplace_back("model_version", m.provenance.model_version);
   if (!m.provenance.code_commit.empty()) meta.emplace_back("code_commit", m.provenance.code_commit);
   if (!m.provenance.data_manifest_hash.empty()) meta.emplace_back("data_manifest_hash", m.provenance.data_manifest_hash);
+  if (!m.provenance.training_hash.empty()) meta.emplace_back("training_hash", m.provenance.training_hash);
   std::string out, error;
   if (safetensors_encode(list, meta, &out, &error) != INHERENT_STATUS_OK) fail(INHERENT_STATUS_INTERNAL, error);
   return out;

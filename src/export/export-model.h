@@ -37,6 +37,7 @@ struct Provenance {
   std::string model_version = "0.0.0";  // semver: major = head order, minor = retrain, patch = metadata
   std::string code_commit;              // commit the weights were trained at ("" = unknown)
   std::string data_manifest_hash;       // hash of the training data manifest ("" = unknown)
+  std::string training_hash;            // the trainer's own digest of both ("" = none given)
   std::string source;                   // the weights file or checkpoint the export read
 };
 
@@ -78,7 +79,9 @@ void validate(const ExportModel& m);
 // Optional metadata keys fill the provenance and thresholds: model_version,
 // code_commit, data_manifest_hash, thresholds (JSON object keyed by threshold key),
 // threshold_method, threshold_details (JSON object). `path` may also be a checkpoint
-// directory holding model.safetensors (or weights.safetensors).
+// directory holding model.safetensors (or weights.safetensors), or a training run folder
+// (best/model.safetensors, else last/). Trainer checkpoints carry `preset`,
+// `code_commit`, `train_labels_hash`, `eval_labels_hash` and `training_hash`, read too.
 ExportModel load_weights(const std::string& path, const std::string& config = "");
 
 // The same from bytes already in memory; `source` names them in messages.

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "common/csv.h"
 #include "common/files.h"
+#include "common/npy.h"
 #include "export/metadata.h"
 #include "export/mlx-module.h"
 #include "export/onnx-export.h"
@@ -84,6 +86,36 @@ TfliteOptions tflite_options(const ExportRequest& r, const std::string& precisio
 
 std::string temp_name(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
 
+// Calibration log-mels from a manifest CSV with a mel_path column (what `inherent prep`
+// writes; relative paths resolve against the CSV's folder). Rows of split "train" when
+// the column exists and has any, else all rows; at most kMaxCalibration, evenly spread.
+constexpr size_t kMaxCalibration = 128;
+std::vector<std::vector<float>> read_calibration(const std::string& manifest) {
+  const CsvTable table = read_csv_file(manifest);
+  const int mel = table.column("mel_path"), split = table.column("split");
+  if (mel < 0) bad(manifest + ": no mel_path column (write one with `inherent prep`)");
+  std::vector<const CsvRow*> rows;
+  for (const CsvRow& r : table.rows) {
+    if (split >= 0 && r.fields.at(split) == "train") rows.push_back(&r);
+  }
+  if (rows.empty()) {
+    for (const CsvRow& r : table.rows) rows.push_back(&r);
+  }
+  if (rows.empty()) bad(manifest + ": no rows");
+  const size_t n = std::min(rows.size(), kMaxCalibration);
+  std::vector<std::vector<float>> mels;
+  for (size_t i = 0; i < n; ++i) {
+    const CsvRow& r = *rows[i * rows.size() / n];
+    const NpyArray a = read_npy(resolve_path(parent_dir(manifest), r.fields.at(mel)));
+    if (a.shape.size() != 2 || a.shape[1] != INHERENT_N_MELS || a.shape[0] == 0) {
+      bad(manifest + ": " + r.fields.at(mel) + " is not a [T, 128] log-mel array");
+    }
+    const size_t frames = std::min<size_t>(a.shape[0], INHERENT_MAX_FRAMES);
+    mels.emplace_back(a.data.begin(), a.data.begin() + static_cast<ptrdiff_t>(frames * INHERENT_N_MELS));
+  }
+  return mels;
+}
+
 void export_onnx_backend(const ExportModel& m, const ExportRequest& r, std::vector<WrittenFile>* written) {
   const std::string dir = backend_dir(r, "onnx");
   std::vector<ArtifactInfo> artifacts;
@@ -119,6 +151,7 @@ void export_litert_backend(const ExportModel& m, const ExportRequest& r, std::ve
   if (r.quantization == "int8" && !r.calibration_manifest.empty()) precisions = {"int8-full", "int8"};
   if (r.quantization != "float32") precisions.push_back("float32");
   TfliteOptions o = tflite_options(r, r.quantization);
+  if (contains(precisions, "int8-full")) o.calibration = read_calibration(r.calibration_manifest);
   std::vector<ArtifactInfo> artifacts;
   Json preflight;
   for (const std::string& precision : precisions) {

@@ -125,7 +125,8 @@ Json make_metadata(const ExportModel& m, const std::string& backend, const std::
   j["feature_normalization"] = {{"mean", "mel_norm.mean"}, {"std", "mel_norm.std"}, {"applied_to", "valid_frames"}};
   j["training_hash"] = {{"code_commit", known(m.provenance.code_commit)},
                         {"data_manifest", known(m.provenance.data_manifest_hash)},
-                        {"sha256", training_hash(m.provenance)}};
+                        {"hash", m.provenance.training_hash.empty() ? training_hash(m.provenance)
+                                                                     : m.provenance.training_hash}};
   j["source"] = m.provenance.source;
   j["created_by"] = std::string("inherent ") + inherent_version() + " export";
   const TensorSpec in = artifacts.empty() ? contract_input(1, -1) : artifacts[0].inputs.at(0);

@@ -20,7 +20,7 @@
 //     "decision_rule": "...",
 //     "frontend": {...every log-mel parameter...},
 //     "feature_normalization": {"mean": "mel_norm.mean", "std": "mel_norm.std", "applied_to": "valid_frames"},
-//     "training_hash": {"code_commit", "data_manifest", "sha256"}, "source", "created_by",
+//     "training_hash": {"code_commit", "data_manifest", "hash"}, "source", "created_by",
 //     "inputs": [{"name", "dtype", "shape", "dims"}], "outputs": [...],   the contract tensors
 //     "backend": "onnx", "precision": "float32", "frames": "dynamic",
 //     "artifacts": [{"file", "size_bytes", "sha256", "precision", "frames", "format",

@@ -2,6 +2,7 @@
 #include "tflite-export.h"
 
 #include "export/sha256.h"
+#include "export/tflite-eval.h"
 #include "export/tflite-writer.h"
 #include "inherent/inherent.hpp"
 
@@ -21,8 +22,23 @@ TfliteArtifact export_tflite(const ExportModel& m, const TfliteOptions& o) {
     tfl::to_float16(g, 16);
   } else if (o.precision == "int8") {
     tfl::to_dynamic_int8(g);
+  } else if (o.precision == "int8-full") {
+    if (o.calibration.empty()) {
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                      "full-integer int8 needs calibration log-mels (--calibration-manifest CSV)");
+    }
+    tfl::Ranges ranges;
+    for (const std::vector<float>& mel : o.calibration) {
+      const int32_t frames = static_cast<int32_t>(mel.size() / m.config.n_mels);
+      if (frames < 1 || frames > o.frames || mel.size() % m.config.n_mels != 0) {
+        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "calibration log-mels must be [T, 128] with 1 <= T <= " +
+                                                              std::to_string(o.frames));
+      }
+      ranges.observe(tfl::evaluate(g, mel.data(), frames));
+    }
+    tfl::to_full_int8(g, ranges.lo, ranges.hi);
   } else if (o.precision != "float32") {
-    throw Exception(INHERENT_STATUS_UNSUPPORTED, "TFLite precision '" + o.precision + "' is not supported yet");
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "unknown TFLite precision '" + o.precision + "'");
   }
   tfl::materialize_constants(g);
   // The essentials of the sidecar travel inside the file too (Model.metadata).
@@ -55,6 +71,7 @@ TfliteArtifact export_tflite(const ExportModel& m, const TfliteOptions& o) {
   Json ops = Json::object();
   for (const auto& [name, count] : a.ops) ops[name] = count;
   info.extra = {{"signature_key", tfl::kSignatureKey},
+                {"calibration_clips", o.precision == "int8-full" ? o.calibration.size() : 0},
                 {"n_operators", s.op_names.size()},
                 {"n_tensors", s.n_tensors},
                 {"operators", ops},

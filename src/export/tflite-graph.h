@@ -158,6 +158,12 @@ void to_float16(Graph& g, int64_t min_elements = 1);
 // fly, per row, with a zero point (asymmetric inputs).
 void to_dynamic_int8(Graph& g, int64_t min_elements = 1024);
 
+// Full-integer int8 from calibration ranges (lo[i], hi[i] for every tensor i of the
+// float graph, see tflite-eval.h): int8 activations (per tensor, asymmetric), int8
+// per-channel weights, int32 biases, a QUANTIZE after the float input and a DEQUANTIZE
+// before the float output. Constants get their bytes here.
+void to_full_int8(Graph& g, std::vector<float> lo, std::vector<float> hi);
+
 // Fills Tensor::bytes of every constant from its values and type (float32, float16,
 // int8 with quant) where the bytes are not set yet.
 void materialize_constants(Graph& g);

@@ -97,46 +97,10 @@ std::pair<fb::BuiltinOptions, Offset<void>> options(FlatBufferBuilder& b, const 
   throw Exception(INHERENT_STATUS_INTERNAL, std::string("TFLite writer: no options for ") + op_name(op.op));
 }
 
-// Operator versions the runtime needs for the types used (version 1 otherwise).
-int32_t op_version(const Graph& g, const Operator& op) {
-  const TType in = op.inputs.empty() ? TType::f32 : g.tensors[op.inputs[0]].type;
-  const TType w = op.inputs.size() > 1 ? g.tensors[op.inputs[1]].type : TType::f32;
-  switch (op.op) {
-    case TOp::fully_connected:
-      if (in == TType::f32 && w == TType::i8) return op.options.asymmetric_quantize_inputs ? 9 : 3;
-      if (in == TType::i8) return op.options.keep_num_dims ? 7 : 4;
-      return op.options.keep_num_dims ? 5 : 1;
-    case TOp::conv_2d:
-      if (in == TType::f32 && w == TType::i8) return 2;
-      return in == TType::i8 ? 3 : 1;
-    case TOp::depthwise_conv_2d:
-      if (in == TType::f32 && w == TType::i8) return 4;
-      return in == TType::i8 ? 3 : 1;
-    case TOp::dequantize:
-      return in == TType::f16 ? 3 : 2;
-    case TOp::batch_matmul:
-      return in == TType::i8 ? 2 : 1;
-    case TOp::add:
-    case TOp::sub:
-    case TOp::mul:
-    case TOp::logistic:
-    case TOp::softmax:
-    case TOp::transpose:
-    case TOp::mean:
-    case TOp::pad:
-    case TOp::strided_slice:
-    case TOp::reshape:
-    case TOp::slice:
-    case TOp::reduce_max:
-    case TOp::greater:
-    case TOp::rsqrt:
-    case TOp::abs:
-    case TOp::quantize:
-      return in == TType::i8 ? 2 : 1;
-    default:
-      return 1;
-  }
-}
+// Operator versions: 1 for every operator. Kernels choose their path from the tensor
+// types, not the version, and version 1 is registered by every runtime and accepted by
+// every delegate; higher versions only narrow where a file loads.
+int32_t op_version(const Graph&, const Operator&) { return 1; }
 
 }  // namespace
 
