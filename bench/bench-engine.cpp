@@ -2,6 +2,7 @@
 //
 // The native engine through the public C++ API (inherent.hpp), one thread:
 //   BM_score_mel/<config>/<kernels>/<seconds>   one inference on a window of log-mels
+//   BM_score_mel/<config>/auto/10s/2threads     the same on two threads (wall time)
 //   BM_stream_hop/<config>/<kernels>             one 100 ms hop of a default stream
 //                                                 (2 s window): frontend + model
 //   BM_load/<config>                              cold start: package bytes -> model
@@ -63,7 +64,8 @@ std::vector<float> audio(double seconds) {
   return x;
 }
 
-void BM_score_mel(benchmark::State& state, std::string config, std::string kernels, double seconds) {
+void BM_score_mel(benchmark::State& state, std::string config, std::string kernels, double seconds,
+                  int n_threads) {
   const Package& p = package(config);
   inherent_model_params mp = inherent_model_default_params();
   mp.kernels = kernels_of(kernels);
@@ -80,14 +82,17 @@ void BM_score_mel(benchmark::State& state, std::string config, std::string kerne
   }
   const std::vector<float> x = audio(seconds);
   const inherent::Mel mel = inherent::mel(x.data(), x.size());
-  inherent::Session session(model);
+  inherent_session_params sp = inherent_session_default_params();
+  sp.n_threads = n_threads;
+  inherent::Session session(model, sp);
   session.score_mel(mel.data.data(), mel.n_frames);  // warm up: workspace, caches
   for (auto _ : state) {
     inherent::Scores s = session.score_mel(mel.data.data(), mel.n_frames);
     benchmark::DoNotOptimize(s);
   }
   state.counters["x_realtime"] = benchmark::Counter(seconds, benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel(model.kernels_name() + ", " + std::to_string(mel.n_frames) + " frames");
+  state.SetLabel(model.kernels_name() + ", " + std::to_string(mel.n_frames) + " frames" +
+                 (n_threads > 1 ? ", " + std::to_string(n_threads) + " threads" : ""));
 }
 
 void BM_stream_hop(benchmark::State& state, std::string config, std::string kernels) {
@@ -139,8 +144,13 @@ int main(int argc, char** argv) {
       for (double seconds : {1.0, 10.0})
         benchmark::RegisterBenchmark(
             (std::string("BM_score_mel/") + config + "/" + kernels + "/" + std::to_string(int(seconds)) + "s").c_str(),
-            BM_score_mel, config, kernels, seconds)
+            BM_score_mel, config, kernels, seconds, 1)
             ->Unit(benchmark::kMillisecond);
+    // Threads: wall time is what they buy (CPU time adds up over threads).
+    benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/auto/10s/2threads").c_str(), BM_score_mel,
+                                 config, "auto", 10.0, 2)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
     benchmark::RegisterBenchmark((std::string("BM_stream_hop/") + config + "/auto").c_str(), BM_stream_hop, config,
                                  "auto")
         ->Unit(benchmark::kMillisecond);

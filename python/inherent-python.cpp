@@ -309,21 +309,28 @@ ScoresOut scores_array(const float* s) {
 // thread at a time, so calls take the mutex with the GIL released.
 class Engine {
  public:
-  explicit Engine(inherent::Model model) : model_(std::move(model)), session_(model_) {}
+  Engine(inherent::Model model, int n_threads) : model_(std::move(model)), session_(model_, session_params(n_threads)) {}
 
-  static std::unique_ptr<Engine> from_path(const fs::path& package, const std::string& kernels) {
+  static inherent_session_params session_params(int n_threads) {
+    inherent_session_params p = inherent_session_default_params();
+    p.n_threads = n_threads;
+    return p;
+  }
+
+  static std::unique_ptr<Engine> from_path(const fs::path& package, const std::string& kernels, int n_threads) {
     inherent_model_params p = inherent_model_default_params();
     p.kernels = kernels_from_name(kernels);
     try {
       py::gil_scoped_release release;
-      return std::make_unique<Engine>(inherent::Model::from_file(package.string(), p));
+      return std::make_unique<Engine>(inherent::Model::from_file(package.string(), p), n_threads);
     } catch (const inherent::Exception& e) {
       set_python_error(e, &package);
       throw py::error_already_set();
     }
   }
 
-  static std::unique_ptr<Engine> from_bytes(const py::bytes& weights, const py::object& metadata, const std::string& kernels) {
+  static std::unique_ptr<Engine> from_bytes(const py::bytes& weights, const py::object& metadata,
+                                            const std::string& kernels, int n_threads) {
     inherent_model_params p = inherent_model_default_params();
     p.kernels = kernels_from_name(kernels);
     std::string meta;
@@ -331,7 +338,7 @@ class Engine {
                                                                        : std::string(metadata.cast<py::bytes>());
     const std::string w = weights;
     py::gil_scoped_release release;
-    return std::make_unique<Engine>(inherent::Model::from_memory(w.data(), w.size(), meta, p));
+    return std::make_unique<Engine>(inherent::Model::from_memory(w.data(), w.size(), meta, p), n_threads);
   }
 
   // mel [T, 128] -> (13,); [B, T, 128] -> (B, 13) (each clip scored alone, so clips
@@ -434,11 +441,11 @@ struct StreamResult {
 class Stream {
  public:
   Stream(const Engine& engine, uint32_t window_ms, uint32_t hop_ms, uint32_t smoothing, float hysteresis,
-         uint32_t max_pending, bool partial)
+         uint32_t max_pending, bool partial, int n_threads)
       : stream_(engine.model(), [&] {
           inherent_stream_params p = inherent_stream_default_params();
           p.window_ms = window_ms, p.hop_ms = hop_ms, p.smoothing = smoothing, p.hysteresis = hysteresis;
-          p.max_pending = max_pending, p.partial = partial ? 1 : 0;
+          p.max_pending = max_pending, p.partial = partial ? 1 : 0, p.n_threads = n_threads;
           return p;
         }()) {}
 
@@ -547,10 +554,10 @@ PYBIND11_MODULE(_inherent, m) {
 
   py::class_<Engine>(m, "Engine",
                      "A model package loaded by the native engine: scores of log-mels, audio or files.")
-      .def(py::init(&Engine::from_path), py::arg("package"), py::arg("kernels") = "auto",
+      .def(py::init(&Engine::from_path), py::arg("package"), py::arg("kernels") = "auto", py::arg("n_threads") = 1,
            "Load a package directory (model.safetensors + inherent.metadata.json) or a single-file package.")
       .def_static("from_bytes", &Engine::from_bytes, py::arg("weights"), py::arg("metadata") = py::none(),
-                  py::arg("kernels") = "auto",
+                  py::arg("kernels") = "auto", py::arg("n_threads") = 1,
                   "Load from memory: safetensors bytes and the metadata JSON (None: embedded in the weights).")
       .def("score_mel", &Engine::score_mel, py::arg("mel"),
            "Scores of log-mels (T, 128) -> (13,), or (B, T, 128) -> (B, 13). All-zero frames are padding.")
@@ -576,10 +583,10 @@ PYBIND11_MODULE(_inherent, m) {
       .def("__repr__", &StreamResult::repr);
 
   py::class_<Stream>(m, "Stream", "Scores every hop over a sliding window of live 16 kHz audio.")
-      .def(py::init<const Engine&, uint32_t, uint32_t, uint32_t, float, uint32_t, bool>(), py::arg("engine"),
+      .def(py::init<const Engine&, uint32_t, uint32_t, uint32_t, float, uint32_t, bool, int>(), py::arg("engine"),
            py::arg("window_ms") = 2000, py::arg("hop_ms") = 100, py::arg("smoothing") = 1,
            py::arg("hysteresis") = 0.0f, py::arg("max_pending") = 64, py::arg("partial") = true,
-           py::keep_alive<1, 2>())
+           py::arg("n_threads") = 1, py::keep_alive<1, 2>())
       .def("accept", &Stream::accept, py::arg("samples"), "Append 16 kHz mono samples (any length).")
       .def("input_finished", &Stream::input_finished, "No more audio: the last result becomes ready.")
       .def_property_readonly("ready", &Stream::ready, "Results ready to compute.")

@@ -316,3 +316,45 @@ TEST(Stream, Errors) {
 
 }  // namespace
 }  // namespace inherent
+
+namespace inherent {
+namespace {
+
+TEST(Threads, SameScoresOnMoreThreads) {
+  ModelConfig c;
+  ASSERT_TRUE(arch_config_by_name("small", &c));
+  std::string weights, error;
+  ASSERT_EQ(model_package_encode(c, random_package_tensors(c, 8), model_metadata_json(c, package_default_info()), true,
+                                 &weights, &error),
+            INHERENT_STATUS_OK);
+  const Model model = Model::from_memory(weights.data(), weights.size());
+  const std::vector<float> x = audio(12.0, 10);
+  const Mel m = mel(x.data(), x.size());
+  Session one(model);
+  const Scores want = one.score_mel(m.data.data(), m.n_frames);
+  for (int n : {2, 3, 8}) {
+    inherent_session_params p = inherent_session_default_params();
+    p.n_threads = n;
+    Session many(model, p);
+    for (int repeat = 0; repeat < 3; ++repeat) EXPECT_EQ(many.score_mel(m.data.data(), m.n_frames), want) << n;
+  }
+  inherent_stream_params sp = inherent_stream_default_params();
+  Stream serial(model, sp);
+  sp.n_threads = 3;
+  Stream threaded(model, sp);
+  const std::vector<float> clip(x.begin(), x.begin() + 3 * INHERENT_SAMPLE_RATE);
+  const auto a = run(serial, clip, {1600}), b = run(threaded, clip, {1600});
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    for (int h = 0; h < INHERENT_N_HEADS; ++h) EXPECT_EQ(a[i].scores[h], b[i].scores[h]);
+  inherent_session_params bad = inherent_session_default_params();
+  bad.n_threads = 0;
+  inherent_session* raw = nullptr;
+  EXPECT_EQ(inherent_session_init(model.get(), &bad, &raw), INHERENT_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(inherent_last_error()).find("n_threads = 0"), std::string::npos);
+  bad.n_threads = 65;
+  EXPECT_EQ(inherent_session_init(model.get(), &bad, &raw), INHERENT_STATUS_INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace inherent

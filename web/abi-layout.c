@@ -22,19 +22,21 @@ _Static_assert(sizeof(inherent_frontend_params) == 4, "inherent.mjs: params are 
 _Static_assert(offsetof(inherent_frontend_params, max_frames) == 0, "inherent.mjs: max_frames at 0");
 
 /* inherent_model_params and inherent_session_params are passed as NULL (defaults) by
- * inherent.mjs; the wasm build has one kernel set, so there is nothing to choose. */
+ * inherent.mjs; the wasm build has one kernel set and no threads, so there is nothing
+ * to choose. */
 _Static_assert(sizeof(inherent_model_params) == 4, "inherent.mjs: model params are one enum");
 
-/* inherent_stream_params: inherent.mjs writes these six 4-byte fields. Returned by
+/* inherent_stream_params: inherent.mjs writes these seven 4-byte fields. Returned by
  * value, the struct comes back through a hidden result pointer (the first argument of
  * _inherent_stream_default_params), which inherent.mjs allocates. */
-_Static_assert(sizeof(inherent_stream_params) == 24, "inherent.mjs: stream params are 24 bytes");
+_Static_assert(sizeof(inherent_stream_params) == 28, "inherent.mjs: stream params are 28 bytes");
 _Static_assert(offsetof(inherent_stream_params, window_ms) == 0, "inherent.mjs: window_ms at 0");
 _Static_assert(offsetof(inherent_stream_params, hop_ms) == 4, "inherent.mjs: hop_ms at 4");
 _Static_assert(offsetof(inherent_stream_params, smoothing) == 8, "inherent.mjs: smoothing at 8");
 _Static_assert(offsetof(inherent_stream_params, hysteresis) == 12, "inherent.mjs: hysteresis (f32) at 12");
 _Static_assert(offsetof(inherent_stream_params, max_pending) == 16, "inherent.mjs: max_pending at 16");
 _Static_assert(offsetof(inherent_stream_params, partial) == 20, "inherent.mjs: partial at 20");
+_Static_assert(offsetof(inherent_stream_params, n_threads) == 24, "inherent.mjs: n_threads at 24 (left at 1)");
 
 /* inherent_stream_result: inherent.mjs reads it from a 128-byte block. */
 _Static_assert(sizeof(inherent_stream_result) == 128, "inherent.mjs: results are 128 bytes");

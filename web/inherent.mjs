@@ -265,7 +265,7 @@ export class Frontend {
 }
 
 const RESULT_BYTES = 128; // inherent_stream_result, pinned in abi-layout.c
-const STREAM_PARAMS_BYTES = 24; // inherent_stream_params
+const STREAM_PARAMS_BYTES = 28; // inherent_stream_params
 
 // A loaded model package with one scoring session. Like the module, single-threaded.
 export class Model {

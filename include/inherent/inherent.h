@@ -301,6 +301,10 @@ typedef struct inherent_session_params {
     /* Scratch memory is sized for this many frames at init (0 = grow on first use).
      * Default 0. */
     size_t reserve_frames;
+    /* Threads per call, the caller's included, 1..64; default 1. Larger GEMMs split
+     * their output columns over them (same results). UNSUPPORTED above 1 in builds
+     * without threads (WebAssembly). */
+    int32_t n_threads;
 } inherent_session_params;
 
 INHERENT_API inherent_session_params inherent_session_default_params(void);
@@ -363,6 +367,7 @@ typedef struct inherent_stream_params {
     float hysteresis;     /* in [0, 1]; default 0 */
     uint32_t max_pending; /* results kept for the reader, >= 1; default 64 */
     int32_t partial;      /* 1: report windows shorter than window_ms at the start; default 1 */
+    int32_t n_threads;    /* as in inherent_session_params; default 1 */
 } inherent_stream_params;
 
 typedef struct inherent_stream_result {

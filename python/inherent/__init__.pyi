@@ -130,10 +130,13 @@ class Engine:
     one Engine serializes its own calls, so use one Engine per thread for parallelism.
     """
 
-    def __init__(self, package: _PathLike, kernels: str = "auto") -> None:
-        """kernels: "auto" (fastest this CPU runs), "generic", "avx2" or "avx512"."""
+    def __init__(self, package: _PathLike, kernels: str = "auto", n_threads: int = 1) -> None:
+        """kernels: "auto" (fastest this CPU runs), "generic", "avx2" or "avx512".
+        n_threads: threads per call (1..64); larger matrix products split over them."""
     @staticmethod
-    def from_bytes(weights: bytes, metadata: Optional[Union[str, bytes]] = None, kernels: str = "auto") -> "Engine":
+    def from_bytes(
+        weights: bytes, metadata: Optional[Union[str, bytes]] = None, kernels: str = "auto", n_threads: int = 1
+    ) -> "Engine":
         """From memory: the safetensors bytes and the metadata JSON text (None: the copy
         embedded in the weights' __metadata__, the single-buffer form)."""
     def score_mel(self, mel: npt.ArrayLike) -> _Scores:
@@ -199,6 +202,7 @@ class Stream:
         hysteresis: float = 0.0,
         max_pending: int = 64,
         partial: bool = True,
+        n_threads: int = 1,
     ) -> None: ...
     def accept(self, samples: _AudioLike) -> None:
         """Append (N,) samples at 16 kHz (any N; integer PCM is scaled as elsewhere)."""

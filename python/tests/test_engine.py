@@ -272,3 +272,12 @@ def test_bad_input_is_rejected():
         engine.score_mel(np.zeros((0, 128), np.float32))
     with pytest.raises(ValueError, match=r"shape \(13,\)"):
         engine.decide(np.zeros(12))
+
+
+def test_threads_give_the_same_scores(small, example_mels):
+    path = small[0]
+    mel = np.concatenate(list(example_mels.values()))[:1500]  # 30 s: enough work to split
+    want = inherent.Engine(path).score_mel(mel)
+    np.testing.assert_array_equal(inherent.Engine(path, n_threads=3).score_mel(mel), want)
+    with pytest.raises(ValueError, match="n_threads = 0"):
+        inherent.Engine(path, n_threads=0)

@@ -82,6 +82,7 @@ struct inherent_model {
 
 struct inherent_session {
   const inherent::engine::Model* model;
+  std::unique_ptr<inherent::engine::ThreadPool> pool;
   inherent::engine::Workspace ws;
   std::vector<float> mel;  // [frames, 128] of score_audio, reused
 };
@@ -114,6 +115,15 @@ inherent_status make_model(inherent::ModelPackage package, const inherent_model_
   const inherent_status st = inherent::engine::Model::create(std::move(package), *k, &m->model, &error);
   if (st != INHERENT_STATUS_OK) return fail(st, std::string(fn) + ": " + error);
   *out = m.release();
+  return INHERENT_STATUS_OK;
+}
+
+inherent_status check_threads(int32_t n_threads, const char* fn) {
+  if (n_threads < 1 || n_threads > 64)
+    return fail(INHERENT_STATUS_INVALID_ARGUMENT,
+                std::string(fn) + ": n_threads = " + std::to_string(n_threads) + " must be in [1, 64]");
+  if (n_threads > 1 && !inherent::engine::ThreadPool::available())
+    return fail(INHERENT_STATUS_UNSUPPORTED, std::string(fn) + ": this build has no threads; use n_threads = 1");
   return INHERENT_STATUS_OK;
 }
 
@@ -378,6 +388,7 @@ inherent_status inherent_model_decide(const inherent_model* model, const float* 
 inherent_session_params inherent_session_default_params(void) {
   inherent_session_params p;
   p.reserve_frames = 0;
+  p.n_threads = 1;
   return p;
 }
 
@@ -390,9 +401,14 @@ inherent_status inherent_session_init(const inherent_model* model, const inheren
   const inherent_session_params p = params ? *params : inherent_session_default_params();
   INHERENT_REQUIRE(p.reserve_frames <= INHERENT_MAX_FRAMES, fn,
                    "reserve_frames " + std::to_string(p.reserve_frames) + " is more than 3000");
+  if (const inherent_status st = check_threads(p.n_threads, fn); st != INHERENT_STATUS_OK) return st;
   return guarded(fn, [&] {
     auto s = std::make_unique<inherent_session>();
     s->model = model->model.get();
+    if (p.n_threads > 1) {
+      s->pool = std::make_unique<inherent::engine::ThreadPool>(p.n_threads);
+      s->ws.threads = s->pool.get();
+    }
     if (p.reserve_frames > 0) {
       s->ws.reserve(*s->model, static_cast<int>(p.reserve_frames));
       s->mel.reserve(p.reserve_frames * INHERENT_N_MELS);
@@ -462,6 +478,7 @@ inherent_stream_params inherent_stream_default_params(void) {
   p.hysteresis = 0.0f;
   p.max_pending = 64;
   p.partial = 1;
+  p.n_threads = 1;
   return p;
 }
 
@@ -482,6 +499,7 @@ inherent_status inherent_stream_init(const inherent_model* model, const inherent
   INHERENT_REQUIRE(p.hysteresis >= 0.0f && p.hysteresis <= 1.0f, fn, "hysteresis must be in [0, 1]");
   INHERENT_REQUIRE(p.max_pending >= 1 && p.max_pending <= 1000000, fn, "max_pending must be in [1, 1000000]");
   INHERENT_REQUIRE(p.partial == 0 || p.partial == 1, fn, "partial must be 0 or 1");
+  if (const inherent_status st = check_threads(p.n_threads, fn); st != INHERENT_STATUS_OK) return st;
   return guarded(fn, [&] {
     inherent::engine::StreamConfig c;
     c.window_frames = static_cast<int>(p.window_ms / 20);
@@ -490,6 +508,7 @@ inherent_status inherent_stream_init(const inherent_model* model, const inherent
     c.hysteresis = p.hysteresis;
     c.max_pending = static_cast<int>(p.max_pending);
     c.partial = p.partial != 0;
+    c.n_threads = p.n_threads;
     *out = new inherent_stream{inherent::engine::Stream(*model->model, c)};
     return INHERENT_STATUS_OK;
   });

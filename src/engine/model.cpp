@@ -159,14 +159,33 @@ void sigmoid(const float* logits, int n, float* scores) {
 
 namespace {
 
+// One GEMM, its panels split over the workspace's threads when there is enough work.
+void gemm(const Workspace& ws, const kernels::Kernels& k, const GemmArgs& g) {
+  const int threads = ws.threads ? ws.threads->size() : 1;
+  const int cols = g.glu ? k.nr / 2 : k.nr;
+  const int panels = (g.n + cols - 1) / cols;
+  const double macs = static_cast<double>(g.m) * g.k * g.n;
+  if (threads == 1 || panels < 2 || macs < 100000.0) {
+    k.gemm(g);
+    return;
+  }
+  const int chunks = std::min(panels, threads);
+  ws.threads->run(chunks, [&](int c) {
+    GemmArgs part = g;
+    part.panel_begin = panels * c / chunks;
+    part.panel_end = panels * (c + 1) / chunks;
+    k.gemm(part);
+  });
+}
+
 // x += alpha * ffn(x), ffn = down(SiLU(up(LN x))).
 void feed_forward(const kernels::Kernels& k, Workspace& ws, int t2, int h, const std::vector<float>& norm_w,
                   const std::vector<float>& norm_b, const PackedLinear& up, const PackedLinear& down) {
   k.layer_norm(t2, h, ws.x.data(), h, norm_w.data(), norm_b.data(), ws.h.data(), h);
-  k.gemm(kernels::gemm_args(up, t2, ws.h.data(), h, ws.wide.data(), up.n, Epilogue::bias_silu));
+  gemm(ws, k, kernels::gemm_args(up, t2, ws.h.data(), h, ws.wide.data(), up.n, Epilogue::bias_silu));
   GemmArgs g = kernels::gemm_args(down, t2, ws.wide.data(), up.n, ws.x.data(), h, Epilogue::residual);
   g.residual = ws.x.data(), g.ldr = h, g.alpha = 0.5f;
-  k.gemm(g);
+  gemm(ws, k, g);
 }
 
 // x += out(MHSA(qkv(LN x))), keys masked by valid2.
@@ -175,7 +194,7 @@ void attention(const kernels::Kernels& k, const ModelConfig& c, Workspace& ws, i
   const size_t ld = 3 * static_cast<size_t>(h);
   float* qkv = ws.wide.data();  // [T2, 3H]
   k.layer_norm(t2, h, ws.x.data(), h, b.attn_norm_w.data(), b.attn_norm_b.data(), ws.h.data(), h);
-  k.gemm(kernels::gemm_args(b.qkv, t2, ws.h.data(), h, qkv, ld, Epilogue::bias));
+  gemm(ws, k, kernels::gemm_args(b.qkv, t2, ws.h.data(), h, qkv, ld, Epilogue::bias));
   for (int head = 0; head < c.n_heads; ++head) {
     const float* q = qkv + head * dh;
     const float* key = qkv + h + head * dh;
@@ -186,32 +205,32 @@ void attention(const kernels::Kernels& k, const ModelConfig& c, Workspace& ws, i
     s.m = t2, s.k = dh, s.n = t2, s.a = q, s.lda = ld, s.panels = ws.packed.data();
     s.c = ws.scores.data(), s.ldc = t2, s.epilogue = Epilogue::scale;
     s.alpha = static_cast<float>(1.0 / std::sqrt(static_cast<double>(dh)));
-    k.gemm(s);
+    gemm(ws, k, s);
     k.softmax_masked(t2, t2, ws.scores.data(), t2, ws.valid2.data());
     // ctx[:, head] [T2, dh] = p v: v^T is the "weight" [dh, T2].
     kernels::pack_cols(v, ld, dh, t2, nr, ws.packed.data());
     GemmArgs o;
     o.m = t2, o.k = t2, o.n = dh, o.a = ws.scores.data(), o.lda = t2, o.panels = ws.packed.data();
     o.c = ws.ctx.data() + head * dh, o.ldc = h, o.epilogue = Epilogue::scale, o.alpha = 1.0f;
-    k.gemm(o);
+    gemm(ws, k, o);
   }
   GemmArgs g = kernels::gemm_args(b.out, t2, ws.ctx.data(), h, ws.x.data(), h, Epilogue::residual);
   g.residual = ws.x.data(), g.ldr = h, g.alpha = 1.0f;
-  k.gemm(g);
+  gemm(ws, k, g);
 }
 
 // x += pointwise2(SiLU(LN2(depthwise(valid2 * GLU(pointwise1(LN1 x)))))).
 void convolution(const kernels::Kernels& k, const ModelConfig& c, Workspace& ws, int t2, const PackedBlock& b) {
   const int h = c.n_hidden;
   k.layer_norm(t2, h, ws.x.data(), h, b.conv_norm1_w.data(), b.conv_norm1_b.data(), ws.h.data(), h);
-  k.gemm(kernels::gemm_args(b.pointwise1, t2, ws.h.data(), h, ws.glu.data(), h, Epilogue::glu));
+  gemm(ws, k, kernels::gemm_args(b.pointwise1, t2, ws.h.data(), h, ws.glu.data(), h, Epilogue::glu));
   for (int t = 0; t < t2; ++t)
     if (ws.valid2[t] == 0.0f) std::memset(ws.glu.data() + static_cast<size_t>(t) * h, 0, sizeof(float) * h);
   k.dwconv_ln_silu(t2, h, c.conv_kernel, ws.glu.data(), b.depthwise_w.data(), b.depthwise_b.data(),
                    b.conv_norm2_w.data(), b.conv_norm2_b.data(), ws.h.data());
   GemmArgs g = kernels::gemm_args(b.pointwise2, t2, ws.h.data(), h, ws.x.data(), h, Epilogue::residual);
   g.residual = ws.x.data(), g.ldr = h, g.alpha = 1.0f;
-  k.gemm(g);
+  gemm(ws, k, g);
 }
 
 void zero_invalid_rows(float* x, const float* valid, int rows, int width) {
@@ -294,10 +313,10 @@ inherent_status forward(const Model& model, Workspace& ws, const float* mel, int
   float* s1 = ws.sub1.data();  // rows 1..T1 = steps, rows 0 and T1 + 1 zero
   std::memset(s1, 0, sizeof(float) * h);
   std::memset(s1 + static_cast<size_t>(t1 + 1) * h, 0, sizeof(float) * h);
-  k.gemm(kernels::gemm_args(model.conv1, t1, xm, 2 * static_cast<size_t>(m), s1 + h, h, Epilogue::bias_silu));
+  gemm(ws, k, kernels::gemm_args(model.conv1, t1, xm, 2 * static_cast<size_t>(m), s1 + h, h, Epilogue::bias_silu));
   zero_invalid_rows(s1 + h, ws.valid1.data(), t1, h);
   // conv2 on the same pattern.
-  k.gemm(kernels::gemm_args(model.conv2, t2, s1, 2 * static_cast<size_t>(h), ws.x.data(), h, Epilogue::bias_silu));
+  gemm(ws, k, kernels::gemm_args(model.conv2, t2, s1, 2 * static_cast<size_t>(h), ws.x.data(), h, Epilogue::bias_silu));
   zero_invalid_rows(ws.x.data(), ws.valid2.data(), t2, h);
   encode(model, ws, t2, logits);
   return INHERENT_STATUS_OK;

@@ -28,6 +28,7 @@
 
 #include "engine/kernels/kernels.h"
 #include "engine/model-package.h"
+#include "engine/thread-pool.h"
 
 namespace inherent::engine {
 
@@ -70,10 +71,13 @@ class Model {
 };
 
 // Scratch memory for one forward pass at a time. Buffers grow to the longest input
-// seen and are reused: no allocation per call after that.
+// seen and are reused: no allocation per call after that. With `threads`, GEMMs split
+// their output panels over its threads (results are identical: each output element is
+// computed by the same code whichever thread runs it).
 struct Workspace {
   void reserve(const Model& model, int n_frames);
   int capacity_frames = -1;
+  ThreadPool* threads = nullptr;  // not owned; nullptr = the caller's thread only
 
   kernels::AlignedFloats mel;      // [T + 2, M] normalized, zero rows before and after (im2col)
   kernels::AlignedFloats sub1;     // [T1 + 2, H] conv1 output with zero rows around

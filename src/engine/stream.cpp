@@ -24,6 +24,10 @@ Stream::Stream(const Model& model, const StreamConfig& config)
   im2col_.resize(3 * static_cast<size_t>(std::max(m_, h_)));
   row1_.resize(3 * static_cast<size_t>(h_));
   logits_.resize(model.config().n_outputs);
+  if (config_.n_threads > 1) {
+    pool_ = std::make_unique<ThreadPool>(config_.n_threads);
+    ws_.threads = pool_.get();
+  }
   ws_.reserve(model_, config_.window_frames);
   reset();
 }

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,7 @@ struct StreamConfig {
   float hysteresis = 0.0f;
   int max_pending = 64;
   bool partial = true;      // report windows shorter than window_frames at the start
+  int n_threads = 1;        // forward-pass threads (ThreadPool)
 };
 
 struct StreamResult {
@@ -102,6 +104,7 @@ class Stream {
   int64_t next_k_ = 0;        // index of the next result
   bool final_done_ = false;   // the flush result after finish() was returned
   uint32_t skipped_ = 0;
+  std::unique_ptr<ThreadPool> pool_;
   Workspace ws_;
   std::vector<float> frame_, im2col_, row1_, logits_;
   std::deque<std::vector<float>> history_;  // last `smoothing` score vectors

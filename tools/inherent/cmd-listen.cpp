@@ -99,6 +99,7 @@ void add_listen(CLI::App& app) {
               "window. Intent heads fire only while isInteresting fires.");
   cmd->callback([o] {
     const Model model = load_model(o->model);
+    o->stream.n_threads = o->model.threads;
     Stream stream(model, o->stream);
     Printer printer{o->all, o->json};
     const size_t chunk = static_cast<size_t>(o->stream.hop_ms) * INHERENT_SAMPLE_RATE / 1000;

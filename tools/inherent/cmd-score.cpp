@@ -41,7 +41,9 @@ void add_score(CLI::App& app) {
               "Exit code 1 if any file could not be scored (the others are still printed).");
   cmd->callback([o] {
     const Model model = load_model(o->model);
-    Session session(model);
+    inherent_session_params sp = inherent_session_default_params();
+    sp.n_threads = o->model.threads;
+    Session session(model, sp);
     int failed = 0;
     for (const std::string& path : o->files) {
       try {

@@ -12,6 +12,7 @@ namespace inherent::cli {
 struct ModelOptions {
   std::string path;
   std::string kernels = "auto";
+  int threads = 1;
 };
 
 inline void add_model_options(CLI::App* cmd, ModelOptions* o) {
@@ -22,6 +23,7 @@ inline void add_model_options(CLI::App* cmd, ModelOptions* o) {
   cmd->add_option("--kernels", o->kernels, "Kernel set: auto, generic, avx2, avx512")
       ->check(CLI::IsMember({"auto", "generic", "avx2", "avx512"}))
       ->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Threads per inference (1..64)")->check(CLI::Range(1, 64))->capture_default_str();
 }
 
 inline Model load_model(const ModelOptions& o) {
