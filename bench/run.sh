@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=out/bench
 mkdir -p "$OUT"
-cmake --preset release -DINHERENT_BUILD_BENCH=ON >/dev/null
-cmake --build --preset release --target bench-frontend
+cmake --preset release -DINHERENT_BUILD_BENCH=ON -DINHERENT_BUILD_EXPORT=ON >/dev/null
+cmake --build --preset release --target bench-frontend bench-engine inherent-cli
 .venv/bin/python -m pip install -q --no-build-isolation .
 
 echo "## Machine"
@@ -22,3 +22,12 @@ echo "### Frontend, C ABI (Google Benchmark)"
 echo
 build/release/bench/bench-frontend --benchmark_format=console --benchmark_out="$OUT/frontend-cabi.json" \
   --benchmark_out_format=json 2>/dev/null | grep -E 'BM_|Benchmark' | sed 's/^/    /'
+echo
+echo "### Native engine vs ONNX Runtime, same weights (bench/engine.py)"
+echo
+.venv/bin/python bench/engine.py --cli build/release/tools/inherent/inherent --json-out "$OUT/engine-vs-onnxruntime.json"
+echo
+echo "### Native engine, C ABI (Google Benchmark): windows, stream hops, load"
+echo
+build/release/bench/bench-engine --benchmark_filter='/auto/|stream|load' --benchmark_format=console \
+  --benchmark_out="$OUT/engine-cabi.json" --benchmark_out_format=json 2>/dev/null | grep -E 'BM_|Benchmark' | sed 's/^/    /'
