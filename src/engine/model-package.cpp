@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <cstring>
 
 #include "common/json.h"
@@ -521,31 +520,6 @@ inherent_status model_package_encode(const ModelConfig& config, const std::vecto
   std::vector<std::pair<std::string, std::string>> meta = arch_config_to_pairs(config);
   if (embed_metadata) meta.emplace_back(kPackageMetadataFile, metadata_json);
   return safetensors_encode(data, meta, weights, error);
-}
-
-inherent_status model_package_write_dir(const std::string& dir, const ModelConfig& config,
-                                        const std::vector<PackageTensor>& tensors, const PackageInfo& info,
-                                        std::string* error) {
-  const std::string metadata = model_metadata_json(config, info);
-  std::string weights;
-  inherent_status st = model_package_encode(config, tensors, metadata, false, &weights, error);
-  if (st != INHERENT_STATUS_OK) return st;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    *error = dir + ": cannot create the directory: " + ec.message();
-    return INHERENT_STATUS_IO_ERROR;
-  }
-  const auto write = [error](const std::string& path, const std::string& bytes) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    bool ok = f && std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-    if (f && std::fclose(f) != 0) ok = false;
-    if (!ok) *error = path + ": cannot write: " + std::strerror(errno);
-    return ok;
-  };
-  if (!write(join(dir, kPackageWeightsFile), weights) || !write(join(dir, kPackageMetadataFile), metadata))
-    return INHERENT_STATUS_IO_ERROR;
-  return INHERENT_STATUS_OK;
 }
 
 std::vector<PackageTensor> random_package_tensors(const ModelConfig& config, uint64_t seed) {
