@@ -243,6 +243,18 @@ TEST(Augment, PresetsDrawWithinRanges) {
   EXPECT_THROW(preset("loud"), std::invalid_argument);
 }
 
+TEST(Augment, RecordingSplitPartsAreDisjointAndCoverAll) {
+  std::vector<float> rec(1000);
+  for (size_t i = 0; i < rec.size(); ++i) rec[i] = static_cast<float>(i);
+  const auto a = split_part(rec, 0), b = split_part(rec, 1), c = split_part(rec, 2);
+  EXPECT_EQ(a.size(), 700u);
+  EXPECT_EQ(b.size(), 100u);
+  EXPECT_EQ(c.size(), 200u);
+  EXPECT_EQ(a.back() + 1, b.front());
+  EXPECT_EQ(b.back() + 1, c.front());
+  EXPECT_EQ(c.back(), 999.0f);
+}
+
 TEST(Augment, NonSpeechClips) {
   NoiseBank bank;
   bank.add_babble(fake_speech(1.0, 1));

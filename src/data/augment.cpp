@@ -481,6 +481,13 @@ double clip_fraction(std::span<float> x, double fraction) {
   return level;
 }
 
+std::span<const float> split_part(std::span<const float> recording, int split) {
+  const size_t n = recording.size(), cut1 = n * 7 / 10, cut2 = n * 8 / 10;
+  if (split <= 0) return recording.first(cut1);
+  if (split == 1) return recording.subspan(cut1, cut2 - cut1);
+  return recording.subspan(cut2);
+}
+
 // ---- noise bank ----
 
 void NoiseBank::add_recording(std::string name, std::vector<float> samples) {

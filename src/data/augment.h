@@ -115,6 +115,12 @@ void laptop_mic(std::span<float> x);           // 150 Hz high-pass, a 2.5 kHz pr
 // Hard clipping at the level that `fraction` of the samples exceed. Returns that level.
 double clip_fraction(std::span<float> x, double fraction);
 
+// The part of a recording that one split may hear: the first 70% for train (split 0),
+// the next 10% for eval (1), the last 20% for test (2). `inherent synth` cuts recorded
+// noise this way, so no noise sample is heard in two splits; the trainer should add only
+// the train part to its bank.
+std::span<const float> split_part(std::span<const float> recording, int split);
+
 // ---- noise bank: what babble and recorded noise draw from ----
 
 struct NoiseBank {

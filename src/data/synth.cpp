@@ -99,14 +99,12 @@ std::array<augment::NoiseBank, n_splits> load_noise(const std::string& dir) {
   std::sort(files.begin(), files.end());
   if (files.empty()) throw Exception(INHERENT_STATUS_IO_ERROR, "--noise-dir " + dir + ": no audio files (wav, flac, ogg)");
   for (const fs::path& f : files) {
-    AudioData a = read_audio_file(f.string());  // throws naming the file
-    const size_t n = a.samples.size();
-    const size_t cut1 = n * 7 / 10, cut2 = n * 8 / 10;
+    const AudioData a = read_audio_file(f.string());  // throws naming the file
     const std::string name = fs::relative(f, dir, ec).string();
-    banks[0].add_recording(name, std::vector<float>(a.samples.begin(), a.samples.begin() + static_cast<std::ptrdiff_t>(cut1)));
-    banks[1].add_recording(name, std::vector<float>(a.samples.begin() + static_cast<std::ptrdiff_t>(cut1),
-                                                    a.samples.begin() + static_cast<std::ptrdiff_t>(cut2)));
-    banks[2].add_recording(name, std::vector<float>(a.samples.begin() + static_cast<std::ptrdiff_t>(cut2), a.samples.end()));
+    for (int s = 0; s < n_splits; ++s) {
+      const std::span<const float> part = augment::split_part(a.samples, s);
+      banks[s].add_recording(name, std::vector<float>(part.begin(), part.end()));
+    }
   }
   return banks;
 }
