@@ -16,6 +16,7 @@
 #include "frontend/audio-file.h"
 #include "frontend/log-mel.h"
 #include "inherent/inherent.hpp"
+#include "train/augment-hook.h"
 #include "train/dataset.h"
 
 namespace inherent::train {
@@ -257,6 +258,37 @@ TEST(Dataset, AugmentationHookIsSeededPerEpochAndClip) {
   }
   EXPECT_EQ(hook->calls.load(), 3);
   EXPECT_EQ(no_wave_augmentation()->describe(), "none");
+}
+
+TEST(Dataset, AugmentationPresetsFromTheDataTools) {
+  Corpus corpus(4, 1);
+  const DataOptions o = options();
+  const Dataset train = Dataset::load(corpus.csv, Split::train, o);
+  AugmentOptions none;
+  EXPECT_EQ(make_wave_augmenter(none, train, 1)->describe(), "none");
+  AugmentOptions bad;
+  bad.preset = "extreme";
+  EXPECT_THROW(make_wave_augmenter(bad, train, 1), Exception);
+  if (!wave_augmentation_available()) GTEST_SKIP() << "built without the data tools";
+  AugmentOptions light;
+  light.preset = "default";
+  light.babble_clips = 3;
+  const auto hook = make_wave_augmenter(light, train, 1);
+  EXPECT_NE(hook->describe().find("babble from 3 clips"), std::string::npos) << hook->describe();
+  DataOptions with = o;
+  with.augment = hook;
+  with.spec_augment = false;
+  std::vector<float> a, b, c;
+  train.features(0, true, augmentation_seed(1, 0, 0), with, &a);
+  train.features(0, true, augmentation_seed(1, 0, 0), with, &b);
+  train.features(0, true, augmentation_seed(1, 1, 0), with, &c);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  for (size_t t = 0; t < a.size() / kMels; ++t) {
+    EXPECT_FALSE(std::all_of(a.begin() + static_cast<std::ptrdiff_t>(t * kMels),
+                             a.begin() + static_cast<std::ptrdiff_t>((t + 1) * kMels),
+                             [](float v) { return v == 0; }));
+  }
 }
 
 TEST(Dataset, SpecAugmentNeverWritesPaddingFrames) {

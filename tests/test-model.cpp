@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 
+#include "engine/reference.h"
 #include "inherent/inherent.hpp"
 #include "train/config.h"
 #include "train/model.h"
@@ -159,6 +160,50 @@ TEST(Model, PositionsMatchTheFormula) {
   }
 }
 
+// The LibTorch model against the engine's float64 reference forward (written from
+// arch.h independently): same weights, same clip, same logits.
+TEST(Model, MatchesTheFloat64Reference) {
+  double overall = 0;
+  for (const char* name : {"tiny", "small"}) {
+    Conformer model = make_model(name, 11);
+    {
+      // Non-trivial norms and normalization, so every tensor matters.
+      torch::NoGradGuard no_grad;
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(5);
+      for (auto& [n, t] : model->named_tensors()) {
+        if (n.ends_with("norm.weight") || n.ends_with("norm1.weight") || n.ends_with("norm2.weight")) {
+          t.copy_(1.0 + 0.2 * torch::randn(t.sizes(), gen));
+        } else if (n.ends_with(".bias")) {
+          t.copy_(0.1 * torch::randn(t.sizes(), gen));
+        }
+      }
+      model->set_mel_norm(-7.0 + torch::randn({128}, gen), 2.0 + torch::rand({128}, gen));
+    }
+    ModelPackage package;
+    package.config = model->config;
+    for (auto& [n, t] : model->named_tensors()) {
+      const torch::Tensor c = t.detach().contiguous();
+      package.tensors.push_back(
+          {n, c.sizes().vec(), std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())});
+    }
+    torch::NoGradGuard no_grad;
+    for (int64_t frames : {1, 9, 64, 203}) {
+      const torch::Tensor clip = random_clip(frames, 40 + frames);
+      const torch::Tensor logits = model->forward(clip.unsqueeze(0))[0];
+      std::vector<double> ref;
+      std::string error;
+      ASSERT_TRUE(reference_forward(package, clip.data_ptr<float>(), static_cast<int>(frames), &ref, &error))
+          << error;
+      ASSERT_EQ(ref.size(), 13u);
+      double worst = 0;
+      for (int h = 0; h < 13; ++h) worst = std::max(worst, std::fabs(ref[h] - logits[h].item<double>()));
+      EXPECT_LT(worst, 2e-4) << name << " T=" << frames;
+      overall = std::max(overall, worst);
+    }
+  }
+  std::printf("largest logit difference from the float64 reference: %.3g\n", overall);
+}
+
 // ---- configs ----
 
 std::string config_error(const std::string& yaml) {
@@ -185,6 +230,21 @@ TEST(ModelConfig, ByNameAndYaml) {
   std::filesystem::remove(path);
 }
 
+TEST(TrainConfigYaml, EveryKeyRoundTrips) {
+  TrainConfig c = train_config_for_preset("tiny");
+  c.training.lr = 0.0123;
+  c.training.decay = "linear";
+  c.data.spec.time_fraction = 0.33;
+  c.augment.noise_dir = "noise dir/with \"quotes\"";
+  c.eval.every = 7;
+  const std::string yaml = train_config_to_yaml(c);
+  const TrainConfig back = parse_train_config_yaml(yaml, "dump.yaml");
+  EXPECT_EQ(train_config_to_yaml(back), yaml);
+  EXPECT_EQ(back.augment.noise_dir, c.augment.noise_dir);
+  EXPECT_DOUBLE_EQ(back.training.lr, 0.0123);
+  EXPECT_EQ(back.model.arch.n_hidden, 32);
+}
+
 TEST(ModelConfig, ErrorsNameFileLineAndKey) {
   const std::string typo = config_error("model:\n  preset: tiny\n  n_hiden: 48\n");
   EXPECT_NE(typo.find("cfg.yaml:3:3: unknown key 'model.n_hiden'"), std::string::npos) << typo;
@@ -195,6 +255,12 @@ TEST(ModelConfig, ErrorsNameFileLineAndKey) {
   EXPECT_NE(config_error("model:\n  preset: huge\n").find("unknown model config 'huge'"), std::string::npos);
   EXPECT_NE(config_error("model: [1, 2\n").find("cfg.yaml:"), std::string::npos);
   EXPECT_THROW(load_model_options("no-such-config"), Exception);
+  EXPECT_NE(config_error("model:\n  preset: tiny\nmodel:\n  n_blocks: 2\n")
+                .find("cfg.yaml:3:1: section 'model' appears twice"),
+            std::string::npos);
+  EXPECT_NE(config_error("model:\n  n_blocks: 1\n  n_blocks: 2\n")
+                .find("cfg.yaml:3:3: key 'model.n_blocks' appears twice"),
+            std::string::npos);
 }
 
 }  // namespace

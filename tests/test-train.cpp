@@ -4,10 +4,13 @@
 // falls, checkpoints hold what docs/training.md says, an interrupted run (--stop-at,
 // SIGINT, SIGKILL at an arbitrary moment) resumes to the very weights of an
 // uninterrupted one, and bad configs or labels fail with file:line messages.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,7 +112,8 @@ struct Proc {
   std::string log;
 };
 
-Proc spawn(const std::vector<std::string>& args, const std::string& log) {
+Proc spawn(const std::vector<std::string>& args, const std::string& log,
+           const std::vector<std::string>& env = {}) {
   std::vector<std::string> argv_s = {INHERENT_CLI};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -121,7 +125,12 @@ Proc spawn(const std::vector<std::string>& args, const std::string& log) {
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
   Proc p;
   p.log = log;
-  EXPECT_EQ(posix_spawn(&p.pid, INHERENT_CLI, &fa, nullptr, argv.data(), environ), 0);
+  std::vector<std::string> env_s = env;
+  for (char** e = environ; *e; ++e) env_s.emplace_back(*e);
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  EXPECT_EQ(posix_spawn(&p.pid, INHERENT_CLI, &fa, nullptr, argv.data(), envp.data()), 0);
   posix_spawn_file_actions_destroy(&fa);
   return p;
 }
@@ -350,6 +359,54 @@ TEST(Train, SigintSavesAndExitsCleanly) {
       << "the last step was not saved";
   EXPECT_NE(slurp(w.dir + "/log").find("continue with --resume"), std::string::npos);
   EXPECT_FALSE(json::parse(slurp(run_dir + "/summary.json"))["finished"].get<bool>());
+}
+
+// A free TCP port on localhost (bound, read, released).
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  socklen_t len = sizeof(a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+TEST(Train, TwoProcessesKeepIdenticalWeights) {
+  Workdir w;
+  const std::string run_dir = w.dir + "/ddp", port = std::to_string(free_port());
+  std::vector<Proc> ranks;
+  for (int r = 0; r < 2; ++r) {
+    ranks.push_back(
+        spawn({"train", "--config", w.config(), "--labels", w.labels, "--output-dir", run_dir, "--max-steps",
+               "7", "-q"},
+              w.dir + "/rank" + std::to_string(r) + ".log",
+              {"RANK=" + std::to_string(r), "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + port}));
+  }
+  std::vector<std::string> fingerprints;
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_EQ(wait_exit(ranks[static_cast<size_t>(r)]), 0) << slurp(ranks[static_cast<size_t>(r)].log);
+    const std::string log = slurp(ranks[static_cast<size_t>(r)].log);
+    const std::string tag = "rank " + std::to_string(r) + ": step 7, weights fingerprint ";
+    const size_t at = log.find(tag);
+    ASSERT_NE(at, std::string::npos) << log;
+    fingerprints.push_back(log.substr(at + tag.size(), 16));
+  }
+  EXPECT_EQ(fingerprints[0], fingerprints[1]);
+  const json summary = json::parse(slurp(run_dir + "/summary.json"));
+  EXPECT_EQ(summary["world_size"], 2);
+  EXPECT_EQ(summary["step"], 7);
+  EXPECT_NE(slurp(ranks[0].log).find("rank 0 of 2 (gloo"), std::string::npos);
+  // The two ranks trained on different batches: the weights differ from a single process's.
+  std::string out;
+  ASSERT_EQ(run({"train", "--config", w.config(), "--labels", w.labels, "--output-dir", w.dir + "/one",
+                 "--max-steps", "7"},
+                &out, w.dir + "/log"),
+            0);
+  EXPECT_NE(tensors_of(run_dir + "/last/model.safetensors")["head.weight"],
+            tensors_of(w.dir + "/one/last/model.safetensors")["head.weight"]);
 }
 
 TEST(Train, BadConfigAndLabelsFailWithPositions) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <set>
 #include <vector>
 
 #include "common/files.h"
@@ -101,6 +102,16 @@ Key choice_key(const std::string& name, std::string& v, std::vector<std::string>
           [&v] { return v; }};
 }
 
+Key text_key(const std::string& name, std::string& v) {
+  return {name,
+          [&v](const YAML::Node& n, const std::string& at) { v = scalar<std::string>(n, at, "a string"); },
+          [&v] {
+            std::string q = "\"";
+            for (char ch : v) q += (ch == '"' || ch == '\\') ? std::string("\\") + ch : std::string(1, ch);
+            return q + "\"";
+          }};
+}
+
 struct Section {
   std::string name;
   std::vector<Key> keys;
@@ -130,7 +141,9 @@ std::vector<Section> sections(TrainConfig& c) {
         integer_key("freq_masks", d.spec.freq_masks, 0, 100),
         integer_key("freq_width", d.spec.freq_width, 0, 128),
         choice_key("train_split", c.train_split, {"train", "eval", "test"}),
-        choice_key("augment", c.augment, {"none"})}},
+        choice_key("augment", c.augment.preset, wave_augmenter_names()),
+        text_key("noise_dir", c.augment.noise_dir),
+        integer_key("babble_clips", c.augment.babble_clips, 0, 100000)}},
       {"training",
        {integer_key("max_steps", t.max_steps, 1, int64_t{1} << 40), real_key("lr", t.lr, 0.0, 10.0),
         real_key("min_lr_ratio", t.min_lr_ratio, 0.0, 1.0),
@@ -207,8 +220,11 @@ TrainConfig parse_train_config_yaml(const std::string& text, const std::string& 
   }
 
   std::vector<Section> known = sections(c);
+  std::set<std::string> seen_sections;
   for (const auto& kv : root) {
     const std::string name = kv.first.as<std::string>();
+    if (!seen_sections.insert(name).second)
+      fail(where(source, kv.first) + ": section '" + name + "' appears twice");
     auto section = std::find_if(known.begin(), known.end(), [&](const Section& s) { return s.name == name; });
     if (section == known.end()) {
       fail(where(source, kv.first) + ": unknown section '" + name +
@@ -216,8 +232,12 @@ TrainConfig parse_train_config_yaml(const std::string& text, const std::string& 
     }
     if (kv.second.IsNull()) continue;
     if (!kv.second.IsMap()) fail(where(source, kv.second) + ": section '" + name + "' must be a mapping");
+    std::set<std::string> seen_keys;
     for (const auto& entry : kv.second) {
       const std::string key = entry.first.as<std::string>();
+      if (!seen_keys.insert(key).second) {
+        fail(where(source, entry.first) + ": key '" + name + "." + key + "' appears twice");
+      }
       if (name == "model" && key == "preset") continue;
       auto k = std::find_if(section->keys.begin(), section->keys.end(),
                             [&](const Key& x) { return x.name == key; });

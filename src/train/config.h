@@ -24,6 +24,7 @@
 #include <string>
 
 #include "engine/arch.h"
+#include "train/augment-hook.h"
 #include "train/dataset.h"
 
 namespace inherent::train {
@@ -65,7 +66,7 @@ struct TrainConfig {
   ModelOptions model;
   DataOptions data;  // data.seed is set from training.seed
   std::string train_split = "train";
-  std::string augment = "none";  // waveform augmentation hook (none until one is registered)
+  AugmentOptions augment;  // waveform augmentation of training clips
   TrainingOptions training;
   EvalOptions eval;
   std::string source = "small";  // preset name or file path

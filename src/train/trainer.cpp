@@ -17,6 +17,7 @@
 #include "common/progress.h"
 #include "eval/metrics.h"
 #include "inherent/inherent.hpp"
+#include "train/augment-hook.h"
 #include "train/checkpoint.h"
 #include "train/config.h"
 #include "train/dataset.h"
@@ -232,6 +233,29 @@ void set_cpu_rng_state(const torch::Tensor& state) {
   gen.set_state(state);
 }
 
+// FNV-1a 64 of the bytes of every weight and buffer, in arch order.
+uint64_t weights_fingerprint(ConformerImpl& model) {
+  uint64_t h = 1469598103934665603ull;
+  for (const auto& [name, t] : model.named_tensors()) {
+    const torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
+    const auto* p = static_cast<const unsigned char*>(c.data_ptr());
+    for (size_t i = 0; i < static_cast<size_t>(c.nbytes()); ++i) h = (h ^ p[i]) * 1099511628211ull;
+  }
+  return h;
+}
+
+// Every rank compares its weights with rank 0's; true when all are identical.
+bool replicas_identical(ConformerImpl& model, Collective& group, const torch::Device& device) {
+  if (group.world_size() == 1) return true;
+  const uint64_t mine = weights_fingerprint(model);
+  torch::Tensor theirs = torch::tensor({static_cast<int64_t>(mine)}, torch::kInt64).to(device);
+  group.broadcast(theirs, 0);
+  const bool same = static_cast<uint64_t>(theirs.item<int64_t>()) == mine;
+  torch::Tensor differ = torch::tensor({same ? 0.0f : 1.0f}).to(device);
+  group.all_reduce_mean(differ);
+  return differ.item<float>() == 0.0f;
+}
+
 // ---- evaluation ----
 
 struct EvalResult {
@@ -373,15 +397,15 @@ int run_training(const TrainRequest& req) {
   std::unique_ptr<Collective> group = collective_from_environment(device);
   const int rank = group->rank(), world = group->world_size();
   const bool lead = rank == 0;
-  if (lead) install_signal_handlers();
+  install_signal_handlers();  // every rank: the stop request travels with the gradients
   auto say = [&](const std::string& s) {
     if (lead) std::fprintf(stderr, "%s\n", s.c_str());
   };
 
   // ---- data ----
   DataOptions data_options = config.data;
-  data_options.augment = no_wave_augmentation();
   const Dataset train = Dataset::load(req.labels, *parse_split(config.train_split), data_options);
+  data_options.augment = make_wave_augmenter(config.augment, train, t.seed);
   std::optional<Dataset> eval_data;
   const std::string eval_path = req.eval_labels.empty() ? req.labels : req.eval_labels;
   try {
@@ -405,6 +429,18 @@ int run_training(const TrainRequest& req) {
   } else {
     say("eval: none (no rows with split " + config.eval.split + " in " + eval_path +
         "): no metrics and no best checkpoint");
+  }
+  {
+    std::string a = "augmentation: " + data_options.augment->describe();
+    if (config.augment.preset != "none" && train.uses_mel_cache())
+      a += " (skipped: features come from the mel cache)";
+    if (data_options.spec_augment) {
+      a += "; SpecAugment " + std::to_string(data_options.spec.time_masks) + " time x " +
+           std::to_string(data_options.spec.time_width) + " frames, " +
+           std::to_string(data_options.spec.freq_masks) + " freq x " +
+           std::to_string(data_options.spec.freq_width) + " bins";
+    }
+    say(a);
   }
   const std::vector<float> weights =
       t.pos_weight ? train.positive_weights(t.pos_weight_max) : std::vector<float>(INHERENT_N_HEADS, 1.0f);
@@ -522,7 +558,16 @@ int run_training(const TrainRequest& req) {
                 {"last_eval", metrics},
                 {"config", train_config_to_yaml(config)}};
   };
+  auto check_replicas = [&] {
+    if (world == 1) return;
+    if (!replicas_identical(*model, *group, device)) {
+      fail(INHERENT_STATUS_INTERNAL, "rank " + std::to_string(rank) + ": the ranks' weights differ at step " +
+                                         std::to_string(step) +
+                                         " (non-deterministic gradients or a bad collective)");
+    }
+  };
   auto save_last = [&] {
+    check_replicas();
     if (!lead) return;
     std::vector<std::pair<std::string, torch::Tensor>> opt = optimizer_tensors(optimizer, params);
     opt.emplace_back("rng.cpu", cpu_rng_state());
@@ -686,6 +731,7 @@ int run_training(const TrainRequest& req) {
                           {"wall_seconds", seconds_since(run_start)},
                           {"params", count_parameters(*model)},
                           {"model", describe_model(mo)},
+                          {"world_size", world},
                           {"final_loss", std::isfinite(last_loss) ? json(last_loss) : json(nullptr)},
                           {"best", best_json},
                           {"last_eval", last_eval},
@@ -708,6 +754,12 @@ int run_training(const TrainRequest& req) {
       say("done: " + std::to_string(step) + " steps, " + format_duration(seconds_since(run_start)) + "; " +
           paths.dir);
     }
+  }
+  if (world > 1) {
+    check_replicas();
+    std::fprintf(stderr, "rank %d: step %lld, weights fingerprint %016llx (identical on all %d ranks)\n",
+                 rank, static_cast<long long>(step),
+                 static_cast<unsigned long long>(weights_fingerprint(*model)), world);
   }
   group->barrier();
   return exit_code;
