@@ -52,7 +52,8 @@ void add_export(CLI::App& app) {
     if (!o->model_version.empty()) m.provenance.model_version = o->model_version;
     o->request.backends = o->backends;
     exporter::check_request(o->request);
-    const auto written = exporter::run_export(m, o->request);
+    std::vector<std::string> messages;
+    const auto written = exporter::run_export(m, o->request, &messages);
     if (o->quiet) return;
     std::printf("%s model (%lld parameters) from %s\n", m.config_name.c_str(),
                 static_cast<long long>(arch_n_params(m.config)), m.provenance.source.c_str());
@@ -60,6 +61,7 @@ void add_export(CLI::App& app) {
       std::printf("  %-9s %-60s %10llu bytes  %s\n", f.backend.c_str(), f.path.c_str(),
                   static_cast<unsigned long long>(f.size_bytes), f.note.c_str());
     }
+    for (const std::string& msg : messages) std::printf("%s", msg.c_str());
   });
 }
 

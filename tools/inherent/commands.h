@@ -18,12 +18,12 @@ void add_prep(CLI::App& app);
 void add_labels(CLI::App& app);
 void add_heads(CLI::App& app);
 void add_text(CLI::App& app);
+void add_synth(CLI::App& app);
 void add_score(CLI::App& app);
 void add_listen(CLI::App& app);
 void add_fixtures(CLI::App& app);
 void add_baseline(CLI::App& app);
 void add_export(CLI::App& app);
-void add_synth(CLI::App& app);
 void add_train(CLI::App& app);
 
 }  // namespace inherent::cli

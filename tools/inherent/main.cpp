@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
 #ifdef INHERENT_HAVE_DATA
   inherent::cli::add_text(app);
 #endif
+#ifdef INHERENT_HAVE_SYNTH
+  inherent::cli::add_synth(app);
+#endif
   inherent::cli::add_score(app);
   inherent::cli::add_listen(app);
   inherent::cli::add_fixtures(app);
@@ -29,9 +32,6 @@ int main(int argc, char** argv) {
 #endif
 #ifdef INHERENT_HAVE_EXPORT
   inherent::cli::add_export(app);
-#endif
-#ifdef INHERENT_HAVE_SYNTH
-  inherent::cli::add_synth(app);
 #endif
 #ifdef INHERENT_HAVE_TRAIN
   inherent::cli::add_train(app);
