@@ -58,8 +58,12 @@ std::shared_ptr<const WaveAugmenter> make_wave_augmenter(const AugmentOptions& o
     }
     std::sort(files.begin(), files.end());
     if (files.empty()) fail("data.noise_dir: no .wav, .flac or .ogg files in " + o.noise_dir);
-    for (const auto& f : files)
-      bank.add_recording(f.filename().string(), read_audio_file(f.string()).samples);
+    // Only the train part of each recording (augment::split_part), the same cut
+    // `inherent synth` makes: noise heard in eval and test corpora stays unheard.
+    for (const auto& f : files) {
+      const std::span<const float> part = augment::split_part(read_audio_file(f.string()).samples, 0);
+      bank.add_recording(f.filename().string(), std::vector<float>(part.begin(), part.end()));
+    }
   }
   if (o.babble_clips > 0) {
     std::vector<size_t> pick(train.size());
