@@ -12,7 +12,7 @@ int CsvTable::column(std::string_view name) const {
   return -1;
 }
 
-CsvTable parse_csv(std::string_view text, const std::string& path) {
+CsvTable parse_csv(std::string_view text, const std::string& path, char delimiter) {
   CsvTable table;
   table.path = path;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
@@ -60,10 +60,10 @@ CsvTable parse_csv(std::string_view text, const std::string& path) {
           field += c;
           ++i;
         }
-        if (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
+        if (i < n && text[i] != delimiter && text[i] != '\n' && text[i] != '\r')
           error(line, field_no, "unexpected character after closing quote");
       } else {
-        while (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
+        while (i < n && text[i] != delimiter && text[i] != '\n' && text[i] != '\r') {
           if (text[i] == '\0') error(line, field_no, "NUL byte in field");
           if (text[i] == '"') error(line, field_no, "quote inside an unquoted field (quote the whole field)");
           field += text[i++];
@@ -72,7 +72,7 @@ CsvTable parse_csv(std::string_view text, const std::string& path) {
       row.fields.push_back(field);
       if (i >= n) {
         row_done = true;
-      } else if (text[i] == ',') {
+      } else if (text[i] == delimiter) {
         ++i;
       } else {  // line ending
         if (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n') ++i;

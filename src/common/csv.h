@@ -28,7 +28,9 @@ struct CsvTable {
 
 // Parses text; a malformed row (unterminated quote, text after a closing quote, NUL
 // byte) throws inherent::Exception "path:line:field: ...". Empty input throws.
-CsvTable parse_csv(std::string_view text, const std::string& path);
+// `delimiter` separates fields (',' for every file the project writes; corpora such as
+// HWU64 use ';').
+CsvTable parse_csv(std::string_view text, const std::string& path, char delimiter = ',');
 
 // Reads and parses a file (IO_ERROR when it cannot be read).
 CsvTable read_csv_file(const std::string& path);

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(audio csv npy labels safetensors json model-package grammar)
+[ ${#targets[@]} -eq 0 ] && targets=(audio csv npy labels safetensors json model-package grammar importers)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz

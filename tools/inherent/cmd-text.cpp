@@ -3,6 +3,7 @@
 // JSON lines or plain text; --stats for the balance of a sample; `text check` for authors.
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "common/csv.h"
 #include "common/files.h"
 #include "data/grammar.h"
+#include "data/importers.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::cli {
@@ -236,8 +238,63 @@ void add_text(CLI::App& app) {
     if (const int rc = run_check(o->grammar, *quiet)) throw ExitCode{rc};
   });
 
-  cmd->callback([o, check] {
-    if (check->parsed()) return;  // `text check` ran already
+  // `text import`: a public corpus as published -> the sentence list synth --import reads.
+  struct ImportOpts {
+    std::string source, in, out;
+    bool stats = false, list = false;
+  };
+  auto io = std::make_shared<ImportOpts>();
+  CLI::App* imp = cmd->add_subcommand(
+      "import", "Import a public text corpus in its published format, mapped to the 13 heads\n"
+                "(docs/importers.md), as the CSV `inherent text` writes plus source, label, origin.\n"
+                "Splits by a stable hash of (source, sentence or meeting/conversation): train 75%,\n"
+                "eval 10%, test 15%. Malformed input: FILE:LINE[:COLUMN]: message, exit 1.\n"
+                "  inherent text import --source clinc150 --in ../shared/data/clinc150 -o clinc.csv");
+  imp->add_option("--source", io->source,
+                  "clinc150, hwu64, slurp, snips, ha-intents, qmsum, topical-chat or wiki-sents");
+  imp->add_option("--in", io->in, "The corpus: a file or a folder as published");
+  imp->add_option("-o,--out,--output", io->out, "Write the sentences to FILE (atomically) instead of stdout");
+  imp->add_flag("--stats", io->stats, "Print counts per split, head and label to stderr");
+  imp->add_flag("--list-sources", io->list, "Print the known sources with licence and origin, and stop");
+  imp->callback([io] {
+    if (io->list) {
+      std::printf("%-18s %-6s %-8s %-45s %s\n", "source", "kind", "default", "licence", "origin");
+      for (const auto& s : imports::sources())
+        std::printf("%-18s %-6s %-8s %-45s %s\n", s.name, s.kind, s.by_default ? "yes" : "opt-in", s.license, s.url);
+      std::printf("(opt-in: share-alike licences; synth mixes them only with --allow-share-alike)\n");
+      return;
+    }
+    if (io->source.empty()) throw CLI::RequiredError("--source");
+    if (io->in.empty()) throw CLI::RequiredError("--in");
+    imports::ImportStats st;
+    const std::vector<imports::Sentence> rows = imports::import_source(io->source, io->in, &st);
+    const std::string text = imports::to_csv(rows);
+    if (!io->out.empty()) write_file_atomic(io->out, text);
+    else std::fputs(text.c_str(), stdout);
+    std::fprintf(stderr, "%s: %zu sentences from %zu file(s) (%zu read, %zu duplicates and %zu conflicting texts dropped)\n",
+                 io->source.c_str(), rows.size(), st.files, st.read, st.duplicates, st.conflicts);
+    if (io->stats) {
+      std::array<size_t, 3> n{};
+      std::array<std::array<size_t, INHERENT_N_HEADS>, 3> pos{};
+      std::map<std::string, size_t> labels;
+      size_t hard = 0;
+      for (const auto& r : rows) {
+        const int sp = static_cast<int>(r.split);
+        ++n[sp];
+        for (int h = 0; h < n_heads(); ++h) pos[sp][h] += r.heads[h];
+        ++labels[r.label];
+        hard += r.hard;
+      }
+      std::fprintf(stderr, "%-24s %8s %8s %8s\n", "", "train", "eval", "test");
+      std::fprintf(stderr, "%-24s %8zu %8zu %8zu\n", "sentences", n[0], n[1], n[2]);
+      for (int h = 0; h < n_heads(); ++h)
+        std::fprintf(stderr, "%-24s %8zu %8zu %8zu\n", head_name(h).c_str(), pos[0][h], pos[1][h], pos[2][h]);
+      std::fprintf(stderr, "hard negatives: %zu; labels: %zu\n", hard, labels.size());
+    }
+  });
+
+  cmd->callback([o, check, imp] {
+    if (check->parsed() || imp->parsed()) return;  // `text check` / `text import` ran already
     if (o->check) {
       if (const int rc = run_check(o->grammar, false)) throw ExitCode{rc};
       return;
