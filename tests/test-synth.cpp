@@ -277,4 +277,121 @@ TEST(Synth, VoicePatterns) {
   EXPECT_TRUE(voice_matches("flite:slt", "flite:slt"));
 }
 
+// Real recordings: speakers never cross splits; transcripts from fsdd names and metadata.csv.
+TEST(Synth, RealRecordingsSplitBySpeaker) {
+  const fs::path root = scratch() / "real-unit" / "fsdd";
+  fs::create_directories(root);
+  const std::vector<float> tone(8000, 0.1f);
+  for (const char* who : {"ann", "bob", "cyd", "dee", "eve", "fay"})
+    for (int d = 0; d < 3; ++d) std::ofstream(root / (std::to_string(d) + "_" + who + "_0.wav"), std::ios::binary)
+                                    << inherent::synth::wav_bytes(tone);
+  const fs::path words = scratch() / "real-unit" / "words";
+  fs::create_directories(words / "w");
+  std::ofstream(words / "w" / "x1.wav", std::ios::binary) << inherent::synth::wav_bytes(tone);
+  std::ofstream(words / "w" / "metadata.csv") << "x1.wav,tea kettle,en,\n";
+  const auto recs = inherent::synth::real_recordings({root.string(), words.string()});
+  ASSERT_EQ(recs.size(), 19u);
+  std::map<std::string, std::set<int>> splits_of;
+  std::array<size_t, 3> n{};
+  for (const auto& r : recs) {
+    if (r.source == "fsdd") {
+      splits_of[r.speaker].insert(static_cast<int>(r.split));
+      ++n[static_cast<int>(r.split)];
+      EXPECT_TRUE(r.transcript == "zero" || r.transcript == "one" || r.transcript == "two") << r.transcript;
+    } else {
+      EXPECT_EQ(r.source, "words");
+      EXPECT_EQ(r.transcript, "tea kettle");
+      EXPECT_EQ(r.speaker, "w");
+    }
+  }
+  EXPECT_EQ(splits_of.size(), 6u);
+  for (const auto& [who, sp] : splits_of) EXPECT_EQ(sp.size(), 1u) << who;
+  EXPECT_EQ(n[0], 12u);  // 4 train speakers, 1 eval, 1 test
+  EXPECT_EQ(n[1], 3u);
+  EXPECT_EQ(n[2], 3u);
+  EXPECT_THROW(inherent::synth::real_recordings({(scratch() / "no-such").string()}), std::exception);
+}
+
+// --import and --real-dir end to end: labels pass the checker, real clips are gate 0 with
+// every head 0, imported sentences keep their labels and splits, attributions are written,
+// and share-alike sources need --allow-share-alike.
+TEST(Synth, ImportAndRealDir) {
+  const fs::path real = scratch() / "real-e2e" / "precise-community";  // a known public-domain source
+  const std::vector<float> tone(12000, 0.1f);
+  for (const char* who : {"a", "b", "c"}) {
+    fs::create_directories(real / who);
+    for (int i = 0; i < 2; ++i)
+      std::ofstream(real / who / ("clip" + std::to_string(i) + ".wav"), std::ios::binary) << inherent::synth::wav_bytes(tone);
+  }
+  std::string heads_header;
+  const std::vector<std::string> cols = inherent::label_columns();  // the heads come last
+  for (size_t h = cols.size() - INHERENT_N_HEADS; h < cols.size(); ++h) heads_header += "," + cols[h];
+  const std::string rows[] = {"Set a timer for nine minutes.,train,1,0,0,0,0,0,0,0,0,0,0,0,1,ha-intents",
+                              "Start an egg timer for four minutes.,eval,1,0,0,0,0,0,0,0,0,0,0,0,1,ha-intents",
+                              "Timer for twelve minutes please.,test,1,0,0,0,0,0,0,0,0,0,0,0,1,ha-intents",
+                              "We could paint the case a darker green.,train,0,0,0,0,0,0,0,0,0,0,0,0,0,qmsum",
+                              "Maybe the buttons should be larger then.,eval,0,0,0,0,0,0,0,0,0,0,0,0,0,qmsum",
+                              "I think the remote is too heavy now.,test,0,0,0,0,0,0,0,0,0,0,0,0,0,qmsum"};
+  const fs::path imp = scratch() / "imported.csv";
+  {
+    std::ofstream f(imp);
+    f << "transcript,split" << heads_header << ",source\n";
+    for (const auto& r : rows) f << r << "\n";
+  }
+  const fs::path dir = scratch() / "imp-real";
+  const CliRun r = inherent_cli(synth_args(dir, 20, "--import '" + imp.string() + ":0.4' --real-dir '" + real.string() +
+                                                        "' --real-share 0.2"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const inherent::Labels l = inherent::read_labels((dir / "labels.csv").string());
+  size_t n_real = 0, n_imp = 0;
+  std::map<std::string, std::set<int>> speaker_splits;
+  for (const auto& row : l.rows) {
+    if (row.source.rfind("real:", 0) == 0) {
+      ++n_real;
+      for (int h = 0; h < INHERENT_N_HEADS; ++h) EXPECT_EQ(row.heads[h], 0);
+      speaker_splits[row.speaker_id].insert(static_cast<int>(row.split));
+    }
+    for (const auto& t : rows) {
+      const std::string text = t.substr(0, t.find(','));
+      if (row.transcript != text) continue;
+      ++n_imp;
+      const std::string split = t.substr(text.size() + 1, t.find(',', text.size() + 1) - text.size() - 1);
+      EXPECT_EQ(inherent::split_name(row.split), split) << text;
+      EXPECT_EQ(row.heads[0], t[text.size() + split.size() + 2] == '1') << text;
+    }
+  }
+  EXPECT_GE(n_real, 3u);
+  EXPECT_GE(n_imp, 3u);
+  for (const auto& [who, sp] : speaker_splits) EXPECT_EQ(sp.size(), 1u) << who;
+  const std::string attr = slurp(dir / "attributions.json");
+  EXPECT_NE(attr.find("precise-community"), std::string::npos);
+  EXPECT_NE(attr.find("qmsum"), std::string::npos);
+  EXPECT_NE(attr.find("https://"), std::string::npos);
+
+  // Share-alike text and audio are opt-in.
+  const fs::path sa = scratch() / "share-alike.csv";
+  {
+    std::ofstream f(sa);
+    f << "transcript,split" << heads_header << ",source\n"
+      << "Did you watch the match last night?,train,0,0,0,0,0,0,0,0,0,0,0,0,0,topical-chat\n";
+  }
+  EXPECT_EQ(inherent_cli(synth_args(scratch() / "sa", 5, "--dry-run --import '" + sa.string() + "'")).code, 1);
+  EXPECT_EQ(inherent_cli(synth_args(scratch() / "sa", 5, "--dry-run --allow-share-alike --import '" + sa.string() + "'")).code, 0);
+  // A malformed import names file and line.
+  const fs::path bad = scratch() / "bad.csv";
+  std::ofstream(bad) << "transcript,split" << heads_header << "\nHello there.,train,0,1,0,0,0,0,0,0,0,0,0,0,0\n";
+  const CliRun b = inherent_cli(synth_args(scratch() / "bad", 5, "--dry-run --import '" + bad.string() + "'"));
+  EXPECT_EQ(b.code, 1);
+  EXPECT_NE(b.err.find("bad.csv:2:"), std::string::npos) << b.err;
+}
+
+// Without real recordings (or at share 0) the plan is the one synth always made.
+TEST(Synth, RealShareZeroKeepsThePlan) {
+  const fs::path real = scratch() / "real-e2e" / "precise-community";
+  const CliRun a = inherent_cli(synth_args(scratch() / "p0", 30, "--dry-run"));
+  const CliRun b = inherent_cli(synth_args(scratch() / "p0", 30, "--dry-run --real-dir '" + real.string() + "' --real-share 0"));
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out.substr(0, b.out.find("\noutside sources")));  // + the (empty) attribution list
+}
+
 }  // namespace

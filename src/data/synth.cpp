@@ -60,7 +60,9 @@ std::string split_str(Split s) { return split_name(s); }
 // Everything that shapes a clip's samples, so a changed option never reuses a stale file.
 std::string clip_key(const Clip& c) {
   std::string k = std::string(kFormat) + "|" + split_str(c.split) + "|";
-  if (c.speech) {
+  if (c.real) {
+    k += "real|" + c.real->source + "|" + c.real->rel;
+  } else if (c.speech) {
     k += "speech|" + c.voice->id + "|" + c.text.text + "|" + fmt("%.6f", c.params.rate) + "|" + fmt("%.6f", c.params.pitch);
   } else {
     k += std::string("non-speech|") + augment::non_speech_name(c.non_speech) + "|" + fmt("%.6f", c.non_speech_s);
@@ -71,6 +73,7 @@ std::string clip_key(const Clip& c) {
 
 std::string augmentation_text(const Clip& c) {
   if (c.speech) return c.aug.summary();
+  if (c.real) return c.aug.summary() + " file=" + c.real->source + "/" + c.real->rel;
   std::string s = std::string("non-speech=") + augment::non_speech_name(c.non_speech) + " seconds=" + fmt("%.2f", c.non_speech_s);
   if (!c.aug.noise_source.empty()) s += " source=" + c.aug.noise_source;
   if (c.aug.rt60 > 0) s += " reverb=" + fmt("%.2f", c.aug.rt60);
@@ -142,7 +145,70 @@ struct HeadCount {
   size_t n = 0;
 };
 
+const char* const kDigits[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+
 }  // namespace
+
+std::vector<RealRecording> real_recordings(const std::vector<std::string>& dirs) {
+  std::vector<RealRecording> out;
+  for (const std::string& dir : dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw Exception(INHERENT_STATUS_IO_ERROR, "--real-dir " + dir + ": not a folder");
+    fs::path root = fs::path(dir).lexically_normal();
+    std::string source = root.filename().string();
+    if (source.empty()) source = root.parent_path().filename().string();
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(dir, ec))
+      if (e.is_regular_file() && is_audio_name(e.path())) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) throw Exception(INHERENT_STATUS_IO_ERROR, "--real-dir " + dir + ": no audio files (wav, flac, ogg)");
+    // Transcripts from metadata.csv files ("file name, transcript, ..."; header optional).
+    std::map<std::string, std::string> meta;
+    for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
+      if (!e.is_regular_file() || e.path().filename() != "metadata.csv") continue;
+      const CsvTable t = read_csv_file(e.path().string());
+      auto add = [&](const std::vector<std::string>& f) {
+        if (f.size() >= 2) meta[(e.path().parent_path() / f[0]).lexically_normal().string()] = f[1];
+      };
+      add(t.header);
+      for (const CsvRow& r : t.rows) add(r.fields);
+    }
+    std::vector<RealRecording> part;
+    std::map<std::string, uint64_t> speakers;  // speaker -> hash
+    for (const fs::path& f : files) {
+      RealRecording r;
+      r.file = f.string();
+      r.rel = fs::relative(f, dir, ec).string();
+      r.source = source;
+      const std::string stem = f.stem().string();
+      const size_t u1 = stem.find('_'), u2 = stem.rfind('_');
+      if (u1 == 1 && u2 > u1 + 1 && std::isdigit(static_cast<unsigned char>(stem[0]))) {  // fsdd: 7_theo_12
+        r.speaker = stem.substr(u1 + 1, u2 - u1 - 1);
+        r.transcript = kDigits[stem[0] - '0'];
+      } else {
+        r.speaker = fs::relative(f.parent_path(), dir, ec).string();
+        if (r.speaker.empty() || r.speaker == ".") r.speaker = source;
+      }
+      if (auto it = meta.find(f.lexically_normal().string()); it != meta.end()) r.transcript = it->second;
+      speakers[r.speaker] = fnv(source + "|" + r.speaker);
+      part.push_back(std::move(r));
+    }
+    std::vector<std::pair<uint64_t, std::string>> order;
+    for (auto& [sp, h] : speakers) order.push_back({h, sp});
+    std::sort(order.begin(), order.end());
+    const size_t k = order.size();
+    const size_t n_test = k >= 3 ? std::max<size_t>(1, static_cast<size_t>(std::llround(0.15 * static_cast<double>(k)))) : 0;
+    const size_t n_eval = n_test;
+    std::map<std::string, Split> split_of;
+    for (size_t i = 0; i < k; ++i)
+      split_of[order[i].second] = i < n_test ? Split::test : i < n_test + n_eval ? Split::eval : Split::train;
+    for (RealRecording& r : part) {
+      r.split = split_of[r.speaker];
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
 
 bool voice_matches(std::string_view pattern, std::string_view id) {
   if (pattern == "all" || pattern == "*") return true;
@@ -235,6 +301,13 @@ Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& tex
     for (int s = 0; s < n_splits; ++s) c.noise[s] = augment::availability(banks[s]);
   }
 
+  std::array<std::vector<const RealRecording*>, n_splits> real_pool;
+  if (!o.real_dirs.empty() && o.real_fraction > 0) {
+    if (!(o.real_fraction <= 1)) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--real-share must be in [0, 1]");
+    c.real = std::make_shared<const std::vector<RealRecording>>(real_recordings(o.real_dirs));
+    for (const RealRecording& r : *c.real) real_pool[static_cast<int>(r.split)].push_back(&r);
+  }
+
   const std::array<size_t, n_splits> counts = split_counts(o.count, o.split_fractions);
   for (int si = 0; si < n_splits; ++si) {
     const Split split = static_cast<Split>(si);
@@ -248,7 +321,11 @@ Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& tex
                           "--split-fractions");
     c.noise[si].babble = true;  // built from this split's own voices and sentences at render time
     const size_t n_ns = std::min(n, static_cast<size_t>(std::llround(static_cast<double>(n) * o.non_speech_fraction)));
-    const size_t n_sp = n - n_ns;
+    const size_t n_real =
+        real_pool[si].empty()
+            ? 0
+            : std::min(n - n_ns, static_cast<size_t>(std::llround(static_cast<double>(n) * o.real_fraction)));
+    const size_t n_sp = n - n_ns - n_real;
     std::vector<Text> sentences;
     if (n_sp > 0) {
       sentences = texts(n_sp, split, mix_seed(o.seed, std::string("text:") + split_name(split)));
@@ -293,6 +370,13 @@ Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& tex
         clip.voice = pool[r.below(pool.size())];
         clip.params.rate = r.uniform(clip.voice->rate.min, clip.voice->rate.max);
         clip.params.pitch = r.uniform(clip.voice->pitch.min, clip.voice->pitch.max);
+      } else if (i < n_sp + n_real) {  // a real recording: gate 0, every head 0
+        clip.speech = false;
+        clip.real = real_pool[si][r.below(real_pool[si].size())];
+        clip.text.text = clip.real->transcript;
+        clip.text.template_id = "real/" + clip.real->source;
+        clip.text.category = "real";
+        clip.text.kind = "negative";
       } else {
         clip.speech = false;
         clip.text.template_id = "non-speech";
@@ -331,13 +415,18 @@ Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& tex
 std::string describe(const Corpus& c) {
   std::string out;
   char line[512];
-  std::array<size_t, n_splits> n{}, ns{}, gate0{}, hard{};
+  std::array<size_t, n_splits> n{}, ns{}, gate0{}, hard{}, real{};
   std::array<std::array<size_t, tts::n_engines>, n_splits> per_engine{};
   std::array<std::array<size_t, INHERENT_N_HEADS>, n_splits> pos{};
   std::array<std::map<std::string, size_t>, n_splits> voices_used;
   for (const Clip& clip : c.clips) {
     const int s = static_cast<int>(clip.split);
     ++n[s];
+    if (clip.real) {
+      ++real[s];
+      ++gate0[s];
+      continue;
+    }
     if (!clip.speech) {
       ++ns[s];
       ++gate0[s];
@@ -359,6 +448,7 @@ std::string describe(const Corpus& c) {
   };
   row("clips", n);
   row("non-speech clips", ns);
+  if (c.real) row("real recordings", real);
   row("gate 0 (incl. non-speech)", gate0);
   row("hard negatives", hard);
   std::array<size_t, n_splits> avail{}, used{};
@@ -444,7 +534,10 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
           const augment::NoiseBank& bank =
               needs_bank(clip) ? bank_for(clip.split) : rec_banks[static_cast<int>(clip.split)];
           std::vector<float> audio;
-          if (clip.speech) {
+          if (clip.real) {
+            const AudioData a = read_audio_file(clip.real->file);
+            audio = augment::apply(clip.aug, a.samples, bank);
+          } else if (clip.speech) {
             const std::vector<float> pcm = tts.synthesize(*clip.voice, clip.text.text, clip.params);
             audio = augment::apply(clip.aug, pcm, bank);
           } else {
@@ -497,12 +590,14 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
     const Clip& clip = c.clips[i];
     std::vector<std::string> f;
     f.push_back(clip.path);
-    f.push_back(clip.speech ? clip.text.text : "");
-    f.push_back(clip.speech ? clip.voice->id : "none");
+    f.push_back(clip.speech || clip.real ? clip.text.text : "");
+    f.push_back(clip.real ? "real:" + clip.real->source + ":" + clip.real->speaker : clip.speech ? clip.voice->id : "none");
     f.push_back("synth-" + std::to_string(o.seed) + "-" + std::to_string(clip.index));
     f.push_back(clip.aug.device());
-    f.push_back(clip.speech ? clip.aug.environment() : std::string("non-speech:") + augment::non_speech_name(clip.non_speech));
-    f.push_back(std::string("synth:") + (clip.speech ? tts::engine_name(clip.voice->engine) : "noise"));
+    f.push_back(clip.speech || clip.real ? clip.aug.environment()
+                                         : std::string("non-speech:") + augment::non_speech_name(clip.non_speech));
+    f.push_back(clip.real ? "real:" + clip.real->source
+                          : std::string("synth:") + (clip.speech ? tts::engine_name(clip.voice->engine) : "noise"));
     f.push_back(fmt("%.3f", durations[i]));
     f.push_back(split_name(clip.split));
     HeadCount& h = hc[static_cast<int>(clip.split)];
@@ -517,7 +612,7 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
     f.push_back(clip.text.kind);
     f.push_back(clip.text.hard ? "1" : "0");
     f.push_back(clip.speech ? clip.voice->id : "");
-    f.push_back(clip.speech ? tts::engine_name(clip.voice->engine) : "");
+    f.push_back(clip.speech ? tts::engine_name(clip.voice->engine) : clip.real ? "real" : "");
     f.push_back(clip.speech ? fmt("%.3f", clip.params.rate) : "");
     f.push_back(clip.speech ? fmt("%.3f", clip.params.pitch) : "");
     f.push_back(augmentation_text(clip));

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -62,7 +63,27 @@ struct Options {
   // (machines share the work; a final run without a shard reuses every clip).
   size_t shard_index = 0, shard_count = 1;
   bool quiet = false;
+  // Real recordings (folders of wav/flac, e.g. ../shared/data/fsdd) as gate-0 clips with
+  // every head 0, real_fraction of each split's clips; speakers are split (real_recordings).
+  // Empty or 0: no real clips, and the plan is exactly what it was without these options.
+  std::vector<std::string> real_dirs;
+  double real_fraction = 0;
 };
+
+// A real recording and the split of its speaker.
+struct RealRecording {
+  std::string file;        // path to read
+  std::string rel;         // relative to its folder (for labels and keys)
+  std::string source;      // the folder's name, e.g. "fsdd", "precise-community"
+  std::string speaker;     // "theo" (fsdd names: <digit>_<speaker>_<n>.wav), else the file's subfolder
+  std::string transcript;  // from the digit of an fsdd name or a metadata.csv beside it; may be empty
+  Split split = Split::train;
+};
+// Every audio file under each folder. Within a folder, speakers are ordered by a stable
+// hash of "<source>|<speaker>": the first 15% are test, the next 15% eval (at least one
+// each when the folder has three or more speakers), the rest train; so no speaker is heard
+// in two splits. Throws Exception for a folder without audio files.
+std::vector<RealRecording> real_recordings(const std::vector<std::string>& dirs);
 
 // One clip of the plan.
 struct Clip {
@@ -76,6 +97,7 @@ struct Clip {
   double non_speech_s = 0;
   augment::Plan aug;
   std::string path;  // relative to the output folder
+  const RealRecording* real = nullptr;  // a real recording (speech == false; all heads 0)
 };
 
 struct Corpus {
@@ -83,6 +105,7 @@ struct Corpus {
   std::array<std::vector<const tts::Voice*>, n_splits> voices;  // eligible voices per split
   std::array<augment::NoiseAvailability, n_splits> noise;
   std::string preset;
+  std::shared_ptr<const std::vector<RealRecording>> real;  // what Clip::real points into
 };
 
 // Plans every clip. Throws inherent::Exception on bad options (no voice for a split that

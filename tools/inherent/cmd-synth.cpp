@@ -3,14 +3,20 @@
 // template grammar, spoken by every English TTS voice on the machine, augmented, written
 // as 16 kHz 16-bit WAVs plus a labels CSV. Deterministic from --seed and resumable.
 #include <algorithm>
+#include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.h"
+#include "common/files.h"
 #include "common/progress.h"
 #include "data/grammar.h"
+#include "data/importers.h"
 #include "data/synth.h"
 #include "data/tts.h"
 #include "inherent/inherent.hpp"
@@ -25,7 +31,110 @@ struct SynthOpts {
               engines_w = "espeak=0.6,flite=0.25,festival=0.15", shard;
   double gate0 = 0.5, hard = 0.3;
   bool dry_run = false, list_voices = false, no_festival = false;
+  std::vector<std::string> imports, real_dirs;
+  double real_share = 0.02;
+  bool allow_share_alike = false;
 };
+
+// One --import FILE[:SHARE]: the sentences of an `inherent text import` file, by split.
+struct ImportSpec {
+  std::string path;
+  double share = 0.1;
+  std::array<std::vector<imports::Sentence>, n_splits> by_split;
+  std::map<std::string, size_t> sources;  // source -> sentences in the file
+};
+
+// Checks that every source may be mixed (licence), else throws naming it.
+void check_licence(const std::string& source, const std::string& what, bool allow_share_alike) {
+  const imports::SourceInfo* info = imports::find_source(source);
+  if (info && info->by_default) return;
+  if (allow_share_alike) return;
+  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                  what + ": source '" + source + "' " +
+                      (info ? std::string("is ") + info->license + " (share-alike: a corpus made from it must be shared "
+                                                                     "under the same terms)"
+                            : std::string("has no known licence")) +
+                      "; pass --allow-share-alike to mix it anyway (see `inherent text import --list-sources`)");
+}
+
+ImportSpec load_import(const std::string& arg, bool allow_share_alike) {
+  ImportSpec spec;
+  spec.path = arg;
+  const size_t colon = arg.rfind(':');
+  if (colon != std::string::npos && colon + 1 < arg.size()) {
+    try {
+      size_t used = 0;
+      const double v = std::stod(arg.substr(colon + 1), &used);
+      if (used == arg.size() - colon - 1) {
+        spec.share = v;
+        spec.path = arg.substr(0, colon);
+      }
+    } catch (...) {
+    }
+  }
+  if (!(spec.share >= 0 && spec.share <= 1)) throw CLI::ValidationError("--import", "'" + arg + "': share must be in [0, 1]");
+  for (imports::Sentence& s : imports::read_import_csv(spec.path)) {
+    ++spec.sources[s.source];
+    spec.by_split[static_cast<int>(s.split)].push_back(std::move(s));
+  }
+  for (const auto& [src, n] : spec.sources) check_licence(src, "--import " + spec.path, allow_share_alike);
+  return spec;
+}
+
+// The grammar's sentences with each import's share of every split replaced by sentences of
+// that split from the import (drawn without repeats from a seeded order; a split with too
+// few imported sentences takes what it has and the grammar fills the rest).
+synth::TextSource mix_imports(synth::TextSource base, std::shared_ptr<const std::vector<ImportSpec>> specs) {
+  return [base, specs](size_t n, Split split, uint64_t seed) {
+    std::vector<synth::Text> out;
+    for (const ImportSpec& spec : *specs) {
+      const auto& pool = spec.by_split[static_cast<int>(split)];
+      const size_t want = std::min(pool.size(), static_cast<size_t>(std::llround(static_cast<double>(n) * spec.share)));
+      std::vector<size_t> order(pool.size());
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      augment::Rng r(augment::mix_seed(seed, "import:" + spec.path));
+      for (size_t i = 0; i < want && out.size() < n; ++i) {
+        std::swap(order[i], order[i + r.below(order.size() - i)]);
+        const imports::Sentence& s = pool[order[i]];
+        synth::Text t;
+        t.text = s.text;
+        std::copy(s.heads.begin(), s.heads.end(), t.heads.begin());
+        t.template_id = "import:" + s.source + "/" + std::to_string(order[i]);
+        t.category = "import:" + s.source + (s.label.empty() ? "" : "/" + s.label);
+        t.kind = template_kind_name(s.kind());
+        t.hard = s.hard;
+        out.push_back(std::move(t));
+      }
+    }
+    if (out.size() < n)
+      for (synth::Text& t : base(n - out.size(), split, seed)) out.push_back(std::move(t));
+    augment::Rng r(augment::mix_seed(seed, "import-order"));
+    for (size_t i = out.size(); i > 1; --i) std::swap(out[i - 1], out[r.below(i)]);
+    return out;
+  };
+}
+
+// OUT/attributions.json: every outside source a corpus holds, with licence, origin and
+// clips, for the model's metadata and README.
+std::string attributions_json(const synth::Corpus& c) {
+  std::map<std::string, size_t> clips;
+  for (const synth::Clip& clip : c.clips) {
+    if (clip.real) ++clips[clip.real->source];
+    else if (clip.text.template_id.rfind("import:", 0) == 0)
+      ++clips[clip.text.template_id.substr(7, clip.text.template_id.find('/') - 7)];
+  }
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (const auto& [src, n] : clips) {
+    const imports::SourceInfo* info = imports::find_source(src);
+    j.push_back({{"source", src},
+                 {"title", info ? info->title : ""},
+                 {"license", info ? info->license : "unknown"},
+                 {"url", info ? info->url : ""},
+                 {"kind", info ? info->kind : ""},
+                 {"clips", n}});
+  }
+  return j.dump(2) + "\n";
+}
 
 std::vector<std::string> split_commas(const std::string& s) {
   std::vector<std::string> out;
@@ -116,6 +225,16 @@ void add_synth(CLI::App& app) {
   cmd->add_option("--shard", so->shard,
                   "i/n: render only clips i, i+n, i+2n... into the same --out (no labels.csv); a final run "
                   "without --shard reuses them all and writes labels.csv");
+  cmd->add_option("--import", so->imports,
+                  "FILE[:SHARE]: mix sentences of an `inherent text import` file into every split at SHARE of "
+                  "the split's speech clips (default 0.1), each split from the file's own split; repeatable");
+  cmd->add_option("--real-dir", so->real_dirs,
+                  "Folder of real recordings (e.g. ../shared/data/fsdd) added as gate-0 clips with every head 0, "
+                  "split by speaker; repeatable");
+  cmd->add_option("--real-share", so->real_share, "Share of each split's clips taken from --real-dir")
+      ->capture_default_str();
+  cmd->add_flag("--allow-share-alike", so->allow_share_alike,
+                "Allow sources whose licence is share-alike or unknown (Topical-Chat, Wikipedia sentences, fsdd)");
   cmd->add_flag("--no-festival", so->no_festival, "Leave festival out (no helper processes)");
   cmd->add_flag("--dry-run", so->dry_run, "Print the plan (clips per split, engine and head) and stop");
   cmd->add_flag("--list-voices", so->list_voices, "Print the voice inventory with each voice's split and stop");
@@ -163,14 +282,37 @@ void add_synth(CLI::App& app) {
     SampleOptions sample;
     sample.gate0_fraction = so->gate0;
     sample.hard_negative_fraction = so->hard;
-    const synth::TextSource texts = grammar_source(g, sample);
+    synth::TextSource texts = grammar_source(g, sample);
+    if (!so->imports.empty()) {
+      auto specs = std::make_shared<std::vector<ImportSpec>>();
+      double total = 0;
+      for (const std::string& a : so->imports) {
+        specs->push_back(load_import(a, so->allow_share_alike));
+        total += specs->back().share;
+      }
+      if (total > 1) throw CLI::ValidationError("--import", "shares add up to more than 1");
+      texts = mix_imports(texts, specs);
+    }
+    if (!so->real_dirs.empty()) {
+      if (!(so->real_share >= 0 && so->real_share <= 1)) throw CLI::ValidationError("--real-share", "must be in [0, 1]");
+      for (const std::string& d : so->real_dirs) {
+        std::string name = std::filesystem::path(d).lexically_normal().filename().string();
+        if (name.empty()) name = std::filesystem::path(d).lexically_normal().parent_path().filename().string();
+        check_licence(name, "--real-dir " + d, so->allow_share_alike);
+      }
+      o.real_dirs = so->real_dirs;
+      o.real_fraction = so->real_share;
+    }
 
     const synth::Corpus corpus = synth::plan(o, tts, texts);
+    const bool outside = !so->imports.empty() || !so->real_dirs.empty();
     if (so->dry_run) {
       std::fputs(synth::describe(corpus).c_str(), stdout);
+      if (outside) std::printf("\noutside sources (written to OUT/attributions.json):\n%s", attributions_json(corpus).c_str());
       return;
     }
     const synth::RunStats st = synth::render(corpus, o, tts, texts);
+    if (outside && o.shard_count <= 1) write_file_atomic(o.out + "/attributions.json", attributions_json(corpus));
     if (!o.quiet) {
       const double rtf = st.rendered_audio_s > 0 ? st.wall_s / st.rendered_audio_s : 0;
       std::printf("synth: %zu clips (%zu rendered, %zu reused) in %s: %.1f clips/s, %.1f min of audio rendered, "
