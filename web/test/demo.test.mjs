@@ -120,6 +120,9 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+  // Offline: every request stays on the static server (no CDN).
+  const origin = `http://127.0.0.1:${server.address().port}/`;
+  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) errors.push(`request outside the served folder: ${r.url()}`); });
   await page.goto(url);
   const ready = await page.evaluate(() => window.inherentDemo.ready);
   const status = await page.textContent('#status');
@@ -244,6 +247,15 @@ try {
   const msg = (await p2.textContent('#mic-message')) || '';
   step(`microphone denied: "${msg}"`);
   assert.match(msg, /denied/, 'no message for a denied microphone');
+  await p2.evaluate(() => {
+    window.inherentDemo.micError = null;
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
+  });
+  await p2.click('#mic');
+  await p2.waitForFunction(() => window.inherentDemo.micError === 'NotFoundError', null, { timeout: 10000 });
+  const absent = (await p2.textContent('#mic-message')) || '';
+  step(`no microphone: "${absent}"`);
+  assert.match(absent, /No microphone/, 'no message for an absent microphone');
   await denied.close();
 
   assert.deepEqual(errors, [], 'the page logged errors');
