@@ -31,3 +31,12 @@ echo "### Native engine, C ABI (Google Benchmark): windows, stream hops, load"
 echo
 build/release/bench/bench-engine --benchmark_filter='/auto/|stream|load' --benchmark_format=console \
   --benchmark_out="$OUT/engine-cabi.json" --benchmark_out_format=json 2>/dev/null | grep -E 'BM_|Benchmark' | sed 's/^/    /'
+echo
+echo "### Browser: ONNX Runtime Web vs our WebAssembly engine (web/test/demo.test.mjs)"
+echo
+if [ -f build/wasm/web/demo/index.html ] && [ -x /usr/bin/chromium ] && [ -d web/node_modules/playwright-core ]; then
+  INHERENT_DEMO_DIR=build/wasm/web/demo INHERENT_DEMO_OUT="$OUT/browser" node web/test/demo.test.mjs >/dev/null &&
+    node web/test/latency-table.mjs "$OUT/browser/latency.json"
+else
+  echo "    skipped: needs the wasm build's demo (cmake --workflow --preset wasm), chromium and web/node_modules"
+fi
