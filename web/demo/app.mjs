@@ -225,10 +225,20 @@ async function startMic() {
   }
   // A 16 kHz context: the browser hands us 16 kHz samples (the WebAssembly build has no
   // resampler of its own; libsoxr is a host-only dependency).
-  const ctx = new AudioContext({ sampleRate: SAMPLE_RATE });
-  await ctx.audioWorklet.addModule(new URL('./capture-worklet.js', import.meta.url));
-  const source = ctx.createMediaStreamSource(stream);
-  const node = new AudioWorkletNode(ctx, 'inherent-capture');
+  let ctx, source, node;
+  try {
+    ctx = new AudioContext({ sampleRate: SAMPLE_RATE });
+    await ctx.audioWorklet.addModule(new URL('./capture-worklet.js', import.meta.url));
+    source = ctx.createMediaStreamSource(stream);
+    node = new AudioWorkletNode(ctx, 'inherent-capture');
+  } catch (e) {
+    // Some browsers cannot connect a microphone to a context at another rate.
+    stream.getTracks().forEach((t) => t.stop());
+    if (ctx) ctx.close();
+    showMicMessage(`This browser cannot deliver the microphone at 16 kHz (${e.name}: ${e.message}); dropping a WAV file still works.`);
+    demo.micError = e.name;
+    return;
+  }
   const windowSamples = Math.round((config.windowMs * SAMPLE_RATE) / 1000);
   const ring = new Float32Array(windowSamples);
   let filled = 0;
