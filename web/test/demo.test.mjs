@@ -164,6 +164,22 @@ try {
   step(`dropped clip.wav (${dropped.seconds} s, ${dropped.nFrames} frames): max |ORT Web - wasm engine| ${dDrop.toExponential(2)}`);
   assert.ok(dDrop <= TOL, 'ORT Web and the wasm engine differ on the dropped clip');
   results.drop = { ort_vs_engine: dDrop };
+  // Lights: with every threshold lowered to 0.01 every head fires, in both columns of
+  // the table; then back to the metadata's thresholds.
+  await page.evaluate(() => { window.inherentDemo.savedThresholds = window.inherentDemo.thresholds; window.inherentDemo.thresholds = window.inherentDemo.thresholds.map(() => 0.01); });
+  const allLit = await dropWav(clipPath);
+  const litRows = await page.$$eval('#heads tbody tr.fired-ort.fired-engine', (r) => r.length);
+  await page.evaluate(() => { window.inherentDemo.thresholds = window.inherentDemo.savedThresholds; });
+  step(`thresholds at 0.01: ${allLit.fired.ort.length} heads fire, ${litRows} rows lit in both columns`);
+  assert.equal(allLit.fired.ort.length, 13);
+  assert.equal(litRows, 13, 'fired heads must light up in the table');
+  // Not audio: a message on the page, no error.
+  const bad = await page.evaluate(async () => {
+    await window.inherentDemo.scoreFile(new File([new TextEncoder().encode('not audio')], 'not-audio.txt'));
+    return [window.inherentDemo.lastFile.error, document.getElementById('file-result').textContent];
+  });
+  step(`non-audio drop: "${bad[1]}"`);
+  assert.ok(bad[0] && /Could not score/.test(bad[1]), 'a non-audio file must give a message');
   if (existsSync(cli)) {
     const line = execFileSync(cli, ['score', '--json', '-m', join(demoDir, 'model/native'), clipPath], { encoding: 'utf8' }).trim().split('\n')[0];
     const nat = JSON.parse(line);
