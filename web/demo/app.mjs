@@ -278,13 +278,14 @@ async function startMic() {
       busy = false;
     }
   }, config.hopMs);
-  capture = { ctx, stream, timer };
+  capture = { ctx, stream, timer, node };
   $('mic').textContent = 'Stop microphone';
   setStatus(`Listening: a ${config.windowMs} ms window every ${config.hopMs} ms.`);
 }
 
 async function stopMic() {
   clearInterval(capture.timer);
+  capture.node.port.onmessage = null; // chunks still queued must not move the meter
   capture.stream.getTracks().forEach((t) => t.stop());
   await capture.ctx.close();
   capture = null;

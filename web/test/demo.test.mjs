@@ -233,8 +233,8 @@ try {
     }
   }
 
+  await page.screenshot({ path: join(outDir, 'demo.png'), fullPage: true }); // listening, last drop shown
   await page.click('#mic'); // stop: the benchmark below runs alone
-  await page.screenshot({ path: join(outDir, 'demo.png'), fullPage: true });
   const lat = await page.evaluate(() => window.inherentDemo.latencyStats());
   results.live_latency_ms = lat;
   results.model = info;
