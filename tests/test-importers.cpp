@@ -92,7 +92,8 @@ TEST(Importers, Clinc150Mapping) {
   EXPECT_EQ(oos->kind(), inherent::TemplateKind::out_of_scope);
   EXPECT_EQ(oos->label, "oos");
   // Normalized like the grammar: sentence case, final punctuation.
-  EXPECT_EQ(find(v, "what does ephemeral mean")->text, "What does ephemeral mean.");
+  EXPECT_EQ(find(v, "what does ephemeral mean")->text, "What does ephemeral mean?");  // opens like a question
+  EXPECT_EQ(find(v, "start a countdown of eight minutes")->text, "Start a countdown of eight minutes.");
 }
 
 TEST(Importers, Clinc150Errors) {

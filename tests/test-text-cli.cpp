@@ -196,4 +196,37 @@ TEST(TextCli, ExitCodes) {
   EXPECT_EQ(text_cli("--gate0 3 -n 4").code, 1);  // out of range: a failure with a message
 }
 
+// `text import`: a corpus folder as published -> the sentence CSV; malformed input names
+// file and line with exit 1; bad usage exits 2.
+TEST(TextCli, ImportWritesLabelledSentences) {
+  const fs::path dir = scratch() / "corpus";
+  write(dir / "a.csv", "answerid;scenario;intent;answer_annotation\n"
+                       "1;lists;createoradd;\"put tea on the [list_name : pantry] list\"\n"
+                       "2;calendar;set;\"dinner with [person : lea] at eight\"\n");
+  const fs::path out = scratch() / "imported.csv";
+  const CliRun r = text_cli("import --source hwu64 --in '" + dir.string() + "' -o '" + out.string() + "' --stats");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const inherent::CsvTable t = inherent::read_csv_file(out.string());
+  ASSERT_EQ(t.rows.size(), 2u);
+  const int gate = t.column("isInteresting"), list = t.column("hasAddToListIntent"),
+            person = t.column("hasPersonContext"), cal = t.column("hasCalendarEvent"), src = t.column("source");
+  ASSERT_GE(gate, 0);
+  ASSERT_GE(src, 0);
+  EXPECT_EQ(t.rows[0].fields[static_cast<size_t>(list)], "1");
+  EXPECT_EQ(t.rows[1].fields[static_cast<size_t>(cal)], "1");
+  EXPECT_EQ(t.rows[1].fields[static_cast<size_t>(person)], "1");
+  EXPECT_EQ(t.rows[1].fields[static_cast<size_t>(src)], "hwu64");
+  EXPECT_NE(r.err.find("hwu64: 2 sentences"), std::string::npos) << r.err;
+
+  write(dir / "b.csv", "answerid;scenario;intent;answer_annotation\n1;a;b;\"[person : x\"\n");
+  const CliRun bad = text_cli("import --source hwu64 --in '" + dir.string() + "'");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find((dir / "b.csv").string() + ":2"), std::string::npos) << bad.err;
+  EXPECT_EQ(text_cli("import --source nope --in '" + dir.string() + "'").code, 1);
+  EXPECT_EQ(text_cli("import --in '" + dir.string() + "'").code, 2);  // no --source
+  const CliRun list_sources = text_cli("import --list-sources");
+  EXPECT_EQ(list_sources.code, 0);
+  EXPECT_NE(list_sources.out.find("CDLA-Sharing"), std::string::npos);
+}
+
 }  // namespace

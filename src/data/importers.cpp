@@ -79,11 +79,30 @@ bool has_intent_word(std::string_view text) {
   return false;
 }
 
+// Most corpora carry no final punctuation: a text that opens like a question gets a "?"
+// (voices raise the pitch at the end), the rest a "." from the normalizer.
+void add_question_mark(std::string& text) {
+  size_t end = text.find_last_not_of(" \t");
+  if (end == std::string::npos) return;
+  const char last = text[end];
+  if (last == '.' || last == '?' || last == '!' || last == ',' || last == ';' || last == ':') return;
+  static const std::set<std::string> openers = {
+      "what", "who", "whom", "whose", "where", "when", "why", "how", "which", "is", "are", "am", "was", "were",
+      "do", "does", "did", "can", "could", "will", "would", "should", "shall", "may", "might", "have", "has",
+      "had", "whats", "what's", "who's", "where's", "when's", "how's", "isn't", "aren't", "don't", "doesn't",
+      "didn't", "can't", "won't"};
+  const size_t start = text.find_first_not_of(" \t");
+  const size_t stop = text.find_first_of(" \t,", start);
+  const std::string first = lower(text.substr(start, stop == std::string::npos ? std::string::npos : stop - start));
+  if (openers.count(first)) text = text.substr(0, end + 1) + "?";
+}
+
 // Fills in what every parser shares: ASCII text, normalization, length filter, the gate
 // invariant, the split. False when the sentence is left out.
 bool finish(Sentence& s) {
   if (!to_ascii(s.text)) return false;
   if (s.text.find('@') != std::string::npos) return false;
+  add_question_mark(s.text);
   s.text = detail::normalize_sentence(s.text);
   const int words = word_count(s.text);
   if (words < 1) return false;
