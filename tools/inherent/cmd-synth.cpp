@@ -99,7 +99,7 @@ synth::TextSource mix_imports(synth::TextSource base, std::shared_ptr<const std:
         synth::Text t;
         t.text = s.text;
         std::copy(s.heads.begin(), s.heads.end(), t.heads.begin());
-        t.template_id = "import:" + s.source + "/" + std::to_string(order[i]);
+        t.template_id = "import:" + s.source + "/" + s.origin.substr(s.origin.rfind(':') + 1);  // line in FILE
         t.category = "import:" + s.source + (s.label.empty() ? "" : "/" + s.label);
         t.kind = template_kind_name(s.kind());
         t.hard = s.hard;
