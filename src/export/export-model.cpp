@@ -89,8 +89,11 @@ Thresholds thresholds_from_json(const nlohmann::json& j, const std::string& sour
     }
   }
   t.method = "calibrated";
-  if (j.contains("calibration") && j["calibration"].is_object()) {
-    const nlohmann::json& c = j["calibration"];
+  // "calibration" in a thresholds file; "threshold_calibration" in a metadata sidecar
+  // (what `inherent thresholds --metadata-out` writes).
+  const char* details = j.contains("calibration") ? "calibration" : "threshold_calibration";
+  if (j.contains(details) && j[details].is_object()) {
+    const nlohmann::json& c = j[details];
     if (c.contains("method") && c["method"].is_string()) t.method = c["method"].get<std::string>();
     t.details_json = c.dump();
   }

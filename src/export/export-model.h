@@ -91,8 +91,9 @@ ExportModel load_weights_bytes(const std::string& bytes, const std::string& sour
 // __metadata__: what load_weights reads back, and the native package's weights file.
 std::string encode_weights(const ExportModel& m);
 
-// Parses a thresholds JSON file: {"default_thresholds": {key: value, ...}, "calibration": {...}}
-// or a flat {key: value} object. Every head's key must be present.
+// Parses a thresholds JSON file: {"default_thresholds": {key: value, ...}, "calibration": {...}},
+// a metadata sidecar ("threshold_calibration" instead of "calibration", as `inherent
+// thresholds` writes it), or a flat {key: value} object. Every head's key must be present.
 Thresholds load_thresholds(const std::string& path);
 
 }  // namespace inherent::exporter

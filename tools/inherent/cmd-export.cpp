@@ -43,7 +43,8 @@ void add_export(CLI::App& app) {
                   "dynamic, 3000, or both (default: both; dynamic is the primary artifact)")
       ->capture_default_str();
   cmd->add_option("--thresholds", o->thresholds,
-                  "Calibrated thresholds JSON ({\"default_thresholds\": {key: value}, \"calibration\": {...}})");
+                  "Calibrated thresholds JSON: `inherent thresholds --metadata-out` output, or "
+                  "{\"default_thresholds\": {key: value}, \"calibration\": {...}}");
   cmd->add_option("--model-version", o->model_version, "Model version (semver) written to the metadata");
   cmd->add_flag("-q,--quiet", o->quiet, "Print nothing on success");
   cmd->callback([o] {

@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
 #ifdef INHERENT_HAVE_TRAIN
   inherent::cli::add_train(app);
 #endif
+  inherent::cli::add_eval(app);
+  inherent::cli::add_thresholds(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Per-head decision thresholds from held-out scores: the one implementation, used by
+// `inherent thresholds` (and anything else that calibrates). docs/eval.md states the
+// rules for users.
+//
+// A clip is predicted positive when score >= threshold (as in metrics.h). The
+// candidates are every distinct score, plus one value just above the highest score
+// (nothing predicted positive) when that value is still <= 1. Each candidate's
+// confusion counts are exact integers, so the rules below involve no rounding:
+//
+//   f1-at-recall  the candidate with the highest F1 among those with
+//                 recall = TP / P >= min_recall; ties go to the lower FPR. (Two distinct
+//                 candidates with equal F1 and equal FP also have equal TP, which two
+//                 distinct scores cannot give, so the choice is unique.)
+//   target-fpr    the lowest candidate with FPR = FP / N <= target_fpr (the most
+//                 recall the false-positive budget allows).
+//
+// A head needs at least one positive and one negative clip to be calibrated; without
+// them (or with a NaN score) select_threshold returns calibrated = false and a reason.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eval/metrics.h"
+
+namespace inherent::eval {
+
+enum class ThresholdRule { f1_at_recall, target_fpr };
+
+const char* threshold_rule_name(ThresholdRule rule);  // "f1-at-recall", "target-fpr"
+std::optional<ThresholdRule> parse_threshold_rule(std::string_view name);
+
+struct ThresholdOptions {
+  ThresholdRule rule = ThresholdRule::f1_at_recall;
+  double min_recall = 0.95;  // f1-at-recall
+  double target_fpr = 0.05;  // target-fpr
+};
+
+struct ThresholdChoice {
+  bool calibrated = false;
+  std::string reason;     // why not, when !calibrated
+  float threshold = 0;    // the chosen candidate (a score, or just above the highest)
+  int64_t positives = 0, negatives = 0;
+  Confusion at;           // counts at the threshold
+};
+
+// scores[i] with labels[i] in {0, 1}.
+ThresholdChoice select_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& labels,
+                                 const ThresholdOptions& options = {});
+
+}  // namespace inherent::eval

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: Apache-2.0
+// `inherent eval --artifact PKG | --checkpoint CKPT --manifest CSV [--split test]`: scores
+// every clip of the split and reports per-head AUC, EER, FPR at 95% recall,
+// precision/recall/F1 at the thresholds, gate-conditioned intent metrics, the co-firing
+// of decisions and the release gates (src/eval computes every number). Exit 0 when every
+// gate passes, 1 when one fails (or on an error), 2 on a usage error.
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "common/files.h"
+#include "eval/metrics.h"
+#include "inherent/inherent.hpp"
+#include "split-scores.h"
+
+namespace inherent::cli {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+constexpr int kHeads = INHERENT_N_HEADS;
+
+ojson num(double v) { return std::isnan(v) ? ojson(nullptr) : ojson(v); }
+
+std::string fmt(double v) {
+  if (std::isnan(v)) return "   n/a";
+  char b[16];
+  std::snprintf(b, sizeof b, "%6.3f", v);
+  return b;
+}
+
+// {"default_thresholds": {key: t}} (a metadata sidecar or `inherent thresholds` output)
+// or a flat {key: t}: 13 values in head order.
+std::vector<float> read_thresholds(const std::string& path) {
+  const nlohmann::json j = nlohmann::json::parse(read_file(path), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path + ": not a JSON object");
+  const nlohmann::json& table = j.contains("default_thresholds") ? j["default_thresholds"] : j;
+  std::vector<float> t;
+  for (int h = 0; h < kHeads; ++h) {
+    const std::string key = head_threshold_key(h);
+    const auto it = table.find(key);
+    if (it == table.end() || !it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1)) {
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                      path + ": default_thresholds." + key + ": missing, or not a number in [0, 1]");
+    }
+    t.push_back(it->get<float>());
+  }
+  return t;
+}
+
+struct Decisions {
+  std::vector<eval::Confusion> heads;                  // per head, the engine's rule
+  std::vector<int64_t> fired;                          // per head
+  std::vector<std::vector<int64_t>> cofiring;          // [13][13]
+};
+
+// The engine's decision rule (inherent_model_decide): head h fires when its score >=
+// its threshold; intents (1..12) only when head 0 fires too.
+Decisions decide(const SplitScores& s, const std::vector<float>& t) {
+  Decisions d;
+  d.heads.resize(kHeads);
+  d.fired.assign(kHeads, 0);
+  d.cofiring.assign(kHeads, std::vector<int64_t>(kHeads, 0));
+  for (size_t i = 0; i < s.size(); ++i) {
+    const float* sc = &s.scores[i * kHeads];
+    const uint8_t* y = &s.labels[i * kHeads];
+    bool fired[kHeads];
+    const bool gate = sc[0] >= t[0];
+    for (int h = 0; h < kHeads; ++h) fired[h] = sc[h] >= t[static_cast<size_t>(h)] && (h == 0 || gate);
+    for (int h = 0; h < kHeads; ++h) {
+      eval::Confusion& c = d.heads[static_cast<size_t>(h)];
+      (y[h] ? (fired[h] ? c.tp : c.fn) : (fired[h] ? c.fp : c.tn))++;
+      if (!fired[h]) continue;
+      d.fired[static_cast<size_t>(h)]++;
+      for (int k = 0; k < kHeads; ++k) {
+        if (fired[k]) d.cofiring[static_cast<size_t>(h)][static_cast<size_t>(k)]++;
+      }
+    }
+  }
+  return d;
+}
+
+// The intent heads on the clips whose isInteresting label is 1.
+eval::Metrics gate_conditioned(const SplitScores& s, const std::vector<float>& t) {
+  std::vector<float> scores;
+  std::vector<uint8_t> labels;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!s.labels[i * kHeads]) continue;
+    scores.insert(scores.end(), s.scores.begin() + static_cast<std::ptrdiff_t>(i * kHeads),
+                  s.scores.begin() + static_cast<std::ptrdiff_t>((i + 1) * kHeads));
+    labels.insert(labels.end(), s.labels.begin() + static_cast<std::ptrdiff_t>(i * kHeads),
+                  s.labels.begin() + static_cast<std::ptrdiff_t>((i + 1) * kHeads));
+  }
+  return eval::compute_metrics(scores.data(), labels.data(), labels.size() / kHeads, t);
+}
+
+ojson to_ordered(const nlohmann::json& j) { return ojson::parse(j.dump()); }
+
+ojson confusion_json(const eval::Confusion& c) {
+  return {{"tp", c.tp},           {"fp", c.fp},
+          {"tn", c.tn},           {"fn", c.fn},
+          {"precision", num(c.precision())}, {"recall", num(c.recall())},
+          {"f1", num(c.f1())},    {"fpr", num(c.fpr())}};
+}
+
+}  // namespace
+
+void add_eval(CLI::App& app) {
+  struct Opts {
+    ScoreSource source;
+    std::string manifest, split = "test", json_out, thresholds;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = app.add_subcommand("eval", "Quality of a model on a labeled split, and the release gates");
+  add_source_options(cmd, &o->source);
+  cmd->add_option("--manifest", o->manifest, "Labels CSV (DESIGN.md columns; an `inherent prep` manifest works too)")
+      ->required();
+  cmd->add_option("--split", o->split, "Rows to score: train, eval or test")
+      ->check(CLI::IsMember({"train", "eval", "test"}))
+      ->capture_default_str();
+  cmd->add_option("--json-out", o->json_out, "Also write every number as JSON to this file (atomically)");
+  cmd->add_option("--thresholds", o->thresholds,
+                  "Thresholds JSON (a metadata sidecar or `inherent thresholds` output) instead of the "
+                  "artifact's (a checkpoint otherwise uses the seed defaults of heads.inc)");
+  cmd->footer(
+      "Metrics (docs/eval.md): AUC with mid-ranks, EER, FPR at 95% recall, precision/recall/F1 at the thresholds;\n"
+      "gate-conditioned: intent heads on the clips labeled isInteresting = 1; decisions and co-firing: the\n"
+      "engine's rule (intents fire only with the gate). Heads without a positive or a negative clip are\n"
+      "reported unmeasured. Exit code: 0 every release gate passed, 1 a gate failed (or an error), 2 usage.");
+  cmd->callback([o] {
+    const SplitScores s = score_split(o->source, o->manifest, o->split);
+    std::string threshold_source = o->source.checkpoint.empty() ? "artifact metadata" : "seed defaults (heads.inc)";
+    std::vector<float> t = s.thresholds;
+    if (!o->thresholds.empty()) {
+      t = read_thresholds(o->thresholds);
+      threshold_source = o->thresholds;
+    }
+    const eval::Metrics m = eval::compute_metrics(s.scores.data(), s.labels.data(), s.size(), t);
+    const eval::Metrics g = gate_conditioned(s, t);
+    const Decisions d = decide(s, t);
+    ojson calibration = nullptr;
+    if (o->thresholds.empty() && !s.metadata.empty()) {
+      const ojson meta = ojson::parse(s.metadata, nullptr, false);
+      if (meta.is_object() && meta.contains("threshold_calibration")) calibration = meta["threshold_calibration"];
+    }
+
+    // ---- text ----
+    std::printf("eval: %zu clips (split %s of %s), %s, %s (%.1f s)\n", s.size(), s.split.c_str(), s.manifest.c_str(),
+                s.scorer.c_str(), s.model.c_str(), s.seconds);
+    std::printf("thresholds: %s", threshold_source.c_str());
+    if (calibration.is_object() && calibration.contains("method") && calibration["method"].is_string())
+      std::printf(" (method: %s)", calibration["method"].get<std::string>().c_str());
+    std::printf("\n\nPer head, all clips (precision/recall/F1 of score >= threshold):\n");
+    eval::Metrics table = m;
+    table.gates.clear();
+    std::printf("%s", eval::metrics_table(table).c_str());
+    if (!m.unmeasured.empty()) {
+      std::printf("unmeasured (no positive or no negative clip):");
+      for (const std::string& h : m.unmeasured) std::printf(" %s", h.c_str());
+      std::printf("\n");
+    }
+    std::printf("\nIntent heads on gate-positive clips (%lld with isInteresting = 1):\n",
+                static_cast<long long>(g.n_clips));
+    std::printf("%-24s %6s %6s %6s %6s %6s %6s %6s\n", "head", "pos", "AUC", "EER", "FPR95", "prec", "recall", "F1");
+    for (int h = 1; h < kHeads; ++h) {
+      const eval::HeadMetrics& x = g.heads[static_cast<size_t>(h)];
+      std::printf("%-24s %6lld %s %s %s %s %s %s\n", x.name.c_str(), static_cast<long long>(x.positives),
+                  fmt(x.auc).c_str(), fmt(x.eer).c_str(), fmt(x.fpr95).c_str(),
+                  fmt(x.at_threshold.precision()).c_str(), fmt(x.at_threshold.recall()).c_str(),
+                  fmt(x.at_threshold.f1()).c_str());
+    }
+    std::printf("\nDecisions (engine rule: intents fire only with the gate):\n");
+    std::printf("%-24s %6s %6s %6s %6s\n", "head", "fired", "prec", "recall", "F1");
+    for (int h = 0; h < kHeads; ++h) {
+      const eval::Confusion& c = d.heads[static_cast<size_t>(h)];
+      std::printf("%-24s %6lld %s %s %s\n", eval::head_name(h), static_cast<long long>(d.fired[static_cast<size_t>(h)]),
+                  fmt(c.precision()).c_str(), fmt(c.recall()).c_str(), fmt(c.f1()).c_str());
+    }
+    std::printf("\nCo-firing (clips where both heads fire; the diagonal: clips where the head fires):\n%-24s", "");
+    for (int k = 0; k < kHeads; ++k) std::printf(" %5d", k);
+    std::printf("\n");
+    for (int h = 0; h < kHeads; ++h) {
+      std::printf("%2d %-21s", h, eval::head_name(h));
+      for (int k = 0; k < kHeads; ++k)
+        std::printf(" %5lld", static_cast<long long>(d.cofiring[static_cast<size_t>(h)][static_cast<size_t>(k)]));
+      std::printf("\n");
+    }
+    std::printf("\nRelease gates:\n");
+    for (const eval::Gate& x : m.gates) {
+      std::printf("  %-16s %s %s %.2f  %s\n", x.name.c_str(), fmt(x.value).c_str(), x.at_least ? ">=" : "<=", x.limit,
+                  x.passed ? "pass" : "FAIL");
+    }
+    std::printf("%d of %zu gates passed: %s\n", m.gates_passed(), m.gates.size(),
+                m.all_gates_passed() ? "PASS" : "FAIL");
+    std::fflush(stdout);
+
+    // ---- JSON ----
+    if (!o->json_out.empty()) {
+      ojson j;
+      j["command"] = "eval";
+      j["manifest"] = s.manifest;
+      j["split"] = s.split;
+      j["model"] = s.model;
+      j["scorer"] = s.scorer;
+      j["seconds"] = s.seconds;
+      ojson thresholds = ojson::object();
+      for (int h = 0; h < kHeads; ++h) thresholds[head_threshold_key(h)] = t[static_cast<size_t>(h)];
+      j["thresholds"] = thresholds;
+      j["threshold_source"] = threshold_source;
+      j["threshold_calibration"] = calibration;
+      const ojson metrics = to_ordered(eval::metrics_to_json(m));
+      for (auto& [key, value] : metrics.items()) j[key] = value;
+      ojson gc = to_ordered(eval::metrics_to_json(g));
+      ojson intents = ojson::array();
+      for (size_t h = 1; h < gc["heads"].size(); ++h) intents.push_back(gc["heads"][h]);
+      ojson unmeasured = ojson::array();
+      for (const std::string& name : g.unmeasured)
+        if (name != eval::head_name(0)) unmeasured.push_back(name);
+      j["gate_conditioned"] = {{"n_clips", g.n_clips},
+                               {"condition", "isInteresting label = 1"},
+                               {"heads", intents},
+                               {"unmeasured", unmeasured}};
+      ojson dec = ojson::array();
+      for (int h = 0; h < kHeads; ++h) {
+        ojson x = {{"name", eval::head_name(h)}, {"fired", d.fired[static_cast<size_t>(h)]}};
+        const ojson counts = confusion_json(d.heads[static_cast<size_t>(h)]);
+        for (auto& [key, value] : counts.items()) x[key] = value;
+        dec.push_back(x);
+      }
+      j["decisions"] = {{"rule", "score >= threshold; intents (1..12) only when isInteresting fires"},
+                        {"heads", dec}};
+      ojson names = ojson::array();
+      for (int h = 0; h < kHeads; ++h) names.push_back(eval::head_name(h));
+      j["cofiring"] = {{"heads", names}, {"counts", d.cofiring}};
+      write_file_atomic(o->json_out, j.dump(2) + "\n");
+    }
+    if (!m.all_gates_passed()) throw ExitCode{1};
+  });
+}
+
+}  // namespace inherent::cli

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+// score_checkpoint in builds without the trainer: a clear error.
+#include "inherent/inherent.hpp"
+#include "split-scores.h"
+
+namespace inherent::cli {
+
+void score_checkpoint(const ScoreSource&, const std::string&, const std::vector<std::string>&, SplitScores*) {
+  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                  "--checkpoint needs the LibTorch model, and this inherent was built without it "
+                  "(configure with -DINHERENT_BUILD_TRAIN=ON), or export the checkpoint and pass --artifact");
+}
+
+}  // namespace inherent::cli

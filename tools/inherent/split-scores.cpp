@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "split-scores.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "common/files.h"
+#include "common/npy.h"
+#include "common/progress.h"
+#include "inherent/inherent.hpp"
+
+namespace inherent::cli {
+namespace {
+
+int column_of(const std::vector<std::string>& header, const char* name) {
+  auto it = std::find(header.begin(), header.end(), name);
+  return it == header.end() ? -1 : static_cast<int>(it - header.begin());
+}
+
+std::string where(const std::string& manifest, const LabelRow& row) {
+  return manifest + ":" + std::to_string(row.line);
+}
+
+// The artifact as a loaded engine model: a package directory, a single-file package,
+// or a weights file whose metadata sits beside it (PKG/model.safetensors).
+Model load_artifact(const ScoreSource& s) {
+  inherent_model_params p = inherent_model_default_params();
+  if (s.kernels == "generic") p.kernels = INHERENT_KERNELS_GENERIC;
+  if (s.kernels == "avx2") p.kernels = INHERENT_KERNELS_AVX2;
+  if (s.kernels == "avx512") p.kernels = INHERENT_KERNELS_AVX512;
+  namespace fs = std::filesystem;
+  if (fs::is_regular_file(s.artifact)) {
+    const std::string sidecar = resolve_path(parent_dir(s.artifact), "inherent.metadata.json");
+    if (fs::is_regular_file(sidecar)) {
+      const std::string weights = read_file(s.artifact), metadata = read_file(sidecar);
+      return Model::from_memory(weights.data(), weights.size(), metadata, p);
+    }
+  }
+  return Model::from_file(s.artifact, p);
+}
+
+}  // namespace
+
+void add_source_options(CLI::App* cmd, ScoreSource* s) {
+  auto* source = cmd->add_option_group("model", "What to score with (exactly one)");
+  source->add_option("--artifact", s->artifact,
+                     "Model package scored by the native engine: a folder with model.safetensors + "
+                     "inherent.metadata.json, a single-file package, or PKG/model.safetensors");
+  source->add_option("--checkpoint", s->checkpoint,
+                     "Trainer checkpoint scored by the LibTorch model (a checkpoint folder or its "
+                     "model.safetensors, or a training run folder: best/, else last/)");
+  source->require_option(1);
+  cmd->add_option("--threads", s->threads, "Threads (clips scored in parallel; LibTorch intra-op threads)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--kernels", s->kernels, "Engine kernel set: auto, generic, avx2, avx512")
+      ->check(CLI::IsMember({"auto", "generic", "avx2", "avx512"}))
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", s->quiet, "No progress line");
+}
+
+std::vector<float> clip_mel(const std::string& manifest, const std::vector<std::string>& header, const LabelRow& row,
+                            size_t* n_frames) {
+  const int mel_col = column_of(header, "mel_path"), frames_col = column_of(header, "n_frames");
+  try {
+    if (mel_col >= 0 && frames_col >= 0) {
+      const std::string path = resolve_path(parent_dir(manifest), row.fields.at(static_cast<size_t>(mel_col)));
+      NpyArray a = read_npy(path);
+      if (a.shape.size() != 2 || a.shape[1] != INHERENT_N_MELS || a.shape[0] == 0) {
+        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path + ": expected a [T, 128] log-mel array");
+      }
+      *n_frames = std::min<size_t>(a.shape[0], INHERENT_MAX_FRAMES);
+      a.data.resize(*n_frames * INHERENT_N_MELS);
+      return std::move(a.data);
+    }
+    const Audio audio = Audio::read_file(row.resolved_path);
+    Mel m = mel(audio.samples(), audio.n_samples());
+    *n_frames = m.n_frames;
+    return std::move(m.data);
+  } catch (const std::exception& e) {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where(manifest, row) + ": " + e.what());
+  }
+}
+
+SplitScores score_split(const ScoreSource& source, const std::string& manifest, const std::string& split) {
+  const std::optional<Split> want = parse_split(split);
+  if (!want) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--split " + split + ": must be train, eval or test");
+  LabelsCheckOptions check;
+  check.check_audio = false;  // every clip is decoded below anyway; a bad one names its line
+  Labels labels = read_labels(manifest, check);
+  SplitScores out;
+  out.manifest = manifest;
+  out.split = split;
+  for (LabelRow& r : labels.rows) {
+    if (r.split == *want) out.rows.push_back(std::move(r));
+  }
+  if (out.rows.empty()) {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    manifest + ": no rows with split " + split + " (the split column picks the clips)");
+  }
+  const size_t n = out.rows.size();
+  out.labels.resize(n * INHERENT_N_HEADS);
+  for (size_t i = 0; i < n; ++i) {
+    std::copy(out.rows[i].heads.begin(), out.rows[i].heads.end(), out.labels.begin() + i * INHERENT_N_HEADS);
+  }
+  out.scores.assign(n * INHERENT_N_HEADS, 0.0f);
+  const auto start = std::chrono::steady_clock::now();
+  if (!source.checkpoint.empty()) {
+    out.thresholds.resize(INHERENT_N_HEADS);
+    for (int h = 0; h < INHERENT_N_HEADS; ++h) out.thresholds[static_cast<size_t>(h)] = head_default_threshold(h);
+    score_checkpoint(source, manifest, labels.header, &out);
+  } else {
+    const Model model = load_artifact(source);
+    out.model = source.artifact;
+    out.scorer = "native engine (" + model.kernels_name() + " kernels)";
+    out.metadata = model.metadata();
+    for (int h = 0; h < INHERENT_N_HEADS; ++h) out.thresholds.push_back(model.threshold(h));
+    Progress progress("score", n, !source.quiet);
+    std::atomic<size_t> next{0};
+    std::mutex error_mu;
+    std::exception_ptr error;
+    auto work = [&] {
+      try {
+        Session session(model);  // one thread per session: scores do not depend on --threads
+        for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) {
+          size_t frames = 0;
+          const std::vector<float> m = clip_mel(manifest, labels.header, out.rows[i], &frames);
+          const Scores s = session.score_mel(m.data(), frames);
+          std::copy(s.begin(), s.end(), out.scores.begin() + static_cast<std::ptrdiff_t>(i * INHERENT_N_HEADS));
+          progress.add();
+        }
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (!error) error = std::current_exception();
+        next.store(n);
+      }
+    };
+    std::vector<std::thread> threads;
+    const size_t n_threads = std::min<size_t>(static_cast<size_t>(std::max(1, source.threads)), n);
+    for (size_t t = 1; t < n_threads; ++t) threads.emplace_back(work);
+    work();
+    for (std::thread& t : threads) t.join();
+    if (error) std::rethrow_exception(error);
+    progress.finish();
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+}  // namespace inherent::cli

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+// What `eval` and `thresholds` share: the --artifact | --checkpoint options, and the 13
+// scores of every clip of one split of a labels manifest, from the native engine (an
+// artifact) or the trainer's LibTorch model (a checkpoint).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "labels/labels.h"
+
+namespace inherent::cli {
+
+struct ScoreSource {
+  std::string artifact;    // model package dir, single-file package, or PKG/model.safetensors
+  std::string checkpoint;  // trainer checkpoint folder or file, or a training run folder
+  std::string kernels = "auto";
+  int threads = 1;
+  bool quiet = false;  // no progress line
+};
+
+// --artifact | --checkpoint (exactly one), --threads, --kernels, --quiet.
+void add_source_options(CLI::App* cmd, ScoreSource* s);
+
+struct SplitScores {
+  std::string manifest, split;
+  std::string model;             // the artifact or checkpoint file scored
+  std::string scorer;            // "native engine (avx2 kernels)", "LibTorch (checkpoint)"
+  std::vector<LabelRow> rows;    // the split's rows, manifest order
+  std::vector<float> scores;     // [n, 13]
+  std::vector<uint8_t> labels;   // [n, 13]
+  std::vector<float> thresholds; // [13]: the artifact's (metadata), seed defaults for a checkpoint
+  std::string metadata;          // the artifact's inherent.metadata.json text ("" for a checkpoint)
+  double seconds = 0;            // scoring time
+  size_t size() const { return rows.size(); }
+};
+
+// Reads the manifest with the labels reader (errors name file:line:column), keeps the
+// rows of `split` (an error when there are none) and scores each clip: its audio
+// (first 60 s), or its mel_path cache when the manifest is an `inherent prep` output.
+// Clips that cannot be read fail the whole run, naming manifest:line and the file.
+SplitScores score_split(const ScoreSource& source, const std::string& manifest, const std::string& split);
+
+// The checkpoint half (LibTorch builds only; elsewhere it throws a clear error): scores
+// out->rows (the manifest's header tells clip_mel about mel caches) into out->scores and
+// sets out->model and out->scorer.
+void score_checkpoint(const ScoreSource& source, const std::string& manifest, const std::vector<std::string>& header,
+                      SplitScores* out);
+
+// One clip's log-mel: the manifest's mel_path cache when it has mel_path and n_frames
+// columns, else the clip's audio through the frontend (first 60 s). Errors name
+// manifest:line.
+std::vector<float> clip_mel(const std::string& manifest, const std::vector<std::string>& header, const LabelRow& row,
+                            size_t* n_frames);
+
+}  // namespace inherent::cli
