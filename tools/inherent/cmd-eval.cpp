@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "common/csv.h"
 #include "common/files.h"
 #include "eval/metrics.h"
 #include "inherent/inherent.hpp"
@@ -111,7 +112,7 @@ ojson confusion_json(const eval::Confusion& c) {
 void add_eval(CLI::App& app) {
   struct Opts {
     ScoreSource source;
-    std::string manifest, split = "test", json_out, thresholds;
+    std::string manifest, split = "test", json_out, scores_out, thresholds;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand("eval", "Quality of a model on a labeled split, and the release gates");
@@ -122,6 +123,8 @@ void add_eval(CLI::App& app) {
       ->check(CLI::IsMember({"train", "eval", "test"}))
       ->capture_default_str();
   cmd->add_option("--json-out", o->json_out, "Also write every number as JSON to this file (atomically)");
+  cmd->add_option("--scores-out", o->scores_out,
+                  "Also write each clip's scores as CSV (line, audio_path, 13 score_<head>, 13 labels)");
   cmd->add_option("--thresholds", o->thresholds,
                   "Thresholds JSON (a metadata sidecar or `inherent thresholds` output) instead of the "
                   "artifact's (a checkpoint otherwise uses the seed defaults of heads.inc)");
@@ -236,6 +239,23 @@ void add_eval(CLI::App& app) {
       for (int h = 0; h < kHeads; ++h) names.push_back(eval::head_name(h));
       j["cofiring"] = {{"heads", names}, {"counts", d.cofiring}};
       write_file_atomic(o->json_out, j.dump(2) + "\n");
+    }
+    if (!o->scores_out.empty()) {
+      std::string csv = "line,audio_path";
+      for (int h = 0; h < kHeads; ++h) csv += ",score_" + head_name(h);
+      for (int h = 0; h < kHeads; ++h) csv += "," + head_name(h);
+      csv += "\n";
+      char buf[32];
+      for (size_t i = 0; i < s.size(); ++i) {
+        csv += std::to_string(s.rows[i].line) + "," + csv_escape(s.rows[i].audio_path);
+        for (int h = 0; h < kHeads; ++h) {
+          std::snprintf(buf, sizeof buf, ",%.9g", static_cast<double>(s.scores[i * kHeads + static_cast<size_t>(h)]));
+          csv += buf;
+        }
+        for (int h = 0; h < kHeads; ++h) csv += s.labels[i * kHeads + static_cast<size_t>(h)] ? ",1" : ",0";
+        csv += "\n";
+      }
+      write_file_atomic(o->scores_out, csv);
     }
     if (!m.all_gates_passed()) throw ExitCode{1};
   });
