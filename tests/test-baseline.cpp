@@ -24,9 +24,14 @@
 
 #ifdef INHERENT_CLI
 #include <nlohmann/json.hpp>
+
+#include "cli-run.h"
 #endif
 
 namespace {
+
+using inherent::test::CliRun;
+using inherent::test::slurp;
 
 namespace fs = std::filesystem;
 using namespace inherent::baseline;
@@ -283,11 +288,6 @@ TEST(BaselineAsr, SilenceAndBadPaths) {
 // ---- CLI ----
 
 #ifdef INHERENT_CLI
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
 fs::path scratch() {
   static const fs::path dir = [] {
     fs::path d = fs::temp_directory_path() / ("inherent-test-baseline-cli-" + std::to_string(::getpid()));
@@ -298,27 +298,8 @@ fs::path scratch() {
   return dir;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-CliRun inherent_cli(const std::string& args) {
-  const fs::path err_file = scratch() / "stderr.txt";
-  const std::string cmd = std::string("'") + INHERENT_CLI + "' " + args + " 2>'" + err_file.string() + "'";
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t got;
-  while ((got = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), got);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = slurp(err_file);
-  return r;
-}
+// Runs `inherent ARGS` (ARGS already shell-quoted where needed).
+CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
 
 std::vector<nlohmann::json> json_lines(const std::string& text) {
   std::vector<nlohmann::json> out;

@@ -19,14 +19,14 @@
 #include "common/npy.h"
 #include "inherent/inherent.hpp"
 
+#include "cli-run.h"
+
 namespace {
 
-namespace fs = std::filesystem;
+using inherent::test::CliRun;
+using inherent::test::slurp;
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+namespace fs = std::filesystem;
 
 fs::path scratch() {
   static const fs::path dir = [] {
@@ -38,28 +38,8 @@ fs::path scratch() {
   return dir;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 // Runs `inherent ARGS` (ARGS already shell-quoted where needed).
-CliRun inherent_cli(const std::string& args) {
-  const fs::path err_file = scratch() / "stderr.txt";
-  const std::string cmd = std::string("'") + INHERENT_CLI + "' " + args + " 2>'" + err_file.string() + "'";
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t got;
-  while ((got = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), got);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = slurp(err_file);
-  return r;
-}
+CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
 
 const fs::path examples = fs::path(INHERENT_SOURCE_DIR) / "data/examples";
 

@@ -24,14 +24,14 @@
 #include "frontend/audio-file.h"
 #include "labels/labels.h"
 
+#include "cli-run.h"
+
 namespace {
 
-namespace fs = std::filesystem;
+using inherent::test::CliRun;
+using inherent::test::slurp;
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+namespace fs = std::filesystem;
 
 fs::path scratch() {
   static const fs::path dir = [] {
@@ -43,27 +43,8 @@ fs::path scratch() {
   return dir;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-CliRun inherent_cli(const std::string& args) {
-  const fs::path err_file = scratch() / "stderr.txt";
-  const std::string cmd = std::string("'") + INHERENT_CLI + "' " + args + " 2>'" + err_file.string() + "'";
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t got;
-  while ((got = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), got);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = slurp(err_file);
-  return r;
-}
+// Runs `inherent ARGS` (ARGS already shell-quoted where needed).
+CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
 
 const std::string kGrammar = std::string(INHERENT_SOURCE_DIR) + "/tests/data/grammar-mini";
 

@@ -18,14 +18,14 @@
 #include "common/csv.h"
 #include "inherent/inherent.h"
 
+#include "cli-run.h"
+
 namespace {
 
-namespace fs = std::filesystem;
+using inherent::test::CliRun;
+using inherent::test::slurp;
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+namespace fs = std::filesystem;
 
 fs::path scratch() {
   static const fs::path dir = [] {
@@ -37,13 +37,6 @@ fs::path scratch() {
   return dir;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 void write(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());
   std::ofstream(p, std::ios::binary) << text;
@@ -53,19 +46,7 @@ const std::string grammar = std::string(INHERENT_SOURCE_DIR) + "/data/text";
 
 // Runs `inherent text ARGS` from the source folder (ARGS already shell-quoted).
 CliRun text_cli(const std::string& args) {
-  const fs::path err_file = scratch() / "stderr.txt";
-  const std::string cmd = std::string("cd '") + INHERENT_SOURCE_DIR + "' && '" + INHERENT_CLI + "' text " + args +
-                          " 2>'" + err_file.string() + "'";
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t got;
-  while ((got = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), got);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = slurp(err_file);
-  return r;
+  return inherent::test::run_cli(INHERENT_CLI, scratch(), "text " + args, INHERENT_SOURCE_DIR);
 }
 
 std::vector<std::string> lines_of(const std::string& s) {
