@@ -19,6 +19,8 @@ OUT=out/demo
 cmake --preset dev >/dev/null
 cmake --build --preset dev --target inherent-cli
 BIN=build/dev/tools/inherent/inherent
+# The exporters run MLX and litert-lm-builder from the project's .venv (bootstrap).
+export PATH="$PWD/.venv/bin:$PATH"
 mkdir -p "$OUT"
 NOISE=()
 [ -d ../shared/data/speech-commands-noise ] && NOISE=(--noise-dir ../shared/data/speech-commands-noise)
