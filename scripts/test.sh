@@ -10,6 +10,8 @@
 # `scripts/test.sh dev python` runs only the named stages. A summary with timings ends it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# No test may wait on a terminal or on whatever pipe the caller left open.
+exec </dev/null
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
 export CTEST_PARALLEL_LEVEL=${CTEST_PARALLEL_LEVEL:-$(nproc)}
 export NODE_PATH=/usr/share/nodejs
@@ -31,8 +33,13 @@ failed=0
 for s in "${stages[@]}"; do
   printf '\n\033[1m==== test stage: %s ====\033[0m\n' "$s"
   start=$(date +%s)
+  rm -f "build/$s/Testing/Temporary/LastTestsFailed.log"
   if "stage_$s"; then result=ok; else result=FAILED; failed=1; fi
   summary+=("$(printf '%-8s %-7s %4ss' "$s" "$result" "$(( $(date +%s) - start ))")")
+  # Name the failed tests in the summary too: CI logs keep only the tail.
+  if [ "$result" = FAILED ] && [ -s "build/$s/Testing/Temporary/LastTestsFailed.log" ]; then
+    while read -r line; do summary+=("         failed: $line"); done <"build/$s/Testing/Temporary/LastTestsFailed.log"
+  fi
 done
 printf '\n==== summary ====\n'
 printf '%s\n' "${summary[@]}"

@@ -67,6 +67,12 @@ class C10dCollective final : public Collective {
              "nccl.h)");
       }
       auto options = c10d::ProcessGroupGloo::Options::create_default(timeout);
+      // The default device resolves this machine's host name; where that names an
+      // address no peer can reach (sandboxes, CI), the ranks wait until the timeout.
+      // Ranks that meet on loopback talk over loopback; GLOO_SOCKET_IFNAME still wins.
+      if (!std::getenv("GLOO_SOCKET_IFNAME") && (addr == "localhost" || addr.rfind("127.", 0) == 0)) {
+        options->devices = {c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")};
+      }
       backend_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, rank, world, options);
       name_ = "gloo";
     }
