@@ -27,5 +27,9 @@ void add_export(CLI::App& app);
 void add_train(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_thresholds(CLI::App& app);
+void add_build(CLI::App& app);
+
+// Registers every subcommand of this build (main.cpp).
+void add_commands(CLI::App& app);
 
 }  // namespace inherent::cli

@@ -7,6 +7,42 @@
 #include "commands.h"
 #include "inherent/inherent.hpp"
 
+namespace inherent::cli {
+
+// Every subcommand this build has; `inherent build` runs some of its stages through a
+// fresh tree of them and looks here for `parity` and `eval --html-out`.
+void add_commands(CLI::App& app) {
+  add_mel(app);
+  add_prep(app);
+  add_labels(app);
+  add_heads(app);
+#ifdef INHERENT_HAVE_DATA
+  add_text(app);
+#endif
+#ifdef INHERENT_HAVE_SYNTH
+  add_synth(app);
+#endif
+  add_score(app);
+  add_listen(app);
+  add_fixtures(app);
+#ifdef INHERENT_HAVE_BASELINE
+  add_baseline(app);
+#endif
+#ifdef INHERENT_HAVE_EXPORT
+  add_export(app);
+#endif
+#ifdef INHERENT_HAVE_TRAIN
+  add_train(app);
+#endif
+#if defined(INHERENT_HAVE_TRAIN) && defined(INHERENT_HAVE_EXPORT)
+  add_build(app);
+#endif
+  add_eval(app);
+  add_thresholds(app);
+}
+
+}  // namespace inherent::cli
+
 int main(int argc, char** argv) {
   CLI::App app{"inherent - a speech gate for voice assistants.\n"
                "One small model scores 13 heads (addressed? + 12 intents) from audio in one pass.",
@@ -14,30 +50,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("inherent ") + inherent_version());
   app.footer("Run `inherent COMMAND --help` for the options of a command.");
-  inherent::cli::add_mel(app);
-  inherent::cli::add_prep(app);
-  inherent::cli::add_labels(app);
-  inherent::cli::add_heads(app);
-#ifdef INHERENT_HAVE_DATA
-  inherent::cli::add_text(app);
-#endif
-#ifdef INHERENT_HAVE_SYNTH
-  inherent::cli::add_synth(app);
-#endif
-  inherent::cli::add_score(app);
-  inherent::cli::add_listen(app);
-  inherent::cli::add_fixtures(app);
-#ifdef INHERENT_HAVE_BASELINE
-  inherent::cli::add_baseline(app);
-#endif
-#ifdef INHERENT_HAVE_EXPORT
-  inherent::cli::add_export(app);
-#endif
-#ifdef INHERENT_HAVE_TRAIN
-  inherent::cli::add_train(app);
-#endif
-  inherent::cli::add_eval(app);
-  inherent::cli::add_thresholds(app);
+  inherent::cli::add_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

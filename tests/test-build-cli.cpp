@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// `inherent build` end to end on the tiny config and a small synthesized manifest: every
+// stage's outputs exist and agree with each other, a rerun skips every stage, a changed
+// option reruns train and every stage after it, --force-stage reruns from that stage,
+// a killed training resumes, and bad input names the failing stage with the exit codes
+// of docs/build.md.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli-run.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using inherent::test::CliRun;
+using inherent::test::slurp;
+
+fs::path scratch() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("inherent-test-build-" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d / "audio");
+    return d;
+  }();
+  return dir;
+}
+
+// The scratch folder goes when the tests end (INHERENT_TEST_KEEP keeps it).
+class RemoveScratch : public ::testing::Environment {
+  void TearDown() override {
+    if (!std::getenv("INHERENT_TEST_KEEP")) fs::remove_all(scratch());
+  }
+};
+[[maybe_unused]] ::testing::Environment* const remove_scratch = ::testing::AddGlobalTestEnvironment(new RemoveScratch);
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
+
+void write_wav(const fs::path& path, const std::vector<float>& x) {
+  std::ofstream f(path, std::ios::binary);
+  auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
+  const auto bytes = static_cast<uint32_t>(x.size() * 2);
+  f.write("RIFF", 4), u32(36 + bytes), f.write("WAVEfmt ", 8), u32(16), u16(1), u16(1), u32(16000), u32(32000);
+  u16(2), u16(16), f.write("data", 4), u32(bytes);
+  for (float v : x) u16(static_cast<uint16_t>(static_cast<int16_t>(std::lround(v * 32767))));
+}
+
+// 36 clips (train 20, eval 8, test 8) whose labels follow the audio: interesting clips
+// carry a 1.2 kHz tone, the timer intent adds 2.5 kHz, the rest is a 300 Hz hum.
+// `split_override` puts every row in that split (a manifest without eval or test rows).
+fs::path write_manifest(const std::string& name, const std::string& split_override = "") {
+  const fs::path path = scratch() / name;
+  std::ofstream f(path);
+  f << "audio_path,transcript,speaker_id,session_id,device,environment,source,duration_s,split,isInteresting,"
+       "hasAddToListIntent,hasTermSearchQuery,hasPhotoQuery,hasCalendarEvent,hasCreateDocIntent,"
+       "hasPersonContext,hasEventContext,hasDeepResearchIntent,hasInsightIntent,hasBrowsingAgentIntent,"
+       "hasCallingAgentIntent,hasStartTimerIntent\n";
+  for (int i = 0; i < 36; ++i) {
+    const bool gate = i % 2 == 0, timer = i % 4 == 0;
+    const std::string audio = "audio/c" + std::to_string(i) + ".wav";
+    if (!fs::exists(scratch() / audio)) {
+      const size_t n = 4800 + static_cast<size_t>((i * 3203) % 9600);  // 0.3 .. 0.9 s
+      std::vector<float> x(n);
+      uint32_t s = static_cast<uint32_t>(i) * 747796405u + 1;
+      for (size_t k = 0; k < n; ++k) {
+        s = s * 1664525u + 1013904223u;
+        const double t = static_cast<double>(k) / 16000.0;
+        double v = (static_cast<double>(s >> 8) / 16777216.0 - 0.5) * 0.02;
+        v += gate ? 0.3 * std::sin(2 * M_PI * 1200 * t) : 0.3 * std::sin(2 * M_PI * 300 * t);
+        if (timer) v += 0.2 * std::sin(2 * M_PI * 2500 * t);
+        x[k] = static_cast<float>(v);
+      }
+      write_wav(scratch() / audio, x);
+    }
+    const std::string split = !split_override.empty() ? split_override : i < 20 ? "train" : i < 28 ? "eval" : "test";
+    f << audio << ",clip " << i << ",spk" << i % 3 << ",s" << i << ",synth,clean,test,," << split << "," << gate;
+    for (int h = 1; h < 13; ++h) f << "," << (h == 12 && timer ? 1 : 0);
+    f << "\n";
+  }
+  return path;
+}
+
+fs::path config() {
+  const fs::path path = scratch() / "tiny.yaml";
+  if (!fs::exists(path)) {
+    std::ofstream(path) << "model:\n  preset: tiny\n"
+                           "data:\n  batch_size: 4\n  workers: 1\n"
+                           "training:\n  warmup_steps: 1\n  save_every: 1\n  log_every: 1\n  norm_clips: 8\n"
+                           "eval:\n  every: 0\n  batch_size: 8\n";
+  }
+  return path;
+}
+
+// The backends the test exports: the native package always; ONNX (a C++ writer) too when
+// the project's .venv has onnxruntime for `inherent parity` to run it.
+const fs::path venv_python = fs::path(INHERENT_SOURCE_DIR) / ".venv/bin/python";
+std::string backends() { return fs::exists(venv_python) ? "native,onnx" : "native"; }
+
+CliRun build(const fs::path& out, const std::string& extra = "") {
+  const std::string env = fs::exists(venv_python) ? "INHERENT_PYTHON=" + q(venv_python) + " " : "";
+  return inherent::test::run_cli("/usr/bin/env", scratch(),
+                                 env + "'" + std::string(INHERENT_CLI) + "' build --config " + q(config()) +
+                                     " --labels " + q(write_manifest("labels.csv")) + " --output-dir " + q(out) +
+                                     " --export-backend " + backends() + " --threads 1 --json " + extra);
+}
+
+// stage name -> status, from the --json summary.
+std::map<std::string, std::string> statuses(const json& summary) {
+  std::map<std::string, std::string> m;
+  for (const json& s : summary["stages"]) m[s["name"]] = s["status"];
+  return m;
+}
+
+const std::vector<std::string> kStages = {"labels", "prep", "train", "thresholds", "export", "eval", "parity", "report"};
+
+json parse_summary(const CliRun& r) {
+  json j = json::parse(r.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON:\n" << r.out << "\nstderr:\n" << r.err;
+  return j.is_discarded() ? json::object() : j;
+}
+
+TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
+  const fs::path out = scratch() / "model";
+  // 1. Every stage runs.
+  const CliRun r1 = build(out, "--max-steps 1");
+  ASSERT_EQ(r1.code, 0) << r1.err;
+  const json s1 = parse_summary(r1);
+  ASSERT_EQ(s1["stages"].size(), kStages.size());
+  for (size_t i = 0; i < kStages.size(); ++i) EXPECT_EQ(s1["stages"][i]["name"], kStages[i]);
+  const bool have_parity = statuses(s1)["parity"] == "ran", have_report = statuses(s1)["report"] == "ran";
+  for (const auto& [stage, status] : statuses(s1)) {
+    if (stage == "parity" || stage == "report") {
+      EXPECT_TRUE(status == "ran" || status == "skipped") << stage << ": " << status;
+    } else {
+      EXPECT_EQ(status, "ran") << stage;
+    }
+  }
+  EXPECT_EQ(s1["ok"], true);
+  for (const char* f : {"build.json", "summary.json", "prep/manifest.csv", "train/summary.json", "train/last/trainer.json",
+                        "thresholds.json", "export/native/inherent.metadata.json", "export/native/model.safetensors",
+                        "eval/eval.json", "eval/scores.csv", "logs/train.log", "logs/eval.log"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  if (backends() == "native,onnx") {
+    EXPECT_TRUE(fs::exists(out / "export/onnx/inherent.metadata.json"));
+  }
+  if (have_parity) {
+    EXPECT_TRUE(fs::exists(out / "parity.json"));
+  }
+  if (have_report) {
+    EXPECT_TRUE(fs::exists(out / "report.html"));
+  }
+  EXPECT_EQ(json::parse(slurp(out / "train/summary.json"))["step"], 1);
+
+  // The stages agree: the export carries the calibrated thresholds, the summary the
+  // eval's numbers, build.json the same fingerprints as summary.json's stages.
+  const json thresholds = json::parse(slurp(out / "thresholds.json"));
+  const json native = json::parse(slurp(out / "export/native/inherent.metadata.json"));
+  ASSERT_EQ(native["default_thresholds"].size(), 13u);
+  for (const auto& [key, value] : thresholds["default_thresholds"].items())  // the same float32 values
+    EXPECT_EQ(native["default_thresholds"][key].get<float>(), value.get<float>()) << key;
+  const json ev = json::parse(slurp(out / "eval/eval.json"));
+  const json& eval_numbers = s1["stages"][5]["numbers"];
+  EXPECT_EQ(eval_numbers["gate_auc"], ev["heads"][0]["auc"]);
+  EXPECT_EQ(eval_numbers["intent_mean_auc"], ev["intent_mean_auc"]);
+  EXPECT_EQ(eval_numbers["release_gates"], ev["all_gates_passed"].get<bool>() ? "pass" : "fail");
+  EXPECT_EQ(s1["release_gates"], eval_numbers["release_gates"]);
+  EXPECT_EQ(json::parse(slurp(out / "summary.json"))["stages"], s1["stages"]);
+  const json state1 = json::parse(slurp(out / "build.json"));
+  ASSERT_EQ(state1["stages"].size(), kStages.size());
+  for (const json& st : state1["stages"]) EXPECT_EQ(st["status"], "done") << st["name"];
+
+  // 2. Nothing changed: every stage is skipped, nothing is rewritten.
+  const auto train_time = fs::last_write_time(out / "train/summary.json");
+  const auto eval_time = fs::last_write_time(out / "eval/eval.json");
+  const CliRun r2 = build(out, "--max-steps 1");
+  ASSERT_EQ(r2.code, 0) << r2.err;
+  for (const auto& [stage, status] : statuses(parse_summary(r2)))
+    EXPECT_TRUE(status == "unchanged" || status == "skipped") << stage << ": " << status;
+  EXPECT_EQ(fs::last_write_time(out / "train/summary.json"), train_time);
+  EXPECT_EQ(fs::last_write_time(out / "eval/eval.json"), eval_time);
+  const json state2 = json::parse(slurp(out / "build.json"));
+  for (size_t i = 0; i < kStages.size(); ++i)
+    EXPECT_EQ(state2["stages"][i]["fingerprint"], state1["stages"][i]["fingerprint"]) << kStages[i];
+
+  // 3. One option changed: labels and prep stay, train and everything after it rerun.
+  const CliRun r3 = build(out, "--max-steps 2");
+  ASSERT_EQ(r3.code, 0) << r3.err;
+  auto st3 = statuses(parse_summary(r3));
+  EXPECT_EQ(st3["labels"], "unchanged");
+  EXPECT_EQ(st3["prep"], "unchanged");
+  for (const char* stage : {"train", "thresholds", "export", "eval"}) EXPECT_EQ(st3[stage], "ran") << stage;
+  EXPECT_EQ(st3["parity"], have_parity ? "ran" : "skipped");
+  EXPECT_EQ(st3["report"], have_report ? "ran" : "skipped");
+  EXPECT_EQ(json::parse(slurp(out / "train/summary.json"))["step"], 2);
+  EXPECT_NE(fs::last_write_time(out / "eval/eval.json"), eval_time);
+
+  // 4. --force-stage thresholds: the training stays, thresholds and what follows rerun.
+  const CliRun r4 = build(out, "--max-steps 2 --force-stage thresholds");
+  ASSERT_EQ(r4.code, 0) << r4.err;
+  auto st4 = statuses(parse_summary(r4));
+  for (const char* stage : {"labels", "prep", "train"}) EXPECT_EQ(st4[stage], "unchanged") << stage;
+  for (const char* stage : {"thresholds", "export", "eval"}) EXPECT_EQ(st4[stage], "ran") << stage;
+
+  // 5. A killed build: its state ends with the train stage "running" (same inputs) and
+  //    the run folder holds a checkpoint at step 1 of 3. The rerun resumes that run
+  //    (the trainer's --resume; --max-steps may change) instead of starting over.
+  json state = json::parse(slurp(out / "build.json"));
+  const CliRun r5a = inherent_cli("train --config " + q(config()) + " --labels " + q(out / "prep/manifest.csv") +
+                                  " --output-dir " + q(scratch() / "killed") + " --max-steps 3 --stop-at 1 -q");
+  ASSERT_EQ(r5a.code, 0) << r5a.err;
+  fs::remove_all(out / "train");
+  fs::rename(scratch() / "killed", out / "train");
+  json stages = json::array();
+  for (json& st : state["stages"]) {
+    if (st["name"] == "train") st["status"] = "running";
+    stages.push_back(st);
+    if (st["name"] == "train") break;
+  }
+  state["stages"] = stages;
+  std::ofstream(out / "build.json") << state.dump(2);
+  const CliRun r5 = build(out, "--max-steps 2");
+  ASSERT_EQ(r5.code, 0) << r5.err;
+  EXPECT_NE(slurp(out / "train/metrics.jsonl").find("\"event\":\"resume\""), std::string::npos);
+  EXPECT_EQ(json::parse(slurp(out / "train/summary.json"))["step"], 2);
+  EXPECT_EQ(statuses(parse_summary(r5))["train"], "ran");
+}
+
+TEST(BuildCli, BadInputNamesTheStageAndExitCodes) {
+  // Usage errors: exit 2.
+  EXPECT_EQ(inherent_cli("build --config tiny --labels " + q(write_manifest("labels.csv"))).code, 2);
+  EXPECT_EQ(inherent_cli("build --config tiny --labels " + q(write_manifest("labels.csv")) + " --output-dir " +
+                         q(scratch() / "x") + " --export-backend tflite")
+                .code,
+            2);
+  EXPECT_EQ(inherent_cli("build --config tiny --labels " + q(write_manifest("labels.csv")) + " --output-dir " +
+                         q(scratch() / "x") + " --force-stage nonsense")
+                .code,
+            2);
+  // A manifest without test rows: the labels stage fails, naming the file, exit 1.
+  const fs::path no_test = write_manifest("no-test.csv", "train");
+  const CliRun r = inherent_cli("build --config " + q(config()) + " --labels " + q(no_test) + " --output-dir " +
+                                q(scratch() / "bad") + " --max-steps 1 --export-backend native");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("stage labels failed"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("no rows with split eval"), std::string::npos) << r.out;
+  const json state = json::parse(slurp(scratch() / "bad/build.json"));
+  ASSERT_EQ(state["stages"].size(), 1u);
+  EXPECT_EQ(state["stages"][0]["status"], "failed");
+  // A config with an unknown key: a usage-independent error naming the file, exit 1.
+  const fs::path bad_cfg = scratch() / "bad.yaml";
+  std::ofstream(bad_cfg) << "training:\n  warmpu_steps: 3\n";
+  const CliRun c = inherent_cli("build --config " + q(bad_cfg) + " --labels " + q(write_manifest("labels.csv")) +
+                                " --output-dir " + q(scratch() / "bad2"));
+  EXPECT_EQ(c.code, 1);
+  EXPECT_NE(c.err.find("bad.yaml"), std::string::npos) << c.err;
+}
+
+}  // namespace

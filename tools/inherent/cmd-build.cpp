@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// `inherent build --config YAML --labels CSV --output-dir DIR`: the whole pipeline into
+// one model-group folder, stage by stage (docs/build.md):
+//   labels      validate the labels CSV (every row, every audio file)
+//   prep        the mel cache (DIR/prep) when the config reads one (data.mel_cache)
+//   train       DIR/train (a killed run resumes through the trainer's --resume)
+//   thresholds  calibrated on the eval split -> DIR/thresholds.json
+//   export      every requested backend with those thresholds -> DIR/export/<backend>
+//   eval        the native package on the test split -> DIR/eval/{eval.json,scores.csv}
+//   parity      `inherent parity` -> DIR/parity.json, when this build has that command
+//   report      `inherent eval --html-out` -> DIR/report.html, when eval has that option
+// DIR/build.json records each finished stage with the fingerprint of its inputs; a
+// rerun skips the unchanged ones. Each stage's own output goes to DIR/logs/STAGE.log.
+// Stages call the library (labels, trainer, exporter) or, where the logic is a
+// subcommand's (prep, thresholds, eval, parity), run that subcommand in this process.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "build-state.h"
+#include "commands.h"
+#include "common/files.h"
+#include "export/export-model.h"
+#include "export/exporter.h"
+#include "export/sha256.h"
+#include "inherent/inherent.hpp"
+#include "labels/labels.h"
+#include "train/config.h"
+#include "train/trainer.h"
+
+namespace inherent::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using ojson = nlohmann::ordered_json;
+
+const std::vector<std::string> kStages = {"labels", "prep",   "train",  "thresholds",
+                                          "export", "eval",   "parity", "report"};
+
+struct Options {
+  std::string config, labels, output_dir;
+  std::vector<std::string> backends{"all"};
+  int64_t max_steps = 0;
+  int threads = 0;
+  std::vector<std::string> force;
+  bool json = false, require_gates = false;
+};
+
+// The stage's own stdout (subcommand tables, trainer messages) goes to its log file;
+// the build's progress lines stay on the terminal.
+class StdoutToFile {
+ public:
+  explicit StdoutToFile(const std::string& path) {
+    std::fflush(stdout);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) throw Exception(INHERENT_STATUS_IO_ERROR, path + ": cannot open for writing");
+    saved_ = ::dup(1);
+    ::dup2(fd, 1);
+    ::close(fd);
+  }
+  ~StdoutToFile() {
+    std::fflush(stdout);
+    ::dup2(saved_, 1);
+    ::close(saved_);
+  }
+  StdoutToFile(const StdoutToFile&) = delete;
+  StdoutToFile& operator=(const StdoutToFile&) = delete;
+
+ private:
+  int saved_ = -1;
+};
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string s;
+  for (const std::string& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+// A fresh command tree, as `main` builds it: what a stage dispatches to, and what tells
+// whether this build has `inherent parity` or `eval --html-out`.
+struct Commands {
+  CLI::App app{"inherent", "inherent"};
+  Commands() { add_commands(app); }
+  CLI::App* sub(const std::string& name) {
+    const std::vector<CLI::App*> found = app.get_subcommands([&](CLI::App* c) { return c->get_name() == name; });
+    return found.empty() ? nullptr : found.front();
+  }
+  bool has_option(const std::string& command, const std::string& option) {
+    CLI::App* c = sub(command);
+    return c && c->get_option_no_throw(option) != nullptr;
+  }
+};
+
+// Runs `inherent ARGS...` in this process; returns the subcommand's deliberate exit code
+// (0, or the ExitCode it threw). Errors propagate as exceptions.
+int run_subcommand(const std::vector<std::string>& args) {
+  Commands c;
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
+  try {
+    c.app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "inherent " + join(args, " ") + ": " + e.what());
+  } catch (const ExitCode& e) {
+    return e.code;
+  }
+  return 0;
+}
+
+uint64_t tree_bytes(const fs::path& p) {
+  if (fs::is_regular_file(p)) return fs::file_size(p);
+  uint64_t n = 0;
+  if (fs::is_directory(p)) {
+    for (const auto& e : fs::recursive_directory_iterator(p)) {
+      if (e.is_regular_file()) n += e.file_size();
+    }
+  }
+  return n;
+}
+
+ojson read_json(const fs::path& p) {
+  const ojson j = ojson::parse(read_file(p.string()), nullptr, false);
+  if (j.is_discarded()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, p.string() + ": not JSON");
+  return j;
+}
+
+std::string fmt_seconds(double s) {
+  char b[32];
+  if (s < 60) {
+    std::snprintf(b, sizeof b, "%.1f s", s);
+  } else {
+    std::snprintf(b, sizeof b, "%dm%02ds", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
+  }
+  return b;
+}
+
+std::string fmt_number(const ojson& v) {
+  if (v.is_number_float()) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.4g", v.get<double>());
+    return b;
+  }
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+std::string fmt_numbers(const ojson& numbers) {
+  std::string s;
+  for (auto& [key, value] : numbers.items()) s += (s.empty() ? "" : ", ") + key + " " + fmt_number(value);
+  return s;
+}
+
+struct Stage {
+  std::string name;
+  ojson inputs;                      // fingerprinted
+  std::vector<fs::path> outputs;     // must exist for a skip
+  std::string unavailable;           // non-empty: the stage does nothing, recorded with this note
+  std::function<void(ojson* numbers)> run;
+};
+
+// The summary of one stage in this invocation.
+struct Outcome {
+  std::string name, status;  // ran | unchanged | skipped | failed | not run
+  std::string note, error;
+  double seconds = 0;
+  ojson numbers = ojson::object();
+};
+
+class Build {
+ public:
+  explicit Build(const Options& o) : o_(o), dir_(o.output_dir), state_((dir_ / "build.json").string()) {
+    out_ = o.json ? stderr : stdout;
+  }
+
+  int run();
+
+ private:
+  std::string path(const char* rel) const { return (dir_ / rel).string(); }
+  std::vector<Stage> plan();
+  void print_summary(const std::vector<Outcome>& outcomes, const std::string& failed) const;
+  ojson summary_json(const std::vector<Outcome>& outcomes, const std::string& failed) const;
+
+  Options o_;
+  fs::path dir_;
+  BuildState state_;
+  std::FILE* out_;
+  std::string manifest_;    // what train, thresholds and eval read (the prep manifest or the labels)
+  std::string checkpoint_;  // train/best, else train/last
+  bool gates_passed_ = false, have_gates_ = false;
+  bool resume_train_ = false;  // the train stage continues a killed run
+};
+
+std::string pick_checkpoint(const fs::path& run) {
+  return fs::exists(run / "best" / "model.safetensors") ? (run / "best").string() : (run / "last").string();
+}
+
+std::vector<Stage> Build::plan() {
+  const int threads = o_.threads > 0 ? o_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const std::string T = std::to_string(threads);
+  train::TrainConfig cfg = train::load_train_config(o_.config);
+  if (o_.max_steps > 0) cfg.training.max_steps = o_.max_steps;
+  const bool mel_cache = cfg.data.mel_cache;
+  manifest_ = mel_cache ? path("prep/manifest.csv") : o_.labels;
+  // The backends to export; "all" stays "all" for the exporter, which then skips
+  // LiteRT-LM quietly when litert-lm-builder is not installed.
+  const bool all = std::find(o_.backends.begin(), o_.backends.end(), "all") != o_.backends.end();
+  std::vector<std::string> backends;
+  for (const std::string& b : exporter::all_backends()) {
+    // eval scores the native package, so it is always exported.
+    if (all || b == "native" || std::find(o_.backends.begin(), o_.backends.end(), b) != o_.backends.end())
+      backends.push_back(b);
+  }
+  const std::vector<std::string> request = all ? std::vector<std::string>{"all"} : backends;
+  Commands commands;
+  const bool have_parity = commands.sub("parity") != nullptr;
+  const bool have_report = commands.has_option("eval", "--html-out");
+
+  std::vector<Stage> s;
+  s.push_back({"labels",
+               {{"labels", o_.labels}, {"sha256", exporter::sha256_hex(read_file(o_.labels))}},
+               {},
+               "",
+               [this](ojson* n) {
+                 LabelsCheckOptions check;
+                 check.check_audio = true;
+                 const LabelsCheck c = check_labels(o_.labels, check);
+                 if (!c.ok()) {
+                   std::string msg = o_.labels + ": " + std::to_string(c.issues.size()) + " problem(s):";
+                   for (size_t i = 0; i < c.issues.size() && i < 10; ++i)
+                     msg += "\n  " + format_issue(o_.labels, c.issues[i]);
+                   if (c.issues.size() > 10) msg += "\n  ... (`inherent labels check` lists them all)";
+                   throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, msg);
+                 }
+                 size_t split[3] = {0, 0, 0};
+                 for (const LabelRow& r : c.labels.rows) split[static_cast<int>(r.split)]++;
+                 const char* names[3] = {"train", "eval", "test"};
+                 for (int i = 0; i < 3; ++i) {
+                   if (!split[i])
+                     throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                                     o_.labels + ": no rows with split " + names[i] +
+                                         " (train trains, eval calibrates the thresholds, test evaluates)");
+                 }
+                 *n = {{"clips", c.labels.rows.size()}, {"train", split[0]}, {"eval", split[1]}, {"test", split[2]}};
+               }});
+  s.push_back({"prep",
+               {{"mel_cache", mel_cache}},
+               mel_cache ? std::vector<fs::path>{manifest_} : std::vector<fs::path>{},
+               mel_cache ? "" : "not used (data.mel_cache is off)",
+               [this, T](ojson* n) {
+                 run_subcommand({"prep", "--labels", o_.labels, "--out", path("prep"), "--threads", T, "--quiet"});
+                 std::printf("prep: %s\n", manifest_.c_str());
+                 *n = {{"mels", tree_bytes(dir_ / "prep" / "mels")}};
+               }});
+  s.push_back({"train",
+               {{"config", train::train_config_to_yaml(cfg)}, {"labels", manifest_}},
+               {dir_ / "train" / "summary.json"},
+               "",
+               [this](ojson* n) {
+                 train::TrainRequest r;
+                 r.config = o_.config;
+                 r.config_given = true;
+                 r.labels = manifest_;
+                 r.output_dir = path("train");
+                 if (o_.max_steps > 0) r.max_steps = o_.max_steps;
+                 if (o_.threads > 0) r.threads = o_.threads;
+                 r.resume = resume_train_;
+                 if (!r.resume) fs::remove_all(r.output_dir);
+                 fs::create_directories(r.output_dir);
+                 const int code = train::run_training(r);
+                 if (code == 130)
+                   throw Exception(INHERENT_STATUS_INVALID_STATE, "interrupted (saved; rerun the build to resume)");
+                 if (code != 0) throw Exception(INHERENT_STATUS_INTERNAL, "the trainer exited " + std::to_string(code));
+                 const ojson sum = read_json(dir_ / "train" / "summary.json");
+                 checkpoint_ = pick_checkpoint(dir_ / "train");
+                 *n = {{"steps", sum.value("step", 0)}, {"train_s", sum.value("train_seconds", 0.0)}};
+                 if (sum.contains("final_loss") && sum["final_loss"].is_number()) (*n)["final_loss"] = sum["final_loss"];
+               }});
+  s.push_back({"thresholds",
+               {{"split", "eval"}, {"rule", "f1-at-recall"}, {"allow_missing_heads", true}},
+               {dir_ / "thresholds.json"},
+               "",
+               [this, T](ojson* n) {
+                 run_subcommand({"thresholds", "--checkpoint", checkpoint_, "--manifest", manifest_, "--split", "eval",
+                                 "--allow-missing-heads", "--metadata-out", path("thresholds.json"), "--threads", T,
+                                 "--quiet"});
+                 const ojson t = read_json(dir_ / "thresholds.json");
+                 const size_t missing = t["threshold_calibration"]["uncalibrated"].size();
+                 *n = {{"calibrated", INHERENT_N_HEADS - static_cast<int>(missing)}, {"uncalibrated", missing}};
+               }});
+  std::vector<fs::path> exported;
+  for (const std::string& b : backends) {
+    if (!(all && b == "litertlm")) exported.push_back(dir_ / "export" / b / "inherent.metadata.json");
+  }
+  s.push_back({"export", {{"backends", request}}, exported, "", [this, request](ojson* n) {
+                 exporter::ExportModel m = exporter::load_weights(checkpoint_);
+                 m.thresholds = exporter::load_thresholds(path("thresholds.json"));
+                 exporter::ExportRequest r;
+                 r.output_dir = path("export");
+                 r.backends = request;
+                 exporter::check_request(r);
+                 fs::remove_all(r.output_dir);  // the folder holds exactly this request's backends
+                 std::vector<std::string> messages;
+                 for (const exporter::WrittenFile& f : exporter::run_export(m, r, &messages))
+                   std::printf("%-9s %s %llu bytes %s\n", f.backend.c_str(), f.path.c_str(),
+                               static_cast<unsigned long long>(f.size_bytes), f.note.c_str());
+                 for (const std::string& msg : messages) std::printf("%s", msg.c_str());
+                 for (const std::string& b : exporter::all_backends()) {
+                   if (fs::exists(dir_ / "export" / b)) (*n)[b + "_bytes"] = tree_bytes(dir_ / "export" / b);
+                 }
+               }});
+  s.push_back({"eval", {{"split", "test"}, {"artifact", "export/native"}}, {dir_ / "eval" / "eval.json"}, "",
+               [this, T](ojson* n) {
+                 fs::create_directories(dir_ / "eval");
+                 fs::remove(dir_ / "eval" / "eval.json");
+                 const int code = run_subcommand({"eval", "--artifact", path("export/native"), "--manifest", manifest_,
+                                                  "--split", "test", "--json-out", path("eval/eval.json"),
+                                                  "--scores-out", path("eval/scores.csv"), "--threads", T, "--quiet"});
+                 // Exit 1 with the JSON written: a release gate failed, which the summary reports.
+                 if (code != 0 && (code != 1 || !fs::exists(dir_ / "eval" / "eval.json")))
+                   throw Exception(INHERENT_STATUS_INTERNAL, "inherent eval exited " + std::to_string(code));
+                 const ojson e = read_json(dir_ / "eval" / "eval.json");
+                 *n = {{"clips", e.value("n_clips", 0)},
+                       {"gate_auc", e["heads"][0]["auc"]},
+                       {"intent_mean_auc", e["intent_mean_auc"]},
+                       {"gates_passed", e.value("gates_passed", 0)},
+                       {"gates", e["gates"].size()},
+                       {"release_gates", e.value("all_gates_passed", false) ? "pass" : "fail"}};
+               }});
+  // Parity of every exported backend that `inherent parity` runs (LiteRT-LM embeds the
+  // LiteRT file byte for byte), merged into DIR/parity.json for the report.
+  std::vector<std::string> parity_backends;
+  for (const std::string& b : backends) {
+    if (b != "litertlm") parity_backends.push_back(b);
+  }
+  s.push_back({"parity", {{"available", have_parity}, {"backends", parity_backends}, {"max_clips", 64}},
+               have_parity ? std::vector<fs::path>{dir_ / "parity.json"} : std::vector<fs::path>{},
+               have_parity ? "" : "not available (this build has no `inherent parity`)",
+               [this, T, parity_backends](ojson* n) {
+                 fs::remove_all(dir_ / "parity");
+                 fs::create_directories(dir_ / "parity");
+                 ojson merged = {{"checkpoint", checkpoint_}, {"manifest", manifest_}, {"split", "test"},
+                                 {"backends", ojson::object()}};
+                 std::vector<std::string> failed;
+                 for (const std::string& b : parity_backends) {
+                   if (!fs::exists(dir_ / "export" / b / "inherent.metadata.json")) continue;
+                   const std::string out = path(("parity/" + b + ".json").c_str());
+                   const int code = run_subcommand({"parity", "--checkpoint", checkpoint_, "--artifact",
+                                                    path(("export/" + b).c_str()), "--manifest", manifest_, "--split",
+                                                    "test", "--max-clips", "64", "--json-out", out, "--threads", T,
+                                                    "--quiet"});
+                   // Exit 1 with the JSON written: a parity gate failed, reported like the release gates.
+                   if (code != 0 && (code != 1 || !fs::exists(out)))
+                     throw Exception(INHERENT_STATUS_INTERNAL,
+                                     "inherent parity exited " + std::to_string(code) + " on " + b);
+                   merged["backends"][b] = read_json(out);
+                   if (code != 0) failed.push_back(b);
+                 }
+                 write_file_atomic(path("parity.json"), merged.dump(2) + "\n");
+                 *n = {{"parity", failed.empty() ? "pass" : "fail (" + join(failed, ",") + ")"},
+                       {"backends", merged["backends"].size()}};
+               }});
+  s.push_back({"report", {{"available", have_report}},
+               have_report ? std::vector<fs::path>{dir_ / "report.html"} : std::vector<fs::path>{},
+               have_report ? "" : "not available (this build's `inherent eval` has no --html-out)",
+               [this, T](ojson* n) {
+                 fs::remove(dir_ / "report.html");
+                 std::vector<std::string> args = {"eval",    "--artifact", path("export/native"), "--manifest",
+                                                  manifest_, "--split",    "test",               "--html-out",
+                                                  path("report.html"), "--threads", T, "--quiet"};
+                 Commands c;
+                 if (c.has_option("eval", "--report-training")) args.insert(args.end(), {"--report-training", path("train")});
+                 if (c.has_option("eval", "--report-parity") && fs::exists(dir_ / "parity.json"))
+                   args.insert(args.end(), {"--report-parity", path("parity.json")});
+                 const int code = run_subcommand(args);
+                 if (code != 0 && (code != 1 || !fs::exists(dir_ / "report.html")))
+                   throw Exception(INHERENT_STATUS_INTERNAL, "inherent eval --html-out exited " + std::to_string(code));
+                 *n = {{"report_bytes", tree_bytes(dir_ / "report.html")}};
+               }});
+  return s;
+}
+
+int Build::run() {
+  fs::create_directories(dir_ / "logs");
+  const std::vector<Stage> stages = plan();
+  state_.info() = {{"config", o_.config}, {"labels", o_.labels}, {"output_dir", o_.output_dir},
+                   {"code_commit", train::code_commit()}};
+  std::vector<Outcome> outcomes;
+  bool rerun_rest = false;
+  std::string failed;
+  const auto t_all = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < stages.size(); ++i) {
+    const Stage& st = stages[i];
+    Outcome out;
+    out.name = st.name;
+    const std::string fp = inputs_fingerprint(st.inputs);
+    const StageRecord* prev = state_.find(st.name);
+    const bool forced = std::find(o_.force.begin(), o_.force.end(), st.name) != o_.force.end();
+    const bool outputs_there =
+        std::all_of(st.outputs.begin(), st.outputs.end(), [](const fs::path& p) { return fs::exists(p); });
+    std::fprintf(out_, "[%zu/%zu] %-10s ", i + 1, stages.size(), st.name.c_str());
+    if (!rerun_rest && !forced && prev && prev->status == "done" && prev->fingerprint == fp && outputs_there) {
+      out.status = st.unavailable.empty() ? "unchanged" : "skipped";
+      out.note = prev->note;
+      out.numbers = prev->numbers;
+      std::fprintf(out_, "%s\n", st.unavailable.empty() ? ("skipped (unchanged since " + prev->finished_at + ")").c_str()
+                                                        : ("skipped: " + prev->note).c_str());
+      std::fflush(out_);
+      if (st.name == "train" || st.name == "thresholds") checkpoint_ = pick_checkpoint(dir_ / "train");
+      outcomes.push_back(out);
+      continue;
+    }
+    rerun_rest = true;
+    StageRecord rec;
+    rec.inputs = st.inputs;
+    rec.fingerprint = fp;
+    if (!st.unavailable.empty()) {
+      rec.status = "done";
+      rec.note = st.unavailable;
+      rec.finished_at = utc_now();
+      state_.set(st.name, rec, kStages);
+      state_.save();
+      out.status = "skipped";
+      out.note = rec.note;
+      std::fprintf(out_, "skipped: %s\n", rec.note.c_str());
+      std::fflush(out_);
+      outcomes.push_back(out);
+      continue;
+    }
+    // A killed train resumes: same inputs, started and not finished, a checkpoint on disk.
+    resume_train_ = st.name == "train" && prev && prev->status == "running" && prev->fingerprint == fp &&
+                    fs::exists(dir_ / "train" / "last" / "trainer.json");
+    rec.status = "running";
+    state_.set(st.name, rec, kStages);
+    state_.save();
+    const std::string log = path(("logs/" + st.name + ".log").c_str());
+    std::fprintf(out_, "started%s (log %s)\n", resume_train_ ? ", resuming the run" : "", log.c_str());
+    std::fflush(out_);
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      StdoutToFile redirect(log);
+      st.run(&out.numbers);
+    } catch (const std::exception& e) {
+      out.error = e.what();
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    rec.seconds = out.seconds;
+    rec.finished_at = utc_now();
+    if (!out.error.empty()) {
+      // train stays "running" so that a rerun resumes it; other stages are marked failed.
+      if (st.name != "train") rec.status = "failed";
+      rec.error = out.error;
+      state_.set(st.name, rec, kStages);
+      state_.save();
+      out.status = "failed";
+      std::fprintf(out_, "[%zu/%zu] %-10s FAILED after %s: %s\n", i + 1, stages.size(), st.name.c_str(),
+                   fmt_seconds(out.seconds).c_str(), out.error.c_str());
+      outcomes.push_back(out);
+      failed = st.name;
+      for (size_t k = i + 1; k < stages.size(); ++k) outcomes.push_back({stages[k].name, "not run", "", "", 0, ojson::object()});
+      break;
+    }
+    rec.status = "done";
+    rec.numbers = out.numbers;
+    state_.set(st.name, rec, kStages);
+    state_.save();
+    out.status = "ran";
+    std::fprintf(out_, "[%zu/%zu] %-10s done in %s%s%s\n", i + 1, stages.size(), st.name.c_str(),
+                 fmt_seconds(out.seconds).c_str(), out.numbers.empty() ? "" : ": ", fmt_numbers(out.numbers).c_str());
+    std::fflush(out_);
+    outcomes.push_back(out);
+  }
+  for (const Outcome& x : outcomes) {
+    if (x.name == "eval" && x.numbers.contains("release_gates")) {
+      have_gates_ = true;
+      gates_passed_ = x.numbers["release_gates"] == "pass";
+    }
+  }
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_all).count();
+  ojson summary = summary_json(outcomes, failed);
+  summary["seconds"] = total;
+  write_file_atomic(path("summary.json"), summary.dump(2) + "\n");
+  print_summary(outcomes, failed);
+  std::fprintf(out_, "total %s; state %s, summary %s%s\n", fmt_seconds(total).c_str(), path("build.json").c_str(),
+               path("summary.json").c_str(),
+               fs::exists(dir_ / "report.html") ? (", report " + path("report.html")).c_str() : "");
+  std::fflush(out_);
+  if (o_.json) std::printf("%s\n", summary.dump(2).c_str());
+  if (!failed.empty()) {
+    std::fprintf(stderr, "inherent build: stage %s failed (log %s)\n", failed.c_str(),
+                 path(("logs/" + failed + ".log").c_str()).c_str());
+    return 1;
+  }
+  if (o_.require_gates && !gates_passed_) {
+    std::fprintf(stderr, "inherent build: release gates not met (--require-gates); see %s\n",
+                 path("eval/eval.json").c_str());
+    return 1;
+  }
+  return 0;
+}
+
+ojson Build::summary_json(const std::vector<Outcome>& outcomes, const std::string& failed) const {
+  ojson stages = ojson::array();
+  for (const Outcome& x : outcomes) {
+    ojson j = {{"name", x.name}, {"status", x.status}, {"seconds", x.seconds}};
+    if (!x.note.empty()) j["note"] = x.note;
+    if (!x.error.empty()) j["error"] = x.error;
+    j["numbers"] = x.numbers;
+    stages.push_back(j);
+  }
+  return {{"command", "build"},
+          {"output_dir", o_.output_dir},
+          {"ok", failed.empty()},
+          {"failed_stage", failed.empty() ? ojson(nullptr) : ojson(failed)},
+          {"release_gates", have_gates_ ? ojson(gates_passed_ ? "pass" : "fail") : ojson(nullptr)},
+          {"build_json", path("build.json")},
+          {"report", fs::exists(dir_ / "report.html") ? ojson(path("report.html")) : ojson(nullptr)},
+          {"stages", stages}};
+}
+
+void Build::print_summary(const std::vector<Outcome>& outcomes, const std::string& failed) const {
+  std::fprintf(out_, "\n%-11s %-10s %9s  %s\n", "stage", "status", "seconds", "results");
+  for (const Outcome& x : outcomes) {
+    std::string detail = x.status == "failed" ? x.error : fmt_numbers(x.numbers);
+    if (x.status == "skipped") detail = x.note;
+    if (x.status == "unchanged") detail = "(earlier run) " + detail;
+    const size_t nl = detail.find('\n');
+    if (nl != std::string::npos) detail = detail.substr(0, nl) + " ...";
+    char secs[32] = "";
+    if (x.status == "ran" || x.status == "failed") std::snprintf(secs, sizeof secs, "%.1f", x.seconds);
+    std::fprintf(out_, "%-11s %-10s %9s  %s\n", x.name.c_str(), x.status.c_str(), secs, detail.c_str());
+  }
+  if (!failed.empty()) {
+    std::fprintf(out_, "build FAILED at stage %s\n", failed.c_str());
+  } else if (have_gates_) {
+    std::fprintf(out_, "release gates: %s\n", gates_passed_ ? "PASS" : "FAIL (reported, not an error; --require-gates makes it one)");
+  }
+}
+
+}  // namespace
+
+void add_build(CLI::App& app) {
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "build", "The whole pipeline into one folder: labels, prep, train, thresholds, export, eval, parity, report");
+  cmd->add_option("--config", o->config, "Named config (tiny, small, base) or YAML file (docs/training.md)")
+      ->required();
+  cmd->add_option("--labels", o->labels, "Labels CSV with train, eval and test rows (docs/labels.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--output-dir,-o", o->output_dir, "The model-group folder (build.json, train/, export/, eval/, ...)")
+      ->required();
+  cmd->add_option("--export-backend", o->backends,
+                  "Backends to export, comma-separated: onnx, litert, litertlm, mlx, native or all "
+                  "(native is always exported: eval scores it)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"all", "onnx", "litert", "litertlm", "mlx", "native"}))
+      ->capture_default_str();
+  cmd->add_option("--max-steps", o->max_steps, "Training steps (overrides training.max_steps)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  cmd->add_option("--threads", o->threads,
+                  "Training intra-op threads (default: the config's); scoring and prep threads (default: all cores)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--force-stage", o->force, "Rerun this stage (and every stage after it) even if unchanged")
+      ->check(CLI::IsMember(kStages));
+  cmd->add_flag("--json", o->json, "Print the summary as JSON on stdout (progress goes to stderr)");
+  cmd->add_flag("--require-gates", o->require_gates, "Exit 1 when a release gate fails (default: reported only)");
+  cmd->footer(
+      "A rerun skips the stages whose inputs (config, labels file, options) did not change since they finished,\n"
+      "and reruns the others and everything after them; a killed training resumes from its last checkpoint.\n"
+      "Exit code: 0 every stage ran (release gates are reported), 1 a stage failed (named), 2 usage.\n"
+      "Example: inherent build --config tiny --labels labels.csv --output-dir out/tiny --max-steps 100");
+  cmd->callback([o] {
+    const int code = Build(*o).run();
+    if (code != 0) throw ExitCode{code};
+  });
+}
+
+}  // namespace inherent::cli
