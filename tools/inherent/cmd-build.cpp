@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -277,6 +278,9 @@ std::vector<Stage> Build::plan() {
                  if (!r.resume) fs::remove_all(r.output_dir);
                  fs::create_directories(r.output_dir);
                  const int code = train::run_training(r);
+                 // The trainer catches the first SIGINT/SIGTERM to save; later stages stop at once again.
+                 std::signal(SIGINT, SIG_DFL);
+                 std::signal(SIGTERM, SIG_DFL);
                  if (code == 130)
                    throw Exception(INHERENT_STATUS_INVALID_STATE, "interrupted (saved; rerun the build to resume)");
                  if (code != 0) throw Exception(INHERENT_STATUS_INTERNAL, "the trainer exited " + std::to_string(code));
