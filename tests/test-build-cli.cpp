@@ -214,6 +214,15 @@ TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
   for (const char* stage : {"labels", "prep", "train"}) EXPECT_EQ(st4[stage], "unchanged") << stage;
   for (const char* stage : {"thresholds", "export", "eval"}) EXPECT_EQ(st4[stage], "ran") << stage;
 
+  // --require-gates turns a failed release gate into exit 1 (nothing reruns for it).
+  const bool gates_pass = json::parse(slurp(out / "eval/eval.json"))["all_gates_passed"].get<bool>();
+  const CliRun gated = build(out, "--max-steps 2 --require-gates");
+  EXPECT_EQ(gated.code, gates_pass ? 0 : 1) << gated.err;
+  EXPECT_EQ(statuses(parse_summary(gated))["train"], "unchanged");
+  if (!gates_pass) {
+    EXPECT_NE(gated.err.find("release gates not met"), std::string::npos) << gated.err;
+  }
+
   // 5. A killed build: its state ends with the train stage "running" (same inputs) and
   //    the run folder holds a checkpoint at step 1 of 3. The rerun resumes that run
   //    (the trainer's --resume; --max-steps may change) instead of starting over.
