@@ -245,6 +245,131 @@ TEST(EvalCli, ExitsZeroWhenEveryGatePasses) {
   EXPECT_NE(r.out.find("5 of 5 gates passed: PASS"), std::string::npos) << r.out;
 }
 
+// ---- the HTML report (--html-out) ----
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+// A training run folder with a metrics.jsonl in the trainer's format (train and eval events).
+fs::path write_training_run() {
+  const fs::path dir = scratch() / "run";
+  fs::create_directories(dir);
+  std::ofstream f(dir / "metrics.jsonl");
+  f << R"({"event":"start","step":0,"max_steps":40})" << "\n";
+  for (int step = 5; step <= 40; step += 5) {
+    f << R"({"event":"train","step":)" << step << R"(,"loss":)" << 0.5 / step << "}\n";
+    if (step % 20 == 0)
+      f << R"({"event":"eval","step":)" << step << R"(,"eval_loss":0.2,"metrics":{"heads":[{"auc":0.)" << 6 + step / 20
+        << R"(}],"intent_mean_auc":0.7,"intent_min_auc":null}})" << "\n";
+  }
+  f << R"({"event":"end","step":40})" << "\n";
+  return dir;
+}
+
+// The report's path for the browser test (tests/report-html.test.mjs), when the build
+// names one; else the scratch folder.
+fs::path report_path() {
+#ifdef INHERENT_REPORT_OUT
+  fs::create_directories(fs::path(INHERENT_REPORT_OUT).parent_path());
+  return INHERENT_REPORT_OUT;
+#else
+  return scratch() / "report.html";
+#endif
+}
+
+TEST(EvalReport, HtmlHasEveryChartAndTable) {
+  const LabelTable labels = random_labels();
+  const fs::path manifest = write_manifest("report.csv", labels, std::vector<std::string>(kClips, "test"));
+  const fs::path parity = scratch() / "parity.json", latency = scratch() / "latency.json";
+  std::ofstream(parity) << R"({"rows":[{"backend":"onnx <script>alert(1)</script>","max_abs_diff":1.5e-06},)"
+                        << R"({"backend":"tflite","max_abs_diff":3e-06}]})";
+  std::ofstream(latency) << R"({"machine":"test & co","ms_per_inference":{"native":0.42,"onnx":0.61}})";
+  const fs::path html = report_path(), out = scratch() / "report.json";
+  const CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --json-out " +
+                                q(out) + " --html-out " + q(html) + " --report-parity " + q(parity) +
+                                " --report-latency " + q(latency) + " --report-training " + q(write_training_run()));
+  ASSERT_EQ(r.code, 1) << r.err;  // the gates fail; the report is written anyway
+  const std::string page = slurp(html);
+  const json j = json::parse(slurp(out));
+  // One ROC and one histogram per head, each an inline <svg> with drawn paths.
+  EXPECT_EQ(count_of(page, "<svg class=\"chart roc\""), static_cast<size_t>(kHeads));
+  EXPECT_EQ(count_of(page, "<svg class=\"chart hist\""), static_cast<size_t>(kHeads));
+  EXPECT_EQ(count_of(page, "<svg "), static_cast<size_t>(2 * kHeads + 2));  // + loss and AUC vs step
+  EXPECT_EQ(count_of(page, "class=\"marker\""), static_cast<size_t>(kHeads));  // the threshold in each histogram
+  EXPECT_EQ(count_of(page, "</svg>"), count_of(page, "<svg "));
+  for (int h = 0; h < kHeads; ++h) {
+    const json& head = j["heads"][static_cast<size_t>(h)];
+    EXPECT_NE(page.find("id=\"head-" + inherent::head_name(h) + "\""), std::string::npos) << h;
+    if (head["auc"].is_null()) continue;
+    char auc[64];
+    std::snprintf(auc, sizeof auc, "ROC (AUC %.3f)", head["auc"].get<double>());
+    EXPECT_NE(page.find(auc), std::string::npos) << auc;
+  }
+  // Unmeasured heads say so on their ROC chart instead of drawing a curve.
+  EXPECT_EQ(count_of(page, "not measured: no positive clip"), 3u);
+  // The gates table: five gates with the JSON's verdicts, and the summary.
+  const size_t gates = page.find("<table class=\"gates\">");
+  ASSERT_NE(gates, std::string::npos);
+  const std::string gate_table = page.substr(gates, page.find("</table>", gates) - gates);
+  for (const json& g : j["gates"]) EXPECT_NE(gate_table.find(g["name"].get<std::string>()), std::string::npos);
+  EXPECT_EQ(count_of(gate_table, "<tr>"), 6u);
+  EXPECT_EQ(count_of(gate_table, ">FAIL<") + count_of(gate_table, ">pass<"), 5u);
+  EXPECT_NE(page.find(std::to_string(j["gates_passed"].get<int>()) + " of 5 passed: FAIL"), std::string::npos);
+  EXPECT_NE(page.find(manifest.string()), std::string::npos);
+  // Threshold table and co-firing matrix: a row per head.
+  const size_t tt = page.find("<table class=\"threshold-table\">");
+  ASSERT_NE(tt, std::string::npos);
+  EXPECT_EQ(count_of(page.substr(tt, page.find("</table>", tt) - tt), "<tr>"), static_cast<size_t>(kHeads + 1));
+  const size_t cf = page.find("<table class=\"cofiring\">");
+  ASSERT_NE(cf, std::string::npos);
+  EXPECT_EQ(count_of(page.substr(cf, page.find("</table>", cf) - cf), "<tr>"), static_cast<size_t>(kHeads + 1));
+  // The optional sections, escaped; nothing to fetch, nothing to run.
+  EXPECT_NE(page.find("onnx &lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(page.find("1.5e-06"), std::string::npos);
+  EXPECT_NE(page.find("test &amp; co"), std::string::npos);
+  EXPECT_NE(page.find("0.42"), std::string::npos);
+  EXPECT_NE(page.find("<svg class=\"chart training-loss\""), std::string::npos);
+  EXPECT_NE(page.find("<svg class=\"chart training-auc\""), std::string::npos);
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  EXPECT_EQ(page.find(" src="), std::string::npos);
+  EXPECT_EQ(page.find("href="), std::string::npos);
+  EXPECT_EQ(page.find("not measured (pass"), std::string::npos);
+}
+
+TEST(EvalReport, AbsentInputsSayNotMeasured) {
+  const fs::path manifest = write_manifest("report2.csv", random_labels(), std::vector<std::string>(kClips, "test"));
+  const fs::path html = scratch() / "report2.html";
+  const CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --html-out " + q(html));
+  ASSERT_EQ(r.code, 1) << r.err;
+  const std::string page = slurp(html);
+  EXPECT_EQ(count_of(page, "not measured (pass"), 3u);  // parity, latency, training
+  EXPECT_EQ(count_of(page, "<svg "), static_cast<size_t>(2 * kHeads));
+}
+
+TEST(EvalReport, BadInputsAreErrors) {
+  const fs::path manifest = write_manifest("report3.csv", random_labels(), std::vector<std::string>(kClips, "test"));
+  const fs::path run = scratch() / "bad-run", html = scratch() / "report3.html";
+  fs::create_directories(run);
+  std::ofstream(run / "metrics.jsonl") << R"({"event":"train","step":1,"loss":0.1})" << "\n{oops\n";
+  CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --html-out " + q(html) +
+                          " --report-training " + q(run));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find((run / "metrics.jsonl").string() + ":2: not a JSON object"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(html));
+  const fs::path bad = scratch() / "bad.json";
+  std::ofstream(bad) << "{";
+  r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --html-out " + q(html) +
+                   " --report-parity " + q(bad));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(bad.string() + ": not valid JSON"), std::string::npos) << r.err;
+  // --report-* without --html-out is a usage error.
+  r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --report-parity " + q(bad));
+  EXPECT_EQ(r.code, 2);
+}
+
 TEST(EvalCli, UsageErrorsExitTwo) {
   const fs::path manifest = write_manifest("usage.csv", random_labels(), std::vector<std::string>(kClips, "test"));
   EXPECT_EQ(inherent_cli("eval --manifest " + q(manifest)).code, 2);  // no model

@@ -105,6 +105,25 @@ TEST(Metrics, PerfectAndInverted) {
   EXPECT_DOUBLE_EQ(equal_error_rate(s, {1, 1, 0, 0}).eer, 1.0);
 }
 
+// The ROC points the eval report draws: (0, 0), one point per distinct score with ties
+// taken together, (1, 1) last; the trapezoids under it add up to the AUC.
+TEST(Metrics, RocCurvePoints) {
+  const Scores s = {0.9f, 0.8f, 0.8f, 0.3f, 0.1f};
+  const Labels l = {1, 1, 0, 0, 1};
+  const std::vector<RocPoint> roc = roc_curve(s, l);
+  const double want[][2] = {{0, 0}, {0, 1.0 / 3}, {0.5, 2.0 / 3}, {1, 2.0 / 3}, {1, 1}};
+  ASSERT_EQ(roc.size(), 5u);
+  for (size_t i = 0; i < roc.size(); ++i) {
+    EXPECT_DOUBLE_EQ(roc[i].fpr, want[i][0]) << i;
+    EXPECT_NEAR(roc[i].tpr, want[i][1], 1e-12) << i;
+  }
+  EXPECT_EQ(roc[2].threshold, 0.8f);
+  double area = 0;
+  for (size_t i = 1; i < roc.size(); ++i) area += (roc[i].fpr - roc[i - 1].fpr) * (roc[i].tpr + roc[i - 1].tpr) / 2;
+  EXPECT_NEAR(area, roc_auc(s, l), 1e-12);
+  EXPECT_TRUE(roc_curve({0.5f, 0.6f}, {1, 1}).empty());
+}
+
 TEST(Metrics, UndefinedWithOneClass) {
   const Scores s = {0.1f, 0.2f};
   EXPECT_TRUE(std::isnan(roc_auc(s, {1, 1})));

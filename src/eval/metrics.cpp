@@ -28,11 +28,7 @@ bool any_nan(const std::vector<float>& scores) {
 }
 
 // One ROC point per distinct score (descending), after the (0, 0) start.
-struct RocPoint {
-  double fpr, tpr, threshold;
-};
-
-std::vector<RocPoint> roc_curve(const std::vector<float>& scores, const std::vector<uint8_t>& labels,
+std::vector<RocPoint> roc_points(const std::vector<float>& scores, const std::vector<uint8_t>& labels,
                                 Counts c) {
   std::vector<size_t> order(scores.size());
   std::iota(order.begin(), order.end(), size_t{0});
@@ -69,6 +65,12 @@ static_assert(sizeof(kHeadNames) / sizeof(kHeadNames[0]) == kNHeads, "heads.inc 
 
 }  // namespace
 
+std::vector<RocPoint> roc_curve(const std::vector<float>& scores, const std::vector<uint8_t>& labels) {
+  const Counts c = count(labels);
+  if (c.pos == 0 || c.neg == 0 || scores.size() != labels.size() || any_nan(scores)) return {};
+  return roc_points(scores, labels, c);
+}
+
 double roc_auc(const std::vector<float>& scores, const std::vector<uint8_t>& labels) {
   const Counts c = count(labels);
   if (c.pos == 0 || c.neg == 0 || scores.size() != labels.size() || any_nan(scores)) return kNaN;
@@ -93,7 +95,7 @@ double roc_auc(const std::vector<float>& scores, const std::vector<uint8_t>& lab
 Eer equal_error_rate(const std::vector<float>& scores, const std::vector<uint8_t>& labels) {
   const Counts c = count(labels);
   if (c.pos == 0 || c.neg == 0 || scores.size() != labels.size() || any_nan(scores)) return {kNaN, kNaN};
-  const std::vector<RocPoint> roc = roc_curve(scores, labels, c);
+  const std::vector<RocPoint> roc = roc_points(scores, labels, c);
   // gap = FNR - FPR falls from 1 at (0, 0) to -1 at (1, 1).
   auto gap = [](const RocPoint& p) { return (1.0 - p.tpr) - p.fpr; };
   for (size_t k = 1; k < roc.size(); ++k) {

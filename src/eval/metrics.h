@@ -58,6 +58,13 @@ struct FprAtRecall {
 FprAtRecall fpr_at_recall(const std::vector<float>& scores, const std::vector<uint8_t>& labels,
                           double target_recall = 0.95);
 
+// The ROC curve: (0, 0), then one point per distinct score taken as threshold
+// (descending), ending at (1, 1). Empty when there is no positive or no negative.
+struct RocPoint {
+  double fpr, tpr, threshold;
+};
+std::vector<RocPoint> roc_curve(const std::vector<float>& scores, const std::vector<uint8_t>& labels);
+
 struct Confusion {
   int64_t tp = 0, fp = 0, tn = 0, fn = 0;
   double precision() const;

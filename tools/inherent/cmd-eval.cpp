@@ -4,7 +4,11 @@
 // precision/recall/F1 at the thresholds, gate-conditioned intent metrics, the co-firing
 // of decisions and the release gates (src/eval computes every number). Exit 0 when every
 // gate passes, 1 when one fails (or on an error), 2 on a usage error.
+// --html-out writes the same numbers as one self-contained HTML page (src/eval/report-html.h);
+// --fixtures judges the clips of hand-written fixtures (src/eval/fixtures.h) one by one.
+#include <array>
 #include <cmath>
+#include <map>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -14,7 +18,9 @@
 #include "commands.h"
 #include "common/csv.h"
 #include "common/files.h"
+#include "eval/fixtures.h"
 #include "eval/metrics.h"
+#include "eval/report-html.h"
 #include "inherent/inherent.hpp"
 #include "split-scores.h"
 
@@ -58,19 +64,15 @@ struct Decisions {
   std::vector<std::vector<int64_t>> cofiring;          // [13][13]
 };
 
-// The engine's decision rule (inherent_model_decide): head h fires when its score >=
-// its threshold; intents (1..12) only when head 0 fires too.
+// Confusions and co-firing of the engine's decision rule (eval::decide_heads).
 Decisions decide(const SplitScores& s, const std::vector<float>& t) {
   Decisions d;
   d.heads.resize(kHeads);
   d.fired.assign(kHeads, 0);
   d.cofiring.assign(kHeads, std::vector<int64_t>(kHeads, 0));
   for (size_t i = 0; i < s.size(); ++i) {
-    const float* sc = &s.scores[i * kHeads];
     const uint8_t* y = &s.labels[i * kHeads];
-    bool fired[kHeads];
-    const bool gate = sc[0] >= t[0];
-    for (int h = 0; h < kHeads; ++h) fired[h] = sc[h] >= t[static_cast<size_t>(h)] && (h == 0 || gate);
+    const std::array<uint8_t, kHeads> fired = eval::decide_heads(&s.scores[i * kHeads], t);
     for (int h = 0; h < kHeads; ++h) {
       eval::Confusion& c = d.heads[static_cast<size_t>(h)];
       (y[h] ? (fired[h] ? c.tp : c.fn) : (fired[h] ? c.fp : c.tn))++;
@@ -100,6 +102,56 @@ eval::Metrics gate_conditioned(const SplitScores& s, const std::vector<float>& t
 
 ojson to_ordered(const nlohmann::json& j) { return ojson::parse(j.dump()); }
 
+// Each fixture of the index with its clips in the split (matched by template_id
+// "fixture:<id>"), judged with the engine's rule. A clip whose labels differ from the
+// index's is an error naming manifest:line (the manifest is stale).
+std::vector<eval::FixtureResult> judge_fixtures(const std::vector<eval::Fixture>& index, const SplitScores& s,
+                                                const std::vector<float>& t) {
+  const CsvTable table = read_csv_file(s.manifest);
+  const int col = table.column("template_id");
+  if (col < 0)
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    s.manifest + ": no template_id column; --fixtures wants the manifest `inherent fixtures --index` wrote");
+  const int voice_col = table.column("voice");
+  std::map<std::string, size_t> by_id;
+  std::vector<eval::FixtureResult> out(index.size());
+  for (size_t k = 0; k < index.size(); ++k) {
+    out[k].fixture = &index[k];
+    by_id[index[k].id] = k;
+  }
+  size_t matched = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const LabelRow& row = s.rows[i];
+    const std::string where = s.manifest + ":" + std::to_string(row.line);
+    const std::string tid = static_cast<size_t>(col) < row.fields.size() ? row.fields[static_cast<size_t>(col)] : "";
+    const std::string id = eval::fixture_id_of(tid);
+    if (id.empty()) continue;
+    const auto it = by_id.find(id);
+    if (it == by_id.end()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": fixture " + id + " is not in the index");
+    const eval::Fixture& f = index[it->second];
+    for (int h = 0; h < kHeads; ++h) {
+      if (row.heads[static_cast<size_t>(h)] != f.labels[static_cast<size_t>(h)])
+        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": " + head_name(h) + " differs from fixture " + id +
+                                                              " in the index (write the manifest again)");
+    }
+    eval::FixtureClip c;
+    c.line = row.line;
+    c.audio_path = row.audio_path;
+    c.voice = voice_col >= 0 && static_cast<size_t>(voice_col) < row.fields.size() ? row.fields[static_cast<size_t>(voice_col)]
+                                                                                   : row.speaker_id;
+    const std::array<uint8_t, kHeads> fired = eval::decide_heads(&s.scores[i * kHeads], t);
+    for (int h = 0; h < kHeads; ++h)
+      if (fired[static_cast<size_t>(h)] != f.labels[static_cast<size_t>(h)]) c.wrong.push_back(h);
+    c.passed = c.wrong.empty();
+    out[it->second].clips.push_back(std::move(c));
+    ++matched;
+  }
+  if (matched == 0)
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    s.manifest + ": no clip of split " + s.split + " is a fixture (template_id fixture:<id>)");
+  return out;
+}
+
 ojson confusion_json(const eval::Confusion& c) {
   return {{"tp", c.tp},           {"fp", c.fp},
           {"tn", c.tn},           {"fn", c.fn},
@@ -113,6 +165,8 @@ void add_eval(CLI::App& app) {
   struct Opts {
     ScoreSource source;
     std::string manifest, split = "test", json_out, scores_out, thresholds;
+    std::string html_out, report_parity, report_latency, report_training, fixtures;
+    bool require_fixtures = false;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand("eval", "Quality of a model on a labeled split, and the release gates");
@@ -128,12 +182,32 @@ void add_eval(CLI::App& app) {
   cmd->add_option("--thresholds", o->thresholds,
                   "Thresholds JSON (a metadata sidecar or `inherent thresholds` output) instead of the "
                   "artifact's (a checkpoint otherwise uses the seed defaults of heads.inc)");
+  cmd->add_option("--html-out", o->html_out,
+                  "Also write a self-contained HTML report (ROC curves, histograms, tables; atomically)");
+  cmd->add_option("--report-parity", o->report_parity, "JSON shown as the report's parity section")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--report-latency", o->report_latency, "JSON shown as the report's latency section")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--report-training", o->report_training,
+                  "`inherent train` output folder: the report plots loss and eval AUC vs step from its metrics.jsonl")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--fixtures", o->fixtures,
+                  "Fixture index (data/fixtures/fixtures.json): judge the manifest's fixture clips one by one "
+                  "(the manifest that `inherent fixtures --index` wrote)")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--require-fixtures", o->require_fixtures, "Exit 1 when a fixture fails (needs --fixtures)");
   cmd->footer(
       "Metrics (docs/eval.md): AUC with mid-ranks, EER, FPR at 95% recall, precision/recall/F1 at the thresholds;\n"
       "gate-conditioned: intent heads on the clips labeled isInteresting = 1; decisions and co-firing: the\n"
       "engine's rule (intents fire only with the gate). Heads without a positive or a negative clip are\n"
-      "reported unmeasured. Exit code: 0 every release gate passed, 1 a gate failed (or an error), 2 usage.");
+      "reported unmeasured. Exit code: 0 every release gate passed, 1 a gate failed (or an error, or with\n"
+      "--require-fixtures a fixture failed), 2 usage.");
   cmd->callback([o] {
+    if (o->require_fixtures && o->fixtures.empty()) throw CLI::RequiredError("--fixtures (for --require-fixtures)");
+    if (o->html_out.empty() && !(o->report_parity + o->report_latency + o->report_training).empty())
+      throw CLI::RequiredError("--html-out (for --report-*)");
+    const std::vector<eval::Fixture> index = o->fixtures.empty() ? std::vector<eval::Fixture>{}
+                                                                   : eval::read_fixture_index(o->fixtures);
     const SplitScores s = score_split(o->source, o->manifest, o->split);
     std::string threshold_source = o->source.checkpoint.empty() ? "artifact metadata" : "seed defaults (heads.inc)";
     std::vector<float> t = s.thresholds;
@@ -198,6 +272,31 @@ void add_eval(CLI::App& app) {
     }
     std::printf("%d of %zu gates passed: %s\n", m.gates_passed(), m.gates.size(),
                 m.all_gates_passed() ? "PASS" : "FAIL");
+
+    std::vector<eval::FixtureResult> fixtures;
+    size_t fx_passed = 0, fx_failed = 0, fx_missing = 0;
+    if (!index.empty()) {
+      fixtures = judge_fixtures(index, s, t);
+      for (const eval::FixtureResult& r : fixtures) (r.clips.empty() ? fx_missing : r.passed() ? fx_passed : fx_failed)++;
+      std::printf("\nFixtures (%s; a fixture passes when every head's decision equals its label on each of its "
+                  "clips):\n", o->fixtures.c_str());
+      for (const eval::FixtureResult& r : fixtures) {
+        if (r.clips.empty()) continue;
+        size_t ok = 0;
+        for (const eval::FixtureClip& c : r.clips) ok += c.passed;
+        std::printf("  %s %s (%zu/%zu clips)", r.passed() ? "PASS" : "FAIL", r.fixture->id.c_str(), ok, r.clips.size());
+        for (const eval::FixtureClip& c : r.clips) {
+          if (c.passed) continue;
+          std::printf("  %s:", c.voice.c_str());
+          for (int h : c.wrong)
+            std::printf(" %s(want %d)", head_name(h).c_str(), r.fixture->labels[static_cast<size_t>(h)]);
+        }
+        std::printf("\n");
+      }
+      std::printf("fixtures: %zu of %zu passed, %zu failed", fx_passed, fx_passed + fx_failed, fx_failed);
+      if (fx_missing) std::printf(" (%zu of %zu in the index have no clip in this split)", fx_missing, index.size());
+      std::printf("\n");
+    }
     std::fflush(stdout);
 
     // ---- JSON ----
@@ -238,6 +337,23 @@ void add_eval(CLI::App& app) {
       ojson names = ojson::array();
       for (int h = 0; h < kHeads; ++h) names.push_back(eval::head_name(h));
       j["cofiring"] = {{"heads", names}, {"counts", d.cofiring}};
+      if (!index.empty()) {
+        ojson list = ojson::array();
+        for (const eval::FixtureResult& r : fixtures) {
+          if (r.clips.empty()) continue;
+          ojson clips = ojson::array();
+          for (const eval::FixtureClip& c : r.clips) {
+            ojson wrong = ojson::array();
+            for (int h : c.wrong) wrong.push_back(head_name(h));
+            clips.push_back({{"line", c.line}, {"audio_path", c.audio_path}, {"voice", c.voice}, {"passed", c.passed},
+                             {"wrong_heads", wrong}});
+          }
+          list.push_back({{"id", r.fixture->id}, {"text", r.fixture->text}, {"kind", r.fixture->kind},
+                          {"passed", r.passed()}, {"clips", clips}});
+        }
+        j["fixtures"] = {{"index", o->fixtures}, {"passed", fx_passed}, {"failed", fx_failed},
+                         {"without_clips", fx_missing}, {"results", list}};
+      }
       write_file_atomic(o->json_out, j.dump(2) + "\n");
     }
     if (!o->scores_out.empty()) {
@@ -257,7 +373,26 @@ void add_eval(CLI::App& app) {
       }
       write_file_atomic(o->scores_out, csv);
     }
-    if (!m.all_gates_passed()) throw ExitCode{1};
+    if (!o->html_out.empty()) {
+      eval::ReportInput r;
+      r.model = s.model;
+      r.scorer = s.scorer;
+      r.manifest = s.manifest;
+      r.split = s.split;
+      r.threshold_source = threshold_source;
+      r.seconds = s.seconds;
+      r.scores = s.scores.data();
+      r.labels = s.labels.data();
+      r.n = s.size();
+      r.thresholds = t;
+      r.metrics = m;
+      r.cofiring = d.cofiring;
+      r.parity_json = o->report_parity;
+      r.latency_json = o->report_latency;
+      r.training_dir = o->report_training;
+      write_file_atomic(o->html_out, eval::report_html(r));
+    }
+    if (!m.all_gates_passed() || (o->require_fixtures && fx_failed > 0)) throw ExitCode{1};
   });
 }
 
