@@ -296,6 +296,42 @@ TEST(Train, StopAndResumeGiveTheSameWeights) {
   EXPECT_NE(out.find("differs from the run's"), std::string::npos) << out;
 }
 
+TEST(Train, CtcAuxiliaryIsLoggedCheckpointedAndResumesExactly) {
+  Workdir w;
+  std::string out;
+  const std::string cfg = w.dir + "/ctc.yaml";
+  std::ofstream(cfg) << "model:\n  preset: tiny\ndata:\n  batch_size: 4\n"
+                        "training:\n  lr: 0.003\n  warmup_steps: 4\n  save_every: 5\n  log_every: 1\n"
+                        "  norm_clips: 8\n  ctc_weight: 0.5\neval:\n  every: 0\n";
+  auto args = [&](const std::string& dir, std::vector<std::string> extra) {
+    std::vector<std::string> a = {"train", "--config", cfg, "--labels", w.labels, "--max-steps", "12",
+                                  "--output-dir", dir};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  ASSERT_EQ(run(args(w.dir + "/straight", {}), &out, w.dir + "/log"), 0) << out;
+  ASSERT_EQ(run(args(w.dir + "/split", {"--stop-at", "6"}), &out, w.dir + "/log"), 0) << out;
+  ASSERT_EQ(run({"train", "--labels", w.labels, "--output-dir", w.dir + "/split", "--resume"}, &out,
+                w.dir + "/log"),
+            0)
+      << out;
+  // The auxiliary head is part of the training state (resume) but not of the model file.
+  expect_same_weights(w.dir + "/straight/last/model.safetensors", w.dir + "/split/last/model.safetensors");
+  expect_same_weights(w.dir + "/straight/last/ctc.safetensors", w.dir + "/split/last/ctc.safetensors");
+  const auto model = tensors_of(w.dir + "/straight/last/model.safetensors");
+  for (const auto& [name, values] : model) EXPECT_EQ(name.find("ctc"), std::string::npos) << name;
+  int records = 0;
+  std::istringstream log(slurp(w.dir + "/straight/metrics.jsonl"));
+  for (std::string line; std::getline(log, line);) {
+    const json r = json::parse(line);
+    if (r["event"] != "train") continue;
+    ASSERT_TRUE(r.contains("ctc_loss")) << line;
+    EXPECT_GT(r["ctc_loss"].get<double>(), 0.0);
+    ++records;
+  }
+  EXPECT_EQ(records, 12);
+}
+
 TEST(Train, SigkillLosesAtMostOneSaveIntervalAndResumesExactly) {
   Workdir w;
   std::string out;

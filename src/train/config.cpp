@@ -152,6 +152,7 @@ std::vector<Section> sections(TrainConfig& c) {
         real_key("weight_decay", t.weight_decay, 0.0, 10.0), real_key("beta1", t.beta1, 0.0, 1.0, true),
         real_key("beta2", t.beta2, 0.0, 1.0, true), real_key("eps", t.eps, 0.0, 1.0),
         real_key("grad_clip", t.grad_clip, 0.0, 1e6), real_key("focal_gamma", t.focal_gamma, 0.0, 10.0),
+        real_key("ctc_weight", t.ctc_weight, 0.0, 100.0),
         bool_key("pos_weight", t.pos_weight), real_key("pos_weight_max", t.pos_weight_max, 1.0, 1e6),
         integer_key("seed", t.seed, 0, std::numeric_limits<int64_t>::max()),
         integer_key("threads", t.threads, 1, 1024), choice_key("device", t.device, {"cpu", "cuda"}),

@@ -45,6 +45,7 @@ struct TrainingOptions {
   double beta1 = 0.9, beta2 = 0.98, eps = 1e-8;
   double grad_clip = 1.0;    // max global gradient norm (0: off)
   double focal_gamma = 2.0;  // focal BCE exponent (0: plain BCE)
+  double ctc_weight = 0.0;   // auxiliary character CTC on the encoder (train/ctc.h; 0: off)
   bool pos_weight = true;    // per-head positive weights (negatives / positives)
   double pos_weight_max = 50.0;
   uint64_t seed = 0;           // weights, dropout, data order and augmentation

@@ -199,7 +199,7 @@ torch::Tensor ConformerImpl::positions(int64_t n_steps, const torch::Device& dev
   return positions_device_.index({Slice(0, n_steps)});
 }
 
-torch::Tensor ConformerImpl::forward(const torch::Tensor& mel, Trace* trace) {
+std::pair<torch::Tensor, torch::Tensor> ConformerImpl::encode(const torch::Tensor& mel, Trace* trace) {
   TORCH_CHECK(mel.dim() == 3 && mel.size(2) == config.n_mels, "mel must be [B, T, ", config.n_mels, "], got ",
               mel.sizes());
   const torch::Tensor valid = valid_frames(mel);  // [B, T]
@@ -214,6 +214,10 @@ torch::Tensor ConformerImpl::forward(const torch::Tensor& mel, Trace* trace) {
   }
   h = final_norm(h);
   if (trace) trace->emplace_back("final_norm", h);
+  return {h, valid2};
+}
+
+torch::Tensor ConformerImpl::classify(const torch::Tensor& h, const torch::Tensor& valid2, Trace* trace) {
   torch::Tensor weights;
   torch::Tensor pooled = pool(h, valid2, trace ? &weights : nullptr);
   if (trace) {
@@ -223,6 +227,11 @@ torch::Tensor ConformerImpl::forward(const torch::Tensor& mel, Trace* trace) {
   torch::Tensor logits = head(pooled);
   if (trace) trace->emplace_back("logits", logits);
   return logits;
+}
+
+torch::Tensor ConformerImpl::forward(const torch::Tensor& mel, Trace* trace) {
+  auto [h, valid2] = encode(mel, trace);
+  return classify(h, valid2, trace);
 }
 
 torch::Tensor ConformerImpl::scores(const torch::Tensor& mel) { return torch::sigmoid(forward(mel)); }

@@ -122,6 +122,10 @@ struct ConformerImpl : torch::nn::Module {
   // mel_norm, subsample, positions, blocks.<i>.{ffn1,attn,conv,ffn2}, blocks.<i>,
   // final_norm, pool.weights, pool, logits (the engine's parity checks compare them).
   torch::Tensor forward(const torch::Tensor& mel, Trace* trace = nullptr);
+  // The encoder alone: mel [B, T, M] -> (final_norm output [B, T2, H], valid steps [B, T2]).
+  // forward() is classify(encode(mel)); training objectives on the steps start here.
+  std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& mel, Trace* trace = nullptr);
+  torch::Tensor classify(const torch::Tensor& h, const torch::Tensor& valid2, Trace* trace = nullptr);
   // sigmoid(forward(mel)): [B, O] scores in heads.inc order.
   torch::Tensor scores(const torch::Tensor& mel);
 

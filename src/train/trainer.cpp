@@ -20,6 +20,7 @@
 #include "train/augment-hook.h"
 #include "train/checkpoint.h"
 #include "train/config.h"
+#include "train/ctc.h"
 #include "train/dataset.h"
 #include "train/distributed.h"
 #include "train/model.h"
@@ -33,6 +34,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kModelFile = "model.safetensors";
 constexpr const char* kOptimizerFile = "optimizer.safetensors";
+constexpr const char* kCtcFile = "ctc.safetensors";  // the auxiliary head (training only)
 constexpr const char* kTrainerFile = "trainer.json";  // written last: marks a complete checkpoint
 
 [[noreturn]] void fail(inherent_status status, const std::string& what) { throw Exception(status, what); }
@@ -457,7 +459,19 @@ int run_training(const TrainRequest& req) {
   Conformer model(mo.arch, mo.dropout);
   model->to(device);
   model->train();
-  const NamedParams params = named_parameters(*model);
+  NamedParams params = named_parameters(*model);
+  CtcHead ctc{nullptr};
+  if (t.ctc_weight > 0) {
+    ctc = CtcHead(mo.arch.n_hidden);
+    ctc->to(device);
+    ctc->train();
+    for (const auto& p : ctc->named_parameters(true)) params.emplace_back("ctc." + p.key(), p.value());
+  }
+  auto ctc_tensors = [&] {
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    for (const auto& p : ctc->named_parameters(true)) out.emplace_back(p.key(), p.value());
+    return out;
+  };
   std::vector<torch::Tensor> decay, no_decay, all;
   for (const auto& [name, p] : params) {
     (p.dim() >= 2 ? decay : no_decay).push_back(p);
@@ -479,6 +493,23 @@ int run_training(const TrainRequest& req) {
     load_model_safetensors(*model, read_file(src + "/" + kModelFile), src + "/" + kModelFile);
     const LoadedTensors opt =
         safetensors_to_tensors(read_file(src + "/" + kOptimizerFile), src + "/" + kOptimizerFile);
+    if (ctc) {
+      const std::string file = src + "/" + kCtcFile;
+      if (!std::filesystem::exists(file)) {
+        fail(INHERENT_STATUS_INVALID_ARGUMENT,
+             src + " has no " + kCtcFile + ": it was trained without training.ctc_weight; resume it with the same "
+                   "config");
+      }
+      const LoadedTensors aux = safetensors_to_tensors(read_file(file), file);
+      torch::NoGradGuard no_grad;
+      for (auto& [name, p] : ctc_tensors()) {
+        const torch::Tensor* v = aux.find(name);
+        if (!v || v->sizes() != p.sizes()) {
+          fail(INHERENT_STATUS_INVALID_MODEL, file + ": tensor '" + name + "' missing or misshapen");
+        }
+        p.copy_(*v);
+      }
+    }
     load_optimizer(optimizer, params, opt, src + "/" + kOptimizerFile);
     const json state = json::parse(read_file(src + "/" + kTrainerFile));
     step = state.at("step").get<int64_t>();
@@ -519,7 +550,11 @@ int run_training(const TrainRequest& req) {
   }
   // Every rank starts from rank 0's weights and buffers.
   if (world > 1) {
-    for (auto& [name, tensor] : model->named_tensors()) {
+    std::vector<std::pair<std::string, torch::Tensor>> shared = model->named_tensors();
+    if (ctc) {
+      for (auto& kv : ctc_tensors()) shared.push_back(kv);
+    }
+    for (auto& [name, tensor] : shared) {
       torch::NoGradGuard no_grad;
       torch::Tensor x = tensor;
       group->broadcast(x, 0);
@@ -571,13 +606,18 @@ int run_training(const TrainRequest& req) {
     if (!lead) return;
     std::vector<std::pair<std::string, torch::Tensor>> opt = optimizer_tensors(optimizer, params);
     opt.emplace_back("rng.cpu", cpu_rng_state());
-    write_checkpoint_dir(paths.last,
-                         {{kModelFile, model_to_safetensors(*model, model_metadata(last_eval))},
-                          {kOptimizerFile, tensors_to_safetensors(opt, {{"format", "inherent-optimizer/1"},
-                                                                        {"optimizer", "adamw"},
-                                                                        {"step", std::to_string(step)}})},
-                          {kTrainerFile, trainer_state(last_eval).dump(2) + "\n"}},
-                         kTrainerFile);
+    std::vector<std::pair<std::string, std::string>> files = {
+        {kModelFile, model_to_safetensors(*model, model_metadata(last_eval))},
+        {kOptimizerFile, tensors_to_safetensors(opt, {{"format", "inherent-optimizer/1"},
+                                                      {"optimizer", "adamw"},
+                                                      {"step", std::to_string(step)}})}};
+    if (ctc) {
+      files.emplace_back(kCtcFile, tensors_to_safetensors(ctc_tensors(), {{"format", "inherent-ctc/1"},
+                                                                          {"symbols", std::to_string(kCtcSymbols)},
+                                                                          {"upsample", std::to_string(kCtcUpsample)}}));
+    }
+    files.emplace_back(kTrainerFile, trainer_state(last_eval).dump(2) + "\n");
+    write_checkpoint_dir(paths.last, files, kTrainerFile);
   };
   auto save_best = [&](const json& metrics) {
     if (!lead) return;
@@ -611,7 +651,7 @@ int run_training(const TrainRequest& req) {
   BatchLoader loader(train, data_options,
                      BatchPlan::training(train, data_options, step * world + rank, world));
   ProgressLine progress(lead && !req.quiet);
-  double loss_sum = 0, rate = 0, wait_seconds = 0, last_loss = NAN;
+  double loss_sum = 0, ctc_sum = 0, rate = 0, wait_seconds = 0, last_loss = NAN;
   int64_t loss_count = 0, steps_this_run = 0;
   const int64_t stop_at = req.stop_at ? std::min(*req.stop_at, t.max_steps) : t.max_steps;
   int exit_code = 0;
@@ -648,13 +688,22 @@ int run_training(const TrainRequest& req) {
     std::optional<Batch> batch = loader.next();
     wait_seconds += seconds_since(step_start);
     auto [mel, y] = to_tensors(*batch, device);
-    const torch::Tensor logits = model->forward(mel);
-    const torch::Tensor loss = focal_bce(logits, y, pos_weight, t.focal_gamma);
+    auto [h, valid2] = model->encode(mel);
+    const torch::Tensor heads_loss = focal_bce(model->classify(h, valid2), y, pos_weight, t.focal_gamma);
+    torch::Tensor loss = heads_loss;
+    if (ctc) {
+      std::vector<std::string> transcripts;
+      for (const size_t c : batch->clips) transcripts.push_back(train.clip(c).row.transcript);
+      const torch::Tensor aux = ctc->loss(h, valid2, transcripts);
+      loss = loss + t.ctc_weight * aux;
+      ctc_sum += aux.item<double>();
+    }
     optimizer.zero_grad();
     loss.backward();
     // One flat buffer: gradients, then this rank's loss and stop request.
     bool stop = g_signal.load() != 0;
-    double step_loss = loss.item<double>();
+    double step_loss = heads_loss.item<double>();
+    if (!std::isfinite(loss.item<double>())) step_loss = loss.item<double>();
     if (world > 1) {
       std::vector<torch::Tensor> flat;
       for (const torch::Tensor& p : all)
@@ -694,16 +743,19 @@ int run_training(const TrainRequest& req) {
     progress.update(step, t.max_steps, step_loss, rate);
 
     if (lead && (step % t.log_every == 0 || step == stop_at)) {
-      log->write({{"event", "train"},
-                  {"step", step},
-                  {"loss", loss_sum / static_cast<double>(loss_count)},
-                  {"lr", lr},
-                  {"grad_norm", grad_norm},
-                  {"steps_per_s", rate},
-                  {"epoch", batch->epoch},
-                  {"data_wait_s", wait_seconds},
-                  {"elapsed_s", seconds_since(run_start)}});
-      loss_sum = 0, loss_count = 0;
+      json record = {{"event", "train"},
+                     {"step", step},
+                     {"loss", loss_sum / static_cast<double>(loss_count)},
+                     {"lr", lr},
+                     {"grad_norm", grad_norm},
+                     {"steps_per_s", rate},
+                     {"epoch", batch->epoch},
+                     {"data_wait_s", wait_seconds},
+                     {"elapsed_s", seconds_since(run_start)}};
+      // This rank's auxiliary loss (the heads' loss above is averaged over ranks).
+      if (ctc) record["ctc_loss"] = ctc_sum / static_cast<double>(loss_count);
+      log->write(record);
+      loss_sum = 0, ctc_sum = 0, loss_count = 0;
     }
     if (config.eval.every > 0 && step % config.eval.every == 0 && step < t.max_steps) run_eval();
     if (step % t.save_every == 0) {
