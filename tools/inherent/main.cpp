@@ -30,6 +30,7 @@ void add_commands(CLI::App& app) {
 #endif
 #ifdef INHERENT_HAVE_EXPORT
   add_export(app);
+  add_parity(app);
 #endif
 #ifdef INHERENT_HAVE_TRAIN
   add_train(app);

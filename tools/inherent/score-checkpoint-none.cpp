@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// score_checkpoint in builds without the trainer: a clear error.
+// score_checkpoint and checkpoint_scores in builds without the trainer: a clear error.
 #include "inherent/inherent.hpp"
 #include "split-scores.h"
 
@@ -9,6 +9,12 @@ void score_checkpoint(const ScoreSource&, const std::string&, const std::vector<
   throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
                   "--checkpoint needs the LibTorch model, and this inherent was built without it "
                   "(configure with -DINHERENT_BUILD_TRAIN=ON), or export the checkpoint and pass --artifact");
+}
+
+std::vector<float> checkpoint_scores(const std::string&, const std::vector<std::vector<float>>&, size_t, int, bool,
+                                     std::string*) {
+  score_checkpoint({}, {}, {}, nullptr);  // throws the same error
+  return {};
 }
 
 }  // namespace inherent::cli

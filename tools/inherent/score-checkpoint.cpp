@@ -26,11 +26,9 @@ std::string checkpoint_file(const std::string& path) {
                   path + ": no model.safetensors (nor best/ or last/ of a training run) inside");
 }
 
-}  // namespace
-
-void score_checkpoint(const ScoreSource& source, const std::string& manifest, const std::vector<std::string>& header,
-                      SplitScores* out) {
-  const std::string file = checkpoint_file(source.checkpoint);
+// The trainer's model with the checkpoint's weights, in eval mode.
+train::Conformer load_checkpoint(const std::string& checkpoint, int threads, std::string* file_out) {
+  const std::string file = checkpoint_file(checkpoint);
   const std::string bytes = read_file(file);
   Safetensors st;
   std::string error;
@@ -40,10 +38,20 @@ void score_checkpoint(const ScoreSource& source, const std::string& manifest, co
   ModelConfig config;
   error = arch_config_from_pairs(st.metadata, &config);
   if (!error.empty()) throw Exception(INHERENT_STATUS_INVALID_MODEL, file + ": " + error + " (not a trainer checkpoint?)");
-  torch::set_num_threads(std::max(1, source.threads));
+  torch::set_num_threads(std::max(1, threads));
   train::Conformer model(config, 0.0);
   train::load_model_safetensors(*model, bytes, file);
   model->eval();
+  *file_out = file;
+  return model;
+}
+
+}  // namespace
+
+void score_checkpoint(const ScoreSource& source, const std::string& manifest, const std::vector<std::string>& header,
+                      SplitScores* out) {
+  std::string file;
+  train::Conformer model = load_checkpoint(source.checkpoint, source.threads, &file);
   torch::NoGradGuard no_grad;
   out->model = file;
   out->scorer = "LibTorch model (checkpoint)";
@@ -59,6 +67,33 @@ void score_checkpoint(const ScoreSource& source, const std::string& manifest, co
     progress.add();
   }
   progress.finish();
+}
+
+std::vector<float> checkpoint_scores(const std::string& checkpoint, const std::vector<std::vector<float>>& mels,
+                                     size_t pad_to, int threads, bool quiet, std::string* file) {
+  train::Conformer model = load_checkpoint(checkpoint, threads, file);
+  torch::NoGradGuard no_grad;
+  std::vector<float> out(mels.size() * INHERENT_N_HEADS);
+  Progress progress(pad_to ? "checkpoint, padded" : "checkpoint", mels.size(), !quiet);
+  for (size_t i = 0; i < mels.size(); ++i) {
+    const auto frames = static_cast<int64_t>(mels[i].size() / INHERENT_N_MELS);
+    torch::Tensor mel = torch::from_blob(const_cast<float*>(mels[i].data()), {1, frames, INHERENT_N_MELS}, torch::kFloat32);
+    if (pad_to > 0) {
+      if (static_cast<size_t>(frames) > pad_to) {
+        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                        "a clip has " + std::to_string(frames) + " frames, more than " + std::to_string(pad_to));
+      }
+      torch::Tensor padded = torch::zeros({1, static_cast<int64_t>(pad_to), INHERENT_N_MELS});
+      padded.index_put_({0, torch::indexing::Slice(0, frames)}, mel[0]);
+      mel = padded;
+    }
+    const torch::Tensor s = model->scores(mel).contiguous();
+    std::copy(s.data_ptr<float>(), s.data_ptr<float>() + INHERENT_N_HEADS,
+              out.begin() + static_cast<std::ptrdiff_t>(i * INHERENT_N_HEADS));
+    progress.add();
+  }
+  progress.finish();
+  return out;
 }
 
 }  // namespace inherent::cli

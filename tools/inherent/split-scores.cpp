@@ -26,8 +26,8 @@ std::string where(const std::string& manifest, const LabelRow& row) {
   return manifest + ":" + std::to_string(row.line);
 }
 
-// The artifact as a loaded engine model: a package directory, a single-file package,
-// or a weights file whose metadata sits beside it (PKG/model.safetensors).
+}  // namespace
+
 Model load_artifact(const ScoreSource& s) {
   inherent_model_params p = inherent_model_default_params();
   if (s.kernels == "generic") p.kernels = INHERENT_KERNELS_GENERIC;
@@ -43,8 +43,6 @@ Model load_artifact(const ScoreSource& s) {
   }
   return Model::from_file(s.artifact, p);
 }
-
-}  // namespace
 
 void add_source_options(CLI::App* cmd, ScoreSource* s) {
   auto* source = cmd->add_option_group("model", "What to score with (exactly one)");

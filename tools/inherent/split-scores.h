@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "inherent/inherent.hpp"
 #include "labels/labels.h"
 
 namespace inherent::cli {
@@ -36,6 +37,10 @@ struct SplitScores {
   size_t size() const { return rows.size(); }
 };
 
+// source.artifact as a loaded engine model: a package directory, a single-file package,
+// or a weights file whose metadata sits beside it (PKG/model.safetensors).
+Model load_artifact(const ScoreSource& source);
+
 // Reads the manifest with the labels reader (errors name file:line:column), keeps the
 // rows of `split` (an error when there are none) and scores each clip: its audio
 // (first 60 s), or its mel_path cache when the manifest is an `inherent prep` output.
@@ -47,6 +52,12 @@ SplitScores score_split(const ScoreSource& source, const std::string& manifest, 
 // sets out->model and out->scorer.
 void score_checkpoint(const ScoreSource& source, const std::string& manifest, const std::vector<std::string>& header,
                       SplitScores* out);
+
+// The LibTorch model of a checkpoint on given log-mels ([T, 128] each): scores [n, 13].
+// pad_to > 0 zero-pads every clip to pad_to frames first (what a fixed-shape artifact
+// sees). *file gets the weights file read.
+std::vector<float> checkpoint_scores(const std::string& checkpoint, const std::vector<std::vector<float>>& mels,
+                                     size_t pad_to, int threads, bool quiet, std::string* file);
 
 // One clip's log-mel: the manifest's mel_path cache when it has mel_path and n_frames
 // columns, else the clip's audio through the frontend (first 60 s). Errors name
