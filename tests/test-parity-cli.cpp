@@ -41,6 +41,12 @@ fs::path scratch() {
   return dir;
 }
 
+// The scratch folder (exports, reports) goes when the tests end.
+struct RemoveScratch : ::testing::Environment {
+  void TearDown() override { fs::remove_all(scratch()); }
+};
+const auto* const remove_scratch = ::testing::AddGlobalTestEnvironment(new RemoveScratch);
+
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
 CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
