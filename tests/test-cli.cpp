@@ -153,8 +153,11 @@ TEST(Cli, PrepWritesACacheAndResumes) {
   r = inherent_cli(args);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(fs::exists(lost));
-  for (const auto& [npy, when] : written)
-    if (npy != lost) EXPECT_EQ(fs::last_write_time(npy), when) << npy;
+  for (const auto& [npy, when] : written) {
+    if (npy != lost) {
+      EXPECT_EQ(fs::last_write_time(npy), when) << npy;
+    }
+  }
 }
 
 TEST(Cli, PrepReportsABadClipAndWritesNoManifest) {
