@@ -1,17 +1,20 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The native engine against ONNX Runtime on the same weights, one thread, in one run.
+"""The native engine against the official runtimes on the same weights, in one run.
 
 For each config (tiny, small, base): random weights written as a model package by
-`inherent fixtures`, exported to ONNX by `inherent export` (the project's exporter),
-then the same log-mel windows scored by both runtimes. Timings alternate between the
-two runtimes call by call, so both see the same machine; the table reports CPU time
-per call (minimum and median), which is what one core spends, and the ratio.
+`inherent fixtures`, exported by `inherent export` (the project's exporters) to ONNX,
+LiteRT (float32) and MLX, then the same log-mel windows scored by every runtime:
+our engine, ONNX Runtime (CPU provider), LiteRT (ai-edge-litert, XNNPACK) and MLX
+(CPU), each asked for one thread. Timings alternate between the runtimes call by call,
+so all see the same machine; the table reports CPU time per call (minimum and median,
+all threads of the process counted) and each runtime's ratio to ours.
 
     .venv/bin/python bench/engine.py --cli build/dev/tools/inherent/inherent
-        [--configs tiny small base] [--seconds 1 10] [--repeats 200] [--json-out F]
+        [--configs tiny small base] [--seconds 1 10] [--repeats 200]
+        [--runtimes onnxruntime litert mlx] [--json-out F]
 
-Needs the `inherent` CLI built with INHERENT_BUILD_EXPORT=ON, the Python module
-(`pip install .`) and onnxruntime.
+Needs the `inherent` CLI built with INHERENT_BUILD_EXPORT=ON and the Python module
+(`pip install .`); a runtime whose package is missing is reported and left out.
 """
 from __future__ import annotations
 
@@ -32,6 +35,44 @@ try:
     import onnxruntime as ort
 except ImportError:  # pragma: no cover
     sys.exit("bench/engine.py needs onnxruntime (pip install onnxruntime)")
+
+
+def load_litert(folder: Path):
+    """Scores one window with the dynamic-shape LiteRT export, resized per window length."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    it = Interpreter(model_path=str(folder / "model.tflite"), num_threads=1)
+    inp, res = it.get_input_details()[0], it.get_output_details()[0]
+    shape = [None]
+
+    def run(batch):
+        if shape[0] != batch.shape:
+            it.resize_tensor_input(inp["index"], list(batch.shape))
+            it.allocate_tensors()
+            shape[0] = batch.shape
+        it.set_tensor(inp["index"], batch)
+        it.invoke()
+        return it.get_tensor(res["index"])[0]
+
+    return run
+
+
+def load_mlx(folder: Path):
+    """The exported MLX module (what an Apple-platform app imports), on MLX's CPU device."""
+    import importlib.util
+
+    import mlx.core as mx
+
+    mx.set_default_device(mx.cpu)
+    spec = importlib.util.spec_from_file_location("inherent_mlx_bench", folder / "inherent_mlx.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = module.load(folder)
+    return lambda batch: np.array(model(batch[0]))
+
+
+LOADERS = {"litert": ("litert", load_litert), "mlx": ("mlx", load_mlx)}
+NAMES = {"onnxruntime": "ONNX Runtime", "litert": "LiteRT (XNNPACK)", "mlx": "MLX (CPU)"}
 
 
 def speech_like(seconds: float, seed: int = 0) -> np.ndarray:
@@ -55,61 +96,82 @@ def main() -> None:
     ap.add_argument("--configs", nargs="+", default=["tiny", "small", "base"])
     ap.add_argument("--seconds", nargs="+", type=float, default=[1.0, 10.0])
     ap.add_argument("--repeats", type=int, default=200)
+    ap.add_argument("--runtimes", nargs="+", default=["onnxruntime", "litert", "mlx"], choices=list(NAMES))
     ap.add_argument("--json-out")
     args = ap.parse_args()
 
     fe = inherent.AudioFrontend()
-    rows = []
+    rows, skipped = [], {}
     with tempfile.TemporaryDirectory(prefix="inherent-bench-") as tmp:
         for config in args.configs:
             pkg = Path(tmp) / config
             subprocess.run([args.cli, "fixtures", "--config", config, "--seed", "1", "--out", str(pkg / "native")],
                            check=True, capture_output=True)
-            subprocess.run([args.cli, "export", "--weights", str(pkg / "native" / "model.safetensors"), "--config",
-                            config, "--backend", "onnx", "-o", str(pkg / "export"), "-q"], check=True)
             engine = inherent.Engine(pkg / "native")
-            so = ort.SessionOptions()
-            so.intra_op_num_threads = 1
-            so.inter_op_num_threads = 1
-            so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-            so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            sess = ort.InferenceSession(str(pkg / "export" / "onnx" / "model.onnx"), so,
-                                        providers=["CPUExecutionProvider"])
-            name = sess.get_inputs()[0].name
+            peers = {}
+            for runtime in args.runtimes:
+                backend = "onnx" if runtime == "onnxruntime" else LOADERS[runtime][0]
+                done = subprocess.run([args.cli, "export", "--weights", str(pkg / "native" / "model.safetensors"),
+                                       "--config", config, "--backend", backend, "-o", str(pkg / "export"), "-q"],
+                                      capture_output=True, text=True)
+                if done.returncode != 0:
+                    skipped[runtime] = done.stderr.strip().splitlines()[-1:] or ["export failed"]
+                    continue
+                try:
+                    if runtime == "onnxruntime":
+                        so = ort.SessionOptions()
+                        so.intra_op_num_threads = 1
+                        so.inter_op_num_threads = 1
+                        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+                        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                        sess = ort.InferenceSession(str(pkg / "export" / "onnx" / "model.onnx"), so,
+                                                    providers=["CPUExecutionProvider"])
+                        name = sess.get_inputs()[0].name
+                        peers[runtime] = lambda batch, sess=sess, name=name: sess.run(None, {name: batch})[0][0]
+                    else:
+                        peers[runtime] = LOADERS[runtime][1](pkg / "export" / backend)
+                except ImportError as e:
+                    skipped[runtime] = [f"not installed ({e.name})"]
             for seconds in args.seconds:
                 mel = fe.audio_to_mel(speech_like(seconds))
-                batch = mel[None]
+                batch = np.ascontiguousarray(mel[None], dtype=np.float32)
                 ours = engine.score_mel(mel)
-                theirs = sess.run(None, {name: batch})[0][0]
-                diff = float(np.max(np.abs(ours - theirs)))
+                row = dict(config=config, seconds=seconds, frames=len(mel), kernels=engine.kernels)
                 repeats = max(10, int(args.repeats / seconds))
-                for _ in range(5):  # warm up both
+                for _ in range(3):  # warm up every runtime
                     engine.score_mel(mel)
-                    sess.run(None, {name: batch})
-                a, b = [], []
+                    for run in peers.values():
+                        run(batch)
+                times = {k: [] for k in ["inherent", *peers]}
                 for _ in range(repeats):
-                    a.append(cpu_ms(lambda: engine.score_mel(mel)))
-                    b.append(cpu_ms(lambda: sess.run(None, {name: batch})))
-                a.sort()
-                b.sort()
-                rows.append(dict(config=config, seconds=seconds, frames=len(mel), kernels=engine.kernels,
-                                 inherent_min=a[0], inherent_median=a[len(a) // 2],
-                                 onnxruntime_min=b[0], onnxruntime_median=b[len(b) // 2],
-                                 max_score_diff=diff))
+                    times["inherent"].append(cpu_ms(lambda: engine.score_mel(mel)))
+                    for k, run in peers.items():
+                        times[k].append(cpu_ms(lambda run=run: run(batch)))
+                for k, v in times.items():
+                    v.sort()
+                    row[f"{k}_min"], row[f"{k}_median"] = v[0], v[len(v) // 2]
+                    if k != "inherent":
+                        row[f"{k}_max_score_diff"] = float(np.max(np.abs(ours - peers[k](batch))))
+                rows.append(row)
 
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),
                platform.processor())
-    print(f"Machine: {cpu}; onnxruntime {ort.__version__}; inherent {inherent.__version__}; "
-          f"one thread; CPU ms per call (min / median), calls alternating between the runtimes.\n")
-    print("| config | window | inherent | ONNX Runtime | speedup (min / median) | max score diff |")
-    print("|---|---|---|---|---|---|")
+    peers_run = [k for k in args.runtimes if rows and f"{k}_min" in rows[0]]
+    print(f"Machine: {cpu}; inherent {inherent.__version__}; onnxruntime {ort.__version__}; one thread asked of "
+          f"each runtime; CPU ms per call (min / median), calls alternating between the runtimes; "
+          f"ratio = runtime / inherent (median).\n")
+    print("| config | window | inherent | " + " | ".join(NAMES[k] for k in peers_run) + " | max score diff |")
+    print("|---|---|---|" + "---|" * len(peers_run) + "---|")
     for r in rows:
+        cells = [f"{r[k + '_min']:.3f} / {r[k + '_median']:.3f} ms ({r[k + '_median'] / r['inherent_median']:.2f}x)"
+                 for k in peers_run]
+        diff = max(r[k + "_max_score_diff"] for k in peers_run) if peers_run else 0.0
         print(f"| {r['config']} | {r['seconds']:g} s | {r['inherent_min']:.3f} / {r['inherent_median']:.3f} ms "
-              f"({r['kernels']}) | {r['onnxruntime_min']:.3f} / {r['onnxruntime_median']:.3f} ms | "
-              f"{r['onnxruntime_min'] / r['inherent_min']:.2f}x / {r['onnxruntime_median'] / r['inherent_median']:.2f}x "
-              f"| {r['max_score_diff']:.1e} |")
+              f"({r['kernels']}) | " + " | ".join(cells) + f" | {diff:.1e} |")
+    for k, why in skipped.items():
+        print(f"\n{NAMES[k]}: left out: {' '.join(why)}")
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(rows, indent=2))
+        Path(args.json_out).write_text(json.dumps(dict(rows=rows, skipped=skipped), indent=2))
 
 
 if __name__ == "__main__":
