@@ -6,10 +6,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <thread>
 
 #include "common/files.h"
 #include "common/safetensors.h"
+#include "common/workers.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::baseline {
@@ -356,10 +356,7 @@ TextClassifier TextClassifier::train(const std::vector<std::string>& texts, cons
     }
   };
   const unsigned threads = std::clamp(options.threads, 1u, static_cast<unsigned>(kHeads));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  run_on_threads(static_cast<int>(threads), work);
 
   TextClassifier model;
   model.spec_ = spec;

@@ -12,6 +12,7 @@
 
 #include "common/csv.h"
 #include "common/files.h"
+#include "common/workers.h"
 #include "common/progress.h"
 #include "frontend/audio-file.h"
 #include "inherent/inherent.hpp"
@@ -107,17 +108,9 @@ FixtureStats render_fixtures(const std::vector<FixtureUtterance>& utterances, co
       progress.add();
     }
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  run_on_threads(threads, work);
   progress.finish();
-  if (!errors.empty()) {
-    std::sort(errors.begin(), errors.end());
-    std::string msg = std::to_string(errors.size()) + " clip(s) failed; the manifest was not written (rerun to resume):";
-    for (size_t i = 0; i < errors.size() && i < 20; ++i) msg += "\n  " + errors[i];
-    throw Exception(INHERENT_STATUS_INTERNAL, msg);
-  }
+  throw_item_errors(std::move(errors), "the manifest");
 
   // Audio paths relative to the manifest's folder when the clips lie under it.
   const fs::path mdir = fs::absolute(fs::path(manifest)).parent_path();

@@ -15,7 +15,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +22,7 @@
 #include "baseline/text-classifier.h"
 #include "commands.h"
 #include "common/files.h"
+#include "common/workers.h"
 #include "common/progress.h"
 #include "eval/metrics.h"
 #include "inherent/inherent.hpp"
@@ -224,10 +224,7 @@ void add_score(CLI::App* parent) {
       }
     };
     const unsigned threads = std::max(1u, o->threads);
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
+    run_on_threads(static_cast<int>(threads), work);
     progress.finish();
     if (failed) {
       size_t n_failed = 0;

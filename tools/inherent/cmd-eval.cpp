@@ -27,17 +27,8 @@
 namespace inherent::cli {
 namespace {
 
-using ojson = nlohmann::ordered_json;
 constexpr int kHeads = INHERENT_N_HEADS;
 
-ojson num(double v) { return std::isnan(v) ? ojson(nullptr) : ojson(v); }
-
-std::string fmt(double v) {
-  if (std::isnan(v)) return "   n/a";
-  char b[16];
-  std::snprintf(b, sizeof b, "%6.3f", v);
-  return b;
-}
 
 // {"default_thresholds": {key: t}} (a metadata sidecar or `inherent thresholds` output)
 // or a flat {key: t}: 13 values in head order.

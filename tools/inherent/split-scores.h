@@ -5,6 +5,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -56,6 +59,17 @@ void score_checkpoint(const ScoreSource& source, const std::string& manifest, co
 // The LibTorch model of a checkpoint on given log-mels ([T, 128] each): scores [n, 13].
 // pad_to > 0 zero-pads every clip to pad_to frames first (what a fixed-shape artifact
 // sees). *file gets the weights file read.
+// Metric printing shared by eval and thresholds: JSON null for NaN (an undefined
+// metric, e.g. AUC of a head with no positives) and a fixed-width column.
+using ojson = nlohmann::ordered_json;
+inline ojson num(double v) { return std::isnan(v) ? ojson(nullptr) : ojson(v); }
+inline std::string fmt(double v) {
+  if (std::isnan(v)) return "   n/a";
+  char b[16];
+  std::snprintf(b, sizeof b, "%6.3f", v);
+  return b;
+}
+
 std::vector<float> checkpoint_scores(const std::string& checkpoint, const std::vector<std::vector<float>>& mels,
                                      size_t pad_to, int threads, bool quiet, std::string* file);
 
