@@ -384,10 +384,9 @@ std::vector<Sentence> parse_hwu64_csv(std::string_view text, const std::string& 
   return out;
 }
 
-// ---- SLURP --------------------------------------------------------------------------------
-
-std::vector<Sentence> parse_slurp_jsonl(std::string_view text, const std::string& path) {
-  std::vector<Sentence> out;
+// Calls fn(line number from 1, the line without its \r) for each line that is not blank.
+template <typename Fn>
+void for_each_nonblank_line(std::string_view text, Fn&& fn) {
   size_t line = 0, pos = 0;
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
@@ -397,6 +396,15 @@ std::vector<Sentence> parse_slurp_jsonl(std::string_view text, const std::string
     ++line;
     if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     if (l.find_first_not_of(" \t") == std::string_view::npos) continue;
+    fn(line, l);
+  }
+}
+
+// ---- SLURP --------------------------------------------------------------------------------
+
+std::vector<Sentence> parse_slurp_jsonl(std::string_view text, const std::string& path) {
+  std::vector<Sentence> out;
+  for_each_nonblank_line(text, [&](size_t line, std::string_view l) {
     const std::string where = at_line(path, line);
     const json::Value v = parse_json(l, path, line);
     if (!v.is_object()) fail(where, "expected one JSON object per line");
@@ -416,7 +424,7 @@ std::vector<Sentence> parse_slurp_jsonl(std::string_view text, const std::string
     }
     map_hwu_slurp(s);
     if (finish(s)) out.push_back(std::move(s));
-  }
+  });
   return out;
 }
 
@@ -536,19 +544,11 @@ std::vector<Sentence> parse_topical_chat_json(std::string_view text, const std::
 
 std::vector<Sentence> parse_wiki_sents(std::string_view text, const std::string& path) {
   std::vector<Sentence> out;
-  size_t line = 0, pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view l = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line;
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  for_each_nonblank_line(text, [&](size_t line, std::string_view l) {
     if (l.find('\0') != std::string_view::npos) fail(at_line(path, line), "NUL byte (not a text file?)");
-    if (l.find_first_not_of(" \t") == std::string_view::npos) continue;
     Sentence s = not_addressed("wiki-sents", "wikipedia", std::string(l), "", at_line(path, line));
     if (finish(s)) out.push_back(std::move(s));
-  }
+  });
   return out;
 }
 
