@@ -10,13 +10,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli-run.h"
 
@@ -191,3 +195,52 @@ TEST(ParityCli, UsageAndInputErrors) {
 }
 
 }  // namespace
+
+// `eval` on exports runs them in their own runtime: the ONNX and LiteRT float32 exports
+// score the test clips like the native package (float32 bar), with the export's thresholds.
+std::vector<std::vector<double>> eval_scores(const fs::path& artifact, std::string* scorer) {
+  static int n = 0;
+  const fs::path csv = scratch() / ("eval-scores-" + std::to_string(n) + ".csv");
+  const fs::path report = scratch() / ("eval-" + std::to_string(n++) + ".json");
+  const CliRun r = inherent_cli("eval --artifact " + q(artifact) + " --manifest " + q(manifest) +
+                                " --split test -q --python " + q(python()) + " --scores-out " + q(csv) +
+                                " --json-out " + q(report));
+  EXPECT_TRUE(r.code == 0 || r.code == 1) << r.out << r.err;  // 1: a release gate failed (random weights)
+  std::vector<std::vector<double>> rows;
+  std::istringstream in(slurp(csv));
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<double> v;
+    std::istringstream cells(line);
+    std::string cell;
+    for (int c = 0; std::getline(cells, cell, ','); ++c) {
+      if (c >= 2 && c < 15) v.push_back(std::stod(cell));
+    }
+    rows.push_back(v);
+  }
+  if (fs::exists(report)) *scorer = json::parse(slurp(report))["scorer"].get<std::string>();
+  return rows;
+}
+
+TEST(ParityCli, EvalScoresExportsInTheirOwnRuntime) {
+  if (!python_has("onnxruntime") || !python_has("ai_edge_litert")) GTEST_SKIP() << "no Python with the runtimes";
+  std::string native_scorer, onnx_scorer, litert_scorer;
+  const auto want = eval_scores(exported("native", "--backend native") / "native", &native_scorer);
+  const auto onnx = eval_scores(exported("onnx", "--backend onnx") / "onnx", &onnx_scorer);
+  const auto litert = eval_scores(exported("litert", "--backend litert") / "litert" / "model.tflite", &litert_scorer);
+  ASSERT_FALSE(want.empty());
+  EXPECT_NE(native_scorer.find("native engine"), std::string::npos) << native_scorer;
+  EXPECT_NE(onnx_scorer.find("onnx"), std::string::npos) << onnx_scorer;
+  EXPECT_NE(litert_scorer.find("litert"), std::string::npos) << litert_scorer;
+  for (const auto* got : {&onnx, &litert}) {
+    ASSERT_EQ(got->size(), want.size());
+    double max_diff = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+      ASSERT_EQ((*got)[i].size(), 13u);
+      for (size_t h = 0; h < 13; ++h) max_diff = std::max(max_diff, std::abs((*got)[i][h] - want[i][h]));
+    }
+    EXPECT_LE(max_diff, 1e-4);
+    EXPECT_GT(max_diff, 0.0);  // really another runtime, not the engine again
+  }
+}

@@ -13,6 +13,9 @@
 #include "common/npy.h"
 #include "common/progress.h"
 #include "inherent/inherent.hpp"
+#if INHERENT_HAVE_EXPORT
+#include "artifact-runtime.h"  // onnx / litert / mlx exports in their own runtimes
+#endif
 
 namespace inherent::cli {
 namespace {
@@ -25,6 +28,47 @@ int column_of(const std::vector<std::string>& header, const char* name) {
 std::string where(const std::string& manifest, const LabelRow& row) {
   return manifest + ":" + std::to_string(row.line);
 }
+
+#if INHERENT_HAVE_EXPORT
+// An onnx / litert / mlx export: every clip's log-mels, then one run of its runtime.
+void score_foreign_export(const ScoreSource& source, const std::string& manifest,
+                          const std::vector<std::string>& header, SplitScores* out) {
+  const Artifact a = describe_artifact(source.artifact);
+  std::vector<std::vector<float>> mels;
+  Progress progress("log-mel", out->size(), !source.quiet);
+  for (const LabelRow& r : out->rows) {
+    size_t frames = 0;
+    mels.push_back(clip_mel(manifest, header, r, &frames));
+    if (a.pad > 0 && frames > a.pad) {
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where(manifest, r) + ": " + std::to_string(frames) +
+                                                            " frames, more than the artifact's fixed " + a.frames);
+    }
+    progress.add();
+  }
+  progress.finish();
+  ojson runtime;
+  out->scores = artifact_scores(a, mels, source.python, source.quiet, &runtime);
+  out->model = a.file;
+  out->scorer = runtime.value("runtime", a.backend) + " (" + a.backend + ", " + a.precision + ")";
+  out->metadata = read_file(a.sidecar);
+  const nlohmann::json meta = nlohmann::json::parse(out->metadata, nullptr, false);
+  const nlohmann::json keys = meta.value("threshold_keys", nlohmann::json::array());
+  const nlohmann::json values = meta.value("default_thresholds", nlohmann::json::object());
+  for (int h = 0; h < INHERENT_N_HEADS; ++h) {
+    const auto i = static_cast<size_t>(h);
+    const bool known = keys.is_array() && i < keys.size() && keys[i].is_string() && values.is_object() &&
+                       values.contains(keys[i].get<std::string>()) && values[keys[i].get<std::string>()].is_number();
+    if (!known) {
+      throw Exception(INHERENT_STATUS_INVALID_MODEL,
+                      a.sidecar + ": threshold_keys[" + std::to_string(h) + "] or its default_thresholds entry is missing");
+    }
+    out->thresholds.push_back(values[keys[i].get<std::string>()].get<float>());
+  }
+}
+#else
+bool is_foreign_export(const std::string&) { return false; }  // the engine then names what it cannot load
+void score_foreign_export(const ScoreSource&, const std::string&, const std::vector<std::string>&, SplitScores*) {}
+#endif
 
 }  // namespace
 
@@ -47,8 +91,10 @@ Model load_artifact(const ScoreSource& s) {
 void add_source_options(CLI::App* cmd, ScoreSource* s) {
   auto* source = cmd->add_option_group("model", "What to score with (exactly one)");
   source->add_option("--artifact", s->artifact,
-                     "Model package scored by the native engine: a folder with model.safetensors + "
-                     "inherent.metadata.json, a single-file package, or PKG/model.safetensors");
+                     "What a user ships, scored in its own runtime: a native model package (a folder with "
+                     "model.safetensors + inherent.metadata.json, a single-file package, PKG/model.safetensors; "
+                     "our engine), or an `inherent export` folder or file of onnx, litert or mlx (onnxruntime, "
+                     "ai-edge-litert, mlx through --python)");
   source->add_option("--checkpoint", s->checkpoint,
                      "Trainer checkpoint scored by the LibTorch model (a checkpoint folder or its "
                      "model.safetensors, or a training run folder: best/, else last/)");
@@ -56,6 +102,9 @@ void add_source_options(CLI::App* cmd, ScoreSource* s) {
   cmd->add_option("--threads", s->threads, "Threads (clips scored in parallel; LibTorch intra-op threads)")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  cmd->add_option("--python", s->python,
+                  "Python with onnxruntime / ai-edge-litert / mlx for a non-native --artifact (default: "
+                  "$INHERENT_PYTHON, else python3 in PATH)");
   cmd->add_option("--kernels", s->kernels, "Engine kernel set: auto, generic, avx2, avx512")
       ->check(CLI::IsMember({"auto", "generic", "avx2", "avx512"}))
       ->capture_default_str();
@@ -112,6 +161,8 @@ SplitScores score_split(const ScoreSource& source, const std::string& manifest, 
     out.thresholds.resize(INHERENT_N_HEADS);
     for (int h = 0; h < INHERENT_N_HEADS; ++h) out.thresholds[static_cast<size_t>(h)] = head_default_threshold(h);
     score_checkpoint(source, manifest, labels.header, &out);
+  } else if (is_foreign_export(source.artifact)) {
+    score_foreign_export(source, manifest, labels.header, &out);
   } else {
     const Model model = load_artifact(source);
     out.model = source.artifact;
