@@ -4,14 +4,16 @@
 For each config (tiny, small, base): random weights written as a model package by
 `inherent fixtures`, exported by `inherent export` (the project's exporters) to ONNX,
 LiteRT (float32) and MLX, then the same log-mel windows scored by every runtime:
-our engine, ONNX Runtime (CPU provider), LiteRT (ai-edge-litert, XNNPACK) and MLX
-(CPU), each asked for one thread. Timings alternate between the runtimes call by call,
-so all see the same machine; the table reports CPU time per call (minimum and median,
-all threads of the process counted) and each runtime's ratio to ours.
+our engine, ONNX Runtime (CPU provider), LiteRT (ai-edge-litert, XNNPACK), MLX (CPU)
+and LibTorch eager (the trainer's C++ model, bench/bench-torch, run by this script
+right after the others on the same window), each asked for one thread. Timings of the
+Python-side runtimes alternate call by call, so all see the same machine; the table
+reports CPU time per call (minimum and median, all threads of the process counted) and
+each runtime's ratio to ours.
 
     .venv/bin/python bench/engine.py --cli build/dev/tools/inherent/inherent
         [--configs tiny small base] [--seconds 1 10] [--repeats 200]
-        [--runtimes onnxruntime litert mlx] [--json-out F]
+        [--runtimes onnxruntime litert mlx libtorch] [--bench-torch PATH] [--json-out F]
 
 Needs the `inherent` CLI built with INHERENT_BUILD_EXPORT=ON and the Python module
 (`pip install .`); a runtime whose package is missing is reported and left out.
@@ -72,7 +74,17 @@ def load_mlx(folder: Path):
 
 
 LOADERS = {"litert": ("litert", load_litert), "mlx": ("mlx", load_mlx)}
-NAMES = {"onnxruntime": "ONNX Runtime", "litert": "LiteRT (XNNPACK)", "mlx": "MLX (CPU)"}
+NAMES = {"onnxruntime": "ONNX Runtime", "litert": "LiteRT (XNNPACK)", "mlx": "MLX (CPU)",
+         "libtorch": "LibTorch eager"}
+
+
+def libtorch_times(binary: Path, weights: Path, mel: np.ndarray, repeats: int, tmp: Path) -> dict:
+    """bench-torch on one window: {"min_ms", "median_ms", "scores"}."""
+    path = tmp / "window.npy"
+    np.save(path, np.ascontiguousarray(mel, dtype=np.float32))
+    done = subprocess.run([str(binary), str(weights), str(path), str(repeats)], capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout)
 
 
 def speech_like(seconds: float, seed: int = 0) -> np.ndarray:
@@ -96,12 +108,18 @@ def main() -> None:
     ap.add_argument("--configs", nargs="+", default=["tiny", "small", "base"])
     ap.add_argument("--seconds", nargs="+", type=float, default=[1.0, 10.0])
     ap.add_argument("--repeats", type=int, default=200)
-    ap.add_argument("--runtimes", nargs="+", default=["onnxruntime", "litert", "mlx"], choices=list(NAMES))
+    ap.add_argument("--runtimes", nargs="+", default=["onnxruntime", "litert", "mlx", "libtorch"], choices=list(NAMES))
+    ap.add_argument("--bench-torch", help="bench-torch binary (default: bench/bench-torch in the CLI's build dir)")
     ap.add_argument("--json-out")
     args = ap.parse_args()
 
     fe = inherent.AudioFrontend()
     rows, skipped = [], {}
+    bench_torch = Path(args.bench_torch) if args.bench_torch else Path(args.cli).resolve().parents[2] / "bench" / "bench-torch"
+    use_torch = "libtorch" in args.runtimes
+    if use_torch and not bench_torch.exists():
+        skipped["libtorch"] = [f"{bench_torch} not built (INHERENT_BUILD_TRAIN and INHERENT_BUILD_BENCH)"]
+        use_torch = False
     with tempfile.TemporaryDirectory(prefix="inherent-bench-") as tmp:
         for config in args.configs:
             pkg = Path(tmp) / config
@@ -110,6 +128,8 @@ def main() -> None:
             engine = inherent.Engine(pkg / "native")
             peers = {}
             for runtime in args.runtimes:
+                if runtime == "libtorch":
+                    continue
                 backend = "onnx" if runtime == "onnxruntime" else LOADERS[runtime][0]
                 done = subprocess.run([args.cli, "export", "--weights", str(pkg / "native" / "model.safetensors"),
                                        "--config", config, "--backend", backend, "-o", str(pkg / "export"), "-q"],
@@ -152,6 +172,10 @@ def main() -> None:
                     row[f"{k}_min"], row[f"{k}_median"] = v[0], v[len(v) // 2]
                     if k != "inherent":
                         row[f"{k}_max_score_diff"] = float(np.max(np.abs(ours - peers[k](batch))))
+                if use_torch:
+                    t = libtorch_times(bench_torch, pkg / "native" / "model.safetensors", mel, repeats, Path(tmp))
+                    row["libtorch_min"], row["libtorch_median"] = t["min_ms"], t["median_ms"]
+                    row["libtorch_max_score_diff"] = float(np.max(np.abs(ours - np.array(t["scores"]))))
                 rows.append(row)
 
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),
