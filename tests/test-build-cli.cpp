@@ -18,8 +18,11 @@
 #include <vector>
 
 #include "cli-run.h"
+#include "test-clips.h"
 
 namespace {
+
+using inherent::test::write_wav;
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -48,15 +51,6 @@ std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
 CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
 
-void write_wav(const fs::path& path, const std::vector<float>& x) {
-  std::ofstream f(path, std::ios::binary);
-  auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
-  auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
-  const auto bytes = static_cast<uint32_t>(x.size() * 2);
-  f.write("RIFF", 4), u32(36 + bytes), f.write("WAVEfmt ", 8), u32(16), u16(1), u16(1), u32(16000), u32(32000);
-  u16(2), u16(16), f.write("data", 4), u32(bytes);
-  for (float v : x) u16(static_cast<uint16_t>(static_cast<int16_t>(std::lround(v * 32767))));
-}
 
 // 36 clips (train 20, eval 8, test 8) whose labels follow the audio: interesting clips
 // carry a 1.2 kHz tone, the timer intent adds 2.5 kHz, the rest is a 300 Hz hum.
@@ -72,17 +66,7 @@ fs::path write_manifest(const std::string& name, const std::string& split_overri
     const bool gate = i % 2 == 0, timer = i % 4 == 0;
     const std::string audio = "audio/c" + std::to_string(i) + ".wav";
     if (!fs::exists(scratch() / audio)) {
-      const size_t n = 4800 + static_cast<size_t>((i * 3203) % 9600);  // 0.3 .. 0.9 s
-      std::vector<float> x(n);
-      uint32_t s = static_cast<uint32_t>(i) * 747796405u + 1;
-      for (size_t k = 0; k < n; ++k) {
-        s = s * 1664525u + 1013904223u;
-        const double t = static_cast<double>(k) / 16000.0;
-        double v = (static_cast<double>(s >> 8) / 16777216.0 - 0.5) * 0.02;
-        v += gate ? 0.3 * std::sin(2 * M_PI * 1200 * t) : 0.3 * std::sin(2 * M_PI * 300 * t);
-        if (timer) v += 0.2 * std::sin(2 * M_PI * 2500 * t);
-        x[k] = static_cast<float>(v);
-      }
+      const std::vector<float> x = inherent::test::labelled_tone_clip(i, gate, timer);
       write_wav(scratch() / audio, x);
     }
     const std::string split = !split_override.empty() ? split_override : i < 20 ? "train" : i < 28 ? "eval" : "test";

@@ -18,24 +18,15 @@
 #include "inherent/inherent.hpp"
 #include "train/augment-hook.h"
 #include "train/dataset.h"
+#include "test-clips.h"
 
 namespace inherent::train {
 namespace {
 
+using inherent::test::write_wav;
+
 namespace fs = std::filesystem;
 
-// 16-bit PCM mono WAV.
-void write_wav(const std::string& path, const std::vector<float>& x, int rate = 16000) {
-  std::ofstream f(path, std::ios::binary);
-  auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
-  auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
-  const auto bytes = static_cast<uint32_t>(x.size() * 2);
-  f.write("RIFF", 4), u32(36 + bytes), f.write("WAVEfmt ", 8), u32(16), u16(1), u16(1);
-  u32(static_cast<uint32_t>(rate)), u32(static_cast<uint32_t>(rate * 2)), u16(2), u16(16);
-  f.write("data", 4), u32(bytes);
-  for (float v : x)
-    u16(static_cast<uint16_t>(static_cast<int16_t>(std::lround(std::clamp(v, -1.0f, 1.0f) * 32767))));
-}
 
 std::vector<float> tone(size_t n, double hz, uint32_t seed) {
   std::vector<float> x(n);

@@ -23,8 +23,11 @@
 #include "inherent/inherent.hpp"
 
 #include "cli-run.h"
+#include "test-clips.h"
 
 namespace {
+
+using inherent::test::write_wav;
 
 using inherent::test::CliRun;
 using inherent::test::slurp;
@@ -51,15 +54,6 @@ CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(IN
 
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
-void write_wav(const fs::path& path, const std::vector<float>& x) {
-  std::ofstream f(path, std::ios::binary);
-  auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
-  auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
-  const auto bytes = static_cast<uint32_t>(x.size() * 2);
-  f.write("RIFF", 4), u32(36 + bytes), f.write("WAVEfmt ", 8), u32(16), u16(1), u16(1), u32(16000), u32(32000);
-  u16(2), u16(16), f.write("data", 4), u32(bytes);
-  for (float v : x) u16(static_cast<uint16_t>(static_cast<int16_t>(std::lround(v * 32767))));
-}
 
 // kClips clips (0.3 .. 1.1 s of a tone, a second tone and noise, all different).
 const std::vector<std::string>& clips() {

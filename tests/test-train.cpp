@@ -24,12 +24,15 @@
 #include <thread>
 
 #include "common/safetensors.h"
+#include "test-clips.h"
 #include "engine/arch.h"
 
 extern char** environ;
 
 namespace inherent {
 namespace {
+
+using inherent::test::write_wav;
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -41,16 +44,6 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-void write_wav(const std::string& path, const std::vector<float>& x) {
-  std::ofstream f(path, std::ios::binary);
-  auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
-  auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
-  const auto bytes = static_cast<uint32_t>(x.size() * 2);
-  f.write("RIFF", 4), u32(36 + bytes), f.write("WAVEfmt ", 8), u32(16), u16(1), u16(1), u32(16000),
-      u32(32000);
-  u16(2), u16(16), f.write("data", 4), u32(bytes);
-  for (float v : x) u16(static_cast<uint16_t>(static_cast<int16_t>(std::lround(v * 32767))));
-}
 
 // A run directory with clips whose labels follow the audio: interesting clips carry a
 // 1.2 kHz tone, the timer intent adds 2.5 kHz, others are a 300 Hz hum.
@@ -72,17 +65,7 @@ struct Workdir {
          "hasCallingAgentIntent,hasStartTimerIntent\n";
     for (int i = 0; i < n_train + n_eval; ++i) {
       const bool gate = i % 2 == 0, timer = i % 4 == 0;
-      const size_t n = 4800 + static_cast<size_t>((i * 3203) % 9600);  // 0.3 .. 0.9 s
-      std::vector<float> x(n);
-      uint32_t s = static_cast<uint32_t>(i) * 747796405u + 1;
-      for (size_t k = 0; k < n; ++k) {
-        s = s * 1664525u + 1013904223u;
-        const double t = static_cast<double>(k) / 16000.0;
-        double v = (static_cast<double>(s >> 8) / 16777216.0 - 0.5) * 0.02;
-        v += gate ? 0.3 * std::sin(2 * M_PI * 1200 * t) : 0.3 * std::sin(2 * M_PI * 300 * t);
-        if (timer) v += 0.2 * std::sin(2 * M_PI * 2500 * t);
-        x[k] = static_cast<float>(v);
-      }
+      const std::vector<float> x = inherent::test::labelled_tone_clip(i, gate, timer);
       const std::string name = "audio/c" + std::to_string(i) + ".wav";
       write_wav(dir + "/" + name, x);
       f << name << ",clip,spk,s" << i << ",synth,clean,test,," << (i < n_train ? "train" : "eval") << ","
