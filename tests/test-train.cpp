@@ -315,6 +315,64 @@ TEST(Train, CtcAuxiliaryIsLoggedCheckpointedAndResumesExactly) {
   EXPECT_EQ(records, 12);
 }
 
+// Largest |a - b| over the float32 tensors the two files share.
+double max_weight_diff(const std::string& a, const std::string& b) {
+  const auto ta = tensors_of(a), tb = tensors_of(b);
+  double worst = 0;
+  for (const auto& [name, bytes] : ta) {
+    const std::string& other = tb.at(name);
+    EXPECT_EQ(bytes.size(), other.size()) << name;
+    const auto* x = reinterpret_cast<const float*>(bytes.data());
+    const auto* y = reinterpret_cast<const float*>(other.data());
+    for (size_t i = 0; i < std::min(bytes.size(), other.size()) / sizeof(float); ++i)
+      worst = std::max(worst, static_cast<double>(std::fabs(x[i] - y[i])));
+  }
+  return worst;
+}
+
+TEST(Train, InitFromWarmStartsFromAnotherRunsWeights) {
+  Workdir w;
+  std::string out;
+  const std::string cfg = w.dir + "/ctc.yaml";
+  std::ofstream(cfg) << "model:\n  preset: tiny\ndata:\n  batch_size: 4\n"
+                        "training:\n  lr: 0.003\n  warmup_steps: 4\n  save_every: 5\n  log_every: 1\n"
+                        "  norm_clips: 8\n  ctc_weight: 0.5\neval:\n  every: 0\n";
+  auto args = [&](const std::string& dir, const std::string& steps, std::vector<std::string> extra) {
+    std::vector<std::string> a = {"train", "--config", cfg,   "--labels", w.labels, "--max-steps",
+                                  steps,   "--output-dir", dir};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  ASSERT_EQ(run(args(w.dir + "/first", "12", {}), &out, w.dir + "/log"), 0) << out;
+  ASSERT_EQ(run(args(w.dir + "/fresh", "1", {}), &out, w.dir + "/log"), 0) << out;
+  ASSERT_EQ(run(args(w.dir + "/warm", "1", {"--init-from", w.dir + "/first/last"}), &out, w.dir + "/log"), 0)
+      << out;
+  EXPECT_NE(out.find("initialized from"), std::string::npos) << out;
+  // One warm-up step (lr 0.003 / 4) moves an AdamW weight by at most about 7.5e-4: the warm
+  // run sits next to the first run's weights and CTC head, a fresh run 12 steps away.
+  const std::string first = w.dir + "/first/last/", warm = w.dir + "/warm/last/", fresh = w.dir + "/fresh/last/";
+  EXPECT_LT(max_weight_diff(first + "model.safetensors", warm + "model.safetensors"), 1.5e-3);
+  EXPECT_LT(max_weight_diff(first + "ctc.safetensors", warm + "ctc.safetensors"), 1.5e-3);
+  EXPECT_GT(max_weight_diff(first + "model.safetensors", fresh + "model.safetensors"), 5e-3);
+  // The provenance is kept in the checkpoint and the log, also across a resume.
+  EXPECT_EQ(json::parse(slurp(warm + "trainer.json"))["init_from"], w.dir + "/first/last");
+  EXPECT_EQ(read_jsonl(w.dir + "/warm/metrics.jsonl").front()["init_from"], w.dir + "/first/last");
+  ASSERT_EQ(run({"train", "--labels", w.labels, "--output-dir", w.dir + "/warm", "--resume", "--max-steps", "2"},
+                &out, w.dir + "/log"),
+            0)
+      << out;
+  EXPECT_EQ(json::parse(slurp(warm + "trainer.json"))["init_from"], w.dir + "/first/last");
+  // A folder without weights, or weights of another architecture, are refused by name.
+  fs::create_directories(w.dir + "/empty");
+  EXPECT_EQ(run(args(w.dir + "/bad1", "1", {"--init-from", w.dir + "/empty"}), &out, w.dir + "/log"), 1);
+  EXPECT_NE(out.find("no model.safetensors"), std::string::npos) << out;
+  EXPECT_EQ(run({"train", "--config", "small", "--labels", w.labels, "--max-steps", "1", "--output-dir",
+                 w.dir + "/bad2", "--init-from", w.dir + "/first/last"},
+                &out, w.dir + "/log"),
+            1);
+  EXPECT_NE(out.find("model.safetensors"), std::string::npos) << out;
+}
+
 TEST(Train, SigkillLosesAtMostOneSaveIntervalAndResumesExactly) {
   Workdir w;
   std::string out;

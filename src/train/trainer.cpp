@@ -472,6 +472,21 @@ int run_training(const TrainRequest& req) {
     for (const auto& p : ctc->named_parameters(true)) out.emplace_back(p.key(), p.value());
     return out;
   };
+  // Loads the auxiliary head saved beside a checkpoint; false when there is none.
+  auto load_ctc = [&](const std::string& dir) {
+    const std::string file = dir + "/" + kCtcFile;
+    if (!std::filesystem::exists(file)) return false;
+    const LoadedTensors aux = safetensors_to_tensors(read_file(file), file);
+    torch::NoGradGuard no_grad;
+    for (auto& [name, p] : ctc_tensors()) {
+      const torch::Tensor* v = aux.find(name);
+      if (!v || v->sizes() != p.sizes()) {
+        fail(INHERENT_STATUS_INVALID_MODEL, file + ": tensor '" + name + "' missing or misshapen");
+      }
+      p.copy_(*v);
+    }
+    return true;
+  };
   std::vector<torch::Tensor> decay, no_decay, all;
   for (const auto& [name, p] : params) {
     (p.dim() >= 2 ? decay : no_decay).push_back(p);
@@ -488,32 +503,24 @@ int run_training(const TrainRequest& req) {
   json best_json = nullptr, last_eval = nullptr;
   std::optional<eval::Metrics> best;
   double trained_seconds = 0;
+  std::string init_from;  // the checkpoint a warm start began from (kept across resumes)
   if (req.resume && last_dir) {
     const std::string src = *last_dir;
     load_model_safetensors(*model, read_file(src + "/" + kModelFile), src + "/" + kModelFile);
     const LoadedTensors opt =
         safetensors_to_tensors(read_file(src + "/" + kOptimizerFile), src + "/" + kOptimizerFile);
     if (ctc) {
-      const std::string file = src + "/" + kCtcFile;
-      if (!std::filesystem::exists(file)) {
+      if (!load_ctc(src)) {
         fail(INHERENT_STATUS_INVALID_ARGUMENT,
              src + " has no " + kCtcFile + ": it was trained without training.ctc_weight; resume it with the same "
                    "config");
-      }
-      const LoadedTensors aux = safetensors_to_tensors(read_file(file), file);
-      torch::NoGradGuard no_grad;
-      for (auto& [name, p] : ctc_tensors()) {
-        const torch::Tensor* v = aux.find(name);
-        if (!v || v->sizes() != p.sizes()) {
-          fail(INHERENT_STATUS_INVALID_MODEL, file + ": tensor '" + name + "' missing or misshapen");
-        }
-        p.copy_(*v);
       }
     }
     load_optimizer(optimizer, params, opt, src + "/" + kOptimizerFile);
     const json state = json::parse(read_file(src + "/" + kTrainerFile));
     step = state.at("step").get<int64_t>();
     trained_seconds = state.value("train_seconds", 0.0);
+    init_from = state.value("init_from", "");
     if (state.contains("best") && !state["best"].is_null()) {
       best_json = state["best"];
       best = eval::metrics_from_json(best_json.at("metrics"));
@@ -534,6 +541,18 @@ int run_training(const TrainRequest& req) {
     say("resumed " + src + " at step " + std::to_string(step));
   } else {
     if (req.resume) say("no checkpoint in " + paths.dir + ": starting a new run");
+  }
+  if (!(req.resume && last_dir) && !req.init_from.empty()) {
+    // Warm start: weights (and the feature normalization they were trained with) from
+    // another run's checkpoint; optimizer, schedule and step start fresh.
+    const std::string& src = init_from = req.init_from;
+    if (!fs::exists(src + "/" + kModelFile)) {
+      fail(INHERENT_STATUS_IO_ERROR, "--init-from " + src + ": no " + kModelFile + " there");
+    }
+    load_model_safetensors(*model, read_file(src + "/" + kModelFile), src + "/" + kModelFile);
+    const bool with_ctc = ctc && load_ctc(src);
+    say("initialized from " + src + (ctc && !with_ctc ? " (no CTC head there: a fresh one)" : ""));
+  } else if (!(req.resume && last_dir)) {
     const auto stats_start = Clock::now();
     auto [mean, sd] = train.mel_stats(static_cast<size_t>(t.norm_clips), t.seed, data_options);
     model->set_mel_norm(torch::tensor(mean), torch::tensor(sd));
@@ -587,6 +606,7 @@ int run_training(const TrainRequest& req) {
                 {"world_size", world},
                 {"seed", t.seed},
                 {"train_seconds", trained_seconds},
+                {"init_from", init_from},
                 {"hashes", hashes.to_json()},
                 {"head_order", head_order()},
                 {"best", best_json},
@@ -639,6 +659,7 @@ int run_training(const TrainRequest& req) {
                 {"world_size", world},
                 {"device", t.device},
                 {"threads", t.threads},
+                {"init_from", init_from},
                 {"hashes", hashes.to_json()}});
   }
   say("training: " + std::to_string(t.max_steps) + " steps, batch " +
