@@ -390,7 +390,9 @@ TEST(TfliteExport, GraphMatchesTheEngineReference) {
   fs::remove_all(dir);
 }
 
-TEST(TfliteExport, FullInt8IsIntegerBetweenQuantizeAndDequantize) {
+// Full integer, int8 or 16x8: integer from the QUANTIZE of the input to the DEQUANTIZE of
+// the scores.
+void expect_full_integer(tfl::TType act, void (*rewrite)(tfl::Graph&, const tfl::Ranges&)) {
   const ExportModel m = random_model();
   tfl::Graph g = tfl::build_conformer(m);
   tfl::Ranges ranges;
@@ -398,27 +400,29 @@ TEST(TfliteExport, FullInt8IsIntegerBetweenQuantizeAndDequantize) {
     const std::vector<float> mel = fake_mel(frames, 3);
     ranges.observe(tfl::evaluate(g, mel.data(), frames));
   }
-  tfl::to_full_int8(g, ranges.lo, ranges.hi);
+  rewrite(g, ranges);
+  const bool i16 = act == tfl::TType::i16;
   ASSERT_EQ(g.ops.front().op, tfl::TOp::quantize);
-  ASSERT_EQ(g.ops.back().op, tfl::TOp::dequantize);
   EXPECT_EQ(g.tensors[g.inputs[0]].type, tfl::TType::f32);
   EXPECT_EQ(g.tensors[g.outputs[0]].type, tfl::TType::f32);
   EXPECT_EQ(g.tensors[g.outputs[0]].name, "intent_output");
+  ASSERT_EQ(g.ops.back().op, tfl::TOp::dequantize);
   for (size_t i = 1; i + 1 < g.ops.size(); ++i) {
     const tfl::Operator& op = g.ops[i];
     for (int32_t t : op.outputs) {
       const tfl::Tensor& x = g.tensors[t];
       if (op.op == tfl::TOp::greater || op.op == tfl::TOp::shape) continue;  // bool, int32
-      ASSERT_EQ(x.type, tfl::TType::i8) << x.name;
+      ASSERT_EQ(x.type, act) << x.name;
       ASSERT_EQ(x.quant.scale.size(), 1u) << x.name;
+      if (i16) EXPECT_EQ(x.quant.zero_point[0], 0) << x.name;  // 16x8 is symmetric
       if (op.op == tfl::TOp::logistic || op.op == tfl::TOp::softmax) {
-        EXPECT_FLOAT_EQ(x.quant.scale[0], 1.0f / 256) << x.name;
-        EXPECT_EQ(x.quant.zero_point[0], -128) << x.name;
+        EXPECT_FLOAT_EQ(x.quant.scale[0], i16 ? 1.0f / 32768 : 1.0f / 256) << x.name;
+        EXPECT_EQ(x.quant.zero_point[0], i16 ? 0 : -128) << x.name;
       }
     }
     if (op.op == tfl::TOp::fully_connected) {
       EXPECT_EQ(g.tensors[op.inputs[1]].type, tfl::TType::i8);
-      EXPECT_EQ(g.tensors[op.inputs[2]].type, tfl::TType::i32);
+      EXPECT_EQ(g.tensors[op.inputs[2]].type, i16 ? tfl::TType::i64 : tfl::TType::i32);
       EXPECT_EQ(g.tensors[op.inputs[2]].quant.scale.size(), static_cast<size_t>(g.tensors[op.inputs[1]].shape[0]));
     }
   }
@@ -426,10 +430,57 @@ TEST(TfliteExport, FullInt8IsIntegerBetweenQuantizeAndDequantize) {
   const tfl::FileSummary s = tfl::read_tflite_summary(tfl::write_tflite(g));
   EXPECT_EQ(s.op_names.front(), "QUANTIZE");
   EXPECT_EQ(s.outputs[0].type, "float32");
-  // Without calibration data the exporter refuses full int8.
+}
+
+TEST(TfliteExport, FullInt8IsIntegerBetweenQuantizeAndDequantize) {
+  expect_full_integer(tfl::TType::i8, tfl::to_full_int8);
+  // Without calibration data the exporter refuses full integer models.
+  const ExportModel m = random_model();
   TfliteOptions o;
-  o.precision = "int8-full";
-  EXPECT_THROW_MESSAGE(export_tflite(m, o), "calibration");
+  for (const char* precision : {"int8-full", "int16x8"}) {
+    o.precision = precision;
+    EXPECT_THROW_MESSAGE(export_tflite(m, o), "calibration");
+  }
+}
+
+TEST(TfliteExport, Int16x8IsIntegerBetweenQuantizeAndDequantize) { expect_full_integer(tfl::TType::i16, tfl::to_full_int16x8); }
+
+// Bias correction: with the calibration mean of the input, the corrected bias cancels
+// the mean shift of the rounded weights exactly (float64 reference).
+TEST(TfliteExport, BiasCorrectionCancelsTheWeightRoundingShift) {
+  tfl::Graph g;
+  auto add = [&](std::vector<int32_t> shape, std::vector<float> values, bool constant) {
+    tfl::Tensor t;
+    t.shape = std::move(shape);
+    t.values = std::move(values);
+    t.constant = constant;
+    g.tensors.push_back(t);
+    return static_cast<int32_t>(g.tensors.size() - 1);
+  };
+  const int32_t x = add({2, 3}, {}, false);
+  const int32_t w = add({2, 3}, {0.31f, -0.77f, 0.05f, 1.3f, 0.011f, -0.4f}, true);
+  const int32_t b = add({2}, {0.5f, -0.25f}, true);
+  const int32_t y = add({2, 2}, {}, false);
+  g.ops.push_back({tfl::TOp::fully_connected, {x, w, b}, {y}, {}});
+  tfl::Ranges r;
+  std::vector<tfl::Value> values(4);
+  values[x] = {{2, 3}, {1.0f, 2.0f, -3.0f, 3.0f, 0.0f, 5.0f}};  // channel means 2, 1, 1
+  r.observe(values);
+  ASSERT_EQ(r.channel_mean(x), (std::vector<double>{2.0, 1.0, 1.0}));
+  const std::vector<float> w0 = g.tensors[w].values;
+  tfl::quantize_per_channel(g.tensors[w], 0);
+  tfl::correct_bias(g, g.ops[0], r);
+  const double mean[3] = {2, 1, 1};
+  for (int o = 0; o < 2; ++o) {
+    double exact = 0.5 * (o == 0) - 0.25 * (o == 1), quantized = g.tensors[b].values[o];
+    const float s = g.tensors[w].quant.scale[o];
+    for (int i = 0; i < 3; ++i) {
+      exact += w0[o * 3 + i] * mean[i];
+      quantized += std::nearbyint(w0[o * 3 + i] / s) * s * mean[i];
+    }
+    EXPECT_NEAR(quantized, exact, 1e-6) << o;
+    EXPECT_NE(g.tensors[b].values[o], o == 0 ? 0.5f : -0.25f) << "the rounding shifted this channel";
+  }
 }
 
 TEST(TfliteExport, PositionFactorsRebuildTheTable) {

@@ -35,8 +35,11 @@ Diff worst(const std::vector<Diff>& per_head) {
 
 ParityGate parity_gate(const std::string& precision) {
   if (precision == "float32") return {1e-4, -1};
-  if (precision == "float16" || precision == "int8" || precision == "int8-full") return {5e-3, 5e-4};
-  throw std::invalid_argument("no parity gate for precision '" + precision + "' (float32, float16, int8, int8-full)");
+  if (precision == "float16" || precision == "int8" || precision == "int8-full" || precision == "int16x8") {
+    return {5e-3, 5e-4};
+  }
+  throw std::invalid_argument("no parity gate for precision '" + precision +
+                              "' (float32, float16, int8, int8-full, int16x8)");
 }
 
 }  // namespace inherent::eval

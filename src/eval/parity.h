@@ -29,7 +29,7 @@ struct ParityGate {
 };
 
 // The gate of an artifact precision: "float32" -> max 1e-4; "float16", "int8",
-// "int8-full" -> max 5e-3, mean 5e-4. Unknown precisions throw std::invalid_argument.
+// "int8-full", "int16x8" -> max 5e-3, mean 5e-4. Unknown precisions throw std::invalid_argument.
 ParityGate parity_gate(const std::string& precision);
 
 }  // namespace inherent::eval

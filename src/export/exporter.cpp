@@ -142,13 +142,14 @@ void export_native_backend(const ExportModel& m, const ExportRequest& r, std::ve
 }
 
 // LiteRT: the requested precision first (the primary artifact), then float32 as the
-// reference it is compared with; int8 with a calibration manifest writes the
-// full-integer model and the dynamic-range one. Delegate preflight printed and stored.
+// reference it is compared with; int8 with a calibration manifest writes the two
+// full-integer models (int8 activations, and int16 activations with int8 weights) and
+// the dynamic-range one. Delegate preflight printed and stored.
 void export_litert_backend(const ExportModel& m, const ExportRequest& r, std::vector<WrittenFile>* written,
                            std::vector<std::string>* messages) {
   const std::string dir = backend_dir(r, "litert");
   std::vector<std::string> precisions = {r.quantization};
-  if (r.quantization == "int8" && !r.calibration_manifest.empty()) precisions = {"int8-full", "int8"};
+  if (r.quantization == "int8" && !r.calibration_manifest.empty()) precisions = {"int8-full", "int16x8", "int8"};
   if (r.quantization != "float32") precisions.push_back("float32");
   TfliteOptions o = tflite_options(r, r.quantization);
   if (contains(precisions, "int8-full")) o.calibration = read_calibration(r.calibration_manifest);

@@ -313,9 +313,11 @@ std::vector<Value> evaluate(const Graph& g, const float* mel, int32_t frames) {
 void Ranges::observe(const std::vector<Value>& values) {
   if (lo.size() < values.size()) {
     lo.resize(values.size(), 0.0f), hi.resize(values.size(), 0.0f), seen.resize(values.size(), false);
+    channel_sum.resize(values.size()), rows.resize(values.size(), 0);
   }
   for (size_t i = 0; i < values.size(); ++i) {
-    for (float x : values[i].data) {
+    const Value& v = values[i];
+    for (float x : v.data) {
       if (!seen[i]) {
         lo[i] = hi[i] = x;
         seen[i] = true;
@@ -323,7 +325,27 @@ void Ranges::observe(const std::vector<Value>& values) {
         lo[i] = std::min(lo[i], x), hi[i] = std::max(hi[i], x);
       }
     }
+    const size_t channels = v.shape.empty() ? 1 : static_cast<size_t>(std::max(v.shape.back(), 1));
+    if (v.data.empty() || v.data.size() % channels != 0) continue;
+    std::vector<double>& sum = channel_sum[i];
+    if (rows[i] < 0) continue;
+    if (rows[i] == 0) {
+      sum.assign(channels, 0.0);
+    } else if (sum.size() != channels) {  // the last axis follows the input's length: no means
+      rows[i] = -1;
+      sum.clear();
+      continue;
+    }
+    for (size_t k = 0; k < v.data.size(); ++k) sum[k % channels] += v.data[k];
+    rows[i] += static_cast<int64_t>(v.data.size() / channels);
   }
+}
+
+std::vector<double> Ranges::channel_mean(size_t i) const {
+  if (i >= rows.size() || rows[i] <= 0) return {};
+  std::vector<double> mean = channel_sum[i];
+  for (double& m : mean) m /= static_cast<double>(rows[i]);
+  return mean;
 }
 
 }  // namespace inherent::exporter::tfl

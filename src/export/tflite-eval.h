@@ -22,11 +22,16 @@ struct Value {
 // tensor's value, indexed like g.tensors. Throws INTERNAL on an operator it cannot run.
 std::vector<Value> evaluate(const Graph& g, const float* mel, int32_t frames);
 
-// Per-tensor [min, max] over several runs (constants and activations alike).
+// Per-tensor [min, max] over several runs (constants and activations alike), and the
+// mean of every channel of the last axis (what bias correction needs).
 struct Ranges {
   std::vector<float> lo, hi;
   std::vector<bool> seen;
+  std::vector<std::vector<double>> channel_sum;
+  std::vector<int64_t> rows;
   void observe(const std::vector<Value>& values);
+  // Mean over all runs and rows of each channel of tensor i's last axis (empty when unseen).
+  std::vector<double> channel_mean(size_t i) const;
 };
 
 }  // namespace inherent::exporter::tfl

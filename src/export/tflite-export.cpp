@@ -13,20 +13,14 @@ std::string tflite_file_name(const std::string& precision) {
   if (precision == "float16") return "model_fp16.tflite";
   if (precision == "int8") return "model_int8.tflite";
   if (precision == "int8-full") return "model_int8_full.tflite";
+  if (precision == "int16x8") return "model_int16x8.tflite";
   throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "unknown TFLite precision '" + precision + "'");
 }
 
 TfliteArtifact export_tflite(const ExportModel& m, const TfliteOptions& o) {
   tfl::Graph g = tfl::build_conformer(m, o.frames, o.dynamic_frames);
-  if (o.precision == "float16") {
-    tfl::to_float16(g, 16);
-  } else if (o.precision == "int8") {
-    tfl::to_dynamic_int8(g);
-  } else if (o.precision == "int8-full") {
-    if (o.calibration.empty()) {
-      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                      "full-integer int8 needs calibration log-mels (--calibration-manifest CSV)");
-    }
+  // Calibration statistics (ranges, channel means) of the float graph, when given.
+  auto calibrate = [&] {
     tfl::Ranges ranges;
     for (const std::vector<float>& mel : o.calibration) {
       const int32_t frames = static_cast<int32_t>(mel.size() / m.config.n_mels);
@@ -36,7 +30,28 @@ TfliteArtifact export_tflite(const ExportModel& m, const TfliteOptions& o) {
       }
       ranges.observe(tfl::evaluate(g, mel.data(), frames));
     }
-    tfl::to_full_int8(g, ranges.lo, ranges.hi);
+    return ranges;
+  };
+  if (o.precision == "float16") {
+    tfl::to_float16(g, 16);
+  } else if (o.precision == "int8") {
+    if (o.calibration.empty()) {
+      tfl::to_dynamic_int8(g);
+    } else {
+      const tfl::Ranges ranges = calibrate();
+      tfl::to_dynamic_int8(g, 1024, &ranges);
+    }
+  } else if (o.precision == "int8-full" || o.precision == "int16x8") {
+    if (o.calibration.empty()) {
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                      "full-integer " + o.precision + " needs calibration log-mels (--calibration-manifest CSV)");
+    }
+    const tfl::Ranges ranges = calibrate();
+    if (o.precision == "int8-full") {
+      tfl::to_full_int8(g, ranges);
+    } else {
+      tfl::to_full_int16x8(g, ranges);
+    }
   } else if (o.precision != "float32") {
     throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "unknown TFLite precision '" + o.precision + "'");
   }
@@ -71,7 +86,7 @@ TfliteArtifact export_tflite(const ExportModel& m, const TfliteOptions& o) {
   Json ops = Json::object();
   for (const auto& [name, count] : a.ops) ops[name] = count;
   info.extra = {{"signature_key", tfl::kSignatureKey},
-                {"calibration_clips", o.precision == "int8-full" ? o.calibration.size() : 0},
+                {"calibration_clips", o.precision == "float32" || o.precision == "float16" ? 0 : o.calibration.size()},
                 {"n_operators", s.op_names.size()},
                 {"n_tensors", s.n_tensors},
                 {"operators", ops},

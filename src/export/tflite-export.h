@@ -10,6 +10,8 @@
 //                                     DEPTHWISE_CONV_2D, float activations (dynamic range)
 //   int8-full   model_int8_full.tflite  int8 weights and activations, ranges calibrated on
 //                                     log-mels from a manifest; float32 input and output
+//   int16x8     model_int16x8.tflite  as int8-full with int16 activations (symmetric), int8
+//                                     weights, int64 biases (the 16x8 scheme of NPUs/DSPs)
 // Frames: the input is [1, 3000, 128]; with dynamic frames its signature is [1, -1, 128]
 // (resize the input to [1, T, 128], T <= 3000, then allocate).
 #pragma once
@@ -26,11 +28,11 @@
 namespace inherent::exporter {
 
 struct TfliteOptions {
-  std::string precision = "float32";  // float32 | float16 | int8 | int8-full
+  std::string precision = "float32";  // float32 | float16 | int8 | int8-full | int16x8
   int32_t frames = 3000;
   bool dynamic_frames = true;
   std::string delegate = "cpu";
-  // int8-full: calibration log-mels, each [T, 128] (T <= frames).
+  // int8-full, int16x8: calibration log-mels, each [T, 128] (T <= frames).
   std::vector<std::vector<float>> calibration;
 };
 

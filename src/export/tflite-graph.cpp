@@ -438,26 +438,6 @@ bool keeps_float32(const std::string& name) {
   return name.rfind("mel_norm.", 0) == 0 || name.rfind("positions.", 0) == 0 || name.rfind("head.", 0) == 0;
 }
 
-// Symmetric int8 per channel along `axis`: scale = max|w| / 127.
-void quantize_per_channel(Tensor& t, int32_t axis) {
-  const int32_t channels = t.shape[axis];
-  int64_t inner = 1;
-  for (size_t i = axis + 1; i < t.shape.size(); ++i) inner *= t.shape[i];
-  std::vector<float> max_abs(channels, 0.0f);
-  for (size_t i = 0; i < t.values.size(); ++i) {
-    const int32_t c = static_cast<int32_t>((static_cast<int64_t>(i) / inner) % channels);
-    max_abs[c] = std::max(max_abs[c], std::abs(t.values[i]));
-  }
-  t.quant = {};
-  t.quant.axis = axis;
-  for (float m : max_abs) {
-    t.quant.scale.push_back(m > 0 ? m / 127.0f : 1.0f);
-    t.quant.zero_point.push_back(0);
-  }
-  t.type = TType::i8;
-  t.bytes.clear();
-}
-
 }  // namespace
 
 std::array<std::vector<float>, 4> position_factors(int32_t h) {
@@ -525,6 +505,7 @@ const char* type_name(TType t) {
     case TType::i64: return "int64";
     case TType::boolean: return "bool";
     case TType::i8: return "int8";
+    case TType::i16: return "int16";
   }
   return "?";
 }
@@ -532,7 +513,7 @@ const char* type_name(TType t) {
 size_t type_size(TType t) {
   switch (t) {
     case TType::f32: case TType::i32: return 4;
-    case TType::f16: return 2;
+    case TType::f16: case TType::i16: return 2;
     case TType::i64: return 8;
     case TType::boolean: case TType::i8: return 1;
   }
@@ -589,7 +570,26 @@ void to_float16(Graph& g, int64_t min_elements) {
   g.ops.insert(g.ops.begin(), widen.begin(), widen.end());
 }
 
-void to_dynamic_int8(Graph& g, int64_t min_elements) {
+void quantize_per_channel(Tensor& t, int32_t axis) {
+  const int32_t channels = t.shape[axis];
+  int64_t inner = 1;
+  for (size_t i = axis + 1; i < t.shape.size(); ++i) inner *= t.shape[i];
+  std::vector<float> max_abs(channels, 0.0f);
+  for (size_t i = 0; i < t.values.size(); ++i) {
+    const int32_t c = static_cast<int32_t>((static_cast<int64_t>(i) / inner) % channels);
+    max_abs[c] = std::max(max_abs[c], std::abs(t.values[i]));
+  }
+  t.quant = {};
+  t.quant.axis = axis;
+  for (float m : max_abs) {
+    t.quant.scale.push_back(m > 0 ? m / 127.0f : 1.0f);
+    t.quant.zero_point.push_back(0);
+  }
+  t.type = TType::i8;
+  t.bytes.clear();
+}
+
+void to_dynamic_int8(Graph& g, int64_t min_elements, const Ranges* calibration) {
   for (Operator& op : g.ops) {
     int32_t axis;
     if (op.op == TOp::fully_connected || op.op == TOp::conv_2d) {
@@ -603,6 +603,7 @@ void to_dynamic_int8(Graph& g, int64_t min_elements) {
     if (!w.constant || w.type != TType::f32 || w.numel() < min_elements) continue;
     if (keeps_float32(w.name)) continue;
     quantize_per_channel(w, axis);
+    if (calibration) correct_bias(g, op, *calibration);
     if (op.op == TOp::fully_connected) op.options.asymmetric_quantize_inputs = true;
   }
 }
@@ -623,8 +624,12 @@ void materialize_constants(Graph& g) {
           std::memcpy(&t.bytes[2 * i], &h, 2);
         }
         break;
-      case TType::i8: {
-        t.bytes.resize(n);
+      case TType::i8:
+      case TType::i16: {
+        // Affine quantization, per channel along quant.axis when there are several scales.
+        const size_t width = type_size(t.type);
+        const float top = t.type == TType::i8 ? 127.0f : 32767.0f;
+        t.bytes.resize(n * width);
         const int32_t axis = t.quant.axis;
         int64_t inner = 1;
         for (size_t i = axis + 1; i < t.shape.size(); ++i) inner *= t.shape[i];
@@ -632,7 +637,12 @@ void materialize_constants(Graph& g) {
         for (size_t i = 0; i < n; ++i) {
           const size_t c = channels > 1 ? static_cast<size_t>((static_cast<int64_t>(i) / inner) % channels) : 0;
           const float q = std::nearbyint(t.values[i] / t.quant.scale[c]) + static_cast<float>(t.quant.zero_point[c]);
-          t.bytes[i] = static_cast<uint8_t>(static_cast<int8_t>(std::clamp(q, -128.0f, 127.0f)));
+          const auto v = static_cast<int16_t>(std::clamp(q, -top - 1.0f, top));
+          if (width == 1) {
+            t.bytes[i] = static_cast<uint8_t>(static_cast<int8_t>(v));
+          } else {
+            std::memcpy(&t.bytes[2 * i], &v, 2);
+          }
         }
         break;
       }

@@ -45,8 +45,10 @@
 
 namespace inherent::exporter::tfl {
 
+struct Ranges;  // calibration statistics (tflite-eval.h)
+
 // Values are the format's TensorType codes.
-enum class TType : int8_t { f32 = 0, f16 = 1, i32 = 2, i64 = 4, boolean = 6, i8 = 9 };
+enum class TType : int8_t { f32 = 0, f16 = 1, i32 = 2, i64 = 4, boolean = 6, i16 = 7, i8 = 9 };
 
 // Values are the format's BuiltinOperator codes.
 enum class TOp : int32_t {
@@ -156,13 +158,31 @@ void to_float16(Graph& g, int64_t min_elements = 1);
 // least min_elements values (except the output layer) become symmetric
 // per-output-channel int8; activations stay float and the kernels quantize them on the
 // fly, per row, with a zero point (asymmetric inputs).
-void to_dynamic_int8(Graph& g, int64_t min_elements = 1024);
+// With calibration (tflite-eval.h), each quantized layer's bias is corrected for the
+// mean shift its rounded weights cause (see correct_bias).
+void to_dynamic_int8(Graph& g, int64_t min_elements = 1024, const Ranges* calibration = nullptr);
+
+// Symmetric int8 per channel along `axis`: scale = max|w| / 127 (bytes left to
+// materialize_constants).
+void quantize_per_channel(Tensor& t, int32_t axis);
+
+// Bias correction for the FULLY_CONNECTED / CONV_2D / DEPTHWISE_CONV_2D `op` whose
+// weights were just quantized: rounding the weights shifts output channel o by
+// sum_i (Wq - W)[o, i] * E[x_i] on average; the bias absorbs it. E[x] per input channel
+// comes from calibration. No-op without a bias or without means for the input.
+void correct_bias(Graph& g, const Operator& op, const Ranges& calibration);
 
 // Full-integer int8 from calibration ranges (lo[i], hi[i] for every tensor i of the
-// float graph, see tflite-eval.h): int8 activations (per tensor, asymmetric), int8
-// per-channel weights, int32 biases, a QUANTIZE after the float input and a DEQUANTIZE
-// before the float output. Constants get their bytes here.
-void to_full_int8(Graph& g, std::vector<float> lo, std::vector<float> hi);
+// float graph, see tflite-eval.h; biases corrected as in correct_bias): int8
+// activations (per tensor, asymmetric), int8 per-channel weights, int32 biases, a
+// QUANTIZE after the float input and a DEQUANTIZE before the float output. Constants
+// get their bytes here.
+void to_full_int8(Graph& g, const Ranges& calibration);
+
+// Full-integer 16x8: as to_full_int8 with int16 activations (symmetric, zero point 0),
+// int8 per-channel weights and int64 biases - 256x finer activations where int8's
+// per-tensor steps swamp the layer norms' variances.
+void to_full_int16x8(Graph& g, const Ranges& calibration);
 
 // Fills Tensor::bytes of every constant from its values and type (float32, float16,
 // int8 with quant) where the bytes are not set yet.

@@ -22,9 +22,12 @@ std::pair<fb::BuiltinOptions, Offset<void>> options(FlatBufferBuilder& b, const 
   const Options& o = op.options;
   switch (op.op) {
     case TOp::add:
-      return {fb::BuiltinOptions::AddOptions, fb::CreateAddOptions(b).Union()};
+      // pot_scale_int16 off: int16 kernels then take any scale (the 16x8 graph's are calibrated).
+      return {fb::BuiltinOptions::AddOptions,
+              fb::CreateAddOptions(b, fb::ActivationFunctionType::NONE, false).Union()};
     case TOp::sub:
-      return {fb::BuiltinOptions::SubOptions, fb::CreateSubOptions(b).Union()};
+      return {fb::BuiltinOptions::SubOptions,
+              fb::CreateSubOptions(b, fb::ActivationFunctionType::NONE, false).Union()};
     case TOp::mul:
       return {fb::BuiltinOptions::MulOptions, fb::CreateMulOptions(b).Union()};
     case TOp::conv_2d: {
