@@ -34,7 +34,7 @@ void add_export(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--quantization", o->request.quantization, "float32, float16 or int8 (LiteRT)")->capture_default_str();
   cmd->add_option("--calibration-manifest", o->request.calibration_manifest,
-                  "CSV of log-mel .npy files (column mel_path) for full-integer int8 calibration (LiteRT)");
+                  "CSV of log-mel .npy files (column mel_path): with int8, also writes the full-integer int8 and 16x8 (int16 activations) LiteRT models calibrated on them, and bias-corrects the int8 weights");
   cmd->add_option("--delegate", o->request.delegate,
                   "Target delegate, recorded in the metadata with a preflight report: cpu, gpu, npu, tpu, qualcomm, "
                   "mediatek, intel, google_tensor")
