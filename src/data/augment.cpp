@@ -726,6 +726,34 @@ std::vector<float> apply(const Plan& plan, std::span<const float> speech, const 
   return out;
 }
 
+NoiseChoice choose_noise(const NoiseBank& bank, uint64_t seed) {
+  Rng r(mix_seed(seed, "noise-choice"));
+  NoiseChoice c;
+  c.seed = mix_seed(seed, "noise-samples");
+  if (!bank.recorded.empty()) {
+    c.kind = NoiseKind::recorded;
+    c.source = bank.recorded[r.below(bank.recorded.size())].name;
+  } else {
+    static constexpr NoiseKind kSynthetic[] = {NoiseKind::white, NoiseKind::pink, NoiseKind::brown, NoiseKind::hum,
+                                               NoiseKind::tones};
+    c.kind = kSynthetic[r.below(std::size(kSynthetic))];
+  }
+  return c;
+}
+
+std::vector<float> mix_at_snr(std::span<const float> clip, double snr_db, const NoiseChoice& noise,
+                              const NoiseBank& bank) {
+  std::vector<float> out(clip.begin(), clip.end());
+  if (out.empty() || noise.kind == NoiseKind::none) return out;
+  auto [a, b] = active_range(out);
+  if (b <= a) a = 0, b = out.size();  // silent clip: the whole clip is the reference (adds nothing)
+  Rng nr(noise.seed);
+  const std::vector<float> n = make_noise(noise.kind, noise.source, out.size(), bank, nr);
+  add_at_snr(out, n, snr_db, a, b);
+  limit_peak(out, 0.99);
+  return out;
+}
+
 std::vector<float> Augmenter::run(std::span<const float> speech, uint64_t seed, Plan* plan_out) const {
   const Plan plan = draw_plan(preset_, bank_, seed);
   if (plan_out) *plan_out = plan;

@@ -211,6 +211,24 @@ std::vector<NonSpeech> non_speech_kinds(const NoiseAvailability& noise);  // wha
 std::vector<float> non_speech(NonSpeech kind, double seconds, const Plan& channel, const NoiseBank& bank,
                               uint64_t seed, std::string* source = nullptr);
 
+// ---- fixed-SNR copies: the same noisy clips for every system (`inherent noisy`) ----
+
+// Which noise a clip gets, drawn from seed alone: one of the bank's recordings when it
+// has any, else one of the synthetic kinds (white, pink, brown, hum, tones).
+struct NoiseChoice {
+  NoiseKind kind = NoiseKind::none;
+  std::string source;  // recorded: the recording's name
+  uint64_t seed = 0;   // drives the noise samples
+};
+NoiseChoice choose_noise(const NoiseBank& bank, uint64_t seed);
+
+// clip + the chosen noise at exactly snr_db, both powers measured over the clip's
+// active_range (so leading and trailing silence do not count), then peak-limited (which
+// scales speech and noise together, so the SNR holds). The noise samples depend on the
+// choice only: the same clip at 0 and 20 dB hears the same noise at two gains.
+std::vector<float> mix_at_snr(std::span<const float> clip, double snr_db, const NoiseChoice& noise,
+                              const NoiseBank& bank);
+
 class Augmenter {
  public:
   Augmenter(Preset preset, NoiseBank bank) : preset_(std::move(preset)), bank_(std::move(bank)) {}

@@ -90,8 +90,8 @@ bool is_audio_name(const fs::path& p) {
   return e == ".wav" || e == ".flac" || e == ".ogg" || e == ".oga" || e == ".aiff" || e == ".aif";
 }
 
-// Recorded noise: each file cut by time into train (first 70%), eval (10%), test (20%),
-// so no noise sample is heard in two splits.
+}  // namespace
+
 std::array<augment::NoiseBank, n_splits> load_noise(const std::string& dir) {
   std::array<augment::NoiseBank, n_splits> banks;
   if (dir.empty()) return banks;
@@ -112,6 +112,8 @@ std::array<augment::NoiseBank, n_splits> load_noise(const std::string& dir) {
   }
   return banks;
 }
+
+namespace {
 
 // Largest-remainder split of count by fractions.
 std::array<size_t, n_splits> split_counts(size_t count, const std::array<double, n_splits>& f) {

@@ -136,6 +136,12 @@ std::vector<std::string> labels_header();
 // 16-bit PCM mono WAV bytes of 16 kHz float samples (clamped to [-1, 1]).
 std::string wav_bytes(std::span<const float> samples);
 
+// Recorded noise from a folder (wav/flac/ogg, recursively; "" gives empty banks): each
+// file cut by time into train (first 70%), eval (10%), test (20%) with
+// augment::split_part, one bank per split, so no noise sample is heard in two splits.
+// `inherent synth` and `inherent noisy` load it this way.
+std::array<augment::NoiseBank, n_splits> load_noise(const std::string& dir);
+
 // Matches a voice id against a pattern ('*' matches any run of characters).
 bool voice_matches(std::string_view pattern, std::string_view id);
 

@@ -21,6 +21,7 @@ void add_commands(CLI::App& app) {
 #endif
 #ifdef INHERENT_HAVE_SYNTH
   add_synth(app);
+  add_noisy(app);
 #endif
   add_score(app);
   add_listen(app);
