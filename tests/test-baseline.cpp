@@ -387,6 +387,31 @@ TEST(BaselineCli, TrainThenScoreTextAndAudio) {
   EXPECT_NE(audio.err.find("real-time factor"), std::string::npos) << audio.err;
 }
 
+// --thresholds-out picks thresholds on the scored clips (eval::select_threshold) and
+// --thresholds applies them to the at-threshold metrics.
+TEST(BaselineCli, ThresholdsOutThenIn) {
+  const std::string labels = "'" + (examples / "labels.csv").string() + "'";
+  const fs::path model = scratch() / "text-thr.safetensors", thr = scratch() / "thr.json",
+                 m1 = scratch() / "m1.json", m2 = scratch() / "m2.json";
+  ASSERT_EQ(inherent_cli("baseline train -q --labels " + labels + " --out '" + model.string() + "'").code, 0);
+  const std::string score = "baseline score -q --text --model '" + model.string() + "' --labels " + labels;
+  CliRun r = inherent_cli(score + " --thresholds-out '" + thr.string() + "' --metrics-out '" + m1.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json t = nlohmann::json::parse(slurp(thr));
+  ASSERT_EQ(t["default_thresholds"].size(), 13u);
+  EXPECT_EQ(t["threshold_calibration"]["method"], "f1-at-recall");
+  EXPECT_TRUE(t["threshold_calibration"]["heads"]["isInteresting"]["calibrated"].get<bool>());
+  const double gate = t["default_thresholds"][inherent::head_threshold_key(0)].get<double>();
+  r = inherent_cli(score + " --thresholds '" + thr.string() + "' --metrics-out '" + m2.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json a = nlohmann::json::parse(slurp(m1)), b = nlohmann::json::parse(slurp(m2));
+  EXPECT_EQ(a["splits"]["eval"]["heads"][0]["threshold"], b["splits"]["eval"]["heads"][0]["threshold"]);
+  EXPECT_FLOAT_EQ(b["splits"]["eval"]["heads"][0]["threshold"].get<float>(), static_cast<float>(gate));
+  EXPECT_EQ(inherent_cli("baseline score -q --text --model '" + model.string() + "' --labels " + labels +
+                         " --thresholds '" + m1.string() + "'").code,
+            1);  // not a thresholds file: an error naming the key
+}
+
 TEST(BaselineCli, Errors) {
   const std::string labels = "'" + (examples / "labels.csv").string() + "'";
   const fs::path junk = scratch() / "junk.safetensors";

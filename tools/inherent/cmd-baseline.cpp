@@ -5,7 +5,9 @@
 //   train  fits the text classifier on the transcripts of the train split of a labels CSV
 //   score  pocketsphinx transcribes each clip (one decoder per worker thread), the
 //          classifier maps the transcript to 13 scores; --text classifies the CSV's
-//          transcript column instead (the "perfect ASR" upper bound)
+//          transcript column instead (the "perfect ASR" upper bound); --thresholds
+//          sets the thresholds of the at-threshold metrics, --thresholds-out picks them
+//          on the scored clips with eval::select_threshold (as `inherent thresholds` does)
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -25,8 +27,10 @@
 #include "common/workers.h"
 #include "common/progress.h"
 #include "eval/metrics.h"
+#include "eval/thresholds.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
+#include "split-scores.h"
 
 namespace inherent::cli {
 namespace {
@@ -129,8 +133,9 @@ void add_train(CLI::App* parent) {
 
 void add_score(CLI::App* parent) {
   struct Opts {
-    std::string model, labels, jsonl_out, metrics_out, asr_model_dir;
+    std::string model, labels, jsonl_out, metrics_out, asr_model_dir, thresholds, thresholds_out;
     std::vector<std::string> files, splits;
+    double min_recall = 0.95;
     bool text = false, json = false, quiet = false;
     unsigned threads = 1;
     size_t limit = 0;
@@ -153,6 +158,15 @@ void add_score(CLI::App* parent) {
   cmd->add_option("--jsonl-out", o->jsonl_out, "Also write the JSON lines to this file (atomically)");
   cmd->add_option("--metrics-out", o->metrics_out,
                   "With --labels: write per-split metrics (src/eval) and timing as JSON to this file");
+  cmd->add_option("--thresholds", o->thresholds,
+                  "With --labels: thresholds JSON for the at-threshold metrics (default: the seed thresholds)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--thresholds-out", o->thresholds_out,
+                  "With --labels: pick each head's threshold on the scored clips (f1-at-recall, as `inherent "
+                  "thresholds`) and write them as {\"default_thresholds\": ...} (feed to --thresholds)");
+  cmd->add_option("--min-recall", o->min_recall, "Recall floor of --thresholds-out")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cmd->add_option("-j,--threads", o->threads, "Worker threads, one pocketsphinx decoder each")->capture_default_str();
   cmd->add_option("--asr-model-dir", o->asr_model_dir,
                   "pocketsphinx en-us model folder (default: " + baseline::default_pocketsphinx_model_dir() + ")");
@@ -161,6 +175,11 @@ void add_score(CLI::App* parent) {
     if (o->labels.empty() && o->files.empty()) throw CLI::ValidationError("give --labels CSV or audio FILES");
     if (o->text && o->labels.empty()) throw CLI::ValidationError("--text needs --labels (it reads the transcripts)");
     if (!o->splits.empty() && o->labels.empty()) throw CLI::ValidationError("--split needs --labels");
+    if ((!o->thresholds.empty() || !o->thresholds_out.empty()) && o->labels.empty())
+      throw CLI::ValidationError("--thresholds and --thresholds-out need --labels");
+    std::vector<float> thresholds;
+    for (int h = 0; h < n_heads(); ++h) thresholds.push_back(head_default_threshold(h));
+    if (!o->thresholds.empty()) thresholds = read_thresholds_file(o->thresholds);
     const baseline::TextClassifier model = baseline::TextClassifier::load(o->model);
 
     std::vector<Clip> clips;
@@ -299,6 +318,32 @@ void add_score(CLI::App* parent) {
 
     // Metrics per split (labels CSV only), from the one metrics implementation.
     if (o->labels.empty()) return;
+    if (!o->thresholds_out.empty()) {
+      eval::ThresholdOptions options;
+      options.min_recall = o->min_recall;
+      nlohmann::ordered_json table = nlohmann::ordered_json::object(), heads = nlohmann::ordered_json::object();
+      for (int h = 0; h < n_heads(); ++h) {
+        std::vector<float> scores(n);
+        std::vector<uint8_t> truth(n);
+        for (size_t i = 0; i < n; ++i) {
+          scores[i] = results[i].scores[static_cast<size_t>(h)];
+          truth[i] = (*clips[i].labels)[static_cast<size_t>(h)];
+        }
+        const eval::ThresholdChoice c = eval::select_threshold(scores, truth, options);
+        if (c.calibrated) thresholds[static_cast<size_t>(h)] = c.threshold;  // else the seed threshold stays
+        table[head_threshold_key(h)] = json_float(thresholds[static_cast<size_t>(h)]);
+        heads[head_name(h)] = {{"calibrated", c.calibrated}, {"positives", c.positives}, {"negatives", c.negatives}};
+      }
+      nlohmann::ordered_json doc;
+      doc["default_thresholds"] = table;
+      doc["threshold_calibration"] = {{"method", "f1-at-recall"},
+                                      {"min_recall", o->min_recall},
+                                      {"system", o->text ? "text-only" : "two-pass"},
+                                      {"labels", o->labels},
+                                      {"clips", n},
+                                      {"heads", heads}};
+      write_file_atomic(o->thresholds_out, doc.dump(2) + "\n");
+    }
     nlohmann::ordered_json splits = nlohmann::ordered_json::object();
     for (int sp = 0; sp < n_splits; ++sp) {
       std::vector<float> scores;
@@ -310,7 +355,7 @@ void add_score(CLI::App* parent) {
       }
       if (scores.empty()) continue;
       const size_t rows = scores.size() / INHERENT_N_HEADS;
-      const eval::Metrics m = eval::compute_metrics(scores.data(), truth.data(), rows);
+      const eval::Metrics m = eval::compute_metrics(scores.data(), truth.data(), rows, thresholds);
       const char* name = split_name(static_cast<Split>(sp));
       splits[name] = eval::metrics_to_json(m);
       if (!o->quiet)
@@ -334,6 +379,9 @@ void add_score(CLI::App* parent) {
                     {"decoder_load_ms", load_ms.empty() ? 0.0 : load_ms.front()}};
     }
     doc["classify_ms_p50"] = percentile(cls, 0.5);
+    doc["thresholds"] = o->thresholds.empty() && o->thresholds_out.empty() ? "seed defaults (heads.inc)"
+                        : o->thresholds_out.empty()                         ? o->thresholds
+                                                                            : "picked on these clips (--thresholds-out)";
     doc["splits"] = splits;
     write_file_atomic(o->metrics_out, doc.dump(2) + "\n");
   });

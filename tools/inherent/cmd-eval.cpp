@@ -30,25 +30,6 @@ namespace {
 constexpr int kHeads = INHERENT_N_HEADS;
 
 
-// {"default_thresholds": {key: t}} (a metadata sidecar or `inherent thresholds` output)
-// or a flat {key: t}: 13 values in head order.
-std::vector<float> read_thresholds(const std::string& path) {
-  const nlohmann::json j = nlohmann::json::parse(read_file(path), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path + ": not a JSON object");
-  const nlohmann::json& table = j.contains("default_thresholds") ? j["default_thresholds"] : j;
-  std::vector<float> t;
-  for (int h = 0; h < kHeads; ++h) {
-    const std::string key = head_threshold_key(h);
-    const auto it = table.find(key);
-    if (it == table.end() || !it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1)) {
-      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                      path + ": default_thresholds." + key + ": missing, or not a number in [0, 1]");
-    }
-    t.push_back(it->get<float>());
-  }
-  return t;
-}
-
 struct Decisions {
   std::vector<eval::Confusion> heads;                  // per head, the engine's rule
   std::vector<int64_t> fired;                          // per head
@@ -203,7 +184,7 @@ void add_eval(CLI::App& app) {
     std::string threshold_source = o->source.checkpoint.empty() ? "artifact metadata" : "seed defaults (heads.inc)";
     std::vector<float> t = s.thresholds;
     if (!o->thresholds.empty()) {
-      t = read_thresholds(o->thresholds);
+      t = read_thresholds_file(o->thresholds);
       threshold_source = o->thresholds;
     }
     const eval::Metrics m = eval::compute_metrics(s.scores.data(), s.labels.data(), s.size(), t);

@@ -201,4 +201,21 @@ SplitScores score_split(const ScoreSource& source, const std::string& manifest, 
   return out;
 }
 
+std::vector<float> read_thresholds_file(const std::string& path) {
+  const nlohmann::json j = nlohmann::json::parse(read_file(path), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path + ": not a JSON object");
+  const nlohmann::json& table = j.contains("default_thresholds") ? j["default_thresholds"] : j;
+  std::vector<float> t;
+  for (int h = 0; h < INHERENT_N_HEADS; ++h) {
+    const std::string key = head_threshold_key(h);
+    const auto it = table.find(key);
+    if (it == table.end() || !it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1)) {
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                      path + ": default_thresholds." + key + ": missing, or not a number in [0, 1]");
+    }
+    t.push_back(it->get<float>());
+  }
+  return t;
+}
+
 }  // namespace inherent::cli

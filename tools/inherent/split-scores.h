@@ -41,6 +41,11 @@ struct SplitScores {
   size_t size() const { return rows.size(); }
 };
 
+// Thresholds JSON: {"default_thresholds": {key: t}} (a metadata sidecar, `inherent
+// thresholds` or `inherent baseline score --thresholds-out` output) or a flat {key: t}:
+// 13 values in head order. Errors name the file and the key.
+std::vector<float> read_thresholds_file(const std::string& path);
+
 // source.artifact as a loaded engine model: a package directory, a single-file package,
 // or a weights file whose metadata sits beside it (PKG/model.safetensors).
 Model load_artifact(const ScoreSource& source);
