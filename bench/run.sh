@@ -40,3 +40,19 @@ if [ -f build/wasm/web/demo/index.html ] && [ -x /usr/bin/chromium ] && [ -d web
 else
   echo "    skipped: needs the wasm build's demo (cmake --workflow --preset wasm), chromium and web/node_modules"
 fi
+echo
+echo "### One pass vs two pass, clean and noisy (bench/one-vs-two-pass.py)"
+echo
+# Needs a native model package and a labels CSV with train, eval and test rows and audio;
+# pocketsphinx costs about 0.35 s of CPU per second of audio, so LIMIT stays small.
+if [ -n "${INHERENT_BENCH_MODEL:-}" ] && [ -n "${INHERENT_BENCH_LABELS:-}" ]; then
+  cmake --preset release -DINHERENT_BUILD_BASELINE=ON >/dev/null  # pocketsphinx, for `inherent baseline`
+  cmake --build --preset release --target inherent-cli >/dev/null
+  noise=()
+  [ -d ../shared/data/speech-commands-noise ] && noise=(--noise-dir ../shared/data/speech-commands-noise)
+  INHERENT=build/release/tools/inherent/inherent .venv/bin/python bench/one-vs-two-pass.py "${noise[@]}" \
+    "$INHERENT_BENCH_MODEL" "$INHERENT_BENCH_LABELS" "$INHERENT_BENCH_LABELS" "$OUT/one-vs-two-pass" \
+    "${INHERENT_BENCH_LIMIT:-300}" 2>/dev/null
+else
+  echo "    skipped: set INHERENT_BENCH_MODEL (a native model package) and INHERENT_BENCH_LABELS (labels CSV with audio)"
+fi
