@@ -52,7 +52,7 @@ if [ -n "${INHERENT_BENCH_MODEL:-}" ] && [ -n "${INHERENT_BENCH_LABELS:-}" ]; th
   [ -d ../shared/data/speech-commands-noise ] && noise=(--noise-dir ../shared/data/speech-commands-noise)
   INHERENT=build/release/tools/inherent/inherent .venv/bin/python bench/one-vs-two-pass.py "${noise[@]}" \
     "$INHERENT_BENCH_MODEL" "$INHERENT_BENCH_LABELS" "$INHERENT_BENCH_LABELS" "$OUT/one-vs-two-pass" \
-    "${INHERENT_BENCH_LIMIT:-300}" 2>/dev/null
+    "${INHERENT_BENCH_LIMIT:-300}" 2>"$OUT/one-vs-two-pass.log" || echo "    failed: see $OUT/one-vs-two-pass.log"
 else
   echo "    skipped: set INHERENT_BENCH_MODEL (a native model package) and INHERENT_BENCH_LABELS (labels CSV with audio)"
 fi
