@@ -78,6 +78,15 @@ struct Workdir {
     if (!std::getenv("INHERENT_TEST_KEEP")) fs::remove_all(dir);
   }
 
+  // tiny with the auxiliary CTC and no evaluation.
+  std::string ctc_config() const {
+    const std::string path = dir + "/ctc.yaml";
+    std::ofstream(path) << "model:\n  preset: tiny\ndata:\n  batch_size: 4\n"
+                           "training:\n  lr: 0.003\n  warmup_steps: 4\n  save_every: 5\n  log_every: 1\n"
+                           "  norm_clips: 8\n  ctc_weight: 0.5\neval:\n  every: 0\n";
+    return path;
+  }
+
   std::string config(const std::string& extra = "") const {
     const std::string path = dir + "/tiny.yaml";
     std::ofstream(path) << "model:\n  preset: tiny\n  dropout: 0.1\n"
@@ -282,10 +291,7 @@ TEST(Train, StopAndResumeGiveTheSameWeights) {
 TEST(Train, CtcAuxiliaryIsLoggedCheckpointedAndResumesExactly) {
   Workdir w;
   std::string out;
-  const std::string cfg = w.dir + "/ctc.yaml";
-  std::ofstream(cfg) << "model:\n  preset: tiny\ndata:\n  batch_size: 4\n"
-                        "training:\n  lr: 0.003\n  warmup_steps: 4\n  save_every: 5\n  log_every: 1\n"
-                        "  norm_clips: 8\n  ctc_weight: 0.5\neval:\n  every: 0\n";
+  const std::string cfg = w.ctc_config();
   auto args = [&](const std::string& dir, std::vector<std::string> extra) {
     std::vector<std::string> a = {"train", "--config", cfg, "--labels", w.labels, "--max-steps", "12",
                                   "--output-dir", dir};
@@ -333,10 +339,7 @@ double max_weight_diff(const std::string& a, const std::string& b) {
 TEST(Train, InitFromWarmStartsFromAnotherRunsWeights) {
   Workdir w;
   std::string out;
-  const std::string cfg = w.dir + "/ctc.yaml";
-  std::ofstream(cfg) << "model:\n  preset: tiny\ndata:\n  batch_size: 4\n"
-                        "training:\n  lr: 0.003\n  warmup_steps: 4\n  save_every: 5\n  log_every: 1\n"
-                        "  norm_clips: 8\n  ctc_weight: 0.5\neval:\n  every: 0\n";
+  const std::string cfg = w.ctc_config();
   auto args = [&](const std::string& dir, const std::string& steps, std::vector<std::string> extra) {
     std::vector<std::string> a = {"train", "--config", cfg,   "--labels", w.labels, "--max-steps",
                                   steps,   "--output-dir", dir};
