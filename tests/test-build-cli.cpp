@@ -229,6 +229,21 @@ TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
   EXPECT_NE(slurp(out / "train/metrics.jsonl").find("\"event\":\"resume\""), std::string::npos);
   EXPECT_EQ(json::parse(slurp(out / "train/summary.json"))["step"], 2);
   EXPECT_EQ(statuses(parse_summary(r5))["train"], "ran");
+
+  // 6. --init-from: a warm start is a new training input, so train and what follows rerun,
+  //    and the run records where its weights came from.
+  fs::copy(out / "train/last", scratch() / "source", fs::copy_options::recursive);
+  const std::string source = (scratch() / "source").string();
+  const CliRun r6 = build(out, "--max-steps 2 --init-from " + q(source));
+  ASSERT_EQ(r6.code, 0) << r6.err;
+  auto st6 = statuses(parse_summary(r6));
+  EXPECT_EQ(st6["labels"], "unchanged");
+  for (const char* stage : {"train", "thresholds", "export", "eval"}) EXPECT_EQ(st6[stage], "ran") << stage;
+  EXPECT_EQ(json::parse(slurp(out / "train/last/trainer.json"))["init_from"], source);
+  EXPECT_EQ(statuses(parse_summary(build(out, "--max-steps 2 --init-from " + q(source))))["train"], "unchanged");
+  const CliRun missing = build(out, "--max-steps 2 --init-from " + q(scratch()));
+  EXPECT_EQ(missing.code, 1) << missing.err;
+  EXPECT_NE(missing.err.find("no model.safetensors"), std::string::npos) << missing.err;
 }
 
 TEST(BuildCli, BadInputNamesTheStageAndExitCodes) {

@@ -52,6 +52,7 @@ const std::vector<std::string> kStages = {"labels", "prep",   "train",  "thresho
 
 struct Options {
   std::string config, labels, output_dir;
+  std::string init_from;  // warm start for the train stage (a checkpoint folder)
   std::vector<std::string> backends{"all"};
   int64_t max_steps = 0;
   int threads = 0;
@@ -212,6 +213,13 @@ std::vector<Stage> Build::plan() {
   if (o_.max_steps > 0) cfg.training.max_steps = o_.max_steps;
   const bool mel_cache = cfg.data.mel_cache;
   manifest_ = mel_cache ? path("prep/manifest.csv") : o_.labels;
+  // A warm start is fingerprinted by its weights, so a retrained source reruns the training.
+  ojson init_from = nullptr;
+  if (!o_.init_from.empty()) {
+    const fs::path w = fs::path(o_.init_from) / "model.safetensors";
+    if (!fs::exists(w)) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--init-from " + o_.init_from + ": no model.safetensors");
+    init_from = {{"dir", o_.init_from}, {"sha256", exporter::sha256_hex(read_file(w.string()))}};
+  }
   // The backends to export; "all" stays "all" for the exporter, which then skips
   // LiteRT-LM quietly when litert-lm-builder is not installed.
   const bool all = std::find(o_.backends.begin(), o_.backends.end(), "all") != o_.backends.end();
@@ -263,7 +271,7 @@ std::vector<Stage> Build::plan() {
                  *n = {{"mels", tree_bytes(dir_ / "prep" / "mels")}};
                }});
   s.push_back({"train",
-               {{"config", train::train_config_to_yaml(cfg)}, {"labels", manifest_}},
+               {{"config", train::train_config_to_yaml(cfg)}, {"labels", manifest_}, {"init_from", init_from}},
                {dir_ / "train" / "summary.json"},
                "",
                [this](ojson* n) {
@@ -272,6 +280,7 @@ std::vector<Stage> Build::plan() {
                  r.config_given = true;
                  r.labels = manifest_;
                  r.output_dir = path("train");
+                 r.init_from = o_.init_from;
                  if (o_.max_steps > 0) r.max_steps = o_.max_steps;
                  if (o_.threads > 0) r.threads = o_.threads;
                  r.resume = resume_train_;
@@ -569,6 +578,10 @@ void add_build(CLI::App& app) {
       ->delimiter(',')
       ->check(CLI::IsMember({"all", "onnx", "litert", "litertlm", "mlx", "native"}))
       ->capture_default_str();
+  cmd->add_option("--init-from", o->init_from,
+                  "Start training from this checkpoint folder's weights (another run's last/ or best/; "
+                  "optimizer and schedule start fresh)")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--max-steps", o->max_steps, "Training steps (overrides training.max_steps)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   cmd->add_option("--threads", o->threads,
