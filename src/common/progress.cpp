@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace inherent {
@@ -36,6 +37,11 @@ void Progress::add(size_t n) {
   draw(done, false);
 }
 
+void Progress::skip(size_t n) {
+  skipped_ += n;
+  add(n);
+}
+
 void Progress::finish() {
   std::lock_guard<std::mutex> lock(mu_);
   if (finished_) return;
@@ -45,7 +51,8 @@ void Progress::finish() {
 
 void Progress::draw(size_t done, bool final) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double rate = elapsed > 0 ? done / elapsed : 0.0;
+  const size_t worked = done - std::min(done, skipped_.load());
+  const double rate = elapsed > 0 ? worked / elapsed : 0.0;
   const double frac = total_ ? static_cast<double>(done) / total_ : 1.0;
   const double eta = rate > 0 && total_ > done ? (total_ - done) / rate : 0.0;
   char line[256];

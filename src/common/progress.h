@@ -19,6 +19,9 @@ class Progress {
   ~Progress();
 
   void add(size_t n = 1);
+  // Items found already done (a resumed job): they count toward the bar but not the
+  // rate, so the ETA reflects the work that is left.
+  void skip(size_t n = 1);
   void finish();  // final line with the elapsed time
 
  private:
@@ -27,7 +30,7 @@ class Progress {
   std::string label_;
   size_t total_;
   bool enabled_, tty_;
-  std::atomic<size_t> done_{0};
+  std::atomic<size_t> done_{0}, skipped_{0};
   std::mutex mu_;
   std::chrono::steady_clock::time_point start_, last_draw_;
   bool finished_ = false;

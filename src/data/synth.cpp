@@ -529,8 +529,10 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
       if (!mine(i)) continue;
       const Clip& clip = c.clips[i];
       const fs::path path = out_dir / clip.path;
+      bool was_done = false;
       try {
         if (fs::exists(path)) {
+          was_done = true;
           durations[i] = probe_audio_file(path.string()).duration_s();
           ++reused;
         } else {
@@ -559,7 +561,11 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
         std::lock_guard<std::mutex> lock(errors_mu);
         errors.push_back(clip.path + ": " + e.what());
       }
-      progress.add();
+      if (was_done) {
+        progress.skip();
+      } else {
+        progress.add();
+      }
     }
   };
   run_on_threads(threads, work);
