@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The two commands a newcomer needs:  `make demo` (main job) and `make test` (every test).
 # Both install what they need first (scripts/bootstrap.sh; quick when already done).
-.PHONY: all bootstrap build demo test test-quick bench wasm python clean help
+.PHONY: all bootstrap build demo corpus test test-quick bench wasm python clean help
 
 all: build
 
@@ -10,6 +10,7 @@ help:
 	@echo "make test        run every test (C++, sanitizers, fuzzers, Python, WebAssembly)"
 	@echo "make test-quick  C++ unit tests only (the seconds-long loop)"
 	@echo "make build       configure and build the dev preset (build/dev)"
+	@echo "make corpus      synthesize the shipped model's 100k-clip training corpus (out/corpus-100k, resumable)"
 	@echo "make bench       benchmarks (bench/), prints markdown tables"
 	@echo "make bootstrap   install apt packages, .venv and npm packages"
 
@@ -21,6 +22,9 @@ build: bootstrap
 
 demo: bootstrap
 	@scripts/demo.sh
+
+corpus: bootstrap
+	@scripts/default-corpus.sh
 
 test: bootstrap
 	@scripts/test.sh
