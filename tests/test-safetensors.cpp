@@ -134,11 +134,11 @@ TEST(Safetensors, CorruptJson) {
   EXPECT_MESSAGE(make_file("{\"\\udc00\": {}}"), "surrogate");
   EXPECT_MESSAGE(make_file("{\"\\u12\"}"), "");
   EXPECT_MESSAGE(make_file("{\"a\tb\": {}}"), "control character");
-  EXPECT_MESSAGE(make_file("{} x"), "unexpected bytes after the header object");
-  EXPECT_MESSAGE(make_file(std::string("{}\0", 3)), "unexpected bytes");
+  EXPECT_MESSAGE(make_file("{} x"), "unexpected text after the JSON value");
+  EXPECT_MESSAGE(make_file(std::string("{}\0", 3)), "unexpected text");
   EXPECT_MESSAGE(make_file("{\"__metadata__\": {\"k\": 1}}"), "metadata value of 'k' must be a string");
-  EXPECT_MESSAGE(make_file("{\"__metadata__\": {}, \"__metadata__\": {}}"), "duplicate key '__metadata__'");
-  EXPECT_MESSAGE(make_file("{\"__metadata__\": {\"k\": \"1\", \"k\": \"2\"}}"), "duplicate metadata key 'k'");
+  EXPECT_MESSAGE(make_file("{\"__metadata__\": {}, \"__metadata__\": {}}"), "duplicate key \"__metadata__\"");
+  EXPECT_MESSAGE(make_file("{\"__metadata__\": {\"k\": \"1\", \"k\": \"2\"}}"), "duplicate key \"k\"");
 }
 
 TEST(Safetensors, BadTensorEntries) {
@@ -150,7 +150,7 @@ TEST(Safetensors, BadTensorEntries) {
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"data_offsets\": [0, 8]}}", d8), "tensor 'w': missing field 'shape'");
   EXPECT_MESSAGE(make_file("{\"w\": {\"shape\": [2], \"data_offsets\": [0, 8]}}", d8), "tensor 'w': missing field 'dtype'");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}}", d8),
-                 "duplicate field 'dtype'");
+                 "duplicate key \"dtype\"");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8], \"x\": 1}}", d8),
                  "tensor 'w': unknown field 'x'");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [-2], \"data_offsets\": [0, 8]}}", d8),
@@ -158,6 +158,16 @@ TEST(Safetensors, BadTensorEntries) {
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2.0], \"data_offsets\": [0, 8]}}", d8),
                  "tensor 'w': shape must hold integers");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [02], \"data_offsets\": [0, 8]}}", d8), "leading zero");
+  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [-0], \"data_offsets\": [0, 8]}}", d8),
+                 "tensor 'w': shape must hold non-negative integers");
+  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2e0], \"data_offsets\": [0, 8]}}", d8),
+                 "tensor 'w': shape must hold integers");
+  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": 32, \"shape\": [2], \"data_offsets\": [0, 8]}}", d8),
+                 "tensor 'w': dtype must be a string");
+  // Integers are exact as doubles only below 2^53; 2^53 + 1 would read as 2^53.
+  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2],"
+                           " \"data_offsets\": [0, 9007199254740993]}}", d8),
+                 "tensor 'w': data_offsets value is too large");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [99999999999999999999], \"data_offsets\": [0, 8]}}", d8),
                  "shape value is too large");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0]}}", d8),
@@ -166,7 +176,7 @@ TEST(Safetensors, BadTensorEntries) {
                  "data_offsets has too many entries");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]},"
                            " \"w\": {\"dtype\": \"F32\", \"shape\": [0], \"data_offsets\": [8, 8]}}", d8),
-                 "duplicate tensor 'w'");
+                 "duplicate key \"w\"");
 }
 
 TEST(Safetensors, BadOffsetsAndSizes) {

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
-#include <limits>
+
+#include "json.h"
 
 namespace inherent {
 
@@ -53,277 +55,70 @@ std::string quoted(std::string_view s) {
   return out + "'";
 }
 
-// A strict parser for the one JSON shape a safetensors header has (an object of
-// tensor objects plus an optional object of strings). Bounded depth, no recursion.
-class HeaderParser {
- public:
-  explicit HeaderParser(std::string_view s) : s_(s) {}
+// Shape and data_offsets entries must be below 2^53: json::Value holds numbers as
+// doubles, which are exact integers only up to there (larger ones would be rounded).
+// 2^53 bytes is 8 PiB, far beyond any data section.
+constexpr double kMaxHeaderInteger = 9007199254740992.0;  // 2^53
 
-  bool parse(Safetensors* out, std::vector<std::pair<uint64_t, uint64_t>>* offsets) {
-    ws();
-    if (!eat('{')) return fail("the header is not a JSON object");
-    ws();
-    bool seen_metadata = false;
-    if (!eat('}')) {
-      for (;;) {
-        std::string key;
-        ws();
-        if (!string(&key)) return false;
-        ws();
-        if (!eat(':')) return fail("expected ':' after key " + quoted(key));
-        ws();
-        if (key == "__metadata__") {
-          if (seen_metadata) return fail("duplicate key '__metadata__'");
-          seen_metadata = true;
-          if (!metadata(&out->metadata)) return false;
-        } else {
-          TensorView t;
-          std::pair<uint64_t, uint64_t> range;
-          t.name = std::move(key);
-          if (!tensor(&t, &range)) return false;
-          out->tensors.push_back(std::move(t));
-          offsets->push_back(range);
-        }
-        ws();
-        if (eat('}')) break;
-        if (!eat(',')) return fail("expected ',' or '}' after a value");
-      }
+bool fail(std::string* what, std::string message) {
+  *what = std::move(message);
+  return false;
+}
+
+// The non-negative integers of a header array (at most max_len). On failure sets *what,
+// a message that starts with the field name.
+bool read_integers(const json::Value& v, const char* field, size_t max_len, std::vector<uint64_t>* out,
+                   std::string* what) {
+  const std::string f(field);
+  if (!v.is_array()) return fail(what, f + " must be an array");
+  for (const json::Value& item : v.items) {
+    if (!item.is_number() || std::signbit(item.number)) {
+      return fail(what, f + " must hold non-negative integers");
     }
-    ws();
-    if (pos_ != s_.size()) return fail("unexpected bytes after the header object");
-    return true;
+    if (item.number >= kMaxHeaderInteger) return fail(what, f + " value is too large (the limit is 2^53)");
+    if (!item.integral) return fail(what, f + " must hold integers");
+    if (out->size() == max_len) return fail(what, f + " has too many entries");
+    out->push_back(static_cast<uint64_t>(item.number));
   }
+  return true;
+}
 
-  const std::string& error() const { return error_; }
-
- private:
-  bool fail(const std::string& what) {
-    if (error_.empty()) error_ = "header byte " + std::to_string(pos_) + ": " + what;
-    return false;
-  }
-  bool fail_key(const std::string& key, const std::string& what) {
-    if (error_.empty()) error_ = "tensor " + quoted(key) + ": " + what;
-    return false;
-  }
-  void ws() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) ++pos_;
-  }
-  bool eat(char c) {
-    if (pos_ < s_.size() && s_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-
-  bool hex4(uint32_t* v) {
-    if (s_.size() - pos_ < 4) return fail("truncated \\u escape");
-    *v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = s_[pos_++];
-      uint32_t d = 0;
-      if (c >= '0' && c <= '9') {
-        d = static_cast<uint32_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        d = static_cast<uint32_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        d = static_cast<uint32_t>(c - 'A' + 10);
-      } else {
-        return fail("bad hex digit in \\u escape");
-      }
-      *v = *v * 16 + d;
-    }
-    return true;
-  }
-
-  static void utf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      *out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      *out += static_cast<char>(0xc0 | (cp >> 6));
-      *out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      *out += static_cast<char>(0xe0 | (cp >> 12));
-      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      *out += static_cast<char>(0x80 | (cp & 0x3f));
+// One tensor entry {"dtype": ..., "shape": [...], "data_offsets": [begin, end]}. On
+// failure sets *what (the caller names the tensor).
+bool read_tensor(const json::Value& v, TensorView* t, std::pair<uint64_t, uint64_t>* range,
+                 std::string* what) {
+  if (!v.is_object()) return fail(what, "value must be an object");
+  const json::Value* dtype = nullptr;
+  const json::Value* shape = nullptr;
+  const json::Value* offsets = nullptr;
+  for (const json::Member& m : v.members) {  // the JSON reader refuses duplicate keys
+    if (m.first == "dtype") {
+      dtype = &m.second;
+    } else if (m.first == "shape") {
+      shape = &m.second;
+    } else if (m.first == "data_offsets") {
+      offsets = &m.second;
     } else {
-      *out += static_cast<char>(0xf0 | (cp >> 18));
-      *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      *out += static_cast<char>(0x80 | (cp & 0x3f));
+      return fail(what, "unknown field " + quoted(m.first));
     }
   }
-
-  bool string(std::string* out) {
-    if (!eat('"')) return fail("expected a string");
-    for (;;) {
-      if (pos_ >= s_.size()) return fail("unterminated string");
-      const char c = s_[pos_++];
-      if (c == '"') return true;
-      if (static_cast<unsigned char>(c) < 0x20) return fail("control character in a string");
-      if (c != '\\') {
-        *out += c;
-        continue;
-      }
-      if (pos_ >= s_.size()) return fail("unterminated escape");
-      const char e = s_[pos_++];
-      switch (e) {
-        case '"': *out += '"'; break;
-        case '\\': *out += '\\'; break;
-        case '/': *out += '/'; break;
-        case 'b': *out += '\b'; break;
-        case 'f': *out += '\f'; break;
-        case 'n': *out += '\n'; break;
-        case 'r': *out += '\r'; break;
-        case 't': *out += '\t'; break;
-        case 'u': {
-          uint32_t cp = 0;
-          if (!hex4(&cp)) return false;
-          if (cp >= 0xdc00 && cp <= 0xdfff) return fail("lone low surrogate in \\u escape");
-          if (cp >= 0xd800 && cp <= 0xdbff) {
-            uint32_t lo = 0;
-            if (!(eat('\\') && eat('u'))) return fail("high surrogate without a low one");
-            if (!hex4(&lo)) return false;
-            if (lo < 0xdc00 || lo > 0xdfff) return fail("high surrogate without a low one");
-            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-          }
-          utf8(cp, out);
-          break;
-        }
-        default: return fail("bad escape in a string");
-      }
-    }
-  }
-
-  // A non-negative integer without sign, fraction or exponent, at most 2^63 - 1.
-  bool integer(uint64_t* v, const std::string& key, const char* field) {
-    const size_t start = pos_;
-    *v = 0;
-    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') {
-      const uint64_t d = static_cast<uint64_t>(s_[pos_] - '0');
-      if (*v > (static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) - d) / 10) {
-        return fail_key(key, std::string(field) + " value is too large");
-      }
-      *v = *v * 10 + d;
-      ++pos_;
-    }
-    if (pos_ == start) return fail_key(key, std::string(field) + " must hold non-negative integers");
-    if (pos_ - start > 1 && s_[start] == '0') return fail_key(key, std::string(field) + " has a leading zero");
-    if (pos_ < s_.size() && (s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E')) {
-      return fail_key(key, std::string(field) + " must hold integers");
-    }
-    return true;
-  }
-
-  bool int_array(std::vector<uint64_t>* out, const std::string& key, const char* field, size_t max_len) {
-    if (!eat('[')) return fail_key(key, std::string(field) + " must be an array");
-    ws();
-    if (eat(']')) return true;
-    for (;;) {
-      ws();
-      uint64_t v;
-      if (!integer(&v, key, field)) return false;
-      if (out->size() == max_len) return fail_key(key, std::string(field) + " has too many entries");
-      out->push_back(v);
-      ws();
-      if (eat(']')) return true;
-      if (!eat(',')) return fail_key(key, std::string(field) + ": expected ',' or ']'");
-    }
-  }
-
-  bool tensor(TensorView* t, std::pair<uint64_t, uint64_t>* range) {
-    const std::string& key = t->name;
-    if (!eat('{')) return fail_key(key, "value must be an object");
-    bool has_dtype = false, has_shape = false, has_offsets = false;
-    ws();
-    if (!eat('}')) {
-      for (;;) {
-        ws();
-        std::string field;
-        if (!string(&field)) return false;
-        ws();
-        if (!eat(':')) return fail_key(key, "expected ':' after " + quoted(field));
-        ws();
-        if (field == "dtype") {
-          if (has_dtype) return fail_key(key, "duplicate field 'dtype'");
-          has_dtype = true;
-          std::string name;
-          if (!string(&name)) return false;
-          if (!dtype_from_name(name, &t->dtype)) return fail_key(key, "unknown dtype " + quoted(name));
-        } else if (field == "shape") {
-          if (has_shape) return fail_key(key, "duplicate field 'shape'");
-          has_shape = true;
-          std::vector<uint64_t> dims;
-          if (!int_array(&dims, key, "shape", kSafetensorsMaxRank)) return false;
-          t->shape.assign(dims.begin(), dims.end());
-        } else if (field == "data_offsets") {
-          if (has_offsets) return fail_key(key, "duplicate field 'data_offsets'");
-          has_offsets = true;
-          std::vector<uint64_t> o;
-          if (!int_array(&o, key, "data_offsets", 2)) return false;
-          if (o.size() != 2) return fail_key(key, "data_offsets must be [begin, end]");
-          *range = {o[0], o[1]};
-        } else {
-          return fail_key(key, "unknown field " + quoted(field));
-        }
-        ws();
-        if (eat('}')) break;
-        if (!eat(',')) return fail_key(key, "expected ',' or '}'");
-      }
-    }
-    if (!has_dtype) return fail_key(key, "missing field 'dtype'");
-    if (!has_shape) return fail_key(key, "missing field 'shape'");
-    if (!has_offsets) return fail_key(key, "missing field 'data_offsets'");
-    return true;
-  }
-
-  bool metadata(std::vector<std::pair<std::string, std::string>>* out) {
-    if (!eat('{')) return fail("'__metadata__' must be an object of strings");
-    ws();
-    if (eat('}')) return true;
-    for (;;) {
-      ws();
-      std::string k, v;
-      if (!string(&k)) return false;
-      ws();
-      if (!eat(':')) return fail("expected ':' after metadata key " + quoted(k));
-      ws();
-      if (pos_ >= s_.size() || s_[pos_] != '"') return fail("metadata value of " + quoted(k) + " must be a string");
-      if (!string(&v)) return false;
-      out->emplace_back(std::move(k), std::move(v));
-      ws();
-      if (eat('}')) return true;
-      if (!eat(',')) return fail("expected ',' or '}' in '__metadata__'");
-    }
-  }
-
-  std::string_view s_;
-  size_t pos_ = 0;
-  std::string error_;
-};
+  if (!dtype) return fail(what, "missing field 'dtype'");
+  if (!shape) return fail(what, "missing field 'shape'");
+  if (!offsets) return fail(what, "missing field 'data_offsets'");
+  if (!dtype->is_string()) return fail(what, "dtype must be a string");
+  if (!dtype_from_name(dtype->string, &t->dtype)) return fail(what, "unknown dtype " + quoted(dtype->string));
+  std::vector<uint64_t> dims, o;
+  if (!read_integers(*shape, "shape", kSafetensorsMaxRank, &dims, what)) return false;
+  t->shape.assign(dims.begin(), dims.end());
+  if (!read_integers(*offsets, "data_offsets", 2, &o, what)) return false;
+  if (o.size() != 2) return fail(what, "data_offsets must be [begin, end]");
+  *range = {o[0], o[1]};
+  return true;
+}
 
 inherent_status invalid(std::string* error, const std::string& what) {
   if (error) *error = "safetensors: " + what;
   return INHERENT_STATUS_INVALID_MODEL;
-}
-
-void append_json_string(std::string* out, std::string_view s) {
-  *out += '"';
-  for (char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      *out += '\\';
-      *out += ch;
-    } else if (c < 0x20) {
-      static const char hex[] = "0123456789abcdef";
-      *out += "\\u00";
-      *out += hex[c >> 4];
-      *out += hex[c & 15];
-    } else {
-      *out += ch;
-    }
-  }
-  *out += '"';
 }
 
 }  // namespace
@@ -386,25 +181,31 @@ inherent_status safetensors_parse(const void* bytes, size_t n, Safetensors* out,
   Safetensors st;
   st.header_size = static_cast<size_t>(header_size);
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
-  HeaderParser parser(header);
-  if (!parser.parse(&st, &ranges)) return invalid(error, parser.error());
-
-  // Duplicate names (JSON allows them; the format does not).
-  {
-    std::vector<size_t> order(st.tensors.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return st.tensors[a].name < st.tensors[b].name; });
-    for (size_t i = 1; i < order.size(); ++i) {
-      if (st.tensors[order[i]].name == st.tensors[order[i - 1]].name) {
-        return invalid(error, "duplicate tensor " + quoted(st.tensors[order[i]].name));
+  // The JSON reader refuses syntax errors, invalid UTF-8 and duplicate keys (tensor
+  // names, metadata keys and fields alike), with the line and column.
+  json::Value doc;
+  std::string what;
+  if (!json::parse(header, &doc, &what)) return invalid(error, "header " + what);
+  if (!doc.is_object()) return invalid(error, "the header is not a JSON object");
+  for (json::Member& m : doc.members) {
+    if (m.first == "__metadata__") {
+      if (!m.second.is_object()) return invalid(error, "'__metadata__' must be an object of strings");
+      for (json::Member& kv : m.second.members) {
+        if (!kv.second.is_string()) {
+          return invalid(error, "metadata value of " + quoted(kv.first) + " must be a string");
+        }
+        st.metadata.emplace_back(std::move(kv.first), std::move(kv.second.string));
       }
+      continue;
     }
-    std::vector<std::string_view> keys;
-    for (const auto& kv : st.metadata) keys.push_back(kv.first);
-    std::sort(keys.begin(), keys.end());
-    for (size_t i = 1; i < keys.size(); ++i) {
-      if (keys[i] == keys[i - 1]) return invalid(error, "duplicate metadata key " + quoted(keys[i]));
+    TensorView t;
+    std::pair<uint64_t, uint64_t> range;
+    if (!read_tensor(m.second, &t, &range, &what)) {
+      return invalid(error, "tensor " + quoted(m.first) + ": " + what);
     }
+    t.name = std::move(m.first);
+    st.tensors.push_back(std::move(t));
+    ranges.push_back(range);
   }
 
   // Sizes and ranges, each bounded by the data size so no product can overflow.
@@ -511,9 +312,7 @@ inherent_status safetensors_encode(const std::vector<TensorData>& tensors,
     header += "\"__metadata__\":{";
     for (size_t i = 0; i < metadata.size(); ++i) {
       if (i) header += ',';
-      append_json_string(&header, metadata[i].first);
-      header += ':';
-      append_json_string(&header, metadata[i].second);
+      header += json::quote(metadata[i].first) + ':' + json::quote(metadata[i].second);
     }
     header += '}';
   }
@@ -531,7 +330,7 @@ inherent_status safetensors_encode(const std::vector<TensorData>& tensors,
     const uint64_t bytes = count * dtype_size(t.dtype);
     if (bytes > 0 && !t.data) return bad("tensor " + quoted(t.name) + " has no data");
     if (header.size() > 1) header += ',';
-    append_json_string(&header, t.name);
+    header += json::quote(t.name);
     header += ":{\"dtype\":\"";
     header += dtype_name(t.dtype);
     header += "\",\"shape\":[";

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// safetensors reader and writer with no dependencies (no JSON library, no exceptions,
-// no file access), so the native engine, the WebAssembly module and mobile builds use
-// the same code as the trainer and the exporters.
+// safetensors reader and writer with no dependencies beyond the project's JSON reader
+// (json.h; no exceptions, no file access), so the native engine, the WebAssembly module
+// and mobile builds use the same code as the trainer and the exporters.
 //
 // File layout (all integers little-endian):
 //   u64 N                 header size in bytes
@@ -13,7 +13,8 @@
 //   data                  the tensors; offsets are relative to the start of data
 //
 // The reader validates everything before it returns a view: header size, JSON syntax,
-// duplicate keys, known dtype, shape and offsets as non-negative integers, byte size
+// duplicate keys, known dtype, shape and offsets as non-negative integers below 2^53
+// (JSON numbers are read as doubles, exact only up to there), byte size
 // = numel * dtype size without overflow, every range inside the data, no two ranges
 // overlapping and no unused bytes between them (the format requires the tensors to
 // fill the data exactly). Messages name the key at fault. It never reads outside
