@@ -414,7 +414,9 @@ void expect_full_integer(tfl::TType act, void (*rewrite)(tfl::Graph&, const tfl:
       if (op.op == tfl::TOp::greater || op.op == tfl::TOp::shape) continue;  // bool, int32
       ASSERT_EQ(x.type, act) << x.name;
       ASSERT_EQ(x.quant.scale.size(), 1u) << x.name;
-      if (i16) EXPECT_EQ(x.quant.zero_point[0], 0) << x.name;  // 16x8 is symmetric
+      if (i16) {
+        EXPECT_EQ(x.quant.zero_point[0], 0) << x.name;  // 16x8 is symmetric
+      }
       if (op.op == tfl::TOp::logistic || op.op == tfl::TOp::softmax) {
         EXPECT_FLOAT_EQ(x.quant.scale[0], i16 ? 1.0f / 32768 : 1.0f / 256) << x.name;
         EXPECT_EQ(x.quant.zero_point[0], i16 ? 0 : -128) << x.name;
@@ -532,6 +534,7 @@ TEST(RunExport, WritesArtifactsAndSidecars) {
   ExportModel m = random_model();
   m.provenance.code_commit = "deadbeef";
   m.provenance.data_manifest_hash = "cafe";
+  m.provenance.data_attributions = R"([{"clips":12,"license":"CC BY 4.0","source":"hwu64"}])";
   ExportRequest r;
   r.output_dir = dir;
   r.backends = {"onnx", "native"};
@@ -557,6 +560,7 @@ TEST(RunExport, WritesArtifactsAndSidecars) {
   EXPECT_EQ(j["n_params"], arch_n_params(m.config));
   EXPECT_EQ(j["training_hash"]["code_commit"], "deadbeef");
   EXPECT_EQ(j["training_hash"]["hash"], sha256_hex("deadbeef\ncafe"));
+  EXPECT_EQ(j["data_attributions"], Json::parse(m.provenance.data_attributions));
   EXPECT_EQ(j["inputs"][0]["name"], "mel_spectrogram");
   EXPECT_EQ(j["outputs"][0]["shape"], Json::array({-1, 13}));
   EXPECT_EQ(j["runtime_tensor_contract"]["inputs"][0]["name"], "mel_spectrogram");
@@ -572,6 +576,27 @@ TEST(RunExport, WritesArtifactsAndSidecars) {
   // The native package's weights read back into the same model.
   const ExportModel back = load_weights(dir + "/native");
   EXPECT_EQ(back.at("head.weight").data, m.at("head.weight").data);
+  EXPECT_EQ(back.provenance.data_attributions, m.provenance.data_attributions);
+  fs::remove_all(dir);
+}
+
+TEST(ExportModel, AttributionsFileNeedsSourceAndLicence) {
+  const std::string dir = temp_dir("attributions");
+  auto load = [&](const std::string& text) {
+    std::ofstream(dir + "/a.json") << text;
+    return load_attributions(dir + "/a.json");
+  };
+  EXPECT_EQ(load(R"([{"source": "clinc150", "license": "CC BY 3.0", "clips": 5700}])"),
+            R"([{"clips":5700,"license":"CC BY 3.0","source":"clinc150"}])");
+  EXPECT_EQ(load("[]"), "[]");
+  for (const char* bad : {"{}", "[1]", R"([{"source": "x"}])", R"([{"source": "", "license": "MIT"}])", "not json"}) {
+    try {
+      load(bad);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const Exception& e) {
+      EXPECT_NE(std::string(e.what()).find(dir + "/a.json"), std::string::npos) << e.what();
+    }
+  }
   fs::remove_all(dir);
 }
 

@@ -272,6 +272,11 @@ ExportModel load_weights_bytes(const std::string& bytes, const std::string& sour
         "train_labels:" + find_meta(st, "train_labels_hash") + ",eval_labels:" + find_meta(st, "eval_labels_hash");
   }
   m.provenance.training_hash = find_meta(st, "training_hash");
+  if (std::string a = find_meta(st, "data_attributions"); !a.empty()) {
+    const nlohmann::json j = nlohmann::json::parse(a, nullptr, false);
+    if (!j.is_array()) fail(INHERENT_STATUS_INVALID_MODEL, source + ": metadata 'data_attributions' is not a JSON array");
+    m.provenance.data_attributions = j.dump();
+  }
   if (std::string th = find_meta(st, "thresholds"); !th.empty()) {
     nlohmann::json j = nlohmann::json::parse(th, nullptr, false);
     if (j.is_discarded()) fail(INHERENT_STATUS_INVALID_MODEL, source + ": metadata 'thresholds' is not JSON");
@@ -324,9 +329,24 @@ std::string encode_weights(const ExportModel& m) {
   if (!m.provenance.code_commit.empty()) meta.emplace_back("code_commit", m.provenance.code_commit);
   if (!m.provenance.data_manifest_hash.empty()) meta.emplace_back("data_manifest_hash", m.provenance.data_manifest_hash);
   if (!m.provenance.training_hash.empty()) meta.emplace_back("training_hash", m.provenance.training_hash);
+  if (m.provenance.data_attributions != "[]") meta.emplace_back("data_attributions", m.provenance.data_attributions);
   std::string out, error;
   if (safetensors_encode(list, meta, &out, &error) != INHERENT_STATUS_OK) fail(INHERENT_STATUS_INTERNAL, error);
   return out;
+}
+
+std::string load_attributions(const std::string& path) {
+  const nlohmann::json j = nlohmann::json::parse(read_file(path), nullptr, false);
+  if (!j.is_array()) fail(INHERENT_STATUS_INVALID_ARGUMENT, path + ": expected a JSON array of attributions");
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string at = path + ": entry " + std::to_string(i);
+    if (!j[i].is_object()) fail(INHERENT_STATUS_INVALID_ARGUMENT, at + ": expected an object");
+    for (const char* key : {"source", "license"}) {
+      if (!j[i].contains(key) || !j[i][key].is_string() || j[i][key].get<std::string>().empty())
+        fail(INHERENT_STATUS_INVALID_ARGUMENT, at + ": '" + key + "' must be a non-empty string");
+    }
+  }
+  return j.dump();
 }
 
 Thresholds load_thresholds(const std::string& path) {

@@ -39,6 +39,7 @@ struct Provenance {
   std::string data_manifest_hash;       // hash of the training data manifest ("" = unknown)
   std::string training_hash;            // the trainer's own digest of both ("" = none given)
   std::string source;                   // the weights file or checkpoint the export read
+  std::string data_attributions = "[]";  // JSON array: outside data the training used (origin, licence)
 };
 
 // Per-head decision thresholds in head order, and how they were obtained.
@@ -90,6 +91,11 @@ ExportModel load_weights_bytes(const std::string& bytes, const std::string& sour
 // The safetensors bytes of m (arch order, F32) with the config and provenance in
 // __metadata__: what load_weights reads back, and the native package's weights file.
 std::string encode_weights(const ExportModel& m);
+
+// Reads an attributions file (`inherent synth` writes OUT/attributions.json): a JSON array
+// of objects, each with at least "source" and "license" strings. Returns it compact;
+// throws INVALID_ARGUMENT naming the file and the entry otherwise.
+std::string load_attributions(const std::string& path);
 
 // Parses a thresholds JSON file: {"default_thresholds": {key: value, ...}, "calibration": {...}},
 // a metadata sidecar ("threshold_calibration" instead of "calibration", as `inherent

@@ -128,6 +128,7 @@ Json make_metadata(const ExportModel& m, const std::string& backend, const std::
                         {"hash", m.provenance.training_hash.empty() ? training_hash(m.provenance)
                                                                      : m.provenance.training_hash}};
   j["source"] = m.provenance.source;
+  j["data_attributions"] = Json::parse(m.provenance.data_attributions);
   j["created_by"] = std::string("inherent ") + inherent_version() + " export";
   const TensorSpec in = artifacts.empty() ? contract_input(1, -1) : artifacts[0].inputs.at(0);
   const TensorSpec out = artifacts.empty() ? contract_output(1) : artifacts[0].outputs.at(0);

@@ -314,9 +314,16 @@ std::vector<Stage> Build::plan() {
   for (const std::string& b : backends) {
     if (!(all && b == "litertlm")) exported.push_back(dir_ / "export" / b / "inherent.metadata.json");
   }
-  s.push_back({"export", {{"backends", request}}, exported, "", [this, request](ojson* n) {
+  // The corpus's outside sources (`inherent synth` writes them beside its labels) go into
+  // every sidecar.
+  const fs::path attributions = fs::path(o_.labels).parent_path() / "attributions.json";
+  const bool have_attributions = fs::is_regular_file(attributions);
+  ojson export_inputs = {{"backends", request}};
+  if (have_attributions) export_inputs["attributions"] = exporter::sha256_hex(read_file(attributions.string()));
+  s.push_back({"export", export_inputs, exported, "", [this, request, attributions, have_attributions](ojson* n) {
                  exporter::ExportModel m = exporter::load_weights(checkpoint_);
                  m.thresholds = exporter::load_thresholds(path("thresholds.json"));
+                 if (have_attributions) m.provenance.data_attributions = exporter::load_attributions(attributions.string());
                  exporter::ExportRequest r;
                  r.output_dir = path("export");
                  r.backends = request;

@@ -11,7 +11,7 @@ namespace inherent::cli {
 
 void add_export(CLI::App& app) {
   struct Opts {
-    std::string checkpoint, weights, config, output_dir, thresholds, model_version;
+    std::string checkpoint, weights, config, output_dir, thresholds, model_version, attributions;
     std::vector<std::string> backends{"all"};
     exporter::ExportRequest request;
     bool quiet = false;
@@ -45,12 +45,17 @@ void add_export(CLI::App& app) {
   cmd->add_option("--thresholds", o->thresholds,
                   "Calibrated thresholds JSON: `inherent thresholds --metadata-out` output, or "
                   "{\"default_thresholds\": {key: value}, \"calibration\": {...}}");
+  cmd->add_option("--attributions", o->attributions,
+                  "Outside data the training used, recorded in every sidecar as data_attributions: the "
+                  "attributions.json `inherent synth` writes beside its labels")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--model-version", o->model_version, "Model version (semver) written to the metadata");
   cmd->add_flag("-q,--quiet", o->quiet, "Print nothing on success");
   cmd->callback([o] {
     exporter::ExportModel m = exporter::load_weights(o->checkpoint.empty() ? o->weights : o->checkpoint, o->config);
     if (!o->thresholds.empty()) m.thresholds = exporter::load_thresholds(o->thresholds);
     if (!o->model_version.empty()) m.provenance.model_version = o->model_version;
+    if (!o->attributions.empty()) m.provenance.data_attributions = exporter::load_attributions(o->attributions);
     o->request.backends = o->backends;
     exporter::check_request(o->request);
     std::vector<std::string> messages;
