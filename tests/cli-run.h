@@ -2,16 +2,24 @@
 //
 // What the CLI end-to-end tests share: run `inherent ARGS` through the shell, capture
 // stdout, stderr (through a file in the test's scratch folder) and the exit code.
+//
+// A test program names its scratch folder once and keeps its short helpers:
+//   const inherent::test::CliScratch cli("eval", "audio");  // <tmp>/inherent-test-eval-<pid>
+//   fs::path scratch() { return cli.dir(); }
+//   CliRun inherent_cli(const std::string& args) { return cli.run(args); }
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <utility>
 
 namespace inherent::test {
 
@@ -45,5 +53,39 @@ inline CliRun run_cli(const std::string& cli, const std::filesystem::path& scrat
   r.err = slurp(err_file);
   return r;
 }
+
+// A path in single quotes for a shell command line.
+inline std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+#ifdef INHERENT_CLI
+// The scratch folder of one test program, <tmp>/inherent-test-<name>-<pid>, and the
+// `inherent` binary (INHERENT_CLI) run with its stderr there. The folder is emptied and
+// created (with `subfolder` inside, when given) on first use, so listing the tests
+// touches nothing.
+class CliScratch {
+ public:
+  explicit CliScratch(std::string name, std::string subfolder = "")
+      : name_(std::move(name)), subfolder_(std::move(subfolder)) {}
+
+  const std::filesystem::path& dir() const {
+    std::call_once(once_, [this] {
+      dir_ = std::filesystem::temp_directory_path() / ("inherent-test-" + name_ + "-" + std::to_string(::getpid()));
+      std::filesystem::remove_all(dir_);
+      std::filesystem::create_directories(subfolder_.empty() ? dir_ : dir_ / subfolder_);
+    });
+    return dir_;
+  }
+
+  // Runs `inherent ARGS` (ARGS already shell-quoted where needed), from `cwd` when given.
+  CliRun run(const std::string& args, const std::string& cwd = "") const {
+    return run_cli(INHERENT_CLI, dir(), args, cwd);
+  }
+
+ private:
+  std::string name_, subfolder_;
+  mutable std::once_flag once_;
+  mutable std::filesystem::path dir_;
+};
+#endif
 
 }  // namespace inherent::test

@@ -288,18 +288,9 @@ TEST(BaselineAsr, SilenceAndBadPaths) {
 // ---- CLI ----
 
 #ifdef INHERENT_CLI
-fs::path scratch() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("inherent-test-baseline-cli-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-// Runs `inherent ARGS` (ARGS already shell-quoted where needed).
-CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
+const inherent::test::CliScratch cli("baseline-cli");
+fs::path scratch() { return cli.dir(); }
+CliRun inherent_cli(const std::string& args) { return cli.run(args); }
 
 std::vector<nlohmann::json> json_lines(const std::string& text) {
   std::vector<nlohmann::json> out;

@@ -28,18 +28,9 @@ using inherent::test::slurp;
 
 namespace fs = std::filesystem;
 
-fs::path scratch() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("inherent-test-cli-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-// Runs `inherent ARGS` (ARGS already shell-quoted where needed).
-CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
+const inherent::test::CliScratch cli("cli");
+fs::path scratch() { return cli.dir(); }
+CliRun inherent_cli(const std::string& args) { return cli.run(args); }
 
 const fs::path examples = fs::path(INHERENT_SOURCE_DIR) / "data/examples";
 

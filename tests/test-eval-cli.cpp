@@ -30,6 +30,7 @@ namespace {
 using inherent::test::write_wav;
 
 using inherent::test::CliRun;
+using inherent::test::q;
 using inherent::test::slurp;
 
 namespace fs = std::filesystem;
@@ -39,21 +40,9 @@ constexpr int kClips = 48;
 
 const fs::path package = fs::path(INHERENT_SOURCE_DIR) / "data/fixtures/tiny-random";
 
-fs::path scratch() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("inherent-test-eval-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d / "audio");
-    return d;
-  }();
-  return dir;
-}
-
-// Runs `inherent ARGS` (ARGS already shell-quoted where needed).
-CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
-
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-
+const inherent::test::CliScratch cli("eval", "audio");
+fs::path scratch() { return cli.dir(); }
+CliRun inherent_cli(const std::string& args) { return cli.run(args); }
 
 // kClips clips (0.3 .. 1.1 s of a tone, a second tone and noise, all different).
 const std::vector<std::string>& clips() {

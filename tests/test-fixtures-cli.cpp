@@ -26,6 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using inherent::test::CliRun;
+using inherent::test::q;
 using inherent::test::slurp;
 constexpr int kHeads = INHERENT_N_HEADS;
 
@@ -33,18 +34,9 @@ const fs::path source = INHERENT_SOURCE_DIR;
 const fs::path index_path = source / "data/fixtures/fixtures.json";
 const fs::path package = source / "data/fixtures/tiny-random";
 
-fs::path scratch() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("inherent-test-fixtures-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+const inherent::test::CliScratch cli("fixtures");
+fs::path scratch() { return cli.dir(); }
+CliRun inherent_cli(const std::string& args) { return cli.run(args); }
 
 struct Expected {
   std::string text, kind;

@@ -23,20 +23,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using inherent::test::CliRun;
+using inherent::test::q;
 using inherent::test::slurp;
 
-fs::path scratch() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("inherent-test-noisy-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d / "audio");
-    return d;
-  }();
-  return dir;
-}
-
-CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+const inherent::test::CliScratch cli("noisy", "audio");
+fs::path scratch() { return cli.dir(); }
+CliRun inherent_cli(const std::string& args) { return cli.run(args); }
 
 const char* kHeader =
     "audio_path,transcript,speaker_id,session_id,device,environment,source,duration_s,split,isInteresting,"

@@ -27,15 +27,8 @@ using inherent::test::slurp;
 
 namespace fs = std::filesystem;
 
-fs::path scratch() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("inherent-test-text-cli-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
+const inherent::test::CliScratch cli("text-cli");
+fs::path scratch() { return cli.dir(); }
 
 void write(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());
@@ -46,7 +39,7 @@ const std::string grammar = std::string(INHERENT_SOURCE_DIR) + "/data/text";
 
 // Runs `inherent text ARGS` from the source folder (ARGS already shell-quoted).
 CliRun text_cli(const std::string& args) {
-  return inherent::test::run_cli(INHERENT_CLI, scratch(), "text " + args, INHERENT_SOURCE_DIR);
+  return cli.run("text " + args, INHERENT_SOURCE_DIR);
 }
 
 std::vector<std::string> lines_of(const std::string& s) {
