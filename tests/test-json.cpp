@@ -88,6 +88,14 @@ TEST(Json, ObjectsKeepOrderAndFind) {
 
 TEST(Json, RejectsWithPosition) {
   EXPECT_EQ(bad("{\"a\": 1,\n  \"a\": 2}"), "line 2, column 3: duplicate key \"a\"");
+  {
+    // A large object (keys checked through a hash set): a key repeated far apart, also
+    // when one copy is written with an escape.
+    std::string many = "{";
+    for (int i = 0; i < 1000; ++i) many += "\"k" + std::to_string(i) + "\": 0,\n";
+    EXPECT_EQ(bad(many + "\"k\\u0037\": 1}"), "line 1001, column 1: duplicate key \"k7\"");
+    EXPECT_TRUE(ok(many + "\"k1000\": 1}").is_object());
+  }
   EXPECT_EQ(bad("[1, 2,]"), "line 1, column 7: unexpected character");
   EXPECT_EQ(bad("{\"a\" 1}"), "line 1, column 6: expected ':' after a key");
   EXPECT_NE(bad("").find("unexpected end"), std::string::npos);

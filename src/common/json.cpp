@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <unordered_set>
 
 namespace inherent::json {
 
@@ -141,17 +142,28 @@ class Parser {
     out->type = Type::object;
     ws();
     if (eat('}')) return true;
+    // Duplicate keys: a scan of the members while there are few, a hash set of the keys
+    // once there are many (a safetensors header has one key per tensor).
+    constexpr size_t kScanLimit = 32;
+    std::unordered_set<std::string> keys;
     for (;;) {
       ws();
       std::string key;
       if (pos_ >= s_.size() || s_[pos_] != '"') return fail("expected a string key");
       const size_t key_pos = pos_;
       if (!string(&key)) return false;
-      for (const auto& m : out->members) {
-        if (m.first == key) {
-          pos_ = key_pos;
-          return fail("duplicate key \"" + key + "\"");
+      bool duplicate = false;
+      if (out->members.size() < kScanLimit) {
+        for (const auto& m : out->members) duplicate = duplicate || m.first == key;
+      } else {
+        if (keys.empty()) {
+          for (const auto& m : out->members) keys.insert(m.first);
         }
+        duplicate = !keys.insert(key).second;
+      }
+      if (duplicate) {
+        pos_ = key_pos;
+        return fail("duplicate key \"" + key + "\"");
       }
       ws();
       if (!eat(':')) return fail("expected ':' after a key");
