@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# Turns an `inherent build` model group into the shipped model, data/model/:
+# Turns an `inherent build` model group into the shipped model, data/models/small/:
 #   native/ onnx/ litert/ litertlm/ mlx/   every backend, exported from the build's
 #                                          checkpoint with its calibrated thresholds and
 #                                          the corpus's attributions (LiteRT: float16
@@ -15,12 +15,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 2 ]; then
-  echo "usage: scripts/ship-model.sh BUILD_DIR LABELS_CSV [DEST=data/model] [MODEL_VERSION=0.1.0]" >&2
+  echo "usage: scripts/ship-model.sh BUILD_DIR LABELS_CSV [DEST=data/models/small] [MODEL_VERSION=0.1.0]" >&2
   exit 2
 fi
 BUILD=$1
 LABELS=$2
-DEST=${3:-data/model}
+DEST=${3:-data/models/small}
 VERSION=${4:-0.1.0}
 BIN=${INHERENT_CLI:-build/dev/tools/inherent/inherent}
 export PATH="$PWD/.venv/bin:$PATH"

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "inherent/inherent.hpp"
@@ -18,12 +20,20 @@ struct ModelOptions {
 inline void add_model_options(CLI::App* cmd, ModelOptions* o) {
   cmd->add_option("-m,--model", o->path,
                   "Model package: a directory with model.safetensors + inherent.metadata.json, or a "
-                  "single-file package. Required until a trained model ships with inherent (data/model/).")
-      ->required();
+                  "single-file package (default: $INHERENT_MODEL, else the shipped " INHERENT_SHIPPED_MODEL ")");
   cmd->add_option("--kernels", o->kernels, "Kernel set: auto, generic, avx2, avx512")
       ->check(CLI::IsMember({"auto", "generic", "avx2", "avx512"}))
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads per inference (1..64)")->check(CLI::Range(1, 64))->capture_default_str();
+}
+
+// --model, else $INHERENT_MODEL, else the model that ships in the source tree.
+inline std::string model_path(const ModelOptions& o) {
+  if (!o.path.empty()) return o.path;
+  if (const char* env = std::getenv("INHERENT_MODEL"); env && *env) return env;
+  if (std::filesystem::exists(INHERENT_SHIPPED_MODEL)) return INHERENT_SHIPPED_MODEL;
+  throw CLI::ValidationError("--model", "not given, INHERENT_MODEL is not set and there is no shipped model at " +
+                                            std::string(INHERENT_SHIPPED_MODEL));
 }
 
 inline Model load_model(const ModelOptions& o) {
@@ -31,7 +41,7 @@ inline Model load_model(const ModelOptions& o) {
   if (o.kernels == "generic") p.kernels = INHERENT_KERNELS_GENERIC;
   if (o.kernels == "avx2") p.kernels = INHERENT_KERNELS_AVX2;
   if (o.kernels == "avx512") p.kernels = INHERENT_KERNELS_AVX512;
-  return Model::from_file(o.path, p);
+  return Model::from_file(model_path(o), p);
 }
 
 }  // namespace inherent::cli

@@ -8,7 +8,7 @@
 //   node web/demo/build.mjs --wasm-dir build/wasm/web --out build/wasm/web/demo \
 //        [--model DIR] [--cli build/dev/tools/inherent/inherent]
 //
-// Model: --model DIR (holding onnx/ and native/), else data/model/ when it has both,
+// Model: --model DIR (holding onnx/ and native/), else data/models/small/ when it has both,
 // else the test package data/fixtures/tiny-random exported with `inherent export`
 // (--cli, default build/dev/tools/inherent/inherent).
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,8 +61,8 @@ let source;
 if (args.model) {
   if (!hasModel(resolve(args.model))) fail(`${args.model} lacks onnx/ or native/ (model + inherent.metadata.json)`);
   source = resolve(args.model);
-} else if (hasModel(join(root, 'data/model'))) {
-  source = join(root, 'data/model');
+} else if (hasModel(join(root, 'data/models/small'))) {
+  source = join(root, 'data/models/small');
 }
 if (source) {
   for (const d of ['onnx', 'native']) {
@@ -74,7 +74,7 @@ if (source) {
   if (!existsSync(cli)) {
     // The page still builds; it says it found no model. Build the native CLI (dev preset)
     // or pass --model to give it one.
-    console.warn(`demo build: no trained model in data/model/ and no native CLI at ${cli} to export the test package: the demo has no model`);
+    console.warn(`demo build: no trained model in data/models/small/ and no native CLI at ${cli} to export the test package: the demo has no model`);
     process.exit(0);
   }
   source = join(root, 'data/fixtures/tiny-random');

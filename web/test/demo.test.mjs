@@ -47,7 +47,7 @@ if (!existsSync(join(demoDir, 'index.html'))) {
   process.exit(SKIP);
 }
 if (!existsSync(join(demoDir, 'model/source.json'))) {
-  console.log(`SKIP: the demo in ${demoDir} has no model (no data/model/ and no native CLI to export the test package)`);
+  console.log(`SKIP: the demo in ${demoDir} has no model (no data/models/small/ and no native CLI to export the test package)`);
   process.exit(SKIP);
 }
 mkdirSync(outDir, { recursive: true });
@@ -204,7 +204,7 @@ try {
   // 4. Semantics, with a trained model only.
   //    The clips are spoken by espeak-ng at 22.05 kHz, so they also take the page's
   //    path for files at other rates; they are scored whatever the model.
-  const trained = existsSync(join(src, 'data/model/onnx/model.onnx')) && source === 'data/model';
+  const trained = existsSync(join(src, 'data/models/small/onnx/model.onnx')) && source === 'data/models/small';
   const espeak = '/usr/bin/espeak-ng';
   if (!existsSync(espeak)) {
     step('SKIP semantic checks: espeak-ng is not installed');
@@ -224,7 +224,7 @@ try {
     step(`"I set a timer earlier but it never went off" (${side.seconds.toFixed(2)} s): fires ${JSON.stringify(side.fired.ort)}`);
     results.semantic = { trained, timer: timer.fired, side_talk: side.fired };
     if (!trained) {
-      step('SKIP semantic checks: no trained model in data/model/onnx (the demo carries the untrained test package)');
+      step('SKIP semantic checks: no trained model in data/models/small/onnx (the demo carries the untrained test package)');
     } else {
       assert.ok(timer.fired.ort.includes('isInteresting') && timer.fired.ort.includes('hasStartTimerIntent'), 'timer clip: gate + timer head expected');
       assert.ok(timer.fired.engine.includes('isInteresting') && timer.fired.engine.includes('hasStartTimerIntent'), 'timer clip (engine): gate + timer head expected');
