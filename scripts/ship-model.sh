@@ -58,6 +58,8 @@ if [ ${#failed[@]} -gt 0 ]; then
   exit 1
 fi
 
+# The reports name the artifacts where they will live, not where they were checked.
+sed -i "s#$TMP/#$DEST/#g" "$TMP"/parity/*.json
 cp "$BUILD/eval/eval.json" "$TMP/eval.json"
 [ -f "$DEST/README.md" ] && cp "$DEST/README.md" "$TMP/README.md"  # the model card is written by hand
 cp "$BUILD/thresholds.json" "$TMP/thresholds.json"
