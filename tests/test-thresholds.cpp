@@ -7,6 +7,9 @@
 
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
 #include <random>
 #include <set>
 
@@ -181,3 +184,35 @@ TEST(Thresholds, ContinuousScoresAgreeToo) {
 
 }  // namespace
 }  // namespace inherent::eval
+
+TEST(ThresholdsFile, ReadsEveryFormAndNamesTheBadKey) {
+  nlohmann::json flat = nlohmann::json::object();
+#define INHERENT_HEAD(index, name, key, threshold) flat[#key] = 0.25 + (index) / 100.0;
+#include "inherent/heads.inc"
+#undef INHERENT_HEAD
+  const std::vector<float> t = inherent::eval::thresholds_from_json(flat, "t.json");
+  ASSERT_EQ(t.size(), 13u);
+  EXPECT_EQ(t[0], 0.25f);
+  EXPECT_EQ(t[12], 0.37f);
+  const nlohmann::json sidecar = {{"default_thresholds", flat}, {"threshold_calibration", {{"method", "x"}}}};
+  EXPECT_EQ(inherent::eval::thresholds_from_json(sidecar, "meta.json"), t);
+
+  auto message = [](const nlohmann::json& doc) {
+    try {
+      inherent::eval::thresholds_from_json(doc, "t.json");
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  nlohmann::json missing = flat;
+  missing.erase("has_start_timer_intent");
+  EXPECT_EQ(message(missing), "t.json: default_thresholds.has_start_timer_intent: missing or not a number (every head needs one)");
+  nlohmann::json high = flat;
+  high["is_interesting"] = 1.5;
+  EXPECT_EQ(message(high), "t.json: default_thresholds.is_interesting = 1.5 is outside [0, 1]");
+  nlohmann::json extra = flat;
+  extra["is_intresting"] = 0.5;
+  EXPECT_EQ(message(extra), "t.json: default_thresholds: unknown key 'is_intresting'");
+  EXPECT_EQ(message(nlohmann::json::array()), "t.json: thresholds must be a JSON object");
+}

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <numeric>
+#include <stdexcept>
 
 namespace inherent::eval {
 namespace {
@@ -97,6 +99,35 @@ ThresholdChoice select_threshold(const std::vector<float>& scores, const std::ve
   c.threshold = best->threshold;
   c.at = {best->tp, best->fp, n - best->fp, p - best->tp};
   return c;
+}
+
+std::vector<float> thresholds_from_json(const nlohmann::json& doc, const std::string& source) {
+  static const char* const keys[] = {
+#define INHERENT_HEAD(index, name, key, threshold) #key,
+#include "inherent/heads.inc"
+#undef INHERENT_HEAD
+  };
+  const nlohmann::json& table = doc.is_object() && doc.contains("default_thresholds") ? doc["default_thresholds"] : doc;
+  if (!table.is_object()) throw std::invalid_argument(source + ": thresholds must be a JSON object");
+  std::vector<float> t;
+  for (const char* key : keys) {
+    const auto it = table.find(key);
+    if (it == table.end() || !it->is_number()) {
+      throw std::invalid_argument(source + ": default_thresholds." + key +
+                                  ": missing or not a number (every head needs one)");
+    }
+    const double v = it->get<double>();
+    if (!(v >= 0.0 && v <= 1.0)) {
+      throw std::invalid_argument(source + ": default_thresholds." + key + " = " + format_double(v) +
+                                  " is outside [0, 1]");
+    }
+    t.push_back(static_cast<float>(v));
+  }
+  for (auto it = table.begin(); it != table.end(); ++it) {
+    if (std::find(std::begin(keys), std::end(keys), it.key()) == std::end(keys))
+      throw std::invalid_argument(source + ": default_thresholds: unknown key '" + it.key() + "'");
+  }
+  return t;
 }
 
 }  // namespace inherent::eval

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,5 +53,13 @@ struct ThresholdChoice {
 // scores[i] with labels[i] in {0, 1}.
 ThresholdChoice select_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& labels,
                                  const ThresholdOptions& options = {});
+
+// The 13 thresholds of a thresholds document, in head order: {"default_thresholds":
+// {key: t}} (a metadata sidecar, `inherent thresholds --metadata-out` or `inherent
+// baseline score --thresholds-out` output) or a flat {key: t}. Every head's threshold key
+// must be there with a number in [0, 1], and no other key. The one reader of that table
+// for the exporter and the eval tools; throws std::invalid_argument "SOURCE: ..." naming
+// the key.
+std::vector<float> thresholds_from_json(const nlohmann::json& doc, const std::string& source);
 
 }  // namespace inherent::eval

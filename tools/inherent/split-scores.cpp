@@ -7,9 +7,12 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <thread>
 
 #include "common/files.h"
+#include "eval/thresholds.h"
 #include "common/npy.h"
 #include "common/progress.h"
 #include "inherent/inherent.hpp"
@@ -203,19 +206,12 @@ SplitScores score_split(const ScoreSource& source, const std::string& manifest, 
 
 std::vector<float> read_thresholds_file(const std::string& path) {
   const nlohmann::json j = nlohmann::json::parse(read_file(path), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path + ": not a JSON object");
-  const nlohmann::json& table = j.contains("default_thresholds") ? j["default_thresholds"] : j;
-  std::vector<float> t;
-  for (int h = 0; h < INHERENT_N_HEADS; ++h) {
-    const std::string key = head_threshold_key(h);
-    const auto it = table.find(key);
-    if (it == table.end() || !it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1)) {
-      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                      path + ": default_thresholds." + key + ": missing, or not a number in [0, 1]");
-    }
-    t.push_back(it->get<float>());
+  if (j.is_discarded()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path + ": not valid JSON");
+  try {
+    return eval::thresholds_from_json(j, path);
+  } catch (const std::invalid_argument& e) {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, e.what());
   }
-  return t;
 }
 
 }  // namespace inherent::cli

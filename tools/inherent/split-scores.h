@@ -41,8 +41,7 @@ struct SplitScores {
   size_t size() const { return rows.size(); }
 };
 
-// Thresholds JSON: {"default_thresholds": {key: t}} (a metadata sidecar, `inherent
-// thresholds` or `inherent baseline score --thresholds-out` output) or a flat {key: t}:
+// A thresholds JSON file read with eval::thresholds_from_json (the formats it takes):
 // 13 values in head order. Errors name the file and the key.
 std::vector<float> read_thresholds_file(const std::string& path);
 
