@@ -10,6 +10,7 @@
 
 #include "common/files.h"
 #include "common/safetensors.h"
+#include "eval/thresholds.h"
 #include "export/half.h"
 #include "inherent/inherent.hpp"
 
@@ -61,32 +62,11 @@ std::vector<float> to_f32(const TensorView& t, const std::string& source) {
 }
 
 Thresholds thresholds_from_json(const nlohmann::json& j, const std::string& source) {
-  const nlohmann::json* table = &j;
-  if (j.is_object() && j.contains("default_thresholds")) table = &j["default_thresholds"];
-  if (!table->is_object()) fail(INHERENT_STATUS_INVALID_ARGUMENT, source + ": thresholds must be a JSON object");
-  Thresholds t = seed_thresholds();
-  static const char* const keys[] = {
-#define INHERENT_HEAD(index, name, key, threshold) #key,
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
-  };
-  for (size_t i = 0; i < t.values.size(); ++i) {
-    auto it = table->find(keys[i]);
-    if (it == table->end() || !it->is_number()) {
-      fail(INHERENT_STATUS_INVALID_ARGUMENT,
-           source + ": thresholds: missing or non-numeric key '" + keys[i] + "' (every head needs one)");
-    }
-    const double v = it->get<double>();
-    if (!(v >= 0.0 && v <= 1.0)) {
-      fail(INHERENT_STATUS_INVALID_ARGUMENT, source + ": thresholds: '" + keys[i] + "' = " + std::to_string(v) +
-                                                 " is outside [0, 1]");
-    }
-    t.values[i] = static_cast<float>(v);
-  }
-  for (auto it = table->begin(); it != table->end(); ++it) {
-    if (std::find(std::begin(keys), std::end(keys), it.key()) == std::end(keys)) {
-      fail(INHERENT_STATUS_INVALID_ARGUMENT, source + ": thresholds: unknown key '" + it.key() + "'");
-    }
+  Thresholds t;
+  try {
+    t.values = eval::thresholds_from_json(j, source);
+  } catch (const std::invalid_argument& e) {
+    fail(INHERENT_STATUS_INVALID_ARGUMENT, e.what());
   }
   t.method = "calibrated";
   // "calibration" in a thresholds file; "threshold_calibration" in a metadata sidecar
@@ -98,6 +78,23 @@ Thresholds thresholds_from_json(const nlohmann::json& j, const std::string& sour
     t.details_json = c.dump();
   }
   return t;
+}
+
+// An attributions list (what `inherent synth` writes as attributions.json): a JSON array
+// of objects with non-empty "source" and "license" strings. Returns it compact; `where`
+// names the file or field in errors.
+std::string attributions_from_json(const std::string& text, const std::string& where) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_array()) fail(INHERENT_STATUS_INVALID_ARGUMENT, where + ": expected a JSON array of attributions");
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string at = where + ": entry " + std::to_string(i);
+    if (!j[i].is_object()) fail(INHERENT_STATUS_INVALID_ARGUMENT, at + ": expected an object");
+    for (const char* key : {"source", "license"}) {
+      if (!j[i].contains(key) || !j[i][key].is_string() || j[i][key].get<std::string>().empty())
+        fail(INHERENT_STATUS_INVALID_ARGUMENT, at + ": '" + key + "' must be a non-empty string");
+    }
+  }
+  return j.dump();
 }
 
 }  // namespace
@@ -273,9 +270,7 @@ ExportModel load_weights_bytes(const std::string& bytes, const std::string& sour
   }
   m.provenance.training_hash = find_meta(st, "training_hash");
   if (std::string a = find_meta(st, "data_attributions"); !a.empty()) {
-    const nlohmann::json j = nlohmann::json::parse(a, nullptr, false);
-    if (!j.is_array()) fail(INHERENT_STATUS_INVALID_MODEL, source + ": metadata 'data_attributions' is not a JSON array");
-    m.provenance.data_attributions = j.dump();
+    m.provenance.data_attributions = attributions_from_json(a, source + ": metadata 'data_attributions'");
   }
   if (std::string th = find_meta(st, "thresholds"); !th.empty()) {
     nlohmann::json j = nlohmann::json::parse(th, nullptr, false);
@@ -335,19 +330,7 @@ std::string encode_weights(const ExportModel& m) {
   return out;
 }
 
-std::string load_attributions(const std::string& path) {
-  const nlohmann::json j = nlohmann::json::parse(read_file(path), nullptr, false);
-  if (!j.is_array()) fail(INHERENT_STATUS_INVALID_ARGUMENT, path + ": expected a JSON array of attributions");
-  for (size_t i = 0; i < j.size(); ++i) {
-    const std::string at = path + ": entry " + std::to_string(i);
-    if (!j[i].is_object()) fail(INHERENT_STATUS_INVALID_ARGUMENT, at + ": expected an object");
-    for (const char* key : {"source", "license"}) {
-      if (!j[i].contains(key) || !j[i][key].is_string() || j[i][key].get<std::string>().empty())
-        fail(INHERENT_STATUS_INVALID_ARGUMENT, at + ": '" + key + "' must be a non-empty string");
-    }
-  }
-  return j.dump();
-}
+std::string load_attributions(const std::string& path) { return attributions_from_json(read_file(path), path); }
 
 Thresholds load_thresholds(const std::string& path) {
   nlohmann::json j = nlohmann::json::parse(read_file(path), nullptr, false);
