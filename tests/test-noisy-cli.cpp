@@ -105,12 +105,12 @@ TEST(NoisyCli, ExactSnrLabelsKeptAndDeterministic) {
   const inherent::CsvTable src = table(labels_csv()), out = table(a / "snr-05/labels.csv");
   ASSERT_EQ(out.rows.size(), 5u);
   ASSERT_EQ(out.header.back(), "noise");
-  for (size_t r = 0; r < out.rows.size(); ++r) {
+  for (size_t row = 0; row < out.rows.size(); ++row) {
     for (size_t k = 1; k < src.header.size(); ++k) {
       ASSERT_EQ(out.header[k], src.header[k]);
-      EXPECT_EQ(out.rows[r].fields[k], src.rows[r + 1].fields[k]) << "row " << r << " column " << src.header[k];
+      EXPECT_EQ(out.rows[row].fields[k], src.rows[row + 1].fields[k]) << "row " << row << " column " << src.header[k];
     }
-    EXPECT_NE(out.rows[r].fields.back().find("snr=5"), std::string::npos) << out.rows[r].fields.back();
+    EXPECT_NE(out.rows[row].fields.back().find("snr=5"), std::string::npos) << out.rows[row].fields.back();
   }
   EXPECT_EQ(inherent_cli("labels check " + q(a / "snr-00/labels.csv")).code, 0);
 
