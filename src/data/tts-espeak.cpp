@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // espeak-ng through its C API. The library is initialized once in this process (to list
-// voices) and never synthesizes here: requests go to ForkServer helpers forked from that
+// voices) and never synthesizes here: requests go to a ForkServer forked from that
 // initialized state, so each one starts from identical library state.
 #include <espeak-ng/speak_lib.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <condition_variable>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 
@@ -78,14 +78,6 @@ class Espeak : public EngineImpl {
 
   const std::vector<Voice>& voices() const override { return voices_; }
 
-  void prepare(int workers) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    while (static_cast<int>(servers_.size()) < workers) {
-      servers_.push_back(std::make_unique<ForkServer>(synth_in_child));
-      free_.push_back(servers_.back().get());
-    }
-  }
-
   std::vector<float> synthesize(const Voice& v, std::string_view text, const SynthParams& p) override {
     Request r;
     r.voice = v.native;
@@ -95,55 +87,29 @@ class Espeak : public EngineImpl {
     for (char& c : r.text)
       if (c == '\n' || c == '\r') c = ' ';
     std::string reply;
-    for (int attempt = 0;; ++attempt) {
-      ForkServer* s = acquire();
-      try {
-        reply = s->call(encode(r));
-        release(s);
-        break;
-      } catch (...) {
-        const bool died = !s->alive();
-        release(s);
-        // A helper dies with the thread that started it: retry once on a fresh one.
-        if (!died || attempt > 0) throw;
-      }
+    const std::shared_ptr<ForkServer> s = server();
+    try {
+      reply = s->call(encode(r));
+    } catch (const std::runtime_error&) {
+      if (s->alive()) throw;              // the request failed, not the server
+      reply = server()->call(encode(r));  // once more, on a fresh server
     }
     return pcm16_to_16k(reinterpret_cast<const int16_t*>(reply.data()), reply.size() / sizeof(int16_t), rate_);
   }
 
  private:
-  ForkServer* acquire() {
-    std::unique_lock<std::mutex> lock(mu_);
-    // Replace helpers that died; start one more when all are busy.
-    for (;;) {
-      if (!free_.empty()) {
-        ForkServer* s = free_.back();
-        free_.pop_back();
-        if (s->alive()) return s;
-        std::erase_if(servers_, [&](const auto& p) { return p.get() == s; });
-        continue;
-      }
-      if (servers_.size() < 64) {
-        servers_.push_back(std::make_unique<ForkServer>(synth_in_child));
-        return servers_.back().get();
-      }
-      cv_.wait(lock);
-    }
-  }
-  void release(ForkServer* s) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      free_.push_back(s);
-    }
-    cv_.notify_one();
+  // The one server, started with the engine; restarted if it has gone (a helper killed
+  // from outside), which forks from a busy process but only in that rare case.
+  std::shared_ptr<ForkServer> server() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!server_->alive()) server_ = std::make_shared<ForkServer>(synth_in_child);
+    return server_;
   }
 
   std::vector<Voice> voices_;
   int rate_;
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<ForkServer>> servers_;
-  std::vector<ForkServer*> free_;
+  std::shared_ptr<ForkServer> server_ = std::make_shared<ForkServer>(synth_in_child);
 };
 
 // Language voices ("gmw/en-GB-x-rp", language "en-gb-x-rp") x variants ("!v/f3").

@@ -6,12 +6,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <mutex>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -79,10 +79,10 @@ bool read_all(int fd, void* data, size_t n) {
 }
 
 // A framed message: status byte, 64-bit length, bytes.
-bool send_msg(int fd, uint8_t status, const std::string& body, bool socket) {
+bool send_msg(int fd, uint8_t status, const std::string& body) {
   const uint64_t n = body.size();
-  return write_all(fd, &status, 1, socket) && write_all(fd, &n, sizeof n, socket) &&
-         write_all(fd, body.data(), body.size(), socket);
+  return write_all(fd, &status, 1, true) && write_all(fd, &n, sizeof n, true) &&
+         write_all(fd, body.data(), body.size(), true);
 }
 
 bool recv_msg(int fd, uint8_t& status, std::string& body) {
@@ -93,20 +93,71 @@ bool recv_msg(int fd, uint8_t& status, std::string& body) {
   return n == 0 || read_all(fd, body.data(), body.size());
 }
 
-// The server's loop (in the forked server process; never returns).
-[[noreturn]] void serve(int fd, const ForkServer::Handler& handler) {
+// Sends a request header with `fd` attached (SCM_RIGHTS), then the body.
+bool send_request(int sock, const std::string& body, int fd) {
+  char header[9] = {0};
+  const uint64_t n = body.size();
+  std::memcpy(header + 1, &n, sizeof n);
+  iovec iov{header, sizeof header};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  ssize_t w;
+  while ((w = ::sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+  }
+  if (w <= 0) return false;
+  return write_all(sock, header + w, sizeof header - static_cast<size_t>(w), true) &&
+         write_all(sock, body.data(), body.size(), true);
+}
+
+// Receives what send_request sent; `fd` is -1 when no descriptor came with it.
+bool recv_request(int sock, std::string& body, int& fd) {
+  fd = -1;
+  char header[9];
+  size_t got = 0;
+  while (got < sizeof header) {
+    iovec iov{header + got, sizeof header - got};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    const ssize_t r = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    got += static_cast<size_t>(r);
+  }
+  uint64_t n = 0;
+  std::memcpy(&n, header + 1, sizeof n);
+  if (n > (uint64_t{1} << 32)) return false;
+  body.resize(static_cast<size_t>(n));
+  return n == 0 || read_all(sock, body.data(), body.size());
+}
+
+// The server's loop (in the forked server process, single-threaded; never returns). It
+// only forks: each worker writes its reply straight to the socket that came with the
+// request, so requests from many caller threads run in parallel.
+[[noreturn]] void serve(int sock, const ForkServer::Handler& handler) {
+  ::signal(SIGCHLD, SIG_IGN);  // workers are reaped by the kernel
   for (;;) {
-    uint8_t status = 0;
     std::string request;
-    if (!recv_msg(fd, status, request)) ::_exit(0);  // the caller closed: done
-    int p[2];
-    if (::pipe(p) != 0) {
-      if (!send_msg(fd, 1, "pipe failed", true)) ::_exit(1);
-      continue;
-    }
+    int reply_fd = -1;
+    if (!recv_request(sock, request, reply_fd)) ::_exit(0);  // the caller closed: done
+    if (reply_fd < 0) continue;                               // malformed: nobody to answer
     const pid_t child = ::fork();
     if (child == 0) {
-      ::close(p[0]);
+      ::close(sock);
       uint8_t st = 0;
       std::string reply;
       try {
@@ -116,24 +167,10 @@ bool recv_msg(int fd, uint8_t& status, std::string& body) {
       } catch (...) {
         st = 1, reply = "unknown error";
       }
-      ::_exit(send_msg(p[1], st, reply, false) ? 0 : 1);
+      ::_exit(send_msg(reply_fd, st, reply) ? 0 : 1);
     }
-    ::close(p[1]);
-    uint8_t st = 1;
-    std::string reply;
-    const bool got = child > 0 && recv_msg(p[0], st, reply);
-    ::close(p[0]);
-    int wstatus = 0;
-    if (child > 0)
-      while (::waitpid(child, &wstatus, 0) < 0 && errno == EINTR) {
-      }
-    if (!got) {
-      st = 1;
-      if (child < 0) reply = std::string("fork failed: ") + std::strerror(errno);
-      else if (WIFSIGNALED(wstatus)) reply = "worker process killed by signal " + std::to_string(WTERMSIG(wstatus));
-      else reply = "worker process exited with status " + std::to_string(WEXITSTATUS(wstatus)) + " without a reply";
-    }
-    if (!send_msg(fd, st, reply, true)) ::_exit(0);
+    if (child < 0) (void)send_msg(reply_fd, 1, std::string("fork failed: ") + std::strerror(errno));
+    ::close(reply_fd);
   }
 }
 
@@ -143,7 +180,6 @@ ForkServer::ForkServer(Handler handler) : handler_(std::move(handler)) {
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
-  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(sv[0]);
@@ -153,9 +189,7 @@ ForkServer::ForkServer(Handler handler) : handler_(std::move(handler)) {
   if (pid == 0) {
     ::close(sv[0]);
     close_registered_fds();
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(0);  // the parent died before prctl
-    ::signal(SIGINT, SIG_IGN);              // Ctrl-C stops the parent, which then closes us
+    ::signal(SIGINT, SIG_IGN);  // Ctrl-C stops the parent, whose exit closes our socket
     serve(sv[1], handler_);
   }
   ::close(sv[1]);
@@ -177,17 +211,36 @@ ForkServer::~ForkServer() {
 }
 
 std::string ForkServer::call(const std::string& request) {
-  if (fd_ < 0) throw std::runtime_error("helper process is not running");
+  int rv[2];  // the worker's reply channel: we keep rv[0], the worker gets rv[1]
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rv) != 0)
+    throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
+  bool sent;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sent = fd_ >= 0 && send_request(fd_, request, rv[1]);
+    if (!sent && fd_ >= 0) {
+      unregister_fd(fd_);
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ::close(rv[1]);
+  if (!sent) {
+    ::close(rv[0]);
+    throw std::runtime_error("helper process is not running");
+  }
   uint8_t status = 1;
   std::string reply;
-  if (!send_msg(fd_, 0, request, true) || !recv_msg(fd_, status, reply)) {
-    unregister_fd(fd_);
-    ::close(fd_);
-    fd_ = -1;
-    throw std::runtime_error("helper process died");
-  }
+  const bool got = recv_msg(rv[0], status, reply);
+  ::close(rv[0]);
+  if (!got) throw std::runtime_error("helper worker exited without a reply (crashed?)");
   if (status != 0) throw std::runtime_error(reply);
   return reply;
+}
+
+bool ForkServer::alive() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return fd_ >= 0;
 }
 
 // ---- Pipe ----

@@ -3,12 +3,13 @@
 // Helper processes of the TTS engines (POSIX).
 //
 // ForkServer: isolates a library that is neither thread-safe nor free of hidden state
-// (espeak-ng). The server is forked once from the calling process; for every request it
-// forks a fresh child from its own untouched state, runs the handler there and sends the
-// reply back. So concurrent callers never share library state, and every request starts
-// from the same state (the same text gives the same samples, whatever ran before).
-// The server dies with the thread that created it (PR_SET_PDEATHSIG), so a killed job
-// leaves no helpers behind; create servers from a long-lived thread.
+// (espeak-ng). The server is forked once, when the caller is still quiet; for every
+// request it forks a fresh worker from its own untouched state, which runs the handler
+// and writes the reply straight back to the caller. So concurrent callers never share
+// library state, every request starts from the same state (the same text gives the same
+// samples, whatever ran before), and the busy, multithreaded caller never forks (a child
+// forked while another thread holds an allocator lock can deadlock). The server exits
+// when the caller's end of its socket closes, which includes the caller being killed.
 //
 // Pipe: a long-running program driven over stdin, read line by line on its stdout and
 // stderr (festival in --pipe mode).
@@ -17,6 +18,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,14 +35,15 @@ class ForkServer {
   ForkServer(const ForkServer&) = delete;
   ForkServer& operator=(const ForkServer&) = delete;
 
-  // Sends one request and waits for the reply. Throws std::runtime_error when the handler
-  // threw or its child crashed; the server itself keeps running. Not thread-safe: one
-  // caller at a time per server.
+  // Sends one request and waits for its reply. Thread-safe: concurrent calls run in
+  // parallel workers. Throws std::runtime_error when the handler threw, its worker
+  // crashed, or the server is gone (then alive() is false).
   std::string call(const std::string& request);
-  bool alive() const { return fd_ >= 0; }
+  bool alive() const;
 
  private:
   Handler handler_;
+  mutable std::mutex mu_;  // guards fd_ and whole requests on it
   int fd_ = -1;
   pid_t pid_ = -1;
 };
