@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -61,11 +62,17 @@ inline std::string q(const std::filesystem::path& p) { return "'" + p.string() +
 // The scratch folder of one test program, <tmp>/inherent-test-<name>-<pid>, and the
 // `inherent` binary (INHERENT_CLI) run with its stderr there. The folder is emptied and
 // created (with `subfolder` inside, when given) on first use, so listing the tests
-// touches nothing.
+// touches nothing, and removed when the program ends (INHERENT_TEST_KEEP=1 keeps it).
 class CliScratch {
  public:
   explicit CliScratch(std::string name, std::string subfolder = "")
       : name_(std::move(name)), subfolder_(std::move(subfolder)) {}
+  ~CliScratch() {
+    std::error_code ec;
+    if (!dir_.empty() && !std::getenv("INHERENT_TEST_KEEP")) std::filesystem::remove_all(dir_, ec);
+  }
+  CliScratch(const CliScratch&) = delete;
+  CliScratch& operator=(const CliScratch&) = delete;
 
   const std::filesystem::path& dir() const {
     std::call_once(once_, [this] {

@@ -6,7 +6,6 @@
 // a killed training resumes, and bad input names the failing stage with the exit codes
 // of docs/build.md.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -29,27 +28,10 @@ using json = nlohmann::json;
 using inherent::test::CliRun;
 using inherent::test::slurp;
 
-fs::path scratch() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("inherent-test-build-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d / "audio");
-    return d;
-  }();
-  return dir;
-}
-
-// The scratch folder goes when the tests end (INHERENT_TEST_KEEP keeps it).
-class RemoveScratch : public ::testing::Environment {
-  void TearDown() override {
-    if (!std::getenv("INHERENT_TEST_KEEP")) fs::remove_all(scratch());
-  }
-};
-[[maybe_unused]] ::testing::Environment* const remove_scratch = ::testing::AddGlobalTestEnvironment(new RemoveScratch);
-
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-
-CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
+const inherent::test::CliScratch cli("build", "audio");
+fs::path scratch() { return cli.dir(); }
+using inherent::test::q;
+CliRun inherent_cli(const std::string& args) { return cli.run(args); }
 
 
 // 36 clips (train 20, eval 8, test 8) whose labels follow the audio: interesting clips

@@ -8,7 +8,6 @@
 // The ONNX / LiteRT cases need the project's Python (.venv, or $INHERENT_PYTHON) with
 // onnxruntime and ai-edge-litert; without it they skip and say why.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -35,25 +34,10 @@ const fs::path source_dir = INHERENT_SOURCE_DIR;
 const fs::path checkpoint = source_dir / "data/fixtures/tiny-random/model.safetensors";
 const fs::path manifest = source_dir / "data/examples/labels.csv";  // 8 real clips, every split
 
-fs::path scratch() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("inherent-test-parity-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-// The scratch folder (exports, reports) goes when the tests end.
-struct RemoveScratch : ::testing::Environment {
-  void TearDown() override { fs::remove_all(scratch()); }
-};
-const auto* const remove_scratch = ::testing::AddGlobalTestEnvironment(new RemoveScratch);
-
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-
-CliRun inherent_cli(const std::string& args) { return inherent::test::run_cli(INHERENT_CLI, scratch(), args); }
+const inherent::test::CliScratch cli("parity");
+fs::path scratch() { return cli.dir(); }
+using inherent::test::q;
+CliRun inherent_cli(const std::string& args) { return cli.run(args); }
 
 // The Python with the runtimes: $INHERENT_PYTHON, else the project's .venv.
 std::string python() {
