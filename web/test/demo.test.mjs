@@ -222,16 +222,11 @@ try {
     }
     step(`"set a timer for ten minutes" (${timer.seconds.toFixed(2)} s): fires ${JSON.stringify(timer.fired.ort)}`);
     step(`"I set a timer earlier but it never went off" (${side.seconds.toFixed(2)} s): fires ${JSON.stringify(side.fired.ort)}`);
-    // The checks hold a model to what its release gates promise; a shipped model that
-    // misses them (data/models/small/eval.json says so) gets its decisions reported above,
-    // not asserted.
-    const evalPath = join(src, 'data/models/small/eval.json');
-    const gatesPassed = trained && existsSync(evalPath) && JSON.parse(readFileSync(evalPath, 'utf8')).all_gates_passed === true;
-    results.semantic = { trained, release_gates_passed: gatesPassed, timer: timer.fired, side_talk: side.fired };
+    // Asserted for the shipped model whatever its release gates say: these two clips are
+    // the demo's promise (the untrained test package is only reported).
+    results.semantic = { trained, timer: timer.fired, side_talk: side.fired };
     if (!trained) {
       step('SKIP semantic checks: no trained model in data/models/small/onnx (the demo carries the untrained test package)');
-    } else if (!gatesPassed) {
-      step('SKIP semantic assertions: the shipped model misses its release gates (data/models/small/eval.json); its decisions are reported above');
     } else {
       assert.ok(timer.fired.ort.includes('isInteresting') && timer.fired.ort.includes('hasStartTimerIntent'), 'timer clip: gate + timer head expected');
       assert.ok(timer.fired.engine.includes('isInteresting') && timer.fired.engine.includes('hasStartTimerIntent'), 'timer clip (engine): gate + timer head expected');
