@@ -9,7 +9,8 @@ and LibTorch eager (the trainer's C++ model, bench/bench-torch, run by this scri
 right after the others on the same window), each asked for one thread. Timings of the
 Python-side runtimes alternate call by call, so all see the same machine; the table
 reports CPU time per call (minimum and median, all threads of the process counted) and
-each runtime's ratio to ours.
+each runtime's ratio to ours. A second table gives each runtime's cold start (load and
+first window) and peak RSS, measured in a fresh process per runtime.
 
     .venv/bin/python bench/engine.py --cli build/dev/tools/inherent/inherent
         [--configs tiny small base] [--seconds 1 10] [--repeats 200]
@@ -73,7 +74,25 @@ def load_mlx(folder: Path):
     return lambda batch: np.array(model(batch[0]))
 
 
-LOADERS = {"litert": ("litert", load_litert), "mlx": ("mlx", load_mlx)}
+def load_onnx(folder: Path):
+    """ONNX Runtime's CPU provider on the dynamic-frames export, one thread."""
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    so.inter_op_num_threads = 1
+    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    sess = ort.InferenceSession(str(folder / "model.onnx"), so, providers=["CPUExecutionProvider"])
+    name = sess.get_inputs()[0].name
+    return lambda batch: sess.run(None, {name: batch})[0][0]
+
+
+def load_inherent(folder: Path):
+    engine = inherent.Engine(folder)
+    return lambda batch: engine.score_mel(batch[0])
+
+
+LOADERS = {"onnxruntime": ("onnx", load_onnx), "litert": ("litert", load_litert), "mlx": ("mlx", load_mlx),
+           "inherent": ("native", load_inherent)}
 NAMES = {"onnxruntime": "ONNX Runtime", "litert": "LiteRT (XNNPACK)", "mlx": "MLX (CPU)",
          "libtorch": "LibTorch eager"}
 
@@ -102,7 +121,61 @@ def cpu_ms(fn) -> float:
     return (time.process_time_ns() - t0) / 1e6
 
 
+def status_kb(key: str) -> int:
+    """A VmRSS / VmHWM line of /proc/self/status, in KiB."""
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def probe(runtime: str, folder: Path, seconds: float) -> None:
+    """In a fresh process: cold start (load + first window) and peak RSS of one runtime.
+    The runtime's module is imported first, so the RSS growth is the model's and the
+    runtime's working memory, not the interpreter's."""
+    mel = inherent.AudioFrontend().audio_to_mel(speech_like(seconds))
+    batch = np.ascontiguousarray(mel[None], dtype=np.float32)
+    if runtime == "litert":
+        from ai_edge_litert.interpreter import Interpreter  # noqa: F401
+    elif runtime == "mlx":
+        import mlx.core  # noqa: F401
+    base = status_kb("VmRSS")
+    t0 = time.perf_counter()
+    run = LOADERS[runtime][1](folder)
+    t1 = time.perf_counter()
+    run(batch)
+    t2 = time.perf_counter()
+    print(json.dumps(dict(load_ms=(t1 - t0) * 1e3, first_ms=(t2 - t1) * 1e3, rss_base_mb=base / 1024,
+                          peak_rss_mb=status_kb("VmHWM") / 1024, growth_mb=(status_kb("VmHWM") - base) / 1024)))
+
+
+def cold_starts(cli: str, configs: list[str], runtimes: list[str], tmp: Path) -> list[dict]:
+    """One fresh process per runtime and config (1 s window)."""
+    out = []
+    for config in configs:
+        pkg = tmp / ("cold-" + config)
+        subprocess.run([cli, "fixtures", "--config", config, "--seed", "1", "--out", str(pkg / "native")],
+                       check=True, capture_output=True)
+        for runtime in ["inherent", *[r for r in runtimes if r != "libtorch"]]:
+            backend = LOADERS[runtime][0]
+            folder = pkg / "native"
+            if runtime != "inherent":
+                folder = pkg / "export" / backend
+                if not folder.exists():
+                    subprocess.run([cli, "export", "--weights", str(pkg / "native" / "model.safetensors"), "--config",
+                                    config, "--backend", backend, "-o", str(pkg / "export"), "-q"], check=True,
+                                   capture_output=True)
+            done = subprocess.run([sys.executable, __file__, "--probe", runtime, str(folder)], capture_output=True,
+                                  text=True)
+            if done.returncode == 0:
+                out.append(dict(config=config, runtime=runtime, **json.loads(done.stdout.strip().splitlines()[-1])))
+    return out
+
+
 def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--probe":
+        probe(sys.argv[2], Path(sys.argv[3]), 1.0)
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cli", required=True, help="inherent CLI built with INHERENT_BUILD_EXPORT=ON")
     ap.add_argument("--configs", nargs="+", default=["tiny", "small", "base"])
@@ -130,7 +203,7 @@ def main() -> None:
             for runtime in args.runtimes:
                 if runtime == "libtorch":
                     continue
-                backend = "onnx" if runtime == "onnxruntime" else LOADERS[runtime][0]
+                backend = LOADERS[runtime][0]
                 done = subprocess.run([args.cli, "export", "--weights", str(pkg / "native" / "model.safetensors"),
                                        "--config", config, "--backend", backend, "-o", str(pkg / "export"), "-q"],
                                       capture_output=True, text=True)
@@ -138,18 +211,7 @@ def main() -> None:
                     skipped[runtime] = done.stderr.strip().splitlines()[-1:] or ["export failed"]
                     continue
                 try:
-                    if runtime == "onnxruntime":
-                        so = ort.SessionOptions()
-                        so.intra_op_num_threads = 1
-                        so.inter_op_num_threads = 1
-                        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-                        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-                        sess = ort.InferenceSession(str(pkg / "export" / "onnx" / "model.onnx"), so,
-                                                    providers=["CPUExecutionProvider"])
-                        name = sess.get_inputs()[0].name
-                        peers[runtime] = lambda batch, sess=sess, name=name: sess.run(None, {name: batch})[0][0]
-                    else:
-                        peers[runtime] = LOADERS[runtime][1](pkg / "export" / backend)
+                    peers[runtime] = LOADERS[runtime][1](pkg / "export" / backend)
                 except ImportError as e:
                     skipped[runtime] = [f"not installed ({e.name})"]
             for seconds in args.seconds:
@@ -177,6 +239,7 @@ def main() -> None:
                     row["libtorch_min"], row["libtorch_median"] = t["min_ms"], t["median_ms"]
                     row["libtorch_max_score_diff"] = float(np.max(np.abs(ours - np.array(t["scores"]))))
                 rows.append(row)
+        cold = cold_starts(args.cli, args.configs, args.runtimes, Path(tmp))
 
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),
                platform.processor())
@@ -192,10 +255,17 @@ def main() -> None:
         diff = max(r[k + "_max_score_diff"] for k in peers_run) if peers_run else 0.0
         print(f"| {r['config']} | {r['seconds']:g} s | {r['inherent_min']:.3f} / {r['inherent_median']:.3f} ms "
               f"({r['kernels']}) | " + " | ".join(cells) + f" | {diff:.1e} |")
+    print("\nCold start and memory, one fresh process per runtime and config: load = model file to a ready "
+          "session, first = the first 1 s window; RSS growth = peak RSS minus the RSS after importing the runtime.\n")
+    print("| config | runtime | load ms | first window ms | RSS growth MB | peak RSS MB |")
+    print("|---|---|---|---|---|---|")
+    for c in cold:
+        print(f"| {c['config']} | {NAMES.get(c['runtime'], 'inherent')} | {c['load_ms']:.1f} | {c['first_ms']:.1f} | "
+              f"{c['growth_mb']:.1f} | {c['peak_rss_mb']:.0f} |")
     for k, why in skipped.items():
         print(f"\n{NAMES[k]}: left out: {' '.join(why)}")
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(dict(rows=rows, skipped=skipped), indent=2))
+        Path(args.json_out).write_text(json.dumps(dict(rows=rows, cold_start=cold, skipped=skipped), indent=2))
 
 
 if __name__ == "__main__":
