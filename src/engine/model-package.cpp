@@ -365,10 +365,11 @@ inherent_status model_package_load_memory(const void* weights, size_t n_weights,
     std::string read_error;
     if (safetensors_read_f32(st, a.name, a.shape, pt.data.data(), &read_error) != INHERENT_STATUS_OK)
       return bad(kPackageWeightsFile, read_error);
+    const bool is_std = a.name == "mel_norm.std";  // once per tensor, not per element
     for (size_t i = 0; i < pt.data.size(); ++i) {
       if (!std::isfinite(pt.data[i]))
         return bad(kPackageWeightsFile, "tensor '" + a.name + "' element " + std::to_string(i) + " is NaN or infinite");
-      if (a.name == "mel_norm.std" && !(pt.data[i] > 0.0f))
+      if (is_std && !(pt.data[i] > 0.0f))
         return bad(kPackageWeightsFile, "tensor 'mel_norm.std' element " + std::to_string(i) + " is " +
                                             json::format_float(pt.data[i]) + "; a standard deviation must be > 0");
     }
