@@ -169,6 +169,9 @@ def cold_starts(cli: str, configs: list[str], runtimes: list[str], tmp: Path) ->
                                   text=True)
             if done.returncode == 0:
                 out.append(dict(config=config, runtime=runtime, **json.loads(done.stdout.strip().splitlines()[-1])))
+            else:  # say so rather than leave a silent gap in the table
+                why = (done.stderr.strip().splitlines() or ["no output"])[-1]
+                print(f"cold start of {runtime} ({config}) failed: {why}", file=sys.stderr)
     return out
 
 
