@@ -93,56 +93,48 @@ bool recv_msg(int fd, uint8_t& status, std::string& body) {
   return n == 0 || read_all(fd, body.data(), body.size());
 }
 
-// Sends a request header with `fd` attached (SCM_RIGHTS), then the body.
-bool send_request(int sock, const std::string& body, int fd) {
-  char header[9] = {0};
-  const uint64_t n = body.size();
-  std::memcpy(header + 1, &n, sizeof n);
-  iovec iov{header, sizeof header};
+// A one-byte message with room for one descriptor (SCM_RIGHTS) beside it.
+struct FdMessage {
+  char byte = 0;
+  iovec iov{&byte, 1};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  FdMessage() {
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+  }
+  FdMessage(const FdMessage&) = delete;  // msg points into this object
+  FdMessage& operator=(const FdMessage&) = delete;
+};
+
+// A request: `fd` on a marker byte, then the body framed like every other message.
+bool send_request(int sock, const std::string& body, int fd) {
+  FdMessage m;
+  cmsghdr* c = CMSG_FIRSTHDR(&m.msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
   ssize_t w;
-  while ((w = ::sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+  while ((w = ::sendmsg(sock, &m.msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
   }
-  if (w <= 0) return false;
-  return write_all(sock, header + w, sizeof header - static_cast<size_t>(w), true) &&
-         write_all(sock, body.data(), body.size(), true);
+  return w == 1 && send_msg(sock, 0, body);
 }
 
 // Receives what send_request sent; `fd` is -1 when no descriptor came with it.
 bool recv_request(int sock, std::string& body, int& fd) {
   fd = -1;
-  char header[9];
-  size_t got = 0;
-  while (got < sizeof header) {
-    iovec iov{header + got, sizeof header - got};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    const ssize_t r = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-    got += static_cast<size_t>(r);
+  FdMessage m;
+  ssize_t r;
+  while ((r = ::recvmsg(sock, &m.msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
   }
-  uint64_t n = 0;
-  std::memcpy(&n, header + 1, sizeof n);
-  if (n > (uint64_t{1} << 32)) return false;
-  body.resize(static_cast<size_t>(n));
-  return n == 0 || read_all(sock, body.data(), body.size());
+  if (r != 1) return false;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&m.msg); c; c = CMSG_NXTHDR(&m.msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  uint8_t status = 0;
+  return recv_msg(sock, status, body);
 }
 
 // The server's loop (in the forked server process, single-threaded; never returns). It
