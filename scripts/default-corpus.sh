@@ -3,7 +3,8 @@
 #
 # The default training corpus of the shipped model: 100,000 clips from the grammar
 # (data/text) and the public text corpora in ../shared/data, spoken by every TTS voice,
-# plus real recorded voices as gate-0 clips and recorded noise for mixing.
+# plus real recorded voices (alone as gate-0 clips, and joined to 4% of the sentences of
+# both gate classes) and recorded noise for mixing.
 #   1. `inherent text import` each public corpus that is present into OUT/imports/
 #   2. `inherent synth` the corpus into OUT/ (resumable: rerun to continue a killed run;
 #      SYNTH_SHARD=I/N renders one shard, then a run without it writes labels.csv)
@@ -42,7 +43,7 @@ for row in "${IMPORTS[@]}"; do
   ARGS+=(--import "$csv:$share")
 done
 [ -d "$DATA/speech-commands-noise" ] && ARGS+=(--noise-dir "$DATA/speech-commands-noise")
-[ -d "$DATA/precise-community" ] && ARGS+=(--real-dir "$DATA/precise-community")
+[ -d "$DATA/precise-community" ] && ARGS+=(--real-dir "$DATA/precise-community" --real-mix 0.04)
 [ -n "${SYNTH_SHARD:-}" ] && ARGS+=(--shard "$SYNTH_SHARD")
 
 "$BIN" synth --out "$OUT" --clips "$CLIPS" --seed 7 -j "$(nproc)" "${ARGS[@]}"

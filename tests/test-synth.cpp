@@ -361,9 +361,68 @@ TEST(Synth, ImportAndRealDir) {
 TEST(Synth, RealShareZeroKeepsThePlan) {
   const fs::path real = scratch() / "real-e2e" / "precise-community";
   const CliRun a = inherent_cli(synth_args(scratch() / "p0", 30, "--dry-run"));
-  const CliRun b = inherent_cli(synth_args(scratch() / "p0", 30, "--dry-run --real-dir '" + real.string() + "' --real-share 0"));
+  const CliRun b = inherent_cli(
+      synth_args(scratch() / "p0", 30, "--dry-run --real-dir '" + real.string() + "' --real-share 0 --real-mix 0"));
   ASSERT_EQ(a.code, 0) << a.err;
   EXPECT_EQ(a.out, b.out.substr(0, b.out.find("\noutside sources")));  // + the (empty) attribution list
+  EXPECT_EQ(inherent_cli(synth_args(scratch() / "p0", 30, "--dry-run --real-mix 0.5")).code, 2);  // needs --real-dir
+}
+
+// --real-mix joins a transcribed real word to sentences of both gate classes: the labels,
+// the split and the sentence stay those of the same clip without it, the transcript gains
+// the word and the clip its length; recordings without a transcript are never joined.
+TEST(Synth, RealMixJoinsRealWordsToBothClasses) {
+  const fs::path real = scratch() / "real-mix" / "precise-community";
+  const std::vector<float> tone(12000, 0.1f);  // 0.75 s
+  for (const char* who : {"a", "b", "c", "d", "e"}) {
+    fs::create_directories(real / who);
+    std::ofstream meta(real / who / "metadata.csv");
+    for (int i = 0; i < 2; ++i) {
+      const std::string name = "clip" + std::to_string(i) + ".wav";
+      std::ofstream(real / who / name, std::ios::binary) << inherent::synth::wav_bytes(tone);
+      meta << name << ",aardvark" << who << "\n";
+    }
+  }
+  fs::create_directories(real / "f");  // no transcript: never joined
+  std::ofstream(real / "f" / "clip.wav", std::ios::binary) << inherent::synth::wav_bytes(tone);
+  const fs::path plain = scratch() / "mix-plain", mixed = scratch() / "mix-joined";
+  ASSERT_EQ(inherent_cli(synth_args(plain, 24, "-j 2")).code, 0);
+  const CliRun r = inherent_cli(
+      synth_args(mixed, 24, "-j 2 --real-dir '" + real.string() + "' --real-share 0 --real-mix 1"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const CliRun plan = inherent_cli(
+      synth_args(mixed, 24, "--dry-run --real-dir '" + real.string() + "' --real-share 0 --real-mix 1"));
+  EXPECT_NE(plan.out.find("joined with a real word"), std::string::npos) << plan.out;
+  const inherent::Labels a = inherent::read_labels((plain / "labels.csv").string());
+  const inherent::Labels b = inherent::read_labels((mixed / "labels.csv").string());
+  ASSERT_EQ(a.rows.size(), b.rows.size());
+  std::set<int> gates;
+  size_t joined = 0;
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    const auto &x = a.rows[i], &y = b.rows[i];
+    EXPECT_EQ(x.split, y.split);
+    for (int h = 0; h < INHERENT_N_HEADS; ++h) EXPECT_EQ(x.heads[h], y.heads[h]) << i;
+    if (x.transcript.empty()) {  // non-speech stays as it was
+      EXPECT_EQ(x.transcript, y.transcript);
+      continue;
+    }
+    const size_t at = y.transcript.find("aardvark");
+    if (at == std::string::npos) {  // a split whose real speakers have no transcript
+      EXPECT_EQ(x.transcript, y.transcript);
+      continue;
+    }
+    ++joined;
+    gates.insert(y.heads[0]);
+    EXPECT_NE(y.transcript.find(x.transcript), std::string::npos) << y.transcript;
+    EXPECT_EQ(y.transcript.find("aardvarkf"), std::string::npos);
+    EXPECT_EQ(y.speaker_id, x.speaker_id);
+    EXPECT_GT(inherent::probe_audio_file(y.resolved_path).duration_s(),
+              inherent::probe_audio_file(x.resolved_path).duration_s() + 0.5)
+        << y.resolved_path;
+  }
+  EXPECT_GE(joined, 10u);
+  EXPECT_EQ(gates.size(), 2u);  // addressed and not addressed clips both carry real words
+  EXPECT_NE(slurp(mixed / "attributions.json").find("precise-community"), std::string::npos);
 }
 
 }  // namespace

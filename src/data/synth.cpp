@@ -65,6 +65,9 @@ std::string clip_key(const Clip& c) {
     k += "real|" + c.real->source + "|" + c.real->rel;
   } else if (c.speech) {
     k += "speech|" + c.voice->id + "|" + c.text.text + "|" + fmt("%.6f", c.params.rate) + "|" + fmt("%.6f", c.params.pitch);
+    if (c.real_part)
+      k += "|with|" + c.real_part->source + "|" + c.real_part->rel + "|" + (c.real_part_first ? "first" : "last") + "|" +
+           fmt("%.2f", c.real_part_gap_s);
   } else {
     k += std::string("non-speech|") + augment::non_speech_name(c.non_speech) + "|" + fmt("%.6f", c.non_speech_s);
   }
@@ -72,7 +75,33 @@ std::string clip_key(const Clip& c) {
   return hex8(fnv(k) ^ (fnv(k + "#") << 1));
 }
 
+// What a clip says: the sentence, with a joined real recording's words where they are heard.
+std::string transcript(const Clip& c) {
+  if (!c.speech && !c.real) return "";
+  if (!c.real_part) return c.text.text;
+  return c.real_part_first ? c.real_part->transcript + " " + c.text.text : c.text.text + " " + c.real_part->transcript;
+}
+
+// The sentence and a real recording (read, resampled to 16 kHz, peak-matched to the
+// sentence so neither drowns the other) with a short silence between them.
+std::vector<float> join_real(const std::vector<float>& sentence, const Clip& c) {
+  std::vector<float> real = read_audio_file(c.real_part->file).samples;
+  float peak_s = 0, peak_r = 0;
+  for (float v : sentence) peak_s = std::max(peak_s, std::fabs(v));
+  for (float v : real) peak_r = std::max(peak_r, std::fabs(v));
+  if (peak_r > 0 && peak_s > 0)
+    for (float& v : real) v *= peak_s / peak_r;
+  const std::vector<float>& a = c.real_part_first ? real : sentence;
+  const std::vector<float>& b = c.real_part_first ? sentence : real;
+  std::vector<float> out(a);
+  out.resize(a.size() + static_cast<size_t>(std::lround(c.real_part_gap_s * augment::kRate)), 0.0f);
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
 std::string augmentation_text(const Clip& c) {
+  if (c.speech && c.real_part)
+    return c.aug.summary() + " with=" + c.real_part->source + "/" + c.real_part->rel + (c.real_part_first ? "@start" : "@end");
   if (c.speech) return c.aug.summary();
   if (c.real) return c.aug.summary() + " file=" + c.real->source + "/" + c.real->rel;
   std::string s = std::string("non-speech=") + augment::non_speech_name(c.non_speech) + " seconds=" + fmt("%.2f", c.non_speech_s);
@@ -305,10 +334,17 @@ Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& tex
   }
 
   std::array<std::vector<const RealRecording*>, n_splits> real_pool;
-  if (!o.real_dirs.empty() && o.real_fraction > 0) {
+  // Recordings with a transcript, which a joined clip's transcript can name.
+  std::array<std::vector<const RealRecording*>, n_splits> mix_pool;
+  if (!o.real_dirs.empty() && (o.real_fraction > 0 || o.real_mix_fraction > 0)) {
     if (!(o.real_fraction <= 1)) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--real-share must be in [0, 1]");
+    if (!(o.real_mix_fraction >= 0 && o.real_mix_fraction <= 1))
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--real-mix must be in [0, 1]");
     c.real = std::make_shared<const std::vector<RealRecording>>(real_recordings(o.real_dirs));
-    for (const RealRecording& r : *c.real) real_pool[static_cast<int>(r.split)].push_back(&r);
+    for (const RealRecording& r : *c.real) {
+      if (o.real_fraction > 0) real_pool[static_cast<int>(r.split)].push_back(&r);
+      if (o.real_mix_fraction > 0 && !r.transcript.empty()) mix_pool[static_cast<int>(r.split)].push_back(&r);
+    }
   }
 
   const std::array<size_t, n_splits> counts = split_counts(o.count, o.split_fractions);
@@ -373,6 +409,15 @@ Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& tex
         clip.voice = pool[r.below(pool.size())];
         clip.params.rate = r.uniform(clip.voice->rate.min, clip.voice->rate.max);
         clip.params.pitch = r.uniform(clip.voice->pitch.min, clip.voice->pitch.max);
+        // Its own generator, so a corpus without --real-mix keeps every other draw.
+        if (o.real_mix_fraction > 0 && !mix_pool[si].empty()) {
+          Rng m(mix_seed(cs, "real-mix"));
+          if (m.uniform() < o.real_mix_fraction) {
+            clip.real_part = mix_pool[si][m.below(mix_pool[si].size())];
+            clip.real_part_first = m.uniform() < 0.5;
+            clip.real_part_gap_s = std::round(m.uniform(0.15, 0.6) * 100) / 100;
+          }
+        }
       } else if (i < n_sp + n_real) {  // a real recording: gate 0, every head 0
         clip.speech = false;
         clip.real = real_pool[si][r.below(real_pool[si].size())];
@@ -418,7 +463,7 @@ Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& tex
 std::string describe(const Corpus& c) {
   std::string out;
   char line[512];
-  std::array<size_t, n_splits> n{}, ns{}, gate0{}, hard{}, real{};
+  std::array<size_t, n_splits> n{}, ns{}, gate0{}, hard{}, real{}, mixed{}, mixed_gate1{};
   std::array<std::array<size_t, tts::n_engines>, n_splits> per_engine{};
   std::array<std::array<size_t, INHERENT_N_HEADS>, n_splits> pos{};
   std::array<std::map<std::string, size_t>, n_splits> voices_used;
@@ -439,6 +484,10 @@ std::string describe(const Corpus& c) {
     ++voices_used[s][clip.voice->id];
     if (!clip.text.heads[0]) ++gate0[s];
     if (clip.text.hard) ++hard[s];
+    if (clip.real_part) {
+      ++mixed[s];
+      mixed_gate1[s] += clip.text.heads[0];
+    }
     for (int h = 0; h < INHERENT_N_HEADS; ++h) pos[s][h] += clip.text.heads[h];
   }
   std::snprintf(line, sizeof line, "plan: %zu clips, augmentation preset '%s'\n\n", c.clips.size(), c.preset.c_str());
@@ -452,6 +501,10 @@ std::string describe(const Corpus& c) {
   row("clips", n);
   row("non-speech clips", ns);
   if (c.real) row("real recordings", real);
+  if (c.real && (mixed[0] || mixed[1] || mixed[2])) {
+    row("joined with a real word", mixed);
+    row("  of them addressed", mixed_gate1);
+  }
   row("gate 0 (incl. non-speech)", gate0);
   row("hard negatives", hard);
   std::array<size_t, n_splits> avail{}, used{};
@@ -543,7 +596,8 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
             const AudioData a = read_audio_file(clip.real->file);
             audio = augment::apply(clip.aug, a.samples, bank);
           } else if (clip.speech) {
-            const std::vector<float> pcm = tts.synthesize(*clip.voice, clip.text.text, clip.params);
+            std::vector<float> pcm = tts.synthesize(*clip.voice, clip.text.text, clip.params);
+            if (clip.real_part) pcm = join_real(pcm, clip);
             audio = augment::apply(clip.aug, pcm, bank);
           } else {
             audio = augment::non_speech(clip.non_speech, clip.non_speech_s, clip.aug, bank, clip.aug.seed);
@@ -591,7 +645,7 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
     const Clip& clip = c.clips[i];
     std::vector<std::string> f;
     f.push_back(clip.path);
-    f.push_back(clip.speech || clip.real ? clip.text.text : "");
+    f.push_back(transcript(clip));
     f.push_back(clip.real ? "real:" + clip.real->source + ":" + clip.real->speaker : clip.speech ? clip.voice->id : "none");
     f.push_back("synth-" + std::to_string(o.seed) + "-" + std::to_string(clip.index));
     f.push_back(clip.aug.device());

@@ -68,6 +68,11 @@ struct Options {
   // Empty or 0: no real clips, and the plan is exactly what it was without these options.
   std::vector<std::string> real_dirs;
   double real_fraction = 0;
+  // Share of speech clips that also carry a real recording (a stray word or digit from
+  // real_dirs, same split) just before or after the sentence. The sentence's labels stay,
+  // so real voices appear in both gate classes and never predict the gate by themselves.
+  // 0: the plan is exactly what it was without this option.
+  double real_mix_fraction = 0;
 };
 
 // A real recording and the split of its speaker.
@@ -98,6 +103,10 @@ struct Clip {
   augment::Plan aug;
   std::string path;  // relative to the output folder
   const RealRecording* real = nullptr;  // a real recording (speech == false; all heads 0)
+  // Speech clips only: a real recording joined to the sentence (real_mix_fraction).
+  const RealRecording* real_part = nullptr;
+  bool real_part_first = false;  // before the sentence, else after it
+  double real_part_gap_s = 0;    // silence between the two
 };
 
 struct Corpus {

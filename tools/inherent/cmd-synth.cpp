@@ -32,7 +32,7 @@ struct SynthOpts {
   double gate0 = 0.5, hard = 0.3;
   bool dry_run = false, list_voices = false, no_festival = false;
   std::vector<std::string> imports, real_dirs;
-  double real_share = 0.02;
+  double real_share = 0.02, real_mix = 0;
   bool allow_share_alike = false;
 };
 
@@ -119,6 +119,7 @@ synth::TextSource mix_imports(synth::TextSource base, std::shared_ptr<const std:
 std::string attributions_json(const synth::Corpus& c) {
   std::map<std::string, size_t> clips;
   for (const synth::Clip& clip : c.clips) {
+    if (clip.real_part) ++clips[clip.real_part->source];  // a clip may hold an import and a real word
     if (clip.real) ++clips[clip.real->source];
     else if (clip.text.template_id.rfind("import:", 0) == 0)
       ++clips[clip.text.template_id.substr(7, clip.text.template_id.find('/') - 7)];
@@ -233,6 +234,10 @@ void add_synth(CLI::App& app) {
                   "split by speaker; repeatable");
   cmd->add_option("--real-share", so->real_share, "Share of each split's clips taken from --real-dir")
       ->capture_default_str();
+  cmd->add_option("--real-mix", so->real_mix,
+                  "Share of speech clips joined with a transcribed real recording from --real-dir (same split, "
+                  "before or after the sentence, labels unchanged), so real voices are heard in both gate classes")
+      ->capture_default_str();
   cmd->add_flag("--allow-share-alike", so->allow_share_alike,
                 "Allow sources whose licence is share-alike or unknown (Topical-Chat, Wikipedia sentences, fsdd)");
   cmd->add_flag("--no-festival", so->no_festival, "Leave festival out (no helper processes)");
@@ -302,6 +307,10 @@ void add_synth(CLI::App& app) {
       }
       o.real_dirs = so->real_dirs;
       o.real_fraction = so->real_share;
+      if (!(so->real_mix >= 0 && so->real_mix <= 1)) throw CLI::ValidationError("--real-mix", "must be in [0, 1]");
+      o.real_mix_fraction = so->real_mix;
+    } else if (so->real_mix > 0) {
+      throw CLI::ValidationError("--real-mix", "needs --real-dir");
     }
 
     const synth::Corpus corpus = synth::plan(o, tts, texts);
