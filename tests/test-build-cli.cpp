@@ -90,7 +90,20 @@ std::map<std::string, std::string> statuses(const json& summary) {
   return m;
 }
 
-const std::vector<std::string> kStages = {"labels", "prep", "train", "thresholds", "export", "eval", "parity", "report"};
+const std::vector<std::string> kStages = {"labels", "prep",   "train",  "snap",  "thresholds",
+                                          "export", "eval", "parity", "report"};
+
+// The raw bytes of one tensor of a safetensors file (8-byte header size, JSON header, data).
+std::string tensor_bytes(const fs::path& file, const std::string& name) {
+  const std::string b = slurp(file);
+  if (b.size() < 8) return "";
+  uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = n << 8 | static_cast<unsigned char>(b[i]);
+  const json h = json::parse(b.substr(8, n), nullptr, false);
+  if (h.is_discarded() || !h.contains(name)) return "";
+  const auto& off = h[name]["data_offsets"];
+  return b.substr(8 + n + off[0].get<size_t>(), off[1].get<size_t>() - off[0].get<size_t>());
+}
 
 json parse_summary(const CliRun& r) {
   json j = json::parse(r.out, nullptr, false);
@@ -110,6 +123,8 @@ TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
   for (const auto& [stage, status] : statuses(s1)) {
     if (stage == "parity" || stage == "report") {
       EXPECT_TRUE(status == "ran" || status == "skipped") << stage << ": " << status;
+    } else if (stage == "snap") {
+      EXPECT_EQ(status, "skipped");  // off without --snap-int8
     } else {
       EXPECT_EQ(status, "ran") << stage;
     }
@@ -138,7 +153,7 @@ TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
   for (const auto& [key, value] : thresholds["default_thresholds"].items())  // the same float32 values
     EXPECT_EQ(native["default_thresholds"][key].get<float>(), value.get<float>()) << key;
   const json ev = json::parse(slurp(out / "eval/eval.json"));
-  const json& eval_numbers = s1["stages"][5]["numbers"];
+  const json& eval_numbers = s1["stages"][6]["numbers"];
   EXPECT_EQ(eval_numbers["gate_auc"], ev["heads"][0]["auc"]);
   EXPECT_EQ(eval_numbers["intent_mean_auc"], ev["intent_mean_auc"]);
   EXPECT_EQ(eval_numbers["release_gates"], ev["all_gates_passed"].get<bool>() ? "pass" : "fail");
@@ -226,6 +241,31 @@ TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
   const CliRun missing = build(out, "--max-steps 2 --init-from " + q(scratch()));
   EXPECT_EQ(missing.code, 1) << missing.err;
   EXPECT_NE(missing.err.find("no model.safetensors"), std::string::npos) << missing.err;
+
+  // 7. --snap-int8: the training stays; the snapped checkpoint is what thresholds, export
+  //    and eval read from then on. Turning it off again reruns them from the trained one.
+  const std::string warm = "--max-steps 2 --init-from " + q(source);
+  const CliRun r7 = build(out, warm + " --snap-int8");
+  ASSERT_EQ(r7.code, 0) << r7.err;
+  auto st7 = statuses(parse_summary(r7));
+  EXPECT_EQ(st7["train"], "unchanged");
+  for (const char* stage : {"snap", "thresholds", "export", "eval"}) EXPECT_EQ(st7[stage], "ran") << stage;
+  EXPECT_TRUE(fs::exists(out / "snapped/model.safetensors"));
+  EXPECT_TRUE(fs::exists(out / "snapped/trainer.json"));
+  EXPECT_NE(slurp(out / "snapped/model.safetensors").find("int8_grid"), std::string::npos);
+  const std::string w = "blocks.0.ffn1.up.weight";
+  const std::string snapped = tensor_bytes(out / "snapped/model.safetensors", w);
+  ASSERT_FALSE(snapped.empty());
+  EXPECT_EQ(tensor_bytes(out / "export/native/model.safetensors", w), snapped);  // the package holds the snapped weights
+  EXPECT_NE(tensor_bytes(out / "train/best/model.safetensors", w), snapped);
+  auto st7b = statuses(parse_summary(build(out, warm + " --snap-int8")));
+  for (const char* stage : {"train", "snap", "thresholds", "export", "eval"}) EXPECT_EQ(st7b[stage], "unchanged") << stage;
+  const CliRun r8 = build(out, warm);
+  ASSERT_EQ(r8.code, 0) << r8.err;
+  auto st8 = statuses(parse_summary(r8));
+  EXPECT_EQ(st8["snap"], "skipped");
+  EXPECT_EQ(st8["export"], "ran");
+  EXPECT_NE(tensor_bytes(out / "export/native/model.safetensors", w), snapped);
 }
 
 TEST(BuildCli, BadInputNamesTheStageAndExitCodes) {

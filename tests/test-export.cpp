@@ -20,6 +20,7 @@
 #include "export/export-model.h"
 #include "export/exporter.h"
 #include "export/half.h"
+#include "export/int8-grid.h"
 #include "export/metadata.h"
 #include "export/mlx-module.h"
 #include "export/onnx-export.h"
@@ -483,6 +484,83 @@ TEST(TfliteExport, BiasCorrectionCancelsTheWeightRoundingShift) {
     EXPECT_NEAR(quantized, exact, 1e-6) << o;
     EXPECT_NE(g.tensors[b].values[o], o == 0 ? 0.5f : -0.25f) << "the rounding shifted this channel";
   }
+}
+
+// The largest distance of a graph weight from its int8 grid, in grid steps: per output
+// channel (axis 0 of FULLY_CONNECTED / CONV_2D weights, axis 3 of DEPTHWISE_CONV_2D),
+// the step is max |w| / 127, as quantize_per_channel sets it. Also counts the weights.
+double int8_grid_error(const tfl::Graph& g, size_t* n_weights) {
+  double worst = 0;
+  *n_weights = 0;
+  for (const tfl::Operator& op : g.ops) {
+    if (op.op != tfl::TOp::fully_connected && op.op != tfl::TOp::conv_2d && op.op != tfl::TOp::depthwise_conv_2d)
+      continue;
+    const tfl::Tensor& w = g.tensors[op.inputs[1]];
+    const size_t axis = op.op == tfl::TOp::depthwise_conv_2d ? 3 : 0;
+    int64_t inner = 1;
+    for (size_t i = axis + 1; i < w.shape.size(); ++i) inner *= w.shape[i];
+    const int64_t channels = w.shape[axis];
+    std::vector<double> top(static_cast<size_t>(channels), 0.0);
+    for (size_t i = 0; i < w.values.size(); ++i) {
+      const auto c = static_cast<size_t>((static_cast<int64_t>(i) / inner) % channels);
+      top[c] = std::max(top[c], std::fabs(static_cast<double>(w.values[i])));
+    }
+    for (size_t i = 0; i < w.values.size(); ++i) {
+      const auto c = static_cast<size_t>((static_cast<int64_t>(i) / inner) % channels);
+      if (top[c] == 0) continue;
+      const double steps = w.values[i] / (top[c] / 127.0);
+      worst = std::max(worst, std::fabs(steps - std::nearbyint(steps)));
+    }
+    ++*n_weights;
+  }
+  return worst;
+}
+
+// After snap_to_int8_grid every weight the TFLite graph holds, LayerNorm gammas folded in
+// and q scaled, lies on its int8 grid; before, random weights do not. A gamma of 0 leaves
+// its column alone, and a second snap changes nothing.
+TEST(Int8Grid, SnappedWeightsLieOnTheGraphsInt8Grid) {
+  for (const char* name : {"tiny", "small"}) {
+    ExportModel m = random_model(name, 11);
+    m.tensors.at("blocks.0.ffn1.norm.weight").data[3] = 0.0f;
+    const float untouched = m.tensors.at("blocks.0.ffn1.up.weight").data[3];  // row 0, column 3
+    size_t n = 0;
+    EXPECT_GT(int8_grid_error(tfl::build_conformer(m), &n), 0.1) << name;
+    const GridReport r = snap_to_int8_grid(m);
+    EXPECT_GT(r.rms_rel_change, 1e-4) << name;
+    EXPECT_LT(r.max_rel_change, 0.02) << name;  // half a step of the folded channel, over gamma
+    EXPECT_EQ(m.tensors.at("blocks.0.ffn1.up.weight").data[3], untouched);
+    validate(m);
+    const double err = int8_grid_error(tfl::build_conformer(m), &n);
+    EXPECT_LT(err, 1e-3) << name;
+    // Every Linear and convolution: 2 subsampling convs, per block 2 x (up, down) + q, k, v,
+    // out + a, g, pointwise2, depthwise; pooling score and head.
+    EXPECT_EQ(n, 2 + 12 * static_cast<size_t>(m.config.n_blocks) + 2) << name;
+    const GridReport again = snap_to_int8_grid(m);
+    EXPECT_LT(again.max_rel_change, 1e-6) << name;
+  }
+  EXPECT_EQ(folded_norm("blocks.2.attn.qkv"), "blocks.2.attn.norm");
+  EXPECT_EQ(folded_norm("blocks.0.ffn2.up"), "blocks.0.ffn2.norm");
+  EXPECT_EQ(folded_norm("blocks.1.conv.pointwise1"), "blocks.1.conv.norm1");
+  EXPECT_EQ(folded_norm("blocks.1.conv.pointwise2"), "");
+  EXPECT_EQ(folded_norm("blocks.0.ffn1.down"), "");
+}
+
+// Snapping costs the float model little: scores move by about as much as the int8
+// weights of an integer export would move them.
+TEST(Int8Grid, SnappedModelScoresCloseToTheOriginal) {
+  ExportModel m = random_model("tiny", 3);
+  ExportModel s = m;
+  snap_to_int8_grid(s);
+  const std::vector<float> mel = fake_mel(150, 150);
+  const tfl::Graph ga = tfl::build_conformer(m), gb = tfl::build_conformer(s);
+  const tfl::Value a = tfl::evaluate(ga, mel.data(), 150).at(ga.outputs[0]);
+  const tfl::Value b = tfl::evaluate(gb, mel.data(), 150).at(gb.outputs[0]);
+  ASSERT_EQ(a.data.size(), 13u);
+  double worst = 0;
+  for (size_t h = 0; h < 13; ++h) worst = std::max(worst, std::fabs(static_cast<double>(a.data[h]) - b.data[h]));
+  EXPECT_GT(worst, 0.0);
+  EXPECT_LT(worst, 2e-2);
 }
 
 TEST(TfliteExport, PositionFactorsRebuildTheTable) {

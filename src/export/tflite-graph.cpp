@@ -8,6 +8,7 @@
 #include <map>
 
 #include "export/half.h"
+#include "export/int8-grid.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::exporter::tfl {
@@ -307,11 +308,13 @@ class ConformerGraph {
  private:
   // Linear on rows [row0, row0 + rows) of module.weight / module.bias. `scale`
   // multiplies the result (folds the attention scale into q, and the 0.5 of the
-  // half-step FFN residuals, exactly: a power of two). With `norm`, the affine part of
-  // that LayerNorm (y = n * gamma + beta) is folded in: W' = W diag(gamma),
-  // b' = b + W beta, computed in float64 and rounded once.
+  // half-step FFN residuals, exactly: a power of two). When the module reads a
+  // LayerNorm without its affine part (folded_norm, shared with snap_to_int8_grid),
+  // that part (y = n * gamma + beta) is folded in: W' = W diag(gamma), b' = b + W beta,
+  // computed in float64 and rounded once.
   int32_t linear(const std::string& module, int32_t x, int32_t row0, int32_t rows, double scale = 1.0,
-                 const std::string& suffix = "", const std::string& norm = "") {
+                 const std::string& suffix = "") {
+    const std::string norm = folded_norm(module);
     const exporter::Tensor& w = m_.at(module + ".weight");
     const exporter::Tensor& b = m_.at(module + ".bias");
     const int32_t in = static_cast<int32_t>(w.shape[1]);
@@ -330,8 +333,8 @@ class ConformerGraph {
     const std::string name = module + suffix;
     return b_.fully_connected(x, name + ".weight", ws, rows, in, name + ".bias", bs, name);
   }
-  int32_t linear(const std::string& module, int32_t x, double scale = 1.0, const std::string& norm = "") {
-    return linear(module, x, 0, static_cast<int32_t>(m_.at(module + ".weight").shape[0]), scale, "", norm);
+  int32_t linear(const std::string& module, int32_t x, double scale = 1.0) {
+    return linear(module, x, 0, static_cast<int32_t>(m_.at(module + ".weight").shape[0]), scale);
   }
 
   // LayerNorm; with affine = false only (x - mean) / sqrt(var + eps), for a following
@@ -373,7 +376,7 @@ class ConformerGraph {
 
   // 0.5 * ffn(x): the half step is folded into `down`.
   int32_t half_ffn(const std::string& p, int32_t x) {
-    const int32_t up = linear(p + ".up", layer_norm(p + ".norm", x, false), 1.0, p + ".norm");
+    const int32_t up = linear(p + ".up", layer_norm(p + ".norm", x, false));
     return linear(p + ".down", silu(up, p + ".silu"), 0.5);
   }
 
@@ -382,7 +385,7 @@ class ConformerGraph {
     const double scale = 1.0 / std::sqrt(static_cast<double>(d));
     const int32_t normed = layer_norm(p + ".norm", x, false);
     auto heads = [&](int32_t part, double s, const char* tag) {
-      const int32_t y = linear(p + ".qkv", normed, part * h_, h_, s, std::string(".") + tag, p + ".norm");  // [1, T2, H]
+      const int32_t y = linear(p + ".qkv", normed, part * h_, h_, s, std::string(".") + tag);  // [1, T2, H]
       const int32_t r = b_.reshape(y, {1, -1, n, d}, p + "." + tag + ".split");                // [1, T2, N, D]
       return b_.transpose(r, {0, 2, 1, 3}, p + "." + tag + ".heads");                         // [1, N, T2, D]
     };
@@ -399,8 +402,8 @@ class ConformerGraph {
   int32_t conv_module(const std::string& p, int32_t x) {
     const int32_t k = m_.config.conv_kernel;
     const int32_t normed = layer_norm(p + ".norm1", x, false);
-    const int32_t a = linear(p + ".pointwise1", normed, 0, h_, 1.0, ".a", p + ".norm1");   // [1, T2, H]
-    const int32_t g = linear(p + ".pointwise1", normed, h_, h_, 1.0, ".g", p + ".norm1");  // [1, T2, H]
+    const int32_t a = linear(p + ".pointwise1", normed, 0, h_, 1.0, ".a");  // [1, T2, H]
+    const int32_t g = linear(p + ".pointwise1", normed, h_, h_, 1.0, ".g");  // [1, T2, H]
     int32_t y = b_.mul(a, b_.unary(TOp::logistic, g, p + ".glu_gate"), p + ".glu");
     y = b_.mul(y, valid2_, p + ".masked");
     y = b_.reshape(y, {1, 1, -1, h_}, p + ".nhwc");  // [1, 1, T2, H]

@@ -34,6 +34,7 @@
 #include "commands.h"
 #include "common/files.h"
 #include "export/export-model.h"
+#include "export/int8-grid.h"
 #include "export/exporter.h"
 #include "export/sha256.h"
 #include "inherent/inherent.hpp"
@@ -47,8 +48,8 @@ namespace {
 namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;
 
-const std::vector<std::string> kStages = {"labels", "prep",   "train",  "thresholds",
-                                          "export", "eval",   "parity", "report"};
+const std::vector<std::string> kStages = {"labels", "prep", "train",  "snap",  "thresholds",
+                                          "export", "eval", "parity", "report"};
 
 struct Options {
   std::string config, labels, output_dir;
@@ -58,6 +59,7 @@ struct Options {
   int threads = 0;
   std::vector<std::string> force;
   bool json = false, require_gates = false;
+  bool snap_int8 = false;  // the snap stage: the trained weights onto the int8 grid
 };
 
 // The stage's own stdout (subcommand tables, trainer messages) goes to its log file;
@@ -298,6 +300,20 @@ std::vector<Stage> Build::plan() {
                  *n = {{"steps", sum.value("step", 0)}, {"train_s", sum.value("train_seconds", 0.0)}};
                  if (sum.contains("final_loss") && sum["final_loss"].is_number()) (*n)["final_loss"] = sum["final_loss"];
                }});
+  // Optional: the checkpoint every later stage reads becomes DIR/snapped, the trained
+  // weights rounded onto the integer exports' int8 grid (src/export/int8-grid.h).
+  s.push_back({"snap",
+               {{"int8_grid", o_.snap_int8}},
+               o_.snap_int8 ? std::vector<fs::path>{dir_ / "snapped" / "model.safetensors"} : std::vector<fs::path>{},
+               o_.snap_int8 ? "" : "off (--snap-int8 turns it on)",
+               [this](ojson* n) {
+                 fs::remove_all(dir_ / "snapped");
+                 const exporter::GridReport r = exporter::snap_checkpoint(checkpoint_, path("snapped"));
+                 std::printf("snap: %zu weights of %s onto the int8 grid, max change %.3g of a channel's largest\n",
+                             r.tensors, checkpoint_.c_str(), r.max_rel_change);
+                 checkpoint_ = path("snapped");
+                 *n = {{"weights", r.tensors}, {"rms_rel_change", r.rms_rel_change}};
+               }});
   s.push_back({"thresholds",
                {{"split", "eval"}, {"rule", "f1-at-recall"}, {"allow_missing_heads", true}},
                {dir_ / "thresholds.json"},
@@ -435,7 +451,8 @@ int Build::run() {
       std::fprintf(out_, "%s\n", st.unavailable.empty() ? ("skipped (unchanged since " + prev->finished_at + ")").c_str()
                                                         : ("skipped: " + prev->note).c_str());
       std::fflush(out_);
-      if (st.name == "train" || st.name == "thresholds") checkpoint_ = pick_checkpoint(dir_ / "train");
+      if (st.name == "train") checkpoint_ = pick_checkpoint(dir_ / "train");
+      if (st.name == "snap" && o_.snap_int8) checkpoint_ = path("snapped");
       outcomes.push_back(out);
       continue;
     }
@@ -596,6 +613,9 @@ void add_build(CLI::App& app) {
       ->check(CLI::Range(1, 64));
   cmd->add_option("--force-stage", o->force, "Rerun this stage (and every stage after it) even if unchanged")
       ->check(CLI::IsMember(kStages));
+  cmd->add_flag("--snap-int8", o->snap_int8,
+                "Round the trained weights onto the int8 grid of the integer exports before thresholds, export and "
+                "eval (the snap stage, `inherent snap`), so int8 LiteRT models add no weight error");
   cmd->add_flag("--json", o->json, "Print the summary as JSON on stdout (progress goes to stderr)");
   cmd->add_flag("--require-gates", o->require_gates, "Exit 1 when a release gate fails (default: reported only)");
   cmd->footer(

@@ -25,6 +25,7 @@ void add_listen(CLI::App& app);
 void add_fixtures(CLI::App& app);
 void add_baseline(CLI::App& app);
 void add_export(CLI::App& app);
+void add_snap(CLI::App& app);
 void add_parity(CLI::App& app);
 void add_train(CLI::App& app);
 void add_eval(CLI::App& app);

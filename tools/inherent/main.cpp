@@ -31,6 +31,7 @@ void add_commands(CLI::App& app) {
 #endif
 #ifdef INHERENT_HAVE_EXPORT
   add_export(app);
+  add_snap(app);
   add_parity(app);
 #endif
 #ifdef INHERENT_HAVE_TRAIN
