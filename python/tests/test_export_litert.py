@@ -11,7 +11,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from export_helpers import REPO, _TMP, cli, example_mels, export, metadata, pad_to, reference_scores, report
+from export_helpers import (REPO, _TMP, cli, example_mels, export, metadata, pad_to, ref, reference_scores, report,
+                            weights_file)
 
 litert = pytest.importorskip("ai_edge_litert.interpreter", reason="pip install ai-edge-litert")
 
@@ -228,3 +229,40 @@ def test_litert_int8_full_integer_meets_design_gate():
     worst, mean = report("litert small int8-full vs gate", scores(folder / FILES["int8-full"], [m for _, m in example_mels()], False),
                          reference_scores("small"))
     assert worst <= GATE_MAX and mean <= GATE_MEAN
+
+
+def test_litert_precision_list_orders_the_artifacts():
+    """--quantization float16,int16x8: fp16 primary, then int16x8, then the float32 reference;
+    int16x8 without a calibration manifest is refused by name."""
+    folder = export("tiny", "litert", "--quantization", "float16,int16x8", "--calibration-manifest",
+                    str(calibration_manifest()))
+    assert [a["file"] for a in metadata(folder)["artifacts"]] == [FILES[p] for p in ("float16", "int16x8", "float32")]
+    r = subprocess.run([str(cli()), "export", "--weights", str(weights_file("tiny")), "--output-dir",
+                        str(_TMP / "int16x8-alone"), "--backend", "litert", "--quantization", "int16x8"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "calibration-manifest" in r.stderr
+
+
+def test_snapped_weights_remove_the_weight_rounding_of_int16x8():
+    """`inherent snap` puts the weights on the int8 grid the integer models use: the
+    int16x8 model of the snapped weights sits closer to their float64 reference than the
+    int16x8 model of the original weights does to theirs (activation rounding is left)."""
+    snapped = _TMP / "small-snapped"
+    r = subprocess.run([str(cli()), "snap", "--checkpoint", str(weights_file("small")), "--output-dir", str(snapped),
+                        "--json"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    mels = [m for _, m in example_mels()]
+    calib = str(calibration_manifest())
+    drift = {}
+    for name, weights_path in (("original", weights_file("small")), ("snapped", snapped / "model.safetensors")):
+        out = _TMP / f"int16x8-{name}"
+        r = subprocess.run([str(cli()), "export", "--weights", str(weights_path), "--output-dir", str(out), "--backend",
+                            "litert", "--quantization", "int16x8", "--calibration-manifest", calib],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        w = ref.read_safetensors(weights_path)[0]
+        want = np.stack([ref.scores(w, ref.CONFIGS["small"], m) for m in mels])
+        drift[name] = report(f"litert small int16x8 of the {name} weights", scores(out / "litert" / FILES["int16x8"],
+                                                                                    mels, False), want)
+    assert drift["snapped"][1] < 0.7 * drift["original"][1]
+    assert drift["snapped"][0] <= GATE_MAX and drift["snapped"][1] <= GATE_MEAN

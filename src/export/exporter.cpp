@@ -34,6 +34,22 @@ std::string join(const std::vector<std::string>& list) {
   return s;
 }
 
+// "a, b" -> {"a", "b"} (spaces trimmed, empty items dropped).
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    std::string item = s.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
 const std::vector<std::string> kDelegates = {"cpu", "gpu", "npu", "tpu", "qualcomm", "mediatek", "intel", "google_tensor"};
 
 std::string backend_dir(const ExportRequest& r, const std::string& backend) {
@@ -82,6 +98,25 @@ TfliteOptions tflite_options(const ExportRequest& r, const std::string& precisio
   o.dynamic_frames = r.frames != std::to_string(INHERENT_MAX_FRAMES);
   o.delegate = r.delegate;
   return o;
+}
+
+// The requested precisions (comma-separated), the first being the primary artifact:
+// int8 with a calibration manifest stands for the two full-integer models and the
+// dynamic-range one; float32, the reference, always comes last.
+std::vector<std::string> litert_precisions(const ExportRequest& r) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& p) {
+    if (!contains(out, p)) out.push_back(p);
+  };
+  for (const std::string& q : split_commas(r.quantization)) {
+    if (q == "int8" && !r.calibration_manifest.empty()) {
+      for (const char* p : {"int8-full", "int16x8", "int8"}) add(p);
+    } else if (q != "float32") {
+      add(q);
+    }
+  }
+  add("float32");
+  return out;
 }
 
 std::string temp_name(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
@@ -148,11 +183,9 @@ void export_native_backend(const ExportModel& m, const ExportRequest& r, std::ve
 void export_litert_backend(const ExportModel& m, const ExportRequest& r, std::vector<WrittenFile>* written,
                            std::vector<std::string>* messages) {
   const std::string dir = backend_dir(r, "litert");
-  std::vector<std::string> precisions = {r.quantization};
-  if (r.quantization == "int8" && !r.calibration_manifest.empty()) precisions = {"int8-full", "int16x8", "int8"};
-  if (r.quantization != "float32") precisions.push_back("float32");
-  TfliteOptions o = tflite_options(r, r.quantization);
-  if (contains(precisions, "int8-full")) o.calibration = read_calibration(r.calibration_manifest);
+  const std::vector<std::string> precisions = litert_precisions(r);
+  TfliteOptions o = tflite_options(r, precisions.front());
+  if (!r.calibration_manifest.empty()) o.calibration = read_calibration(r.calibration_manifest);
   std::vector<ArtifactInfo> artifacts;
   Json preflight;
   for (const std::string& precision : precisions) {
@@ -268,7 +301,9 @@ void export_litertlm_backend(const ExportModel& m, const ExportRequest& r, std::
     }
   } cleanup{work};
 
-  const TfliteArtifact t = export_tflite(m, tflite_options(r, r.quantization));
+  TfliteOptions o = tflite_options(r, litert_precisions(r).front());
+  if (!r.calibration_manifest.empty()) o.calibration = read_calibration(r.calibration_manifest);
+  const TfliteArtifact t = export_tflite(m, o);
   write_file_atomic(resolve_path(work, t.info.file), t.bytes);
   const Json inner = make_metadata(m, "litertlm", {t.info},
                                    {{"delegate", r.delegate}, {"delegate_preflight", tfl::preflight_json(t.preflight)}});
@@ -345,8 +380,13 @@ void check_request(const ExportRequest& r) {
                                                        join(all_backends()) + ")");
     }
   }
-  if (!contains({"float32", "float16", "int8"}, r.quantization)) {
-    bad("unknown quantization '" + r.quantization + "' (float32, float16, int8)");
+  const std::vector<std::string> quantizations = split_commas(r.quantization);
+  if (quantizations.empty()) bad("--quantization is empty (float32, float16, int8, int16x8)");
+  for (const std::string& q : quantizations) {
+    if (!contains({"float32", "float16", "int8", "int16x8"}, q))
+      bad("unknown quantization '" + q + "' (float32, float16, int8, int16x8)");
+    if (q == "int16x8" && r.calibration_manifest.empty())
+      bad("quantization int16x8 needs --calibration-manifest (its activation ranges come from calibration)");
   }
   if (!contains(kDelegates, r.delegate)) bad("unknown delegate '" + r.delegate + "' (" + join(kDelegates) + ")");
   if (r.frames != "dynamic" && r.frames != "both" && r.frames != std::to_string(INHERENT_MAX_FRAMES)) {

@@ -23,7 +23,9 @@ namespace inherent::exporter {
 struct ExportRequest {
   std::string output_dir;
   std::vector<std::string> backends;      // onnx, litert, litertlm, mlx, native ("all" expands)
-  std::string quantization = "float32";   // float32 | float16 | int8 (LiteRT; others export float32)
+  // LiteRT precisions, comma-separated, the first one primary: float32 | float16 | int8 |
+  // int16x8 (needs calibration_manifest); float32 is always written too. Others export float32.
+  std::string quantization = "float32";
   std::string calibration_manifest;       // CSV of mel .npy files for full-integer int8 (LiteRT)
   std::string delegate = "cpu";           // recorded in the metadata; preflight per delegate (LiteRT)
   std::string frames = "both";            // dynamic | 3000 | both

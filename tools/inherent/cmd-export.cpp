@@ -32,7 +32,11 @@ void add_export(CLI::App& app) {
   cmd->add_option("--output-dir,-o", o->request.output_dir, "Output folder (one sub-folder per backend)")->required();
   cmd->add_option("--backend", o->backends, "onnx, litert, litertlm, mlx, native or all (repeatable)")
       ->capture_default_str();
-  cmd->add_option("--quantization", o->request.quantization, "float32, float16 or int8 (LiteRT)")->capture_default_str();
+  cmd->add_option("--quantization", o->request.quantization,
+                  "LiteRT precision: float32, float16, int8 or int16x8 (int16 activations, int8 weights; needs "
+                  "--calibration-manifest), or a comma-separated list whose first is the primary artifact; float32 "
+                  "is always written beside")
+      ->capture_default_str();
   cmd->add_option("--calibration-manifest", o->request.calibration_manifest,
                   "CSV of log-mel .npy files (column mel_path): with int8, also writes the full-integer int8 and 16x8 (int16 activations) LiteRT models calibrated on them, and bias-corrects the int8 weights");
   cmd->add_option("--delegate", o->request.delegate,
