@@ -6,6 +6,8 @@
 #                                          checkpoint with its calibrated thresholds and
 #                                          the corpus's attributions (LiteRT: float16
 #                                          primary, float32 beside it)
+#                                          (+ int16x8 LiteRT when SHIP_CALIBRATION names
+#                                          a prep manifest and the checkpoint is snapped)
 #   parity/*.json                          each artifact against the checkpoint on the
 #                                          test split (256 clips; 64 for fixed-shape ones)
 #   eval.json, thresholds.json, train.yaml the build's test metrics, thresholds and config
@@ -24,8 +26,17 @@ DEST=${3:-data/models/small}
 VERSION=${4:-0.1.0}
 BIN=${INHERENT_CLI:-build/dev/tools/inherent/inherent}
 export PATH="$PWD/.venv/bin:$PATH"
-CKPT=$BUILD/train/best
+# The snapped checkpoint (`inherent build --snap-int8`, or `inherent snap` into
+# BUILD/snapped) when there is one: its integer exports hold exactly its weights.
+CKPT=$BUILD/snapped
+[ -f "$CKPT/model.safetensors" ] || CKPT=$BUILD/train/best
 [ -f "$CKPT/model.safetensors" ] || CKPT=$BUILD/train/last
+QUANT=float16
+CALIB=()
+if [ -n "${SHIP_CALIBRATION:-}" ] && [ "$CKPT" = "$BUILD/snapped" ]; then
+  QUANT=float16,int16x8
+  CALIB=(--calibration-manifest "$SHIP_CALIBRATION")
+fi
 for f in "$CKPT/model.safetensors" "$BUILD/thresholds.json" "$BUILD/eval/eval.json" "$LABELS"; do
   [ -f "$f" ] || { echo "ship-model: $f is missing (run inherent build to the end first)" >&2; exit 1; }
 done
@@ -37,7 +48,7 @@ rm -rf "$TMP"
 mkdir -p "$TMP/parity"
 echo "== export $CKPT -> $TMP"
 "$BIN" export --checkpoint "$CKPT" --thresholds "$BUILD/thresholds.json" "${ATTR[@]}" --backend all \
-  --quantization float16 --model-version "$VERSION" -o "$TMP"
+  --quantization "$QUANT" "${CALIB[@]}" --model-version "$VERSION" -o "$TMP"
 
 echo "== parity on the test split of $LABELS"
 failed=()
@@ -52,6 +63,7 @@ parity onnx "$TMP/onnx" 256
 parity onnx-3000 "$TMP/onnx/model-3000.onnx" 64
 parity litert-fp16 "$TMP/litert/model_fp16.tflite" 256
 parity litert-fp32 "$TMP/litert/model.tflite" 256
+[ -f "$TMP/litert/model_int16x8.tflite" ] && parity litert-int16x8 "$TMP/litert/model_int16x8.tflite" 256
 parity mlx "$TMP/mlx" 256
 if [ ${#failed[@]} -gt 0 ]; then
   echo "ship-model: parity failed for ${failed[*]} ($TMP/parity/); $DEST is unchanged" >&2
