@@ -258,6 +258,9 @@ TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
   ASSERT_FALSE(snapped.empty());
   EXPECT_EQ(tensor_bytes(out / "export/native/model.safetensors", w), snapped);  // the package holds the snapped weights
   EXPECT_NE(tensor_bytes(out / "train/best/model.safetensors", w), snapped);
+  const CliRun own = inherent_cli("snap --checkpoint " + q(out / "snapped") + " --output-dir " + q(out / "snapped"));
+  EXPECT_EQ(own.code, 1);
+  EXPECT_NE(own.err.find("the input's own folder"), std::string::npos) << own.err;
   auto st7b = statuses(parse_summary(build(out, warm + " --snap-int8")));
   for (const char* stage : {"train", "snap", "thresholds", "export", "eval"}) EXPECT_EQ(st7b[stage], "unchanged") << stage;
   const CliRun r8 = build(out, warm);

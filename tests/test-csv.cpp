@@ -18,6 +18,7 @@ namespace {
 
 using inherent::CsvTable;
 using inherent::parse_csv;
+using inherent::split_commas;
 using Fields = std::vector<std::string>;
 
 // Message of the exception parse_csv throws (fails the test when it does not throw).
@@ -157,6 +158,14 @@ TEST(Csv, JoinParseRoundTrip) {
     ASSERT_EQ(t.rows.size(), rows.size() - 1) << text;
     for (size_t i = 1; i < rows.size(); ++i) ASSERT_EQ(t.rows[i - 1].fields, rows[i]) << text;
   }
+}
+
+TEST(Csv, SplitCommasTrimsAndDropsEmptyItems) {
+  EXPECT_EQ(split_commas("float16,int16x8"), (std::vector<std::string>{"float16", "int16x8"}));
+  EXPECT_EQ(split_commas(" a , b,,c ,"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(split_commas("").empty());
+  EXPECT_TRUE(split_commas(" , ,").empty());
+  EXPECT_EQ(split_commas("espeak:*"), (std::vector<std::string>{"espeak:*"}));
 }
 
 TEST(Csv, ReadFileNamesThePath) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "csv.h"
 
+#include <algorithm>
+
 #include "files.h"
 #include "inherent/inherent.hpp"
 
@@ -117,6 +119,20 @@ std::string csv_join(const std::vector<std::string>& fields) {
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i) out += ',';
     out += csv_escape(fields[i]);
+  }
+  return out;
+}
+
+std::vector<std::string> split_commas(std::string_view s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t end = std::min(s.find(',', start), s.size());
+    std::string_view item = s.substr(start, end - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    start = end + 1;
   }
   return out;
 }

@@ -41,4 +41,8 @@ std::string csv_escape(std::string_view field);
 // Joins escaped fields with commas (no line ending).
 std::string csv_join(const std::vector<std::string>& fields);
 
+// A comma-separated option value ("a, b,,c" -> {"a", "b", "c"}): no quoting, items
+// trimmed of spaces, empty items dropped.
+std::vector<std::string> split_commas(std::string_view s);
+
 }  // namespace inherent

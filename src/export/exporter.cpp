@@ -34,22 +34,6 @@ std::string join(const std::vector<std::string>& list) {
   return s;
 }
 
-// "a, b" -> {"a", "b"} (spaces trimmed, empty items dropped).
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t end = s.find(',', start);
-    if (end == std::string::npos) end = s.size();
-    std::string item = s.substr(start, end - start);
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (!item.empty()) out.push_back(item);
-    start = end + 1;
-  }
-  return out;
-}
-
 const std::vector<std::string> kDelegates = {"cpu", "gpu", "npu", "tpu", "qualcomm", "mediatek", "intel", "google_tensor"};
 
 std::string backend_dir(const ExportRequest& r, const std::string& backend) {
@@ -151,6 +135,15 @@ std::vector<std::vector<float>> read_calibration(const std::string& manifest) {
   return mels;
 }
 
+// Options for the primary LiteRT precision, with the calibration log-mels read once
+// when an integer precision uses them (full-integer ranges, int8 bias correction).
+TfliteOptions litert_options(const ExportRequest& r, const std::vector<std::string>& precisions) {
+  TfliteOptions o = tflite_options(r, precisions.front());
+  const bool integer = contains(precisions, "int8") || contains(precisions, "int8-full") || contains(precisions, "int16x8");
+  if (integer && !r.calibration_manifest.empty()) o.calibration = read_calibration(r.calibration_manifest);
+  return o;
+}
+
 void export_onnx_backend(const ExportModel& m, const ExportRequest& r, std::vector<WrittenFile>* written) {
   const std::string dir = backend_dir(r, "onnx");
   std::vector<ArtifactInfo> artifacts;
@@ -184,8 +177,7 @@ void export_litert_backend(const ExportModel& m, const ExportRequest& r, std::ve
                            std::vector<std::string>* messages) {
   const std::string dir = backend_dir(r, "litert");
   const std::vector<std::string> precisions = litert_precisions(r);
-  TfliteOptions o = tflite_options(r, precisions.front());
-  if (!r.calibration_manifest.empty()) o.calibration = read_calibration(r.calibration_manifest);
+  TfliteOptions o = litert_options(r, precisions);
   std::vector<ArtifactInfo> artifacts;
   Json preflight;
   for (const std::string& precision : precisions) {
@@ -301,9 +293,8 @@ void export_litertlm_backend(const ExportModel& m, const ExportRequest& r, std::
     }
   } cleanup{work};
 
-  TfliteOptions o = tflite_options(r, litert_precisions(r).front());
-  if (!r.calibration_manifest.empty()) o.calibration = read_calibration(r.calibration_manifest);
-  const TfliteArtifact t = export_tflite(m, o);
+  const std::vector<std::string> precisions = litert_precisions(r);
+  const TfliteArtifact t = export_tflite(m, litert_options(r, {precisions.front()}));
   write_file_atomic(resolve_path(work, t.info.file), t.bytes);
   const Json inner = make_metadata(m, "litertlm", {t.info},
                                    {{"delegate", r.delegate}, {"delegate_preflight", tfl::preflight_json(t.preflight)}});

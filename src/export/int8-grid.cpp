@@ -98,11 +98,11 @@ GridReport snap_checkpoint(const std::string& checkpoint, const std::string& out
   std::string out;
   if (safetensors_encode(tensors, meta, &out, &error) != INHERENT_STATUS_OK) throw Exception(INHERENT_STATUS_INTERNAL, error);
 
-  fs::create_directories(out_dir);
-  const fs::path dest = fs::path(out_dir) / "model.safetensors";
   std::error_code ec;
   if (fs::equivalent(fs::path(file).parent_path(), out_dir, ec))
     throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, out_dir + ": is the input's own folder; choose another");
+  fs::create_directories(out_dir);
+  const fs::path dest = fs::path(out_dir) / "model.safetensors";
   for (const auto& e : fs::directory_iterator(fs::path(file).parent_path())) {
     if (!e.is_regular_file() || e.path().extension() == ".safetensors" || e.path().extension() == ".tmp") continue;
     write_file_atomic((fs::path(out_dir) / e.path().filename()).string(), read_file(e.path().string()));

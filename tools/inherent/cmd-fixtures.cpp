@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "common/csv.h"
 #include "common/files.h"
 #include "common/npy.h"
 #include "common/progress.h"
@@ -68,17 +69,6 @@ struct SpeakOpts {
   int threads = 0;
   bool quiet = false, no_festival = false;
 };
-
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t a = 0;
-  while (a <= s.size()) {
-    const size_t b = std::min(s.find(',', a), s.size());
-    if (b > a) out.push_back(s.substr(a, b - a));
-    a = b + 1;
-  }
-  return out;
-}
 
 // The fixtures mode: the index's utterances (those matching --ids) with every voice.
 void speak_fixtures(const SpeakOpts& o) {

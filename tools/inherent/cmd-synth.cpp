@@ -8,11 +8,11 @@
 #include <cstdio>
 #include <map>
 #include <memory>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "common/csv.h"
 #include "common/files.h"
 #include "common/progress.h"
 #include "data/grammar.h"
@@ -135,15 +135,6 @@ std::string attributions_json(const synth::Corpus& c) {
                  {"clips", n}});
   }
   return j.dump(2) + "\n";
-}
-
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur, ','))
-    if (!cur.empty()) out.push_back(cur);
-  return out;
 }
 
 double parse_double(const std::string& s, const std::string& what) {
