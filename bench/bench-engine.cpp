@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The native engine through the public C++ API (inherent.hpp), one thread:
-//   BM_score_mel/<config>/<kernels>/<seconds>   one inference on a window of log-mels
+//   BM_score_mel/<config>/<kernels>[/int8]/<seconds>   one inference on a window of
+//                                                 log-mels (/int8: INHERENT_PRECISION_INT8)
 //   BM_score_mel/<config>/auto/10s/2threads     the same on two threads (wall time)
-//   BM_stream_hop/<config>/<kernels>             one 100 ms hop of a default stream
+//   BM_stream_hop/<config>/auto[/int8]           one 100 ms hop of a default stream
 //                                                 (2 s window): frontend + model
 //   BM_load/<config>                              cold start: package bytes -> model
 // Models are random-weight packages of the named configs (weights do not change the
@@ -47,6 +48,7 @@ inherent_kernels kernels_of(const std::string& name) {
   if (name == "generic") return INHERENT_KERNELS_GENERIC;
   if (name == "avx2") return INHERENT_KERNELS_AVX2;
   if (name == "avx512") return INHERENT_KERNELS_AVX512;
+  if (name == "avx512vnni") return INHERENT_KERNELS_AVX512_VNNI;
   return INHERENT_KERNELS_AUTO;
 }
 
@@ -64,11 +66,12 @@ std::vector<float> audio(double seconds) {
   return x;
 }
 
-void BM_score_mel(benchmark::State& state, std::string config, std::string kernels, double seconds,
+void BM_score_mel(benchmark::State& state, std::string config, std::string kernels, bool int8, double seconds,
                   int n_threads) {
   const Package& p = package(config);
   inherent_model_params mp = inherent_model_default_params();
   mp.kernels = kernels_of(kernels);
+  if (int8) mp.precision = INHERENT_PRECISION_INT8;
   inherent::Model model = [&] {
     try {
       return inherent::Model::from_memory(p.weights.data(), p.weights.size(), {}, mp);
@@ -91,14 +94,15 @@ void BM_score_mel(benchmark::State& state, std::string config, std::string kerne
     benchmark::DoNotOptimize(s);
   }
   state.counters["x_realtime"] = benchmark::Counter(seconds, benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel(model.kernels_name() + ", " + std::to_string(mel.n_frames) + " frames" +
+  state.SetLabel(model.kernels_name() + (int8 ? " int8" : "") + ", " + std::to_string(mel.n_frames) + " frames" +
                  (n_threads > 1 ? ", " + std::to_string(n_threads) + " threads" : ""));
 }
 
-void BM_stream_hop(benchmark::State& state, std::string config, std::string kernels) {
+void BM_stream_hop(benchmark::State& state, std::string config, std::string kernels, bool int8) {
   const Package& p = package(config);
   inherent_model_params mp = inherent_model_default_params();
   mp.kernels = kernels_of(kernels);
+  if (int8) mp.precision = INHERENT_PRECISION_INT8;
   inherent::Model model = inherent::Model::from_memory(p.weights.data(), p.weights.size(), {}, mp);
   const std::vector<float> x = audio(20.0);
   inherent::Stream stream(model);  // 2 s window, 100 ms hop
@@ -124,7 +128,7 @@ void BM_stream_hop(benchmark::State& state, std::string config, std::string kern
     at += hop;
     benchmark::DoNotOptimize(stream.results());
   }
-  state.SetLabel(model.kernels_name() + ", 2 s window, 100 ms hop");
+  state.SetLabel(model.kernels_name() + (int8 ? " int8" : "") + ", 2 s window, 100 ms hop");
 }
 
 void BM_load(benchmark::State& state, std::string config) {
@@ -140,20 +144,23 @@ void BM_load(benchmark::State& state, std::string config) {
 
 int main(int argc, char** argv) {
   for (const char* config : {"tiny", "small", "base"}) {
-    for (const char* kernels : {"auto", "avx512", "avx2", "generic"})
-      for (double seconds : {1.0, 10.0})
-        benchmark::RegisterBenchmark(
-            (std::string("BM_score_mel/") + config + "/" + kernels + "/" + std::to_string(int(seconds)) + "s").c_str(),
-            BM_score_mel, config, kernels, seconds, 1)
-            ->Unit(benchmark::kMillisecond);
+    for (const char* kernels : {"auto", "avx512vnni", "avx512", "avx2", "generic"})
+      for (bool int8 : {false, true})
+        for (double seconds : {1.0, 10.0})
+          benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/" + kernels + (int8 ? "/int8/" : "/") +
+                                        std::to_string(int(seconds)) + "s")
+                                           .c_str(),
+                                       BM_score_mel, config, kernels, int8, seconds, 1)
+              ->Unit(benchmark::kMillisecond);
     // Threads: wall time is what they buy (CPU time adds up over threads).
     benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/auto/10s/2threads").c_str(), BM_score_mel,
-                                 config, "auto", 10.0, 2)
+                                 config, "auto", false, 10.0, 2)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
-    benchmark::RegisterBenchmark((std::string("BM_stream_hop/") + config + "/auto").c_str(), BM_stream_hop, config,
-                                 "auto")
-        ->Unit(benchmark::kMillisecond);
+    for (bool int8 : {false, true})
+      benchmark::RegisterBenchmark((std::string("BM_stream_hop/") + config + "/auto" + (int8 ? "/int8" : "")).c_str(),
+                                   BM_stream_hop, config, "auto", int8)
+          ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark((std::string("BM_load/") + config).c_str(), BM_load, config)
         ->Unit(benchmark::kMillisecond);
   }

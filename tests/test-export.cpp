@@ -25,6 +25,7 @@
 #include "export/mlx-module.h"
 #include "export/onnx-export.h"
 #include "export/sha256.h"
+#include "engine/model.h"
 #include "engine/reference.h"
 #include "export/tflite-delegates.h"
 #include "export/tflite-eval.h"
@@ -561,6 +562,48 @@ TEST(Int8Grid, SnappedModelScoresCloseToTheOriginal) {
   for (size_t h = 0; h < 13; ++h) worst = std::max(worst, std::fabs(static_cast<double>(a.data[h]) - b.data[h]));
   EXPECT_GT(worst, 0.0);
   EXPECT_LT(worst, 2e-2);
+}
+
+// The engine's int8 precision on a snapped model: its int8 weights are then exactly the
+// model's, so only the 13-bit activations move the scores.
+TEST(Int8Grid, EngineInt8OnSnappedWeights) {
+  const std::string dir = temp_dir("engine-int8");
+  double worst[2] = {0, 0}, mean[2] = {0, 0};
+  for (int snapped = 0; snapped < 2; ++snapped) {
+    ExportModel m = random_model("small", 5);
+    if (snapped) snap_to_int8_grid(m);
+    ExportRequest r;
+    r.output_dir = dir + "/" + std::to_string(snapped);
+    r.backends = {"native"};
+    run_export(m, r);
+    ModelPackage pkg;
+    std::string error;
+    ASSERT_EQ(model_package_load_path(r.output_dir + "/native", &pkg, &error), INHERENT_STATUS_OK) << error;
+    std::unique_ptr<engine::Model> model;
+    ASSERT_EQ(engine::Model::create(pkg, kernels::kernels_best(), &model, &error, engine::Precision::int8),
+              INHERENT_STATUS_OK)
+        << error;
+    engine::Workspace ws;
+    int n = 0;
+    for (int32_t frames : {30, 150, 400}) {
+      const std::vector<float> mel = fake_mel(frames, frames + 1);
+      std::vector<double> ref;
+      ASSERT_TRUE(reference_forward(pkg, mel.data(), frames, &ref, &error)) << error;
+      float logits[13];
+      ASSERT_EQ(engine::forward(*model, ws, mel.data(), frames, logits, &error), INHERENT_STATUS_OK) << error;
+      for (int h = 0; h < 13; ++h) {
+        const double d = std::fabs(1.0 / (1.0 + std::exp(-ref[h])) - 1.0 / (1.0 + std::exp(-double(logits[h]))));
+        worst[snapped] = std::max(worst[snapped], d), mean[snapped] += d, ++n;
+      }
+    }
+    mean[snapped] /= n;
+  }
+  std::printf("engine int8 vs float64: max %.2e mean %.2e unsnapped, max %.2e mean %.2e snapped\n", worst[0], mean[0],
+              worst[1], mean[1]);
+  EXPECT_LT(worst[1], 5e-4);
+  EXPECT_LT(mean[1], 5e-5);
+  EXPECT_LT(worst[1], 0.5 * worst[0]) << "snapping should remove the weight rounding";
+  fs::remove_all(dir);
 }
 
 TEST(TfliteExport, PositionFactorsRebuildTheTable) {

@@ -7,7 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <stdexcept>
 #include <random>
 #include <string>
 #include <vector>
@@ -258,6 +261,196 @@ TEST_P(KernelsTest, Dot) {
     for (int i = 0; i < n; ++i) want += double(a[i]) * b[i];
     EXPECT_NEAR(kn.dot(n, a.data(), b.data()), want, 1e-5 * (1 + n)) << kn.name;
   }
+}
+
+// ---- the integer GEMM (int8 weights, int16 activations) ----
+
+// W [rows, k] as pack_linear_q defines its int8 values and row scales (float64 here).
+void weights_q(const std::vector<float>& w, int rows, int k, std::vector<int>* q, std::vector<double>* scale) {
+  q->assign(size_t(rows) * k, 0);
+  scale->assign(rows, 0.0);
+  for (int j = 0; j < rows; ++j) {
+    double mx = 0;
+    for (int p = 0; p < k; ++p) mx = std::max(mx, std::fabs(double(w[size_t(j) * k + p])));
+    (*scale)[j] = mx / 127.0;
+    for (int p = 0; p < k && mx > 0; ++p) (*q)[size_t(j) * k + p] = int(std::lround(w[size_t(j) * k + p] / (*scale)[j]));
+  }
+}
+
+TEST_P(KernelsTest, QuantizeRowsRoundsToThirteenBits) {
+  const Kernels& kn = *GetParam();
+  for (int k : {1, 7, 16, 33, 128, 131}) {
+    const int m = 5;
+    const size_t ldx = k + 3, ldq = (k + 1) / 2 * 2 + 4;
+    auto x = randn(m * ldx, 40 + k, 2.5f);
+    for (size_t j = 0; j < ldx; ++j) x[2 * ldx + j] = 0.0f;  // an all-zero row
+    std::vector<int16_t> q(m * ldq, 777);
+    std::vector<float> scale(m, -1.0f);
+    kn.quantize_rows(m, k, x.data(), ldx, q.data(), ldq, scale.data());
+    for (int i = 0; i < m; ++i) {
+      double mx = 0;
+      for (int j = 0; j < k; ++j) mx = std::max(mx, std::fabs(double(x[i * ldx + j])));
+      ASSERT_NEAR(scale[i], mx / kActivationMax, 1e-6 * mx) << kn.name << " k " << k;
+      int top = 0;
+      for (int j = 0; j < k; ++j) {
+        const int v = q[i * ldq + j];
+        ASSERT_LE(std::abs(v), kActivationMax);
+        top = std::max(top, std::abs(v));
+        if (mx > 0) {
+          ASSERT_LE(std::fabs(v - x[i * ldx + j] / (mx / kActivationMax)), 0.5 + 1e-3) << kn.name;
+        } else {
+          ASSERT_EQ(v, 0);
+        }
+      }
+      EXPECT_EQ(top, mx > 0 ? kActivationMax : 0) << "the largest |x| maps to the top of the range";
+      for (size_t j = k; j < ldq; ++j) ASSERT_EQ(q[i * ldq + j], 0) << "padding columns are zero";
+    }
+  }
+}
+
+TEST_P(KernelsTest, IntegerGemmIsExactInInt32) {
+  const Kernels& kn = *GetParam();
+  const int ms[] = {1, 5, 6, 13, 14, 15, 29};
+  const int ks[] = {1, 3, 18, 128, 511};
+  const int ns[] = {1, 7, 33, 130};
+  const Epilogue eps[] = {Epilogue::bias, Epilogue::bias_silu, Epilogue::residual, Epilogue::glu};
+  unsigned seed = 100;
+  for (int m : ms)
+    for (int k : ks)
+      for (int n : ns)
+        for (Epilogue ep : eps) {
+          const bool glu = ep == Epilogue::glu;
+          const int rows_w = glu ? 2 * n : n;
+          const size_t lda = k + 1, ldc = n + 3, ldq = (k + 1) / 2 * 2;
+          const auto a = randn(m * lda, seed++), w = randn(size_t(rows_w) * k, seed++, 0.1f),
+                     b = randn(rows_w, seed++), res = randn(m * ldc, seed++);
+          PackedLinear p;
+          pack_linear_q(w.data(), k, n, k, b.data(), kn.nr, glu, &p);
+          ASSERT_TRUE(p.int8);
+          std::vector<int16_t> qa(m * ldq);
+          std::vector<float> sa(m);
+          kn.quantize_rows(m, k, a.data(), lda, qa.data(), ldq, sa.data());
+          std::vector<float> c(m * ldc, 12345.0f);
+          GemmArgs g = gemm_args(p, m, nullptr, 0, c.data(), ldc, ep);
+          g.qa = qa.data(), g.lda = ldq, g.a_scale = sa.data();
+          g.alpha = 0.5f, g.residual = res.data(), g.ldr = ldc;
+          if (ep == Epilogue::residual) std::copy(res.begin(), res.end(), c.begin());  // in place, as the model
+          if (ep == Epilogue::residual) g.residual = c.data();
+          kn.gemm_q(g);
+          std::vector<int> wq;
+          std::vector<double> ws;
+          weights_q(w, rows_w, k, &wq, &ws);
+          for (int i = 0; i < m; ++i)
+            for (int j = 0; j < n; ++j) {
+              // The exact integer sum, then the same scaling in float64.
+              auto column = [&](int row, double* v) {
+                int64_t acc = 0, mag = 0;
+                for (int q = 0; q < k; ++q) {
+                  acc += int64_t(qa[i * ldq + q]) * wq[size_t(row) * k + q];
+                  mag += std::abs(int64_t(qa[i * ldq + q]) * wq[size_t(row) * k + q]);
+                }
+                *v = double(acc) * sa[i] * ws[row] + b[row];
+                return double(mag) * sa[i] * ws[row];
+              };
+              double v = 0, gate = 0;
+              const double mag = column(j, &v) + (glu ? column(n + j, &gate) : 0.0);
+              double want = v;
+              switch (ep) {
+                case Epilogue::bias_silu: want = v * sigmoid(v); break;
+                case Epilogue::residual: want = res[i * ldc + j] + 0.5 * v; break;
+                case Epilogue::glu: want = v * sigmoid(gate); break;
+                default: break;
+              }
+              ASSERT_NEAR(c[i * ldc + j], want, 1e-6 * (mag + std::fabs(want) + 1.0))
+                  << kn.name << " m " << m << " k " << k << " n " << n << " epilogue " << int(ep) << " at " << i << ","
+                  << j;
+            }
+          for (int i = 0; i < m && ep != Epilogue::residual; ++i)
+            for (size_t j = n; j < ldc; ++j) ASSERT_EQ(c[i * ldc + j], 12345.0f) << "wrote past column n";
+        }
+}
+
+TEST_P(KernelsTest, IntegerGemmTracksTheFloatGemm) {
+  // What the quantization costs: int8 weights (one step = max / 127 per row) and 13-bit
+  // activations against the float64 product of the unquantized values.
+  const Kernels& kn = *GetParam();
+  const int m = 25, k = 512, n = 128;
+  const auto a = randn(m * k, 7), w = randn(n * k, 8, 0.05f), b = randn(n, 9);
+  PackedLinear p;
+  pack_linear_q(w.data(), k, n, k, b.data(), kn.nr, false, &p);
+  std::vector<int16_t> qa(m * k);
+  std::vector<float> sa(m), c(m * n);
+  kn.quantize_rows(m, k, a.data(), k, qa.data(), k, sa.data());
+  GemmArgs g = gemm_args(p, m, nullptr, 0, c.data(), n, Epilogue::bias);
+  g.qa = qa.data(), g.lda = k, g.a_scale = sa.data();
+  kn.gemm_q(g);
+  double worst = 0, norm = 0;
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j) {
+      double want = b[j];
+      for (int q = 0; q < k; ++q) want += double(a[i * k + q]) * w[size_t(j) * k + q];
+      worst = std::max(worst, std::fabs(c[i * n + j] - want));
+      norm = std::max(norm, std::fabs(want - b[j]));
+    }
+  EXPECT_LT(worst, 0.02 * norm) << kn.name;  // int8 weights of random values: ~0.5% typical
+  EXPECT_GT(worst, 0.0) << "quantization should be visible";
+}
+
+TEST_P(KernelsTest, IntegerGemmPanelsAndRowsAreIndependent) {
+  // Bit-identical whatever the panel split (threads) or the rows per call (stream).
+  const Kernels& kn = *GetParam();
+  const int m = 20, k = 96, n = 5 * kn.nr + 3;
+  const auto a = randn(m * k, 21), w = randn(size_t(n) * k, 22), b = randn(n, 23);
+  PackedLinear p;
+  pack_linear_q(w.data(), k, n, k, b.data(), kn.nr, false, &p);
+  std::vector<int16_t> qa(m * k);
+  std::vector<float> sa(m), whole(m * n), parts(m * n), one(n);
+  kn.quantize_rows(m, k, a.data(), k, qa.data(), k, sa.data());
+  GemmArgs g = gemm_args(p, m, nullptr, 0, whole.data(), n, Epilogue::bias_silu);
+  g.qa = qa.data(), g.lda = k, g.a_scale = sa.data();
+  kn.gemm_q(g);
+  for (int q = 0; q < 6; q += 2) {
+    GemmArgs part = g;
+    part.c = parts.data(), part.panel_begin = q, part.panel_end = q + 2;
+    kn.gemm_q(part);
+  }
+  EXPECT_EQ(whole, parts);
+  for (int i = 0; i < m; ++i) {
+    GemmArgs row = g;
+    row.m = 1, row.qa = qa.data() + i * k, row.a_scale = sa.data() + i, row.c = one.data();
+    kn.gemm_q(row);
+    for (int j = 0; j < n; ++j) ASSERT_EQ(one[j], whole[i * n + j]) << "row " << i;
+  }
+}
+
+TEST(KernelSets, IntegerGemmAgreesAcrossSets) {
+  // Integer sums are exact, so every set computes the same accumulators; only the
+  // float epilogue may differ in its last bits.
+  const int m = 17, k = 130, n = 70;
+  const auto a = randn(m * k, 31), w = randn(size_t(n) * k, 32), b = randn(n, 33);
+  std::vector<float> first;
+  for (const Kernels* kn : sets()) {
+    PackedLinear p;
+    pack_linear_q(w.data(), k, n, k, b.data(), kn->nr, false, &p);
+    std::vector<int16_t> qa(m * k);
+    std::vector<float> sa(m), c(m * n);
+    kn->quantize_rows(m, k, a.data(), k, qa.data(), k, sa.data());
+    GemmArgs g = gemm_args(p, m, nullptr, 0, c.data(), n, Epilogue::bias);
+    g.qa = qa.data(), g.lda = k, g.a_scale = sa.data();
+    kn->gemm_q(g);
+    if (first.empty()) first = c;
+    for (size_t i = 0; i < c.size(); ++i) ASSERT_NEAR(c[i], first[i], 1e-5 * (1 + std::fabs(first[i]))) << kn->name;
+  }
+}
+
+TEST(KernelSets, IntegerPackingRefusesInnerSizesThatCouldOverflow) {
+  std::vector<float> w(size_t(kMaxQuantK + 2), 1.0f);
+  PackedLinear p;
+  EXPECT_THROW(pack_linear_q(w.data(), kMaxQuantK + 2, 1, kMaxQuantK + 2, nullptr, 32, false, &p),
+               std::invalid_argument);
+  EXPECT_NO_THROW(pack_linear_q(w.data(), kMaxQuantK, 1, kMaxQuantK, nullptr, 32, false, &p));
+  // The bound holds: kActivationMax * 127 * kMaxQuantK fits in int32.
+  EXPECT_LE(double(kActivationMax) * 127 * kMaxQuantK, 2147483647.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSets, KernelsTest, ::testing::ValuesIn(sets()),

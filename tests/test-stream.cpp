@@ -18,7 +18,8 @@ namespace inherent {
 namespace {
 
 // A random-weight tiny model with the given thresholds (head order).
-Model tiny_model(const float* thresholds = nullptr, inherent_kernels kernels = INHERENT_KERNELS_AUTO) {
+Model tiny_model(const float* thresholds = nullptr, inherent_kernels kernels = INHERENT_KERNELS_AUTO,
+                 inherent_precision precision = INHERENT_PRECISION_FLOAT32) {
   ModelConfig c;
   EXPECT_TRUE(arch_config_by_name("tiny", &c));
   PackageInfo info = package_default_info();
@@ -30,6 +31,7 @@ Model tiny_model(const float* thresholds = nullptr, inherent_kernels kernels = I
             INHERENT_STATUS_OK);
   inherent_model_params p = inherent_model_default_params();
   p.kernels = kernels;
+  p.precision = precision;
   return Model::from_memory(weights.data(), weights.size(), {}, p);
 }
 
@@ -136,21 +138,26 @@ TEST(Stream, EqualsOfflineOnTheSameWindows) {
   }
 }
 
-TEST(Stream, EveryKernelSetEqualsItsOffline) {
+TEST(Stream, EveryKernelSetAndPrecisionEqualsItsOffline) {
+  // int8 too: activations are quantized per time step, so a step's result does not
+  // depend on which other steps share the GEMM.
   const std::vector<float> x = audio(3.1, 2);
   const Offline off = offline(x);
-  for (inherent_kernels k : {INHERENT_KERNELS_GENERIC, INHERENT_KERNELS_AVX2, INHERENT_KERNELS_AVX512}) {
-    Model model = [&] {
-      try {
-        return tiny_model(nullptr, k);
-      } catch (const Exception& e) {
-        EXPECT_EQ(e.status(), INHERENT_STATUS_UNSUPPORTED);
-        return tiny_model();
-      }
-    }();
-    Stream s(model);
-    check_windows(model, off, run(s, x, {1234}), 100, 5, true);
-  }
+  for (inherent_precision precision : {INHERENT_PRECISION_FLOAT32, INHERENT_PRECISION_INT8})
+    for (inherent_kernels k :
+         {INHERENT_KERNELS_GENERIC, INHERENT_KERNELS_AVX2, INHERENT_KERNELS_AVX512, INHERENT_KERNELS_AVX512_VNNI}) {
+      Model model = [&] {
+        try {
+          return tiny_model(nullptr, k, precision);
+        } catch (const Exception& e) {
+          EXPECT_EQ(e.status(), INHERENT_STATUS_UNSUPPORTED);
+          return tiny_model(nullptr, INHERENT_KERNELS_AUTO, precision);
+        }
+      }();
+      EXPECT_EQ(model.precision(), precision);
+      Stream s(model);
+      check_windows(model, off, run(s, x, {1234}), 100, 5, true);
+    }
 }
 
 TEST(Stream, OneSampleAtATime) {

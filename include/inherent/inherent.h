@@ -244,12 +244,25 @@ typedef enum inherent_kernels {
     INHERENT_KERNELS_AUTO = 0,
     INHERENT_KERNELS_GENERIC = 1, /* 128-bit vectors of the build target (SSE2, NEON, WASM SIMD128) */
     INHERENT_KERNELS_AVX2 = 2,    /* x86-64 AVX2 + FMA */
-    INHERENT_KERNELS_AVX512 = 3   /* x86-64 AVX-512 F/VL/DQ */
+    INHERENT_KERNELS_AVX512 = 3,  /* x86-64 AVX-512 F/VL/DQ */
+    INHERENT_KERNELS_AVX512_VNNI = 4 /* x86-64 AVX-512 F/VL/DQ/BW + VNNI (fastest INT8) */
 } inherent_kernels;
+
+/* How the Conformer blocks' Linear layers compute. INT8: int8 weights (one scale per
+ * output channel) times 13-bit activations (one scale per time step), summed exactly
+ * in int32; the rest stays float32. Faster where the CPU has integer dot products
+ * (VNNI, AVX2, WASM SIMD, ARM). Scores move by at most a few 1e-4 on a model snapped
+ * to the int8 grid (`inherent snap`, as the shipped models are); docs/engine.md. */
+typedef enum inherent_precision {
+    INHERENT_PRECISION_FLOAT32 = 0,
+    INHERENT_PRECISION_INT8 = 1
+} inherent_precision;
 
 typedef struct inherent_model_params {
     /* Default AUTO. A set this build or CPU lacks fails with UNSUPPORTED. */
     inherent_kernels kernels;
+    /* Default FLOAT32. */
+    inherent_precision precision;
 } inherent_model_params;
 
 INHERENT_API inherent_model_params inherent_model_default_params(void);
@@ -274,8 +287,10 @@ INHERENT_API void inherent_model_free(inherent_model *model); /* NULL is fine */
 INHERENT_API const char *inherent_model_metadata(const inherent_model *model);
 /* "model_version" of the package ("" for NULL). */
 INHERENT_API const char *inherent_model_version(const inherent_model *model);
-/* Name of the kernel set in use ("avx512", "avx2", "generic"). */
+/* Name of the kernel set in use ("avx512vnni", "avx512", "avx2", "generic"). */
 INHERENT_API const char *inherent_model_kernels_name(const inherent_model *model);
+/* The precision the model was loaded with. */
+INHERENT_API inherent_precision inherent_model_precision(const inherent_model *model);
 /* Trained parameters (mel normalization excluded); 0 for NULL. */
 INHERENT_API int64_t inherent_model_n_params(const inherent_model *model);
 /* The package's calibrated threshold of a head; negative for a bad head or NULL. */

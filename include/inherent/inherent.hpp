@@ -150,6 +150,7 @@ class Model {
   std::string metadata() const { return inherent_model_metadata(get()); }
   std::string version() const { return inherent_model_version(get()); }
   std::string kernels_name() const { return inherent_model_kernels_name(get()); }
+  inherent_precision precision() const { return inherent_model_precision(get()); }
   int64_t n_params() const { return inherent_model_n_params(get()); }
   float threshold(int head) const { return inherent_model_threshold(get(), head); }
   // Bit i set: head i fires (intents only with the gate).

@@ -99,6 +99,7 @@ const inherent::kernels::Kernels* kernels_for(inherent_kernels which) {
     case INHERENT_KERNELS_GENERIC: return inherent::kernels::kernels_by_name("generic");
     case INHERENT_KERNELS_AVX2: return inherent::kernels::kernels_by_name("avx2");
     case INHERENT_KERNELS_AVX512: return inherent::kernels::kernels_by_name("avx512");
+    case INHERENT_KERNELS_AVX512_VNNI: return inherent::kernels::kernels_by_name("avx512vnni");
   }
   return nullptr;
 }
@@ -110,9 +111,14 @@ inherent_status make_model(inherent::ModelPackage package, const inherent_model_
   if (!k)
     return fail(INHERENT_STATUS_UNSUPPORTED, std::string(fn) + ": kernel set " + std::to_string(p.kernels) +
                                                  " is not in this build or not supported by this CPU");
+  if (p.precision != INHERENT_PRECISION_FLOAT32 && p.precision != INHERENT_PRECISION_INT8)
+    return fail(INHERENT_STATUS_INVALID_ARGUMENT,
+                std::string(fn) + ": precision " + std::to_string(p.precision) + " is not FLOAT32 (0) or INT8 (1)");
   auto m = std::make_unique<inherent_model>();
   std::string error;
-  const inherent_status st = inherent::engine::Model::create(std::move(package), *k, &m->model, &error);
+  const inherent_status st = inherent::engine::Model::create(
+      std::move(package), *k, &m->model, &error,
+      p.precision == INHERENT_PRECISION_INT8 ? inherent::engine::Precision::int8 : inherent::engine::Precision::float32);
   if (st != INHERENT_STATUS_OK) return fail(st, std::string(fn) + ": " + error);
   *out = m.release();
   return INHERENT_STATUS_OK;
@@ -321,6 +327,7 @@ int inherent_audio_source_channels(const inherent_audio*) { return 0; }
 inherent_model_params inherent_model_default_params(void) {
   inherent_model_params p;
   p.kernels = INHERENT_KERNELS_AUTO;
+  p.precision = INHERENT_PRECISION_FLOAT32;
   return p;
 }
 
@@ -365,6 +372,11 @@ const char* inherent_model_metadata(const inherent_model* model) {
 const char* inherent_model_version(const inherent_model* model) {
   return model ? model->model->metadata().model_version.c_str() : "";
 }
+inherent_precision inherent_model_precision(const inherent_model* model) {
+  return model && model->model->precision() == inherent::engine::Precision::int8 ? INHERENT_PRECISION_INT8
+                                                                                   : INHERENT_PRECISION_FLOAT32;
+}
+
 const char* inherent_model_kernels_name(const inherent_model* model) {
   return model ? model->model->kernels().name : "";
 }

@@ -26,6 +26,30 @@ void pack(const ModelPackage& p, const std::string& prefix, int nr, bool glu, Pa
                        out);
 }
 
+// int8 precision: the Linear `prefix` with the LayerNorm `norm` folded into it when
+// given (W' = W diag(gamma), b' = b + W beta, in float64), packed as int8; the norm's
+// gamma and beta become 1 and 0 so the forward still runs it as the plain normalization.
+void pack_q(const ModelPackage& p, const std::string& prefix, int nr, bool glu, PackedLinear* out,
+            std::vector<float>* norm_w = nullptr, std::vector<float>* norm_b = nullptr) {
+  const PackageTensor* w = p.tensor(prefix + ".weight");
+  const int rows = static_cast<int>(w->shape[0]), cols = static_cast<int>(w->shape[1]);
+  std::vector<float> wf = w->data, bf = data(p, prefix + ".bias");
+  if (norm_w) {
+    for (int r = 0; r < rows; ++r) {
+      double b = bf[r];
+      for (int c = 0; c < cols; ++c) {
+        const size_t i = static_cast<size_t>(r) * cols + c;
+        b += static_cast<double>(w->data[i]) * (*norm_b)[c];
+        wf[i] = static_cast<float>(static_cast<double>(w->data[i]) * (*norm_w)[c]);
+      }
+      bf[r] = static_cast<float>(b);
+    }
+    std::fill(norm_w->begin(), norm_w->end(), 1.0f);
+    std::fill(norm_b->begin(), norm_b->end(), 0.0f);
+  }
+  kernels::pack_linear_q(wf.data(), cols, glu ? rows / 2 : rows, cols, bf.data(), nr, glu, out);
+}
+
 // Conv1d weight [out, in, 3] -> im2col linear [out, 3 * in]: column j * in + c = tap j.
 void pack_conv(const ModelPackage& p, const std::string& prefix, int nr, PackedLinear* out) {
   const PackageTensor* w = p.tensor(prefix + ".weight");
@@ -54,9 +78,11 @@ void fill_positions(int steps, int h, float* pe) {
 }  // namespace
 
 inherent_status Model::create(ModelPackage package, const kernels::Kernels& kernels, std::unique_ptr<Model>* out,
-                              std::string* error) {
+                              std::string* error, Precision precision) {
   (void)error;
   std::unique_ptr<Model> m(new Model());
+  m->precision_ = precision;
+  const bool q = precision == Precision::int8;
   const ModelConfig& c = package.config;
   const int nr = kernels.nr;
   m->config_ = c;
@@ -75,28 +101,39 @@ inherent_status Model::create(ModelPackage package, const kernels::Kernels& kern
     PackedBlock& k = m->blocks[b];
     k.ffn1_norm_w = data(package, p + ".ffn1.norm.weight");
     k.ffn1_norm_b = data(package, p + ".ffn1.norm.bias");
-    pack(package, p + ".ffn1.up", nr, false, &k.ffn1_up);
-    pack(package, p + ".ffn1.down", nr, false, &k.ffn1_down);
     k.attn_norm_w = data(package, p + ".attn.norm.weight");
     k.attn_norm_b = data(package, p + ".attn.norm.bias");
-    pack(package, p + ".attn.qkv", nr, false, &k.qkv);
-    pack(package, p + ".attn.out", nr, false, &k.out);
     k.conv_norm1_w = data(package, p + ".conv.norm1.weight");
     k.conv_norm1_b = data(package, p + ".conv.norm1.bias");
-    pack(package, p + ".conv.pointwise1", nr, true, &k.pointwise1);
+    k.conv_norm2_w = data(package, p + ".conv.norm2.weight");
+    k.conv_norm2_b = data(package, p + ".conv.norm2.bias");
+    k.ffn2_norm_w = data(package, p + ".ffn2.norm.weight");
+    k.ffn2_norm_b = data(package, p + ".ffn2.norm.bias");
+    if (q) {
+      pack_q(package, p + ".ffn1.up", nr, false, &k.ffn1_up, &k.ffn1_norm_w, &k.ffn1_norm_b);
+      pack_q(package, p + ".ffn1.down", nr, false, &k.ffn1_down);
+      pack_q(package, p + ".attn.qkv", nr, false, &k.qkv, &k.attn_norm_w, &k.attn_norm_b);
+      pack_q(package, p + ".attn.out", nr, false, &k.out);
+      pack_q(package, p + ".conv.pointwise1", nr, true, &k.pointwise1, &k.conv_norm1_w, &k.conv_norm1_b);
+      pack_q(package, p + ".conv.pointwise2", nr, false, &k.pointwise2);
+      pack_q(package, p + ".ffn2.up", nr, false, &k.ffn2_up, &k.ffn2_norm_w, &k.ffn2_norm_b);
+      pack_q(package, p + ".ffn2.down", nr, false, &k.ffn2_down);
+    } else {
+      pack(package, p + ".ffn1.up", nr, false, &k.ffn1_up);
+      pack(package, p + ".ffn1.down", nr, false, &k.ffn1_down);
+      pack(package, p + ".attn.qkv", nr, false, &k.qkv);
+      pack(package, p + ".attn.out", nr, false, &k.out);
+      pack(package, p + ".conv.pointwise1", nr, true, &k.pointwise1);
+      pack(package, p + ".conv.pointwise2", nr, false, &k.pointwise2);
+      pack(package, p + ".ffn2.up", nr, false, &k.ffn2_up);
+      pack(package, p + ".ffn2.down", nr, false, &k.ffn2_down);
+    }
     const std::vector<float>& dw = data(package, p + ".conv.depthwise.weight");  // [H, 1, K]
     k.depthwise_w.resize(dw.size());
     for (int h = 0; h < c.n_hidden; ++h)
       for (int j = 0; j < c.conv_kernel; ++j)
         k.depthwise_w[static_cast<size_t>(j) * c.n_hidden + h] = dw[static_cast<size_t>(h) * c.conv_kernel + j];
     k.depthwise_b = data(package, p + ".conv.depthwise.bias");
-    k.conv_norm2_w = data(package, p + ".conv.norm2.weight");
-    k.conv_norm2_b = data(package, p + ".conv.norm2.bias");
-    pack(package, p + ".conv.pointwise2", nr, false, &k.pointwise2);
-    k.ffn2_norm_w = data(package, p + ".ffn2.norm.weight");
-    k.ffn2_norm_b = data(package, p + ".ffn2.norm.bias");
-    pack(package, p + ".ffn2.up", nr, false, &k.ffn2_up);
-    pack(package, p + ".ffn2.down", nr, false, &k.ffn2_down);
     k.norm_w = data(package, p + ".norm.weight");
     k.norm_b = data(package, p + ".norm.bias");
   }
@@ -133,6 +170,10 @@ void Workspace::reserve(const Model& model, int n_frames) {
   const int dh = c.n_hidden / c.n_heads;
   packed.resize(std::max(kernels::packed_size(static_cast<int>(t2), dh, nr),
                          kernels::packed_size(dh, static_cast<int>(t2), nr)));
+  if (model.precision() == Precision::int8) {
+    qa.resize(t2 * (std::max(f, hid) + 1));
+    qa_scale.resize(t2);
+  }
   valid.resize(t);
   valid1.resize(t1);
   valid2.resize(t2);
@@ -161,12 +202,13 @@ namespace {
 
 // One GEMM, its panels split over the workspace's threads when there is enough work.
 void gemm(const Workspace& ws, const kernels::Kernels& k, const GemmArgs& g) {
+  void (*const run)(const GemmArgs&) = g.qa ? k.gemm_q : k.gemm;
   const int threads = ws.threads ? ws.threads->size() : 1;
   const int cols = g.glu ? k.nr / 2 : k.nr;
   const int panels = (g.n + cols - 1) / cols;
   const double macs = static_cast<double>(g.m) * g.k * g.n;
   if (threads == 1 || panels < 2 || macs < 100000.0) {
-    k.gemm(g);
+    run(g);
     return;
   }
   const int chunks = std::min(panels, threads);
@@ -174,18 +216,28 @@ void gemm(const Workspace& ws, const kernels::Kernels& k, const GemmArgs& g) {
     GemmArgs part = g;
     part.panel_begin = panels * c / chunks;
     part.panel_end = panels * (c + 1) / chunks;
-    k.gemm(part);
+    run(part);
   });
+}
+
+// A packed Linear on a [m, k] float input: the float GEMM, or (int8 weights) the
+// input quantized row by row into ws.qa and the integer GEMM.
+void linear(Workspace& ws, const kernels::Kernels& k, GemmArgs g, const PackedLinear& w) {
+  if (!w.int8) return gemm(ws, k, g);
+  const size_t ldq = static_cast<size_t>(w.k + 1) / 2 * 2;
+  k.quantize_rows(g.m, w.k, g.a, g.lda, ws.qa.data(), ldq, ws.qa_scale.data());
+  g.qa = ws.qa.data(), g.lda = ldq, g.a_scale = ws.qa_scale.data();
+  gemm(ws, k, g);
 }
 
 // x += alpha * ffn(x), ffn = down(SiLU(up(LN x))).
 void feed_forward(const kernels::Kernels& k, Workspace& ws, int t2, int h, const std::vector<float>& norm_w,
                   const std::vector<float>& norm_b, const PackedLinear& up, const PackedLinear& down) {
   k.layer_norm(t2, h, ws.x.data(), h, norm_w.data(), norm_b.data(), ws.h.data(), h);
-  gemm(ws, k, kernels::gemm_args(up, t2, ws.h.data(), h, ws.wide.data(), up.n, Epilogue::bias_silu));
+  linear(ws, k, kernels::gemm_args(up, t2, ws.h.data(), h, ws.wide.data(), up.n, Epilogue::bias_silu), up);
   GemmArgs g = kernels::gemm_args(down, t2, ws.wide.data(), up.n, ws.x.data(), h, Epilogue::residual);
   g.residual = ws.x.data(), g.ldr = h, g.alpha = 0.5f;
-  gemm(ws, k, g);
+  linear(ws, k, g, down);
 }
 
 // x += out(MHSA(qkv(LN x))), keys masked by valid2.
@@ -194,7 +246,7 @@ void attention(const kernels::Kernels& k, const ModelConfig& c, Workspace& ws, i
   const size_t ld = 3 * static_cast<size_t>(h);
   float* qkv = ws.wide.data();  // [T2, 3H]
   k.layer_norm(t2, h, ws.x.data(), h, b.attn_norm_w.data(), b.attn_norm_b.data(), ws.h.data(), h);
-  gemm(ws, k, kernels::gemm_args(b.qkv, t2, ws.h.data(), h, qkv, ld, Epilogue::bias));
+  linear(ws, k, kernels::gemm_args(b.qkv, t2, ws.h.data(), h, qkv, ld, Epilogue::bias), b.qkv);
   for (int head = 0; head < c.n_heads; ++head) {
     const float* q = qkv + head * dh;
     const float* key = qkv + h + head * dh;
@@ -216,21 +268,21 @@ void attention(const kernels::Kernels& k, const ModelConfig& c, Workspace& ws, i
   }
   GemmArgs g = kernels::gemm_args(b.out, t2, ws.ctx.data(), h, ws.x.data(), h, Epilogue::residual);
   g.residual = ws.x.data(), g.ldr = h, g.alpha = 1.0f;
-  gemm(ws, k, g);
+  linear(ws, k, g, b.out);
 }
 
 // x += pointwise2(SiLU(LN2(depthwise(valid2 * GLU(pointwise1(LN1 x)))))).
 void convolution(const kernels::Kernels& k, const ModelConfig& c, Workspace& ws, int t2, const PackedBlock& b) {
   const int h = c.n_hidden;
   k.layer_norm(t2, h, ws.x.data(), h, b.conv_norm1_w.data(), b.conv_norm1_b.data(), ws.h.data(), h);
-  gemm(ws, k, kernels::gemm_args(b.pointwise1, t2, ws.h.data(), h, ws.glu.data(), h, Epilogue::glu));
+  linear(ws, k, kernels::gemm_args(b.pointwise1, t2, ws.h.data(), h, ws.glu.data(), h, Epilogue::glu), b.pointwise1);
   for (int t = 0; t < t2; ++t)
     if (ws.valid2[t] == 0.0f) std::memset(ws.glu.data() + static_cast<size_t>(t) * h, 0, sizeof(float) * h);
   k.dwconv_ln_silu(t2, h, c.conv_kernel, ws.glu.data(), b.depthwise_w.data(), b.depthwise_b.data(),
                    b.conv_norm2_w.data(), b.conv_norm2_b.data(), ws.h.data());
   GemmArgs g = kernels::gemm_args(b.pointwise2, t2, ws.h.data(), h, ws.x.data(), h, Epilogue::residual);
   g.residual = ws.x.data(), g.ldr = h, g.alpha = 1.0f;
-  gemm(ws, k, g);
+  linear(ws, k, g, b.pointwise2);
 }
 
 void zero_invalid_rows(float* x, const float* valid, int rows, int width) {

@@ -40,15 +40,25 @@ struct PackedBlock {
   std::vector<float> depthwise_b;  // [H]
 };
 
+// How the Conformer blocks' Linear layers compute. int8: weights int8 per output
+// channel, activations 13-bit per time step (kernels.h), int32 sums; the LayerNorm in
+// front of ffn up, qkv and pointwise1 is folded into their weights (W diag(gamma), b +
+// W beta) so the values quantized are the normalized ones. The subsampling convolutions,
+// attention products, depthwise convolution, pooling and head stay float32. A model
+// snapped to the int8 grid (inherent snap) loses nothing in its weights this way.
+enum class Precision { float32, int8 };
+
 // Immutable after create(); share it between threads.
 class Model {
  public:
   [[nodiscard]] static inherent_status create(ModelPackage package, const kernels::Kernels& kernels,
-                                              std::unique_ptr<Model>* out, std::string* error);
+                                              std::unique_ptr<Model>* out, std::string* error,
+                                              Precision precision = Precision::float32);
 
   const ModelConfig& config() const { return config_; }
   const ModelMetadata& metadata() const { return metadata_; }
   const kernels::Kernels& kernels() const { return *kernels_; }
+  Precision precision() const { return precision_; }
   int64_t n_params() const { return n_params_; }
   // Longest input the positional table covers: kMaxFrames frames.
   int max_frames() const { return max_frames_; }
@@ -66,6 +76,7 @@ class Model {
   ModelConfig config_;
   ModelMetadata metadata_;
   const kernels::Kernels* kernels_ = nullptr;
+  Precision precision_ = Precision::float32;
   int64_t n_params_ = 0;
   int max_frames_ = 0;
 };
@@ -88,6 +99,8 @@ struct Workspace {
   kernels::AlignedFloats glu;      // [T2, H]
   kernels::AlignedFloats scores;   // [T2, T2]
   kernels::AlignedFloats packed;   // runtime-packed K^T or V of one head
+  kernels::AlignedArray<int16_t> qa;  // [T2, max(F, H)] int8 precision: a GEMM's quantized input
+  std::vector<float> qa_scale;        // [T2] its row scales
   std::vector<float> valid, valid1, valid2;  // [T], [T1], [T2]: 1 real, 0 padding
   std::vector<float> pool;                   // [T2]
   std::vector<float> pooled;                 // [H]

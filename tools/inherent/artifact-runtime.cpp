@@ -31,6 +31,7 @@ std::vector<float> native_scores(const Artifact& a, const std::vector<std::vecto
                                  nlohmann::ordered_json* runtime) {
   ScoreSource source;
   source.artifact = a.file;
+  source.precision = a.precision == "int8" ? "int8" : "float32";  // the engine's int8 path (parity --precision)
   const Model model = load_artifact(source);
   Session session(model);
   std::vector<float> out;
@@ -41,7 +42,7 @@ std::vector<float> native_scores(const Artifact& a, const std::vector<std::vecto
     progress.add();
   }
   progress.finish();
-  *runtime = {{"runtime", "inherent native engine (" + model.kernels_name() + " kernels)"}};
+  *runtime = {{"runtime", "inherent native engine (" + model.kernels_name() + " kernels, " + source.precision + ")"}};
   return out;
 }
 

@@ -67,7 +67,7 @@ std::string sci(double v) {
 
 void add_parity(CLI::App& app) {
   struct Opts {
-    std::string checkpoint, artifact, manifest, split = "test", json_out, python;
+    std::string checkpoint, artifact, manifest, split = "test", json_out, python, precision = "float32";
     size_t max_clips = 256;
     int threads = 1;
     bool quiet = false;
@@ -93,6 +93,10 @@ void add_parity(CLI::App& app) {
   cmd->add_option("--python", o->python,
                   "Python with onnxruntime / ai-edge-litert / mlx (default: $INHERENT_PYTHON, else python3 in PATH)");
   cmd->add_option("--threads", o->threads, "LibTorch intra-op threads")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->add_option("--precision", o->precision,
+                  "Native packages: the engine precision to prove, float32 or int8 (gated like the int8 exports)")
+      ->check(CLI::IsMember({"float32", "int8"}))
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress lines and no table (the verdict and failures still print)");
   cmd->footer(
       "Three scores per clip: (a) checkpoint on the clip's own frames, (b) checkpoint zero-padded to the artifact's\n"
@@ -101,7 +105,11 @@ void add_parity(CLI::App& app) {
       "artifact's precision: float32 max <= 1e-4; float16, int8 max <= 5e-3 and mean <= 5e-4. Every head is gated.\n"
       "Exit code: 0 every gate passed, 1 a gate failed (or an error), 2 usage. See docs/parity.md.");
   cmd->callback([o] {
-    const Artifact a = describe_artifact(o->artifact);
+    Artifact a = describe_artifact(o->artifact);
+    if (o->precision == "int8") {
+      if (a.backend != "native") bad("--precision int8 is the native engine's; " + o->artifact + " is " + a.backend);
+      a.precision = "int8";
+    }
     eval::ParityGate gate;
     try {
       gate = eval::parity_gate(a.precision);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The --model / --kernels options that `score` and `listen` share.
+// The --model / --kernels / --precision / --threads options that `score` and `listen` share.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "engine-options.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::cli {
@@ -14,6 +15,7 @@ namespace inherent::cli {
 struct ModelOptions {
   std::string path;
   std::string kernels = "auto";
+  std::string precision = "float32";
   int threads = 1;
 };
 
@@ -21,9 +23,7 @@ inline void add_model_options(CLI::App* cmd, ModelOptions* o) {
   cmd->add_option("-m,--model", o->path,
                   "Model package: a directory with model.safetensors + inherent.metadata.json, or a "
                   "single-file package (default: $INHERENT_MODEL, else the shipped " INHERENT_SHIPPED_MODEL ")");
-  cmd->add_option("--kernels", o->kernels, "Kernel set: auto, generic, avx2, avx512")
-      ->check(CLI::IsMember({"auto", "generic", "avx2", "avx512"}))
-      ->capture_default_str();
+  add_engine_options(cmd, &o->kernels, &o->precision);
   cmd->add_option("--threads", o->threads, "Threads per inference (1..64)")->check(CLI::Range(1, 64))->capture_default_str();
 }
 
@@ -36,12 +36,6 @@ inline std::string model_path(const ModelOptions& o) {
                                             std::string(INHERENT_SHIPPED_MODEL));
 }
 
-inline Model load_model(const ModelOptions& o) {
-  inherent_model_params p = inherent_model_default_params();
-  if (o.kernels == "generic") p.kernels = INHERENT_KERNELS_GENERIC;
-  if (o.kernels == "avx2") p.kernels = INHERENT_KERNELS_AVX2;
-  if (o.kernels == "avx512") p.kernels = INHERENT_KERNELS_AVX512;
-  return Model::from_file(model_path(o), p);
-}
+inline Model load_model(const ModelOptions& o) { return Model::from_file(model_path(o), engine_params(o.kernels, o.precision)); }
 
 }  // namespace inherent::cli

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "split-scores.h"
 
+#include "engine-options.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -76,10 +78,7 @@ void score_foreign_export(const ScoreSource&, const std::string&, const std::vec
 }  // namespace
 
 Model load_artifact(const ScoreSource& s) {
-  inherent_model_params p = inherent_model_default_params();
-  if (s.kernels == "generic") p.kernels = INHERENT_KERNELS_GENERIC;
-  if (s.kernels == "avx2") p.kernels = INHERENT_KERNELS_AVX2;
-  if (s.kernels == "avx512") p.kernels = INHERENT_KERNELS_AVX512;
+  const inherent_model_params p = engine_params(s.kernels, s.precision);
   namespace fs = std::filesystem;
   if (fs::is_regular_file(s.artifact)) {
     const std::string sidecar = resolve_path(parent_dir(s.artifact), "inherent.metadata.json");
@@ -108,9 +107,7 @@ void add_source_options(CLI::App* cmd, ScoreSource* s) {
   cmd->add_option("--python", s->python,
                   "Python with onnxruntime / ai-edge-litert / mlx for a non-native --artifact (default: "
                   "$INHERENT_PYTHON, else python3 in PATH)");
-  cmd->add_option("--kernels", s->kernels, "Engine kernel set: auto, generic, avx2, avx512")
-      ->check(CLI::IsMember({"auto", "generic", "avx2", "avx512"}))
-      ->capture_default_str();
+  add_engine_options(cmd, &s->kernels, &s->precision);
   cmd->add_flag("-q,--quiet", s->quiet, "No progress line");
 }
 
@@ -169,7 +166,7 @@ SplitScores score_split(const ScoreSource& source, const std::string& manifest, 
   } else {
     const Model model = load_artifact(source);
     out.model = source.artifact;
-    out.scorer = "native engine (" + model.kernels_name() + " kernels)";
+    out.scorer = "native engine (" + model.kernels_name() + " kernels, " + source.precision + ")";
     out.metadata = model.metadata();
     for (int h = 0; h < INHERENT_N_HEADS; ++h) out.thresholds.push_back(model.threshold(h));
     Progress progress("score", n, !source.quiet);

@@ -20,6 +20,7 @@ struct ScoreSource {
   std::string artifact;    // model package dir, single-file package, or PKG/model.safetensors
   std::string checkpoint;  // trainer checkpoint folder or file, or a training run folder
   std::string kernels = "auto";
+  std::string precision = "float32";  // native engine only
   std::string python;      // interpreter for onnx / litert / mlx artifacts ("" = find one)
   int threads = 1;
   bool quiet = false;  // no progress line

@@ -19,6 +19,16 @@
 
 #include "kernels.h"
 
+// The integer GEMM's pair multiply-add per target (see pmadd below). These headers'
+// functions are always inlined, so no out-of-line copy with this set's flags exists.
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
 #ifndef KERNELS_NS
 #error "define KERNELS_NS, KERNELS_NAME, KERNELS_VBYTES and KERNELS_MR before including kernels-impl.h"
 #endif
@@ -34,6 +44,9 @@ constexpr int kPrefetch = 16;          // panel rows (k steps) to prefetch ahead
 typedef float VF __attribute__((vector_size(KERNELS_VBYTES)));
 typedef int VI __attribute__((vector_size(KERNELS_VBYTES)));
 typedef float VFu __attribute__((vector_size(KERNELS_VBYTES), aligned(4)));
+typedef int16_t VS __attribute__((vector_size(KERNELS_VBYTES)));                 // 2 L int16
+typedef int16_t VHu __attribute__((vector_size(KERNELS_VBYTES / 2), aligned(2)));  // L int16
+typedef int8_t VBu __attribute__((vector_size(KERNELS_VBYTES / 2), aligned(1)));   // 2 L int8
 
 inline VF load(const float* p) { return *reinterpret_cast<const VFu*>(p); }
 inline void store(float* p, VF v) { *reinterpret_cast<VFu*>(p) = v; }
@@ -185,6 +198,139 @@ void gemm(const GemmArgs& g) {
   }
 }
 
+// ---- integer GEMM (kernels.h: int8 weights, int16 activations) -----------------------
+
+// acc[i] += a[2 i] * b[2 i] + a[2 i + 1] * b[2 i + 1], int16 products summed in int32.
+inline VI pmadd(VI acc, VS a, VS b) {
+#if KERNELS_VBYTES == 64 && defined(__AVX512VNNI__)
+  return reinterpret_cast<VI>(_mm512_dpwssd_epi32(reinterpret_cast<__m512i>(acc), reinterpret_cast<__m512i>(a),
+                                                  reinterpret_cast<__m512i>(b)));
+#elif KERNELS_VBYTES == 64 && defined(__AVX512BW__)
+  return acc + reinterpret_cast<VI>(_mm512_madd_epi16(reinterpret_cast<__m512i>(a), reinterpret_cast<__m512i>(b)));
+#elif KERNELS_VBYTES == 32 && defined(__AVX2__)
+  return acc + reinterpret_cast<VI>(_mm256_madd_epi16(reinterpret_cast<__m256i>(a), reinterpret_cast<__m256i>(b)));
+#elif KERNELS_VBYTES == 16 && defined(__SSE2__)
+  return acc + reinterpret_cast<VI>(_mm_madd_epi16(reinterpret_cast<__m128i>(a), reinterpret_cast<__m128i>(b)));
+#elif KERNELS_VBYTES == 16 && defined(__wasm_simd128__)
+  return acc + reinterpret_cast<VI>(wasm_i32x4_dot_i16x8(reinterpret_cast<v128_t>(a), reinterpret_cast<v128_t>(b)));
+#elif KERNELS_VBYTES == 16 && defined(__ARM_NEON) && defined(__aarch64__)
+  const int16x8_t x = reinterpret_cast<int16x8_t>(a), y = reinterpret_cast<int16x8_t>(b);
+  const int32x4_t lo = vmull_s16(vget_low_s16(x), vget_low_s16(y)), hi = vmull_high_s16(x, y);
+  return acc + reinterpret_cast<VI>(vpaddq_s32(lo, hi));
+#else
+  for (int i = 0; i < L; ++i) acc[i] += int32_t(a[2 * i]) * b[2 * i] + int32_t(a[2 * i + 1]) * b[2 * i + 1];
+  return acc;
+#endif
+}
+
+// Every lane = the int16 pair at p (as one 32-bit value).
+inline VS broadcast_pair(const int16_t* p) {
+  int32_t v;
+  __builtin_memcpy(&v, p, sizeof(v));
+  return reinterpret_cast<VS>(VI{} + v);
+}
+
+template <int R>
+void tile_q(const GemmArgs& g, const int16_t* a, const int8_t* panel, const float* bias, const float* w_scale,
+            const float* a_scale, float* c, const float* res, int ncols) {
+  VI acc0[R], acc1[R];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = VI{};
+  const size_t lda = g.lda;
+  const int k2 = (g.k + 1) / 2;
+  for (int p = 0; p < k2; ++p) {
+    const int8_t* wp = panel + static_cast<size_t>(p) * 2 * NR;
+    const uintptr_t ahead = reinterpret_cast<uintptr_t>(wp) + static_cast<size_t>(kPrefetch) * 2 * NR;
+    for (int line = 0; line < 2 * NR; line += 64) __builtin_prefetch(reinterpret_cast<const void*>(ahead + line));
+    const VS w0 = __builtin_convertvector(*reinterpret_cast<const VBu*>(wp), VS);
+    const VS w1 = __builtin_convertvector(*reinterpret_cast<const VBu*>(wp + 2 * L), VS);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const VS x = broadcast_pair(a + r * lda + 2 * p);
+      acc0[r] = pmadd(acc0[r], w0, x);
+      acc1[r] = pmadd(acc1[r], w1, x);
+    }
+  }
+  const VF s0 = load(w_scale), s1 = load(w_scale + L);
+  for (int r = 0; r < R; ++r) {
+    const VF sa = splat(a_scale[r]);
+    const VF f0 = __builtin_convertvector(acc0[r], VF) * (sa * s0);
+    const VF f1 = __builtin_convertvector(acc1[r], VF) * (sa * s1);
+    finish_row(g, f0, f1, bias, c + r * g.ldc, res ? res + r * g.ldr : nullptr, ncols);
+  }
+}
+
+template <int R>
+void tile_q_rows(int rows, const GemmArgs& g, const int16_t* a, const int8_t* panel, const float* bias,
+                 const float* w_scale, const float* a_scale, float* c, const float* res, int ncols) {
+  if constexpr (R >= 1) {
+    if (rows == R) return tile_q<R>(g, a, panel, bias, w_scale, a_scale, c, res, ncols);
+    tile_q_rows<R - 1>(rows, g, a, panel, bias, w_scale, a_scale, c, res, ncols);
+  }
+}
+
+void gemm_q(const GemmArgs& g) {
+  const int cols_per_panel = g.glu ? L : NR;
+  const int n_panels = (g.n + cols_per_panel - 1) / cols_per_panel;
+  const int pb = g.panel_begin, pe = g.panel_end < 0 ? n_panels : imin(g.panel_end, n_panels);
+  const size_t panel_bytes = static_cast<size_t>((g.k + 1) / 2) * 2 * NR;
+  for (int i0 = 0; i0 < g.m; i0 += MR) {
+    const int rows = imin(MR, g.m - i0);
+    const int16_t* a = g.qa + i0 * g.lda;
+    for (int q = pb; q < pe; ++q) {
+      const int col0 = q * cols_per_panel;
+      const int ncols = imin(cols_per_panel, g.n - col0);
+      const float* bias = g.bias ? g.bias + q * NR : kZeroBias;
+      const float* res = g.epilogue == Epilogue::residual ? g.residual + i0 * g.ldr + col0 : nullptr;
+      tile_q_rows<MR>(rows, g, a, g.qpanels + q * panel_bytes, bias, g.w_scale + q * NR, g.a_scale + i0,
+                      g.c + i0 * g.ldc + col0, res, ncols);
+    }
+  }
+}
+
+void quantize_rows(int m, int k, const float* x, size_t ldx, int16_t* q, size_t ldq, float* scale) {
+  const VF magic = splat(12582912.0f);  // adding 1.5 * 2^23 rounds to the nearest integer
+  const VF top = splat(static_cast<float>(kActivationMax));
+  for (int i = 0; i < m; ++i) {
+    const float* row = x + i * ldx;
+    int16_t* out = q + i * ldq;
+    // max |x|: four independent chains; |x| by clearing the sign bit.
+    const VI no_sign = VI{} + 0x7fffffff;
+    VF m0 = VF{}, m1 = VF{}, m2 = VF{}, m3 = VF{};
+    int j = 0;
+    for (; j + 4 * L <= k; j += 4 * L) {
+      m0 = vmax(m0, reinterpret_cast<VF>(reinterpret_cast<VI>(load(row + j)) & no_sign));
+      m1 = vmax(m1, reinterpret_cast<VF>(reinterpret_cast<VI>(load(row + j + L)) & no_sign));
+      m2 = vmax(m2, reinterpret_cast<VF>(reinterpret_cast<VI>(load(row + j + 2 * L)) & no_sign));
+      m3 = vmax(m3, reinterpret_cast<VF>(reinterpret_cast<VI>(load(row + j + 3 * L)) & no_sign));
+    }
+    for (; j + L <= k; j += L) m0 = vmax(m0, reinterpret_cast<VF>(reinterpret_cast<VI>(load(row + j)) & no_sign));
+    const VF vm = vmax(vmax(m0, m1), vmax(m2, m3));
+    float mx = 0.0f;
+    for (int l = 0; l < L; ++l) mx = vm[l] > mx ? vm[l] : mx;
+    for (; j < k; ++j) mx = __builtin_fabsf(row[j]) > mx ? __builtin_fabsf(row[j]) : mx;
+    if (mx == 0.0f) {
+      scale[i] = 0.0f;
+      for (j = 0; j < static_cast<int>(ldq); ++j) out[j] = 0;
+      continue;
+    }
+    scale[i] = mx / static_cast<float>(kActivationMax);
+    const VF inv = splat(static_cast<float>(kActivationMax) / mx);
+    for (j = 0; j + L <= k; j += L) {
+      VF v = load(row + j) * inv;
+      v = vmin(vmax(v, -top), top);
+      const VF r = (v + magic) - magic;
+      *reinterpret_cast<VHu*>(out + j) = __builtin_convertvector(__builtin_convertvector(r, VI), VHu);
+    }
+    for (; j < k; ++j) {
+      float v = row[j] * inv[0];
+      v = v > kActivationMax ? kActivationMax : v < -kActivationMax ? -kActivationMax : v;
+      out[j] = static_cast<int16_t>(__builtin_rintf(v));
+    }
+    for (; j < static_cast<int>(ldq); ++j) out[j] = 0;
+  }
+}
+
 // ---- row kernels ----------------------------------------------------------------------
 
 // In place: y = (y - mean) * rstd * gamma + beta, then SiLU if asked. One row of n.
@@ -287,6 +433,7 @@ float dot(int n, const float* a, const float* b) {
 }  // namespace
 
 extern const Kernels kKernels;
-const Kernels kKernels = {KERNELS_NAME, NR, gemm, layer_norm, dwconv_ln_silu, softmax_masked, dot};
+const Kernels kKernels = {KERNELS_NAME, NR,  gemm, layer_norm, dwconv_ln_silu, softmax_masked, dot, gemm_q,
+                          quantize_rows};
 
 }  // namespace inherent::kernels::KERNELS_NS

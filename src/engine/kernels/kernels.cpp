@@ -2,9 +2,12 @@
 // Kernel-set selection and weight packing (layout only; no ISA-specific code here).
 #include "kernels.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <stdexcept>
+#include <string>
 
 namespace inherent::kernels {
 
@@ -18,12 +21,19 @@ extern const Kernels kKernels;
 namespace avx512 {
 extern const Kernels kKernels;
 }
+namespace avx512vnni {
+extern const Kernels kKernels;
+}
 #endif
 
 namespace {
 
 bool supported(const Kernels* k) {
 #if INHERENT_KERNELS_X86
+  if (k == &avx512vnni::kKernels)
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("fma");
   if (k == &avx512::kKernels)
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma");
@@ -34,6 +44,7 @@ bool supported(const Kernels* k) {
 
 const Kernels* const kCompiled[] = {
 #if INHERENT_KERNELS_X86
+    &avx512vnni::kKernels,
     &avx512::kKernels,
     &avx2::kKernels,
 #endif
@@ -145,6 +156,47 @@ void pack_linear(const float* w, size_t ldw, int n, int k, const float* bias, in
       }
     }
   }
+}
+
+void pack_linear_q(const float* w, size_t ldw, int n, int k, const float* bias, int nr, bool glu,
+                   PackedLinear* out) {
+  if (k > kMaxQuantK) throw std::invalid_argument("int8 GEMM: inner size " + std::to_string(k) + " is over " +
+                                                  std::to_string(kMaxQuantK));
+  out->k = k, out->n = n, out->nr = nr, out->glu = glu, out->int8 = true;
+  out->panels.resize(0);
+  const int half = nr / 2;
+  const int cols_per_panel = glu ? half : nr;
+  const int panels = (n + cols_per_panel - 1) / cols_per_panel;
+  const size_t k2 = (static_cast<size_t>(k) + 1) / 2;
+  out->qpanels.resize(static_cast<size_t>(panels) * k2 * nr * 2);
+  out->w_scale.resize(static_cast<size_t>(panels) * nr);
+  out->bias.resize(static_cast<size_t>(panels) * nr);
+  // Panel column c of panel q holds weight row `row` (GLU: a-rows in the first half,
+  // gate rows n + j in the second), as in pack_linear.
+  for (int q = 0; q < panels; ++q)
+    for (int c = 0; c < nr; ++c) {
+      int row;
+      if (glu) {
+        const int j = q * half + (c < half ? c : c - half);
+        if (j >= n) continue;
+        row = c < half ? j : n + j;
+      } else {
+        row = q * nr + c;
+        if (row >= n) continue;
+      }
+      const float* src = w + static_cast<size_t>(row) * ldw;
+      float mx = 0.0f;
+      for (int p = 0; p < k; ++p) mx = std::fmax(mx, std::fabs(src[p]));
+      const double scale = mx / 127.0;
+      const size_t slot = static_cast<size_t>(q) * nr + c;
+      out->w_scale.data()[slot] = static_cast<float>(scale);
+      if (bias) out->bias.data()[slot] = bias[row];
+      int8_t* panel = out->qpanels.data() + static_cast<size_t>(q) * k2 * nr * 2;
+      for (int p = 0; p < k && scale > 0; ++p) {
+        const long v = std::lround(src[p] / scale);
+        panel[(static_cast<size_t>(p / 2) * nr + c) * 2 + p % 2] = static_cast<int8_t>(v > 127 ? 127 : v < -127 ? -127 : v);
+      }
+    }
 }
 
 }  // namespace inherent::kernels

@@ -56,6 +56,11 @@ enum class Epilogue : uint8_t {
   glu,        // C = (acc_a + bias_a) * sigmoid(acc_g + bias_g); packed with glu = true
 };
 
+// Largest |activation| of the integer GEMM (13-bit symmetric).
+constexpr int kActivationMax = 4095;
+// Largest inner size gemm_q accepts (its int32 sums cannot overflow below it).
+constexpr int kMaxQuantK = 4128;
+
 struct GemmArgs {
   int m = 0;                   // rows of A and C
   int k = 0;                   // inner size
@@ -72,6 +77,12 @@ struct GemmArgs {
   const float* residual = nullptr;  // [m, n] rows ldr apart (Epilogue::residual)
   size_t ldr = 0;
   int panel_begin = 0, panel_end = -1;  // panels to compute (threads split them); -1 = all
+  // gemm_q only: A as int16 [m, k rounded up to even] (lda in elements, even), one
+  // scale per row; int8 panels and their per-column scales, laid out like bias.
+  const int16_t* qa = nullptr;
+  const float* a_scale = nullptr;
+  const int8_t* qpanels = nullptr;
+  const float* w_scale = nullptr;
 };
 
 struct Kernels {
@@ -90,6 +101,28 @@ struct Kernels {
   void (*softmax_masked)(int m, int n, float* s, size_t lds, const float* keep);
   // sum_i a[i] * b[i]
   float (*dot)(int n, const float* a, const float* b);
+  // The integer GEMM (see the top of this file); same threading contract as gemm.
+  void (*gemm_q)(const GemmArgs& args);
+  // Row i of x [m, k] -> q[i] = round(x[i] / scale[i]) as int16, scale[i] =
+  // max_j |x[i, j]| / kActivationMax (0 for an all-zero row); q's columns k..ldq-1 = 0.
+  void (*quantize_rows)(int m, int k, const float* x, size_t ldx, int16_t* q, size_t ldq, float* scale);
+};
+
+// 64-byte aligned storage of any trivial type (owned, zeroed on resize).
+template <typename T>
+class AlignedArray {
+ public:
+  void resize(size_t n) {
+    storage_.resize((n * sizeof(T) + sizeof(float) - 1) / sizeof(float));
+    size_ = n;
+  }
+  T* data() { return reinterpret_cast<T*>(storage_.data()); }
+  const T* data() const { return reinterpret_cast<const T*>(storage_.data()); }
+  size_t size() const { return size_; }
+
+ private:
+  AlignedFloats storage_;
+  size_t size_ = 0;
 };
 
 // Sets compiled into this build, best first; "generic" is always there.
@@ -101,13 +134,20 @@ const Kernels* kernels_by_name(const char* name);
 
 // Packs W [n, k] (row stride ldw) and bias [n] (may be null) for gemm with panel width
 // nr. With glu, W is [2n, k] and bias [2n]: a-rows 0..n-1, gate rows n..2n-1.
+// With int8 (pack_linear_q), qpanels and w_scale hold the weights and panels is empty.
 struct PackedLinear {
   int k = 0, n = 0, nr = 0;
   bool glu = false;
+  bool int8 = false;
   AlignedFloats panels;
   AlignedFloats bias;
+  AlignedArray<int8_t> qpanels;
+  AlignedFloats w_scale;
 };
 void pack_linear(const float* w, size_t ldw, int n, int k, const float* bias, int nr, bool glu, PackedLinear* out);
+// The int8 packing of the same weight: each output row j gets scale max |W[j]| / 127
+// and W[j, p] -> round(W[j, p] / scale). k at most kMaxQuantK.
+void pack_linear_q(const float* w, size_t ldw, int n, int k, const float* bias, int nr, bool glu, PackedLinear* out);
 // Floats of a packed [n, k] weight without GLU (for workspace sizing).
 size_t packed_size(int n, int k, int nr);
 // Runtime packing into caller storage (attention): W[j, p] = src[j * ld + p] ("rows")
@@ -121,6 +161,7 @@ inline GemmArgs gemm_args(const PackedLinear& w, int m, const float* a, size_t l
   GemmArgs g;
   g.m = m, g.k = w.k, g.n = w.n, g.a = a, g.lda = lda, g.panels = w.panels.data(), g.bias = w.bias.data();
   g.glu = w.glu, g.c = c, g.ldc = ldc, g.epilogue = epilogue;
+  g.qpanels = w.qpanels.data(), g.w_scale = w.w_scale.data();
   return g;
 }
 
