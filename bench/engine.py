@@ -3,9 +3,9 @@
 
 For each config (tiny, small, base): random weights written as a model package by
 `inherent fixtures`, exported by `inherent export` (the project's exporters) to ONNX,
-LiteRT (float32) and MLX, then the same log-mel windows scored by every runtime:
-our engine, ONNX Runtime (CPU provider), LiteRT (ai-edge-litert, XNNPACK), MLX (CPU)
-and LibTorch eager (the trainer's C++ model, bench/bench-torch, run by this script
+LiteRT (float32, and int8 dynamic-range) and MLX, then the same log-mel windows scored
+by every runtime: our engine in float32 and in int8 precision, ONNX Runtime (CPU
+provider), LiteRT (ai-edge-litert, XNNPACK), MLX (CPU) and LibTorch eager (the trainer's C++ model, bench/bench-torch, run by this script
 right after the others on the same window), each asked for one thread. Timings of the
 Python-side runtimes alternate call by call, so all see the same machine; the table
 reports CPU time per call (minimum and median, all threads of the process counted) and
@@ -40,11 +40,11 @@ except ImportError:  # pragma: no cover
     sys.exit("bench/engine.py needs onnxruntime (pip install onnxruntime)")
 
 
-def load_litert(folder: Path):
+def load_litert(folder: Path, file: str = "model.tflite"):
     """Scores one window with the dynamic-shape LiteRT export, resized per window length."""
     from ai_edge_litert.interpreter import Interpreter
 
-    it = Interpreter(model_path=str(folder / "model.tflite"), num_threads=1)
+    it = Interpreter(model_path=str(folder / file), num_threads=1)
     inp, res = it.get_input_details()[0], it.get_output_details()[0]
     shape = [None]
 
@@ -91,10 +91,21 @@ def load_inherent(folder: Path):
     return lambda batch: engine.score_mel(batch[0])
 
 
-LOADERS = {"onnxruntime": ("onnx", load_onnx), "litert": ("litert", load_litert), "mlx": ("mlx", load_mlx),
-           "inherent": ("native", load_inherent)}
-NAMES = {"onnxruntime": "ONNX Runtime", "litert": "LiteRT (XNNPACK)", "mlx": "MLX (CPU)",
-         "libtorch": "LibTorch eager"}
+def load_inherent_int8(folder: Path):
+    engine = inherent.Engine(folder, precision="int8")
+    return lambda batch: engine.score_mel(batch[0])
+
+
+def load_litert_int8(folder: Path):
+    return load_litert(folder, "model_int8.tflite")
+
+
+# runtime -> (export backend, loader, extra `inherent export` arguments)
+LOADERS = {"onnxruntime": ("onnx", load_onnx, []), "litert": ("litert", load_litert, []),
+           "litert-int8": ("litert", load_litert_int8, ["--quantization", "int8"]), "mlx": ("mlx", load_mlx, []),
+           "inherent": ("native", load_inherent, []), "inherent-int8": ("native", load_inherent_int8, [])}
+NAMES = {"inherent-int8": "inherent int8", "onnxruntime": "ONNX Runtime", "litert": "LiteRT (XNNPACK)",
+         "litert-int8": "LiteRT int8 (dynamic range)", "mlx": "MLX (CPU)", "libtorch": "LibTorch eager"}
 
 
 def libtorch_times(binary: Path, weights: Path, mel: np.ndarray, repeats: int, tmp: Path) -> dict:
@@ -157,13 +168,14 @@ def cold_starts(cli: str, configs: list[str], runtimes: list[str], tmp: Path) ->
         subprocess.run([cli, "fixtures", "--config", config, "--seed", "1", "--out", str(pkg / "native")],
                        check=True, capture_output=True)
         for runtime in ["inherent", *[r for r in runtimes if r != "libtorch"]]:
-            backend = LOADERS[runtime][0]
+            backend, _, extra = LOADERS[runtime]
             folder = pkg / "native"
-            if runtime != "inherent":
-                folder = pkg / "export" / backend
+            if backend != "native":
+                dest = pkg / ("export-" + runtime)
+                folder = dest / backend
                 if not folder.exists():
                     subprocess.run([cli, "export", "--weights", str(pkg / "native" / "model.safetensors"), "--config",
-                                    config, "--backend", backend, "-o", str(pkg / "export"), "-q"], check=True,
+                                    config, "--backend", backend, *extra, "-o", str(dest), "-q"], check=True,
                                    capture_output=True)
             done = subprocess.run([sys.executable, __file__, "--probe", runtime, str(folder)], capture_output=True,
                                   text=True)
@@ -184,7 +196,8 @@ def main() -> None:
     ap.add_argument("--configs", nargs="+", default=["tiny", "small", "base"])
     ap.add_argument("--seconds", nargs="+", type=float, default=[1.0, 10.0])
     ap.add_argument("--repeats", type=int, default=200)
-    ap.add_argument("--runtimes", nargs="+", default=["onnxruntime", "litert", "mlx", "libtorch"], choices=list(NAMES))
+    ap.add_argument("--runtimes", nargs="+", default=["inherent-int8", "onnxruntime", "litert", "litert-int8", "mlx",
+                                                      "libtorch"], choices=list(NAMES))
     ap.add_argument("--bench-torch", help="bench-torch binary (default: bench/bench-torch in the CLI's build dir)")
     ap.add_argument("--json-out")
     args = ap.parse_args()
@@ -206,15 +219,19 @@ def main() -> None:
             for runtime in args.runtimes:
                 if runtime == "libtorch":
                     continue
-                backend = LOADERS[runtime][0]
-                done = subprocess.run([args.cli, "export", "--weights", str(pkg / "native" / "model.safetensors"),
-                                       "--config", config, "--backend", backend, "-o", str(pkg / "export"), "-q"],
-                                      capture_output=True, text=True)
-                if done.returncode != 0:
-                    skipped[runtime] = done.stderr.strip().splitlines()[-1:] or ["export failed"]
-                    continue
+                backend, loader, extra = LOADERS[runtime]
+                folder = pkg / "native"
+                if backend != "native":
+                    dest = pkg / ("export-" + runtime)
+                    folder = dest / backend
+                    done = subprocess.run([args.cli, "export", "--weights", str(pkg / "native" / "model.safetensors"),
+                                           "--config", config, "--backend", backend, *extra, "-o", str(dest), "-q"],
+                                          capture_output=True, text=True)
+                    if done.returncode != 0:
+                        skipped[runtime] = done.stderr.strip().splitlines()[-1:] or ["export failed"]
+                        continue
                 try:
-                    peers[runtime] = LOADERS[runtime][1](pkg / "export" / backend)
+                    peers[runtime] = loader(folder)
                 except ImportError as e:
                     skipped[runtime] = [f"not installed ({e.name})"]
             for seconds in args.seconds:
@@ -249,15 +266,22 @@ def main() -> None:
     peers_run = [k for k in args.runtimes if rows and f"{k}_min" in rows[0]]
     print(f"Machine: {cpu}; inherent {inherent.__version__}; onnxruntime {ort.__version__}; one thread asked of "
           f"each runtime; CPU ms per call (min / median), calls alternating between the runtimes; "
-          f"ratio = runtime / inherent (median).\n")
-    print("| config | window | inherent | " + " | ".join(NAMES[k] for k in peers_run) + " | max score diff |")
-    print("|---|---|---|" + "---|" * len(peers_run) + "---|")
+          f"ratio = runtime / inherent float32 (median). Random weights, not snapped to the int8 grid, so the "
+          f"int8 score diffs include weight rounding (docs/engine.md has the shipped model's).\n")
+    exact = [k for k in peers_run if "int8" not in k]
+    quant = [k for k in peers_run if "int8" in k]
+    vs_int8 = "onnxruntime" in peers_run and "inherent-int8" in peers_run
+    print("| config | window | inherent | " + " | ".join(NAMES[k] for k in peers_run) +
+          " | max score diff, float | max score diff, int8 |" + (" ONNX Runtime / inherent int8 |" if vs_int8 else ""))
+    print("|---|---|---|" + "---|" * len(peers_run) + "---|---|" + ("---|" if vs_int8 else ""))
     for r in rows:
         cells = [f"{r[k + '_min']:.3f} / {r[k + '_median']:.3f} ms ({r[k + '_median'] / r['inherent_median']:.2f}x)"
                  for k in peers_run]
-        diff = max(r[k + "_max_score_diff"] for k in peers_run) if peers_run else 0.0
+        diff = max((r[k + "_max_score_diff"] for k in exact), default=0.0)
+        diff8 = max((r[k + "_max_score_diff"] for k in quant), default=0.0)
+        ratio8 = f" {r['onnxruntime_median'] / r['inherent-int8_median']:.2f}x |" if vs_int8 else ""
         print(f"| {r['config']} | {r['seconds']:g} s | {r['inherent_min']:.3f} / {r['inherent_median']:.3f} ms "
-              f"({r['kernels']}) | " + " | ".join(cells) + f" | {diff:.1e} |")
+              f"({r['kernels']}) | " + " | ".join(cells) + f" | {diff:.1e} | {diff8:.1e} |" + ratio8)
     print("\nCold start and memory, one fresh process per runtime and config: load = model file to a ready "
           "session, first = the first 1 s window; RSS growth = peak RSS minus the RSS after importing the runtime.\n")
     print("| config | runtime | load ms | first window ms | RSS growth MB | peak RSS MB |")

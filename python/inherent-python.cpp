@@ -289,7 +289,19 @@ inherent_kernels kernels_from_name(const std::string& name) {
   if (name == "generic") return INHERENT_KERNELS_GENERIC;
   if (name == "avx2") return INHERENT_KERNELS_AVX2;
   if (name == "avx512") return INHERENT_KERNELS_AVX512;
-  throw py::value_error("kernels must be one of auto, generic, avx2, avx512; got '" + name + "'");
+  if (name == "avx512vnni") return INHERENT_KERNELS_AVX512_VNNI;
+  throw py::value_error("kernels must be one of auto, generic, avx2, avx512, avx512vnni; got '" + name + "'");
+}
+
+inherent_model_params model_params(const std::string& kernels, const std::string& precision) {
+  inherent_model_params p = inherent_model_default_params();
+  p.kernels = kernels_from_name(kernels);
+  if (precision == "int8") {
+    p.precision = INHERENT_PRECISION_INT8;
+  } else if (precision != "float32") {
+    throw py::value_error("precision must be float32 or int8; got '" + precision + "'");
+  }
+  return p;
 }
 
 py::list fired_names(uint32_t fired) {
@@ -317,9 +329,9 @@ class Engine {
     return p;
   }
 
-  static std::unique_ptr<Engine> from_path(const fs::path& package, const std::string& kernels, int n_threads) {
-    inherent_model_params p = inherent_model_default_params();
-    p.kernels = kernels_from_name(kernels);
+  static std::unique_ptr<Engine> from_path(const fs::path& package, const std::string& kernels, int n_threads,
+                                           const std::string& precision) {
+    const inherent_model_params p = model_params(kernels, precision);
     try {
       py::gil_scoped_release release;
       return std::make_unique<Engine>(inherent::Model::from_file(package.string(), p), n_threads);
@@ -330,9 +342,8 @@ class Engine {
   }
 
   static std::unique_ptr<Engine> from_bytes(const py::bytes& weights, const py::object& metadata,
-                                            const std::string& kernels, int n_threads) {
-    inherent_model_params p = inherent_model_default_params();
-    p.kernels = kernels_from_name(kernels);
+                                            const std::string& kernels, int n_threads, const std::string& precision) {
+    const inherent_model_params p = model_params(kernels, precision);
     std::string meta;
     if (!metadata.is_none()) meta = py::isinstance<py::str>(metadata) ? metadata.cast<std::string>()
                                                                        : std::string(metadata.cast<py::bytes>());
@@ -409,6 +420,7 @@ class Engine {
   std::string metadata_json() const { return model_.metadata(); }
   std::string version() const { return model_.version(); }
   std::string kernels() const { return model_.kernels_name(); }
+  std::string precision() const { return model_.precision() == INHERENT_PRECISION_INT8 ? "int8" : "float32"; }
   int64_t n_params() const { return model_.n_params(); }
   const inherent::Model& model() const { return model_; }
 
@@ -555,9 +567,10 @@ PYBIND11_MODULE(_inherent, m) {
   py::class_<Engine>(m, "Engine",
                      "A model package loaded by the native engine: scores of log-mels, audio or files.")
       .def(py::init(&Engine::from_path), py::arg("package"), py::arg("kernels") = "auto", py::arg("n_threads") = 1,
+           py::arg("precision") = "float32",
            "Load a package directory (model.safetensors + inherent.metadata.json) or a single-file package.")
       .def_static("from_bytes", &Engine::from_bytes, py::arg("weights"), py::arg("metadata") = py::none(),
-                  py::arg("kernels") = "auto", py::arg("n_threads") = 1,
+                  py::arg("kernels") = "auto", py::arg("n_threads") = 1, py::arg("precision") = "float32",
                   "Load from memory: safetensors bytes and the metadata JSON (None: embedded in the weights).")
       .def("score_mel", &Engine::score_mel, py::arg("mel"),
            "Scores of log-mels (T, 128) -> (13,), or (B, T, 128) -> (B, 13). All-zero frames are padding.")
@@ -569,7 +582,8 @@ PYBIND11_MODULE(_inherent, m) {
       .def_property_readonly("thresholds", &Engine::thresholds, "Package thresholds by threshold key.")
       .def_property_readonly("metadata_json", &Engine::metadata_json, "The package's inherent.metadata.json text.")
       .def_property_readonly("version", &Engine::version, "The package's model_version.")
-      .def_property_readonly("kernels", &Engine::kernels, "Kernel set in use: avx512, avx2 or generic.")
+      .def_property_readonly("kernels", &Engine::kernels, "Kernel set in use: avx512vnni, avx512, avx2 or generic.")
+      .def_property_readonly("precision", &Engine::precision, "float32 or int8 (see Engine()).")
       .def_property_readonly("n_params", &Engine::n_params, "Trained parameters.");
 
   py::class_<StreamResult>(m, "StreamResult", "One window's result from a Stream.")

@@ -21,10 +21,12 @@ _Static_assert(sizeof(inherent_status) == 4, "inherent.mjs reads statuses as i32
 _Static_assert(sizeof(inherent_frontend_params) == 4, "inherent.mjs: params are one u32");
 _Static_assert(offsetof(inherent_frontend_params, max_frames) == 0, "inherent.mjs: max_frames at 0");
 
-/* inherent_model_params and inherent_session_params are passed as NULL (defaults) by
- * inherent.mjs; the wasm build has one kernel set and no threads, so there is nothing
- * to choose. */
-_Static_assert(sizeof(inherent_model_params) == 4, "inherent.mjs: model params are one enum");
+/* inherent_model_params: inherent.mjs writes kernels (left AUTO: the wasm build has one
+ * kernel set) and precision as two 4-byte enums. inherent_session_params is passed as
+ * NULL (defaults): no threads in the wasm build. */
+_Static_assert(sizeof(inherent_model_params) == 8, "inherent.mjs: model params are two enums");
+_Static_assert(offsetof(inherent_model_params, kernels) == 0, "inherent.mjs: kernels at 0");
+_Static_assert(offsetof(inherent_model_params, precision) == 4, "inherent.mjs: precision at 4");
 
 /* inherent_stream_params: inherent.mjs writes these seven 4-byte fields. Returned by
  * value, the struct comes back through a hidden result pointer (the first argument of

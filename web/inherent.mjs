@@ -21,6 +21,7 @@
 //   // The native engine: a model package as bytes (fetch() both files of the package
 //   // folder, or one single-file package with the metadata embedded).
 //   const model = inh.loadModel(weightsBytes, metadataText);  // Uint8Array, string
+//   // (or loadModel(bytes, text, { precision: 'int8' }): int8 weights x 13-bit activations)
 //   const scores = model.scoreAudio(samples);   // Float32Array [13], head order
 //   model.decide(scores);                       // ['isInteresting', ...]
 //   const stream = model.createStream({ windowMs: 2000, hopMs: 100 });
@@ -167,9 +168,11 @@ export class Inherent {
 
   // A model package from bytes: weights = the safetensors file (Uint8Array or
   // ArrayBuffer); metadata = the inherent.metadata.json text, or undefined when the
-  // weights embed it (single-buffer form). Call free() when done.
-  loadModel(weights, metadata) {
-    return new Model(this, weights, metadata);
+  // weights embed it (single-buffer form). options.precision: 'float32' (default) or
+  // 'int8' (int8 weights x 13-bit activations in the Conformer blocks; docs/engine.md).
+  // Call free() when done.
+  loadModel(weights, metadata, options = {}) {
+    return new Model(this, weights, metadata, options);
   }
 
   // Writes inherent_frontend_params at ptr; returns ptr, or NULL (0) for the defaults.
@@ -269,12 +272,15 @@ const STREAM_PARAMS_BYTES = 28; // inherent_stream_params
 
 // A loaded model package with one scoring session. Like the module, single-threaded.
 export class Model {
-  constructor(inherent, weights, metadata) {
+  constructor(inherent, weights, metadata, { precision = 'float32' } = {}) {
     this.inherent = inherent;
     const m = inherent.module;
+    if (precision !== 'float32' && precision !== 'int8') {
+      throw new TypeError(`precision must be 'float32' or 'int8', not ${JSON.stringify(precision)}`);
+    }
     const bytes = weights instanceof Uint8Array ? weights : new Uint8Array(weights);
     const text = metadata === undefined || metadata === null ? null : new TextEncoder().encode(String(metadata));
-    const scratch = inherent.alloc(8);
+    const scratch = inherent.alloc(16); // [0, 8): two handles; [8, 16): inherent_model_params
     let w = 0;
     let t = 0;
     try {
@@ -284,7 +290,11 @@ export class Model {
         t = inherent.alloc(text.length);
         m.HEAPU8.set(text, t);
       }
-      inherent.check(m._inherent_model_init_from_memory(w, bytes.length, t, text ? text.length : 0, 0, scratch));
+      m.HEAPU32[(scratch + 8) >>> 2] = 0; // INHERENT_KERNELS_AUTO
+      m.HEAPU32[(scratch + 12) >>> 2] = precision === 'int8' ? 1 : 0; // INHERENT_PRECISION_*
+      inherent.check(
+        m._inherent_model_init_from_memory(w, bytes.length, t, text ? text.length : 0, scratch + 8, scratch),
+      );
       this.handle = inherent.u32(scratch);
       const status = m._inherent_session_init(this.handle, 0, scratch + 4);
       if (status !== Status.OK) {
@@ -303,6 +313,7 @@ export class Model {
     this.inputCapacity = 0;
     this.version = m.UTF8ToString(m._inherent_model_version(this.handle));
     this.kernels = m.UTF8ToString(m._inherent_model_kernels_name(this.handle));
+    this.precision = m._inherent_model_precision(this.handle) === 1 ? 'int8' : 'float32';
     this.nParams = m._inherent_model_n_params(this.handle) >>> 0; // low 32 bits of the i64
     this.metadata = JSON.parse(m.UTF8ToString(m._inherent_model_metadata(this.handle)));
     // Package thresholds by head, as the float32 values the C side compares against.

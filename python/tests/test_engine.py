@@ -24,7 +24,8 @@ from conftest import EXAMPLE_WAVS, REPO, speech_like
 FIXTURE = REPO / "data" / "fixtures" / "tiny-random"
 BAD_FIXTURE = REPO / "data" / "fixtures" / "tiny-bad-frontend"
 SCORE_TOL = 1e-5  # engine (float32) vs numpy (float64), max |score diff|
-KERNELS = ["auto", "generic", "avx2", "avx512"]
+KERNELS = ["auto", "generic", "avx2", "avx512", "avx512vnni"]
+SHIPPED = REPO / "data" / "models" / "small" / "native"
 
 
 def metadata(config: dict, thresholds: dict | None = None, **extra) -> dict:
@@ -114,6 +115,31 @@ def test_small_matches_numpy_on_real_audio(small, example_mels):
             worst = max(worst, float(np.max(np.abs(got - want))))
             np.testing.assert_allclose(got, want, rtol=0, atol=SCORE_TOL, err_msg=f"{engine.kernels} {name}")
     print(f"small, {len(example_mels)} clips: max |engine - numpy float64| = {worst:.2e}")
+
+
+@pytest.mark.skipif(not (SHIPPED / "model.safetensors").exists(), reason="no shipped small model")
+def test_int8_precision_on_the_shipped_model(example_mels):
+    """The shipped model is snapped to the int8 grid, so int8 precision only rounds the
+    activations (13 bits): within the int8 parity gate of the exports, by a wide margin."""
+    weights, _ = ref.read_safetensors(SHIPPED / "model.safetensors")
+    config = json.loads((SHIPPED / "inherent.metadata.json").read_text())["config"]
+    diffs = []
+    for k in KERNELS:
+        try:
+            engine = inherent.Engine(SHIPPED, kernels=k, precision="int8")
+        except RuntimeError as e:
+            assert e.status == "unsupported", e
+            continue
+        assert engine.precision == "int8"
+        for mel in example_mels.values():
+            diffs.append(np.abs(engine.score_mel(mel) - ref.scores(weights, config, mel)))
+    d = np.stack(diffs)
+    print(f"shipped small, int8: max {d.max():.2e}, mean {d.mean():.2e}")
+    assert d.max() <= 5e-3 and d.mean() <= 5e-4
+    assert d.max() > 1e-6, "int8 should not be bit-identical to float32"
+    assert inherent.Engine(SHIPPED).precision == "float32"
+    with pytest.raises(ValueError, match="precision"):
+        inherent.Engine(SHIPPED, precision="int4")
 
 
 def test_padding_to_60_s_changes_nothing(small, example_mels):

@@ -158,6 +158,38 @@ describe('wasm engine equals the native engine', () => {
   after(() => console.log(`# small model, ${wavs.length} clips: max |wasm - native| ${worst.toExponential(2)}`));
 });
 
+describe('int8 precision', () => {
+  test('equals the native int8 engine, and stays near float32', () => {
+    const int8 = inh.loadModel(
+      fs.readFileSync(path.join(small.dir, 'model.safetensors')),
+      fs.readFileSync(path.join(small.dir, 'inherent.metadata.json'), 'utf8'),
+      { precision: 'int8' },
+    );
+    try {
+      assert.equal(int8.precision, 'int8');
+      assert.equal(small.model.precision, 'float32');
+      let worstNative = 0;
+      let worstFloat = 0;
+      for (const f of ['calendar_dentist.wav', 'tv_narration.wav']) {
+        const pcm = readWav16(path.join(sourceDir, 'data/examples/audio', f));
+        const w = int8.scoreAudio(pcm);
+        worstNative = Math.max(worstNative, maxDiff(w, native(small.dir, 'audio-int8', pcm).scores));
+        worstFloat = Math.max(worstFloat, maxDiff(w, small.model.scoreAudio(pcm)));
+      }
+      console.log(`# int8: max |wasm - native int8| ${worstNative.toExponential(2)}, vs float32 ${worstFloat.toExponential(2)}`);
+      // Integer sums are exact on both sides, but the float activations they quantize
+      // differ in their last bits (FMA on one side only), which can move a value across a
+      // 13-bit rounding boundary (one step = 1/4095 of its row's largest): measured
+      // 1.6e-5 here, so the bar is 1e-4 rather than the float path's 1e-5.
+      assert.ok(worstNative <= 1e-4, `max |wasm int8 - native int8| = ${worstNative}`);
+      assert.ok(worstFloat > 0 && worstFloat <= 5e-3, `int8 vs float32: ${worstFloat}`);
+    } finally {
+      int8.free();
+    }
+    assert.throws(() => inh.loadModel(new Uint8Array(8), null, { precision: 'int4' }), TypeError);
+  });
+});
+
 describe('streams', () => {
   test('every result equals scoreMel on its window', () => {
     const pcm = readWav16(path.join(sourceDir, 'data/examples/audio', 'calendar_dentist.wav'));
@@ -239,21 +271,37 @@ describe('packages and errors', () => {
   });
 });
 
-test('speed, small model, 1 s window: wasm vs native', () => {
+test('speed, small model, 1 s window: wasm vs native, float32 and int8', () => {
   const { data } = inh.melCompute(readWav16(path.join(sourceDir, 'data/examples/audio', 'call_sarah.wav')));
   const mel = data.subarray(0, 50 * N_MELS); // 1 s
-  for (let i = 0; i < 20; i++) small.model.scoreMel(mel, 50);
-  const ms = [];
-  for (let i = 0; i < 200; i++) {
-    const t0 = process.hrtime.bigint();
-    small.model.scoreMel(mel, 50);
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
+  const int8 = inh.loadModel(
+    fs.readFileSync(path.join(small.dir, 'model.safetensors')),
+    fs.readFileSync(path.join(small.dir, 'inherent.metadata.json'), 'utf8'),
+    { precision: 'int8' },
+  );
+  const time = (model) => {
+    for (let i = 0; i < 20; i++) model.scoreMel(mel, 50);
+    const ms = [];
+    for (let i = 0; i < 200; i++) {
+      const t0 = process.hrtime.bigint();
+      model.scoreMel(mel, 50);
+      ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return ms.sort((a, b) => a - b);
+  };
+  const ms = time(small.model);
+  const ms8 = time(int8);
+  int8.free();
   const n = native(small.dir, 'mel', mel, 200);
+  const n8 = native(small.dir, 'mel-int8', mel, 200);
   console.log(
     `# small, 1 s window, one thread: wasm (simd128) ${ms[0].toFixed(3)} ms min / ${ms[100].toFixed(3)} ms median; ` +
       `native (${n.kernels}) ${n.msMin.toFixed(3)} ms min; wasm/native ${(ms[0] / n.msMin).toFixed(2)}x`,
   );
+  console.log(
+    `# int8: wasm ${ms8[0].toFixed(3)} ms min (${(ms[0] / ms8[0]).toFixed(2)}x faster than wasm float32); ` +
+      `native ${n8.msMin.toFixed(3)} ms min (${(n.msMin / n8.msMin).toFixed(2)}x faster than native float32)`,
+  );
   assert.ok(ms[100] < 100, `wasm took ${ms[100]} ms for a 1 s window`);
+  assert.ok(ms8[100] < 100, `wasm int8 took ${ms8[100]} ms for a 1 s window`);
 });

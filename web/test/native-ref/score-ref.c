@@ -5,6 +5,7 @@
  *
  *   inherent-score-ref PKG mel IN.f32 OUT.f32 [REPEATS]     IN: log-mels [T, 128]
  *   inherent-score-ref PKG audio IN.f32 OUT.f32 [REPEATS]   IN: 16 kHz mono PCM
+ *   (mel-int8, audio-int8: the same with INHERENT_PRECISION_INT8)
  *
  * PKG: a model package directory or single-file package. OUT: the 13 float32 scores.
  * REPEATS > 0 times that many calls and prints "ms_min <ms>" and "ms_median <ms>". On a
@@ -54,11 +55,15 @@ static int fail(inherent_status st) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 5 || argc > 6 || (strcmp(argv[2], "mel") != 0 && strcmp(argv[2], "audio") != 0)) {
-    fprintf(stderr, "usage: %s PKG mel|audio IN.f32 OUT.f32 [REPEATS]\n", argv[0]);
+  if (argc < 5 || argc > 6 ||
+      (strcmp(argv[2], "mel") != 0 && strcmp(argv[2], "audio") != 0 && strcmp(argv[2], "mel-int8") != 0 &&
+       strcmp(argv[2], "audio-int8") != 0)) {
+    fprintf(stderr, "usage: %s PKG mel|audio|mel-int8|audio-int8 IN.f32 OUT.f32 [REPEATS]\n", argv[0]);
     return 64;
   }
-  const int is_mel = strcmp(argv[2], "mel") == 0;
+  const int is_mel = strncmp(argv[2], "mel", 3) == 0;
+  inherent_model_params params = inherent_model_default_params();
+  if (strstr(argv[2], "-int8")) params.precision = INHERENT_PRECISION_INT8;
   const long repeats = argc > 5 ? strtol(argv[5], NULL, 10) : 0;
   size_t n = 0;
   float *in = read_all(argv[3], &n);
@@ -68,7 +73,7 @@ int main(int argc, char **argv) {
   }
   inherent_model *model = NULL;
   inherent_session *session = NULL;
-  inherent_status st = inherent_model_init_from_file(argv[1], NULL, &model);
+  inherent_status st = inherent_model_init_from_file(argv[1], &params, &model);
   if (st == INHERENT_STATUS_OK) st = inherent_session_init(model, NULL, &session);
   float scores[INHERENT_N_HEADS];
   double *ms = repeats > 0 ? malloc((size_t)repeats * sizeof(double)) : NULL;
