@@ -200,7 +200,7 @@ def test_engine_properties(small):
     assert engine.n_params == 1_630_990
     assert engine.thresholds == inherent.DEFAULT_THRESHOLDS
     assert json.loads(engine.metadata_json)["model_name"] == "python-written"
-    assert engine.kernels in ("avx512", "avx2", "generic")
+    assert engine.kernels in ("avx512vnni", "avx512", "avx2", "generic")
 
 
 def test_decisions_use_package_thresholds_and_the_gate(small, tmp_path):
