@@ -62,12 +62,13 @@ fs::path exported(const std::string& name, const std::string& args) {
 }
 
 // Runs parity on all 8 example clips; returns the JSON report (null when none was written).
-json parity(const fs::path& artifact, int expect_code, CliRun* run = nullptr) {
+json parity(const fs::path& artifact, int expect_code, CliRun* run = nullptr, const std::string& extra = "",
+            const fs::path& against = checkpoint) {
   static int n = 0;
   const fs::path report = scratch() / ("parity-" + std::to_string(n++) + ".json");
-  const CliRun r = inherent_cli("parity -q --checkpoint " + q(checkpoint) + " --artifact " + q(artifact) +
+  const CliRun r = inherent_cli("parity -q --checkpoint " + q(against) + " --artifact " + q(artifact) +
                                 " --manifest " + q(manifest) + " --split all --python " + q(python()) +
-                                " --json-out " + q(report));
+                                " --json-out " + q(report) + extra);
   EXPECT_EQ(r.code, expect_code) << r.out << r.err;
   if (run) *run = r;
   if (!fs::exists(report)) return nullptr;
@@ -101,6 +102,31 @@ TEST(ParityCli, NativePackageMeetsTheFloat32Gate) {
   EXPECT_LE(j["export"]["max"].get<double>(), 1e-4);
   EXPECT_TRUE(j["checkpoint_padded_to"].is_null());
   EXPECT_NE(j["runtime"]["runtime"].get<std::string>().find("native engine"), std::string::npos);
+}
+
+TEST(ParityCli, NativeInt8PrecisionIsGatedLikeInt8Files) {
+  // As the shipped models: the checkpoint snapped to the int8 grid, then exported.
+  const fs::path snapped = scratch() / "snapped";
+  if (!fs::exists(snapped)) {
+    const CliRun r = inherent_cli("snap --checkpoint " + q(checkpoint) + " --output-dir " + q(snapped));
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  const fs::path native = scratch() / "snapped-export";
+  if (!fs::exists(native)) {
+    const CliRun r = inherent_cli("export -q --checkpoint " + q(snapped) + " --output-dir " + q(native) +
+                                  " --backend native");
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  const json j = parity(native / "native", 0, nullptr, " --precision int8", snapped);
+  expect_report(j, "native", "int8");
+  EXPECT_GT(j["export"]["max"].get<double>(), 1e-6) << "int8 should not equal float32";
+  EXPECT_LE(j["export"]["max"].get<double>(), 5e-3);
+  EXPECT_NE(j["runtime"]["runtime"].get<std::string>().find("int8"), std::string::npos);
+  // Only the native engine has this precision.
+  const fs::path onnx = exported("onnx-refused", "--backend onnx") / "onnx";
+  CliRun r;
+  parity(onnx, 1, &r, " --precision int8");
+  EXPECT_NE(r.err.find("native engine"), std::string::npos) << r.err;
 }
 
 TEST(ParityCli, OnnxFloat32DynamicAndFixedMeetTheGate) {

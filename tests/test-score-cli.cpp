@@ -7,6 +7,7 @@
 // to the Stream API's.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -92,6 +93,33 @@ TEST(ScoreCli, JsonLinesCarryTheEnginesScoresAndDecisions) {
   EXPECT_EQ(plain.out.rfind(paths[0].string() + "\tfired=", 0), 0u) << plain.out;
   for (int h = 0; h < INHERENT_N_HEADS; ++h)
     EXPECT_NE(plain.out.find(inherent::head_name(h) + "="), std::string::npos) << inherent::head_name(h);
+}
+
+TEST(ScoreCli, PrecisionInt8IsTheEnginesInt8Path) {
+  const std::vector<fs::path> paths = clips();
+  const CliRun r = inherent_cli("score --precision int8 --model " + q(package) + " --json " + q(paths[0]));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<json> lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 1u);
+  inherent_model_params p = inherent_model_default_params();
+  p.precision = INHERENT_PRECISION_INT8;
+  const inherent::Model int8 = inherent::Model::from_file(package.string(), p);
+  const inherent::Model exact = inherent::Model::from_file(package.string());
+  ASSERT_EQ(int8.precision(), INHERENT_PRECISION_INT8);
+  inherent::Session s8(int8), s32(exact);
+  const inherent::Audio audio = inherent::Audio::read_file(paths[0].string());
+  const inherent::Scores want = s8.score_audio(audio.samples(), audio.n_samples());
+  const inherent::Scores float32 = s32.score_audio(audio.samples(), audio.n_samples());
+  double moved = 0;
+  for (int h = 0; h < INHERENT_N_HEADS; ++h) {
+    EXPECT_EQ(lines[0]["scores"][inherent::head_name(h)].get<float>(), want[h]);
+    moved = std::max(moved, std::fabs(double(want[h]) - float32[h]));
+  }
+  EXPECT_GT(moved, 0.0);
+  EXPECT_LT(moved, 5e-3);
+  const CliRun bad = inherent_cli("score --precision int4 --model " + q(package) + " " + q(paths[0]));
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("--precision"), std::string::npos) << bad.err;
 }
 
 TEST(ScoreCli, ModelComesFromTheEnvironmentWhenNotGiven) {

@@ -10,7 +10,8 @@
 // the vector-extension code needs nothing and compiles to AVX-512, AVX2+FMA, SSE2,
 // NEON and WebAssembly SIMD128 from one source (kernels-impl.h).
 //
-// Sets: "avx512" (x86-64 AVX-512 F/VL/DQ), "avx2" (x86-64 AVX2 + FMA), "generic"
+// Sets: "avx512vnni" (AVX-512 F/VL/DQ/BW + VNNI), "avx512" (x86-64 AVX-512 F/VL/DQ),
+// "avx2" (x86-64 AVX2 + FMA), "generic"
 // (128-bit vectors of the build target: SSE2, NEON, SIMD128; plain code elsewhere).
 // Each is compiled from kernels-impl.h with its own flags; tests run every set the
 // CPU supports against the reference forward.
@@ -22,6 +23,19 @@
 // so the microkernel streams one panel while MR rows of A stay in registers. A GLU
 // weight [2n, k] packs a-column j and gate-column n + j into the two halves of a
 // panel, so the epilogue emits a * sigmoid(g) without a second pass.
+//
+// Integer GEMM (gemm_q, the engine's int8 precision). Weights are int8, symmetric, one
+// scale per output column; activations are int16 with one scale per row, quantized
+// just before the GEMM (quantize_rows). Products accumulate exactly in int32, then
+//   C[m, j] = epilogue(acc * a_scale[i] * w_scale[j] + bias[j])
+// reuses the float epilogues. Panels interleave pairs of k for the int16 pair
+// multiply-add every target has (VNNI vpdpwssd, pmaddwd, wasm i32x4.dot_i16x8, NEON
+// widening multiplies): qpanels[q][p2][c][2] = W[q * nr + c, 2 p2 + {0, 1}], int8.
+// Activations use 13 bits (|a| <= kActivationMax), not 8: 8-bit rows, however finely
+// grouped, moved the trained small model's scores past the export parity gate's mean
+// of 5e-4 (bench/int8-sim.py: per-head means 2.1e-3 per row, 1.2e-3 in blocks of 16),
+// while 13 bits moved them 6e-5. 13 bits also keep the int32 sum exact for k up to
+// 2^31 / (4095 * 127) = 4129, above every inner size of the architecture.
 #pragma once
 
 #include <cstddef>
