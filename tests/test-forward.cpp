@@ -156,6 +156,21 @@ TEST_P(ForwardTest, Int8StaysWithinTheInt8Gate) {
   EXPECT_GT(worst, 10 * worst_float) << "the int8 path should differ from float32 (is it running?)";
 }
 
+TEST_P(ForwardTest, AWorkspaceGrownByAFloatModelServesAnInt8One) {
+  const ModelPackage pkg = random_package("tiny", 8);
+  const auto exact = make_model(pkg, *GetParam());
+  std::unique_ptr<Model> int8;
+  std::string error;
+  ASSERT_EQ(Model::create(pkg, *GetParam(), &int8, &error, engine::Precision::int8), INHERENT_STATUS_OK) << error;
+  const std::vector<float> mel = speech_mel(90, 4);
+  Workspace shared, fresh;
+  float a[INHERENT_N_HEADS], b[INHERENT_N_HEADS], c[INHERENT_N_HEADS];
+  ASSERT_EQ(forward(*exact, shared, mel.data(), 90, a, &error), INHERENT_STATUS_OK) << error;
+  ASSERT_EQ(forward(*int8, shared, mel.data(), 90, b, &error), INHERENT_STATUS_OK) << error;
+  ASSERT_EQ(forward(*int8, fresh, mel.data(), 90, c, &error), INHERENT_STATUS_OK) << error;
+  for (int h = 0; h < INHERENT_N_HEADS; ++h) EXPECT_EQ(b[h], c[h]) << "head " << h;
+}
+
 TEST_P(ForwardTest, TrailingPaddingIsFreeAndExact) {
   const ModelPackage pkg = random_package("tiny", 4);
   const auto model = make_model(pkg, *GetParam());

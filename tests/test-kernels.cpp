@@ -28,6 +28,19 @@ std::vector<float> randn(size_t n, unsigned seed, float scale = 1.0f) {
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
+// What an epilogue with alpha = 0.5 makes of one output: v = acc + bias (acc alone for
+// scale), gate = the GLU gate's acc + bias, r = the residual input.
+double epilogue_ref(Epilogue ep, double v, double gate, double r) {
+  switch (ep) {
+    case Epilogue::bias: return v;
+    case Epilogue::bias_silu: return v * sigmoid(v);
+    case Epilogue::residual: return r + 0.5 * v;
+    case Epilogue::scale: return 0.5 * v;
+    case Epilogue::glu: return v * sigmoid(gate);
+  }
+  return 0;
+}
+
 std::vector<const Kernels*> sets() {
   std::vector<const Kernels*> out;
   for (const Kernels* const* k = kernels_available(); *k; ++k) out.push_back(*k);
@@ -76,14 +89,8 @@ TEST_P(KernelsTest, GemmMatchesFloat64) {
                 mag += std::fabs(double(a[i * lda + q]) * w[size_t(j) * k + q]);
                 if (glu) gate += double(a[i * lda + q]) * w[size_t(n + j) * k + q];
               }
-              double want = 0;
-              switch (ep) {
-                case Epilogue::bias: want = acc + b[j]; break;
-                case Epilogue::bias_silu: want = (acc + b[j]) * sigmoid(acc + b[j]); break;
-                case Epilogue::residual: want = res[i * ldr + j] + 0.5 * (acc + b[j]); break;
-                case Epilogue::scale: want = 0.5 * acc; break;
-                case Epilogue::glu: want = (acc + b[j]) * sigmoid(gate + b[n + j]); break;
-              }
+              const double want = epilogue_ref(ep, ep == Epilogue::scale ? acc : acc + b[j],
+                                               glu ? gate + b[n + j] : 0.0, res[i * ldr + j]);
               const double tol = 1e-5 * (mag + std::fabs(want) + 10.0);
               ASSERT_NEAR(c[i * ldc + j], want, tol)
                   << kn.name << " m " << m << " k " << k << " n " << n << " epilogue " << int(ep) << " at " << i << ","
@@ -354,13 +361,7 @@ TEST_P(KernelsTest, IntegerGemmIsExactInInt32) {
               };
               double v = 0, gate = 0;
               const double mag = column(j, &v) + (glu ? column(n + j, &gate) : 0.0);
-              double want = v;
-              switch (ep) {
-                case Epilogue::bias_silu: want = v * sigmoid(v); break;
-                case Epilogue::residual: want = res[i * ldc + j] + 0.5 * v; break;
-                case Epilogue::glu: want = v * sigmoid(gate); break;
-                default: break;
-              }
+              const double want = epilogue_ref(ep, v, gate, res[i * ldc + j]);
               ASSERT_NEAR(c[i * ldc + j], want, 1e-6 * (mag + std::fabs(want) + 1.0))
                   << kn.name << " m " << m << " k " << k << " n " << n << " epilogue " << int(ep) << " at " << i << ","
                   << j;

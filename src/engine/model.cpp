@@ -152,7 +152,13 @@ inherent_status Model::create(ModelPackage package, const kernels::Kernels& kern
 }
 
 void Workspace::reserve(const Model& model, int n_frames) {
-  if (n_frames <= capacity_frames) return;
+  // An int8 model also needs the quantized-input buffer, even where a float model has
+  // already grown the rest to this length.
+  const bool int8 = model.precision() == Precision::int8;
+  if (n_frames <= capacity_frames && (!int8 || qa_scale.size() >= static_cast<size_t>(capacity_frames + 3) / 4)) {
+    return;
+  }
+  n_frames = std::max(n_frames, capacity_frames);
   const ModelConfig& c = model.config();
   const size_t t = static_cast<size_t>(n_frames);
   const size_t t1 = (t + 1) / 2, t2 = (t1 + 1) / 2;
@@ -170,7 +176,7 @@ void Workspace::reserve(const Model& model, int n_frames) {
   const int dh = c.n_hidden / c.n_heads;
   packed.resize(std::max(kernels::packed_size(static_cast<int>(t2), dh, nr),
                          kernels::packed_size(dh, static_cast<int>(t2), nr)));
-  if (model.precision() == Precision::int8) {
+  if (int8) {
     qa.resize(t2 * (std::max(f, hid) + 1));
     qa_scale.resize(t2);
   }

@@ -180,22 +180,31 @@ void tile_rows(int rows, const GemmArgs& g, const float* a, const float* panel, 
 
 const float kZeroBias[NR] = {};
 
-void gemm(const GemmArgs& g) {
+// Walks g's row tiles (MR rows) and its panels panel_begin..panel_end (threads split
+// them), calling tile(rows, i0, q, col0, ncols, bias, res) for each pair: one driver
+// for the float and the integer GEMM.
+template <typename Tile>
+__attribute__((always_inline)) inline void for_each_tile(const GemmArgs& g, Tile tile) {
   const int cols_per_panel = g.glu ? L : NR;
   const int n_panels = (g.n + cols_per_panel - 1) / cols_per_panel;
   const int pb = g.panel_begin, pe = g.panel_end < 0 ? n_panels : imin(g.panel_end, n_panels);
-  const size_t panel_floats = static_cast<size_t>(g.k) * NR;
   for (int i0 = 0; i0 < g.m; i0 += MR) {
     const int rows = imin(MR, g.m - i0);
-    const float* a = g.a + i0 * g.lda;
     for (int q = pb; q < pe; ++q) {
       const int col0 = q * cols_per_panel;
       const int ncols = imin(cols_per_panel, g.n - col0);
       const float* bias = g.bias ? g.bias + q * NR : kZeroBias;
       const float* res = g.epilogue == Epilogue::residual ? g.residual + i0 * g.ldr + col0 : nullptr;
-      tile_rows<MR>(rows, g, a, g.panels + q * panel_floats, bias, g.c + i0 * g.ldc + col0, res, ncols);
+      tile(rows, i0, q, col0, ncols, bias, res);
     }
   }
+}
+
+void gemm(const GemmArgs& g) {
+  const size_t panel_floats = static_cast<size_t>(g.k) * NR;
+  for_each_tile(g, [&](int rows, int i0, int q, int col0, int ncols, const float* bias, const float* res) {
+    tile_rows<MR>(rows, g, g.a + i0 * g.lda, g.panels + q * panel_floats, bias, g.c + i0 * g.ldc + col0, res, ncols);
+  });
 }
 
 // ---- integer GEMM (kernels.h: int8 weights, int16 activations) -----------------------
@@ -270,22 +279,11 @@ void tile_q_rows(int rows, const GemmArgs& g, const int16_t* a, const int8_t* pa
 }
 
 void gemm_q(const GemmArgs& g) {
-  const int cols_per_panel = g.glu ? L : NR;
-  const int n_panels = (g.n + cols_per_panel - 1) / cols_per_panel;
-  const int pb = g.panel_begin, pe = g.panel_end < 0 ? n_panels : imin(g.panel_end, n_panels);
   const size_t panel_bytes = static_cast<size_t>((g.k + 1) / 2) * 2 * NR;
-  for (int i0 = 0; i0 < g.m; i0 += MR) {
-    const int rows = imin(MR, g.m - i0);
-    const int16_t* a = g.qa + i0 * g.lda;
-    for (int q = pb; q < pe; ++q) {
-      const int col0 = q * cols_per_panel;
-      const int ncols = imin(cols_per_panel, g.n - col0);
-      const float* bias = g.bias ? g.bias + q * NR : kZeroBias;
-      const float* res = g.epilogue == Epilogue::residual ? g.residual + i0 * g.ldr + col0 : nullptr;
-      tile_q_rows<MR>(rows, g, a, g.qpanels + q * panel_bytes, bias, g.w_scale + q * NR, g.a_scale + i0,
-                      g.c + i0 * g.ldc + col0, res, ncols);
-    }
-  }
+  for_each_tile(g, [&](int rows, int i0, int q, int col0, int ncols, const float* bias, const float* res) {
+    tile_q_rows<MR>(rows, g, g.qa + i0 * g.lda, g.qpanels + q * panel_bytes, bias, g.w_scale + q * NR,
+                    g.a_scale + i0, g.c + i0 * g.ldc + col0, res, ncols);
+  });
 }
 
 void quantize_rows(int m, int k, const float* x, size_t ldx, int16_t* q, size_t ldq, float* scale) {
