@@ -3,9 +3,10 @@
 // The native engine through the public C++ API (inherent.hpp), one thread:
 //   BM_score_mel/<config>/<kernels>[/int8]/<seconds>   one inference on a window of
 //                                                 log-mels (/int8: INHERENT_PRECISION_INT8)
-//   BM_score_mel/<config>/auto/10s/2threads     the same on two threads (wall time)
+//   BM_score_mel/<config>/auto[/int8]/<seconds>/2threads   the same on two threads (wall time)
 //   BM_stream_hop/<config>/auto[/int8]           one 100 ms hop of a default stream
 //                                                 (2 s window): frontend + model
+//   BM_stream_hop/<config>/auto[/int8]/2threads  the same on two threads (wall time)
 //   BM_load/<config>                              cold start: package bytes -> model
 // Models are random-weight packages of the named configs (weights do not change the
 // cost). Counters: ms per call; x_realtime for windows.
@@ -98,14 +99,16 @@ void BM_score_mel(benchmark::State& state, std::string config, std::string kerne
                  (n_threads > 1 ? ", " + std::to_string(n_threads) + " threads" : ""));
 }
 
-void BM_stream_hop(benchmark::State& state, std::string config, std::string kernels, bool int8) {
+void BM_stream_hop(benchmark::State& state, std::string config, std::string kernels, bool int8, int n_threads) {
   const Package& p = package(config);
   inherent_model_params mp = inherent_model_default_params();
   mp.kernels = kernels_of(kernels);
   if (int8) mp.precision = INHERENT_PRECISION_INT8;
   inherent::Model model = inherent::Model::from_memory(p.weights.data(), p.weights.size(), {}, mp);
   const std::vector<float> x = audio(20.0);
-  inherent::Stream stream(model);  // 2 s window, 100 ms hop
+  inherent_stream_params sp = inherent_stream_default_params();  // 2 s window, 100 ms hop
+  sp.n_threads = n_threads;
+  inherent::Stream stream(model, sp);
   const size_t hop = INHERENT_SAMPLE_RATE / 10;
   size_t at = 0;
   // Warm up past the first full window so every measured hop is a 2 s window.
@@ -128,7 +131,8 @@ void BM_stream_hop(benchmark::State& state, std::string config, std::string kern
     at += hop;
     benchmark::DoNotOptimize(stream.results());
   }
-  state.SetLabel(model.kernels_name() + (int8 ? " int8" : "") + ", 2 s window, 100 ms hop");
+  state.SetLabel(model.kernels_name() + (int8 ? " int8" : "") + ", 2 s window, 100 ms hop" +
+                 (n_threads > 1 ? ", " + std::to_string(n_threads) + " threads" : ""));
 }
 
 void BM_load(benchmark::State& state, std::string config) {
@@ -153,14 +157,23 @@ int main(int argc, char** argv) {
                                        BM_score_mel, config, kernels, int8, seconds, 1)
               ->Unit(benchmark::kMillisecond);
     // Threads: wall time is what they buy (CPU time adds up over threads).
-    benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/auto/10s/2threads").c_str(), BM_score_mel,
-                                 config, "auto", false, 10.0, 2)
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime();
     for (bool int8 : {false, true})
-      benchmark::RegisterBenchmark((std::string("BM_stream_hop/") + config + "/auto" + (int8 ? "/int8" : "")).c_str(),
-                                   BM_stream_hop, config, "auto", int8)
-          ->Unit(benchmark::kMillisecond);
+      for (double seconds : {1.0, 10.0})
+        benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/auto" + (int8 ? "/int8/" : "/") +
+                                      std::to_string(int(seconds)) + "s/2threads")
+                                         .c_str(),
+                                     BM_score_mel, config, "auto", int8, seconds, 2)
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+    for (bool int8 : {false, true})
+      for (int n_threads : {1, 2}) {
+        auto* b = benchmark::RegisterBenchmark((std::string("BM_stream_hop/") + config + "/auto" +
+                                                (int8 ? "/int8" : "") + (n_threads > 1 ? "/2threads" : ""))
+                                                   .c_str(),
+                                               BM_stream_hop, config, "auto", int8, n_threads);
+        b->Unit(benchmark::kMillisecond);
+        if (n_threads > 1) b->UseRealTime();
+      }
     benchmark::RegisterBenchmark((std::string("BM_load/") + config).c_str(), BM_load, config)
         ->Unit(benchmark::kMillisecond);
   }

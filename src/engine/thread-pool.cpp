@@ -3,6 +3,23 @@
 
 namespace inherent::engine {
 
+namespace {
+
+// How long an idle worker polls before it sleeps (about 50 us on a desktop core).
+constexpr int kSpins = 20000;
+
+inline void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+inline uint32_t generation_of(uint64_t s) { return static_cast<uint32_t>(s >> 32); }
+
+}  // namespace
+
 bool ThreadPool::available() {
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
   return false;
@@ -25,48 +42,61 @@ ThreadPool::~ThreadPool() {
   for (std::thread& t : workers_) t.join();
 }
 
-bool ThreadPool::take(int* task) {
-  if (next_ >= n_tasks_) return false;
-  *task = next_++;
-  return true;
+bool ThreadPool::take(uint32_t generation, int* task) {
+  uint64_t s = state_.load(std::memory_order_acquire);
+  for (;;) {
+    const int n = static_cast<int>((s >> 16) & 0xffff), next = static_cast<int>(s & 0xffff);
+    if (generation_of(s) != generation || next >= n) return false;
+    if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      *task = next;
+      return true;
+    }
+  }
 }
 
 void ThreadPool::run(int n_tasks, const std::function<void(int)>& fn) {
-  if (workers_.empty() || n_tasks <= 1) {
+  if (workers_.empty() || n_tasks <= 1 || n_tasks > 0xffff) {
     for (int i = 0; i < n_tasks; ++i) fn(i);
     return;
   }
-  std::unique_lock<std::mutex> lock(mu_);
+  // The previous run is wholly finished here, so no worker reads fn_ or finished_.
   fn_ = &fn;
-  n_tasks_ = n_tasks;
-  next_ = finished_ = 0;
-  ++generation_;
+  finished_.store(0, std::memory_order_relaxed);
+  const uint32_t generation = generation_of(state_.load(std::memory_order_relaxed)) + 1;
+  state_.store((static_cast<uint64_t>(generation) << 32) | (static_cast<uint64_t>(n_tasks) << 16),
+               std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> lock(mu_);  // a worker about to sleep sees the new run
+  }
   wake_.notify_all();
   int task = 0;
-  while (take(&task)) {
-    lock.unlock();
+  while (take(generation, &task)) {
     fn(task);
-    lock.lock();
-    ++finished_;
+    finished_.fetch_add(1, std::memory_order_acq_rel);
   }
-  done_.wait(lock, [this] { return finished_ == n_tasks_; });
-  fn_ = nullptr;
+  while (finished_.load(std::memory_order_acquire) < n_tasks) relax();
 }
 
 void ThreadPool::work() {
-  unsigned seen = 0;
-  std::unique_lock<std::mutex> lock(mu_);
+  uint32_t seen = 0;
   for (;;) {
-    wake_.wait(lock, [&] { return stop_ || (generation_ != seen && fn_ && next_ < n_tasks_); });
-    if (stop_) return;
-    seen = generation_;
+    int spins = 0;
+    while (generation_of(state_.load(std::memory_order_acquire)) == seen) {
+      if (stop_.load(std::memory_order_relaxed)) return;
+      if (++spins < kSpins) {
+        relax();
+        continue;
+      }
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_.wait(lock, [&] { return stop_ || generation_of(state_.load(std::memory_order_acquire)) != seen; });
+      if (stop_) return;
+      break;
+    }
+    seen = generation_of(state_.load(std::memory_order_acquire));
     int task = 0;
-    while (take(&task)) {
-      const std::function<void(int)>* fn = fn_;
-      lock.unlock();
-      (*fn)(task);
-      lock.lock();
-      if (++finished_ == n_tasks_) done_.notify_all();
+    while (take(seen, &task)) {
+      (*fn_)(task);
+      finished_.fetch_add(1, std::memory_order_acq_rel);
     }
   }
 }

@@ -4,9 +4,15 @@
 // fn(0..n-1) spread over the pool's threads and the caller's, and returns when all are
 // done. One run at a time per pool (a pool belongs to one session or stream). Builds
 // without threads (WebAssembly without pthreads) run everything on the caller.
+//
+// A forward pass makes dozens of runs of 5-50 us each, so waking a sleeping thread
+// (tens of us) would cost more than it saves: workers spin for a while after each run
+// and only then sleep on a condition variable.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -30,15 +36,19 @@ class ThreadPool {
 
  private:
   void work();
-  bool take(int* task);
+  // Claims the next task of run `generation`; false when it has none left (or a newer
+  // run has started).
+  bool take(uint32_t generation, int* task);
 
   std::vector<std::thread> workers_;
-  std::mutex mu_;
-  std::condition_variable wake_, done_;
-  const std::function<void(int)>* fn_ = nullptr;
-  int n_tasks_ = 0, next_ = 0, finished_ = 0;
-  unsigned generation_ = 0;
-  bool stop_ = false;
+  // One word so that a claim can never mix two runs: generation (32 bits), task count
+  // (16) and next task (16).
+  std::atomic<uint64_t> state_{0};
+  std::atomic<int> finished_{0};
+  const std::function<void(int)>* fn_ = nullptr;  // valid while a task of the run is unfinished
+  std::mutex mu_;  // only for sleeping and waking
+  std::condition_variable wake_;
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace inherent::engine
