@@ -83,6 +83,39 @@ TEST(Model, ScoresAreSigmoidsOfEveryHead) {
   EXPECT_TRUE(s.gt(0).all().item<bool>() && s.lt(1).all().item<bool>());
 }
 
+// FakeInt8Scope rounds the dynamically quantized layers' inputs: scores move a little
+// (8-bit steps), not at all outside the scope, and gradients still reach the input.
+TEST(Model, FakeInt8ScopeRoundsOnlyInside) {
+  Conformer model = make_model("tiny");
+  const torch::Tensor mel = random_clip(120, 4).unsqueeze(0);
+  torch::Tensor before, inside, after;
+  {
+    torch::NoGradGuard no_grad;
+    before = model->scores(mel);
+    {
+      FakeInt8Scope int8;
+      {
+        FakeInt8Scope nested;
+      }
+      inside = model->scores(mel);  // still rounded after the nested scope ended
+    }
+    after = model->scores(mel);
+  }
+  EXPECT_TRUE(torch::equal(before, after));
+  const double drift = (inside - before).abs().max().item<double>();
+  EXPECT_GT(drift, 1e-6);
+  EXPECT_LT(drift, 0.05);
+  // Straight-through: the rounded forward has the float forward's gradient to first order.
+  const torch::Tensor x = mel.clone().requires_grad_(true);
+  {
+    FakeInt8Scope int8;
+    model->forward(x).sum().backward();
+  }
+  ASSERT_TRUE(x.grad().defined());
+  EXPECT_TRUE(torch::isfinite(x.grad()).all().item<bool>());
+  EXPECT_GT(x.grad().abs().sum().item<double>(), 0.0);
+}
+
 // The contract of DESIGN.md: alone == in a padded batch == zero-padded to 3000 frames.
 TEST(Model, PaddingInvariance) {
   const std::vector<std::pair<const char*, std::vector<int64_t>>> cases = {
@@ -243,6 +276,18 @@ TEST(TrainConfigYaml, EveryKeyRoundTrips) {
   EXPECT_EQ(back.augment.noise_dir, c.augment.noise_dir);
   EXPECT_DOUBLE_EQ(back.training.lr, 0.0123);
   EXPECT_EQ(back.model.arch.n_hidden, 32);
+}
+
+TEST(TrainConfigYaml, Int8ConsistencyNeedsNoDropout) {
+  try {
+    parse_train_config_yaml("model:\n  preset: tiny\ntraining:\n  int8_consistency: 1.0\n", "cfg.yaml");
+    ADD_FAILURE() << "accepted";
+  } catch (const Exception& e) {
+    EXPECT_NE(std::string(e.what()).find("int8_consistency needs model.dropout: 0"), std::string::npos) << e.what();
+  }
+  const TrainConfig ok = parse_train_config_yaml(
+      "model:\n  preset: tiny\n  dropout: 0\ntraining:\n  int8_consistency: 2.5\n", "cfg.yaml");
+  EXPECT_DOUBLE_EQ(ok.training.int8_consistency, 2.5);
 }
 
 TEST(ModelConfig, ErrorsNameFileLineAndKey) {

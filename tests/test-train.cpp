@@ -321,6 +321,32 @@ TEST(Train, CtcAuxiliaryIsLoggedCheckpointedAndResumesExactly) {
   EXPECT_EQ(records, 12);
 }
 
+// training.int8_consistency: every train record carries the rounded forward's drift,
+// which is small but not zero on a fresh tiny model.
+TEST(Train, Int8ConsistencyIsLogged) {
+  Workdir w;
+  std::string out;
+  const std::string cfg = w.dir + "/int8.yaml";
+  std::ofstream(cfg) << "model:\n  preset: tiny\n  dropout: 0\ndata:\n  batch_size: 4\n"
+                        "training:\n  lr: 0.003\n  warmup_steps: 2\n  log_every: 1\n  norm_clips: 8\n"
+                        "  int8_consistency: 5.0\neval:\n  every: 0\n  at_end: false\n";
+  ASSERT_EQ(run({"train", "--config", cfg, "--labels", w.labels, "--max-steps", "6", "--output-dir", w.dir + "/run"},
+                &out, w.dir + "/log"),
+            0)
+      << out;
+  int records = 0;
+  std::istringstream log(slurp(w.dir + "/run/metrics.jsonl"));
+  for (std::string line; std::getline(log, line);) {
+    const json r = json::parse(line);
+    if (r["event"] != "train") continue;
+    ASSERT_TRUE(r.contains("int8_drift")) << line;
+    EXPECT_GT(r["int8_drift"].get<double>(), 0.0) << line;
+    EXPECT_LT(r["int8_drift"].get<double>(), 0.05) << line;
+    ++records;
+  }
+  EXPECT_EQ(records, 6);
+}
+
 // Largest |a - b| over the float32 tensors the two files share.
 double max_weight_diff(const std::string& a, const std::string& b) {
   const auto ta = tensors_of(a), tb = tensors_of(b);

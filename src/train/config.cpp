@@ -153,6 +153,7 @@ std::vector<Section> sections(TrainConfig& c) {
         real_key("beta2", t.beta2, 0.0, 1.0, true), real_key("eps", t.eps, 0.0, 1.0),
         real_key("grad_clip", t.grad_clip, 0.0, 1e6), real_key("focal_gamma", t.focal_gamma, 0.0, 10.0),
         real_key("ctc_weight", t.ctc_weight, 0.0, 100.0),
+        real_key("int8_consistency", t.int8_consistency, 0.0, 1e6),
         bool_key("pos_weight", t.pos_weight), real_key("pos_weight_max", t.pos_weight_max, 1.0, 1e6),
         integer_key("seed", t.seed, 0, std::numeric_limits<int64_t>::max()),
         integer_key("threads", t.threads, 1, 1024), choice_key("device", t.device, {"cpu", "cuda"}),
@@ -167,6 +168,9 @@ std::vector<Section> sections(TrainConfig& c) {
 
 void finish(TrainConfig& c, const std::string& source) {
   if (const std::string e = arch_config_check(c.model.arch); !e.empty()) fail(source + ": model." + e);
+  if (c.training.int8_consistency > 0 && c.model.dropout > 0)
+    fail(source + ": training.int8_consistency needs model.dropout: 0 (its two forward passes would see different "
+                  "dropout masks)");
   c.data.seed = c.training.seed;
   c.source = source;
 }

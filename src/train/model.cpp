@@ -28,7 +28,52 @@ torch::Tensor as_gate(const torch::Tensor& valid, const torch::Tensor& like) {
   return valid.unsqueeze(-1).to(like.scalar_type());
 }
 
+thread_local bool g_fake_int8 = false;
+
+// The rounded value forward, the identity backward.
+torch::Tensor straight_through(const torch::Tensor& x, const torch::Tensor& rounded) {
+  return x + (rounded - x.detach());
+}
+
+// 8 bits with a zero point over the last dimension (LiteRT's asymmetric per-row inputs).
+torch::Tensor fake_int8_rows(const torch::Tensor& x) {
+  if (!g_fake_int8) return x;
+  torch::Tensor q;
+  {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor lo = std::get<0>(x.min(-1, true)).clamp_max(0), hi = std::get<0>(x.max(-1, true)).clamp_min(0);
+    const torch::Tensor scale = ((hi - lo) / 255.0).clamp_min(1e-20);
+    const torch::Tensor zero = torch::round(-lo / scale) - 128.0;
+    q = (torch::clamp(torch::round(x / scale) + zero, -128.0, 127.0) - zero) * scale;
+  }
+  return straight_through(x, q);
+}
+
+// 8 bits symmetric over everything but the batch dimension (per clip).
+torch::Tensor fake_int8_clip(const torch::Tensor& x) {
+  if (!g_fake_int8) return x;
+  torch::Tensor q;
+  {
+    torch::NoGradGuard no_grad;
+    std::vector<int64_t> keep(static_cast<size_t>(x.dim()), 1);
+    keep[0] = x.size(0);
+    const torch::Tensor scale = (x.abs().flatten(1).amax(1) / 127.0).clamp_min(1e-20).view(keep);
+    q = torch::clamp(torch::round(x / scale), -127.0, 127.0) * scale;
+  }
+  return straight_through(x, q);
+}
+
+// norm(x), rounded between the normalization and its affine part under FakeInt8Scope.
+torch::Tensor normed(torch::nn::LayerNorm& norm, const torch::Tensor& x) {
+  if (!g_fake_int8) return norm(x);
+  const torch::Tensor n = F::layer_norm(x, F::LayerNormFuncOptions({x.size(-1)}).eps(kLayerNormEps));
+  return fake_int8_rows(n) * norm->weight + norm->bias;
+}
+
 }  // namespace
+
+FakeInt8Scope::FakeInt8Scope() : previous_(g_fake_int8) { g_fake_int8 = true; }
+FakeInt8Scope::~FakeInt8Scope() { g_fake_int8 = previous_; }
 
 torch::Tensor valid_frames(const torch::Tensor& mel) { return mel.ne(0).any(-1); }
 
@@ -59,8 +104,8 @@ std::pair<torch::Tensor, torch::Tensor> SubsampleImpl::forward(const torch::Tens
   // Conv1d wants [B, C, T]; the masks zero steps past each clip's end so the next conv
   // sees exactly the zeros it would see at the edge of the clip alone.
   const torch::Tensor valid1 = stride2(valid), valid2 = stride2(valid1);
-  torch::Tensor h = torch::silu(conv1(x.transpose(1, 2))) * valid1.unsqueeze(1).to(x.scalar_type());
-  h = torch::silu(conv2(h)) * valid2.unsqueeze(1).to(x.scalar_type());
+  torch::Tensor h = torch::silu(conv1(fake_int8_clip(x.transpose(1, 2)))) * valid1.unsqueeze(1).to(x.scalar_type());
+  h = torch::silu(conv2(fake_int8_clip(h))) * valid2.unsqueeze(1).to(x.scalar_type());
   return {h.transpose(1, 2), valid2};  // [B, T2, H], [B, T2]
 }
 
@@ -74,7 +119,7 @@ FeedForwardImpl::FeedForwardImpl(int64_t n_hidden, int64_t n_ffn, double dropout
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
-  return drop(down(drop(torch::silu(up(norm(x))))));
+  return drop(down(fake_int8_rows(drop(torch::silu(up(normed(norm, x)))))));
 }
 
 // ---- SelfAttention ----
@@ -91,7 +136,7 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Te
   const int64_t b = x.size(0), t = x.size(1), h = x.size(2), d = h / n_heads;
   // [B, T, 3H] -> 3 x [B, heads, T, d]
   const std::vector<torch::Tensor> parts =
-      qkv(norm(x)).view({b, t, 3, n_heads, d}).permute({2, 0, 3, 1, 4}).unbind(0);
+      qkv(normed(norm, x)).view({b, t, 3, n_heads, d}).permute({2, 0, 3, 1, 4}).unbind(0);
   const torch::Tensor& q = parts[0];
   const torch::Tensor& k = parts[1];
   const torch::Tensor& v = parts[2];
@@ -105,7 +150,7 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Te
     weights = F::dropout(weights, F::DropoutFuncOptions().p(attn_dropout).training(true));
   }
   const torch::Tensor y = torch::matmul(weights, v).transpose(1, 2).reshape({b, t, h});  // [B, T, H]
-  return drop(out(y));
+  return drop(out(fake_int8_rows(y)));
 }
 
 // ---- ConvModule ----
@@ -121,10 +166,10 @@ ConvModuleImpl::ConvModuleImpl(int64_t n_hidden, int64_t kernel, double dropout)
 }
 
 torch::Tensor ConvModuleImpl::forward(const torch::Tensor& x, const torch::Tensor& valid) {
-  const std::vector<torch::Tensor> ag = pointwise1(norm1(x)).chunk(2, -1);  // a | g, each [B, T, H]
+  const std::vector<torch::Tensor> ag = pointwise1(normed(norm1, x)).chunk(2, -1);  // a | g, each [B, T, H]
   torch::Tensor y = ag[0] * torch::sigmoid(ag[1]) * as_gate(valid, x);
-  y = depthwise(y.transpose(1, 2)).transpose(1, 2);
-  return drop(pointwise2(torch::silu(norm2(y))));
+  y = depthwise(fake_int8_clip(y.transpose(1, 2))).transpose(1, 2);
+  return drop(pointwise2(fake_int8_rows(torch::silu(norm2(y)))));
 }
 
 // ---- ConformerBlock ----

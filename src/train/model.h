@@ -41,6 +41,23 @@ torch::Tensor valid_frames(const torch::Tensor& mel);
 // its weight underflows to exactly 0 next to a valid step.
 constexpr double kMaskedLogit = -1e9;
 
+// While one is alive on this thread, forward passes round the inputs of the layers that
+// a dynamic-range int8 export quantizes on the fly, as its kernels do: 8 bits with a
+// zero point per row for Linears (a LayerNorm in front is rounded before its gamma and
+// beta, which the export folds into the Linear), 8 bits symmetric per clip for the
+// convolutions. Gradients pass straight through. The trainer's int8 consistency loss
+// (training.int8_consistency) compares such a forward with the float one.
+class FakeInt8Scope {
+ public:
+  FakeInt8Scope();
+  ~FakeInt8Scope();
+  FakeInt8Scope(const FakeInt8Scope&) = delete;
+  FakeInt8Scope& operator=(const FakeInt8Scope&) = delete;
+
+ private:
+  bool previous_;
+};
+
 // Global log-mel normalization, applied to valid frames only (padding stays 0).
 struct MelNormImpl : torch::nn::Module {
   explicit MelNormImpl(int64_t n_mels);

@@ -672,7 +672,7 @@ int run_training(const TrainRequest& req) {
   BatchLoader loader(train, data_options,
                      BatchPlan::training(train, data_options, step * world + rank, world));
   ProgressLine progress(lead && !req.quiet);
-  double loss_sum = 0, ctc_sum = 0, rate = 0, wait_seconds = 0, last_loss = NAN;
+  double loss_sum = 0, ctc_sum = 0, int8_sum = 0, rate = 0, wait_seconds = 0, last_loss = NAN;
   int64_t loss_count = 0, steps_this_run = 0;
   const int64_t stop_at = req.stop_at ? std::min(*req.stop_at, t.max_steps) : t.max_steps;
   int exit_code = 0;
@@ -710,8 +710,19 @@ int run_training(const TrainRequest& req) {
     wait_seconds += seconds_since(step_start);
     auto [mel, y] = to_tensors(*batch, device);
     auto [h, valid2] = model->encode(mel);
-    const torch::Tensor heads_loss = focal_bce(model->classify(h, valid2), y, pos_weight, t.focal_gamma);
+    const torch::Tensor logits = model->classify(h, valid2);
+    const torch::Tensor heads_loss = focal_bce(logits, y, pos_weight, t.focal_gamma);
     torch::Tensor loss = heads_loss;
+    if (t.int8_consistency > 0) {
+      torch::Tensor rounded;
+      {
+        FakeInt8Scope int8;
+        rounded = model->forward(mel);
+      }
+      const torch::Tensor drift = (torch::sigmoid(logits) - torch::sigmoid(rounded)).abs().mean();
+      loss = loss + t.int8_consistency * drift;
+      int8_sum += drift.item<double>();
+    }
     if (ctc) {
       std::vector<std::string> transcripts;
       for (const size_t c : batch->clips) transcripts.push_back(train.clip(c).row.transcript);
@@ -775,8 +786,9 @@ int run_training(const TrainRequest& req) {
                      {"elapsed_s", seconds_since(run_start)}};
       // This rank's auxiliary loss (the heads' loss above is averaged over ranks).
       if (ctc) record["ctc_loss"] = ctc_sum / static_cast<double>(loss_count);
+      if (t.int8_consistency > 0) record["int8_drift"] = int8_sum / static_cast<double>(loss_count);
       log->write(record);
-      loss_sum = 0, ctc_sum = 0, loss_count = 0;
+      loss_sum = 0, ctc_sum = 0, int8_sum = 0, loss_count = 0;
     }
     if (config.eval.every > 0 && step % config.eval.every == 0 && step < t.max_steps) run_eval();
     if (step % t.save_every == 0) {
