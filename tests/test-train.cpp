@@ -310,11 +310,9 @@ TEST(Train, CtcAuxiliaryIsLoggedCheckpointedAndResumesExactly) {
   const auto model = tensors_of(w.dir + "/straight/last/model.safetensors");
   for (const auto& [name, values] : model) EXPECT_EQ(name.find("ctc"), std::string::npos) << name;
   int records = 0;
-  std::istringstream log(slurp(w.dir + "/straight/metrics.jsonl"));
-  for (std::string line; std::getline(log, line);) {
-    const json r = json::parse(line);
+  for (const json& r : read_jsonl(w.dir + "/straight/metrics.jsonl")) {
     if (r["event"] != "train") continue;
-    ASSERT_TRUE(r.contains("ctc_loss")) << line;
+    ASSERT_TRUE(r.contains("ctc_loss")) << r;
     EXPECT_GT(r["ctc_loss"].get<double>(), 0.0);
     ++records;
   }
@@ -335,13 +333,11 @@ TEST(Train, Int8ConsistencyIsLogged) {
             0)
       << out;
   int records = 0;
-  std::istringstream log(slurp(w.dir + "/run/metrics.jsonl"));
-  for (std::string line; std::getline(log, line);) {
-    const json r = json::parse(line);
+  for (const json& r : read_jsonl(w.dir + "/run/metrics.jsonl")) {
     if (r["event"] != "train") continue;
-    ASSERT_TRUE(r.contains("int8_drift")) << line;
-    EXPECT_GT(r["int8_drift"].get<double>(), 0.0) << line;
-    EXPECT_LT(r["int8_drift"].get<double>(), 0.05) << line;
+    ASSERT_TRUE(r.contains("int8_drift")) << r;
+    EXPECT_GT(r["int8_drift"].get<double>(), 0.0) << r;
+    EXPECT_LT(r["int8_drift"].get<double>(), 0.05) << r;
     ++records;
   }
   EXPECT_EQ(records, 6);
