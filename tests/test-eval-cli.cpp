@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/breakdown.h"
 #include "eval/metrics.h"
 #include "eval/thresholds.h"
 #include "inherent/inherent.hpp"
@@ -192,6 +193,44 @@ TEST(EvalCli, MetricsEqualSrcEvalOnTheEngineScores) {
   EXPECT_EQ(j["cofiring"]["counts"].get<std::vector<std::vector<int64_t>>>(), cofire);
   for (int h = 0; h < kHeads; ++h) EXPECT_EQ(j["decisions"]["heads"][static_cast<size_t>(h)]["fired"], cofire[h][h]);
   EXPECT_FALSE(fs::exists(out.string() + ".tmp"));
+}
+
+// --by: the gate's errors per value of an extra column, equal to src/eval's breakdown of
+// the engine's own scores; a column the manifest lacks is a usage error before scoring.
+TEST(EvalCli, BreakdownByColumn) {
+  const LabelTable labels = random_labels();
+  const fs::path plain = write_manifest("by-plain.csv", labels, std::vector<std::string>(kClips, "test"));
+  const fs::path manifest = scratch() / "by.csv";
+  {
+    std::istringstream in(slurp(plain));
+    std::ofstream f(manifest);
+    std::string line;
+    for (int i = -1; std::getline(in, line); ++i) f << line << "," << (i < 0 ? "category" : "g" + std::to_string(i % 3)) << "\n";
+  }
+  const fs::path out = scratch() / "by.json";
+  const CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) +
+                                " -q --by category --by-rows 2 --json-out " + q(out));
+  ASSERT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.out.find("isInteresting by category"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("... 1 more groups"), std::string::npos) << r.out;
+  const json j = json::parse(slurp(out));
+  ASSERT_EQ(j["breakdown"].size(), 1u);
+  EXPECT_EQ(j["breakdown"][0]["column"], "category");
+  std::vector<float> scores;
+  std::vector<uint8_t> flat;
+  std::vector<std::string> groups;
+  for (size_t i = 0; i < kClips; ++i) {
+    scores.insert(scores.end(), engine_scores()[i].begin(), engine_scores()[i].end());
+    flat.insert(flat.end(), labels[i].begin(), labels[i].end());
+    groups.push_back("g" + std::to_string(i % 3));
+  }
+  const inherent::Model model = inherent::Model::from_file(package.string());
+  const auto want = inherent::eval::breakdown(scores.data(), flat.data(), kClips, kHeads, 0, model.threshold(0), groups);
+  EXPECT_EQ(j["breakdown"][0]["groups"], inherent::eval::breakdown_to_json(want));
+  EXPECT_EQ(inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --by nosuch").code, 2);
+  EXPECT_EQ(inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --by category --by-head no")
+                .code,
+            2);
 }
 
 TEST(EvalCli, ExitsZeroWhenEveryGatePasses) {

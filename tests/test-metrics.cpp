@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "eval/breakdown.h"
 #include "eval/metrics.h"
 
 namespace inherent::eval {
@@ -188,6 +189,57 @@ Metrics with_aucs(double gate_auc, double gate_eer, double intent_auc, double fp
   }
   apply_release_gates(&m);
   return m;
+}
+
+// Head 1 of two heads (head 0 holds the opposite, so a wrong column shows), groups by hand.
+TEST(Metrics, BreakdownByGroup) {
+  const Scores s1 = {0.9f, 0.6f, 0.4f, 0.2f, 0.7f, 0.55f};
+  const Labels y1 = {1, 0, 1, 0, 1, 0};
+  const std::vector<std::string> group = {"A", "A", "A", "B", "B", "C"};
+  Scores scores;
+  Labels labels;
+  for (size_t i = 0; i < s1.size(); ++i) {
+    scores.insert(scores.end(), {1.0f - s1[i], s1[i]});
+    labels.insert(labels.end(), {static_cast<uint8_t>(1 - y1[i]), y1[i]});
+  }
+  const std::vector<GroupStats> g = breakdown(scores.data(), labels.data(), 6, 2, 1, 0.5f, group);
+  ASSERT_EQ(g.size(), 3u);
+  // A: 0.6 is a false accept, 0.4 a miss; its positives beat its negative once in two.
+  EXPECT_EQ(g[0].value, "A");
+  EXPECT_EQ(g[0].clips, 3);
+  EXPECT_EQ(g[0].positives, 2);
+  EXPECT_EQ(g[0].false_accepts, 1);
+  EXPECT_EQ(g[0].misses, 1);
+  EXPECT_NEAR(g[0].mean_score_pos, 0.65, 1e-7);
+  EXPECT_NEAR(g[0].mean_score_neg, 0.6, 1e-7);
+  EXPECT_DOUBLE_EQ(g[0].auc, 0.5);
+  EXPECT_DOUBLE_EQ(g[0].auc_without, 1.0);  // {0.7} vs {0.2, 0.55}
+  // C: one negative over the threshold, no AUC of its own.
+  EXPECT_EQ(g[1].value, "C");
+  EXPECT_EQ(g[1].errors(), 1);
+  EXPECT_TRUE(std::isnan(g[1].auc));
+  EXPECT_TRUE(std::isnan(g[1].mean_score_pos));
+  EXPECT_NEAR(g[1].auc_without, 5.0 / 6.0, 1e-12);  // {0.9, 0.4, 0.7} vs {0.6, 0.2}
+  // B: no errors; without it {0.9, 0.4} vs {0.6, 0.55} is 2 of 4 pairs.
+  EXPECT_EQ(g[2].value, "B");
+  EXPECT_EQ(g[2].errors(), 0);
+  EXPECT_DOUBLE_EQ(g[2].auc, 1.0);
+  EXPECT_DOUBLE_EQ(g[2].auc_without, 0.5);
+  // Every group's auc_without is the pairwise AUC of the remaining clips.
+  for (const GroupStats& x : g) {
+    Scores rs;
+    Labels ry;
+    for (size_t i = 0; i < s1.size(); ++i)
+      if (group[i] != x.value) rs.push_back(s1[i]), ry.push_back(y1[i]);
+    EXPECT_NEAR(x.auc_without, pairwise_auc(rs, ry), 1e-12) << x.value;
+  }
+  const nlohmann::json j = breakdown_to_json(g);
+  EXPECT_EQ(j[0]["errors"], 2);
+  EXPECT_TRUE(j[1]["auc"].is_null());
+  const std::string table = breakdown_table(g, 2);
+  EXPECT_NE(table.find("... 1 more groups: 2 clips, 0 errors"), std::string::npos) << table;
+  EXPECT_THROW(breakdown(scores.data(), labels.data(), 6, 2, 2, 0.5f, group), std::invalid_argument);
+  EXPECT_THROW(breakdown(scores.data(), labels.data(), 5, 2, 1, 0.5f, group), std::invalid_argument);
 }
 
 TEST(Metrics, ReleaseGates) {

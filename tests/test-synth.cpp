@@ -187,6 +187,32 @@ TEST(Synth, ShardsAddUpToTheWholeCorpus) {
   EXPECT_EQ(inherent_cli(synth_args(dir, 10, "--shard 2/2")).code, 2);
 }
 
+// --splits renders one part of the same plan: the test clips and rows of the full corpus.
+TEST(Synth, SplitsRendersThatPartOfTheFullCorpus) {
+  const fs::path dir = scratch() / "test-only";
+  const CliRun r = inherent_cli(synth_args(dir, 20, "-j 2 --splits test"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::map<std::string, std::string> want;
+  for (const auto& [path, bytes] : wav_files(corpus()))
+    if (path.rfind("wav/test/", 0) == 0) want[path] = bytes;
+  ASSERT_FALSE(want.empty());
+  EXPECT_EQ(wav_files(dir), want);
+  // labels.csv: the header and the full corpus's test rows, in the same order.
+  std::istringstream full(slurp(corpus() / "labels.csv"));
+  std::string line, expected;
+  std::getline(full, line);
+  expected = line + "\n";
+  while (std::getline(full, line)) {
+    const size_t comma = line.find(',');
+    if (line.substr(0, comma).rfind("wav/test/", 0) == 0) expected += line + "\n";
+  }
+  EXPECT_EQ(slurp(dir / "labels.csv"), expected);
+  // A later run without it renders the rest and writes the whole corpus's labels.
+  ASSERT_EQ(inherent_cli(synth_args(dir, 20, "-j 2")).code, 0);
+  EXPECT_EQ(slurp(dir / "labels.csv"), slurp(corpus() / "labels.csv"));
+  EXPECT_EQ(inherent_cli(synth_args(dir, 20, "--splits test,dev")).code, 2);
+}
+
 TEST(Synth, DryRunWritesNothing) {
   const fs::path dir = scratch() / "dry";
   const CliRun r = inherent_cli(synth_args(dir, 50, "--dry-run"));

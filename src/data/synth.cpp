@@ -566,7 +566,9 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
   const size_t n = c.clips.size();
   const size_t shards = std::max<size_t>(1, o.shard_count);
   if (o.shard_index >= shards) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "shard index out of range");
-  auto mine = [&](size_t i) { return i % shards == o.shard_index; };
+  auto mine = [&](size_t i) {
+    return i % shards == o.shard_index && o.render_splits[static_cast<int>(c.clips[i].split)];
+  };
   size_t n_mine = 0;
   for (size_t i = 0; i < n; ++i) n_mine += mine(i);
   std::vector<double> durations(n, 0.0);
@@ -643,6 +645,7 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
   std::array<HeadCount, n_splits> hc;
   for (size_t i = 0; i < n; ++i) {
     const Clip& clip = c.clips[i];
+    if (!o.render_splits[static_cast<int>(clip.split)]) continue;
     std::vector<std::string> f;
     f.push_back(clip.path);
     f.push_back(transcript(clip));

@@ -62,6 +62,9 @@ struct Options {
   // Render only clips with index % shard_count == shard_index and write no labels.csv
   // (machines share the work; a final run without a shard reuses every clip).
   size_t shard_index = 0, shard_count = 1;
+  // Splits to render and list in labels.csv (the plan is the whole corpus either way, so
+  // a test-only run renders exactly the test clips of the full corpus).
+  std::array<bool, n_splits> render_splits = {true, true, true};
   bool quiet = false;
   // Real recordings (folders of wav/flac, e.g. ../shared/data/fsdd) as gate-0 clips with
   // every head 0, real_fraction of each split's clips; speakers are split (real_recordings).

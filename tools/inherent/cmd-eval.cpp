@@ -6,7 +6,9 @@
 // gate passes, 1 when one fails (or on an error), 2 on a usage error.
 // --html-out writes the same numbers as one self-contained HTML page (src/eval/report-html.h);
 // --fixtures judges the clips of hand-written fixtures (src/eval/fixtures.h) one by one.
+#include <algorithm>
 #include <array>
+#include <fstream>
 #include <cmath>
 #include <map>
 #include <cstdio>
@@ -18,6 +20,7 @@
 #include "commands.h"
 #include "common/csv.h"
 #include "common/files.h"
+#include "eval/breakdown.h"
 #include "eval/fixtures.h"
 #include "eval/metrics.h"
 #include "eval/report-html.h"
@@ -79,12 +82,15 @@ ojson to_ordered(const nlohmann::json& j) { return ojson::parse(j.dump()); }
 // index's is an error naming manifest:line (the manifest is stale).
 std::vector<eval::FixtureResult> judge_fixtures(const std::vector<eval::Fixture>& index, const SplitScores& s,
                                                 const std::vector<float>& t) {
-  const CsvTable table = read_csv_file(s.manifest);
-  const int col = table.column("template_id");
+  const auto column = [&](const char* name) {
+    const auto it = std::find(s.header.begin(), s.header.end(), name);
+    return it == s.header.end() ? -1 : static_cast<int>(it - s.header.begin());
+  };
+  const int col = column("template_id");
   if (col < 0)
     throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
                     s.manifest + ": no template_id column; --fixtures wants the manifest `inherent fixtures --index` wrote");
-  const int voice_col = table.column("voice");
+  const int voice_col = column("voice");
   std::map<std::string, size_t> by_id;
   std::vector<eval::FixtureResult> out(index.size());
   for (size_t k = 0; k < index.size(); ++k) {
@@ -124,6 +130,20 @@ std::vector<eval::FixtureResult> judge_fixtures(const std::vector<eval::Fixture>
   return out;
 }
 
+// The manifest's header row, read alone, so that a wrong --by column fails before scoring.
+std::vector<std::string> manifest_header(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::string line;
+  if (!f || !std::getline(f, line)) throw Exception(INHERENT_STATUS_IO_ERROR, path + ": cannot read the header row");
+  return parse_csv(line, path).header;
+}
+
+int head_index(const std::string& name) {
+  for (int h = 0; h < kHeads; ++h)
+    if (name == eval::head_name(h)) return h;
+  throw CLI::ValidationError("--by-head", "'" + name + "' is not a head (isInteresting, hasAddToListIntent, ...)");
+}
+
 ojson confusion_json(const eval::Confusion& c) {
   return {{"tp", c.tp},           {"fp", c.fp},
           {"tn", c.tn},           {"fn", c.fn},
@@ -138,6 +158,9 @@ void add_eval(CLI::App& app) {
     ScoreSource source;
     std::string manifest, split = "test", json_out, scores_out, thresholds;
     std::string html_out, report_parity, report_latency, report_training, fixtures;
+    std::vector<std::string> by;
+    std::string by_head = "isInteresting";
+    size_t by_rows = 20;
     bool require_fixtures = false;
   };
   auto o = std::make_shared<Opts>();
@@ -168,6 +191,12 @@ void add_eval(CLI::App& app) {
                   "(the manifest that `inherent fixtures --index` wrote)")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--require-fixtures", o->require_fixtures, "Exit 1 when a fixture fails (needs --fixtures)");
+  cmd->add_option("--by", o->by,
+                  "Break one head's errors down by a manifest column (category, template_id, source, voice, ...): "
+                  "per group its clips, errors at the threshold, AUC and the split's AUC without it; repeatable");
+  cmd->add_option("--by-head", o->by_head, "Head of --by")->capture_default_str();
+  cmd->add_option("--by-rows", o->by_rows, "Groups printed per --by table, most errors first (0: all; JSON has all)")
+      ->capture_default_str();
   cmd->footer(
       "Metrics (docs/eval.md): AUC with mid-ranks, EER, FPR at 95% recall, precision/recall/F1 at the thresholds;\n"
       "gate-conditioned: intent heads on the clips labeled isInteresting = 1; decisions and co-firing: the\n"
@@ -180,6 +209,13 @@ void add_eval(CLI::App& app) {
       throw CLI::RequiredError("--html-out (for --report-*)");
     const std::vector<eval::Fixture> index = o->fixtures.empty() ? std::vector<eval::Fixture>{}
                                                                    : eval::read_fixture_index(o->fixtures);
+    const int by_head = head_index(o->by_head);
+    if (!o->by.empty()) {
+      const std::vector<std::string> header = manifest_header(o->manifest);
+      for (const std::string& c : o->by)
+        if (std::find(header.begin(), header.end(), c) == header.end())
+          throw CLI::ValidationError("--by", "'" + c + "' is not a column of " + o->manifest);
+    }
     const SplitScores s = score_split(o->source, o->manifest, o->split);
     std::string threshold_source = o->source.checkpoint.empty() ? "artifact metadata" : "seed defaults (heads.inc)";
     std::vector<float> t = s.thresholds;
@@ -245,6 +281,20 @@ void add_eval(CLI::App& app) {
     std::printf("%d of %zu gates passed: %s\n", m.gates_passed(), m.gates.size(),
                 m.all_gates_passed() ? "PASS" : "FAIL");
 
+    // Where the --by head's errors come from, one table per column.
+    std::vector<std::pair<std::string, std::vector<eval::GroupStats>>> breakdowns;
+    for (const std::string& c : o->by) {
+      const size_t col = static_cast<size_t>(std::find(s.header.begin(), s.header.end(), c) - s.header.begin());
+      std::vector<std::string> group_of;
+      for (const LabelRow& r : s.rows) group_of.push_back(col < r.fields.size() ? r.fields[col] : "");
+      breakdowns.emplace_back(c, eval::breakdown(s.scores.data(), s.labels.data(), s.size(), kHeads, by_head,
+                                                 t[static_cast<size_t>(by_head)], group_of));
+      std::printf("\n%s by %s (threshold %.3f; FA: label 0 at or over it, miss: label 1 under it; AUC w/o: the "
+                  "split's AUC without the group):\n%s",
+                  o->by_head.c_str(), c.c_str(), static_cast<double>(t[static_cast<size_t>(by_head)]),
+                  eval::breakdown_table(breakdowns.back().second, o->by_rows).c_str());
+    }
+
     std::vector<eval::FixtureResult> fixtures;
     size_t fx_passed = 0, fx_failed = 0, fx_missing = 0;
     if (!index.empty()) {
@@ -309,6 +359,15 @@ void add_eval(CLI::App& app) {
       ojson names = ojson::array();
       for (int h = 0; h < kHeads; ++h) names.push_back(eval::head_name(h));
       j["cofiring"] = {{"heads", names}, {"counts", d.cofiring}};
+      if (!breakdowns.empty()) {
+        ojson list = ojson::array();
+        for (const auto& [column, groups] : breakdowns)
+          list.push_back({{"column", column},
+                          {"head", o->by_head},
+                          {"threshold", t[static_cast<size_t>(by_head)]},
+                          {"groups", to_ordered(eval::breakdown_to_json(groups))}});
+        j["breakdown"] = list;
+      }
       if (!index.empty()) {
         ojson list = ojson::array();
         for (const eval::FixtureResult& r : fixtures) {

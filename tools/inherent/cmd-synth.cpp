@@ -20,6 +20,7 @@
 #include "data/synth.h"
 #include "data/tts.h"
 #include "inherent/inherent.hpp"
+#include "labels/labels.h"
 
 namespace inherent::cli {
 
@@ -28,7 +29,7 @@ namespace {
 struct SynthOpts {
   synth::Options o;
   std::string grammar = "data/text", fractions = "0.8,0.1,0.1", voices = "all",
-              engines_w = "espeak=0.6,flite=0.25,festival=0.15", shard;
+              engines_w = "espeak=0.6,flite=0.25,festival=0.15", shard, splits;
   double gate0 = 0.5, hard = 0.3;
   bool dry_run = false, list_voices = false, no_festival = false;
   std::vector<std::string> imports, real_dirs;
@@ -217,6 +218,9 @@ void add_synth(CLI::App& app) {
   cmd->add_option("--shard", so->shard,
                   "i/n: render only clips i, i+n, i+2n... into the same --out (no labels.csv); a final run "
                   "without --shard reuses them all and writes labels.csv");
+  cmd->add_option("--splits", so->splits,
+                  "Comma-separated splits to render and list in labels.csv (e.g. test): the plan stays the whole "
+                  "corpus, so these clips are exactly the full run's; a later run without it renders the rest");
   cmd->add_option("--import", so->imports,
                   "FILE[:SHARE]: mix sentences of an `inherent text import` file into every split at SHARE of "
                   "the split's speech clips (default 0.1), each split from the file's own split; repeatable");
@@ -272,6 +276,15 @@ void add_synth(CLI::App& app) {
       }
       if (o.shard_count == 0 || o.shard_index >= o.shard_count)
         throw CLI::ValidationError("--shard", "'" + so->shard + "': need 0 <= i < n");
+    }
+
+    if (!so->splits.empty()) {
+      o.render_splits = {false, false, false};
+      for (const std::string& name : split_commas(so->splits)) {
+        const std::optional<Split> sp = parse_split(name);
+        if (!sp) throw CLI::ValidationError("--splits", "'" + name + "': train, eval or test");
+        o.render_splits[static_cast<int>(*sp)] = true;
+      }
     }
 
     auto g = std::make_shared<const Grammar>(Grammar::load(so->grammar));

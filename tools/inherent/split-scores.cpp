@@ -143,6 +143,7 @@ SplitScores score_split(const ScoreSource& source, const std::string& manifest, 
   SplitScores out;
   out.manifest = manifest;
   out.split = split;
+  out.header = labels.header;
   for (LabelRow& r : labels.rows) {
     if (r.split == *want) out.rows.push_back(std::move(r));
   }

@@ -33,6 +33,7 @@ struct SplitScores {
   std::string manifest, split;
   std::string model;             // the artifact or checkpoint file scored
   std::string scorer;            // "native engine (avx2 kernels)", "LibTorch (checkpoint)"
+  std::vector<std::string> header;  // the manifest's columns (LabelRow::fields follow it)
   std::vector<LabelRow> rows;    // the split's rows, manifest order
   std::vector<float> scores;     // [n, 13]
   std::vector<uint8_t> labels;   // [n, 13]
