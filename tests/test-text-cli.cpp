@@ -120,6 +120,32 @@ TEST(TextCli, JsonlAndTxtFormats) {
   }
 }
 
+// --format labels: a labels CSV the labels checker accepts (audio aside) with the csv
+// format's sentences and heads, which the text-only baseline trains on.
+TEST(TextCli, LabelsFormatFeedsTheTextBaseline) {
+  const fs::path labels = scratch() / "labels.csv", plain = scratch() / "plain.csv";
+  ASSERT_EQ(text_cli("-n 200 --seed 2 --format labels -o '" + labels.string() + "'").code, 0);
+  ASSERT_EQ(text_cli("-n 200 --seed 2 --format csv -o '" + plain.string() + "'").code, 0);
+  const CliRun check = cli.run("labels check --no-audio '" + labels.string() + "'");
+  EXPECT_EQ(check.code, 0) << check.out << check.err;
+  const inherent::CsvTable l = inherent::parse_csv(slurp(labels), labels.string());
+  const inherent::CsvTable c = inherent::parse_csv(slurp(plain), plain.string());
+  ASSERT_EQ(l.rows.size(), c.rows.size());
+  for (size_t i = 0; i < l.rows.size(); ++i) {
+    EXPECT_EQ(l.rows[i].fields[static_cast<size_t>(l.column("transcript"))], c.rows[i].fields[0]);
+    EXPECT_EQ(l.rows[i].fields[static_cast<size_t>(l.column("split"))], "train");
+    EXPECT_EQ(l.rows[i].fields[static_cast<size_t>(l.column("template_id"))], c.rows[i].fields[3]);
+    for (size_t k = 8; k < c.header.size(); ++k) {  // the csv format's head columns
+      const std::string& name = c.header[k];
+      EXPECT_EQ(l.rows[i].fields[static_cast<size_t>(l.column(name))],
+                c.rows[i].fields[static_cast<size_t>(c.column(name))]) << name;
+    }
+  }
+  const CliRun fit = cli.run("baseline train -q --labels '" + labels.string() + "' --out '" +
+                             (scratch() / "bow.safetensors").string() + "'");
+  EXPECT_EQ(fit.code, 0) << fit.err;
+}
+
 TEST(TextCli, StatsReportHeadsCategoriesAndLengths) {
   const CliRun r = text_cli("--count 2000 --stats");
   ASSERT_EQ(r.code, 0) << r.err;

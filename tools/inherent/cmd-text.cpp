@@ -14,6 +14,7 @@
 #include "data/grammar.h"
 #include "data/importers.h"
 #include "inherent/inherent.hpp"
+#include "labels/labels.h"
 
 namespace inherent::cli {
 
@@ -42,6 +43,25 @@ std::string csv_text(const std::vector<Utterance>& rows) {
     std::vector<std::string> f = {u.text, split_name(u.split), u.category, u.template_id, template_kind_name(u.kind),
                                   u.hard ? "1" : "0", std::to_string(word_count(u.text)), slots_text(u)};
     for (int h = 0; h < n_heads(); ++h) f.push_back(u.heads[h] ? "1" : "0");
+    out += csv_join(f) + "\n";
+  }
+  return out;
+}
+
+// A labels CSV (docs/labels.md) without audio: audio_path names a file that does not exist
+// (text/<split>/<n>.wav), for the text-only tools (`baseline train`, `baseline score --text`).
+std::string labels_text(const std::vector<Utterance>& rows) {
+  std::vector<std::string> header = label_columns();
+  for (const char* extra : {"template_id", "category", "kind", "hard", "slots"}) header.push_back(extra);
+  std::string out = csv_join(header) + "\n";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Utterance& u = rows[i];
+    std::vector<std::string> f = {std::string("text/") + split_name(u.split) + "/" + std::to_string(i) + ".wav",
+                                  u.text, "", "", "", "", "text:grammar", "", split_name(u.split)};
+    for (int h = 0; h < n_heads(); ++h) f.push_back(u.heads[h] ? "1" : "0");
+    for (const std::string& x : {u.template_id, u.category, std::string(template_kind_name(u.kind)),
+                                 std::string(u.hard ? "1" : "0"), slots_text(u)})
+      f.push_back(x);
     out += csv_join(f) + "\n";
   }
   return out;
@@ -207,9 +227,10 @@ void add_text(CLI::App& app) {
       ->check(CLI::IsMember({"train", "eval", "test"}))
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
-  cmd->add_option("--format", o->format, "Output format: csv (header + one row each), jsonl or txt "
-                                         "(text, 13 head bits, template id, category; tab-separated)")
-      ->check(CLI::IsMember({"csv", "jsonl", "txt"}))
+  cmd->add_option("--format", o->format, "Output format: csv (header + one row each), jsonl, txt "
+                                         "(text, 13 head bits, template id, category; tab-separated) or labels "
+                                         "(a labels CSV without audio, for `baseline train` / `score --text`)")
+      ->check(CLI::IsMember({"csv", "jsonl", "txt", "labels"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", o->out, "Write the sentences to FILE (atomically) instead of stdout");
   cmd->add_option("--gate0", o->gate0, "Share of not-addressed (gate 0) sentences, in [0, 1]")->capture_default_str();
@@ -317,7 +338,10 @@ void add_text(CLI::App& app) {
     so.max_repeats = o->max_repeats;
     so.reject_conflicts = !o->no_conflict_check;
     const std::vector<Utterance> rows = g.sample(o->n, *parse_split(o->split), o->seed, so);
-    const std::string text = o->format == "jsonl" ? jsonl_text(rows) : o->format == "txt" ? txt_text(rows) : csv_text(rows);
+    const std::string text = o->format == "jsonl"    ? jsonl_text(rows)
+                             : o->format == "txt"    ? txt_text(rows)
+                             : o->format == "labels" ? labels_text(rows)
+                                                     : csv_text(rows);
     if (!o->out.empty()) write_file_atomic(o->out, text);
     else if (!o->stats) std::fputs(text.c_str(), stdout);
     if (o->stats) {
