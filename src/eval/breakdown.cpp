@@ -2,7 +2,6 @@
 #include "eval/breakdown.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <map>
@@ -65,7 +64,7 @@ std::vector<GroupStats> breakdown(const float* scores, const uint8_t* labels, si
 }
 
 nlohmann::json breakdown_to_json(const std::vector<GroupStats>& groups) {
-  auto num = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
+  const auto num = metric_json;
   nlohmann::json a = nlohmann::json::array();
   for (const GroupStats& g : groups)
     a.push_back({{"value", g.value},
@@ -82,12 +81,7 @@ nlohmann::json breakdown_to_json(const std::vector<GroupStats>& groups) {
 }
 
 std::string breakdown_table(const std::vector<GroupStats>& groups, size_t rows) {
-  auto f = [](double v) {
-    char b[16];
-    if (std::isnan(v)) return std::string("   n/a");
-    std::snprintf(b, sizeof b, "%6.3f", v);
-    return std::string(b);
-  };
+  const auto f = metric_cell;
   std::string out;
   char line[512];
   std::snprintf(line, sizeof line, "%-40s %6s %6s %6s %6s %6s %6s %6s %6s %8s\n", "group", "clips", "pos", "FA", "miss",

@@ -246,8 +246,23 @@ std::vector<float> default_thresholds() {
 
 const char* head_name(int head) { return head >= 0 && head < kNHeads ? kHeadNames[head] : "?"; }
 
+int head_index(const std::string& name) {
+  for (int h = 0; h < kNHeads; ++h)
+    if (name == kHeadNames[h]) return h;
+  return -1;
+}
+
+nlohmann::json metric_json(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+
+std::string metric_cell(double v) {
+  if (std::isnan(v)) return "   n/a";
+  char b[16];
+  std::snprintf(b, sizeof(b), "%6.3f", v);
+  return b;
+}
+
 nlohmann::json metrics_to_json(const Metrics& m) {
-  auto num = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
+  const auto num = metric_json;
   nlohmann::json heads = nlohmann::json::array();
   for (const HeadMetrics& h : m.heads) {
     heads.push_back({{"name", h.name},
@@ -314,12 +329,7 @@ Metrics metrics_from_json(const nlohmann::json& j) {
 }
 
 std::string metrics_table(const Metrics& m) {
-  auto fmt = [](double v) {
-    char b[16];
-    if (std::isnan(v)) return std::string("   n/a");
-    std::snprintf(b, sizeof(b), "%6.3f", v);
-    return std::string(b);
-  };
+  const auto fmt = metric_cell;
   std::string out;
   char line[256];
   std::snprintf(line, sizeof(line), "%-24s %6s %6s %6s %6s %6s %6s %6s\n", "head", "pos", "AUC", "EER",

@@ -121,6 +121,12 @@ bool better_than(const Metrics& a, const Metrics& b);
 // Seed thresholds from heads.inc, and head names.
 std::vector<float> default_thresholds();
 const char* head_name(int head);
+int head_index(const std::string& name);  // -1 when no head has that name
+
+// One metric value in JSON (NaN, an undefined metric, as null) and as a 6-wide table
+// cell ("%6.3f", "   n/a" for NaN): every table and JSON file of src/eval uses these.
+nlohmann::json metric_json(double v);
+std::string metric_cell(double v);
 
 // JSON: {"n_clips", "heads": [{"name", "n", "positives", "auc", "eer", ...}], "intent_*",
 // "gates": [{"name", "value", "limit", "op", "passed"}], "gates_passed", "unmeasured"}.

@@ -6,7 +6,6 @@
 // gate passes, 1 when one fails (or on an error), 2 on a usage error.
 // --html-out writes the same numbers as one self-contained HTML page (src/eval/report-html.h);
 // --fixtures judges the clips of hand-written fixtures (src/eval/fixtures.h) one by one.
-#include <algorithm>
 #include <array>
 #include <fstream>
 #include <cmath>
@@ -82,15 +81,11 @@ ojson to_ordered(const nlohmann::json& j) { return ojson::parse(j.dump()); }
 // index's is an error naming manifest:line (the manifest is stale).
 std::vector<eval::FixtureResult> judge_fixtures(const std::vector<eval::Fixture>& index, const SplitScores& s,
                                                 const std::vector<float>& t) {
-  const auto column = [&](const char* name) {
-    const auto it = std::find(s.header.begin(), s.header.end(), name);
-    return it == s.header.end() ? -1 : static_cast<int>(it - s.header.begin());
-  };
-  const int col = column("template_id");
+  const int col = column_of(s.header, "template_id");
   if (col < 0)
     throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
                     s.manifest + ": no template_id column; --fixtures wants the manifest `inherent fixtures --index` wrote");
-  const int voice_col = column("voice");
+  const int voice_col = column_of(s.header, "voice");
   std::map<std::string, size_t> by_id;
   std::vector<eval::FixtureResult> out(index.size());
   for (size_t k = 0; k < index.size(); ++k) {
@@ -136,12 +131,6 @@ std::vector<std::string> manifest_header(const std::string& path) {
   std::string line;
   if (!f || !std::getline(f, line)) throw Exception(INHERENT_STATUS_IO_ERROR, path + ": cannot read the header row");
   return parse_csv(line, path).header;
-}
-
-int head_index(const std::string& name) {
-  for (int h = 0; h < kHeads; ++h)
-    if (name == eval::head_name(h)) return h;
-  throw CLI::ValidationError("--by-head", "'" + name + "' is not a head (isInteresting, hasAddToListIntent, ...)");
 }
 
 ojson confusion_json(const eval::Confusion& c) {
@@ -209,12 +198,13 @@ void add_eval(CLI::App& app) {
       throw CLI::RequiredError("--html-out (for --report-*)");
     const std::vector<eval::Fixture> index = o->fixtures.empty() ? std::vector<eval::Fixture>{}
                                                                    : eval::read_fixture_index(o->fixtures);
-    const int by_head = head_index(o->by_head);
+    const int by_head = eval::head_index(o->by_head);
+    if (by_head < 0)
+      throw CLI::ValidationError("--by-head", "'" + o->by_head + "' is not a head (isInteresting, hasAddToListIntent, ...)");
     if (!o->by.empty()) {
       const std::vector<std::string> header = manifest_header(o->manifest);
       for (const std::string& c : o->by)
-        if (std::find(header.begin(), header.end(), c) == header.end())
-          throw CLI::ValidationError("--by", "'" + c + "' is not a column of " + o->manifest);
+        if (column_of(header, c) < 0) throw CLI::ValidationError("--by", "'" + c + "' is not a column of " + o->manifest);
     }
     const SplitScores s = score_split(o->source, o->manifest, o->split);
     std::string threshold_source = o->source.checkpoint.empty() ? "artifact metadata" : "seed defaults (heads.inc)";
@@ -284,7 +274,7 @@ void add_eval(CLI::App& app) {
     // Where the --by head's errors come from, one table per column.
     std::vector<std::pair<std::string, std::vector<eval::GroupStats>>> breakdowns;
     for (const std::string& c : o->by) {
-      const size_t col = static_cast<size_t>(std::find(s.header.begin(), s.header.end(), c) - s.header.begin());
+      const size_t col = static_cast<size_t>(column_of(s.header, c));
       std::vector<std::string> group_of;
       for (const LabelRow& r : s.rows) group_of.push_back(col < r.fields.size() ? r.fields[col] : "");
       breakdowns.emplace_back(c, eval::breakdown(s.scores.data(), s.labels.data(), s.size(), kHeads, by_head,

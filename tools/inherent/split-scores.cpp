@@ -23,12 +23,12 @@
 #endif
 
 namespace inherent::cli {
-namespace {
-
-int column_of(const std::vector<std::string>& header, const char* name) {
+int column_of(const std::vector<std::string>& header, const std::string& name) {
   auto it = std::find(header.begin(), header.end(), name);
   return it == header.end() ? -1 : static_cast<int>(it - header.begin());
 }
+
+namespace {
 
 std::string where(const std::string& manifest, const LabelRow& row) {
   return manifest + ":" + std::to_string(row.line);

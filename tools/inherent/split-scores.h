@@ -6,11 +6,11 @@
 
 #include <CLI/CLI.hpp>
 #include <cmath>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "eval/metrics.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
 
@@ -43,6 +43,9 @@ struct SplitScores {
   size_t size() const { return rows.size(); }
 };
 
+// Index of a column in a manifest header, or -1.
+int column_of(const std::vector<std::string>& header, const std::string& name);
+
 // A thresholds JSON file read with eval::thresholds_from_json (the formats it takes):
 // 13 values in head order. Errors name the file and the key.
 std::vector<float> read_thresholds_file(const std::string& path);
@@ -70,12 +73,7 @@ void score_checkpoint(const ScoreSource& source, const std::string& manifest, co
 // metric, e.g. AUC of a head with no positives) and a fixed-width column.
 using ojson = nlohmann::ordered_json;
 inline ojson num(double v) { return std::isnan(v) ? ojson(nullptr) : ojson(v); }
-inline std::string fmt(double v) {
-  if (std::isnan(v)) return "   n/a";
-  char b[16];
-  std::snprintf(b, sizeof b, "%6.3f", v);
-  return b;
-}
+inline std::string fmt(double v) { return eval::metric_cell(v); }
 
 std::vector<float> checkpoint_scores(const std::string& checkpoint, const std::vector<std::vector<float>>& mels,
                                      size_t pad_to, int threads, bool quiet, std::string* file);
