@@ -6,7 +6,7 @@ if(EMSCRIPTEN)
   return()
 endif()
 # libinherent links the engine and its dependency-free helpers statically.
-set(_inherent_installed inherent inherent-frontend inherent-engine inherent-safetensors inherent-json)
+set(_inherent_installed inherent inherent-frontend inherent-engine inherent-safetensors inherent-json inherent-sha256)
 if(INHERENT_WITH_AUDIO_IO)
   list(APPEND _inherent_installed inherent-audio)
 endif()

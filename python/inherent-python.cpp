@@ -284,6 +284,19 @@ class Frontend {
 using MelIn = py::array_t<float, py::array::c_style | py::array::forcecast>;
 using ScoresOut = py::array_t<float>;
 
+// A real-valued float array from obj, or a TypeError naming the dtype: forcecast alone
+// would drop a complex array's imaginary part and turn booleans or objects into numbers.
+MelIn real_floats(const py::object& obj, const char* what) {
+  const py::array arr = py::array::ensure(obj);
+  if (!arr) throw py::type_error(std::string(what) + " must be a numpy array or an array-like of numbers");
+  const char kind = arr.dtype().kind();
+  if (kind != 'f' && kind != 'i' && kind != 'u')
+    throw py::type_error(std::string(what) + " must hold real numbers (float or int), got dtype " +
+                         py::str(arr.dtype()).cast<std::string>() +
+                         (kind == 'c' ? " (pass the magnitude or the real part explicitly)" : ""));
+  return MelIn::ensure(arr);
+}
+
 inherent_kernels kernels_from_name(const std::string& name) {
   if (name == "auto") return INHERENT_KERNELS_AUTO;
   if (name == "generic") return INHERENT_KERNELS_GENERIC;
@@ -321,20 +334,22 @@ ScoresOut scores_array(const float* s) {
 // thread at a time, so calls take the mutex with the GIL released.
 class Engine {
  public:
-  Engine(inherent::Model model, int n_threads) : model_(std::move(model)), session_(model_, session_params(n_threads)) {}
+  Engine(inherent::Model model, int n_threads, uint32_t min_voiced_ms)
+      : model_(std::move(model)), session_(model_, session_params(n_threads, min_voiced_ms)) {}
 
-  static inherent_session_params session_params(int n_threads) {
+  static inherent_session_params session_params(int n_threads, uint32_t min_voiced_ms) {
     inherent_session_params p = inherent_session_default_params();
     p.n_threads = n_threads;
+    p.min_voiced_ms = min_voiced_ms;
     return p;
   }
 
   static std::unique_ptr<Engine> from_path(const fs::path& package, const std::string& kernels, int n_threads,
-                                           const std::string& precision) {
+                                           const std::string& precision, uint32_t min_voiced_ms) {
     const inherent_model_params p = model_params(kernels, precision);
     try {
       py::gil_scoped_release release;
-      return std::make_unique<Engine>(inherent::Model::from_file(package.string(), p), n_threads);
+      return std::make_unique<Engine>(inherent::Model::from_file(package.string(), p), n_threads, min_voiced_ms);
     } catch (const inherent::Exception& e) {
       set_python_error(e, &package);
       throw py::error_already_set();
@@ -342,21 +357,22 @@ class Engine {
   }
 
   static std::unique_ptr<Engine> from_bytes(const py::bytes& weights, const py::object& metadata,
-                                            const std::string& kernels, int n_threads, const std::string& precision) {
+                                            const std::string& kernels, int n_threads, const std::string& precision,
+                                            uint32_t min_voiced_ms) {
     const inherent_model_params p = model_params(kernels, precision);
     std::string meta;
     if (!metadata.is_none()) meta = py::isinstance<py::str>(metadata) ? metadata.cast<std::string>()
                                                                        : std::string(metadata.cast<py::bytes>());
     const std::string w = weights;
     py::gil_scoped_release release;
-    return std::make_unique<Engine>(inherent::Model::from_memory(w.data(), w.size(), meta, p), n_threads);
+    return std::make_unique<Engine>(inherent::Model::from_memory(w.data(), w.size(), meta, p), n_threads,
+                                    min_voiced_ms);
   }
 
   // mel [T, 128] -> (13,); [B, T, 128] -> (B, 13) (each clip scored alone, so clips
   // zero-padded to a common length score as they would alone).
   ScoresOut score_mel(const py::object& mel_in) {
-    const MelIn mel = MelIn::ensure(mel_in);
-    if (!mel) throw py::type_error("mel must be a float array of shape (T, 128) or (B, T, 128)");
+    const MelIn mel = real_floats(mel_in, "mel");
     if ((mel.ndim() != 2 && mel.ndim() != 3) || mel.shape(mel.ndim() - 1) != INHERENT_N_MELS)
       throw py::value_error("mel must have shape (T, 128) or (B, T, 128), got " + shape_string(mel));
     const size_t t = static_cast<size_t>(mel.shape(mel.ndim() - 2));
@@ -404,8 +420,8 @@ class Engine {
   }
 
   py::list decide(const py::object& scores_in) const {
-    const auto s = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(scores_in);
-    if (!s || s.ndim() != 1 || s.shape(0) != INHERENT_N_HEADS)
+    const MelIn s = real_floats(scores_in, "scores");
+    if (s.ndim() != 1 || s.shape(0) != INHERENT_N_HEADS)
       throw py::value_error("scores must have shape (13,)");
     uint32_t fired = 0;
     inherent::check(inherent_model_decide(model_.get(), s.data(), &fired));
@@ -422,6 +438,7 @@ class Engine {
   std::string kernels() const { return model_.kernels_name(); }
   std::string precision() const { return model_.precision() == INHERENT_PRECISION_INT8 ? "int8" : "float32"; }
   int64_t n_params() const { return model_.n_params(); }
+  size_t voiced_frames() { return inherent_session_voiced_frames(session_.get()); }
   const inherent::Model& model() const { return model_; }
 
  private:
@@ -453,11 +470,12 @@ struct StreamResult {
 class Stream {
  public:
   Stream(const Engine& engine, uint32_t window_ms, uint32_t hop_ms, uint32_t smoothing, float hysteresis,
-         uint32_t max_pending, bool partial, int n_threads)
+         uint32_t max_pending, bool partial, int n_threads, uint32_t min_voiced_ms)
       : stream_(engine.model(), [&] {
           inherent_stream_params p = inherent_stream_default_params();
           p.window_ms = window_ms, p.hop_ms = hop_ms, p.smoothing = smoothing, p.hysteresis = hysteresis;
           p.max_pending = max_pending, p.partial = partial ? 1 : 0, p.n_threads = n_threads;
+          p.min_voiced_ms = min_voiced_ms;
           return p;
         }()) {}
 
@@ -567,10 +585,12 @@ PYBIND11_MODULE(_inherent, m) {
   py::class_<Engine>(m, "Engine",
                      "A model package loaded by the native engine: scores of log-mels, audio or files.")
       .def(py::init(&Engine::from_path), py::arg("package"), py::arg("kernels") = "auto", py::arg("n_threads") = 1,
-           py::arg("precision") = "float32",
-           "Load a package directory (model.safetensors + inherent.metadata.json) or a single-file package.")
+           py::arg("precision") = "float32", py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS,
+           "Load a package directory (model.safetensors + inherent.metadata.json) or a single-file package.\n"
+           "min_voiced_ms: inputs with less voiced sound score 0 on every head (0 turns the rule off).")
       .def_static("from_bytes", &Engine::from_bytes, py::arg("weights"), py::arg("metadata") = py::none(),
                   py::arg("kernels") = "auto", py::arg("n_threads") = 1, py::arg("precision") = "float32",
+                  py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS,
                   "Load from memory: safetensors bytes and the metadata JSON (None: embedded in the weights).")
       .def("score_mel", &Engine::score_mel, py::arg("mel"),
            "Scores of log-mels (T, 128) -> (13,), or (B, T, 128) -> (B, 13). All-zero frames are padding.")
@@ -584,7 +604,10 @@ PYBIND11_MODULE(_inherent, m) {
       .def_property_readonly("version", &Engine::version, "The package's model_version.")
       .def_property_readonly("kernels", &Engine::kernels, "Kernel set in use: avx512vnni, avx512, avx2 or generic.")
       .def_property_readonly("precision", &Engine::precision, "float32 or int8 (see Engine()).")
-      .def_property_readonly("n_params", &Engine::n_params, "Trained parameters.");
+      .def_property_readonly("n_params", &Engine::n_params, "Trained parameters.")
+      .def_property_readonly("voiced_frames", &Engine::voiced_frames,
+                             "Voiced 20 ms frames of the last input scored; below min_voiced_ms / 20 every score "
+                             "was 0 (too short or silent).");
 
   py::class_<StreamResult>(m, "StreamResult", "One window's result from a Stream.")
       .def_readonly("start_s", &StreamResult::start_s, "Window start, seconds since the stream began.")
@@ -597,10 +620,11 @@ PYBIND11_MODULE(_inherent, m) {
       .def("__repr__", &StreamResult::repr);
 
   py::class_<Stream>(m, "Stream", "Scores every hop over a sliding window of live 16 kHz audio.")
-      .def(py::init<const Engine&, uint32_t, uint32_t, uint32_t, float, uint32_t, bool, int>(), py::arg("engine"),
-           py::arg("window_ms") = 2000, py::arg("hop_ms") = 100, py::arg("smoothing") = 1,
+      .def(py::init<const Engine&, uint32_t, uint32_t, uint32_t, float, uint32_t, bool, int, uint32_t>(),
+           py::arg("engine"), py::arg("window_ms") = 2000, py::arg("hop_ms") = 100, py::arg("smoothing") = 1,
            py::arg("hysteresis") = 0.0f, py::arg("max_pending") = 64, py::arg("partial") = true,
-           py::arg("n_threads") = 1, py::keep_alive<1, 2>())
+           py::arg("n_threads") = 1, py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS,
+           py::keep_alive<1, 2>())
       .def("accept", &Stream::accept, py::arg("samples"), "Append 16 kHz mono samples (any length).")
       .def("input_finished", &Stream::input_finished, "No more audio: the last result becomes ready.")
       .def_property_readonly("ready", &Stream::ready, "Results ready to compute.")

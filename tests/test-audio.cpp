@@ -297,12 +297,40 @@ TEST(AudioFileErrors, TruncatedHeader) {
 }
 
 // A header that promises more data than the file has: the samples present are read.
-TEST(AudioFileErrors, TruncatedDataReadsWhatIsThere) {
+TEST(AudioFileErrors, TruncatedDataIsAnErrorNamingBothLengths) {
+  // 1600 samples promised (0.10 s), 1100 there (0.07 s): a cut file is not scored as if whole.
   const std::string good = read_bytes(write_sound("whole2.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1,
                                                   sine(440.0, 0.5, 1600, 16000)));
   const std::string path = write_bytes("cut-data.wav", good.substr(0, good.size() - 1000));
-  const inherent::Audio a = inherent::Audio::read_file(path);
-  EXPECT_EQ(a.n_samples(), 1600u - 500u);
+  expect_read_fails(path, INHERENT_STATUS_INVALID_AUDIO, "truncated: the header says 0.10 s of audio but the data ends after 0.07 s");
+  // Reading only the part that exists is fine.
+  const inherent::Audio head = inherent::Audio::read_file(path, 0.05);
+  EXPECT_EQ(head.n_samples(), 800u);
+  EXPECT_NEAR(head.source_seconds(), 0.07, 0.005);
+}
+
+TEST(AudioFileErrors, ReadsOnlyTheFirstSecondsAskedFor) {
+  const std::string path = write_sound("long.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1,
+                                       sine(440.0, 0.5, 48000, 16000));
+  const inherent::Audio a = inherent::Audio::read_file(path, 1.0);
+  EXPECT_EQ(a.n_samples(), 16000u);
+  EXPECT_DOUBLE_EQ(a.source_seconds(), 3.0);  // the whole file's length is still known
+  EXPECT_EQ(inherent::Audio::read_file(path).n_samples(), 48000u);
+}
+
+TEST(AudioFileErrors, DirectoriesAndDevicesAreRefusedByName) {
+  expect_read_fails(::testing::TempDir(), INHERENT_STATUS_IO_ERROR, "is a directory");
+  expect_read_fails("/dev/zero", INHERENT_STATUS_UNSUPPORTED, "not a regular file");
+}
+
+TEST(AudioFileErrors, InvalidRateInHeaderSaysSo) {
+  std::string bytes = read_bytes(write_sound("rate.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1,
+                                             sine(440.0, 0.5, 1600, 16000)));
+  for (const uint32_t rate : {0u, 0xffffffffu}) {
+    for (int i = 0; i < 4; ++i) bytes[24 + i] = static_cast<char>((rate >> (8 * i)) & 0xff);  // fmt sample rate
+    expect_read_fails(write_bytes("rate-bad.wav", bytes), INHERENT_STATUS_UNSUPPORTED,
+                      "header's sample rate or channel count is invalid");
+  }
 }
 
 TEST(AudioFileErrors, HeaderWithZeroSamples) {

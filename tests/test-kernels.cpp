@@ -57,6 +57,26 @@ TEST(KernelSets, GenericIsAlwaysThere) {
   for (const Kernels* k : sets()) std::printf("kernel set available: %s (nr %d)\n", k->name, k->nr);
 }
 
+// Every set this CPU can execute is tested here (the tests below run per available set),
+// so a machine without AVX-512 still tests generic and AVX2: the list must hold each
+// set whose instructions the CPU reports, whatever the fastest one is.
+TEST(KernelSets, EverySetTheCpuRunsIsAvailable) {
+  std::vector<std::string> want = {"generic"};
+#if defined(__x86_64__) || defined(_M_X64)
+  const bool fma = __builtin_cpu_supports("fma");
+  if (__builtin_cpu_supports("avx2") && fma) want.push_back("avx2");
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                      __builtin_cpu_supports("avx512dq") && fma;
+  if (avx512) want.push_back("avx512");
+  if (avx512 && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni")) want.push_back("avx512vnni");
+#endif
+  std::vector<std::string> got;
+  for (const Kernels* k : sets()) got.push_back(k->name);
+  for (const std::string& name : want)
+    EXPECT_NE(std::find(got.begin(), got.end(), name), got.end()) << name << " runs here but is not tested";
+  EXPECT_EQ(got.size(), want.size());
+}
+
 TEST_P(KernelsTest, GemmMatchesFloat64) {
   const Kernels& kn = *GetParam();
   const int ms[] = {1, 2, 5, 6, 7, 13, 14, 15, 25, 29};

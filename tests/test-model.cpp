@@ -116,7 +116,8 @@ TEST(Model, FakeInt8ScopeRoundsOnlyInside) {
   EXPECT_GT(x.grad().abs().sum().item<double>(), 0.0);
 }
 
-// The contract of DESIGN.md: alone == in a padded batch == zero-padded to 3000 frames.
+// The padding contract (contracts/runtime_contract.md): alone == in a padded batch ==
+// zero-padded to 3000 frames.
 TEST(Model, PaddingInvariance) {
   const std::vector<std::pair<const char*, std::vector<int64_t>>> cases = {
       {"tiny", {1, 2, 3, 4, 5, 37, 100, 251}}, {"small", {3, 150}}};

@@ -3,7 +3,7 @@
 // Parity of the native engine with the LibTorch model (src/train/model.h) on the same
 // weights: a random-weight Conformer is saved as a model package with the trainer's
 // own writer, loaded through the public C++ API, and both score the example clips
-// alone, in a zero-padded batch, and zero-padded to 60 s. The bar is DESIGN.md's:
+// alone, in a zero-padded batch, and zero-padded to 60 s. The bar is docs/parity.md's:
 // max |score diff| <= 1e-4 (observed: about 1e-7). The float64 reference forward is
 // checked against LibTorch too, so a mistake shared by the engine and its reference
 // cannot pass.
@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 
 constexpr double kBar = 1e-4;
 constexpr int64_t kNMels = INHERENT_N_MELS;
-constexpr int64_t kMaxFrames = INHERENT_MAX_FRAMES;  // DESIGN.md: fp32 exports match the checkpoint to 1e-4
+constexpr int64_t kMaxFrames = INHERENT_MAX_FRAMES;  // docs/parity.md: fp32 exports match the checkpoint to 1e-4
 
 // A Conformer with every tensor at trained-like scales (LayerNorm gains around 1,
 // biases around 0, log-mel statistics in mel_norm, a larger head so scores spread).
@@ -159,7 +159,7 @@ TEST_P(TorchParity, EngineMatchesLibTorch) {
               name.c_str(), worst_reference, worst_padding);
   EXPECT_LE(worst_engine, kBar);
   EXPECT_LE(worst_reference, kBar);
-  EXPECT_LE(worst_padding, 1e-5);  // DESIGN.md: padded or not, scores agree to 1e-5
+  EXPECT_LE(worst_padding, 1e-5);  // docs/parity.md: padded or not, scores agree to 1e-5
   fs::remove_all(dir);
 }
 

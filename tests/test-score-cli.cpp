@@ -87,12 +87,33 @@ TEST(ScoreCli, JsonLinesCarryTheEnginesScoresAndDecisions) {
     EXPECT_EQ(j["fired"], json(fired)) << paths[i];
   }
 
-  // The plain form: one tab-separated line per file, path first, every head's score.
-  const CliRun plain = inherent_cli("score --model " + q(package) + " " + q(paths[0]));
+  // The line form: one tab-separated line per file, path first, every head's score.
+  const CliRun plain = inherent_cli("score --format line --model " + q(package) + " " + q(paths[0]));
   ASSERT_EQ(plain.code, 0) << plain.err;
   EXPECT_EQ(plain.out.rfind(paths[0].string() + "\tfired=", 0), 0u) << plain.out;
   for (int h = 0; h < INHERENT_N_HEADS; ++h)
     EXPECT_NE(plain.out.find(inherent::head_name(h) + "="), std::string::npos) << inherent::head_name(h);
+
+  // The default table: the path, then one row per head with the fired heads first.
+  const CliRun table = inherent_cli("score --model " + q(package) + " " + q(paths[0]));
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_EQ(table.out.rfind(paths[0].string(), 0), 0u) << table.out;
+  const inherent::Audio audio = inherent::Audio::read_file(paths[0].string());
+  const inherent::Scores want = session.score_audio(audio.samples(), audio.n_samples());
+  const uint32_t fired = model.decide(want);
+  size_t last_fired_row = 0, first_quiet_row = std::string::npos;
+  for (int h = 0; h < INHERENT_N_HEADS; ++h) {
+    const size_t row = table.out.find("\n  " + inherent::head_name(h) + " ");
+    ASSERT_NE(row, std::string::npos) << inherent::head_name(h) << "\n" << table.out;
+    if (fired & (1u << h)) {
+      last_fired_row = std::max(last_fired_row, row);
+    } else {
+      first_quiet_row = std::min(first_quiet_row, row);
+    }
+  }
+  if (fired != 0 && first_quiet_row != std::string::npos) {
+    EXPECT_LT(last_fired_row, first_quiet_row) << table.out;
+  }
 }
 
 TEST(ScoreCli, PrecisionInt8IsTheEnginesInt8Path) {

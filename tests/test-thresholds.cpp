@@ -5,6 +5,7 @@
 // threshold, its confusion counted by a full scan, on random scores with many ties.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -68,6 +69,45 @@ TEST(Thresholds, RuleNames) {
   EXPECT_EQ(parse_threshold_rule("target-fpr"), ThresholdRule::target_fpr);
   EXPECT_FALSE(parse_threshold_rule("f1").has_value());
   EXPECT_STREQ(threshold_rule_name(ThresholdRule::target_fpr), "target-fpr");
+  EXPECT_EQ(parse_threshold_rule("gated-f1"), ThresholdRule::gated_f1);
+  EXPECT_STREQ(threshold_rule_name(ThresholdRule::gated_f1), "gated-f1");
+}
+
+// gated-f1 against a brute force: the gate alone with its recall floor, then each intent
+// at its best F1 among the rows whose gate score reaches the gate's threshold.
+TEST(Thresholds, GatedF1EqualsBruteForceOnTheGatedRows) {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 20; ++trial) {
+    const size_t n = 60 + static_cast<size_t>(trial) * 7;
+    std::vector<Scores> cols(kNHeads);
+    std::vector<Labels> labs(kNHeads);
+    for (int h = 0; h < kNHeads; ++h) random_case(rng, n, 12 + trial, &cols[h], &labs[h]);
+    std::vector<float> scores;
+    std::vector<uint8_t> labels;
+    for (size_t i = 0; i < n; ++i)
+      for (int h = 0; h < kNHeads; ++h) scores.push_back(cols[h][i]), labels.push_back(labs[h][i]);
+    ThresholdOptions o;
+    o.rule = ThresholdRule::gated_f1;
+    o.min_recall = 0.9;
+    const std::vector<ThresholdChoice> got = select_thresholds(scores.data(), labels.data(), n, o);
+    ASSERT_EQ(got.size(), static_cast<size_t>(kNHeads));
+    const Reference gate = brute_force(cols[0], labs[0], {ThresholdRule::f1_at_recall, 0.9, 0});
+    ASSERT_EQ(got[0].calibrated, gate.found);
+    if (!gate.found) continue;
+    EXPECT_EQ(got[0].threshold, gate.threshold);
+    for (int h = 1; h < kNHeads; ++h) {
+      Scores s;
+      Labels l;
+      for (size_t i = 0; i < n; ++i)
+        if (cols[0][i] >= gate.threshold) s.push_back(cols[h][i]), l.push_back(labs[h][i]);
+      const bool both = std::count(l.begin(), l.end(), 1) > 0 && std::count(l.begin(), l.end(), 0) > 0;
+      ASSERT_EQ(got[h].calibrated, both) << trial << " head " << h;
+      if (!both) continue;
+      EXPECT_EQ(got[h].threshold, brute_force(s, l, {ThresholdRule::f1_at_recall, 0.0, 0}).threshold)
+          << trial << " head " << h;
+      EXPECT_EQ(got[h].positives + got[h].negatives, static_cast<int64_t>(s.size()));
+    }
+  }
 }
 
 TEST(Thresholds, HandComputedF1AtRecall) {

@@ -28,10 +28,10 @@ _Static_assert(sizeof(inherent_model_params) == 8, "inherent.mjs: model params a
 _Static_assert(offsetof(inherent_model_params, kernels) == 0, "inherent.mjs: kernels at 0");
 _Static_assert(offsetof(inherent_model_params, precision) == 4, "inherent.mjs: precision at 4");
 
-/* inherent_stream_params: inherent.mjs writes these seven 4-byte fields. Returned by
+/* inherent_stream_params: inherent.mjs writes these eight 4-byte fields. Returned by
  * value, the struct comes back through a hidden result pointer (the first argument of
  * _inherent_stream_default_params), which inherent.mjs allocates. */
-_Static_assert(sizeof(inherent_stream_params) == 28, "inherent.mjs: stream params are 28 bytes");
+_Static_assert(sizeof(inherent_stream_params) == 32, "inherent.mjs: stream params are 32 bytes");
 _Static_assert(offsetof(inherent_stream_params, window_ms) == 0, "inherent.mjs: window_ms at 0");
 _Static_assert(offsetof(inherent_stream_params, hop_ms) == 4, "inherent.mjs: hop_ms at 4");
 _Static_assert(offsetof(inherent_stream_params, smoothing) == 8, "inherent.mjs: smoothing at 8");
@@ -39,6 +39,7 @@ _Static_assert(offsetof(inherent_stream_params, hysteresis) == 12, "inherent.mjs
 _Static_assert(offsetof(inherent_stream_params, max_pending) == 16, "inherent.mjs: max_pending at 16");
 _Static_assert(offsetof(inherent_stream_params, partial) == 20, "inherent.mjs: partial at 20");
 _Static_assert(offsetof(inherent_stream_params, n_threads) == 24, "inherent.mjs: n_threads at 24 (left at 1)");
+_Static_assert(offsetof(inherent_stream_params, min_voiced_ms) == 28, "inherent.mjs: min_voiced_ms at 28");
 
 /* inherent_stream_result: inherent.mjs reads it from a 128-byte block. */
 _Static_assert(sizeof(inherent_stream_result) == 128, "inherent.mjs: results are 128 bytes");

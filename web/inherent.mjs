@@ -268,7 +268,7 @@ export class Frontend {
 }
 
 const RESULT_BYTES = 128; // inherent_stream_result, pinned in abi-layout.c
-const STREAM_PARAMS_BYTES = 28; // inherent_stream_params
+const STREAM_PARAMS_BYTES = 32; // inherent_stream_params
 
 // A loaded model package with one scoring session. Like the module, single-threaded.
 export class Model {
@@ -345,13 +345,21 @@ export class Model {
     return this.inherent.copyF32(this.scores, N_HEADS);
   }
 
-  // Scores of 16 kHz mono samples (the first 60 s). Returns Float32Array [13].
+  // Scores of 16 kHz mono samples (the first 60 s). Returns Float32Array [13]. Audio
+  // with less than 200 ms of voiced sound (empty, silent) scores 0 on every head; see
+  // voicedFrames().
   scoreAudio(samples) {
     this.live();
     const pcm = toFloat32(samples);
     const ptr = this.stage(pcm);
     this.inherent.check(this.inherent.module._inherent_session_score_audio(this.session, ptr, pcm.length, this.scores));
     return this.inherent.copyF32(this.scores, N_HEADS);
+  }
+
+  // Voiced 20 ms frames of the last input scored (the minimum-evidence rule needs 10).
+  voicedFrames() {
+    this.live();
+    return this.inherent.module._inherent_session_voiced_frames(this.session) >>> 0;
   }
 
   // Names of the heads that fire for scores [13] (package thresholds; intents need the
@@ -371,7 +379,7 @@ export class Model {
   }
 
   // A stream over this model (free it before the model). options: windowMs, hopMs,
-  // smoothing, hysteresis, maxPending, partial (see inherent_stream_params).
+  // smoothing, hysteresis, maxPending, partial, minVoicedMs (see inherent_stream_params).
   createStream(options = {}) {
     this.live();
     return new Stream(this, options);
@@ -417,6 +425,7 @@ export class Stream {
       if (options.hysteresis !== undefined) m.HEAPF32[(params + 12) >>> 2] = options.hysteresis;
       u32(16, options.maxPending, 'maxPending');
       if (options.partial !== undefined) m.HEAP32[(params + 20) >>> 2] = options.partial ? 1 : 0;
+      u32(28, options.minVoicedMs, 'minVoicedMs');
       inh.check(m._inherent_stream_init(model.handle, params, params + STREAM_PARAMS_BYTES));
       this.handle = inh.u32(params + STREAM_PARAMS_BYTES);
     } finally {

@@ -198,6 +198,11 @@ typedef struct inherent_audio inherent_audio;
 /* Decode a file. Fails with IO_ERROR (missing/unreadable), UNSUPPORTED (not audio)
  * or INVALID_AUDIO (no samples, NaN/Inf). */
 INHERENT_API inherent_status inherent_audio_read_file(const char *path, inherent_audio **out);
+/* The same, decoding only the first max_seconds (0 = all): a 5 h recording scored on
+ * its first 60 s reads 60 s. Directories, FIFOs and devices are refused; a file whose
+ * data ends before its header says is INVALID_AUDIO ("truncated"). */
+INHERENT_API inherent_status inherent_audio_read_file_first(const char *path, double max_seconds,
+                                                            inherent_audio **out);
 
 /* Resample arbitrary PCM: samples [n_samples * n_channels] interleaved at sample_rate. */
 INHERENT_API inherent_status inherent_audio_from_pcm(const float *samples, size_t n_samples,
@@ -210,6 +215,8 @@ INHERENT_API size_t inherent_audio_n_samples(const inherent_audio *audio);
 /* Properties of the source before conversion. */
 INHERENT_API int inherent_audio_source_rate(const inherent_audio *audio);
 INHERENT_API int inherent_audio_source_channels(const inherent_audio *audio);
+/* Duration of the whole source file in seconds, also when only its start was decoded. */
+INHERENT_API double inherent_audio_source_seconds(const inherent_audio *audio);
 
 /* ---------------------------------------------------------------------------------
  * Model: a loaded model package (the native engine)
@@ -312,6 +319,21 @@ INHERENT_API inherent_status inherent_model_decide(const inherent_model *model, 
 
 typedef struct inherent_session inherent_session;
 
+/* Minimum evidence: too little sound never wakes the assistant.
+ * A log-mel frame is voiced when its loudest bin is >= INHERENT_VOICED_LOG_MEL_FLOOR
+ * (broadband sound near -57 dBFS RMS; digital silence is -18.4, all-zero padding frames
+ * never count). An input with fewer voiced frames than min_voiced_ms asks for scores
+ * 0.0 on every head, so no head fires: an empty buffer, one sample or a second of
+ * silence is "not addressed", by rule rather than by the model's guess. Sessions and
+ * streams apply it; min_voiced_ms = 0 turns it off (raw model scores, as the parity
+ * tools compare them). docs/engine.md, "Minimum evidence". */
+#define INHERENT_VOICED_LOG_MEL_FLOOR (-12.0f)
+#define INHERENT_DEFAULT_MIN_VOICED_MS 200
+
+/* Voiced frames (see above) among log-mel frames mel [n_frames, 128]. */
+INHERENT_API inherent_status inherent_mel_voiced_frames(const float *mel, size_t n_frames,
+                                                        size_t *n_voiced);
+
 typedef struct inherent_session_params {
     /* Scratch memory is sized for this many frames at init (0 = grow on first use).
      * Default 0. */
@@ -320,6 +342,9 @@ typedef struct inherent_session_params {
      * their output columns over them (same results). UNSUPPORTED above 1 in builds
      * without threads (WebAssembly). */
     int32_t n_threads;
+    /* Minimum evidence in voiced milliseconds (a multiple of 20 is exact), 0..60000;
+     * default INHERENT_DEFAULT_MIN_VOICED_MS; 0 = off. */
+    uint32_t min_voiced_ms;
 } inherent_session_params;
 
 INHERENT_API inherent_session_params inherent_session_default_params(void);
@@ -330,9 +355,11 @@ INHERENT_API inherent_status inherent_session_init(const inherent_model *model,
 INHERENT_API void inherent_session_free(inherent_session *session); /* NULL is fine */
 
 /* Scores of log-mel frames mel [n_frames, 128] (the frontend's output; all-zero frames
- * are padding). scores: [13], sigmoid outputs in head order. Fails with
+ * are padding). scores: [13], sigmoid outputs in head order; all 0 when the input has
+ * too little voiced sound (minimum evidence, above; checked first). Fails with
  * INVALID_ARGUMENT for NaN/Inf values, n_frames 0, more than 3000 frames after
- * trailing padding, or input with no valid frame. */
+ * trailing padding, or (with the rule off) input with no valid frame. A non-finite
+ * score is INVALID_MODEL: the weights are damaged. */
 INHERENT_API inherent_status inherent_session_score_mel(inherent_session *session, const float *mel,
                                                         size_t n_frames, float *scores);
 
@@ -341,6 +368,10 @@ INHERENT_API inherent_status inherent_session_score_mel(inherent_session *sessio
 INHERENT_API inherent_status inherent_session_score_audio(inherent_session *session,
                                                           const float *samples, size_t n_samples,
                                                           float *scores);
+
+/* Voiced frames of the last input scored by this session; 0 before any. With the
+ * minimum-evidence rule on, scores were all 0 when this is below min_voiced_ms / 20. */
+INHERENT_API size_t inherent_session_voiced_frames(const inherent_session *session);
 
 /* ---------------------------------------------------------------------------------
  * Stream: scores every hop over a sliding window of live audio (one per source)
@@ -366,6 +397,9 @@ INHERENT_API inherent_status inherent_session_score_audio(inherent_session *sess
  * The frontend and the subsampling layers run once per frame; the Conformer blocks run
  * on the whole window per result, since attention mixes all of it.
  *
+ * A window with less voiced sound than min_voiced_ms scores 0 on every head, and a
+ * stream that received no samples returns no result at all, even after input_finished.
+ *
  * Decisions: smoothed[i] is the mean of head i's scores over the last `smoothing`
  * results; a head turns on at smoothed >= its package threshold and, with hysteresis
  * h > 0, off only below threshold - h; intents fire only while head 0 fires.
@@ -383,6 +417,7 @@ typedef struct inherent_stream_params {
     uint32_t max_pending; /* results kept for the reader, >= 1; default 64 */
     int32_t partial;      /* 1: report windows shorter than window_ms at the start; default 1 */
     int32_t n_threads;    /* as in inherent_session_params; default 1 */
+    uint32_t min_voiced_ms; /* as in inherent_session_params, per window; default 200 */
 } inherent_stream_params;
 
 typedef struct inherent_stream_result {

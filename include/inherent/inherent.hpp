@@ -102,9 +102,10 @@ class Frontend {
 // Decoded audio: mono, 16 kHz.
 class Audio {
  public:
-  static Audio read_file(const std::string& path) {
+  // max_seconds > 0: decode only the file's first max_seconds.
+  static Audio read_file(const std::string& path, double max_seconds = 0.0) {
     inherent_audio* a = nullptr;
-    check(inherent_audio_read_file(path.c_str(), &a));
+    check(inherent_audio_read_file_first(path.c_str(), max_seconds, &a));
     return Audio(a);
   }
   // Interleaved PCM at any rate -> mono 16 kHz.
@@ -118,6 +119,7 @@ class Audio {
   double duration_s() const { return static_cast<double>(n_samples()) / INHERENT_SAMPLE_RATE; }
   int source_rate() const { return inherent_audio_source_rate(handle_.get()); }
   int source_channels() const { return inherent_audio_source_channels(handle_.get()); }
+  double source_seconds() const { return inherent_audio_source_seconds(handle_.get()); }
 
  private:
   explicit Audio(inherent_audio* a) : handle_(a) {}
@@ -190,6 +192,8 @@ class Session {
     check(inherent_session_score_audio(handle_.get(), samples, n, out.data()));
     return out;
   }
+  // Voiced frames of the last input (the minimum-evidence rule's count).
+  size_t voiced_frames() const { return inherent_session_voiced_frames(handle_.get()); }
   inherent_session* get() const { return handle_.get(); }
 
  private:

@@ -131,12 +131,19 @@ class Engine:
     """
 
     def __init__(
-        self, package: _PathLike, kernels: str = "auto", n_threads: int = 1, precision: str = "float32"
+        self,
+        package: _PathLike,
+        kernels: str = "auto",
+        n_threads: int = 1,
+        precision: str = "float32",
+        min_voiced_ms: int = 200,
     ) -> None:
         """kernels: "auto" (fastest this CPU runs), "generic", "avx2", "avx512" or "avx512vnni".
         n_threads: threads per call (1..64); larger matrix products split over them.
         precision: "float32", or "int8": int8 weights times 13-bit activations in the
-        Conformer blocks (faster; scores move by a few 1e-4 on snapped models)."""
+        Conformer blocks (faster; scores move by a few 1e-4 on snapped models).
+        min_voiced_ms: an input with less voiced sound (empty, silent, a click) scores 0
+        on every head, so nothing fires; 0 turns the rule off."""
     @staticmethod
     def from_bytes(
         weights: bytes,
@@ -144,6 +151,7 @@ class Engine:
         kernels: str = "auto",
         n_threads: int = 1,
         precision: str = "float32",
+        min_voiced_ms: int = 200,
     ) -> "Engine":
         """From memory: the safetensors bytes and the metadata JSON text (None: the copy
         embedded in the weights' __metadata__, the single-buffer form)."""
@@ -177,6 +185,10 @@ class Engine:
     @property
     def n_params(self) -> int:
         """Trained parameters of the model."""
+    @property
+    def voiced_frames(self) -> int:
+        """Voiced 20 ms frames of the last input scored; below min_voiced_ms / 20 every
+        score was 0 (too short or silent)."""
 
 class StreamResult:
     """One window of a Stream: frames [start_s, end_s) on the 20 ms grid."""
@@ -214,6 +226,7 @@ class Stream:
         max_pending: int = 64,
         partial: bool = True,
         n_threads: int = 1,
+        min_voiced_ms: int = 200,
     ) -> None: ...
     def accept(self, samples: _AudioLike) -> None:
         """Append (N,) samples at 16 kHz (any N; integer PCM is scaled as elsewhere)."""

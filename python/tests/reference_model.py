@@ -10,11 +10,11 @@ H hidden size, F ffn size, K depthwise kernel, O outputs.
 """
 from __future__ import annotations
 
-import json
-import struct
 from pathlib import Path
 
 import numpy as np
+import safetensors
+import safetensors.numpy
 
 LAYER_NORM_EPS = 1e-5
 MASKED_LOGIT = -1e9
@@ -93,37 +93,14 @@ def random_weights(c: dict, seed: int = 0) -> dict[str, np.ndarray]:
     return w
 
 
-_DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I32": np.int32, "I64": np.int64,
-           "I8": np.int8, "U8": np.uint8}
-
-
 def write_safetensors(path: Path, tensors: dict[str, np.ndarray], metadata: dict[str, str] | None = None) -> None:
-    header: dict = {}
-    if metadata:
-        header["__metadata__"] = dict(metadata)
-    offset, blobs = 0, []
-    names = {np.dtype(v): k for k, v in _DTYPES.items()}
-    for name, a in tensors.items():
-        a = np.ascontiguousarray(a)
-        header[name] = {"dtype": names[a.dtype], "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
-        blobs.append(a.tobytes())
-        offset += a.nbytes
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    Path(path).write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+    safetensors.numpy.save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(path),
+                                metadata=dict(metadata) if metadata else None)
 
 
 def read_safetensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    data = Path(path).read_bytes()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    base = 8 + n
-    out = {}
-    for name, info in header.items():
-        b, e = info["data_offsets"]
-        out[name] = np.frombuffer(data[base + b:base + e], dtype=_DTYPES[info["dtype"]]).reshape(info["shape"])
-    return out, meta
+    with safetensors.safe_open(str(path), framework="np") as f:
+        return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})
 
 
 # ---- the forward pass (float64) ----

@@ -288,8 +288,16 @@ def test_bad_input_is_rejected():
     engine = inherent.Engine(FIXTURE)
     with pytest.raises(ValueError, match=r"shape \(T, 128\)"):
         engine.score_mel(np.zeros((10, 80), np.float32))
+    # All padding is nothing to score: 0 on every head, not an error (minimum evidence).
+    assert np.all(engine.score_mel(np.zeros((10, 128), np.float32)) == 0)
     with pytest.raises(ValueError, match="every frame is padding"):
-        engine.score_mel(np.zeros((10, 128), np.float32))
+        inherent.Engine(FIXTURE, min_voiced_ms=0).score_mel(np.zeros((10, 128), np.float32))
+    with pytest.raises(TypeError, match="complex"):
+        engine.score_mel(np.full((10, 128), -5.0, np.complex64))
+    with pytest.raises(TypeError, match="dtype bool"):
+        engine.score_mel(np.ones((10, 128), bool))
+    with pytest.raises(TypeError, match="dtype object"):
+        engine.score_mel(np.array([[object()] * 128] * 10, dtype=object))
     mel = np.full((10, 128), -5.0, np.float32)
     mel[3, 7] = np.nan
     with pytest.raises(ValueError, match=r"mel\[3, 7\] is NaN"):
@@ -307,3 +315,40 @@ def test_threads_give_the_same_scores(small, example_mels):
     np.testing.assert_array_equal(inherent.Engine(path, n_threads=3).score_mel(mel), want)
     with pytest.raises(ValueError, match="n_threads = 0"):
         inherent.Engine(path, n_threads=0)
+
+
+@pytest.mark.parametrize(
+    "audio",
+    [
+        np.zeros(0, np.float32),  # an empty buffer
+        np.array([0.5], np.float32),  # one sample
+        np.full(160, 0.3, np.float32),  # 10 ms
+        np.zeros(11200, np.float32),  # 0.7 s of digital silence
+        np.zeros(0, np.int16),  # empty integer PCM
+    ],
+    ids=["empty", "one-sample", "10ms", "silence-0.7s", "empty-int16"],
+)
+def test_nothing_fires_on_empty_or_silent_audio(audio):
+    # The minimum-evidence rule of the C ABI, seen from Python: every score 0, no head fires.
+    engine = inherent.Engine(FIXTURE)
+    scores = engine.score_audio(audio)
+    assert scores.shape == (13,) and np.all(scores == 0)
+    assert engine.decide(scores) == []
+    assert engine.voiced_frames < 10
+
+
+def test_streams_stay_quiet_on_nothing():
+    engine = inherent.Engine(FIXTURE)
+    stream = inherent.Stream(engine)
+    stream.input_finished()
+    assert stream.ready == 0 and stream.results() == []
+    stream = inherent.Stream(engine)
+    stream.accept(np.zeros(16000, np.float32))
+    stream.input_finished()
+    results = stream.results()
+    assert results and all(np.all(r.scores == 0) and r.fired == [] for r in results)
+    # Loud input still reaches the model, and the rule can be turned off.
+    rng = np.random.default_rng(0)
+    loud = (0.1 * rng.standard_normal(16000)).astype(np.float32)
+    assert np.any(engine.score_audio(loud) != 0) and engine.voiced_frames >= 49
+    assert np.any(inherent.Engine(FIXTURE, min_voiced_ms=0).score_audio(np.array([0.5], np.float32)) != 0)

@@ -19,6 +19,12 @@ litert = pytest.importorskip("ai_edge_litert.interpreter", reason="pip install a
 FP32_MAX = 1e-4
 GATE_MAX, GATE_MEAN = 5e-3, 5e-4   # DESIGN.md: fp16 / int8 vs the checkpoint
 PADDING_MAX = 1e-5
+# Dynamic-range int8 quantizes each input at run time. Where XNNPACK's kernels scale per
+# row (AVX-512 VNNI hosts) padding frames change nothing (~1e-7); where a path scales
+# per tensor (measured on an AVX2-only AMD EPYC: 9.5e-4), the padded rows move the scale
+# and the scores move by up to one input quantization step's worth. The bound admits
+# that on every instruction set and stays 6x under the file's own error bound (3e-2).
+INT8_PADDING_MAX = 5e-3
 FILES = {"float32": "model.tflite", "float16": "model_fp16.tflite", "int8": "model_int8.tflite",
          "int8-full": "model_int8_full.tflite", "int16x8": "model_int16x8.tflite"}
 
@@ -83,7 +89,9 @@ def test_litert_int8_dynamic_range(config):
     alone = scores(path, mels, False)
     worst, mean = report(f"litert {config} int8 dynamic-range", alone, reference_scores(config))
     assert worst <= 3e-2 and mean <= 5e-3
-    assert np.abs(alone - scores(path, mels, True)).max() <= PADDING_MAX  # per-row input quantization
+    padding = np.abs(alone - scores(path, mels, True)).max()
+    print(f"litert {config} int8 dynamic-range padding drift {padding:.2e}")
+    assert padding <= INT8_PADDING_MAX
 
 
 @pytest.mark.xfail(reason="int8 weights alone move the scores of random-weight models by ~2e-3 on average "

@@ -151,9 +151,5 @@ AsrResult PocketsphinxAsr::transcribe(const float* samples, size_t n) {
   return r;
 }
 
-AsrResult PocketsphinxAsr::transcribe_file(const std::string& path) {
-  const AudioData audio = read_audio_file(path);
-  return transcribe(audio.samples.data(), audio.samples.size());
-}
 
 }  // namespace inherent::baseline

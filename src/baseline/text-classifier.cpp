@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/files.h"
+#include "common/random.h"
 #include "common/safetensors.h"
 #include "common/workers.h"
 #include "inherent/inherent.hpp"
@@ -222,11 +223,6 @@ std::string shortest(double v) {
 
 }  // namespace
 
-uint64_t fnv1a64(std::string_view bytes, uint64_t hash) {
-  for (unsigned char c : bytes) hash = (hash ^ c) * 1099511628211ull;
-  return hash;
-}
-
 std::string normalize_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -274,7 +270,7 @@ std::vector<Feature> text_features(std::string_view text, const FeatureSpec& spe
   std::vector<uint32_t> ids;
   ids.reserve(keys.size());
   const uint64_t mask = spec.n_buckets - 1;
-  for (const std::string& k : keys) ids.push_back(static_cast<uint32_t>(fnv1a64(k) & mask));
+  for (const std::string& k : keys) ids.push_back(static_cast<uint32_t>(fnv1a64(k, kFnv64OffsetBasis) & mask));
   std::sort(ids.begin(), ids.end());
   std::vector<Feature> out;
   for (size_t i = 0; i < ids.size();) {

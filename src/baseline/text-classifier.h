@@ -41,8 +41,6 @@ namespace inherent::baseline {
 using HeadScores = std::array<float, INHERENT_N_HEADS>;
 using HeadLabels = std::array<uint8_t, INHERENT_N_HEADS>;
 
-constexpr uint64_t kFnv1a64Offset = 14695981039346656037ull;
-uint64_t fnv1a64(std::string_view bytes, uint64_t hash = kFnv1a64Offset);
 
 // See the file comment.
 std::string normalize_text(std::string_view text);

@@ -62,8 +62,14 @@ CsvTable parse_csv(std::string_view text, const std::string& path, char delimite
           field += c;
           ++i;
         }
-        if (i < n && text[i] != delimiter && text[i] != '\n' && text[i] != '\r')
+        if (i < n && text[i] != delimiter && text[i] != '\n' && text[i] != '\r') {
+          // A quote left open swallows the lines after it until the next quote: name
+          // the line where it opened, which is where the mistake is.
+          if (line != open_line)
+            error(open_line, field_no, "quoted field opened here is never closed on its line (it runs to line " +
+                                           std::to_string(line) + "): a missing closing quote?");
           error(line, field_no, "unexpected character after closing quote");
+        }
       } else {
         while (i < n && text[i] != delimiter && text[i] != '\n' && text[i] != '\r') {
           if (text[i] == '\0') error(line, field_no, "NUL byte in field");

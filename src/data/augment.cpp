@@ -19,15 +19,6 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-uint64_t splitmix64(uint64_t& x) {
-  uint64_t z = (x += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 void normalize_unit(std::vector<float>& x) {
   const double r = rms(x);
   if (r < 1e-12) return;
@@ -123,42 +114,18 @@ std::string fmt(const char* f, double v) {
 
 // ---- Rng ----
 
-Rng::Rng(uint64_t seed) : seed_(seed) {
-  uint64_t x = seed;
-  for (auto& s : s_) s = splitmix64(x);
-}
-
-uint64_t Rng::next() {
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9, t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
-double Rng::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-double Rng::uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
 double Rng::normal() {
   const double u1 = 1.0 - uniform(), u2 = uniform();  // u1 in (0, 1]
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2 * kPi * u2);
 }
-size_t Rng::below(size_t n) { return n == 0 ? 0 : static_cast<size_t>(next() % n); }
 Rng Rng::fork(std::string_view tag) const { return Rng(mix_seed(seed_, tag)); }
 
 uint64_t mix_seed(uint64_t seed, std::string_view tag) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  for (unsigned char c : tag) h = (h ^ c) * 1099511628211ull;
-  return mix_seed(seed, h);
+  return mix_seed(seed, fnv1a64(tag));
 }
 
 uint64_t mix_seed(uint64_t seed, uint64_t n) {
-  uint64_t x = seed ^ 0x6a09e667f3bcc909ull;
-  uint64_t a = splitmix64(x);
-  x = a ^ n;
-  return splitmix64(x);
+  return splitmix64(splitmix64(seed ^ 0x6a09e667f3bcc909ull) ^ n);
 }
 
 // ---- levels ----

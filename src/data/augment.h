@@ -31,27 +31,26 @@
 #include <string_view>
 #include <vector>
 
+#include "common/random.h"
+
 namespace inherent::augment {
 
 inline constexpr int kRate = 16000;
 
 // ---- randomness: identical on every platform (no std:: distributions) ----
 
-// xoshiro256** seeded through splitmix64.
-class Rng {
+// The project's generator (common/random.h) with the draws augmentation needs.
+class Rng : public Xoshiro256 {
  public:
-  explicit Rng(uint64_t seed = 0);
-  uint64_t next();
-  double uniform();                      // [0, 1)
-  double uniform(double lo, double hi);  // [lo, hi)
-  double normal();                       // mean 0, sd 1 (Box-Muller)
-  size_t below(size_t n);                // [0, n); 0 when n == 0
+  explicit Rng(uint64_t seed = 0) : Xoshiro256(seed), seed_(seed) {}
+  using Xoshiro256::uniform;
+  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }  // [lo, hi)
+  double normal();                                                             // mean 0, sd 1 (Box-Muller)
   bool chance(double p) { return uniform() < p; }
   // An independent stream for one purpose: the same (seed, tag) always gives the same stream.
   Rng fork(std::string_view tag) const;
 
  private:
-  uint64_t s_[4];
   uint64_t seed_;
 };
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/random.h"
 #include "data/grammar.h"
 
 namespace inherent::detail {
@@ -59,16 +60,11 @@ std::string normalize_sentence(std::string_view raw);
 // Deterministic hashing and random numbers (identical on every platform).
 uint64_t hash64(std::string_view text, uint64_t seed = 0);
 
-class Rng {
+// The project's generator (common/random.h) with a weighted pick.
+class Rng : public Xoshiro256 {
  public:
-  explicit Rng(uint64_t seed);
-  uint64_t next();
-  double uniform();                   // [0, 1)
-  size_t below(size_t n);             // [0, n)
+  explicit Rng(uint64_t seed) : Xoshiro256(seed) {}
   size_t pick(const std::vector<double>& weights, double total);  // index by weight
-
- private:
-  uint64_t s_[4];
 };
 
 }  // namespace inherent::detail

@@ -111,47 +111,13 @@ std::string normalize_sentence(std::string_view raw) {
 }
 
 uint64_t hash64(std::string_view text, uint64_t seed) {
-  uint64_t h = 0xcbf29ce484222325ull ^ (seed * 0x9e3779b97f4a7c15ull);  // FNV-1a
-  for (char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ull;
-  }
+  uint64_t h = fnv1a64(text, kFnv64OffsetBasis ^ (seed * 0x9e3779b97f4a7c15ull));
   h ^= h >> 33;  // murmur3 finalizer: FNV alone mixes the last bytes poorly
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;
   h *= 0xc4ceb9fe1a85ec53ull;
   h ^= h >> 33;
   return h;
-}
-
-Rng::Rng(uint64_t seed) {
-  uint64_t x = seed;
-  for (uint64_t& s : s_) {  // splitmix64 seeding
-    x += 0x9e3779b97f4a7c15ull;
-    uint64_t z = x;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    s = z ^ (z >> 31);
-  }
-}
-
-uint64_t Rng::next() {  // xoshiro256**
-  auto rotl = [](uint64_t v, int k) { return (v << k) | (v >> (64 - k)); };
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
-double Rng::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
-size_t Rng::below(size_t n) {
-  return n ? static_cast<size_t>(next() % n) : 0;  // bias < n / 2^64: irrelevant here
 }
 
 size_t Rng::pick(const std::vector<double>& weights, double total) {

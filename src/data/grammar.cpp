@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "common/files.h"
+#include "common/heads.h"
 #include "data/grammar-ast.h"
 #include "inherent/inherent.hpp"
 
@@ -34,24 +35,6 @@ struct Problems {
     list.push_back(where + ": " + msg);
   }
 };
-
-// Head names and threshold keys straight from the table, so this library needs no engine.
-constexpr const char* head_names[] = {
-#define INHERENT_HEAD(index, name, key, threshold) #name,
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
-};
-constexpr const char* head_keys[] = {
-#define INHERENT_HEAD(index, name, key, threshold) #key,
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
-};
-
-int head_index(std::string_view name) {
-  for (int h = 0; h < INHERENT_N_HEADS; ++h)
-    if (name == head_names[h] || name == head_keys[h]) return h;
-  return -1;
-}
 
 std::string trim(std::string_view s) {
   size_t a = 0, b = s.size();
@@ -829,7 +812,7 @@ std::vector<std::string> Grammar::coverage() const {
     if (!gate1) out.push_back(where + "no gate-1 (addressed) templates");
     if (!gate0) out.push_back(where + "no gate-0 (not addressed) templates");
     for (int h = 1; h < INHERENT_N_HEADS; ++h)
-      if (gate1 && !reach[h]) out.push_back(where + "no template can make " + head_names[h] + " positive");
+      if (gate1 && !reach[h]) out.push_back(where + "no template can make " + kHeadTable[static_cast<size_t>(h)].name + " positive");
   }
   return out;
 }

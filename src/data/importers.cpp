@@ -13,6 +13,7 @@
 
 #include "common/csv.h"
 #include "common/files.h"
+#include "common/heads.h"
 #include "common/json.h"
 #include "data/grammar-ast.h"
 
@@ -27,11 +28,6 @@ enum Head : int {
   kResearch = 8, kInsight = 9, kBrowsing = 10, kCalling = 11, kTimer = 12,
 };
 
-const char* const kHeadNames[] = {
-#define INHERENT_HEAD(index, name, key, threshold) #name,
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
-};
 
 // Gate-0 texts outside these word counts are left out (fragments, monologues).
 constexpr int kMinWords0 = 3, kMaxWords0 = 24;
@@ -646,7 +642,7 @@ std::vector<Sentence> import_source(const std::string& source, const std::string
 
 std::string to_csv(const std::vector<Sentence>& sentences) {
   std::vector<std::string> header = {"transcript", "split", "category", "template_id", "kind", "hard", "words", "slots"};
-  for (const char* h : kHeadNames) header.push_back(h);
+  for (const HeadInfo& h : kHeadTable) header.push_back(h.name);
   for (const char* extra : {"source", "label", "origin"}) header.push_back(extra);
   std::string out = csv_join(header) + "\n";
   for (const Sentence& s : sentences) {
@@ -673,8 +669,8 @@ std::vector<Sentence> parse_import_csv(std::string_view text, const std::string&
   if (c_text < 0 || c_split < 0) fail(path + ":1", "missing column transcript or split");
   std::array<int, INHERENT_N_HEADS> c_head{};
   for (int h = 0; h < INHERENT_N_HEADS; ++h) {
-    c_head[h] = t.column(kHeadNames[h]);
-    if (c_head[h] < 0) fail(path + ":1", std::string("missing head column ") + kHeadNames[h]);
+    c_head[h] = t.column(kHeadTable[h].name);
+    if (c_head[h] < 0) fail(path + ":1", std::string("missing head column ") + kHeadTable[h].name);
   }
   std::vector<Sentence> out;
   for (const CsvRow& r : t.rows) {
@@ -696,12 +692,12 @@ std::vector<Sentence> parse_import_csv(std::string_view text, const std::string&
     s.origin = at_line(path, r.line);
     for (int h = 0; h < INHERENT_N_HEADS; ++h) {
       const std::string& v = r.fields[static_cast<size_t>(c_head[h])];
-      if (v != "0" && v != "1") fail(col(c_head[h]), std::string(kHeadNames[h]) + " must be 0 or 1, not '" + v + "'");
+      if (v != "0" && v != "1") fail(col(c_head[h]), std::string(kHeadTable[h].name) + " must be 0 or 1, not '" + v + "'");
       s.heads[h] = v == "1";
     }
     if (!s.heads[kGate])
       for (int h = 1; h < INHERENT_N_HEADS; ++h)
-        if (s.heads[h]) fail(col(c_head[h]), std::string(kHeadNames[h]) + " is 1 but isInteresting is 0");
+        if (s.heads[h]) fail(col(c_head[h]), std::string(kHeadTable[h].name) + " is 1 but isInteresting is 0");
     s.group = text_key(s.text);
     out.push_back(std::move(s));
   }

@@ -13,6 +13,8 @@
 
 #include "common/csv.h"
 #include "common/files.h"
+#include "common/heads.h"
+#include "common/random.h"
 #include "common/workers.h"
 #include "common/progress.h"
 #include "frontend/audio-file.h"
@@ -29,25 +31,12 @@ using augment::Rng;
 constexpr const char* kFormat = "inherent-synth-1";  // part of every clip key: bump to re-render all
 constexpr double kMaxClipS = 59.5;
 
-const char* head_col(int h) {
-  static const char* names[] = {
-#define INHERENT_HEAD(index, name, key, threshold) #name,
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
-  };
-  return names[h];
-}
+const char* head_col(int h) { return kHeadTable[static_cast<size_t>(h)].name; }
 
 std::string fmt(const char* f, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, f, v);
   return buf;
-}
-
-uint64_t fnv(std::string_view s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
 }
 
 std::string hex8(uint64_t h) {
@@ -72,7 +61,7 @@ std::string clip_key(const Clip& c) {
     k += std::string("non-speech|") + augment::non_speech_name(c.non_speech) + "|" + fmt("%.6f", c.non_speech_s);
   }
   k += "|" + c.aug.summary() + "|" + std::to_string(c.aug.seed);
-  return hex8(fnv(k) ^ (fnv(k + "#") << 1));
+  return hex8(fnv1a64(k) ^ (fnv1a64(k + "#") << 1));
 }
 
 // What a clip says: the sentence, with a joined real recording's words where they are heard.
@@ -222,7 +211,7 @@ std::vector<RealRecording> real_recordings(const std::vector<std::string>& dirs)
         if (r.speaker.empty() || r.speaker == ".") r.speaker = source;
       }
       if (auto it = meta.find(f.lexically_normal().string()); it != meta.end()) r.transcript = it->second;
-      speakers[r.speaker] = fnv(source + "|" + r.speaker);
+      speakers[r.speaker] = fnv1a64(source + "|" + r.speaker);
       part.push_back(std::move(r));
     }
     std::vector<std::pair<uint64_t, std::string>> order;

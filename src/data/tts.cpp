@@ -46,8 +46,7 @@ constexpr Pin kPins[] = {
 constexpr uint64_t kSplitSalt = 0x766f6963652d7370ull;  // fixed: changing it reshuffles voices
 
 uint64_t hash64(std::string_view s) {
-  uint64_t h = 1469598103934665603ull ^ kSplitSalt;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  uint64_t h = fnv1a64(s, kCacheHashStart ^ kSplitSalt);
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;

@@ -13,8 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "common/heads.h"
 #include "inherent/inherent.hpp"
 #include "../frontend/log-mel.h"
+#include "evidence.h"
 #include "model-package.h"
 #include "model.h"
 #include "stream.h"
@@ -50,17 +52,6 @@ inherent_status guarded(const char* fn, F&& body) {
 #define INHERENT_REQUIRE(cond, fn, what) \
   if (!(cond)) return fail(INHERENT_STATUS_INVALID_ARGUMENT, std::string(fn) + ": " + (what))
 
-struct HeadRow {
-  const char* name;
-  const char* key;
-  float threshold;
-};
-constexpr HeadRow kHeads[] = {
-#define INHERENT_HEAD(index, name, key, threshold) {#name, #key, threshold},
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
-};
-static_assert(sizeof(kHeads) / sizeof(kHeads[0]) == INHERENT_N_HEADS, "heads.inc must list 13 heads");
 static_assert(inherent::kNMels == INHERENT_N_MELS && inherent::kHopLength == INHERENT_HOP_LENGTH &&
                   inherent::kWinLength == INHERENT_WIN_LENGTH && inherent::kNFft == INHERENT_N_FFT &&
                   inherent::kSampleRate == INHERENT_SAMPLE_RATE && inherent::kMaxFrames == INHERENT_MAX_FRAMES,
@@ -85,6 +76,8 @@ struct inherent_session {
   std::unique_ptr<inherent::engine::ThreadPool> pool;
   inherent::engine::Workspace ws;
   std::vector<float> mel;  // [frames, 128] of score_audio, reused
+  size_t min_voiced = 0;   // frames the minimum-evidence rule asks for (0: off)
+  size_t voiced = 0;       // voiced frames of the last input
 };
 
 struct inherent_stream {
@@ -104,13 +97,26 @@ const inherent::kernels::Kernels* kernels_for(inherent_kernels which) {
   return nullptr;
 }
 
+std::string kernels_name(inherent_kernels which) {
+  switch (which) {
+    case INHERENT_KERNELS_AUTO: return "auto";
+    case INHERENT_KERNELS_GENERIC: return "generic";
+    case INHERENT_KERNELS_AVX2: return "avx2 (AVX2 + FMA)";
+    case INHERENT_KERNELS_AVX512: return "avx512 (AVX-512 F/VL/DQ)";
+    case INHERENT_KERNELS_AVX512_VNNI: return "avx512vnni (AVX-512 VNNI)";
+  }
+  return std::to_string(static_cast<int>(which));
+}
+
 inherent_status make_model(inherent::ModelPackage package, const inherent_model_params* params,
                            inherent_model** out, const char* fn) {
   const inherent_model_params p = params ? *params : inherent_model_default_params();
   const inherent::kernels::Kernels* k = kernels_for(p.kernels);
   if (!k)
-    return fail(INHERENT_STATUS_UNSUPPORTED, std::string(fn) + ": kernel set " + std::to_string(p.kernels) +
-                                                 " is not in this build or not supported by this CPU");
+    return fail(INHERENT_STATUS_UNSUPPORTED,
+                std::string(fn) + ": kernel set " + kernels_name(p.kernels) +
+                    " is not in this build or this CPU cannot run it (fastest here: " +
+                    inherent::kernels::kernels_best().name + "; use auto)");
   if (p.precision != INHERENT_PRECISION_FLOAT32 && p.precision != INHERENT_PRECISION_INT8)
     return fail(INHERENT_STATUS_INVALID_ARGUMENT,
                 std::string(fn) + ": precision " + std::to_string(p.precision) + " is not FLOAT32 (0) or INT8 (1)");
@@ -121,6 +127,34 @@ inherent_status make_model(inherent::ModelPackage package, const inherent_model_
       p.precision == INHERENT_PRECISION_INT8 ? inherent::engine::Precision::int8 : inherent::engine::Precision::float32);
   if (st != INHERENT_STATUS_OK) return fail(st, std::string(fn) + ": " + error);
   *out = m.release();
+  return INHERENT_STATUS_OK;
+}
+
+inherent_status check_min_voiced(uint32_t ms, const char* fn) {
+  if (ms > 60000)
+    return fail(INHERENT_STATUS_INVALID_ARGUMENT,
+                std::string(fn) + ": min_voiced_ms = " + std::to_string(ms) + " must be in [0, 60000]");
+  return INHERENT_STATUS_OK;
+}
+
+// Scores of a clip's log-mel frames under the minimum-evidence rule (evidence.h): too
+// few voiced frames give 0 on every head without running the model. A non-finite score
+// means weights that load but are wrong, so it is an error naming the model.
+inherent_status session_scores(inherent_session* s, const float* mel, size_t n_frames, float* scores,
+                               const char* fn) {
+  s->voiced = inherent::engine::count_voiced_frames(mel, n_frames, INHERENT_N_MELS);
+  if (s->voiced < s->min_voiced) {
+    std::fill(scores, scores + INHERENT_N_HEADS, 0.0f);
+    return INHERENT_STATUS_OK;
+  }
+  const int frames = n_frames > static_cast<size_t>(INT32_MAX) ? INT32_MAX : static_cast<int>(n_frames);
+  float logits[INHERENT_N_HEADS];
+  std::string error;
+  const inherent_status st = inherent::engine::forward(*s->model, s->ws, mel, frames, logits, &error);
+  if (st != INHERENT_STATUS_OK) return fail(st, std::string(fn) + ": " + error);
+  inherent::engine::sigmoid(logits, INHERENT_N_HEADS, scores);
+  if (const int h = inherent::engine::first_non_finite_score(scores); h >= 0)
+    return fail(INHERENT_STATUS_INVALID_MODEL, std::string(fn) + ": " + inherent::engine::non_finite_score_message(*s->model, h));
   return INHERENT_STATUS_OK;
 }
 
@@ -155,13 +189,14 @@ const char* inherent_version(void) {
 
 int inherent_n_heads(void) { return INHERENT_N_HEADS; }
 const char* inherent_head_name(int head) {
-  return head >= 0 && head < INHERENT_N_HEADS ? kHeads[head].name : nullptr;
+  return head >= 0 && head < INHERENT_N_HEADS ? inherent::kHeadTable[static_cast<size_t>(head)].name : nullptr;
 }
 const char* inherent_head_threshold_key(int head) {
-  return head >= 0 && head < INHERENT_N_HEADS ? kHeads[head].key : nullptr;
+  return head >= 0 && head < INHERENT_N_HEADS ? inherent::kHeadTable[static_cast<size_t>(head)].key : nullptr;
 }
 float inherent_head_default_threshold(int head) {
-  return head >= 0 && head < INHERENT_N_HEADS ? kHeads[head].threshold : -1.0f;
+  return head >= 0 && head < INHERENT_N_HEADS ? inherent::kHeadTable[static_cast<size_t>(head)].default_threshold
+                                              : -1.0f;
 }
 
 const char* inherent_status_string(inherent_status status) {
@@ -279,12 +314,17 @@ inherent_status inherent_frontend_reset(inherent_frontend* fe) {
 
 #if INHERENT_WITH_AUDIO_IO
 inherent_status inherent_audio_read_file(const char* path, inherent_audio** out) {
+  return inherent_audio_read_file_first(path, 0.0, out);
+}
+
+inherent_status inherent_audio_read_file_first(const char* path, double max_seconds, inherent_audio** out) {
   const char* fn = "inherent_audio_read_file";
   if (out) *out = nullptr;  // cleared on every failure, NULL path included
   INHERENT_REQUIRE(path, fn, "path is NULL");
   INHERENT_REQUIRE(out, fn, "out is NULL");
+  INHERENT_REQUIRE(max_seconds >= 0.0 && max_seconds < 1e7, fn, "max_seconds must be in [0, 1e7)");
   return guarded(fn, [&] {
-    auto a = new inherent_audio{inherent::read_audio_file(path)};
+    auto a = new inherent_audio{inherent::read_audio_file(path, max_seconds)};
     *out = a;
     return INHERENT_STATUS_OK;
   });
@@ -306,8 +346,13 @@ const float* inherent_audio_samples(const inherent_audio* a) { return a ? a->aud
 size_t inherent_audio_n_samples(const inherent_audio* a) { return a ? a->audio.samples.size() : 0; }
 int inherent_audio_source_rate(const inherent_audio* a) { return a ? a->audio.source_rate : 0; }
 int inherent_audio_source_channels(const inherent_audio* a) { return a ? a->audio.source_channels : 0; }
+double inherent_audio_source_seconds(const inherent_audio* a) { return a ? a->audio.source_seconds : 0.0; }
 #else
 inherent_status inherent_audio_read_file(const char*, inherent_audio** out) {
+  if (out) *out = nullptr;
+  return fail(INHERENT_STATUS_UNSUPPORTED, "inherent_audio_read_file: this build has no audio file support");
+}
+inherent_status inherent_audio_read_file_first(const char*, double, inherent_audio** out) {
   if (out) *out = nullptr;
   return fail(INHERENT_STATUS_UNSUPPORTED, "inherent_audio_read_file: this build has no audio file support");
 }
@@ -320,6 +365,7 @@ const float* inherent_audio_samples(const inherent_audio*) { return nullptr; }
 size_t inherent_audio_n_samples(const inherent_audio*) { return 0; }
 int inherent_audio_source_rate(const inherent_audio*) { return 0; }
 int inherent_audio_source_channels(const inherent_audio*) { return 0; }
+double inherent_audio_source_seconds(const inherent_audio*) { return 0.0; }
 #endif
 
 // ---- model -----------------------------------------------------------------------
@@ -401,6 +447,7 @@ inherent_session_params inherent_session_default_params(void) {
   inherent_session_params p;
   p.reserve_frames = 0;
   p.n_threads = 1;
+  p.min_voiced_ms = INHERENT_DEFAULT_MIN_VOICED_MS;
   return p;
 }
 
@@ -414,9 +461,11 @@ inherent_status inherent_session_init(const inherent_model* model, const inheren
   INHERENT_REQUIRE(p.reserve_frames <= INHERENT_MAX_FRAMES, fn,
                    "reserve_frames " + std::to_string(p.reserve_frames) + " is more than 3000");
   if (const inherent_status st = check_threads(p.n_threads, fn); st != INHERENT_STATUS_OK) return st;
+  if (const inherent_status st = check_min_voiced(p.min_voiced_ms, fn); st != INHERENT_STATUS_OK) return st;
   return guarded(fn, [&] {
     auto s = std::make_unique<inherent_session>();
     s->model = model->model.get();
+    s->min_voiced = inherent::engine::min_voiced_frames(p.min_voiced_ms);
     if (p.n_threads > 1) {
       s->pool = std::make_unique<inherent::engine::ThreadPool>(p.n_threads);
       s->ws.threads = s->pool.get();
@@ -439,6 +488,7 @@ inherent_status inherent_session_score_mel(inherent_session* session, const floa
   INHERENT_REQUIRE(mel, fn, "mel is NULL");
   INHERENT_REQUIRE(scores, fn, "scores is NULL");
   INHERENT_REQUIRE(n_frames > 0, fn, "n_frames is 0");
+  INHERENT_REQUIRE(n_frames <= SIZE_MAX / INHERENT_N_MELS, fn, "n_frames " + std::to_string(n_frames) + " is too large");
   return guarded(fn, [&] {
     const size_t n = n_frames * INHERENT_N_MELS;
     const size_t bad = first_non_finite(mel, n);
@@ -447,13 +497,7 @@ inherent_status inherent_session_score_mel(inherent_session* session, const floa
                                                         ", " + std::to_string(bad % INHERENT_N_MELS) +
                                                         "] is NaN or infinite");
     // Long inputs are fine while their tail is padding; forward() checks the rest.
-    const int frames = n_frames > static_cast<size_t>(INT32_MAX) ? INT32_MAX : static_cast<int>(n_frames);
-    float logits[INHERENT_N_HEADS];
-    std::string error;
-    const inherent_status st = inherent::engine::forward(*session->model, session->ws, mel, frames, logits, &error);
-    if (st != INHERENT_STATUS_OK) return fail(st, std::string(fn) + ": " + error);
-    inherent::engine::sigmoid(logits, INHERENT_N_HEADS, scores);
-    return INHERENT_STATUS_OK;
+    return session_scores(session, mel, n_frames, scores, fn);
   });
 }
 
@@ -470,14 +514,19 @@ inherent_status inherent_session_score_audio(inherent_session* session, const fl
     if (bad != used) return fail(INHERENT_STATUS_INVALID_AUDIO, non_finite_message(fn, bad));
     session->mel.resize(t * INHERENT_N_MELS);
     inherent::LogMel::get().compute(samples, n_samples, t, session->mel.data());
-    float logits[INHERENT_N_HEADS];
-    std::string error;
-    const inherent_status st =
-        inherent::engine::forward(*session->model, session->ws, session->mel.data(), static_cast<int>(t), logits, &error);
-    if (st != INHERENT_STATUS_OK) return fail(st, std::string(fn) + ": " + error);
-    inherent::engine::sigmoid(logits, INHERENT_N_HEADS, scores);
-    return INHERENT_STATUS_OK;
+    return session_scores(session, session->mel.data(), t, scores, fn);
   });
+}
+
+size_t inherent_session_voiced_frames(const inherent_session* session) { return session ? session->voiced : 0; }
+
+inherent_status inherent_mel_voiced_frames(const float* mel, size_t n_frames, size_t* n_voiced) {
+  const char* fn = "inherent_mel_voiced_frames";
+  INHERENT_REQUIRE(n_voiced, fn, "n_voiced is NULL");
+  INHERENT_REQUIRE(mel || n_frames == 0, fn, "mel is NULL");
+  INHERENT_REQUIRE(n_frames <= SIZE_MAX / INHERENT_N_MELS, fn, "n_frames is too large");
+  *n_voiced = inherent::engine::count_voiced_frames(mel, n_frames, INHERENT_N_MELS);
+  return INHERENT_STATUS_OK;
 }
 
 // ---- stream ----------------------------------------------------------------------
@@ -491,6 +540,7 @@ inherent_stream_params inherent_stream_default_params(void) {
   p.max_pending = 64;
   p.partial = 1;
   p.n_threads = 1;
+  p.min_voiced_ms = INHERENT_DEFAULT_MIN_VOICED_MS;
   return p;
 }
 
@@ -512,8 +562,10 @@ inherent_status inherent_stream_init(const inherent_model* model, const inherent
   INHERENT_REQUIRE(p.max_pending >= 1 && p.max_pending <= 1000000, fn, "max_pending must be in [1, 1000000]");
   INHERENT_REQUIRE(p.partial == 0 || p.partial == 1, fn, "partial must be 0 or 1");
   if (const inherent_status st = check_threads(p.n_threads, fn); st != INHERENT_STATUS_OK) return st;
+  if (const inherent_status st = check_min_voiced(p.min_voiced_ms, fn); st != INHERENT_STATUS_OK) return st;
   return guarded(fn, [&] {
     inherent::engine::StreamConfig c;
+    c.min_voiced_frames = static_cast<int>(inherent::engine::min_voiced_frames(p.min_voiced_ms));
     c.window_frames = static_cast<int>(p.window_ms / 20);
     c.hop_frames = static_cast<int>(p.hop_ms / 20);
     c.smoothing = static_cast<int>(p.smoothing);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Writing package directories (host tools and tests). Kept apart from the loader so
 // that builds which only load packages (WebAssembly, mobile) never link <filesystem>.
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 
+#include "common/files.h"
+#include "common/sha256.h"
+#include "inherent/inherent.hpp"
 #include "model-package.h"
 
 namespace inherent {
@@ -21,25 +21,29 @@ std::string join(const std::string& dir, const char* file) {
 inherent_status model_package_write_dir(const std::string& dir, const ModelConfig& config,
                                         const std::vector<PackageTensor>& tensors, const PackageInfo& info,
                                         std::string* error) {
-  const std::string metadata = model_metadata_json(config, info);
   std::string weights;
-  inherent_status st = model_package_encode(config, tensors, metadata, false, &weights, error);
+  inherent_status st = model_package_encode(config, tensors, "", false, &weights, error);
   if (st != INHERENT_STATUS_OK) return st;
+  // The metadata lists the weights' digest, so a damaged file is refused at load.
+  PackageInfo with_digest = info;
+  with_digest.weights_size = static_cast<int64_t>(weights.size());
+  with_digest.weights_sha256 = sha256_hex(weights);
+  const std::string metadata = model_metadata_json(config, with_digest);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
     *error = dir + ": cannot create the directory: " + ec.message();
     return INHERENT_STATUS_IO_ERROR;
   }
-  const auto write = [error](const std::string& path, const std::string& bytes) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    bool ok = f && std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-    if (f && std::fclose(f) != 0) ok = false;
-    if (!ok) *error = path + ": cannot write: " + std::strerror(errno);
-    return ok;
-  };
-  if (!write(join(dir, kPackageWeightsFile), weights) || !write(join(dir, kPackageMetadataFile), metadata))
+  // Each file appears whole or not at all; weights first, so a crash between the two
+  // leaves the old metadata, whose digest then refuses the new weights.
+  try {
+    write_file_atomic(join(dir, kPackageWeightsFile), weights);
+    write_file_atomic(join(dir, kPackageMetadataFile), metadata);
+  } catch (const Exception& e) {
+    *error = e.what();
     return INHERENT_STATUS_IO_ERROR;
+  }
   return INHERENT_STATUS_OK;
 }
 

@@ -6,25 +6,18 @@
 #include <cstdio>
 #include <cstring>
 
+#include <sys/stat.h>
+
+#include "common/heads.h"
 #include "common/json.h"
 #include "common/safetensors.h"
+#include "common/sha256.h"
 #include "frontend/log-mel.h"
 
 namespace inherent {
 
 namespace {
 
-struct HeadRow {
-  const char* name;
-  const char* key;
-  float threshold;
-};
-constexpr HeadRow kHeads[] = {
-#define INHERENT_HEAD(index, name, key, threshold) {#name, #key, threshold},
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
-};
-static_assert(sizeof(kHeads) / sizeof(kHeads[0]) == INHERENT_N_HEADS);
 
 // Printable form of a key or value for messages (bounded, control bytes escaped).
 std::string printable(std::string_view s) {
@@ -99,8 +92,8 @@ class MetadataReader {
       m.model_name = v->string;
     }
     if (!config(doc, &m.config)) return false;
-    if (!names(doc, "head_order", [](const HeadRow& h) { return h.name; })) return false;
-    if (!names(doc, "threshold_keys", [](const HeadRow& h) { return h.key; })) return false;
+    if (!names(doc, "head_order", [](const HeadInfo& h) { return h.name; })) return false;
+    if (!names(doc, "threshold_keys", [](const HeadInfo& h) { return h.key; })) return false;
     if (!thresholds(doc, m.thresholds)) return false;
     if ((v = doc.find("threshold_calibration")) && !v->is_object())
       return wrong_type("threshold_calibration", *v, json::Type::object);
@@ -113,6 +106,7 @@ class MetadataReader {
     if (!manifest) return false;
     m.code_commit = commit->string;
     m.data_manifest = manifest->string;
+    if (!weights_digest(doc, &m)) return false;
     m.text = std::string(text);
     *out = std::move(m);
     return true;
@@ -121,6 +115,30 @@ class MetadataReader {
   const std::string& error() const { return error_; }
 
  private:
+  // artifacts[i] with file == model.safetensors: its size_bytes and sha256.
+  bool weights_digest(const json::Value& doc, ModelMetadata* m) {
+    const json::Value* list = doc.find("artifacts");
+    if (!list) return true;
+    if (!list->is_array()) return wrong_type("artifacts", *list, json::Type::array);
+    for (size_t i = 0; i < list->items.size(); ++i) {
+      const json::Value& a = list->items[i];
+      const json::Value* file = a.find("file");
+      if (!file || !file->is_string() || file->string != kPackageWeightsFile) continue;
+      const std::string at = "artifacts[" + std::to_string(i) + "].";
+      const json::Value* size = need(a, "size_bytes", json::Type::number, at);
+      if (!size) return false;
+      if (!size->is_integer() || size->number < 0) return fail(at + "size_bytes", "must be a non-negative integer");
+      const json::Value* digest = need(a, "sha256", json::Type::string, at);
+      if (!digest) return false;
+      bool hex = digest->string.size() == 64;
+      for (const char c : digest->string) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+      if (!hex) return fail(at + "sha256", "must be 64 lower-case hex digits");
+      m->weights_size = static_cast<int64_t>(size->number);
+      m->weights_sha256 = digest->string;
+    }
+    return true;
+  }
+
   bool fail(const std::string& key, const std::string& what) {
     if (error_.empty()) error_ = key.empty() ? what : key + ": " + what;
     return false;
@@ -182,8 +200,8 @@ class MetadataReader {
       const std::string at = std::string(key) + "[" + std::to_string(i) + "]";
       const json::Value& v = a->items[i];
       if (!v.is_string()) return wrong_type(at, v, json::Type::string);
-      if (v.string != column(kHeads[i]))
-        return fail(at, "is \"" + printable(v.string) + "\", expected \"" + column(kHeads[i]) +
+      if (v.string != column(kHeadTable[i]))
+        return fail(at, "is \"" + printable(v.string) + "\", expected \"" + column(kHeadTable[i]) +
                             "\" (hint: the head order is a contract, see heads.inc)");
     }
     return true;
@@ -194,14 +212,14 @@ class MetadataReader {
     if (!t) return false;
     for (const auto& [k, v] : t->members) {
       bool known = false;
-      for (const HeadRow& h : kHeads) known = known || k == h.key;
+      for (const HeadInfo& h : kHeadTable) known = known || k == h.key;
       if (!known) return fail("default_thresholds." + printable(k), "is not a threshold key of heads.inc");
     }
     for (int i = 0; i < INHERENT_N_HEADS; ++i) {
-      const json::Value* v = need(*t, kHeads[i].key, json::Type::number, "default_thresholds.");
+      const json::Value* v = need(*t, kHeadTable[i].key, json::Type::number, "default_thresholds.");
       if (!v) return false;
       if (!(v->number >= 0.0 && v->number <= 1.0))
-        return fail(std::string("default_thresholds.") + kHeads[i].key,
+        return fail(std::string("default_thresholds.") + kHeadTable[i].key,
                     "is " + json::format_double(v->number) + ", outside [0, 1]");
       out[i] = static_cast<float>(v->number);
     }
@@ -309,6 +327,25 @@ inherent_status model_package_load_memory(const void* weights, size_t n_weights,
     *error = where + ": " + what;
     return INHERENT_STATUS_INVALID_MODEL;
   };
+  // Weights that are not the ones a separate metadata file describes (damaged, cut or
+  // swapped) are named as such before their bytes are parsed. A metadata file that does
+  // not parse is reported below, with the rest of the validation.
+  if (metadata && n_metadata > 0) {
+    ModelMetadata given;
+    std::string ignored;
+    if (model_metadata_parse(std::string_view(metadata, n_metadata), &given, &ignored) == INHERENT_STATUS_OK &&
+        given.weights_size >= 0) {
+      if (static_cast<uint64_t>(given.weights_size) != n_weights)
+        return bad(kPackageWeightsFile, "is " + std::to_string(n_weights) + " bytes but " + kPackageMetadataFile +
+                                            " artifacts lists " + std::to_string(given.weights_size) +
+                                            " (hint: the file is truncated, damaged or from another export)");
+      const std::string digest = sha256_hex(std::string_view(static_cast<const char*>(weights), n_weights));
+      if (digest != given.weights_sha256)
+        return bad(kPackageWeightsFile, "SHA-256 is " + digest + " but " + kPackageMetadataFile +
+                                            " artifacts lists " + given.weights_sha256 +
+                                            " (hint: the file is damaged or from another export)");
+    }
+  }
   Safetensors st;
   std::string st_error;
   if (safetensors_parse(weights, n_weights, &st, &st_error) != INHERENT_STATUS_OK)
@@ -332,6 +369,7 @@ inherent_status model_package_load_memory(const void* weights, size_t n_weights,
   std::string meta_error;
   if (model_metadata_parse(text, &meta, &meta_error) != INHERENT_STATUS_OK) return bad(kPackageMetadataFile, meta_error);
   const ModelConfig& config = meta.config;
+
 
   // Config repeated in the safetensors header must agree.
   for (const auto& [key, value] : arch_config_to_pairs(config)) {
@@ -381,8 +419,22 @@ inherent_status model_package_load_memory(const void* weights, size_t n_weights,
   return INHERENT_STATUS_OK;
 }
 
-inherent_status read_package_file(const std::string& path, std::string* out, std::string* error) {
+inherent_status read_package_file(const std::string& path, size_t max_bytes, std::string* out, std::string* error) {
   out->clear();
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    *error = path + ": cannot open: " + std::strerror(errno);
+    return INHERENT_STATUS_IO_ERROR;
+  }
+  if (!S_ISREG(info.st_mode)) {
+    *error = path + (S_ISDIR(info.st_mode) ? ": is a directory" : ": is not a regular file (a FIFO or device?)");
+    return INHERENT_STATUS_IO_ERROR;
+  }
+  if (static_cast<uint64_t>(info.st_size) > max_bytes) {
+    *error = path + ": is " + std::to_string(info.st_size) + " bytes, more than the " + std::to_string(max_bytes) +
+             " a package file may have";
+    return INHERENT_STATUS_INVALID_MODEL;
+  }
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) {
     *error = path + ": cannot open: " + std::strerror(errno);
@@ -390,7 +442,14 @@ inherent_status read_package_file(const std::string& path, std::string* out, std
   }
   char buf[1 << 16];
   size_t got = 0;
-  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) out->append(buf, got);
+  // The size can change under us: stop one byte past the limit either way.
+  while (out->size() <= max_bytes && (got = std::fread(buf, 1, sizeof buf, f)) > 0) out->append(buf, got);
+  if (out->size() > max_bytes) {
+    std::fclose(f);
+    out->clear();
+    *error = path + ": grew past the " + std::to_string(max_bytes) + " bytes a package file may have while read";
+    return INHERENT_STATUS_INVALID_MODEL;
+  }
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
   if (failed) {
@@ -410,15 +469,23 @@ inherent_status model_package_load_path(const std::string& path, ModelPackage* o
   std::string metadata, weights, ignored;
   const std::string metadata_path = join(path, kPackageMetadataFile);
   inherent_status st = INHERENT_STATUS_OK;
-  if (read_package_file(metadata_path, &metadata, &ignored) == INHERENT_STATUS_OK) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
     // Directory form.
+    if ((st = read_package_file(metadata_path, kPackageMaxMetadataBytes, &metadata, error)) != INHERENT_STATUS_OK) {
+      if (st == INHERENT_STATUS_IO_ERROR)
+        *error = path + ": not a model package (" + *error + ")";
+      return st;
+    }
     const std::string weights_path = join(path, kPackageWeightsFile);
-    if ((st = read_package_file(weights_path, &weights, error)) != INHERENT_STATUS_OK) return st;
+    if ((st = read_package_file(weights_path, kPackageMaxWeightsBytes, &weights, error)) != INHERENT_STATUS_OK)
+      return st;
     st = model_package_load_memory(weights.data(), weights.size(), metadata.data(), metadata.size(), out, error);
   } else {
     // Single-file form.
-    if ((st = read_package_file(path, &weights, error)) != INHERENT_STATUS_OK) {
-      *error = path + ": not a model package (no " + kPackageMetadataFile + " inside, and not a readable file)";
+    if ((st = read_package_file(path, kPackageMaxWeightsBytes, &weights, error)) != INHERENT_STATUS_OK) {
+      if (st == INHERENT_STATUS_IO_ERROR)
+        *error = path + ": not a model package (no " + kPackageMetadataFile + " inside, and " + *error + ")";
       return st;
     }
     if (ends_with_slash(path) || has_suffix(path, kPackageMetadataFile)) {
@@ -435,7 +502,7 @@ inherent_status model_package_load_path(const std::string& path, ModelPackage* o
 
 PackageInfo package_default_info() {
   PackageInfo info;
-  for (int i = 0; i < INHERENT_N_HEADS; ++i) info.thresholds[i] = kHeads[i].threshold;
+  for (int i = 0; i < INHERENT_N_HEADS; ++i) info.thresholds[i] = kHeadTable[i].default_threshold;
   return info;
 }
 
@@ -450,14 +517,14 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
   for (const auto& [key, value] : arch_config_to_pairs(config)) w.key(key).raw(value);
   w.end_object();
   std::vector<std::string> names, keys;
-  for (const HeadRow& h : kHeads) {
+  for (const HeadInfo& h : kHeadTable) {
     names.emplace_back(h.name);
     keys.emplace_back(h.key);
   }
   w.key("head_order").inline_array(names);
   w.key("threshold_keys").inline_array(keys);
   w.key("default_thresholds").begin_object();
-  for (int i = 0; i < INHERENT_N_HEADS; ++i) w.key(kHeads[i].key).value(info.thresholds[i]);
+  for (int i = 0; i < INHERENT_N_HEADS; ++i) w.key(kHeadTable[i].key).value(info.thresholds[i]);
   w.end_object();
   w.key("threshold_calibration").begin_object().key("method").value(info.calibration_method).end_object();
   w.key("frontend").begin_object();
@@ -496,6 +563,13 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
       .key("weights").value(kPackageWeightsFile)
       .key("tensor_names").value("src/engine/arch.h")
       .end_object();
+  if (info.weights_size >= 0) {
+    w.key("artifacts").begin_array().begin_object();
+    w.key("file").value(kPackageWeightsFile);
+    w.key("size_bytes").value(info.weights_size);
+    w.key("sha256").value(info.weights_sha256);
+    w.end_object().end_array();
+  }
   w.end_object();
   return w.str();
 }
@@ -557,6 +631,14 @@ std::vector<PackageTensor> random_package_tensors(const ModelConfig& config, uin
     out.push_back(std::move(t));
   }
   return out;
+}
+
+std::string random_package_bytes(const ModelConfig& config, const PackageInfo& info, uint64_t seed) {
+  std::string bytes, error;
+  if (model_package_encode(config, random_package_tensors(config, seed), model_metadata_json(config, info), true, &bytes,
+                           &error) != INHERENT_STATUS_OK)
+    return {};
+  return bytes;
 }
 
 }  // namespace inherent

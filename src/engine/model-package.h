@@ -41,7 +41,13 @@
 //   * "feature_normalization": {"mean": "mel_norm.mean", "std": "mel_norm.std",
 //                  "applied_to": "valid_frames"}   normalization lives in the weights
 //   * "training_hash": {"code_commit": "...", "data_manifest": "..."}  strings
-//     "inputs" / "outputs" / "runtime_tensor_contract"  informative (DESIGN.md)
+//     "inputs" / "outputs" / "runtime_tensor_contract"  informative (contracts/runtime_contract.md)
+//
+//     "artifacts": [{"file": "model.safetensors", "size_bytes": N, "sha256": "hex"}, ...]
+//                                        when listed, the loader checks the weights' size
+//                                        and SHA-256 against it (directory and memory forms
+//                                        with separate metadata; a single-buffer package
+//                                        cannot hold its own digest)
 //
 // Validation: every size, dtype, offset and key is checked before anything is used;
 // every weight must be finite and mel_norm.std > 0. Failures return
@@ -65,16 +71,18 @@
 #include <vector>
 
 #include "engine/arch.h"
+#include "common/package-files.h"
 #include "inherent/inherent.h"
 
 namespace inherent {
 
-inline constexpr const char* kPackageWeightsFile = "model.safetensors";
-inline constexpr const char* kPackageMetadataFile = "inherent.metadata.json";
 inline constexpr const char* kPackageFormat = "inherent.model";
 inline constexpr int kPackageFormatVersion = 1;
 // Metadata text larger than this is treated as corrupt.
 inline constexpr size_t kPackageMaxMetadataBytes = 4u << 20;
+// Weights larger than this are refused before they are read (the largest named config,
+// base, is 38 MB; a 60 s window bounds what a useful model can be).
+inline constexpr size_t kPackageMaxWeightsBytes = size_t{1} << 30;
 
 // What inherent.metadata.json says, validated.
 struct ModelMetadata {
@@ -84,6 +92,10 @@ struct ModelMetadata {
   ModelConfig config;
   float thresholds[INHERENT_N_HEADS] = {};  // head order
   std::string code_commit, data_manifest;  // training_hash
+  // The weights' digest from "artifacts" (the entry whose "file" is model.safetensors);
+  // weights_size < 0 when the metadata lists none.
+  int64_t weights_size = -1;
+  std::string weights_sha256;
   std::string text;                     // the JSON text as loaded
 };
 
@@ -125,6 +137,9 @@ struct PackageInfo {
   std::string calibration_method = "seed";  // threshold_calibration.method
   std::string code_commit = "unknown";
   std::string data_manifest = "unknown";
+  // When set (weights_size >= 0), "artifacts" lists model.safetensors with them.
+  int64_t weights_size = -1;
+  std::string weights_sha256;
 };
 PackageInfo package_default_info();  // seed thresholds from heads.inc
 
@@ -145,8 +160,14 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
 // Random weights for a config (tests, fixtures, benchmarks): linear weights
 // ~ U(-1/sqrt(in), 1/sqrt(in)), LayerNorm around 1 / 0, mel_norm mean ~ -8, std ~ 3.
 std::vector<PackageTensor> random_package_tensors(const ModelConfig& config, uint64_t seed);
+// Those weights encoded as a loadable single-buffer package with `info`'s metadata
+// embedded (tests, fuzzers, benchmarks). Empty when the config is invalid.
+std::string random_package_bytes(const ModelConfig& config, const PackageInfo& info, uint64_t seed);
 
-// Reads a whole file (IO_ERROR naming the path on failure).
-[[nodiscard]] inherent_status read_package_file(const std::string& path, std::string* out, std::string* error);
+// Reads a whole regular file of at most max_bytes (IO_ERROR naming the path on failure;
+// INVALID_MODEL naming the path and the limit when it is larger). Directories, FIFOs and
+// devices are refused: a package is files on disk.
+[[nodiscard]] inherent_status read_package_file(const std::string& path, size_t max_bytes, std::string* out,
+                                                std::string* error);
 
 }  // namespace inherent

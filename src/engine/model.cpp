@@ -204,6 +204,19 @@ void sigmoid(const float* logits, int n, float* scores) {
   for (int i = 0; i < n; ++i) scores[i] = 1.0f / (1.0f + std::exp(-logits[i]));
 }
 
+int first_non_finite_score(const float* scores) {
+  for (int i = 0; i < INHERENT_N_HEADS; ++i)
+    if (!std::isfinite(scores[i])) return i;
+  return -1;
+}
+
+std::string non_finite_score_message(const Model& model, int head) {
+  const ModelMetadata& m = model.metadata();
+  return "model " + (m.model_name.empty() ? std::string("(unnamed)") : m.model_name) + " " + m.model_version +
+         " gave a non-finite score for head " + std::to_string(head) +
+         ": its weights are damaged or were trained to overflow; re-export or reinstall the package";
+}
+
 namespace {
 
 // One GEMM, its panels split over the workspace's threads when there is enough work.

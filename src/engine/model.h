@@ -63,7 +63,7 @@ class Model {
   // Longest input the positional table covers: kMaxFrames frames.
   int max_frames() const { return max_frames_; }
 
-  // Weights (read by forward.cpp and stream.cpp).
+  // Weights (read by model.cpp's forward pass and stream.cpp).
   std::vector<float> mel_mean, mel_inv_std;  // [M]
   kernels::PackedLinear conv1, conv2;        // k = 3 M and 3 H (im2col: frame t-1 | t | t+1)
   std::vector<PackedBlock> blocks;
@@ -120,5 +120,11 @@ void encode(const Model& model, Workspace& ws, int t2, float* logits);
 
 // Sigmoid of logits, in float as every runtime computes it.
 void sigmoid(const float* logits, int n, float* scores);
+
+// Index of the first NaN/Inf among scores [13], or -1. Finite weights can still give a
+// non-finite score (bytes flipped inside a tensor); callers treat it as a bad model.
+int first_non_finite_score(const float* scores);
+// "model small 0.3.0 gave a non-finite hasTimer... score: its weights are damaged ...".
+std::string non_finite_score_message(const Model& model, int head);
 
 }  // namespace inherent::engine

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engine/evidence.h"
+#include "inherent/inherent.hpp"
+
 namespace inherent::engine {
 
 namespace {
@@ -38,6 +41,7 @@ void Stream::reset() {
   n_frames_ = 0;
   mel_.clear();
   valid_.clear();
+  voiced_.clear();
   sub1_.clear();
   sub2_.clear();
   sub1_done_ = 0;
@@ -59,12 +63,14 @@ void Stream::pull_frames() {
   const size_t rows = static_cast<size_t>(n_frames_ - base_) + n;
   mel_.resize(rows * m_);
   valid_.resize(rows);
+  voiced_.resize(rows);
   sub1_.resize(rows * h_);
   sub2_.resize(rows * h_);
   for (size_t i = 0; i < n; ++i) {
     frontend_.pop(frame_.data(), 1);
     const int64_t f = n_frames_++;
     valid_[static_cast<size_t>(f - base_)] = normalize_frame(model_, frame_.data(), mel_row(f));
+    voiced_[static_cast<size_t>(f - base_)] = frame_is_voiced(frame_.data(), m_) ? 1 : 0;
   }
 }
 
@@ -75,7 +81,7 @@ size_t Stream::ready() const {
   size_t n = k_end > next_k_ ? static_cast<size_t>(k_end - next_k_) : 0;
   // The flush result after finish(): the frames past the last boundary, or the whole
   // clip when it ended before the first regular result.
-  if (frontend_.finished() && !final_done_ && avail > 0 &&
+  if (frontend_.finished() && !final_done_ && avail > 0 && frontend_.samples_received() > 0 &&
       (avail % config_.hop_frames != 0 || avail < window_end(k_first_)))
     ++n;
   return n;
@@ -97,10 +103,12 @@ void Stream::compact() {
   const size_t drop = static_cast<size_t>(keep - base_), rows = static_cast<size_t>(n_frames_ - keep);
   std::memmove(mel_.data(), mel_.data() + drop * m_, rows * m_ * sizeof(float));
   std::memmove(valid_.data(), valid_.data() + drop, rows * sizeof(float));
+  std::memmove(voiced_.data(), voiced_.data() + drop, rows);
   std::memmove(sub1_.data(), sub1_.data() + drop * h_, rows * h_ * sizeof(float));
   std::memmove(sub2_.data(), sub2_.data() + drop * h_, rows * h_ * sizeof(float));
   mel_.resize(rows * m_);
   valid_.resize(rows);
+  voiced_.resize(rows);
   sub1_.resize(rows * h_);
   sub2_.resize(rows * h_);
   base_ = keep;
@@ -185,6 +193,12 @@ void Stream::window_sub2(int64_t s, int64_t e, int64_t centre, float* out) {
   if (valid(centre) == 0.0f) std::memset(out, 0, sizeof(float) * h_);
 }
 
+int64_t Stream::voiced_in(int64_t s, int64_t e) const {
+  int64_t n = 0;
+  for (int64_t f = s; f < e; ++f) n += voiced_[static_cast<size_t>(f - base_)];
+  return n;
+}
+
 bool Stream::next(StreamResult* out) {
   if (ready() == 0) return false;
   // Which window: the next regular one, or the flush after finish().
@@ -219,10 +233,13 @@ bool Stream::next(StreamResult* out) {
   r.n_frames = t;
   r.skipped = skipped_;
   skipped_ = 0;
-  if (any) {
+  // A window of padding only, or with too little sound, scores 0 everywhere.
+  if (any && voiced_in(s, e) >= config_.min_voiced_frames) {
     encode(model_, ws_, t2, logits_.data());
     sigmoid(logits_.data(), INHERENT_N_HEADS, r.scores);
-  }  // else: a window of padding only scores 0 everywhere (frontend frames never are)
+    if (const int h = first_non_finite_score(r.scores); h >= 0)
+      throw Exception(INHERENT_STATUS_INVALID_MODEL, non_finite_score_message(model_, h));
+  }
 
   // Decisions: moving average, hysteresis, gate.
   history_.emplace_back(r.scores, r.scores + INHERENT_N_HEADS);

@@ -20,6 +20,10 @@
 // History is bounded: at most max_pending results wait; older ones are skipped and
 // counted in the next result's `skipped`, and frames no pending window needs are freed.
 //
+// Minimum evidence (evidence.h): a window with fewer than min_voiced_frames voiced
+// frames scores 0 on every head without running the model, and a stream that received
+// no samples has no flush result.
+//
 // Decisions: smoothed[i] is the mean of head i's scores over the last `smoothing`
 // results (1 = the raw score). A head turns on when smoothed >= its package threshold
 // and, with hysteresis h > 0, turns off only when smoothed < threshold - h. The gate
@@ -45,6 +49,7 @@ struct StreamConfig {
   int max_pending = 64;
   bool partial = true;      // report windows shorter than window_frames at the start
   int n_threads = 1;        // forward-pass threads (ThreadPool)
+  int min_voiced_frames = 10;  // minimum evidence per window (evidence.h); 0 = off
 };
 
 struct StreamResult {
@@ -89,6 +94,7 @@ class Stream {
   float* sub1_row(int64_t f) { return sub1_.data() + static_cast<size_t>(f - base_) * h_; }
   float* sub2_row(int64_t f) { return sub2_.data() + static_cast<size_t>(f - base_) * h_; }
   float valid(int64_t f) const { return valid_[static_cast<size_t>(f - base_)]; }
+  int64_t voiced_in(int64_t s, int64_t e) const;  // voiced frames in [s, e)
 
   const Model& model_;
   StreamConfig config_;
@@ -99,6 +105,7 @@ class Stream {
   int64_t base_ = 0;
   int64_t n_frames_ = 0;  // frames pulled from the frontend
   std::vector<float> mel_, valid_, sub1_, sub2_;
+  std::vector<uint8_t> voiced_;  // 1: the raw frame is voiced (evidence.h)
   int64_t sub1_done_ = 0, sub2_done_ = 2;  // caches hold frames below these
   int64_t k_first_ = 0;       // index of the first result reported
   int64_t next_k_ = 0;        // index of the next result

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
+#include "common/heads.h"
+
 namespace inherent::eval {
 namespace {
 
@@ -51,17 +53,7 @@ int compare(double a, double b) {
   return a < b ? -1 : (a > b ? 1 : 0);
 }
 
-const char* const kHeadNames[] = {
-#define INHERENT_HEAD(index, name, key, threshold) #name,
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
-};
-const float kDefaultThresholds[] = {
-#define INHERENT_HEAD(index, name, key, threshold) threshold,
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
-};
-static_assert(sizeof(kHeadNames) / sizeof(kHeadNames[0]) == kNHeads, "heads.inc and kNHeads disagree");
+static_assert(kHeadTable.size() == kNHeads, "heads.inc and kNHeads disagree");
 
 }  // namespace
 
@@ -178,7 +170,7 @@ Metrics compute_metrics(const float* scores, const uint8_t* labels, size_t n,
     }
     HeadMetrics hm;
     hm.head = h;
-    hm.name = kHeadNames[h];
+    hm.name = kHeadTable[static_cast<size_t>(h)].name;
     hm.n = static_cast<int64_t>(n);
     hm.positives = count(l).pos;
     hm.auc = roc_auc(s, l);
@@ -241,16 +233,12 @@ bool better_than(const Metrics& a, const Metrics& b) {
 }
 
 std::vector<float> default_thresholds() {
-  return {std::begin(kDefaultThresholds), std::end(kDefaultThresholds)};
+  std::vector<float> t;
+  for (const HeadInfo& h : kHeadTable) t.push_back(h.default_threshold);
+  return t;
 }
 
-const char* head_name(int head) { return head >= 0 && head < kNHeads ? kHeadNames[head] : "?"; }
-
-int head_index(const std::string& name) {
-  for (int h = 0; h < kNHeads; ++h)
-    if (name == kHeadNames[h]) return h;
-  return -1;
-}
+const char* head_name(int head) { return head >= 0 && head < kNHeads ? kHeadTable[static_cast<size_t>(head)].name : "?"; }
 
 nlohmann::json metric_json(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 

@@ -19,7 +19,7 @@
 // - Precision, recall and F1 at a threshold; precision is 0 when nothing is predicted
 //   positive, F1 = 2 TP / (2 TP + FP + FN) (0 when that is 0 / 0).
 //
-// Release gates (the seed's production floor, DESIGN.md):
+// Release gates (the production floor, docs/eval.md):
 //   gate_auc         isInteresting AUC >= 0.90
 //   gate_eer         isInteresting EER <= 0.10
 //   intent_mean_auc  mean AUC of the intent heads (1..12) >= 0.86
@@ -110,7 +110,7 @@ struct Metrics {
 Metrics compute_metrics(const float* scores, const uint8_t* labels, size_t n,
                         const std::vector<float>& thresholds = {});
 
-// The release gates of DESIGN.md on already computed head metrics (fills m->gates).
+// The release gates (above) on already computed head metrics (fills m->gates).
 void apply_release_gates(Metrics* m);
 
 // The rule that picks the `best` checkpoint: first more release gates passed, then a
@@ -118,10 +118,9 @@ void apply_release_gates(Metrics* m);
 // NaN counts as worse than any number. True when a is strictly better than b.
 bool better_than(const Metrics& a, const Metrics& b);
 
-// Seed thresholds from heads.inc, and head names.
+// Seed thresholds from heads.inc, and head names (common/heads.h has the lookup by name).
 std::vector<float> default_thresholds();
 const char* head_name(int head);
-int head_index(const std::string& name);  // -1 when no head has that name
 
 // One metric value in JSON (NaN, an undefined metric, as null) and as a 6-wide table
 // cell ("%6.3f", "   n/a" for NaN): every table and JSON file of src/eval uses these.

@@ -2,7 +2,7 @@
 //
 // Parity of two scorers of the same clips (`inherent parity`): per head max and mean
 // |diff| of their scores, and the gates an export must meet against its checkpoint
-// (DESIGN.md): float32 max |diff| <= 1e-4; float16 and int8 max <= 5e-3 and mean <= 5e-4.
+// (docs/parity.md): float32 max |diff| <= 1e-4; float16 and int8 max <= 5e-3 and mean <= 5e-4.
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report-html.h"
 
+#include "common/json-text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -54,12 +56,12 @@ std::string cell_text(const json& v) {
     return b;
   }
   if (v.is_null()) return "n/a";
-  return v.dump();
+  return json_text(v);
 }
 
 std::string json_html(const json& j, int depth) {
   if (!j.is_structured()) return escape(cell_text(j));
-  if (depth > 3) return "<code>" + escape(j.dump()) + "</code>";
+  if (depth > 3) return "<code>" + escape(json_text(j)) + "</code>";
   if (j.is_array()) {
     const bool rows = !j.empty() && std::all_of(j.begin(), j.end(), [](const json& x) { return x.is_object(); });
     if (!rows) {

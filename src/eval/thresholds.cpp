@@ -8,6 +8,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "common/heads.h"
+
 namespace inherent::eval {
 namespace {
 
@@ -36,12 +38,17 @@ std::string format_double(double v) {
 }  // namespace
 
 const char* threshold_rule_name(ThresholdRule rule) {
-  return rule == ThresholdRule::f1_at_recall ? "f1-at-recall" : "target-fpr";
+  switch (rule) {
+    case ThresholdRule::f1_at_recall: return "f1-at-recall";
+    case ThresholdRule::target_fpr: return "target-fpr";
+    case ThresholdRule::gated_f1: return "gated-f1";
+  }
+  return "?";
 }
 
 std::optional<ThresholdRule> parse_threshold_rule(std::string_view name) {
-  if (name == "f1-at-recall") return ThresholdRule::f1_at_recall;
-  if (name == "target-fpr") return ThresholdRule::target_fpr;
+  for (ThresholdRule r : {ThresholdRule::f1_at_recall, ThresholdRule::target_fpr, ThresholdRule::gated_f1})
+    if (name == threshold_rule_name(r)) return r;
   return std::nullopt;
 }
 
@@ -80,7 +87,7 @@ ThresholdChoice select_threshold(const std::vector<float>& scores, const std::ve
   }
   const int64_t p = c.positives, n = c.negatives;
   const Candidate* best = nullptr;
-  if (options.rule == ThresholdRule::f1_at_recall) {
+  if (options.rule != ThresholdRule::target_fpr) {  // gated-f1 reaches here for one head: f1-at-recall
     for (const Candidate& k : candidates) {
       if (!(static_cast<double>(k.tp) / static_cast<double>(p) >= options.min_recall)) continue;
       if (!best || f1_greater(k, *best, p) || (f1_equal(k, *best, p) && k.fp < best->fp)) best = &k;
@@ -101,16 +108,47 @@ ThresholdChoice select_threshold(const std::vector<float>& scores, const std::ve
   return c;
 }
 
-std::vector<float> thresholds_from_json(const nlohmann::json& doc, const std::string& source) {
-  static const char* const keys[] = {
-#define INHERENT_HEAD(index, name, key, threshold) #key,
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
+std::vector<ThresholdChoice> select_thresholds(const float* scores, const uint8_t* labels, size_t n,
+                                               const ThresholdOptions& options) {
+  auto column = [&](int h, const std::vector<size_t>& rows, std::vector<float>* s, std::vector<uint8_t>* y) {
+    for (size_t i : rows) {
+      s->push_back(scores[i * kNHeads + static_cast<size_t>(h)]);
+      y->push_back(labels[i * kNHeads + static_cast<size_t>(h)]);
+    }
   };
+  std::vector<size_t> all(n);
+  std::iota(all.begin(), all.end(), size_t{0});
+  std::vector<ThresholdChoice> out;
+  for (int h = 0; h < kNHeads; ++h) {
+    std::vector<size_t> rows = all;
+    ThresholdOptions o = options;
+    if (options.rule == ThresholdRule::gated_f1 && h > 0) {
+      const ThresholdChoice& gate = out[0];
+      if (!gate.calibrated) {
+        ThresholdChoice c;
+        c.reason = "the gate is not calibrated (" + gate.reason + ")";
+        out.push_back(c);
+        continue;
+      }
+      rows.clear();
+      for (size_t i = 0; i < n; ++i)
+        if (scores[i * kNHeads] >= gate.threshold) rows.push_back(i);
+      o.min_recall = 0;  // the highest F1
+    }
+    std::vector<float> s;
+    std::vector<uint8_t> y;
+    column(h, rows, &s, &y);
+    out.push_back(select_threshold(s, y, o));
+  }
+  return out;
+}
+
+std::vector<float> thresholds_from_json(const nlohmann::json& doc, const std::string& source) {
   const nlohmann::json& table = doc.is_object() && doc.contains("default_thresholds") ? doc["default_thresholds"] : doc;
   if (!table.is_object()) throw std::invalid_argument(source + ": thresholds must be a JSON object");
   std::vector<float> t;
-  for (const char* key : keys) {
+  for (const HeadInfo& head : kHeadTable) {
+    const char* key = head.key;
     const auto it = table.find(key);
     if (it == table.end() || !it->is_number()) {
       throw std::invalid_argument(source + ": default_thresholds." + key +
@@ -124,7 +162,8 @@ std::vector<float> thresholds_from_json(const nlohmann::json& doc, const std::st
     t.push_back(static_cast<float>(v));
   }
   for (auto it = table.begin(); it != table.end(); ++it) {
-    if (std::find(std::begin(keys), std::end(keys), it.key()) == std::end(keys))
+    const int h = head_index(it.key());  // a name would match too: only keys are allowed here
+    if (h < 0 || it.key() != kHeadTable[static_cast<size_t>(h)].key)
       throw std::invalid_argument(source + ": default_thresholds: unknown key '" + it.key() + "'");
   }
   return t;

@@ -15,6 +15,13 @@
 //                 distinct scores cannot give, so the choice is unique.)
 //   target-fpr    the lowest candidate with FPR = FP / N <= target_fpr (the most
 //                 recall the false-positive budget allows).
+//   gated-f1      (the default of `inherent thresholds`; needs all heads at once, see
+//                 select_thresholds) the gate by f1-at-recall; each intent by its
+//                 highest F1 (no recall floor) on the clips whose gate score reaches
+//                 the gate's threshold: the clips on which the engine's rule lets
+//                 intents fire at all. An intent's negatives there are the addressed
+//                 clips of other intents plus the gate's false accepts, so its
+//                 threshold answers "which intent is this?", not "is this speech?".
 //
 // A head needs at least one positive and one negative clip to be calibrated; without
 // them (or with a NaN score) select_threshold returns calibrated = false and a reason.
@@ -31,14 +38,14 @@
 
 namespace inherent::eval {
 
-enum class ThresholdRule { f1_at_recall, target_fpr };
+enum class ThresholdRule { f1_at_recall, target_fpr, gated_f1 };
 
-const char* threshold_rule_name(ThresholdRule rule);  // "f1-at-recall", "target-fpr"
+const char* threshold_rule_name(ThresholdRule rule);  // "f1-at-recall", "target-fpr", "gated-f1"
 std::optional<ThresholdRule> parse_threshold_rule(std::string_view name);
 
 struct ThresholdOptions {
   ThresholdRule rule = ThresholdRule::f1_at_recall;
-  double min_recall = 0.95;  // f1-at-recall
+  double min_recall = 0.95;  // f1-at-recall; the gate's in gated-f1
   double target_fpr = 0.05;  // target-fpr
 };
 
@@ -53,6 +60,13 @@ struct ThresholdChoice {
 // scores[i] with labels[i] in {0, 1}.
 ThresholdChoice select_threshold(const std::vector<float>& scores, const std::vector<uint8_t>& labels,
                                  const ThresholdOptions& options = {});
+
+// Every head's choice, head order, on scores [n, kNHeads] and labels [n, kNHeads]
+// row-major: select_threshold per head for f1-at-recall and target-fpr; the gated
+// rule above for gated-f1 (an intent's positives and negatives then count the gated
+// clips only; with the gate uncalibrated, no intent is).
+std::vector<ThresholdChoice> select_thresholds(const float* scores, const uint8_t* labels, size_t n,
+                                               const ThresholdOptions& options);
 
 // The 13 thresholds of a thresholds document, in head order: {"default_thresholds":
 // {key: t}} (a metadata sidecar, `inherent thresholds --metadata-out` or `inherent

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "export-model.h"
 
+#include "common/heads.h"
+#include "common/json-text.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -75,7 +78,7 @@ Thresholds thresholds_from_json(const nlohmann::json& j, const std::string& sour
   if (j.contains(details) && j[details].is_object()) {
     const nlohmann::json& c = j[details];
     if (c.contains("method") && c["method"].is_string()) t.method = c["method"].get<std::string>();
-    t.details_json = c.dump();
+    t.details_json = json_text(c);
   }
   return t;
 }
@@ -94,7 +97,7 @@ std::string attributions_from_json(const std::string& text, const std::string& w
         fail(INHERENT_STATUS_INVALID_ARGUMENT, at + ": '" + key + "' must be a non-empty string");
     }
   }
-  return j.dump();
+  return json_text(j);
 }
 
 }  // namespace
@@ -115,11 +118,7 @@ const Tensor& ExportModel::at(const std::string& name) const {
 
 Thresholds seed_thresholds() {
   Thresholds t;
-  t.values = {
-#define INHERENT_HEAD(index, name, key, threshold) threshold,
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
-  };
+  for (const HeadInfo& h : kHeadTable) t.values.push_back(h.default_threshold);
   t.method = "seed";
   t.details_json = R"({"note": "heads.inc seed defaults, not calibrated on held-out data"})";
   return t;
@@ -293,22 +292,7 @@ ExportModel load_weights_bytes(const std::string& bytes, const std::string& sour
 }
 
 ExportModel load_weights(const std::string& path, const std::string& config) {
-  std::string file = path;
-  if (std::filesystem::is_directory(path)) {
-    file.clear();
-    // A checkpoint folder, or a training run folder (its best checkpoint, else the last).
-    for (const char* name : {"model.safetensors", "weights.safetensors", "best/model.safetensors",
-                             "last/model.safetensors"}) {
-      const std::string candidate = resolve_path(path, name);
-      if (std::filesystem::is_regular_file(candidate)) {
-        file = candidate;
-        break;
-      }
-    }
-    if (file.empty()) {
-      fail(INHERENT_STATUS_IO_ERROR, path + ": no model.safetensors (or best/, last/ of a training run) inside");
-    }
-  }
+  const std::string file = checkpoint_weights_file(path);
   return load_weights_bytes(read_file(file), file, config);
 }
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter.h"
 
+#include "common/json-text.h"
+#include "engine/model-package.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,7 +16,7 @@
 #include "export/mlx-module.h"
 #include "export/onnx-export.h"
 #include "export/process.h"
-#include "export/sha256.h"
+#include "common/sha256.h"
 #include "export/tflite-export.h"
 #include "inherent/inherent.hpp"
 
@@ -66,7 +69,7 @@ void write_artifact(const std::string& dir, ArtifactInfo& info, const std::strin
 
 void finish(const std::string& dir, const Json& metadata, const std::string& backend, std::vector<WrittenFile>* written) {
   write_metadata(dir, metadata);
-  const std::string path = resolve_path(dir, kMetadataFileName);
+  const std::string path = resolve_path(dir, kPackageMetadataFile);
   written->push_back({backend, path, static_cast<uint64_t>(fs::file_size(path)), "metadata sidecar"});
 }
 
@@ -161,7 +164,7 @@ void export_onnx_backend(const ExportModel& m, const ExportRequest& r, std::vect
 void export_native_backend(const ExportModel& m, const ExportRequest& r, std::vector<WrittenFile>* written) {
   const std::string dir = backend_dir(r, "native");
   ArtifactInfo info;
-  info.file = "model.safetensors";
+  info.file = kPackageWeightsFile;
   info.format = "safetensors (arch.h tensor names)";
   info.inputs = {contract_input(-1, -1)};
   info.outputs = {contract_output(-1)};
@@ -202,7 +205,7 @@ void export_mlx_backend(const ExportModel& m, const ExportRequest& r, std::vecto
                         std::vector<std::string>* messages) {
   const std::string dir = backend_dir(r, "mlx");
   ArtifactInfo weights;
-  weights.file = "model.safetensors";
+  weights.file = kPackageWeightsFile;
   weights.format = "safetensors (arch.h names and layouts; inherent_mlx.py rearranges convolutions for MLX)";
   weights.inputs = {contract_input(-1, -1)};
   weights.outputs = {contract_output(-1)};
@@ -298,8 +301,8 @@ void export_litertlm_backend(const ExportModel& m, const ExportRequest& r, std::
   write_file_atomic(resolve_path(work, t.info.file), t.bytes);
   const Json inner = make_metadata(m, "litertlm", {t.info},
                                    {{"delegate", r.delegate}, {"delegate_preflight", tfl::preflight_json(t.preflight)}});
-  const std::string inner_text = inner.dump(2) + "\n";
-  write_file_atomic(resolve_path(work, kMetadataFileName), inner_text);
+  const std::string inner_text = json_text(inner, 2) + "\n";
+  write_file_atomic(resolve_path(work, kPackageMetadataFile), inner_text);
   const std::string constraint = r.delegate == "cpu" || r.delegate == "gpu" ? r.delegate : "npu";
   std::string toml;
   toml += "[system_metadata]\nentries = [\n";
@@ -317,8 +320,8 @@ void export_litertlm_backend(const ExportModel& m, const ExportRequest& r, std::
   toml += "additional_metadata = [\n  { key = \"inherent.role\", value_type = \"String\", value = \"speech_gate\" },\n";
   toml += "  { key = \"inherent.precision\", value_type = \"String\", value = " + toml_string(t.info.precision) + " },\n";
   toml += "  { key = \"inherent.signature\", value_type = \"String\", value = \"serving_default\" },\n]\n\n";
-  toml += "[[section]]\nsection_type = \"GenericBinaryData\"\ndata_path = " + toml_string(kMetadataFileName) + "\n";
-  toml += "additional_metadata = [\n  { key = \"name\", value_type = \"String\", value = " + toml_string(kMetadataFileName) +
+  toml += "[[section]]\nsection_type = \"GenericBinaryData\"\ndata_path = " + toml_string(kPackageMetadataFile) + "\n";
+  toml += "additional_metadata = [\n  { key = \"name\", value_type = \"String\", value = " + toml_string(kPackageMetadataFile) +
           " },\n]\n";
   write_file_atomic(resolve_path(work, "model.toml"), toml);
 
@@ -344,7 +347,7 @@ void export_litertlm_backend(const ExportModel& m, const ExportRequest& r, std::
   info.extra = {{"sections", Json::array({{{"index", 0}, {"type", "TFLiteModel"}, {"model_type", "tf_lite_aux"},
                                             {"backend_constraint", constraint}, {"file", t.info.file},
                                             {"size_bytes", t.info.size_bytes}, {"sha256", t.info.sha256}},
-                                           {{"index", 1}, {"type", "GenericBinaryData"}, {"name", kMetadataFileName},
+                                           {{"index", 1}, {"type", "GenericBinaryData"}, {"name", kPackageMetadataFile},
                                             {"size_bytes", inner_text.size()}, {"sha256", sha256_hex(inner_text)}}})},
                 {"embedded_tflite", t.info.file}};
   written->push_back({"litertlm", target, bytes.size(), t.info.precision + " classifier, backend " + constraint});

@@ -7,6 +7,7 @@
 
 #include "common/files.h"
 #include "common/safetensors.h"
+#include "engine/model-package.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::exporter {
@@ -102,7 +103,7 @@ GridReport snap_checkpoint(const std::string& checkpoint, const std::string& out
   if (fs::equivalent(fs::path(file).parent_path(), out_dir, ec))
     throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, out_dir + ": is the input's own folder; choose another");
   fs::create_directories(out_dir);
-  const fs::path dest = fs::path(out_dir) / "model.safetensors";
+  const fs::path dest = fs::path(out_dir) / kPackageWeightsFile;
   for (const auto& e : fs::directory_iterator(fs::path(file).parent_path())) {
     if (!e.is_regular_file() || e.path().extension() == ".safetensors" || e.path().extension() == ".tmp") continue;
     write_file_atomic((fs::path(out_dir) / e.path().filename()).string(), read_file(e.path().string()));

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "metadata.h"
 
+#include "common/heads.h"
+#include "common/json-text.h"
+#include "engine/model-package.h"
+
 #include <charconv>
 
 #include "common/files.h"
-#include "export/sha256.h"
+#include "common/sha256.h"
 #include "frontend/log-mel.h"
 #include "inherent/inherent.h"
 
@@ -91,14 +95,11 @@ Json make_metadata(const ExportModel& m, const std::string& backend, const std::
                              const Json& extra) {
   Json heads = Json::array(), keys = Json::array();
   Json thresholds = Json::object();
-  size_t i = 0;
-#define INHERENT_HEAD(index, name, key, threshold)           \
-  heads.push_back(#name);                                     \
-  keys.push_back(#key);                                       \
-  thresholds[#key] = json_float(m.thresholds.values.at(i)); \
-  ++i;
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
+  for (size_t i = 0; i < kHeadTable.size(); ++i) {
+    heads.push_back(kHeadTable[i].name);
+    keys.push_back(kHeadTable[i].key);
+    thresholds[kHeadTable[i].key] = json_float(m.thresholds.values.at(i));
+  }
   Json calibration = Json::parse(m.thresholds.details_json, nullptr, false);
   if (!calibration.is_object()) calibration = Json::object();
   calibration["method"] = m.thresholds.method;
@@ -158,7 +159,7 @@ Json make_metadata(const ExportModel& m, const std::string& backend, const std::
 }
 
 void write_metadata(const std::string& dir, const Json& json) {
-  write_file_atomic(resolve_path(dir, kMetadataFileName), json.dump(2) + "\n");
+  write_file_atomic(resolve_path(dir, kPackageMetadataFile), json_text(json, 2) + "\n");
 }
 
 }  // namespace inherent::exporter

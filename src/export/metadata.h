@@ -44,7 +44,6 @@ using Json = nlohmann::ordered_json;
 
 constexpr const char* kMetadataFormat = "inherent.model";
 constexpr int kMetadataFormatVersion = 1;
-constexpr const char* kMetadataFileName = "inherent.metadata.json";
 constexpr const char* kInputName = "mel_spectrogram";
 constexpr const char* kOutputName = "intent_output";
 

@@ -13,7 +13,8 @@
 #include <set>
 #include <variant>
 
-#include "export/sha256.h"
+#include "common/heads.h"
+#include "common/sha256.h"
 #include "inherent/inherent.hpp"
 
 // Shape letters: B batch, T frames, T1 = ceil(T / 2), T2 = ceil(T1 / 2), M mel bins,
@@ -349,11 +350,10 @@ OnnxArtifact export_onnx(const ExportModel& m, const OnnxOptions& options) {
   add_metadata_prop(&model, "inherent.model_version", m.provenance.model_version);
   add_metadata_prop(&model, "inherent.config_name", m.config_name);
   std::string heads, keys;
-#define INHERENT_HEAD(index, name, key, threshold) \
-  heads += std::string(heads.empty() ? "" : ",") + #name;  \
-  keys += std::string(keys.empty() ? "" : ",") + #key;
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
+  for (const HeadInfo& h : kHeadTable) {
+    heads += std::string(heads.empty() ? "" : ",") + h.name;
+    keys += std::string(keys.empty() ? "" : ",") + h.key;
+  }
   add_metadata_prop(&model, "inherent.head_order", heads);
   add_metadata_prop(&model, "inherent.threshold_keys", keys);
   for (const auto& [key, value] : arch_config_to_pairs(m.config)) add_metadata_prop(&model, "inherent.model." + key, value);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tflite-export.h"
 
-#include "export/sha256.h"
+#include "common/json-text.h"
+#include "engine/model-package.h"
+
+#include "common/sha256.h"
 #include "export/tflite-eval.h"
 #include "export/tflite-writer.h"
 #include "inherent/inherent.hpp"
@@ -58,7 +61,7 @@ TfliteArtifact export_tflite(const ExportModel& m, const TfliteOptions& o) {
   tfl::materialize_constants(g);
   // The essentials of the sidecar travel inside the file too (Model.metadata).
   Json inside = make_metadata(m, "litert", {});
-  g.metadata.emplace_back("inherent.metadata.json", inside.dump());
+  g.metadata.emplace_back(kPackageMetadataFile, json_text(inside));
 
   TfliteArtifact a;
   a.bytes = tfl::write_tflite(g);

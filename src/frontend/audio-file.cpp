@@ -4,9 +4,13 @@
 #include <sndfile.h>
 #include <soxr.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 
 #include "inherent/inherent.hpp"
@@ -15,21 +19,41 @@
 namespace inherent {
 namespace {
 
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f s", s);
+  return buf;
+}
+
 struct SndfileCloser {
   void operator()(SNDFILE* f) const { sf_close(f); }
 };
 using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
 
+// libsndfile's words for a header it cannot use, in words a user can act on.
+std::string open_error(const std::string& path) {
+  const std::string what = sf_strerror(nullptr);
+  if (what.find("SF_INFO struct incomplete") != std::string::npos)
+    return path + ": the header's sample rate or channel count is invalid (0 or out of range): a damaged file?";
+  return path + ": not a readable audio file (" + what + ")";
+}
+
 SndfilePtr open_sound_file(const std::string& path, SF_INFO* info) {
   *info = SF_INFO{};
+  // A directory, FIFO or device would be read as a stream that may never end.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw Exception(INHERENT_STATUS_IO_ERROR, path + ": cannot open file");
+  if (S_ISDIR(st.st_mode)) throw Exception(INHERENT_STATUS_IO_ERROR, path + ": is a directory, not an audio file");
+  if (!S_ISREG(st.st_mode))
+    throw Exception(INHERENT_STATUS_UNSUPPORTED,
+                    path + ": is not a regular file (a FIFO or device); for live audio use `inherent listen`");
   SNDFILE* f = sf_open(path.c_str(), SFM_READ, info);
   if (!f) {
     // libsndfile reports a missing file and a non-audio file the same way; tell them apart.
     FILE* probe = std::fopen(path.c_str(), "rb");
     if (!probe) throw Exception(INHERENT_STATUS_IO_ERROR, path + ": cannot open file");
     std::fclose(probe);
-    throw Exception(INHERENT_STATUS_UNSUPPORTED,
-                path + ": not a readable audio file (" + sf_strerror(nullptr) + ")");
+    throw Exception(INHERENT_STATUS_UNSUPPORTED, open_error(path));
   }
   if (info->channels <= 0 || info->samplerate <= 0)
     throw Exception(INHERENT_STATUS_UNSUPPORTED, path + ": invalid channel count or sample rate");
@@ -122,28 +146,77 @@ sf_count_t mem_read(void* dst, sf_count_t count, void* user) {
 sf_count_t mem_write(const void*, sf_count_t, void*) { return 0; }
 sf_count_t mem_tell(void* user) { return static_cast<MemoryFile*>(user)->pos; }
 
-AudioData decode_all(SNDFILE* file, const SF_INFO& info, const std::string& path) {
-  // Some containers (OGG, truncated WAV) report no or a wrong frame count: read in blocks.
+// The data chunk size a WAV/AIFF header promised when the file holds less: libsndfile
+// logs "data : 66240 (should be 1000)". 0 when the log says nothing of the kind.
+uint64_t promised_data_bytes(SNDFILE* file) {
+  char log[8192] = {};
+  sf_command(file, SFC_GET_LOG_INFO, log, sizeof log - 1);
+  for (const char* line = log; *line;) {
+    const char* end = std::strchr(line, '\n');
+    const std::string text(line, end ? static_cast<size_t>(end - line) : std::strlen(line));
+    unsigned long long said = 0, real = 0;
+    if ((text.rfind("data :", 0) == 0 || text.rfind("SSND :", 0) == 0) &&
+        std::sscanf(text.c_str() + 6, " %llu (should be %llu)", &said, &real) == 2 && said > real)
+      return said;
+    if (!end) break;
+    line = end + 1;
+  }
+  return 0;
+}
+
+double bytes_per_sample(int format) {
+  switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: case SF_FORMAT_ULAW: case SF_FORMAT_ALAW: return 1;
+    case SF_FORMAT_PCM_16: return 2;
+    case SF_FORMAT_PCM_24: return 3;
+    case SF_FORMAT_PCM_32: case SF_FORMAT_FLOAT: return 4;
+    case SF_FORMAT_DOUBLE: return 8;
+    default: return 0;  // compressed: no fixed size, no check
+  }
+}
+
+AudioData decode_all(SNDFILE* file, const SF_INFO& info, const std::string& path, double max_seconds) {
+  // Some containers (OGG) report no frame count: read in blocks, and only as far as
+  // the caller uses (a 5 h recording scored on its first 60 s reads 60 s).
+  const sf_count_t limit = max_seconds > 0.0
+                               ? static_cast<sf_count_t>(std::ceil(max_seconds * info.samplerate))
+                               : std::numeric_limits<sf_count_t>::max();
   std::vector<float> interleaved;
-  const size_t block = 16384;
-  std::vector<float> buf(block * info.channels);
-  for (;;) {
-    const sf_count_t got = sf_readf_float(file, buf.data(), block);
+  const sf_count_t block = 16384;
+  std::vector<float> buf(static_cast<size_t>(block) * info.channels);
+  sf_count_t read = 0;
+  while (read < limit) {
+    const sf_count_t got = sf_readf_float(file, buf.data(), std::min(block, limit - read));
     if (got <= 0) break;
+    read += got;
     interleaved.insert(interleaved.end(), buf.begin(), buf.begin() + got * info.channels);
   }
   if (sf_error(file) != SF_ERR_NO_ERROR)
     throw Exception(INHERENT_STATUS_IO_ERROR, path + ": read error (" + sf_strerror(file) + ")");
+  // A header that promises more than the data holds: the file was cut short. libsndfile
+  // shrinks info.frames to what is there and only says so in its log.
+  const uint64_t promised = promised_data_bytes(file);
+  if (promised > 0 && promised != 0xffffffffu && read < limit) {
+    const double frame_bytes = static_cast<double>(info.channels) * bytes_per_sample(info.format);
+    const double promised_s = frame_bytes > 0 ? static_cast<double>(promised) / frame_bytes / info.samplerate : 0.0;
+    const double actual_s = static_cast<double>(read) / info.samplerate;
+    if (promised_s > actual_s + 0.001)
+      throw Exception(INHERENT_STATUS_INVALID_AUDIO, path + ": truncated: the header says " + seconds_text(promised_s) +
+                                                         " of audio but the data ends after " + seconds_text(actual_s));
+  }
   const size_t n_frames = interleaved.size() / info.channels;
-  return mix_and_resample(std::move(interleaved), n_frames, info.channels, info.samplerate, path);
+  AudioData out = mix_and_resample(std::move(interleaved), n_frames, info.channels, info.samplerate, path);
+  out.source_seconds = static_cast<double>(std::max(read, info.frames > 0 && read == limit ? info.frames : read)) /
+                       info.samplerate;
+  return out;
 }
 
 }  // namespace
 
-AudioData read_audio_file(const std::string& path) {
+AudioData read_audio_file(const std::string& path, double max_seconds) {
   SF_INFO info;
   SndfilePtr f = open_sound_file(path, &info);
-  return decode_all(f.get(), info, path);
+  return decode_all(f.get(), info, path, max_seconds);
 }
 
 AudioData read_audio_memory(const void* bytes, size_t n, const std::string& name) {
@@ -157,7 +230,7 @@ AudioData read_audio_memory(const void* bytes, size_t n, const std::string& name
                     name + ": not a readable audio file (" + sf_strerror(nullptr) + ")");
   if (info.channels <= 0 || info.channels > 1024 || info.samplerate <= 0)
     throw Exception(INHERENT_STATUS_UNSUPPORTED, name + ": invalid channel count or sample rate");
-  return decode_all(f.get(), info, name);
+  return decode_all(f.get(), info, name, 0.0);
 }
 
 AudioData audio_from_pcm(const float* samples, size_t n_frames, int channels, int rate) {

@@ -15,6 +15,7 @@ struct AudioData {
   std::vector<float> samples;  // mono, 16 kHz, integer PCM scaled to [-1, 1]
   int source_rate = 0;
   int source_channels = 0;
+  double source_seconds = 0.0;  // the whole file's duration, also when only part was read
 };
 
 struct AudioInfo {
@@ -29,8 +30,10 @@ struct AudioInfo {
 AudioInfo probe_audio_file(const std::string& path);
 
 // Decodes, mixes down and resamples. Throws Exception naming the file on a missing or
-// unreadable file, a non-audio file, zero samples, or a NaN/Inf sample.
-AudioData read_audio_file(const std::string& path);
+// unreadable file, a directory, FIFO or device, a non-audio file, a header with an
+// invalid rate or channel count, data shorter than the header says (truncated), zero
+// samples, or a NaN/Inf sample. max_seconds > 0 reads only the first max_seconds.
+AudioData read_audio_file(const std::string& path, double max_seconds = 0.0);
 
 // The same from an encoded file already in memory (mobile, fuzzing); `name` is used in
 // messages in place of a path.

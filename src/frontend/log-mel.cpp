@@ -17,7 +17,8 @@ double hz_to_mel(double hz) { return 2595.0 * std::log10(1.0 + hz / 700.0); }
 double mel_to_hz(double mel) { return 700.0 * (std::pow(10.0, mel / 2595.0) - 1.0); }
 
 size_t mel_n_frames(size_t n_samples, size_t max_frames) {
-  size_t t = (n_samples + kHopLength - 1) / kHopLength;
+  // ceil without n + hop - 1, which wraps for n near SIZE_MAX.
+  size_t t = n_samples / kHopLength + (n_samples % kHopLength != 0 ? 1 : 0);
   if (t == 0) t = 1;
   if (max_frames != 0 && t > max_frames) t = max_frames;
   return t;

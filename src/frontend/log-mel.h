@@ -24,7 +24,7 @@ inline constexpr double kFMin = 20.0;
 inline constexpr double kFMax = 8000.0;
 inline constexpr float kLogFloor = 1e-8f;
 
-// HTK mel scale. ref: DESIGN.md frontend, 2595 log10(1 + f / 700).
+// HTK mel scale (docs/frontend.md): 2595 log10(1 + f / 700).
 double hz_to_mel(double hz);
 double mel_to_hz(double mel);
 

@@ -7,17 +7,13 @@
 
 #include "common/csv.h"
 #include "common/files.h"
+#include "common/heads.h"
 #include "frontend/audio-file.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent {
 namespace {
 
-constexpr const char* kHeadNames[] = {
-#define INHERENT_HEAD(index, name, key, threshold) #name,
-#include "inherent/heads.inc"
-#undef INHERENT_HEAD
-};
 
 bool parse_double(const std::string& s, double* out) {
   if (s.empty()) return false;
@@ -49,7 +45,7 @@ const std::vector<std::string>& label_columns() {
   static const std::vector<std::string> cols = [] {
     std::vector<std::string> c = {"audio_path", "transcript", "speaker_id", "session_id", "device",
                                   "environment", "source", "duration_s", "split"};
-    for (const char* h : kHeadNames) c.push_back(h);
+    for (const HeadInfo& h : kHeadTable) c.push_back(h.name);
     return c;
   }();
   return cols;
@@ -142,7 +138,7 @@ LabelsCheck check_labels_table(CsvTable table, const std::string& path, const La
         row.heads[h] = static_cast<uint8_t>(v[0] - '0');
       } else {
         issue(r.line, column(kHead0 + h), "head-value",
-              std::string(kHeadNames[h]) + " must be 0 or 1, got \"" + v + "\"");
+              std::string(kHeadTable[h].name) + " must be 0 or 1, got \"" + v + "\"");
         heads_ok = false;
       }
     }
@@ -150,7 +146,7 @@ LabelsCheck check_labels_table(CsvTable table, const std::string& path, const La
       for (int h = 1; h < INHERENT_N_HEADS; ++h)
         if (row.heads[h])
           issue(r.line, column(kHead0 + h), "gate-consistency",
-                std::string(kHeadNames[h]) + " is 1 while isInteresting is 0 (intents need the gate)");
+                std::string(kHeadTable[h].name) + " is 1 while isInteresting is 0 (intents need the gate)");
     }
 
     if (!row.audio_path.empty()) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The labels contract (DESIGN.md): one CSV row per clip with
+// The labels contract (docs/labels.md): one CSV row per clip with
 //   audio_path, transcript, speaker_id, session_id, device, environment, source,
 //   duration_s, split, <13 head columns in head order, each 0 or 1>
 // Extra columns are allowed and kept. Relative audio paths resolve against the CSV's

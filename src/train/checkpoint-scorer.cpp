@@ -2,7 +2,6 @@
 #include "train/checkpoint-scorer.h"
 
 #include <algorithm>
-#include <filesystem>
 
 #include "common/files.h"
 #include "common/safetensors.h"
@@ -11,19 +10,6 @@
 #include "train/model.h"
 
 namespace inherent::train {
-namespace {
-
-std::string checkpoint_file(const std::string& path) {
-  if (!std::filesystem::is_directory(path)) return path;
-  for (const char* name : {"model.safetensors", "best/model.safetensors", "last/model.safetensors"}) {
-    const std::string candidate = resolve_path(path, name);
-    if (std::filesystem::is_regular_file(candidate)) return candidate;
-  }
-  throw Exception(INHERENT_STATUS_IO_ERROR,
-                  path + ": no model.safetensors (nor best/ or last/ of a training run) inside");
-}
-
-}  // namespace
 
 struct CheckpointScorer::Impl {
   std::string file;
@@ -31,7 +17,7 @@ struct CheckpointScorer::Impl {
 };
 
 CheckpointScorer::CheckpointScorer(const std::string& path, int threads) : impl_(std::make_unique<Impl>()) {
-  impl_->file = checkpoint_file(path);
+  impl_->file = checkpoint_weights_file(path);
   const std::string bytes = read_file(impl_->file);
   Safetensors st;
   std::string error;

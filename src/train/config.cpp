@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <limits>
@@ -106,8 +107,21 @@ Key text_key(const std::string& name, std::string& v) {
   return {name,
           [&v](const YAML::Node& n, const std::string& at) { v = scalar<std::string>(n, at, "a string"); },
           [&v] {
+            // YAML double-quoted: escape quotes, backslashes and control bytes (a raw line
+            // break inside quotes would read back as a space).
             std::string q = "\"";
-            for (char ch : v) q += (ch == '"' || ch == '\\') ? std::string("\\") + ch : std::string(1, ch);
+            for (const char ch : v) {
+              const auto u = static_cast<unsigned char>(ch);
+              if (ch == '"' || ch == '\\') {
+                q += std::string("\\") + ch;
+              } else if (u < 0x20 || u == 0x7f) {
+                char esc[8];
+                std::snprintf(esc, sizeof esc, "\\x%02x", u);
+                q += esc;
+              } else {
+                q += ch;
+              }
+            }
             return q + "\"";
           }};
 }
@@ -164,6 +178,12 @@ std::vector<Section> sections(TrainConfig& c) {
        {integer_key("every", e.every, 0, int64_t{1} << 40), integer_key("batch_size", e.batch_size, 1, 4096),
         bool_key("at_end", e.at_end), choice_key("split", e.split, {"train", "eval", "test"})}},
   };
+}
+
+// A mapping key: sections and keys are plain names (YAML also allows lists and maps).
+std::string key_name(const YAML::Node& key, const std::string& source) {
+  if (!key.IsScalar()) fail(where(source, key) + ": a key must be a plain name");
+  return key.Scalar();
 }
 
 void finish(TrainConfig& c, const std::string& source) {
@@ -227,7 +247,7 @@ TrainConfig parse_train_config_yaml(const std::string& text, const std::string& 
   std::vector<Section> known = sections(c);
   std::set<std::string> seen_sections;
   for (const auto& kv : root) {
-    const std::string name = kv.first.as<std::string>();
+    const std::string name = key_name(kv.first, source);
     if (!seen_sections.insert(name).second)
       fail(where(source, kv.first) + ": section '" + name + "' appears twice");
     auto section = std::find_if(known.begin(), known.end(), [&](const Section& s) { return s.name == name; });
@@ -239,7 +259,7 @@ TrainConfig parse_train_config_yaml(const std::string& text, const std::string& 
     if (!kv.second.IsMap()) fail(where(source, kv.second) + ": section '" + name + "' must be a mapping");
     std::set<std::string> seen_keys;
     for (const auto& entry : kv.second) {
-      const std::string key = entry.first.as<std::string>();
+      const std::string key = key_name(entry.first, source);
       if (!seen_keys.insert(key).second) {
         fail(where(source, entry.first) + ": key '" + name + "." + key + "' appears twice");
       }

@@ -11,6 +11,7 @@
 
 #include "common/files.h"
 #include "common/npy.h"
+#include "common/random.h"
 #include "frontend/audio-file.h"
 #include "frontend/log-mel.h"
 #include "inherent/inherent.hpp"
@@ -19,13 +20,6 @@ namespace inherent::train {
 namespace {
 
 [[noreturn]] void fail(inherent_status status, const std::string& what) { throw Exception(status, what); }
-
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
 
 // Uniform integer in [0, n) from a 64-bit generator; the same on every platform
 // (std::uniform_int_distribution is not specified bit for bit).
@@ -43,10 +37,8 @@ class NoAugment final : public WaveAugmenter {
 };
 
 std::string fnv1a_hex(const std::string& bytes) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
   char hex[17];
-  std::snprintf(hex, sizeof(hex), "%016" PRIx64, h);
+  std::snprintf(hex, sizeof(hex), "%016" PRIx64, fnv1a64(bytes));
   return hex;
 }
 

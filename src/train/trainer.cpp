@@ -9,12 +9,17 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 
 #include "common/files.h"
+#include "common/json-text.h"
 #include "common/progress.h"
+#include "common/random.h"
+#include "engine/model-package.h"
 #include "eval/metrics.h"
 #include "inherent/inherent.hpp"
 #include "train/augment-hook.h"
@@ -24,6 +29,7 @@
 #include "train/dataset.h"
 #include "train/distributed.h"
 #include "train/model.h"
+#include "train/trainer-state.h"
 
 namespace inherent::train {
 namespace {
@@ -32,7 +38,7 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kModelFile = "model.safetensors";
+constexpr const char* kModelFile = kPackageWeightsFile;  // a checkpoint's weights load as a package's
 constexpr const char* kOptimizerFile = "optimizer.safetensors";
 constexpr const char* kCtcFile = "ctc.safetensors";  // the auxiliary head (training only)
 constexpr const char* kTrainerFile = "trainer.json";  // written last: marks a complete checkpoint
@@ -57,10 +63,8 @@ void install_signal_handlers() {
 // ---- small helpers ----
 
 std::string fnv1a_hex(const std::string& bytes) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
   char hex[17];
-  std::snprintf(hex, sizeof(hex), "%016" PRIx64, h);
+  std::snprintf(hex, sizeof(hex), "%016" PRIx64, fnv1a64(bytes));
   return hex;
 }
 
@@ -131,7 +135,7 @@ class JsonLog {
   JsonLog(const JsonLog&) = delete;
   JsonLog& operator=(const JsonLog&) = delete;
   void write(const json& j) {
-    const std::string line = j.dump() + "\n";
+    const std::string line = json_text(j) + "\n";
     std::fwrite(line.data(), 1, line.size(), f_);
     std::fflush(f_);
   }
@@ -237,11 +241,10 @@ void set_cpu_rng_state(const torch::Tensor& state) {
 
 // FNV-1a 64 of the bytes of every weight and buffer, in arch order.
 uint64_t weights_fingerprint(ConformerImpl& model) {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = kCacheHashStart;
   for (const auto& [name, t] : model.named_tensors()) {
     const torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
-    const auto* p = static_cast<const unsigned char*>(c.data_ptr());
-    for (size_t i = 0; i < static_cast<size_t>(c.nbytes()); ++i) h = (h ^ p[i]) * 1099511628211ull;
+    h = fnv1a64(std::string_view(static_cast<const char*>(c.data_ptr()), static_cast<size_t>(c.nbytes())), h);
   }
   return h;
 }
@@ -346,6 +349,11 @@ int run_training(const TrainRequest& req) {
   if (req.output_dir.empty()) fail(INHERENT_STATUS_INVALID_ARGUMENT, "--output-dir is required");
   const Paths paths(req.output_dir);
   fs::create_directories(paths.dir);
+  // One run per folder: a second train into it would interleave metrics.jsonl and lose a
+  // run. Rank 0 holds the lock for all ranks of a multi-process run.
+  const char* rank_env = std::getenv("RANK");
+  std::optional<DirLock> lock;
+  if (!rank_env || std::atoi(rank_env) == 0) lock.emplace(paths.dir, "training run");
 
   // ---- config: the run directory's copy is authoritative on --resume ----
   const std::optional<std::string> last_dir = find_checkpoint_dir(paths.last, kTrainerFile);
@@ -375,6 +383,14 @@ int run_training(const TrainRequest& req) {
                                                  " (a resume keeps its seed)");
     }
   } else {
+    // A fresh start: what an earlier run left (its best checkpoint, its metrics) belongs
+    // to that run, and would otherwise be mistaken for this one's.
+    if (!last_dir && (fs::exists(paths.best) || fs::exists(paths.metrics))) {
+      std::fprintf(stderr, "inherent train: %s holds no resumable run (no %s); removing the old %s and %s\n",
+                   paths.dir.c_str(), paths.last.c_str(), paths.best.c_str(), paths.metrics.c_str());
+      fs::remove_all(paths.best);
+      fs::remove(paths.metrics);
+    }
     config = load_train_config(req.config);
   }
   apply_overrides(req, &config);
@@ -517,24 +533,21 @@ int run_training(const TrainRequest& req) {
       }
     }
     load_optimizer(optimizer, params, opt, src + "/" + kOptimizerFile);
-    const json state = json::parse(read_file(src + "/" + kTrainerFile));
-    step = state.at("step").get<int64_t>();
-    trained_seconds = state.value("train_seconds", 0.0);
-    init_from = state.value("init_from", "");
-    if (state.contains("best") && !state["best"].is_null()) {
-      best_json = state["best"];
-      best = eval::metrics_from_json(best_json.at("metrics"));
-    }
-    last_eval = state.value("last_eval", json(nullptr));
-    if (state.value("world_size", 1) != world) {
-      fail(INHERENT_STATUS_INVALID_ARGUMENT, src + " was written by a run of " +
-                                                 std::to_string(state.value("world_size", 1)) +
+    const std::string state_path = src + "/" + kTrainerFile;
+    const TrainerState state = parse_trainer_state(read_file(state_path), state_path);
+    step = state.step;
+    trained_seconds = state.train_seconds;
+    init_from = state.init_from;
+    best_json = state.best;
+    best = state.best_metrics;
+    last_eval = state.last_eval;
+    if (state.world_size != world) {
+      fail(INHERENT_STATUS_INVALID_ARGUMENT, src + " was written by a run of " + std::to_string(state.world_size) +
                                                  " processes; resume it with as many (WORLD_SIZE)");
     }
     const std::string rng_name = "rng.cpu";
     if (const torch::Tensor* rng = opt.find(rng_name)) set_cpu_rng_state(*rng);
-    const json old_hashes = state.value("hashes", json::object());
-    if (old_hashes.value("train_labels", "") != hashes.train_labels) {
+    if (state.train_labels_hash != hashes.train_labels) {
       say("warning: " + req.labels +
           " changed since the checkpoint (its batches differ from the interrupted run's)");
     }
@@ -585,13 +598,13 @@ int run_training(const TrainRequest& req) {
   auto model_metadata = [&](const json& metrics) {
     Metadata m = {{"format", "inherent-model/1"}, {"preset", mo.preset}};
     for (auto& kv : arch_config_to_pairs(mo.arch)) m.push_back(kv);
-    m.push_back({"head_order", head_order().dump()});
+    m.push_back({"head_order", json_text(head_order())});
     m.push_back({"step", std::to_string(step)});
     m.push_back({"code_commit", hashes.code});
     m.push_back({"training_hash", hashes.training});
     m.push_back({"train_labels_hash", hashes.train_labels});
     m.push_back({"eval_labels_hash", hashes.eval_labels});
-    m.push_back({"metrics", metrics.dump()});
+    m.push_back({"metrics", json_text(metrics)});
     m.push_back({"config", train_config_to_yaml(config)});
     return m;
   };
@@ -636,14 +649,14 @@ int run_training(const TrainRequest& req) {
                                                                           {"symbols", std::to_string(kCtcSymbols)},
                                                                           {"upsample", std::to_string(kCtcUpsample)}}));
     }
-    files.emplace_back(kTrainerFile, trainer_state(last_eval).dump(2) + "\n");
+    files.emplace_back(kTrainerFile, json_text(trainer_state(last_eval), 2) + "\n");
     write_checkpoint_dir(paths.last, files, kTrainerFile);
   };
   auto save_best = [&](const json& metrics) {
     if (!lead) return;
     write_checkpoint_dir(paths.best,
                          {{kModelFile, model_to_safetensors(*model, model_metadata(metrics))},
-                          {kTrainerFile, trainer_state(metrics).dump(2) + "\n"}},
+                          {kTrainerFile, json_text(trainer_state(metrics), 2) + "\n"}},
                          kTrainerFile);
   };
 
@@ -821,7 +834,7 @@ int run_training(const TrainRequest& req) {
                           {"best", best_json},
                           {"last_eval", last_eval},
                           {"hashes", hashes.to_json()}};
-    write_file_atomic(paths.summary, summary.dump(2) + "\n");
+    write_file_atomic(paths.summary, json_text(summary, 2) + "\n");
     log->write({{"event", exit_code == 130 ? "interrupted" : "end"},
                 {"step", step},
                 {"wall_seconds", seconds_since(run_start)}});

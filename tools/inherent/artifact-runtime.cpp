@@ -8,6 +8,7 @@
 #include "common/files.h"
 #include "common/npy.h"
 #include "common/progress.h"
+#include "engine/model-package.h"
 #include "export/process.h"
 #include "inherent/inherent.hpp"
 #include "parity/parity-runtime.h"
@@ -33,7 +34,11 @@ std::vector<float> native_scores(const Artifact& a, const std::vector<std::vecto
   source.artifact = a.file;
   source.precision = a.precision == "int8" ? "int8" : "float32";  // the engine's int8 path (parity --precision)
   const Model model = load_artifact(source);
-  Session session(model);
+  // Parity compares the model itself: the minimum-evidence rule, which zeroes the scores
+  // of silent inputs before the model runs, is not part of what the other runtimes export.
+  inherent_session_params sp = inherent_session_default_params();
+  sp.min_voiced_ms = 0;
+  Session session(model, sp);
   std::vector<float> out;
   Progress progress("native engine", mels.size(), !quiet);
   for (const std::vector<float>& m : mels) {
@@ -99,9 +104,9 @@ Artifact describe_artifact(const std::string& path) {
   a.path = path;
   const bool dir = fs::is_directory(path);
   if (!dir && !fs::is_regular_file(path)) bad(path + ": no such file or folder");
-  const std::string sidecar = dir ? resolve_path(path, kSidecar) : resolve_path(parent_dir(path), kSidecar);
+  const std::string sidecar = dir ? resolve_path(path, kPackageMetadataFile) : resolve_path(parent_dir(path), kPackageMetadataFile);
   if (!fs::is_regular_file(sidecar)) {
-    if (dir) bad(path + ": no " + std::string(kSidecar) + " inside (is this an `inherent export` folder?)");
+    if (dir) bad(path + ": no " + std::string(kPackageMetadataFile) + " inside (is this an `inherent export` folder?)");
     a.file = path;  // a single-file native package carries its metadata inside
     return a;
   }
@@ -159,7 +164,7 @@ Artifact describe_artifact(const std::string& path) {
 
 bool is_foreign_export(const std::string& path) {
   const bool dir = fs::is_directory(path);
-  const std::string sidecar = dir ? resolve_path(path, kSidecar) : resolve_path(parent_dir(path), kSidecar);
+  const std::string sidecar = dir ? resolve_path(path, kPackageMetadataFile) : resolve_path(parent_dir(path), kPackageMetadataFile);
   if (!fs::is_regular_file(sidecar)) return false;
   const nlohmann::json j = nlohmann::json::parse(read_file(sidecar), nullptr, false);
   if (!j.is_object() || !j.contains("backend") || !j["backend"].is_string()) return false;

@@ -14,7 +14,6 @@
 
 namespace inherent::cli {
 
-constexpr const char* kSidecar = "inherent.metadata.json";
 
 // An artifact, as its sidecar describes it.
 struct Artifact {

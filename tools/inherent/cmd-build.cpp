@@ -33,10 +33,12 @@
 #include "build-state.h"
 #include "commands.h"
 #include "common/files.h"
+#include "common/json-text.h"
+#include "common/sha256.h"
+#include "engine/model-package.h"
 #include "export/export-model.h"
-#include "export/int8-grid.h"
 #include "export/exporter.h"
-#include "export/sha256.h"
+#include "export/int8-grid.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
 #include "train/config.h"
@@ -155,7 +157,7 @@ std::string fmt_number(const ojson& v) {
     std::snprintf(b, sizeof b, "%.4g", v.get<double>());
     return b;
   }
-  return v.is_string() ? v.get<std::string>() : v.dump();
+  return v.is_string() ? v.get<std::string>() : json_text(v);
 }
 
 std::string fmt_numbers(const ojson& numbers) {
@@ -204,9 +206,6 @@ class Build {
   bool resume_train_ = false;  // the train stage continues a killed run
 };
 
-std::string pick_checkpoint(const fs::path& run) {
-  return fs::exists(run / "best" / "model.safetensors") ? (run / "best").string() : (run / "last").string();
-}
 
 std::vector<Stage> Build::plan() {
   const int threads = o_.threads > 0 ? o_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -218,9 +217,9 @@ std::vector<Stage> Build::plan() {
   // A warm start is fingerprinted by its weights, so a retrained source reruns the training.
   ojson init_from = nullptr;
   if (!o_.init_from.empty()) {
-    const fs::path w = fs::path(o_.init_from) / "model.safetensors";
+    const fs::path w = fs::path(o_.init_from) / kPackageWeightsFile;
     if (!fs::exists(w)) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--init-from " + o_.init_from + ": no model.safetensors");
-    init_from = {{"dir", o_.init_from}, {"sha256", exporter::sha256_hex(read_file(w.string()))}};
+    init_from = {{"dir", o_.init_from}, {"sha256", sha256_hex(read_file(w.string()))}};
   }
   // The backends to export; "all" stays "all" for the exporter, which then skips
   // LiteRT-LM quietly when litert-lm-builder is not installed.
@@ -238,7 +237,7 @@ std::vector<Stage> Build::plan() {
 
   std::vector<Stage> s;
   s.push_back({"labels",
-               {{"labels", o_.labels}, {"sha256", exporter::sha256_hex(read_file(o_.labels))}},
+               {{"labels", o_.labels}, {"sha256", sha256_hex(read_file(o_.labels))}},
                {},
                "",
                [this](ojson* n) {
@@ -296,7 +295,7 @@ std::vector<Stage> Build::plan() {
                    throw Exception(INHERENT_STATUS_INVALID_STATE, "interrupted (saved; rerun the build to resume)");
                  if (code != 0) throw Exception(INHERENT_STATUS_INTERNAL, "the trainer exited " + std::to_string(code));
                  const ojson sum = read_json(dir_ / "train" / "summary.json");
-                 checkpoint_ = pick_checkpoint(dir_ / "train");
+                 checkpoint_ = run_checkpoint_dir((dir_ / "train").string());
                  *n = {{"steps", sum.value("step", 0)}, {"train_s", sum.value("train_seconds", 0.0)}};
                  if (sum.contains("final_loss") && sum["final_loss"].is_number()) (*n)["final_loss"] = sum["final_loss"];
                }});
@@ -315,12 +314,12 @@ std::vector<Stage> Build::plan() {
                  *n = {{"weights", r.tensors}, {"rms_rel_change", r.rms_rel_change}};
                }});
   s.push_back({"thresholds",
-               {{"split", "eval"}, {"rule", "f1-at-recall"}, {"allow_missing_heads", true}},
+               {{"split", "eval"}, {"rule", "gated-f1"}, {"allow_missing_heads", true}},
                {dir_ / "thresholds.json"},
                "",
                [this, T](ojson* n) {
                  run_subcommand({"thresholds", "--checkpoint", checkpoint_, "--manifest", manifest_, "--split", "eval",
-                                 "--allow-missing-heads", "--metadata-out", path("thresholds.json"), "--threads", T,
+                                 "--rule", "gated-f1", "--allow-missing-heads", "--metadata-out", path("thresholds.json"), "--threads", T,
                                  "--quiet"});
                  const ojson t = read_json(dir_ / "thresholds.json");
                  const size_t missing = t["threshold_calibration"]["uncalibrated"].size();
@@ -328,14 +327,14 @@ std::vector<Stage> Build::plan() {
                }});
   std::vector<fs::path> exported;
   for (const std::string& b : backends) {
-    if (!(all && b == "litertlm")) exported.push_back(dir_ / "export" / b / "inherent.metadata.json");
+    if (!(all && b == "litertlm")) exported.push_back(dir_ / "export" / b / kPackageMetadataFile);
   }
   // The corpus's outside sources (`inherent synth` writes them beside its labels) go into
   // every sidecar.
   const fs::path attributions = fs::path(o_.labels).parent_path() / "attributions.json";
   const bool have_attributions = fs::is_regular_file(attributions);
   ojson export_inputs = {{"backends", request}};
-  if (have_attributions) export_inputs["attributions"] = exporter::sha256_hex(read_file(attributions.string()));
+  if (have_attributions) export_inputs["attributions"] = sha256_hex(read_file(attributions.string()));
   s.push_back({"export", export_inputs, exported, "", [this, request, attributions, have_attributions](ojson* n) {
                  exporter::ExportModel m = exporter::load_weights(checkpoint_);
                  m.thresholds = exporter::load_thresholds(path("thresholds.json"));
@@ -388,7 +387,7 @@ std::vector<Stage> Build::plan() {
                                  {"backends", ojson::object()}};
                  std::vector<std::string> failed;
                  for (const std::string& b : parity_backends) {
-                   if (!fs::exists(dir_ / "export" / b / "inherent.metadata.json")) continue;
+                   if (!fs::exists(dir_ / "export" / b / kPackageMetadataFile)) continue;
                    const std::string out = path(("parity/" + b + ".json").c_str());
                    const int code = run_subcommand({"parity", "--checkpoint", checkpoint_, "--artifact",
                                                     path(("export/" + b).c_str()), "--manifest", manifest_, "--split",
@@ -401,7 +400,7 @@ std::vector<Stage> Build::plan() {
                    merged["backends"][b] = read_json(out);
                    if (code != 0) failed.push_back(b);
                  }
-                 write_file_atomic(path("parity.json"), merged.dump(2) + "\n");
+                 write_file_atomic(path("parity.json"), json_text(merged, 2) + "\n");
                  *n = {{"parity", failed.empty() ? "pass" : "fail (" + join(failed, ",") + ")"},
                        {"backends", merged["backends"].size()}};
                }});
@@ -451,7 +450,7 @@ int Build::run() {
       std::fprintf(out_, "%s\n", st.unavailable.empty() ? ("skipped (unchanged since " + prev->finished_at + ")").c_str()
                                                         : ("skipped: " + prev->note).c_str());
       std::fflush(out_);
-      if (st.name == "train") checkpoint_ = pick_checkpoint(dir_ / "train");
+      if (st.name == "train") checkpoint_ = run_checkpoint_dir((dir_ / "train").string());
       if (st.name == "snap" && o_.snap_int8) checkpoint_ = path("snapped");
       outcomes.push_back(out);
       continue;
@@ -525,13 +524,13 @@ int Build::run() {
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_all).count();
   ojson summary = summary_json(outcomes, failed);
   summary["seconds"] = total;
-  write_file_atomic(path("summary.json"), summary.dump(2) + "\n");
+  write_file_atomic(path("summary.json"), json_text(summary, 2) + "\n");
   print_summary(outcomes, failed);
   std::fprintf(out_, "total %s; state %s, summary %s%s\n", fmt_seconds(total).c_str(), path("build.json").c_str(),
                path("summary.json").c_str(),
                fs::exists(dir_ / "report.html") ? (", report " + path("report.html")).c_str() : "");
   std::fflush(out_);
-  if (o_.json) std::printf("%s\n", summary.dump(2).c_str());
+  if (o_.json) std::printf("%s\n", json_text(summary, 2).c_str());
   if (!failed.empty()) {
     std::fprintf(stderr, "inherent build: stage %s failed (log %s)\n", failed.c_str(),
                  path(("logs/" + failed + ".log").c_str()).c_str());

@@ -7,10 +7,11 @@
 // --html-out writes the same numbers as one self-contained HTML page (src/eval/report-html.h);
 // --fixtures judges the clips of hand-written fixtures (src/eval/fixtures.h) one by one.
 #include <array>
-#include <fstream>
 #include <cmath>
-#include <map>
 #include <cstdio>
+#include <fstream>
+#include <limits>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -19,6 +20,8 @@
 #include "commands.h"
 #include "common/csv.h"
 #include "common/files.h"
+#include "common/heads.h"
+#include "common/json-text.h"
 #include "eval/breakdown.h"
 #include "eval/fixtures.h"
 #include "eval/metrics.h"
@@ -36,6 +39,15 @@ struct Decisions {
   std::vector<eval::Confusion> heads;                  // per head, the engine's rule
   std::vector<int64_t> fired;                          // per head
   std::vector<std::vector<int64_t>> cofiring;          // [13][13]
+  // Whether a decision is useful: intents per addressed clip, fired against labelled;
+  // side talk with any intent fired; clips with more than 3 heads on.
+  int64_t addressed = 0, addressed_intents_fired = 0, addressed_intents_true = 0;
+  int64_t not_addressed = 0, not_addressed_gate = 0, not_addressed_any_intent = 0;
+  int64_t over_3_heads = 0, max_heads = 0;
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  double mean_intents_fired() const { return addressed ? double(addressed_intents_fired) / double(addressed) : kNaN; }
+  double mean_intents_true() const { return addressed ? double(addressed_intents_true) / double(addressed) : kNaN; }
+  double share(int64_t k) const { return not_addressed ? double(k) / double(not_addressed) : kNaN; }
 };
 
 // Confusions and co-firing of the engine's decision rule (eval::decide_heads).
@@ -47,6 +59,18 @@ Decisions decide(const SplitScores& s, const std::vector<float>& t) {
   for (size_t i = 0; i < s.size(); ++i) {
     const uint8_t* y = &s.labels[i * kHeads];
     const std::array<uint8_t, kHeads> fired = eval::decide_heads(&s.scores[i * kHeads], t);
+    int64_t n_fired = 0, intents_fired = 0, intents_true = 0;
+    for (int h = 0; h < kHeads; ++h) {
+      n_fired += fired[h];
+      if (h > 0) intents_fired += fired[h], intents_true += y[h];
+    }
+    d.max_heads = std::max(d.max_heads, n_fired);
+    d.over_3_heads += n_fired > 3;
+    if (y[0]) {
+      d.addressed++, d.addressed_intents_fired += intents_fired, d.addressed_intents_true += intents_true;
+    } else {
+      d.not_addressed++, d.not_addressed_gate += fired[0], d.not_addressed_any_intent += intents_fired > 0;
+    }
     for (int h = 0; h < kHeads; ++h) {
       eval::Confusion& c = d.heads[static_cast<size_t>(h)];
       (y[h] ? (fired[h] ? c.tp : c.fn) : (fired[h] ? c.fp : c.tn))++;
@@ -74,7 +98,7 @@ eval::Metrics gate_conditioned(const SplitScores& s, const std::vector<float>& t
   return eval::compute_metrics(scores.data(), labels.data(), labels.size() / kHeads, t);
 }
 
-ojson to_ordered(const nlohmann::json& j) { return ojson::parse(j.dump()); }
+ojson to_ordered(const nlohmann::json& j) { return ojson::parse(json_text(j)); }
 
 // Each fixture of the index with its clips in the split (matched by template_id
 // "fixture:<id>"), judged with the engine's rule. A clip whose labels differ from the
@@ -155,7 +179,7 @@ void add_eval(CLI::App& app) {
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand("eval", "Quality of a model on a labeled split, and the release gates");
   add_source_options(cmd, &o->source);
-  cmd->add_option("--manifest", o->manifest, "Labels CSV (DESIGN.md columns; an `inherent prep` manifest works too)")
+  cmd->add_option("--manifest", o->manifest, "Labels CSV (docs/labels.md columns; an `inherent prep` manifest works too)")
       ->required();
   cmd->add_option("--split", o->split, "Rows to score: train, eval or test")
       ->check(CLI::IsMember({"train", "eval", "test"}))
@@ -198,7 +222,7 @@ void add_eval(CLI::App& app) {
       throw CLI::RequiredError("--html-out (for --report-*)");
     const std::vector<eval::Fixture> index = o->fixtures.empty() ? std::vector<eval::Fixture>{}
                                                                    : eval::read_fixture_index(o->fixtures);
-    const int by_head = eval::head_index(o->by_head);
+    const int by_head = head_index(o->by_head);
     if (by_head < 0)
       throw CLI::ValidationError("--by-head", "'" + o->by_head + "' is not a head (isInteresting, hasAddToListIntent, ...)");
     if (!o->by.empty()) {
@@ -254,6 +278,11 @@ void add_eval(CLI::App& app) {
       std::printf("%-24s %6lld %s %s %s\n", eval::head_name(h), static_cast<long long>(d.fired[static_cast<size_t>(h)]),
                   fmt(c.precision()).c_str(), fmt(c.recall()).c_str(), fmt(c.f1()).c_str());
     }
+    std::printf("intents fired per addressed clip: %.2f (labelled: %.2f); not-addressed clips firing the gate: %s, "
+                "any intent: %s; clips with more than 3 heads on: %lld (most on one clip: %lld)\n",
+                d.mean_intents_fired(), d.mean_intents_true(), fmt(d.share(d.not_addressed_gate)).c_str(),
+                fmt(d.share(d.not_addressed_any_intent)).c_str(), static_cast<long long>(d.over_3_heads),
+                static_cast<long long>(d.max_heads));
     std::printf("\nCo-firing (clips where both heads fire; the diagonal: clips where the head fires):\n%-24s", "");
     for (int k = 0; k < kHeads; ++k) std::printf(" %5d", k);
     std::printf("\n");
@@ -345,7 +374,15 @@ void add_eval(CLI::App& app) {
         dec.push_back(x);
       }
       j["decisions"] = {{"rule", "score >= threshold; intents (1..12) only when isInteresting fires"},
-                        {"heads", dec}};
+                        {"heads", dec},
+                        {"addressed_clips", d.addressed},
+                        {"intents_fired_per_addressed_clip", num(d.mean_intents_fired())},
+                        {"intents_labelled_per_addressed_clip", num(d.mean_intents_true())},
+                        {"not_addressed_clips", d.not_addressed},
+                        {"not_addressed_gate_fired_share", num(d.share(d.not_addressed_gate))},
+                        {"not_addressed_any_intent_share", num(d.share(d.not_addressed_any_intent))},
+                        {"clips_over_3_heads", d.over_3_heads},
+                        {"max_heads_on_one_clip", d.max_heads}};
       ojson names = ojson::array();
       for (int h = 0; h < kHeads; ++h) names.push_back(eval::head_name(h));
       j["cofiring"] = {{"heads", names}, {"counts", d.cofiring}};
@@ -375,7 +412,7 @@ void add_eval(CLI::App& app) {
         j["fixtures"] = {{"index", o->fixtures}, {"passed", fx_passed}, {"failed", fx_failed},
                          {"without_clips", fx_missing}, {"results", list}};
       }
-      write_file_atomic(o->json_out, j.dump(2) + "\n");
+      write_file_atomic(o->json_out, json_text(j, 2) + "\n");
     }
     if (!o->scores_out.empty()) {
       std::string csv = "line,audio_path";

@@ -25,11 +25,12 @@
 #include "commands.h"
 #include "common/csv.h"
 #include "common/files.h"
+#include "common/json-text.h"
 #include "common/npy.h"
 #include "common/progress.h"
-#include "eval/fixtures.h"
 #include "engine/model-package.h"
 #include "engine/reference.h"
+#include "eval/fixtures.h"
 #include "inherent/inherent.hpp"
 #ifdef INHERENT_HAVE_SYNTH
 #include "data/fixture-synth.h"
@@ -172,7 +173,7 @@ void add_fixtures(CLI::App& app) {
     std::vector<double> scores;
     for (double l : logits) scores.push_back(1.0 / (1.0 + std::exp(-l)));
     expected["scores"] = scores;
-    write_text(dir / "expected.json", expected.dump(2) + "\n");
+    write_text(dir / "expected.json", json_text(expected, 2) + "\n");
 
     // The deliberately broken twin.
     const fs::path bad = fs::path(o->out) / "tiny-bad-frontend";
@@ -180,7 +181,7 @@ void add_fixtures(CLI::App& app) {
     std::string text = model_metadata_json(c, info);
     const std::string from = "\"hop_length\": 320", to = "\"hop_length\": 160";
     text.replace(text.find(from), from.size(), to);
-    write_text(bad / "inherent.metadata.json", text);
+    write_text(bad / kPackageMetadataFile, text);
     std::printf("wrote %s and %s\n", dir.string().c_str(), bad.string().c_str());
   });
 }

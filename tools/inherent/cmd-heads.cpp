@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json-text.h"
 #include "commands.h"
 #include "inherent/inherent.hpp"
 
@@ -21,7 +22,7 @@ void add_heads(CLI::App& app) {
       for (int h = 0; h < n_heads(); ++h)
         arr.push_back({{"index", h}, {"name", head_name(h)}, {"threshold_key", head_threshold_key(h)},
                        {"default_threshold", std::round(head_default_threshold(h) * 1000.0) / 1000.0}});
-      std::printf("%s\n", arr.dump(2).c_str());
+      std::printf("%s\n", json_text(arr, 2).c_str());
       return;
     }
     std::printf("%-3s %-24s %-26s %s\n", "i", "name", "threshold key", "default");

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json-text.h"
 #include "commands.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
@@ -54,7 +55,7 @@ void add_labels(CLI::App& app) {
         j["positives"] = nlohmann::json::object();
         for (int h = 0; h < INHERENT_N_HEADS; ++h) j["positives"][head_name(h)] = pos[h];
         j["audio_seconds"] = seconds;
-        std::printf("%s\n", j.dump().c_str());
+        std::printf("%s\n", json_text(j).c_str());
         continue;
       }
       for (const LabelIssue& i : check.issues) std::printf("%s\n", format_issue(path, i).c_str());

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json-text.h"
 #include "commands.h"
 #include "inherent/inherent.hpp"
 #include "model-options.h"
@@ -41,7 +42,7 @@ struct Printer {
       nlohmann::ordered_json scores = nlohmann::ordered_json::object();
       for (int h = 0; h < INHERENT_N_HEADS; ++h) scores[head_name(h)] = r.smoothed[h];
       j["scores"] = scores;
-      std::printf("%s\n", j.dump().c_str());
+      std::printf("%s\n", json_text(j).c_str());
     } else {
       std::string line;
       char buf[96];

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json-text.h"
 #include "commands.h"
 #include "common/files.h"
 #include "common/progress.h"
@@ -140,7 +141,7 @@ void add_noisy(CLI::App& app) {
     }
     for (const Level& l : levels) fs::create_directories(out / l.dir / "wav");
     params["snr"] = o->snrs;
-    write_file_atomic(params_file.string(), params.dump(2) + "\n");
+    write_file_atomic(params_file.string(), json_text(params, 2) + "\n");
 
     // Output columns: the source's, less the mel cache (it holds the clean clip), plus `noise`.
     std::vector<std::string> header;

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json-text.h"
 #include "commands.h"
 #include "common/files.h"
 #include "common/npy.h"
@@ -81,7 +82,7 @@ void add_parity(CLI::App& app) {
                   "An `inherent export` backend folder (its primary artifact) or one artifact file in it "
                   "(model-3000.onnx, model_fp16.tflite, model-3000.mlxfn, ...), or a native model package")
       ->required();
-  cmd->add_option("--manifest", o->manifest, "Labels CSV (DESIGN.md columns; an `inherent prep` manifest works too)")
+  cmd->add_option("--manifest", o->manifest, "Labels CSV (docs/labels.md columns; an `inherent prep` manifest works too)")
       ->required();
   cmd->add_option("--split", o->split, "Rows to score: train, eval, test or all")
       ->check(CLI::IsMember({"train", "eval", "test", "all"}))
@@ -210,7 +211,7 @@ void add_parity(CLI::App& app) {
       j["padding"] = diff_json(eval::worst(pad_diff));
       j["export"] = diff_json(eval::worst(export_diff));
       j["heads"] = heads;
-      write_file_atomic(o->json_out, j.dump(2) + "\n");
+      write_file_atomic(o->json_out, json_text(j, 2) + "\n");
     }
     if (!passed) throw ExitCode{1};
   });

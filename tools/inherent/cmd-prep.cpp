@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "common/csv.h"
 #include "common/files.h"
+#include "common/random.h"
 #include "common/npy.h"
 #include "common/progress.h"
 #include "inherent/inherent.hpp"
@@ -33,8 +34,7 @@ std::string cache_name(const std::string& audio_path) {
   const auto size = fs::file_size(abs, ec);
   const auto mtime = fs::last_write_time(abs, ec).time_since_epoch().count();
   const std::string key = abs.string() + "|" + std::to_string(size) + "|" + std::to_string(mtime);
-  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
+  const uint64_t h = fnv1a64(key);
   char hex[17];
   std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(h));
   return abs.stem().string() + "-" + hex + ".npy";

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "common/json-text.h"
+#include "engine/model-package.h"
 #include "export/int8-grid.h"
 
 namespace inherent::cli {
@@ -39,7 +41,7 @@ void add_snap(CLI::App& app) {
     std::vector<std::string> copied;
     std::string file;
     const exporter::GridReport r = exporter::snap_checkpoint(o->checkpoint, o->output_dir, &copied, &file);
-    const std::string dest = (fs::path(o->output_dir) / "model.safetensors").string();
+    const std::string dest = (fs::path(o->output_dir) / kPackageWeightsFile).string();
     if (o->quiet) return;
     if (o->json) {
       nlohmann::ordered_json j = {{"input", file},
@@ -50,7 +52,7 @@ void add_snap(CLI::App& app) {
                                   {"max_rel_change", r.max_rel_change},
                                   {"rms_rel_change", r.rms_rel_change},
                                   {"copied", copied}};
-      std::printf("%s\n", j.dump().c_str());
+      std::printf("%s\n", json_text(j).c_str());
       return;
     }
     std::printf("snapped %zu weights (%zu output channels) of %s\n", r.tensors, r.channels, file.c_str());

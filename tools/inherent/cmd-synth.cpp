@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json-text.h"
 #include "commands.h"
 #include "common/csv.h"
 #include "common/files.h"
@@ -135,7 +136,7 @@ std::string attributions_json(const synth::Corpus& c) {
                  {"kind", info ? info->kind : ""},
                  {"clips", n}});
   }
-  return j.dump(2) + "\n";
+  return json_text(j, 2) + "\n";
 }
 
 double parse_double(const std::string& s, const std::string& what) {

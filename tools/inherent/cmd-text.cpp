@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json-text.h"
 #include "commands.h"
 #include "common/csv.h"
 #include "common/files.h"
@@ -83,7 +84,7 @@ std::string jsonl_text(const std::vector<Utterance>& rows) {
     nlohmann::ordered_json slots = nlohmann::ordered_json::array();
     for (const SlotFill& f : u.slots) slots.push_back({{"slot", f.slot}, {"value", f.value}});
     j["slots"] = slots;
-    out += j.dump() + "\n";
+    out += json_text(j) + "\n";
   }
   return out;
 }

@@ -14,6 +14,8 @@
 
 #include "commands.h"
 #include "common/files.h"
+#include "common/json-text.h"
+#include "engine/model-package.h"
 #include "eval/thresholds.h"
 #include "inherent/inherent.hpp"
 #include "split-scores.h"
@@ -29,8 +31,8 @@ constexpr int kHeads = INHERENT_N_HEADS;
 void add_thresholds(CLI::App& app) {
   struct Opts {
     ScoreSource source;
-    std::string manifest, split = "eval", rule = "f1-at-recall", metadata_in, metadata_out;
-    double min_recall = 0.95, target_fpr = -1;
+    std::string manifest, split = "eval", rule = "gated-f1", metadata_in, metadata_out;
+    double min_recall = -1, target_fpr = -1;
     bool allow_missing = false;
   };
   auto o = std::make_shared<Opts>();
@@ -41,13 +43,15 @@ void add_thresholds(CLI::App& app) {
       ->check(CLI::IsMember({"train", "eval", "test"}))
       ->capture_default_str();
   cmd->add_option("--rule", o->rule,
-                  "f1-at-recall: the highest F1 with recall >= --min-recall (ties: lower FPR); "
-                  "target-fpr: the lowest threshold with FPR <= --target-fpr")
-      ->check(CLI::IsMember({"f1-at-recall", "target-fpr"}))
+                  "gated-f1: the gate as f1-at-recall, then each intent at its highest F1 on the clips the gate "
+                  "lets through (decisions that mean something: few intents per request, none on side talk); "
+                  "f1-at-recall: every head alone, the highest F1 with recall >= --min-recall (ties: lower FPR; "
+                  "many intents fire at once); target-fpr: the lowest threshold with FPR <= --target-fpr")
+      ->check(CLI::IsMember({"gated-f1", "f1-at-recall", "target-fpr"}))
       ->capture_default_str();
-  cmd->add_option("--min-recall", o->min_recall, "Recall floor of f1-at-recall")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
+  cmd->add_option("--min-recall", o->min_recall,
+                  "Recall floor of f1-at-recall (default 0.95), and of the gate in gated-f1 (default 0.92)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--target-fpr", o->target_fpr, "False-positive-rate budget of target-fpr (needed with it)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--allow-missing-heads", o->allow_missing,
@@ -65,7 +69,8 @@ void add_thresholds(CLI::App& app) {
   cmd->callback([o] {
     eval::ThresholdOptions options;
     options.rule = *eval::parse_threshold_rule(o->rule);
-    options.min_recall = o->min_recall;
+    options.min_recall =
+        o->min_recall >= 0 ? o->min_recall : options.rule == eval::ThresholdRule::gated_f1 ? 0.92 : 0.95;
     if (options.rule == eval::ThresholdRule::target_fpr) {
       if (o->target_fpr < 0) throw CLI::ValidationError("--target-fpr", "is needed with --rule target-fpr");
       options.target_fpr = o->target_fpr;
@@ -88,18 +93,12 @@ void add_thresholds(CLI::App& app) {
           current[static_cast<size_t>(h)] = it->get<float>();
       }
     }
-    std::vector<eval::ThresholdChoice> choices;
+    const std::vector<eval::ThresholdChoice> choices =
+        eval::select_thresholds(s.scores.data(), s.labels.data(), s.size(), options);
     std::vector<std::string> missing;
-    for (int h = 0; h < kHeads; ++h) {
-      std::vector<float> scores(s.size());
-      std::vector<uint8_t> labels(s.size());
-      for (size_t i = 0; i < s.size(); ++i) {
-        scores[i] = s.scores[i * kHeads + static_cast<size_t>(h)];
-        labels[i] = s.labels[i * kHeads + static_cast<size_t>(h)];
-      }
-      choices.push_back(eval::select_threshold(scores, labels, options));
-      if (!choices.back().calibrated) missing.push_back(head_name(h) + " (" + choices.back().reason + ")");
-    }
+    for (int h = 0; h < kHeads; ++h)
+      if (!choices[static_cast<size_t>(h)].calibrated)
+        missing.push_back(head_name(h) + " (" + choices[static_cast<size_t>(h)].reason + ")");
     if (!missing.empty() && !o->allow_missing) {
       std::string msg = o->manifest + " (split " + o->split + "): " + std::to_string(missing.size()) +
                         " head(s) cannot be calibrated:";
@@ -130,6 +129,9 @@ void add_thresholds(CLI::App& app) {
     ojson calibration = {{"method", o->rule}};
     if (options.rule == eval::ThresholdRule::f1_at_recall) {
       calibration["min_recall"] = options.min_recall;
+    } else if (options.rule == eval::ThresholdRule::gated_f1) {
+      calibration["min_recall"] = options.min_recall;
+      calibration["intents"] = "highest F1 on the clips whose gate score reaches the gate's threshold";
     } else {
       calibration["target_fpr"] = options.target_fpr;
     }
@@ -143,10 +145,10 @@ void add_thresholds(CLI::App& app) {
     calibration["heads"] = heads;
     meta["default_thresholds"] = thresholds;
     meta["threshold_calibration"] = calibration;
-    const std::string text = meta.dump(2) + "\n";
+    const std::string text = json_text(meta, 2) + "\n";
     // A package's metadata must still load in the engine with the package's weights.
     if (!o->source.artifact.empty() && std::filesystem::is_directory(o->source.artifact) && meta.contains("format")) {
-      const std::string weights = read_file(resolve_path(o->source.artifact, "model.safetensors"));
+      const std::string weights = read_file(resolve_path(o->source.artifact, kPackageWeightsFile));
       try {
         (void)Model::from_memory(weights.data(), weights.size(), text);
       } catch (const Exception& e) {

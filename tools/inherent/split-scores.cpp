@@ -2,6 +2,7 @@
 #include "split-scores.h"
 
 #include "engine-options.h"
+#include "engine/model-package.h"
 
 #include <algorithm>
 #include <atomic>
@@ -81,7 +82,7 @@ Model load_artifact(const ScoreSource& s) {
   const inherent_model_params p = engine_params(s.kernels, s.precision);
   namespace fs = std::filesystem;
   if (fs::is_regular_file(s.artifact)) {
-    const std::string sidecar = resolve_path(parent_dir(s.artifact), "inherent.metadata.json");
+    const std::string sidecar = resolve_path(parent_dir(s.artifact), kPackageMetadataFile);
     if (fs::is_regular_file(sidecar)) {
       const std::string weights = read_file(s.artifact), metadata = read_file(sidecar);
       return Model::from_memory(weights.data(), weights.size(), metadata, p);

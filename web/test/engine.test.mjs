@@ -262,7 +262,18 @@ describe('packages and errors', () => {
     );
   });
   test('bad input', () => {
-    assert.throws(() => small.model.scoreMel(new Float32Array(10 * N_MELS)), /every frame is padding/);
+    // All padding, empty or silent audio: 0 on every head (minimum evidence), as natively.
+    assert.deepEqual(Array.from(small.model.scoreMel(new Float32Array(10 * N_MELS))), new Array(13).fill(0));
+    for (const audio of [new Float32Array(0), new Float32Array([0.5]), new Float32Array(11200)]) {
+      const scores = small.model.scoreAudio(audio);
+      assert.deepEqual(Array.from(scores), new Array(13).fill(0));
+      assert.deepEqual(small.model.decide(scores), []);
+      assert.ok(small.model.voicedFrames() < 10);
+    }
+    const quiet = small.model.createStream();
+    quiet.inputFinished();
+    assert.equal(quiet.ready, 0);
+    quiet.free();
     assert.throws(() => small.model.scoreMel(new Float32Array(10)), RangeError);
     const m = loadDir(fixture);
     m.free();

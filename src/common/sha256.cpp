@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sha256.h"
+#include "common/sha256.h"
 
 #include <array>
 #include <cstdint>
 
-namespace inherent::exporter {
+namespace inherent {
 namespace {
 
 // ref: FIPS 180-4, 4.2.2: the first 32 bits of the fractional parts of the cube roots
@@ -70,4 +70,4 @@ std::string sha256_hex(std::string_view bytes) {
   return out;
 }
 
-}  // namespace inherent::exporter
+}  // namespace inherent

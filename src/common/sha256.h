@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-namespace inherent::exporter {
+namespace inherent {
 
 std::string sha256_hex(std::string_view bytes);
 
-}  // namespace inherent::exporter
+}  // namespace inherent
