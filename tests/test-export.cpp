@@ -16,6 +16,7 @@
 #include <set>
 
 #include "common/files.h"
+#include "common/json-text.h"
 #include "common/safetensors.h"
 #include "export/export-model.h"
 #include "export/exporter.h"
@@ -668,7 +669,7 @@ TEST(RunExport, WritesArtifactsAndSidecars) {
   }
 
   const Json j = Json::parse(read_file(dir + "/onnx/inherent.metadata.json"));
-  EXPECT_EQ(j["format_version"], kMetadataFormatVersion);
+  EXPECT_EQ(j["format_version"], kPackageFormatVersion);
   EXPECT_EQ(j["backend"], "onnx");
   EXPECT_EQ(j["head_order"][0], "isInteresting");
   EXPECT_EQ(j["threshold_keys"][12], "has_start_timer_intent");

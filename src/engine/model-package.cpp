@@ -36,28 +36,45 @@ std::string printable(std::string_view s) {
   return out;
 }
 
-// The frontend this engine computes, as the metadata states it. Numbers are compared
-// as doubles, strings exactly.
+// The frontend block of every sidecar, written by model_metadata_json (the one writer)
+// and checked on load. `checked` fields must equal this engine's frontend; the others
+// spell out the same choices for readers of the file. Numbers are compared as doubles,
+// strings exactly.
+enum class FieldKind { number, text, flag };
 struct FrontendField {
   const char* key;
-  bool is_string;
-  double number;
+  bool checked;
+  FieldKind kind;
+  double number;  // number; flag: 0 or 1
   const char* text;
 };
 const FrontendField kFrontend[] = {
-    {"sample_rate", false, kSampleRate, nullptr},
-    {"n_mels", false, kNMels, nullptr},
-    {"win_length", false, kWinLength, nullptr},
-    {"hop_length", false, kHopLength, nullptr},
-    {"n_fft", false, kNFft, nullptr},
-    {"window", true, 0, "hann_symmetric"},
-    {"f_min", false, kFMin, nullptr},
-    {"f_max", false, kFMax, nullptr},
-    {"mel_scale", true, 0, "htk"},
-    {"power_scale", true, 0, "1/n_fft"},
-    {"log", true, 0, "ln"},
-    {"log_floor", false, 1e-8, nullptr},  // kLogFloor, as the spec writes it
-    {"max_frames", false, static_cast<double>(kMaxFrames), nullptr},
+    {"sample_rate", true, FieldKind::number, kSampleRate, nullptr},
+    {"n_mels", true, FieldKind::number, kNMels, nullptr},
+    {"win_length", true, FieldKind::number, kWinLength, nullptr},
+    {"hop_length", true, FieldKind::number, kHopLength, nullptr},
+    {"n_fft", true, FieldKind::number, kNFft, nullptr},
+    {"window", true, FieldKind::text, 0, "hann_symmetric"},
+    {"f_min", true, FieldKind::number, kFMin, nullptr},
+    {"f_max", true, FieldKind::number, kFMax, nullptr},
+    {"mel_scale", true, FieldKind::text, 0, "htk"},
+    {"power_scale", true, FieldKind::text, 0, "1/n_fft"},
+    {"log", true, FieldKind::text, 0, "ln"},
+    {"log_floor", true, FieldKind::number, 1e-8, nullptr},  // kLogFloor, as the spec writes it
+    {"max_frames", true, FieldKind::number, static_cast<double>(kMaxFrames), nullptr},
+    {"channels", false, FieldKind::number, 1, nullptr},
+    {"samples", false, FieldKind::text, 0, "float32 PCM in [-1, 1]; other rates are resampled to 16 kHz first"},
+    {"window_formula", false, FieldKind::text, 0, "0.5 - 0.5 cos(2 pi i / 399), i = 0..399, zero-padded to n_fft"},
+    {"center", false, FieldKind::flag, 0, nullptr},  // written as false
+    {"frame_start", false, FieldKind::text, 0, "frame t starts at sample 320 t; samples past the end are zeros"},
+    {"power", false, FieldKind::text, 0, "|X|^2 / n_fft"},
+    {"mel_formula", false, FieldKind::text, 0, "2595 log10(1 + f / 700)"},
+    {"filters", false, FieldKind::text, 0,
+     "triangular, peak 1, edges evenly spaced on the mel scale, evaluated at each bin's exact frequency"},
+    {"log_formula", false, FieldKind::text, 0, "ln(energy + log_floor)"},
+    {"n_frames", false, FieldKind::text, 0, "ceil(samples / 320), at least 1, at most max_frames"},
+    {"padding_frame", false, FieldKind::text, 0, "a frame of 128 exact zeros is padding; real log-mel frames never are"},
+    {"output", false, FieldKind::text, 0, "float32 [T, 128]"},
 };
 
 class MetadataReader {
@@ -230,15 +247,17 @@ class MetadataReader {
     const json::Value* f = need(doc, "frontend", json::Type::object);
     if (!f) return false;
     for (const FrontendField& field : kFrontend) {
+      if (!field.checked) continue;
       const std::string key = std::string("frontend.") + field.key;
-      const json::Value* v = need(*f, field.key, field.is_string ? json::Type::string : json::Type::number, "frontend.");
+      const bool is_text = field.kind == FieldKind::text;
+      const json::Value* v = need(*f, field.key, is_text ? json::Type::string : json::Type::number, "frontend.");
       if (!v) return false;
       // Numbers: integers exactly; log_floor to float precision (kLogFloor is a float).
-      const bool same = field.is_string ? v->string == field.text
-                                        : std::fabs(v->number - field.number) <= 1e-7 * std::fabs(field.number);
+      const bool same = is_text ? v->string == field.text
+                                : std::fabs(v->number - field.number) <= 1e-7 * std::fabs(field.number);
       if (!same) {
-        const std::string have = field.is_string ? "\"" + printable(v->string) + "\"" : json::format_double(v->number);
-        const std::string want = field.is_string ? "\"" + std::string(field.text) + "\"" : json::format_double(field.number);
+        const std::string have = is_text ? "\"" + printable(v->string) + "\"" : json::format_double(v->number);
+        const std::string want = is_text ? "\"" + std::string(field.text) + "\"" : json::format_double(field.number);
         return fail(key, "is " + have + " but this engine's frontend uses " + want +
                              " (hint: the model was trained on other features; retrain or convert it)");
       }
@@ -530,7 +549,9 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
   w.key("frontend").begin_object();
   for (const FrontendField& f : kFrontend) {
     w.key(f.key);
-    if (f.is_string) {
+    if (f.kind == FieldKind::flag) {
+      w.value(f.number != 0.0);
+    } else if (f.kind == FieldKind::text) {
       w.value(f.text);
     } else if (f.number == std::floor(f.number)) {
       w.value(static_cast<int64_t>(f.number));

@@ -7,6 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <stdexcept>
 
 #include "common/heads.h"
 
@@ -290,25 +291,41 @@ nlohmann::json metrics_to_json(const Metrics& m) {
           {"unmeasured", m.unmeasured}};
 }
 
+namespace {
+
+// obj[key] as a count. nlohmann converts a float such as 1e87 to int64 without a range
+// check (undefined behaviour), so anything but an integer is refused here.
+int64_t count_of(const nlohmann::json& obj, const char* key, bool required) {
+  const auto it = obj.find(key);
+  if (it == obj.end()) {
+    if (required) throw std::invalid_argument(std::string("no \"") + key + "\"");
+    return 0;
+  }
+  if (!it->is_number_integer()) throw std::invalid_argument(std::string("\"") + key + "\" is not an integer");
+  return it->get<int64_t>();
+}
+
+}  // namespace
+
 Metrics metrics_from_json(const nlohmann::json& j) {
   auto num = [](const nlohmann::json& v) { return v.is_null() ? kNaN : v.get<double>(); };
   Metrics m;
-  m.n_clips = j.at("n_clips").get<int64_t>();
+  m.n_clips = count_of(j, "n_clips", true);
   int index = 0;
   for (const nlohmann::json& h : j.at("heads")) {
     HeadMetrics hm;
     hm.head = index++;
     hm.name = h.at("name").get<std::string>();
-    hm.n = h.at("n").get<int64_t>();
-    hm.positives = h.at("positives").get<int64_t>();
+    hm.n = count_of(h, "n", true);
+    hm.positives = count_of(h, "positives", true);
     hm.auc = num(h.at("auc"));
     hm.eer = num(h.at("eer"));
     hm.eer_threshold = num(h.at("eer_threshold"));
     hm.fpr95 = num(h.at("fpr_at_95_recall"));
     hm.fpr95_threshold = num(h.at("fpr_at_95_recall_threshold"));
     hm.threshold = h.at("threshold").get<double>();
-    hm.at_threshold = {h.value("tp", int64_t{0}), h.value("fp", int64_t{0}), h.value("tn", int64_t{0}),
-                       h.value("fn", int64_t{0})};
+    hm.at_threshold = {count_of(h, "tp", false), count_of(h, "fp", false), count_of(h, "tn", false),
+                       count_of(h, "fn", false)};
     if (std::isnan(hm.auc)) m.unmeasured.push_back(hm.name);
     m.heads.push_back(std::move(hm));
   }

@@ -308,7 +308,7 @@ void export_litertlm_backend(const ExportModel& m, const ExportRequest& r, std::
   toml += "[system_metadata]\nentries = [\n";
   const std::vector<std::pair<std::string, std::string>> system = {
       {"author", "inherent"},
-      {"inherent.format", kMetadataFormat},
+      {"inherent.format", kPackageFormat},
       {"inherent.model_version", m.provenance.model_version},
       {"inherent.model_name", m.config_name},
       {"inherent.input", std::string(kInputName) + " float32 [1, frames, 128]"},

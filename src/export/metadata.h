@@ -42,8 +42,6 @@ namespace inherent::exporter {
 
 using Json = nlohmann::ordered_json;
 
-constexpr const char* kMetadataFormat = "inherent.model";
-constexpr int kMetadataFormatVersion = 1;
 constexpr const char* kInputName = "mel_spectrogram";
 constexpr const char* kOutputName = "intent_output";
 
@@ -71,16 +69,10 @@ struct ArtifactInfo {
   Json extra = Json::object();  // merged into the artifact's entry
 };
 
-// v as the double whose shortest decimal text is v's (0.57f -> 0.57, not 0.5699999928).
-double json_float(float v);
-
 // The two contract tensors (mel_spectrogram, intent_output) for a frame count
 // (-1 = dynamic) and batch (-1 = dynamic), named as in the contract.
 TensorSpec contract_input(int64_t batch, int64_t frames);
 TensorSpec contract_output(int64_t batch);
-
-// The frontend specification block.
-Json frontend_json();
 
 // The whole sidecar for one backend folder. artifacts[0] is the primary artifact; its
 // contract is repeated at the top level. `extra` is merged into the top level.

@@ -44,10 +44,12 @@ TrainerState parse_trainer_state(std::string_view text, const std::string& path)
   }
   if (const auto best = state.find("best"); best != state.end() && !best->is_null()) {
     if (!best->is_object() || !best->contains("metrics")) bad(path, "\"best\" must be an object with \"metrics\"");
+    if (const auto at = best->find("step"); at != best->end() && !at->is_number_integer())
+      bad(path, "\"best.step\" must be an integer");
     s.best = *best;
     try {
       s.best_metrics = eval::metrics_from_json(best->at("metrics"));
-    } catch (const json::exception& e) {
+    } catch (const std::exception& e) {  // json::exception or a count that is not an integer
       bad(path, std::string("\"best.metrics\" is not an eval result (") + e.what() + ")");
     }
   }

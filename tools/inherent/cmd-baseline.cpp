@@ -39,15 +39,6 @@ namespace {
 
 using baseline::HeadScores;
 
-// A float as the shortest decimal that reads back as the same float.
-double json_float(float v) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  double d = 0.0;
-  std::from_chars(buf, r.ptr, d);
-  return d;
-}
-
 struct Clip {
   std::string path;            // as given (CSV audio_path or command-line argument)
   std::string resolved;        // file to read
