@@ -558,7 +558,7 @@ PYBIND11_MODULE(_inherent, m) {
   m.attr("DEFAULT_THRESHOLDS") = thresholds;
 
   py::class_<AudioFrontend>(m, "AudioFrontend",
-                            "Batch log-mel frontend: audio -> float32 [T, 128] (the DESIGN.md spec).")
+                            "Batch log-mel frontend: audio -> float32 [T, 128] (docs/frontend.md).")
       .def(py::init<long long>(), py::arg("max_frames") = INHERENT_MAX_FRAMES,
            "max_frames: frames per call at most (default 3000 = 60 s); 0 = no limit.")
       .def_property_readonly("max_frames", &AudioFrontend::max_frames)

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The module's constants come from the C headers (heads.inc via the X-macro, inherent.h
 macros). These tests read the header text independently and hold both against the
-contract table of DESIGN.md, so a drift anywhere fails here."""
+contract table of contracts/runtime_contract.md, so a drift anywhere fails here."""
 import importlib.metadata
 import re
 
@@ -10,7 +10,7 @@ import pytest
 
 import inherent
 
-# DESIGN.md, "Contracts": index, name, threshold key, seed default threshold.
+# contracts/runtime_contract.md: index, name, threshold key, seed default threshold.
 DESIGN_HEADS = [
     (0, "isInteresting", "is_interesting", "0.57"),
     (1, "hasAddToListIntent", "has_add_to_list_intent", "0.65"),
@@ -27,7 +27,7 @@ DESIGN_HEADS = [
     (12, "hasStartTimerIntent", "has_start_timer_intent", "0.90"),
 ]
 
-# DESIGN.md, "Frontend" and tensor contracts.
+# docs/frontend.md and contracts/runtime_contract.md.
 DESIGN_FRONTEND = {
     "N_HEADS": 13,
     "SAMPLE_RATE": 16000,

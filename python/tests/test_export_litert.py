@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The LiteRT (.tflite) exports run in ai-edge-litert with its default CPU delegate
 (XNNPACK) and match the float64 reference forward pass on real log-mels of the example
-clips: float32 within 1e-4; float16 and int8 against DESIGN.md's gates (max 5e-3,
+clips: float32 within 1e-4; float16 and int8 against the parity gates of docs/parity.md (max 5e-3,
 mean 5e-4), reported per precision. The input's signature is [1, -1, 128]: each clip
 runs alone (resized) and zero-padded to the contract shape [1, 3000, 128]."""
 import functools
@@ -17,7 +17,7 @@ from export_helpers import (REPO, _TMP, cli, example_mels, export, metadata, pad
 litert = pytest.importorskip("ai_edge_litert.interpreter", reason="pip install ai-edge-litert")
 
 FP32_MAX = 1e-4
-GATE_MAX, GATE_MEAN = 5e-3, 5e-4   # DESIGN.md: fp16 / int8 vs the checkpoint
+GATE_MAX, GATE_MEAN = 5e-3, 5e-4   # docs/parity.md: fp16 / int8 vs the checkpoint
 PADDING_MAX = 1e-5
 # Dynamic-range int8 quantizes each input at run time. Where XNNPACK's kernels scale per
 # row (AVX-512 VNNI hosts) padding frames change nothing (~1e-7); where a path scales
@@ -83,7 +83,7 @@ def test_litert_float16_within_gates(config):
 @pytest.mark.parametrize("config", ["tiny", "small"])
 def test_litert_int8_dynamic_range(config):
     """int8 weights, float activations. Bounds here guard against regressions; whether
-    the DESIGN.md gate holds is the next test (it does not on random weights)."""
+    the parity gate holds is the next test (it does not on random weights)."""
     path = litert_folder(config, "int8") / FILES["int8"]
     mels = [m for _, m in example_mels()]
     alone = scores(path, mels, False)

@@ -12,8 +12,8 @@ from export_helpers import example_mels, export, metadata, pad_to, reference_sco
 
 ort = pytest.importorskip("onnxruntime", reason="pip install onnxruntime (python/requirements-dev.txt)")
 
-FP32_MAX = 1e-4    # DESIGN.md: exported fp32 artifacts vs the checkpoint
-PADDING_MAX = 1e-5  # DESIGN.md: the same clip alone, padded, batched
+FP32_MAX = 1e-4    # docs/parity.md: exported fp32 artifacts vs the checkpoint
+PADDING_MAX = 1e-5  # contracts/runtime_contract.md: the same clip alone, padded, batched
 
 
 def session(path):

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Golden tests of the frontend against a float64 numpy reference of the DESIGN.md spec.
+"""Golden tests of the frontend against a float64 numpy reference of the spec in docs/frontend.md.
 
 The reference below is written from the spec text, not from the C++ source. Each choice
 of the spec (window, mel scale, power scaling, frame count, padding, streaming) also
@@ -14,14 +14,14 @@ import inherent
 from conftest import EXAMPLE_WAVS, SR, chirp, speech_like, white_noise
 
 WIN, HOP, N_FFT, N_MELS, MAX_FRAMES = 400, 320, 1024, 128, 3000
-TOL = 1e-4  # max |diff| in log units, DESIGN.md
+TOL = 1e-4  # max |diff| in log units, docs/frontend.md
 
 
 # ---------------------------------------------------------------------------------
 # The float64 reference.
 
 def hann_symmetric(n: int = WIN) -> np.ndarray:
-    # ref: DESIGN.md frontend, 0.5 - 0.5 cos(2 pi i / 399)
+    # ref: docs/frontend.md, 0.5 - 0.5 cos(2 pi i / 399)
     return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / (n - 1))
 
 
@@ -31,7 +31,7 @@ def hann_periodic(n: int = WIN) -> np.ndarray:
 
 
 def htk_mel(hz):
-    return 2595.0 * np.log10(1.0 + np.asarray(hz) / 700.0)  # ref: DESIGN.md, HTK
+    return 2595.0 * np.log10(1.0 + np.asarray(hz) / 700.0)  # ref: docs/frontend.md, HTK
 
 
 def htk_hz(mel):
@@ -69,7 +69,7 @@ HTK_FB = mel_filterbank()
 
 
 def n_frames(n: int, max_frames: int = MAX_FRAMES) -> int:
-    t = max(1, -(-n // HOP))  # ref: DESIGN.md, max(1, ceil(n / 320))
+    t = max(1, -(-n // HOP))  # ref: docs/frontend.md, max(1, ceil(n / 320))
     return min(t, max_frames) if max_frames else t
 
 
@@ -228,7 +228,7 @@ def test_tone_at_filter_center_peaks_in_that_filter(m):
 
 
 def test_every_filter_has_weight_with_1024_points():
-    # DESIGN.md: with 1024 points all 128 triangles hit a bin; with 512 one is empty.
+    # docs/frontend.md: with 1024 points all 128 triangles hit a bin; with 512 one is empty.
     assert np.all(HTK_FB.sum(axis=1) > 0)
     assert np.any(mel_filterbank(n_fft=512).sum(axis=1) == 0)
     # So no bin of broadband noise sits at the log floor.

@@ -295,7 +295,7 @@ describe('streaming equals batch, bit for bit', () => {
 
 describe('head table comes from heads.inc through the C ABI', () => {
   test('13 heads in contract order', () => {
-    // The model contract (DESIGN.md); a reordering of heads.inc must fail here.
+    // The model contract (contracts/runtime_contract.md); a reordering of heads.inc must fail here.
     assert.deepEqual(
       inh.heads.map((h) => h.name),
       [
