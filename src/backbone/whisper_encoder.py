@@ -28,7 +28,8 @@ class WhisperEncoder(torch.nn.Module):
                                 if k.split(".")[0][len("layer_"):].isdigit())
 
     def layer_norm(self, x, prefix):
-        return F.layer_norm(x, x.shape[-1:], self.t[prefix + ".gamma"], self.t[prefix + ".beta"], eps=1e-5)
+        gamma = self.t[prefix + ".gamma"]  # its length, not x.shape: the shape stays static in ONNX
+        return F.layer_norm(x, (gamma.shape[0],), gamma, self.t[prefix + ".beta"], eps=1e-5)
 
     def linear(self, x, prefix):
         return F.linear(x, self.t[prefix + ".weight"], self.t[prefix + ".bias"])
