@@ -92,11 +92,12 @@ void BM_score_mel(benchmark::State& state, std::string config, std::string kerne
     benchmark::DoNotOptimize(s);
   }
   state.counters["x_realtime"] = benchmark::Counter(seconds, benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel(model.kernels_name() + (int8 ? " int8" : "") + ", " + std::to_string(mel.n_frames) + " frames" +
-                 (n_threads > 1 ? ", " + std::to_string(n_threads) + " threads" : ""));
+  state.SetLabel(model.kernels_name() + (int8 ? " int8" : "") + ", " + std::to_string(mel.n_frames) +
+                 " frames" + (n_threads > 1 ? ", " + std::to_string(n_threads) + " threads" : ""));
 }
 
-void BM_stream_hop(benchmark::State& state, std::string config, std::string kernels, bool int8, int n_threads) {
+void BM_stream_hop(benchmark::State& state, std::string config, std::string kernels, bool int8,
+                   int n_threads) {
   const Package& p = package(config);
   inherent_model_params mp = inherent_model_default_params();
   mp.kernels = kernels_of(kernels);
@@ -148,16 +149,16 @@ int main(int argc, char** argv) {
     for (const char* kernels : {"auto", "avx512vnni", "avx512", "avx2", "generic"})
       for (bool int8 : {false, true})
         for (double seconds : {1.0, 10.0})
-          benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/" + kernels + (int8 ? "/int8/" : "/") +
-                                        std::to_string(int(seconds)) + "s")
+          benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/" + kernels +
+                                        (int8 ? "/int8/" : "/") + std::to_string(int(seconds)) + "s")
                                            .c_str(),
                                        BM_score_mel, config, kernels, int8, seconds, 1)
               ->Unit(benchmark::kMillisecond);
     // Threads: wall time is what they buy (CPU time adds up over threads).
     for (bool int8 : {false, true})
       for (double seconds : {1.0, 10.0})
-        benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/auto" + (int8 ? "/int8/" : "/") +
-                                      std::to_string(int(seconds)) + "s/2threads")
+        benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/auto" +
+                                      (int8 ? "/int8/" : "/") + std::to_string(int(seconds)) + "s/2threads")
                                          .c_str(),
                                      BM_score_mel, config, "auto", int8, seconds, 2)
             ->Unit(benchmark::kMillisecond)

@@ -31,8 +31,8 @@ void BM_mel_batch(benchmark::State& state) {
     inherent::check(inherent_mel_compute(x.data(), x.size(), &p, out.data(), frames, &frames));
     benchmark::DoNotOptimize(out.data());
   }
-  state.counters["x_realtime"] = benchmark::Counter(static_cast<double>(seconds),
-                                                    benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["x_realtime"] =
+      benchmark::Counter(static_cast<double>(seconds), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_mel_batch)->Arg(1)->Arg(10)->Unit(benchmark::kMicrosecond);
 

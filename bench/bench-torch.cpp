@@ -52,8 +52,10 @@ int main(int argc, char** argv) {
       times.push_back(cpu_ms() - t0);
     }
     std::sort(times.begin(), times.end());
-    std::printf("{\"min_ms\": %.6f, \"median_ms\": %.6f, \"scores\": [", times.front(), times[times.size() / 2]);
-    for (int h = 0; h < INHERENT_N_HEADS; ++h) std::printf("%s%.9g", h ? ", " : "", static_cast<double>(scores[h]));
+    std::printf("{\"min_ms\": %.6f, \"median_ms\": %.6f, \"scores\": [", times.front(),
+                times[times.size() / 2]);
+    for (int h = 0; h < INHERENT_N_HEADS; ++h)
+      std::printf("%s%.9g", h ? ", " : "", static_cast<double>(scores[h]));
     std::printf("]}\n");
     return 0;
   } catch (const std::exception& e) {

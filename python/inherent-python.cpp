@@ -174,7 +174,8 @@ class AudioFrontend {
     if (x.ndim() != 1 && x.ndim() != 2)
       throw py::value_error("audio must be 1-D (n_samples,) or 2-D (n_samples, n_channels), got shape " +
                             shape_string(x));
-    if (sample_rate <= 0) throw py::value_error("sample_rate must be > 0, got " + std::to_string(sample_rate));
+    if (sample_rate <= 0)
+      throw py::value_error("sample_rate must be > 0, got " + std::to_string(sample_rate));
     const size_t n = static_cast<size_t>(x.shape(0));
     const py::ssize_t channels = x.ndim() == 2 ? x.shape(1) : 1;
     if (channels < 1)
@@ -192,7 +193,8 @@ class AudioFrontend {
     } catch (const inherent::Exception& e) {
       if (x.ndim() != 2 || e.status() != INHERENT_STATUS_INVALID_ARGUMENT) throw;
       // The usual mistake is librosa's (channels, n) layout: say which one we read.
-      throw inherent::Exception(e.status(), std::string(e.what()) + " (2-D audio is read as (n_samples, n_channels), got shape " +
+      throw inherent::Exception(e.status(), std::string(e.what()) +
+                                                " (2-D audio is read as (n_samples, n_channels), got shape " +
                                                 shape_string(x) + ")");
     }
     return mel(pcm->samples(), pcm->n_samples());
@@ -349,7 +351,8 @@ class Engine {
     const inherent_model_params p = model_params(kernels, precision);
     try {
       py::gil_scoped_release release;
-      return std::make_unique<Engine>(inherent::Model::from_file(package.string(), p), n_threads, min_voiced_ms);
+      return std::make_unique<Engine>(inherent::Model::from_file(package.string(), p), n_threads,
+                                      min_voiced_ms);
     } catch (const inherent::Exception& e) {
       set_python_error(e, &package);
       throw py::error_already_set();
@@ -357,12 +360,13 @@ class Engine {
   }
 
   static std::unique_ptr<Engine> from_bytes(const py::bytes& weights, const py::object& metadata,
-                                            const std::string& kernels, int n_threads, const std::string& precision,
-                                            uint32_t min_voiced_ms) {
+                                            const std::string& kernels, int n_threads,
+                                            const std::string& precision, uint32_t min_voiced_ms) {
     const inherent_model_params p = model_params(kernels, precision);
     std::string meta;
-    if (!metadata.is_none()) meta = py::isinstance<py::str>(metadata) ? metadata.cast<std::string>()
-                                                                       : std::string(metadata.cast<py::bytes>());
+    if (!metadata.is_none())
+      meta = py::isinstance<py::str>(metadata) ? metadata.cast<std::string>()
+                                               : std::string(metadata.cast<py::bytes>());
     const std::string w = weights;
     py::gil_scoped_release release;
     return std::make_unique<Engine>(inherent::Model::from_memory(w.data(), w.size(), meta, p), n_threads,
@@ -397,7 +401,8 @@ class Engine {
     if (x.ndim() != 1 && x.ndim() != 2)
       throw py::value_error("audio must be 1-D (n_samples,) or 2-D (n_samples, n_channels), got shape " +
                             shape_string(x));
-    if (sample_rate <= 0) throw py::value_error("sample_rate must be > 0, got " + std::to_string(sample_rate));
+    if (sample_rate <= 0)
+      throw py::value_error("sample_rate must be > 0, got " + std::to_string(sample_rate));
     float s[INHERENT_N_HEADS];
     const size_t n = static_cast<size_t>(x.shape(0));
     if (x.ndim() == 1 && sample_rate == INHERENT_SAMPLE_RATE) {
@@ -415,7 +420,9 @@ class Engine {
   ScoresOut score_file(const fs::path& path) {
     const inherent::Audio audio = read_file(path);
     float s[INHERENT_N_HEADS];
-    run([&] { inherent::check(inherent_session_score_audio(session_.get(), audio.samples(), audio.n_samples(), s)); });
+    run([&] {
+      inherent::check(inherent_session_score_audio(session_.get(), audio.samples(), audio.n_samples(), s));
+    });
     return scores_array(s);
   }
 
@@ -481,7 +488,8 @@ class Stream {
 
   void accept(const py::object& audio) {
     const Samples x = as_samples(audio);
-    if (x.ndim() != 1) throw py::value_error("Stream.accept takes 1-D 16 kHz mono samples, got shape " + shape_string(x));
+    if (x.ndim() != 1)
+      throw py::value_error("Stream.accept takes 1-D 16 kHz mono samples, got shape " + shape_string(x));
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mu_);
     stream_.accept(x.data(), static_cast<size_t>(x.shape(0)));
@@ -504,7 +512,8 @@ class Stream {
     }
     py::list out;
     for (const auto& r : rs)
-      out.append(StreamResult{r.start_s, r.end_s, scores_array(r.scores), scores_array(r.smoothed), r.fired, r.skipped});
+      out.append(StreamResult{r.start_s, r.end_s, scores_array(r.scores), scores_array(r.smoothed), r.fired,
+                              r.skipped});
     return out;
   }
   void reset() {
@@ -584,30 +593,38 @@ PYBIND11_MODULE(_inherent, m) {
 
   py::class_<Engine>(m, "Engine",
                      "A model package loaded by the native engine: scores of log-mels, audio or files.")
-      .def(py::init(&Engine::from_path), py::arg("package"), py::arg("kernels") = "auto", py::arg("n_threads") = 1,
-           py::arg("precision") = "float32", py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS,
+      .def(py::init(&Engine::from_path), py::arg("package"), py::arg("kernels") = "auto",
+           py::arg("n_threads") = 1, py::arg("precision") = "float32",
+           py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS,
            "Load a package directory (model.safetensors + inherent.metadata.json) or a single-file package.\n"
            "min_voiced_ms: inputs with less voiced sound score 0 on every head (0 turns the rule off).")
-      .def_static("from_bytes", &Engine::from_bytes, py::arg("weights"), py::arg("metadata") = py::none(),
-                  py::arg("kernels") = "auto", py::arg("n_threads") = 1, py::arg("precision") = "float32",
-                  py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS,
-                  "Load from memory: safetensors bytes and the metadata JSON (None: embedded in the weights).")
+      .def_static(
+          "from_bytes", &Engine::from_bytes, py::arg("weights"), py::arg("metadata") = py::none(),
+          py::arg("kernels") = "auto", py::arg("n_threads") = 1, py::arg("precision") = "float32",
+          py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS,
+          "Load from memory: safetensors bytes and the metadata JSON (None: embedded in the weights).")
       .def("score_mel", &Engine::score_mel, py::arg("mel"),
            "Scores of log-mels (T, 128) -> (13,), or (B, T, 128) -> (B, 13). All-zero frames are padding.")
-      .def("score_audio", &Engine::score_audio, py::arg("audio"), py::arg("sample_rate") = INHERENT_SAMPLE_RATE,
+      .def("score_audio", &Engine::score_audio, py::arg("audio"),
+           py::arg("sample_rate") = INHERENT_SAMPLE_RATE,
            "Scores of audio (n,) or (n, channels) at sample_rate (the first 60 s) -> (13,).")
-      .def("score_file", &Engine::score_file, py::arg("path"), "Scores of an audio file (the first 60 s) -> (13,).")
+      .def("score_file", &Engine::score_file, py::arg("path"),
+           "Scores of an audio file (the first 60 s) -> (13,).")
       .def("decide", &Engine::decide, py::arg("scores"),
-           "Names of the heads that fire for scores (13,) with the package thresholds (intents need the gate).")
+           "Names of the heads that fire for scores (13,) with the package thresholds (intents need the "
+           "gate).")
       .def_property_readonly("thresholds", &Engine::thresholds, "Package thresholds by threshold key.")
-      .def_property_readonly("metadata_json", &Engine::metadata_json, "The package's inherent.metadata.json text.")
+      .def_property_readonly("metadata_json", &Engine::metadata_json,
+                             "The package's inherent.metadata.json text.")
       .def_property_readonly("version", &Engine::version, "The package's model_version.")
-      .def_property_readonly("kernels", &Engine::kernels, "Kernel set in use: avx512vnni, avx512, avx2 or generic.")
+      .def_property_readonly("kernels", &Engine::kernels,
+                             "Kernel set in use: avx512vnni, avx512, avx2 or generic.")
       .def_property_readonly("precision", &Engine::precision, "float32 or int8 (see Engine()).")
       .def_property_readonly("n_params", &Engine::n_params, "Trained parameters.")
-      .def_property_readonly("voiced_frames", &Engine::voiced_frames,
-                             "Voiced 20 ms frames of the last input scored; below min_voiced_ms / 20 every score "
-                             "was 0 (too short or silent).");
+      .def_property_readonly(
+          "voiced_frames", &Engine::voiced_frames,
+          "Voiced 20 ms frames of the last input scored; below min_voiced_ms / 20 every score "
+          "was 0 (too short or silent).");
 
   py::class_<StreamResult>(m, "StreamResult", "One window's result from a Stream.")
       .def_readonly("start_s", &StreamResult::start_s, "Window start, seconds since the stream began.")
@@ -615,7 +632,8 @@ PYBIND11_MODULE(_inherent, m) {
       .def_readonly("scores", &StreamResult::scores, "Model scores of the window, float32 (13,).")
       .def_readonly("smoothed", &StreamResult::smoothed, "The scores decisions used (moving average), (13,).")
       .def_readonly("fired_mask", &StreamResult::fired_mask, "Bit i set: head i fires.")
-      .def_readonly("skipped", &StreamResult::skipped, "Results dropped just before this one (reader too slow).")
+      .def_readonly("skipped", &StreamResult::skipped,
+                    "Results dropped just before this one (reader too slow).")
       .def_property_readonly("fired", &StreamResult::fired, "Names of the heads that fire.")
       .def("__repr__", &StreamResult::repr);
 

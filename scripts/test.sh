@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Every test of inherent, in stages (the README's test command runs this via `make test`):
+#   format  every C/C++ file as clang-format writes it     scripts/check-format.sh
 #   dev     build + ctest (unit, golden, e2e)              cmake --workflow --preset dev
 #   asan    the C++ tests under ASan + UBSan               cmake --workflow --preset asan
 #   tsan    threaded engine code under TSan (label tsan)   cmake --workflow --preset tsan
@@ -18,6 +19,7 @@ export CTEST_PARALLEL_LEVEL=${CTEST_PARALLEL_LEVEL:-$(nproc)}
 export NODE_PATH=/usr/share/nodejs
 command -v ccache >/dev/null && export CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache
 
+stage_format() { scripts/check-format.sh; }
 stage_dev() { cmake --workflow --preset dev; }
 stage_asan() { cmake --workflow --preset asan; }
 stage_tsan() { cmake --workflow --preset tsan; }
@@ -29,7 +31,7 @@ stage_python() {
 stage_wasm() { cmake --workflow --preset wasm; }
 
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(dev asan tsan fuzz python wasm)
+[ ${#stages[@]} -eq 0 ] && stages=(format dev asan tsan fuzz python wasm)
 summary=()
 failed=0
 for s in "${stages[@]}"; do

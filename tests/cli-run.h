@@ -76,7 +76,8 @@ class CliScratch {
 
   const std::filesystem::path& dir() const {
     std::call_once(once_, [this] {
-      dir_ = std::filesystem::temp_directory_path() / ("inherent-test-" + name_ + "-" + std::to_string(::getpid()));
+      dir_ = std::filesystem::temp_directory_path() /
+             ("inherent-test-" + name_ + "-" + std::to_string(::getpid()));
       std::filesystem::remove_all(dir_);
       std::filesystem::create_directories(subfolder_.empty() ? dir_ : dir_ / subfolder_);
     });

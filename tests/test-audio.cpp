@@ -167,8 +167,8 @@ TEST(AudioFile, IntegerPcmIsScaledToUnitRange) {
   // Full-scale 16-bit square wave reads back within [-1, 1] and reaches both ends.
   std::vector<float> sq(1600);
   for (size_t i = 0; i < sq.size(); ++i) sq[i] = (i / 20) % 2 ? 1.0f : -1.0f;
-  const inherent::Audio a = inherent::Audio::read_file(write_sound("square16.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16,
-                                                                  16000, 1, sq));
+  const inherent::Audio a =
+      inherent::Audio::read_file(write_sound("square16.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, sq));
   const auto [lo, hi] = std::minmax_element(a.samples(), a.samples() + a.n_samples());
   EXPECT_GE(*lo, -1.0f);
   EXPECT_LE(*hi, 1.0f);
@@ -213,7 +213,8 @@ TEST(AudioFile, Stereo48kMixesDownAndResamples) {
   EXPECT_EQ(peak_mel_bin(a.samples(), a.n_samples()), want);
   // That bin's triangle really is around 1 kHz.
   const auto& f = inherent::LogMel::get().filters()[want];
-  const double lo_hz = f.first_bin * 16000.0 / 1024, hi_hz = (f.first_bin + f.weights.size() - 1) * 16000.0 / 1024;
+  const double lo_hz = f.first_bin * 16000.0 / 1024,
+               hi_hz = (f.first_bin + f.weights.size() - 1) * 16000.0 / 1024;
   EXPECT_LE(lo_hz, 1000.0);
   EXPECT_GE(hi_hz, 1000.0);
 
@@ -287,11 +288,13 @@ TEST(AudioFileErrors, MissingFile) {
   expect_read_fails(TempDir::path("does-not-exist.wav"), INHERENT_STATUS_IO_ERROR, "cannot open");
 }
 
-TEST(AudioFileErrors, EmptyFile) { expect_read_fails(write_bytes("empty.wav", ""), INHERENT_STATUS_UNSUPPORTED); }
+TEST(AudioFileErrors, EmptyFile) {
+  expect_read_fails(write_bytes("empty.wav", ""), INHERENT_STATUS_UNSUPPORTED);
+}
 
 TEST(AudioFileErrors, TruncatedHeader) {
-  const std::string good = read_bytes(write_sound("whole.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1,
-                                                  sine(440.0, 0.5, 1600, 16000)));
+  const std::string good = read_bytes(
+      write_sound("whole.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, sine(440.0, 0.5, 1600, 16000)));
   ASSERT_GT(good.size(), 44u);
   expect_read_fails(write_bytes("cut-header.wav", good.substr(0, 30)), INHERENT_STATUS_UNSUPPORTED);
 }
@@ -299,10 +302,11 @@ TEST(AudioFileErrors, TruncatedHeader) {
 // A header that promises more data than the file has: the samples present are read.
 TEST(AudioFileErrors, TruncatedDataIsAnErrorNamingBothLengths) {
   // 1600 samples promised (0.10 s), 1100 there (0.07 s): a cut file is not scored as if whole.
-  const std::string good = read_bytes(write_sound("whole2.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1,
-                                                  sine(440.0, 0.5, 1600, 16000)));
+  const std::string good = read_bytes(
+      write_sound("whole2.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, sine(440.0, 0.5, 1600, 16000)));
   const std::string path = write_bytes("cut-data.wav", good.substr(0, good.size() - 1000));
-  expect_read_fails(path, INHERENT_STATUS_INVALID_AUDIO, "truncated: the header says 0.10 s of audio but the data ends after 0.07 s");
+  expect_read_fails(path, INHERENT_STATUS_INVALID_AUDIO,
+                    "truncated: the header says 0.10 s of audio but the data ends after 0.07 s");
   // Reading only the part that exists is fine.
   const inherent::Audio head = inherent::Audio::read_file(path, 0.05);
   EXPECT_EQ(head.n_samples(), 800u);
@@ -310,8 +314,8 @@ TEST(AudioFileErrors, TruncatedDataIsAnErrorNamingBothLengths) {
 }
 
 TEST(AudioFileErrors, ReadsOnlyTheFirstSecondsAskedFor) {
-  const std::string path = write_sound("long.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1,
-                                       sine(440.0, 0.5, 48000, 16000));
+  const std::string path =
+      write_sound("long.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, sine(440.0, 0.5, 48000, 16000));
   const inherent::Audio a = inherent::Audio::read_file(path, 1.0);
   EXPECT_EQ(a.n_samples(), 16000u);
   EXPECT_DOUBLE_EQ(a.source_seconds(), 3.0);  // the whole file's length is still known
@@ -324,10 +328,11 @@ TEST(AudioFileErrors, DirectoriesAndDevicesAreRefusedByName) {
 }
 
 TEST(AudioFileErrors, InvalidRateInHeaderSaysSo) {
-  std::string bytes = read_bytes(write_sound("rate.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1,
-                                             sine(440.0, 0.5, 1600, 16000)));
+  std::string bytes = read_bytes(
+      write_sound("rate.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, sine(440.0, 0.5, 1600, 16000)));
   for (const uint32_t rate : {0u, 0xffffffffu}) {
-    for (int i = 0; i < 4; ++i) bytes[24 + i] = static_cast<char>((rate >> (8 * i)) & 0xff);  // fmt sample rate
+    for (int i = 0; i < 4; ++i)
+      bytes[24 + i] = static_cast<char>((rate >> (8 * i)) & 0xff);  // fmt sample rate
     expect_read_fails(write_bytes("rate-bad.wav", bytes), INHERENT_STATUS_UNSUPPORTED,
                       "header's sample rate or channel count is invalid");
   }
@@ -339,15 +344,15 @@ TEST(AudioFileErrors, HeaderWithZeroSamples) {
 }
 
 TEST(AudioFileErrors, TextFileNamedWav) {
-  expect_read_fails(write_bytes("notes.wav", "this is not audio, just some text\n"), INHERENT_STATUS_UNSUPPORTED,
-                    "not a readable audio file");
+  expect_read_fails(write_bytes("notes.wav", "this is not audio, just some text\n"),
+                    INHERENT_STATUS_UNSUPPORTED, "not a readable audio file");
 }
 
 TEST(AudioFileErrors, NaNInFloatWav) {
   std::vector<float> s = sine(440.0, 0.5, 2000, 16000);
   s[777] = NAN;
-  expect_read_fails(write_sound("nan.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 16000, 1, s), INHERENT_STATUS_INVALID_AUDIO,
-                    "sample 777 ");
+  expect_read_fails(write_sound("nan.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 16000, 1, s),
+                    INHERENT_STATUS_INVALID_AUDIO, "sample 777 ");
   // Stereo: the index is the frame (time) index, not the interleaved one.
   std::vector<float> st(4000, 0.1f);
   st[2 * 500 + 1] = INFINITY;
@@ -359,8 +364,8 @@ TEST(AudioFileErrors, HugeFiniteSamplesOverflowingTheResampler) {
   // Found by fuzz-audio: finite values near FLT_MAX at 8 kHz overflow when upsampled.
   std::vector<float> s(400, 2.8e38f);
   for (size_t i = 1; i < s.size(); i += 2) s[i] = -2.8e38f;
-  expect_read_fails(write_sound("huge.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 8000, 1, s), INHERENT_STATUS_INVALID_AUDIO,
-                    "outside [-1, 1]");
+  expect_read_fails(write_sound("huge.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 8000, 1, s),
+                    INHERENT_STATUS_INVALID_AUDIO, "outside [-1, 1]");
 }
 
 TEST(AudioMemory, EqualsTheFileReader) {
@@ -371,7 +376,8 @@ TEST(AudioMemory, EqualsTheFileReader) {
   const inherent::AudioData from_memory = inherent::read_audio_memory(bytes.data(), bytes.size(), "clip");
   EXPECT_EQ(from_memory.source_rate, 22050);
   ASSERT_EQ(from_memory.samples.size(), from_file.samples.size());
-  EXPECT_EQ(0, std::memcmp(from_memory.samples.data(), from_file.samples.data(), bytes.size() ? from_file.samples.size() * 4 : 0));
+  EXPECT_EQ(0, std::memcmp(from_memory.samples.data(), from_file.samples.data(),
+                           bytes.size() ? from_file.samples.size() * 4 : 0));
   try {
     (void)inherent::read_audio_memory("RIFF....WAVE", 12, "clip.wav");
     FAIL() << "garbage accepted";
@@ -386,7 +392,8 @@ TEST(AudioFileErrors, DirectoryIsNotAudio) {
   const inherent_status st = inherent_audio_read_file(TempDir::path("folder.wav").c_str(), &a);
   EXPECT_NE(st, INHERENT_STATUS_OK);
   EXPECT_EQ(a, nullptr);
-  EXPECT_NE(std::string(inherent_last_error()).find("folder.wav"), std::string::npos) << inherent_last_error();
+  EXPECT_NE(std::string(inherent_last_error()).find("folder.wav"), std::string::npos)
+      << inherent_last_error();
 }
 
 // ---------------------------------------------------------------------------------
@@ -395,7 +402,8 @@ TEST(AudioFileErrors, DirectoryIsNotAudio) {
 
 TEST(AudioPcm, FromPcmResamplesAndMixes) {
   std::vector<float> st(2 * 44100);
-  for (size_t i = 0; i < 44100; ++i) st[2 * i] = st[2 * i + 1] = static_cast<float>(0.5 * std::sin(2 * kPi * 700.0 * i / 44100));
+  for (size_t i = 0; i < 44100; ++i)
+    st[2 * i] = st[2 * i + 1] = static_cast<float>(0.5 * std::sin(2 * kPi * 700.0 * i / 44100));
   const inherent::Audio a = inherent::Audio::from_pcm(st.data(), 44100, 2, 44100);
   EXPECT_EQ(a.source_rate(), 44100);
   EXPECT_EQ(a.source_channels(), 2);
@@ -420,7 +428,8 @@ TEST(AudioPcm, BadArguments) {
   std::vector<float> bad = s;
   bad[10] = NAN;
   EXPECT_EQ(inherent_audio_from_pcm(bad.data(), 100, 1, 16000, &a), INHERENT_STATUS_INVALID_AUDIO);
-  EXPECT_NE(std::string(inherent_last_error()).find("sample 10 "), std::string::npos) << inherent_last_error();
+  EXPECT_NE(std::string(inherent_last_error()).find("sample 10 "), std::string::npos)
+      << inherent_last_error();
   EXPECT_EQ(a, nullptr);
 }
 

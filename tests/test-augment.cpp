@@ -140,7 +140,8 @@ TEST(Augment, ReverbKeepsLengthAndEnergy) {
     EXPECT_EQ(rir[0], 1.0f);
     // Energy decays: the last tenth holds far less than the first tenth of the tail.
     const size_t t = rir.size() / 10;
-    EXPECT_LT(rms(std::span<const float>(rir).subspan(rir.size() - t)), 0.1 * rms(std::span<const float>(rir).subspan(1, t)));
+    EXPECT_LT(rms(std::span<const float>(rir).subspan(rir.size() - t)),
+              0.1 * rms(std::span<const float>(rir).subspan(1, t)));
     std::vector<float> x = fake_speech(2.0);
     const double before = rms(x);
     apply_reverb(x, rir);
@@ -189,9 +190,9 @@ TEST(Augment, NoiseSourcesAreUnitRmsAndDistinct) {
   Rng rng(8);
   const size_t n = kRate;
   std::vector<std::vector<float>> utts = {fake_speech(1.0, 1), fake_speech(1.3, 2), fake_speech(0.7, 3)};
-  const std::vector<std::vector<float>> all = {white_noise(n, rng), pink_noise(n, rng), brown_noise(n, rng),
-                                               hum(n, rng),         music_tones(n, rng), babble(n, utts, 4, rng),
-                                               excerpt(utts[1], n, rng)};
+  const std::vector<std::vector<float>> all = {
+      white_noise(n, rng), pink_noise(n, rng),      brown_noise(n, rng),     hum(n, rng),
+      music_tones(n, rng), babble(n, utts, 4, rng), excerpt(utts[1], n, rng)};
   for (const auto& x : all) {
     ASSERT_EQ(x.size(), n);
     EXPECT_NEAR(rms(x), 1.0, 1e-3);

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -93,7 +93,8 @@ TEST(BaselineFeatures, HashedFeaturesGolden) {
   EXPECT_NEAR(sq, 1.0, 1e-6);
   const std::vector<uint32_t> first = {12851, 13446, 14777, 16048, 26011, 44538, 49611, 59342};
   for (size_t i = 0; i < first.size(); ++i) EXPECT_EQ(f[i].bucket, first[i]) << i;
-  EXPECT_EQ(inherent::fnv1a64(std::string("w\x1fset"), inherent::kFnv64OffsetBasis) & ((1u << 18) - 1), 14777u);
+  EXPECT_EQ(inherent::fnv1a64(std::string("w\x1fset"), inherent::kFnv64OffsetBasis) & ((1u << 18) - 1),
+            14777u);
   // Fewer buckets: the same hashes, masked.
   FeatureSpec small;
   small.n_buckets = 16;
@@ -111,8 +112,9 @@ struct ToySet {
 // (add to list): "list" requests; negatives are side talk. Train and test use
 // disjoint fillers, so the test set is held out.
 ToySet toy_set(bool test) {
-  const std::vector<std::string> things = test ? std::vector<std::string>{"bread", "coffee", "apples"}
-                                               : std::vector<std::string>{"milk", "eggs", "rice", "tea", "soap"};
+  const std::vector<std::string> things =
+      test ? std::vector<std::string>{"bread", "coffee", "apples"}
+           : std::vector<std::string>{"milk", "eggs", "rice", "tea", "soap"};
   const std::vector<std::string> numbers = test ? std::vector<std::string>{"seven", "twelve"}
                                                 : std::vector<std::string>{"five", "ten", "twenty", "three"};
   ToySet s;
@@ -179,15 +181,17 @@ TEST(BaselineClassifier, SaveLoadRoundTripIsExact) {
   const ToySet train = toy_set(false), test = toy_set(true);
   TextClassifier model = TextClassifier::train(train.texts, train.labels);
   model.set_metadata({{"train_labels", "toy"}, {"note", "round trip"}});
-  const fs::path path = fs::temp_directory_path() / ("inherent-test-baseline-" + std::to_string(::getpid()) +
-                                                     ".safetensors");
+  const fs::path path =
+      fs::temp_directory_path() / ("inherent-test-baseline-" + std::to_string(::getpid()) + ".safetensors");
   model.save(path.string());
   const TextClassifier loaded = TextClassifier::load(path.string());
   fs::remove(path);
   ASSERT_EQ(loaded.n_features(), model.n_features());
   EXPECT_EQ(loaded.buckets(), model.buckets());
   ASSERT_EQ(loaded.weights().size(), model.weights().size());
-  EXPECT_EQ(std::memcmp(loaded.weights().data(), model.weights().data(), model.weights().size() * sizeof(float)), 0);
+  EXPECT_EQ(
+      std::memcmp(loaded.weights().data(), model.weights().data(), model.weights().size() * sizeof(float)),
+      0);
   EXPECT_EQ(std::memcmp(loaded.bias().data(), model.bias().data(), sizeof(HeadScores)), 0);
   EXPECT_EQ(loaded.spec().n_buckets, model.spec().n_buckets);
   EXPECT_EQ(loaded.metadata(), model.metadata());
@@ -378,7 +382,8 @@ TEST(BaselineCli, TrainThenScoreTextAndAudio) {
     ASSERT_TRUE(m["splits"].contains(split)) << m.dump();
     EXPECT_EQ(m["splits"][split]["heads"].size(), 13u);
   }
-  EXPECT_EQ(m["splits"]["train"]["heads"][0]["auc"].get<double>(), 1.0);  // 4 fitted rows: 3 positives, 1 negative
+  EXPECT_EQ(m["splits"]["train"]["heads"][0]["auc"].get<double>(),
+            1.0);  // 4 fitted rows: 3 positives, 1 negative
   EXPECT_NE(text.err.find("text-only metrics, split eval"), std::string::npos) << text.err;
   const std::vector<nlohmann::json> rows = json_lines(text.out);
   ASSERT_EQ(rows.size(), 8u);
@@ -419,7 +424,8 @@ TEST(BaselineCli, TrainThenScoreTextAndAudio) {
   // Audio through pocketsphinx, two workers (one decoder each).
   const std::string a = "'" + (examples / "audio/add_milk_list.wav").string() + "'";
   const std::string b = "'" + (examples / "audio/weather_tomorrow.wav").string() + "'";
-  const CliRun audio = inherent_cli("baseline score --model '" + model.string() + "' " + a + " " + b + " -j 2 --json");
+  const CliRun audio =
+      inherent_cli("baseline score --model '" + model.string() + "' " + a + " " + b + " -j 2 --json");
   ASSERT_EQ(audio.code, 0) << audio.err;
   const std::vector<nlohmann::json> clips = json_lines(audio.out);
   ASSERT_EQ(clips.size(), 2u);
@@ -441,7 +447,8 @@ TEST(BaselineCli, ThresholdsOutThenIn) {
                  m1 = scratch() / "m1.json", m2 = scratch() / "m2.json";
   ASSERT_EQ(inherent_cli("baseline train -q --labels " + labels + " --out '" + model.string() + "'").code, 0);
   const std::string score = "baseline score -q --text --model '" + model.string() + "' --labels " + labels;
-  CliRun r = inherent_cli(score + " --thresholds-out '" + thr.string() + "' --metrics-out '" + m1.string() + "'");
+  CliRun r =
+      inherent_cli(score + " --thresholds-out '" + thr.string() + "' --metrics-out '" + m1.string() + "'");
   ASSERT_EQ(r.code, 0) << r.err;
   const nlohmann::json t = nlohmann::json::parse(slurp(thr));
   ASSERT_EQ(t["default_thresholds"].size(), 13u);
@@ -454,7 +461,8 @@ TEST(BaselineCli, ThresholdsOutThenIn) {
   EXPECT_EQ(a["splits"]["eval"]["heads"][0]["threshold"], b["splits"]["eval"]["heads"][0]["threshold"]);
   EXPECT_FLOAT_EQ(b["splits"]["eval"]["heads"][0]["threshold"].get<float>(), static_cast<float>(gate));
   EXPECT_EQ(inherent_cli("baseline score -q --text --model '" + model.string() + "' --labels " + labels +
-                         " --thresholds '" + m1.string() + "'").code,
+                         " --thresholds '" + m1.string() + "'")
+                .code,
             1);  // not a thresholds file: an error naming the key
 }
 
@@ -503,7 +511,8 @@ TEST(BaselineCli, Errors) {
                          (examples / "audio/add_milk_list.wav").string())
                 .code,
             2);  // --text needs --labels
-  const CliRun bad = inherent_cli("baseline score --model '" + junk.string() + "' --labels " + labels + " --text");
+  const CliRun bad =
+      inherent_cli("baseline score --model '" + junk.string() + "' --labels " + labels + " --text");
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.err.find("junk.safetensors"), std::string::npos) << bad.err;
   // A labels file with no train rows.

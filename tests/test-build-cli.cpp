@@ -33,7 +33,6 @@ fs::path scratch() { return cli.dir(); }
 using inherent::test::q;
 CliRun inherent_cli(const std::string& args) { return cli.run(args); }
 
-
 // 36 clips (train 20, eval 8, test 8) whose labels follow the audio: interesting clips
 // carry a 1.2 kHz tone, the timer intent adds 2.5 kHz, the rest is a 300 Hz hum.
 // `split_override` puts every row in that split (a manifest without eval or test rows).
@@ -51,8 +50,12 @@ fs::path write_manifest(const std::string& name, const std::string& split_overri
       const std::vector<float> x = inherent::test::labelled_tone_clip(i, gate, timer);
       write_wav(scratch() / audio, x);
     }
-    const std::string split = !split_override.empty() ? split_override : i < 20 ? "train" : i < 28 ? "eval" : "test";
-    f << audio << ",clip " << i << ",spk" << i % 3 << ",s" << i << ",synth,clean,test,," << split << "," << gate;
+    const std::string split = !split_override.empty() ? split_override
+                              : i < 20                ? "train"
+                              : i < 28                ? "eval"
+                                                      : "test";
+    f << audio << ",clip " << i << ",spk" << i % 3 << ",s" << i << ",synth,clean,test,," << split << ","
+      << gate;
     for (int h = 1; h < 13; ++h) f << "," << (h == 12 && timer ? 1 : 0);
     f << "\n";
   }
@@ -79,8 +82,9 @@ CliRun build(const fs::path& out, const std::string& extra = "") {
   const std::string env = fs::exists(venv_python) ? "INHERENT_PYTHON=" + q(venv_python) + " " : "";
   return inherent::test::run_cli("/usr/bin/env", scratch(),
                                  env + "'" + std::string(INHERENT_CLI) + "' build --config " + q(config()) +
-                                     " --labels " + q(write_manifest("labels.csv")) + " --output-dir " + q(out) +
-                                     " --export-backend " + backends() + " --threads 1 --json " + extra);
+                                     " --labels " + q(write_manifest("labels.csv")) + " --output-dir " +
+                                     q(out) + " --export-backend " + backends() + " --threads 1 --json " +
+                                     extra);
 }
 
 // stage name -> status, from the --json summary.
@@ -90,7 +94,7 @@ std::map<std::string, std::string> statuses(const json& summary) {
   return m;
 }
 
-const std::vector<std::string> kStages = {"labels", "prep",   "train",  "snap",  "thresholds",
+const std::vector<std::string> kStages = {"labels", "prep", "train",  "snap",  "thresholds",
                                           "export", "eval", "parity", "report"};
 
 // The raw bytes of one tensor of a safetensors file (8-byte header size, JSON header, data).
@@ -130,9 +134,10 @@ TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
     }
   }
   EXPECT_EQ(s1["ok"], true);
-  for (const char* f : {"build.json", "summary.json", "prep/manifest.csv", "train/summary.json", "train/last/trainer.json",
-                        "thresholds.json", "export/native/inherent.metadata.json", "export/native/model.safetensors",
-                        "eval/eval.json", "eval/scores.csv", "logs/train.log", "logs/eval.log"})
+  for (const char* f :
+       {"build.json", "summary.json", "prep/manifest.csv", "train/summary.json", "train/last/trainer.json",
+        "thresholds.json", "export/native/inherent.metadata.json", "export/native/model.safetensors",
+        "eval/eval.json", "eval/scores.csv", "logs/train.log", "logs/eval.log"})
     EXPECT_TRUE(fs::exists(out / f)) << f;
   if (backends() == "native,onnx") {
     EXPECT_TRUE(fs::exists(out / "export/onnx/inherent.metadata.json"));
@@ -208,8 +213,9 @@ TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
   //    the run folder holds a checkpoint at step 1 of 3. The rerun resumes that run
   //    (the trainer's --resume; --max-steps may change) instead of starting over.
   json state = json::parse(slurp(out / "build.json"));
-  const CliRun r5a = inherent_cli("train --config " + q(config()) + " --labels " + q(out / "prep/manifest.csv") +
-                                  " --output-dir " + q(scratch() / "killed") + " --max-steps 3 --stop-at 1 -q");
+  const CliRun r5a =
+      inherent_cli("train --config " + q(config()) + " --labels " + q(out / "prep/manifest.csv") +
+                   " --output-dir " + q(scratch() / "killed") + " --max-steps 3 --stop-at 1 -q");
   ASSERT_EQ(r5a.code, 0) << r5a.err;
   fs::remove_all(out / "train");
   fs::rename(scratch() / "killed", out / "train");
@@ -237,7 +243,8 @@ TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
   EXPECT_EQ(st6["labels"], "unchanged");
   for (const char* stage : {"train", "thresholds", "export", "eval"}) EXPECT_EQ(st6[stage], "ran") << stage;
   EXPECT_EQ(json::parse(slurp(out / "train/last/trainer.json"))["init_from"], source);
-  EXPECT_EQ(statuses(parse_summary(build(out, "--max-steps 2 --init-from " + q(source))))["train"], "unchanged");
+  EXPECT_EQ(statuses(parse_summary(build(out, "--max-steps 2 --init-from " + q(source))))["train"],
+            "unchanged");
   const CliRun missing = build(out, "--max-steps 2 --init-from " + q(scratch()));
   EXPECT_EQ(missing.code, 1) << missing.err;
   EXPECT_NE(missing.err.find("no model.safetensors"), std::string::npos) << missing.err;
@@ -256,13 +263,16 @@ TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
   const std::string w = "blocks.0.ffn1.up.weight";
   const std::string snapped = tensor_bytes(out / "snapped/model.safetensors", w);
   ASSERT_FALSE(snapped.empty());
-  EXPECT_EQ(tensor_bytes(out / "export/native/model.safetensors", w), snapped);  // the package holds the snapped weights
+  EXPECT_EQ(tensor_bytes(out / "export/native/model.safetensors", w),
+            snapped);  // the package holds the snapped weights
   EXPECT_NE(tensor_bytes(out / "train/best/model.safetensors", w), snapped);
-  const CliRun own = inherent_cli("snap --checkpoint " + q(out / "snapped") + " --output-dir " + q(out / "snapped"));
+  const CliRun own =
+      inherent_cli("snap --checkpoint " + q(out / "snapped") + " --output-dir " + q(out / "snapped"));
   EXPECT_EQ(own.code, 1);
   EXPECT_NE(own.err.find("the input's own folder"), std::string::npos) << own.err;
   auto st7b = statuses(parse_summary(build(out, warm + " --snap-int8")));
-  for (const char* stage : {"train", "snap", "thresholds", "export", "eval"}) EXPECT_EQ(st7b[stage], "unchanged") << stage;
+  for (const char* stage : {"train", "snap", "thresholds", "export", "eval"})
+    EXPECT_EQ(st7b[stage], "unchanged") << stage;
   const CliRun r8 = build(out, warm);
   ASSERT_EQ(r8.code, 0) << r8.err;
   auto st8 = statuses(parse_summary(r8));
@@ -274,18 +284,19 @@ TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
 TEST(BuildCli, BadInputNamesTheStageAndExitCodes) {
   // Usage errors: exit 2.
   EXPECT_EQ(inherent_cli("build --config tiny --labels " + q(write_manifest("labels.csv"))).code, 2);
-  EXPECT_EQ(inherent_cli("build --config tiny --labels " + q(write_manifest("labels.csv")) + " --output-dir " +
-                         q(scratch() / "x") + " --export-backend tflite")
+  EXPECT_EQ(inherent_cli("build --config tiny --labels " + q(write_manifest("labels.csv")) +
+                         " --output-dir " + q(scratch() / "x") + " --export-backend tflite")
                 .code,
             2);
-  EXPECT_EQ(inherent_cli("build --config tiny --labels " + q(write_manifest("labels.csv")) + " --output-dir " +
-                         q(scratch() / "x") + " --force-stage nonsense")
+  EXPECT_EQ(inherent_cli("build --config tiny --labels " + q(write_manifest("labels.csv")) +
+                         " --output-dir " + q(scratch() / "x") + " --force-stage nonsense")
                 .code,
             2);
   // A manifest without test rows: the labels stage fails, naming the file, exit 1.
   const fs::path no_test = write_manifest("no-test.csv", "train");
-  const CliRun r = inherent_cli("build --config " + q(config()) + " --labels " + q(no_test) + " --output-dir " +
-                                q(scratch() / "bad") + " --max-steps 1 --export-backend native");
+  const CliRun r =
+      inherent_cli("build --config " + q(config()) + " --labels " + q(no_test) + " --output-dir " +
+                   q(scratch() / "bad") + " --max-steps 1 --export-backend native");
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("stage labels failed"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("no rows with split eval"), std::string::npos) << r.out;
@@ -295,8 +306,8 @@ TEST(BuildCli, BadInputNamesTheStageAndExitCodes) {
   // A config with an unknown key: a usage-independent error naming the file, exit 1.
   const fs::path bad_cfg = scratch() / "bad.yaml";
   std::ofstream(bad_cfg) << "training:\n  warmpu_steps: 3\n";
-  const CliRun c = inherent_cli("build --config " + q(bad_cfg) + " --labels " + q(write_manifest("labels.csv")) +
-                                " --output-dir " + q(scratch() / "bad2"));
+  const CliRun c = inherent_cli("build --config " + q(bad_cfg) + " --labels " +
+                                q(write_manifest("labels.csv")) + " --output-dir " + q(scratch() / "bad2"));
   EXPECT_EQ(c.code, 1);
   EXPECT_NE(c.err.find("bad.yaml"), std::string::npos) << c.err;
 }

@@ -2,7 +2,6 @@
 // End to end: the `inherent` binary as a user runs it (exit codes, messages naming the
 // file and line, outputs equal to the library's, resumable prep).
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,14 +11,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
+#include "cli-run.h"
 #include "common/csv.h"
 #include "common/npy.h"
 #include "inherent/inherent.hpp"
-
-#include "cli-run.h"
 
 namespace {
 
@@ -37,7 +36,8 @@ const fs::path examples = fs::path(INHERENT_SOURCE_DIR) / "data/examples";
 TEST(Cli, HelpAndVersion) {
   const CliRun help = inherent_cli("--help");
   EXPECT_EQ(help.code, 0);
-  for (const char* cmd : {"mel", "prep", "labels", "heads"}) EXPECT_NE(help.out.find(cmd), std::string::npos) << cmd;
+  for (const char* cmd : {"mel", "prep", "labels", "heads"})
+    EXPECT_NE(help.out.find(cmd), std::string::npos) << cmd;
   const CliRun version = inherent_cli("--version");
   EXPECT_EQ(version.code, 0);
   EXPECT_NE(version.out.find(inherent_version()), std::string::npos) << version.out;
@@ -108,7 +108,9 @@ TEST(Cli, LabelsCheckNamesFileLineAndColumn) {
   b[timer] = "2";
   b[audio] = (examples / "audio/add_milk_list.wav").string();
   const fs::path bad = scratch() / "bad labels.csv";
-  std::ofstream(bad) << header << "\n" << inherent::csv_join(fields) << "\n" << inherent::csv_join(a) << "\n"
+  std::ofstream(bad) << header << "\n"
+                     << inherent::csv_join(fields) << "\n"
+                     << inherent::csv_join(a) << "\n"
                      << inherent::csv_join(b) << "\n";
   const CliRun r = inherent_cli("labels check --no-audio '" + bad.string() + "'");
   EXPECT_EQ(r.code, 1);
@@ -120,7 +122,8 @@ TEST(Cli, LabelsCheckNamesFileLineAndColumn) {
 
 TEST(Cli, PrepWritesACacheAndResumes) {
   const fs::path out = scratch() / "cache";
-  const std::string args = "prep -q -j 2 --labels '" + (examples / "labels.csv").string() + "' --out '" + out.string() + "'";
+  const std::string args =
+      "prep -q -j 2 --labels '" + (examples / "labels.csv").string() + "' --out '" + out.string() + "'";
   CliRun r = inherent_cli(args);
   ASSERT_EQ(r.code, 0) << r.err;
   const inherent::CsvTable manifest = inherent::read_csv_file((out / "manifest.csv").string());
@@ -161,9 +164,10 @@ TEST(Cli, PrepReportsABadClipAndWritesNoManifest) {
   fields[t.column("audio_path")] = "broken.wav";
   fields[t.column("duration_s")] = "";
   std::ofstream(dir / "broken.wav") << "RIFF, but not really";
-  std::ofstream(dir / "labels.csv") << inherent::csv_join(t.header) << "\n" << inherent::csv_join(fields) << "\n";
+  std::ofstream(dir / "labels.csv") << inherent::csv_join(t.header) << "\n"
+                                    << inherent::csv_join(fields) << "\n";
   const CliRun r = inherent_cli("prep -q --labels '" + (dir / "labels.csv").string() + "' --out '" +
-                             (dir / "cache").string() + "'");
+                                (dir / "cache").string() + "'");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("broken.wav"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir / "cache/manifest.csv"));

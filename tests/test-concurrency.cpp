@@ -32,7 +32,8 @@ std::vector<float> voiced(double seconds, unsigned seed) {
   std::normal_distribution<float> noise(0.0f, 0.01f);
   std::vector<float> x(static_cast<size_t>(seconds * INHERENT_SAMPLE_RATE));
   for (size_t i = 0; i < x.size(); ++i)
-    x[i] = 0.3f * static_cast<float>(std::sin(2 * M_PI * (150 + 20 * seed) * i / INHERENT_SAMPLE_RATE)) + noise(rng);
+    x[i] = 0.3f * static_cast<float>(std::sin(2 * M_PI * (150 + 20 * seed) * i / INHERENT_SAMPLE_RATE)) +
+           noise(rng);
   return x;
 }
 

@@ -81,7 +81,10 @@ TEST(Csv, QuotedCommasQuotesAndNewlines) {
 }
 
 TEST(Csv, CrLfAndBom) {
-  const CsvTable t = parse_csv("\xEF\xBB\xBF" "a,b\r\n1,2\r\n\"x\r\ny\",3\r\n", "w.csv");
+  const CsvTable t = parse_csv(
+      "\xEF\xBB\xBF"
+      "a,b\r\n1,2\r\n\"x\r\ny\",3\r\n",
+      "w.csv");
   EXPECT_EQ(t.header, (Fields{"a", "b"}));  // BOM is not part of the first name
   EXPECT_EQ(t.column("a"), 0);
   ASSERT_EQ(t.rows.size(), 2u);
@@ -108,11 +111,13 @@ TEST(Csv, UnterminatedQuoteNamesLineAndField) {
 
 TEST(Csv, MalformedFieldsNameLineAndField) {
   EXPECT_EQ(parse_error("a,b\n1,\"x\"y\n"), "t.csv:2:2: unexpected character after closing quote");
-  EXPECT_EQ(parse_error("a,b\n1,2\n3,4\nab\"c,5\n"), "t.csv:4:1: quote inside an unquoted field (quote the whole field)");
+  EXPECT_EQ(parse_error("a,b\n1,2\n3,4\nab\"c,5\n"),
+            "t.csv:4:1: quote inside an unquoted field (quote the whole field)");
   EXPECT_EQ(parse_error(std::string("a,b\n1,x\0y\n", 11)), "t.csv:2:2: NUL byte in field");
   EXPECT_EQ(parse_error(std::string("a,b\n1,\"x\0\"\n", 12)), "t.csv:2:2: NUL byte in field");
   // Line numbers after a quoted newline count physical lines.
-  EXPECT_EQ(parse_error("a,b\n\"1\n2\",3\n4,5\"\n"), "t.csv:4:2: quote inside an unquoted field (quote the whole field)");
+  EXPECT_EQ(parse_error("a,b\n\"1\n2\",3\n4,5\"\n"),
+            "t.csv:4:2: quote inside an unquoted field (quote the whole field)");
 }
 
 TEST(Csv, EmptyInputIsAnError) {
@@ -178,7 +183,8 @@ TEST(Csv, ReadFileNamesThePath) {
     EXPECT_NE(std::string(e.what()).find(missing), std::string::npos) << e.what();
   }
   const std::string path =
-      (std::filesystem::temp_directory_path() / ("inherent-test-csv-" + std::to_string(::getpid()) + ".csv")).string();
+      (std::filesystem::temp_directory_path() / ("inherent-test-csv-" + std::to_string(::getpid()) + ".csv"))
+          .string();
   std::ofstream(path, std::ios::binary) << "a,b\n1,\"2\n";
   try {
     inherent::read_csv_file(path);

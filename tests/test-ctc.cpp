@@ -86,8 +86,7 @@ TEST(Ctc, ReferenceMatchesBruteForce) {
 
 TEST(Ctc, SymbolsFoldCaseDropPunctuationAndCollapseSpaces) {
   // h=10 e=7 y=27 | a=3 | 5=34 | m=15 ' =2 s=21
-  EXPECT_EQ(ctc_symbols("  Hey,  A 5-m's!  "),
-            (std::vector<int64_t>{10, 7, 27, 1, 3, 1, 34, 1, 15, 2, 21}));
+  EXPECT_EQ(ctc_symbols("  Hey,  A 5-m's!  "), (std::vector<int64_t>{10, 7, 27, 1, 3, 1, 34, 1, 15, 2, 21}));
   EXPECT_TRUE(ctc_symbols("?!. ,").empty());
 }
 

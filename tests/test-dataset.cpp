@@ -16,9 +16,9 @@
 #include "frontend/audio-file.h"
 #include "frontend/log-mel.h"
 #include "inherent/inherent.hpp"
+#include "test-clips.h"
 #include "train/augment-hook.h"
 #include "train/dataset.h"
-#include "test-clips.h"
 
 namespace inherent::train {
 namespace {
@@ -26,7 +26,6 @@ namespace {
 using inherent::test::write_wav;
 
 namespace fs = std::filesystem;
-
 
 std::vector<float> tone(size_t n, double hz, uint32_t seed) {
   std::vector<float> x(n);

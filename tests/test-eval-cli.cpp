@@ -18,12 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "cli-run.h"
 #include "eval/breakdown.h"
 #include "eval/metrics.h"
 #include "eval/thresholds.h"
 #include "inherent/inherent.hpp"
-
-#include "cli-run.h"
 #include "test-clips.h"
 
 namespace {
@@ -58,7 +57,8 @@ const std::vector<std::string>& clips() {
         s = s * 1664525u + 1013904223u;
         const double t = static_cast<double>(k) / 16000.0;
         const double noise = (static_cast<double>(s >> 8) / 16777216.0 - 0.5) * 0.01 * (i % 5);
-        x[k] = static_cast<float>(a * std::sin(2 * M_PI * f1 * t) + 0.1 * std::sin(2 * M_PI * f2 * t) + noise);
+        x[k] =
+            static_cast<float>(a * std::sin(2 * M_PI * f1 * t) + 0.1 * std::sin(2 * M_PI * f2 * t) + noise);
       }
       const std::string name = "audio/c" + std::to_string(i) + ".wav";
       write_wav(scratch() / name, x);
@@ -87,7 +87,8 @@ const std::vector<inherent::Scores>& engine_scores() {
 using LabelTable = std::vector<std::array<uint8_t, kHeads>>;
 
 // Writes a manifest of every clip with the given labels and splits.
-fs::path write_manifest(const std::string& name, const LabelTable& labels, const std::vector<std::string>& splits) {
+fs::path write_manifest(const std::string& name, const LabelTable& labels,
+                        const std::vector<std::string>& splits) {
   const fs::path path = scratch() / name;
   std::ofstream f(path);
   f << "audio_path,transcript,speaker_id,session_id,device,environment,source,duration_s,split";
@@ -138,8 +139,8 @@ TEST(EvalCli, MetricsEqualSrcEvalOnTheEngineScores) {
   const LabelTable labels = random_labels();
   const fs::path manifest = write_manifest("random.csv", labels, std::vector<std::string>(kClips, "test"));
   const fs::path out = scratch() / "eval.json";
-  const CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " --threads 3 -q" +
-                                " --json-out " + q(out));
+  const CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) +
+                                " --threads 3 -q" + " --json-out " + q(out));
   const json j = json::parse(slurp(out));
   EXPECT_EQ(r.code, j["all_gates_passed"].get<bool>() ? 0 : 1) << r.err;
   EXPECT_EQ(r.code, 1) << "a random model should not pass the release gates";
@@ -181,7 +182,8 @@ TEST(EvalCli, MetricsEqualSrcEvalOnTheEngineScores) {
   ASSERT_EQ(j["gate_conditioned"]["heads"].size(), 12u);
   const json& gc1 = j["gate_conditioned"]["heads"][0];
   EXPECT_EQ(gc1["name"], "hasAddToListIntent");
-  EXPECT_EQ(gc1["auc"].get<double>(), inherent::eval::roc_auc(column(1, gate_rows), label_column(labels, 1, gate_rows)));
+  EXPECT_EQ(gc1["auc"].get<double>(),
+            inherent::eval::roc_auc(column(1, gate_rows), label_column(labels, 1, gate_rows)));
   // Decisions and co-firing follow the engine's own rule (inherent_model_decide).
   std::vector<std::vector<int64_t>> cofire(kHeads, std::vector<int64_t>(kHeads, 0));
   for (const inherent::Scores& s : engine_scores()) {
@@ -191,7 +193,8 @@ TEST(EvalCli, MetricsEqualSrcEvalOnTheEngineScores) {
         if ((fired >> a & 1) && (fired >> b & 1)) cofire[a][b]++;
   }
   EXPECT_EQ(j["cofiring"]["counts"].get<std::vector<std::vector<int64_t>>>(), cofire);
-  for (int h = 0; h < kHeads; ++h) EXPECT_EQ(j["decisions"]["heads"][static_cast<size_t>(h)]["fired"], cofire[h][h]);
+  for (int h = 0; h < kHeads; ++h)
+    EXPECT_EQ(j["decisions"]["heads"][static_cast<size_t>(h)]["fired"], cofire[h][h]);
   EXPECT_FALSE(fs::exists(out.string() + ".tmp"));
 }
 
@@ -205,7 +208,8 @@ TEST(EvalCli, BreakdownByColumn) {
     std::istringstream in(slurp(plain));
     std::ofstream f(manifest);
     std::string line;
-    for (int i = -1; std::getline(in, line); ++i) f << line << "," << (i < 0 ? "category" : "g" + std::to_string(i % 3)) << "\n";
+    for (int i = -1; std::getline(in, line); ++i)
+      f << line << "," << (i < 0 ? "category" : "g" + std::to_string(i % 3)) << "\n";
   }
   const fs::path out = scratch() / "by.json";
   const CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) +
@@ -225,10 +229,14 @@ TEST(EvalCli, BreakdownByColumn) {
     groups.push_back("g" + std::to_string(i % 3));
   }
   const inherent::Model model = inherent::Model::from_file(package.string());
-  const auto want = inherent::eval::breakdown(scores.data(), flat.data(), kClips, kHeads, 0, model.threshold(0), groups);
+  const auto want =
+      inherent::eval::breakdown(scores.data(), flat.data(), kClips, kHeads, 0, model.threshold(0), groups);
   EXPECT_EQ(j["breakdown"][0]["groups"], inherent::eval::breakdown_to_json(want));
-  EXPECT_EQ(inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --by nosuch").code, 2);
-  EXPECT_EQ(inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --by category --by-head no")
+  EXPECT_EQ(
+      inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --by nosuch").code,
+      2);
+  EXPECT_EQ(inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) +
+                         " -q --by category --by-head no")
                 .code,
             2);
 }
@@ -256,9 +264,8 @@ TEST(EvalCli, ExitsZeroWhenEveryGatePasses) {
   ASSERT_GT(measured, 0) << "no intent head to measure with these clips";
   const fs::path manifest = write_manifest("perfect.csv", labels, std::vector<std::string>(kClips, "test"));
   const fs::path out = scratch() / "perfect.json";
-  const CliRun r =
-      inherent_cli("eval --artifact " + q(package / "model.safetensors") + " --manifest " + q(manifest) +
-                   " -q --json-out " + q(out));
+  const CliRun r = inherent_cli("eval --artifact " + q(package / "model.safetensors") + " --manifest " +
+                                q(manifest) + " -q --json-out " + q(out));
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   const json j = json::parse(slurp(out));
   EXPECT_TRUE(j["all_gates_passed"].get<bool>());
@@ -280,14 +287,17 @@ fs::path write_training_run() {
   const fs::path dir = scratch() / "run";
   fs::create_directories(dir);
   std::ofstream f(dir / "metrics.jsonl");
-  f << R"({"event":"start","step":0,"max_steps":40})" << "\n";
+  f << R"({"event":"start","step":0,"max_steps":40})"
+    << "\n";
   for (int step = 5; step <= 40; step += 5) {
     f << R"({"event":"train","step":)" << step << R"(,"loss":)" << 0.5 / step << "}\n";
     if (step % 20 == 0)
-      f << R"({"event":"eval","step":)" << step << R"(,"eval_loss":0.2,"metrics":{"heads":[{"auc":0.)" << 6 + step / 20
-        << R"(}],"intent_mean_auc":0.7,"intent_min_auc":null}})" << "\n";
+      f << R"({"event":"eval","step":)" << step << R"(,"eval_loss":0.2,"metrics":{"heads":[{"auc":0.)"
+        << 6 + step / 20 << R"(}],"intent_mean_auc":0.7,"intent_min_auc":null}})"
+        << "\n";
   }
-  f << R"({"event":"end","step":40})" << "\n";
+  f << R"({"event":"end","step":40})"
+    << "\n";
   return dir;
 }
 
@@ -310,9 +320,10 @@ TEST(EvalReport, HtmlHasEveryChartAndTable) {
                         << R"({"backend":"tflite","max_abs_diff":3e-06}]})";
   std::ofstream(latency) << R"({"machine":"test & co","ms_per_inference":{"native":0.42,"onnx":0.61}})";
   const fs::path html = report_path(), out = scratch() / "report.json";
-  const CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --json-out " +
-                                q(out) + " --html-out " + q(html) + " --report-parity " + q(parity) +
-                                " --report-latency " + q(latency) + " --report-training " + q(write_training_run()));
+  const CliRun r =
+      inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --json-out " +
+                   q(out) + " --html-out " + q(html) + " --report-parity " + q(parity) +
+                   " --report-latency " + q(latency) + " --report-training " + q(write_training_run()));
   ASSERT_EQ(r.code, 1) << r.err;  // the gates fail; the report is written anyway
   const std::string page = slurp(html);
   const json j = json::parse(slurp(out));
@@ -320,7 +331,8 @@ TEST(EvalReport, HtmlHasEveryChartAndTable) {
   EXPECT_EQ(count_of(page, "<svg class=\"chart roc\""), static_cast<size_t>(kHeads));
   EXPECT_EQ(count_of(page, "<svg class=\"chart hist\""), static_cast<size_t>(kHeads));
   EXPECT_EQ(count_of(page, "<svg "), static_cast<size_t>(2 * kHeads + 2));  // + loss and AUC vs step
-  EXPECT_EQ(count_of(page, "class=\"marker\""), static_cast<size_t>(kHeads));  // the threshold in each histogram
+  EXPECT_EQ(count_of(page, "class=\"marker\""),
+            static_cast<size_t>(kHeads));  // the threshold in each histogram
   EXPECT_EQ(count_of(page, "</svg>"), count_of(page, "<svg "));
   for (int h = 0; h < kHeads; ++h) {
     const json& head = j["heads"][static_cast<size_t>(h)];
@@ -336,18 +348,22 @@ TEST(EvalReport, HtmlHasEveryChartAndTable) {
   const size_t gates = page.find("<table class=\"gates\">");
   ASSERT_NE(gates, std::string::npos);
   const std::string gate_table = page.substr(gates, page.find("</table>", gates) - gates);
-  for (const json& g : j["gates"]) EXPECT_NE(gate_table.find(g["name"].get<std::string>()), std::string::npos);
+  for (const json& g : j["gates"])
+    EXPECT_NE(gate_table.find(g["name"].get<std::string>()), std::string::npos);
   EXPECT_EQ(count_of(gate_table, "<tr>"), 6u);
   EXPECT_EQ(count_of(gate_table, ">FAIL<") + count_of(gate_table, ">pass<"), 5u);
-  EXPECT_NE(page.find(std::to_string(j["gates_passed"].get<int>()) + " of 5 passed: FAIL"), std::string::npos);
+  EXPECT_NE(page.find(std::to_string(j["gates_passed"].get<int>()) + " of 5 passed: FAIL"),
+            std::string::npos);
   EXPECT_NE(page.find(manifest.string()), std::string::npos);
   // Threshold table and co-firing matrix: a row per head.
   const size_t tt = page.find("<table class=\"threshold-table\">");
   ASSERT_NE(tt, std::string::npos);
-  EXPECT_EQ(count_of(page.substr(tt, page.find("</table>", tt) - tt), "<tr>"), static_cast<size_t>(kHeads + 1));
+  EXPECT_EQ(count_of(page.substr(tt, page.find("</table>", tt) - tt), "<tr>"),
+            static_cast<size_t>(kHeads + 1));
   const size_t cf = page.find("<table class=\"cofiring\">");
   ASSERT_NE(cf, std::string::npos);
-  EXPECT_EQ(count_of(page.substr(cf, page.find("</table>", cf) - cf), "<tr>"), static_cast<size_t>(kHeads + 1));
+  EXPECT_EQ(count_of(page.substr(cf, page.find("</table>", cf) - cf), "<tr>"),
+            static_cast<size_t>(kHeads + 1));
   // The optional sections, escaped; nothing to fetch, nothing to run.
   EXPECT_NE(page.find("onnx &lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_NE(page.find("1.5e-06"), std::string::npos);
@@ -362,9 +378,11 @@ TEST(EvalReport, HtmlHasEveryChartAndTable) {
 }
 
 TEST(EvalReport, AbsentInputsSayNotMeasured) {
-  const fs::path manifest = write_manifest("report2.csv", random_labels(), std::vector<std::string>(kClips, "test"));
+  const fs::path manifest =
+      write_manifest("report2.csv", random_labels(), std::vector<std::string>(kClips, "test"));
   const fs::path html = scratch() / "report2.html";
-  const CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --html-out " + q(html));
+  const CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) +
+                                " -q --html-out " + q(html));
   ASSERT_EQ(r.code, 1) << r.err;
   const std::string page = slurp(html);
   EXPECT_EQ(count_of(page, "not measured (pass"), 3u);  // parity, latency, training
@@ -372,32 +390,40 @@ TEST(EvalReport, AbsentInputsSayNotMeasured) {
 }
 
 TEST(EvalReport, BadInputsAreErrors) {
-  const fs::path manifest = write_manifest("report3.csv", random_labels(), std::vector<std::string>(kClips, "test"));
+  const fs::path manifest =
+      write_manifest("report3.csv", random_labels(), std::vector<std::string>(kClips, "test"));
   const fs::path run = scratch() / "bad-run", html = scratch() / "report3.html";
   fs::create_directories(run);
-  std::ofstream(run / "metrics.jsonl") << R"({"event":"train","step":1,"loss":0.1})" << "\n{oops\n";
-  CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --html-out " + q(html) +
-                          " --report-training " + q(run));
+  std::ofstream(run / "metrics.jsonl") << R"({"event":"train","step":1,"loss":0.1})"
+                                       << "\n{oops\n";
+  CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --html-out " +
+                          q(html) + " --report-training " + q(run));
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find((run / "metrics.jsonl").string() + ":2: not a JSON object"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find((run / "metrics.jsonl").string() + ":2: not a JSON object"), std::string::npos)
+      << r.err;
   EXPECT_FALSE(fs::exists(html));
   const fs::path bad = scratch() / "bad.json";
   std::ofstream(bad) << "{";
-  r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --html-out " + q(html) +
-                   " --report-parity " + q(bad));
+  r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --html-out " +
+                   q(html) + " --report-parity " + q(bad));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find(bad.string() + ": not valid JSON"), std::string::npos) << r.err;
   // --report-* without --html-out is a usage error.
-  r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --report-parity " + q(bad));
+  r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " -q --report-parity " +
+                   q(bad));
   EXPECT_EQ(r.code, 2);
 }
 
 TEST(EvalCli, UsageErrorsExitTwo) {
-  const fs::path manifest = write_manifest("usage.csv", random_labels(), std::vector<std::string>(kClips, "test"));
+  const fs::path manifest =
+      write_manifest("usage.csv", random_labels(), std::vector<std::string>(kClips, "test"));
   EXPECT_EQ(inherent_cli("eval --manifest " + q(manifest)).code, 2);  // no model
   EXPECT_EQ(inherent_cli("eval --artifact " + q(package)).code, 2);   // no manifest
-  EXPECT_EQ(inherent_cli("eval --artifact " + q(package) + " --checkpoint x --manifest " + q(manifest)).code, 2);
-  EXPECT_EQ(inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " --split banana").code, 2);
+  EXPECT_EQ(inherent_cli("eval --artifact " + q(package) + " --checkpoint x --manifest " + q(manifest)).code,
+            2);
+  EXPECT_EQ(
+      inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest) + " --split banana").code,
+      2);
   EXPECT_EQ(inherent_cli("thresholds --artifact " + q(package) + " --manifest " + q(manifest) +
                          " --rule target-fpr --metadata-out " + q(scratch() / "x.json"))
                 .code,
@@ -529,7 +555,8 @@ TEST(EvalCli, ThresholdsRoundTripIntoTheEngine) {
   }
   // eval then reports the new thresholds and their calibration.
   const fs::path out = scratch() / "calibrated.json";
-  r = inherent_cli("eval --artifact " + q(pkg) + " --manifest " + q(manifest) + " --split eval -q --json-out " + q(out));
+  r = inherent_cli("eval --artifact " + q(pkg) + " --manifest " + q(manifest) +
+                   " --split eval -q --json-out " + q(out));
   ASSERT_NE(r.code, 2) << r.err;
   const json j = json::parse(slurp(out));
   EXPECT_EQ(j["threshold_calibration"]["method"], "f1-at-recall");
@@ -571,7 +598,8 @@ TEST(EvalCli, ExportCarriesCalibratedThresholds) {
   EXPECT_EQ(got["threshold_calibration"]["uncalibrated"], want["threshold_calibration"]["uncalibrated"]);
   const inherent::Model model = inherent::Model::from_file((out / "native").string());
   for (int h = 0; h < kHeads; ++h) {
-    EXPECT_EQ(model.threshold(h), want["default_thresholds"][inherent::head_threshold_key(h)].get<float>()) << h;
+    EXPECT_EQ(model.threshold(h), want["default_thresholds"][inherent::head_threshold_key(h)].get<float>())
+        << h;
   }
 }
 #endif
@@ -582,8 +610,9 @@ TEST(EvalCli, CheckpointScoresWithLibTorch) {
   const fs::path manifest = write_manifest("ckpt.csv", labels, std::vector<std::string>(kClips, "eval"));
   const fs::path out = scratch() / "ckpt.json";
   const fs::path scores = scratch() / "ckpt-scores.csv";
-  CliRun r = inherent_cli("eval --checkpoint " + q(package / "model.safetensors") + " --manifest " + q(manifest) +
-                          " --split eval -q --json-out " + q(out) + " --scores-out " + q(scores));
+  CliRun r =
+      inherent_cli("eval --checkpoint " + q(package / "model.safetensors") + " --manifest " + q(manifest) +
+                   " --split eval -q --json-out " + q(out) + " --scores-out " + q(scores));
   ASSERT_NE(r.code, 2) << r.err;
   const json j = json::parse(slurp(out));
   EXPECT_NE(j["scorer"].get<std::string>().find("LibTorch"), std::string::npos);
@@ -602,7 +631,8 @@ TEST(EvalCli, CheckpointScoresWithLibTorch) {
     EXPECT_EQ(f[0], std::to_string(rows + 2));
     EXPECT_EQ(f[1], clips()[static_cast<size_t>(rows)]);
     for (int h = 0; h < kHeads; ++h) {
-      EXPECT_NEAR(std::stod(f[static_cast<size_t>(2 + h)]), engine_scores()[static_cast<size_t>(rows)][h], 1e-4)
+      EXPECT_NEAR(std::stod(f[static_cast<size_t>(2 + h)]), engine_scores()[static_cast<size_t>(rows)][h],
+                  1e-4)
           << rows << " " << h;
       EXPECT_EQ(f[static_cast<size_t>(2 + kHeads + h)], labels[static_cast<size_t>(rows)][h] ? "1" : "0");
     }
@@ -611,8 +641,8 @@ TEST(EvalCli, CheckpointScoresWithLibTorch) {
   EXPECT_EQ(rows, kClips);
   // thresholds from a checkpoint: no metadata in, a thresholds file out that export reads.
   const fs::path th = scratch() / "ckpt-thresholds.json";
-  r = inherent_cli("thresholds --checkpoint " + q(package / "model.safetensors") + " --manifest " + q(manifest) +
-                   " --allow-missing-heads -q --metadata-out " + q(th));
+  r = inherent_cli("thresholds --checkpoint " + q(package / "model.safetensors") + " --manifest " +
+                   q(manifest) + " --allow-missing-heads -q --metadata-out " + q(th));
   ASSERT_EQ(r.code, 0) << r.err;
   const json t = json::parse(slurp(th));
   EXPECT_EQ(t["default_thresholds"].size(), static_cast<size_t>(kHeads));

@@ -73,12 +73,12 @@ TEST(Evidence, NothingFiresOnEmptyTinyOrSilentAudio) {
   const Model model = eager_model();
   Session session(model);
   const std::vector<std::vector<float>> inputs = {
-      {},                                // an empty buffer
-      {0.5f},                            // one sample
-      noise(0.01, -10.0),                // 10 ms, loud
-      noise(0.15, -10.0),                // 150 ms, loud: still too short
-      std::vector<float>(11200, 0.0f),   // 0.7 s of digital silence
-      noise(2.0, -75.0),                 // 2 s of a very quiet room
+      {},                               // an empty buffer
+      {0.5f},                           // one sample
+      noise(0.01, -10.0),               // 10 ms, loud
+      noise(0.15, -10.0),               // 150 ms, loud: still too short
+      std::vector<float>(11200, 0.0f),  // 0.7 s of digital silence
+      noise(2.0, -75.0),                // 2 s of a very quiet room
   };
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Scores s = session.score_audio(inputs[i].data(), inputs[i].size());
@@ -182,8 +182,8 @@ std::vector<PackageTensor> tiny_tensors() {
 
 inherent_status load(const PackageBytes& p, std::string* message) {
   inherent_model* m = nullptr;
-  const inherent_status st = inherent_model_init_from_memory(p.weights.data(), p.weights.size(), p.metadata.data(),
-                                                             p.metadata.size(), nullptr, &m);
+  const inherent_status st = inherent_model_init_from_memory(
+      p.weights.data(), p.weights.size(), p.metadata.data(), p.metadata.size(), nullptr, &m);
   *message = inherent_last_error();
   inherent_model_free(m);
   return st;

@@ -59,12 +59,14 @@ TEST(ExportTorch, LiteRtGraphScoresLikeTheLibTorchModel) {
     std::normal_distribution<float> noise(0.0f, 1.5f);
     for (int32_t frames : {1, 37, 151}) {
       std::vector<float> mel(static_cast<size_t>(frames) * 128);
-      for (size_t i = 0; i < mel.size(); ++i) mel[i] = -11.0f + 3.0f * std::sin(0.05f * (i % 128) + 0.3f * (i / 128)) + noise(rng);
+      for (size_t i = 0; i < mel.size(); ++i)
+        mel[i] = -11.0f + 3.0f * std::sin(0.05f * (i % 128) + 0.3f * (i / 128)) + noise(rng);
       const torch::Tensor x = torch::from_blob(mel.data(), {1, frames, 128}, torch::kFloat32).clone();
       const torch::Tensor want = model->scores(x).contiguous();
       torch::Tensor padded = torch::zeros({1, frames == 37 ? 3000 : frames, 128});
       padded.index_put_({0, torch::indexing::Slice(0, frames)}, x[0]);
-      const torch::Tensor want_padded = model->scores(padded).contiguous();  // 3000 frames once (it takes seconds)
+      const torch::Tensor want_padded =
+          model->scores(padded).contiguous();  // 3000 frames once (it takes seconds)
       const std::vector<tfl::Value> v = tfl::evaluate(g, mel.data(), frames);
       const tfl::Value& got = v.at(g.outputs[0]);
       ASSERT_EQ(got.data.size(), 13u);

@@ -18,6 +18,9 @@
 #include "common/files.h"
 #include "common/json-text.h"
 #include "common/safetensors.h"
+#include "common/sha256.h"
+#include "engine/model.h"
+#include "engine/reference.h"
 #include "export/export-model.h"
 #include "export/exporter.h"
 #include "export/half.h"
@@ -25,9 +28,6 @@
 #include "export/metadata.h"
 #include "export/mlx-module.h"
 #include "export/onnx-export.h"
-#include "common/sha256.h"
-#include "engine/model.h"
-#include "engine/reference.h"
 #include "export/tflite-delegates.h"
 #include "export/tflite-eval.h"
 #include "export/tflite-export.h"
@@ -76,20 +76,21 @@ ExportModel random_model(const std::string& name = "tiny", uint32_t seed = 7) {
 }
 
 std::string temp_dir(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("inherent-test-export-" + std::to_string(::getpid()) + "-" + name);
+  const fs::path p =
+      fs::temp_directory_path() / ("inherent-test-export-" + std::to_string(::getpid()) + "-" + name);
   fs::remove_all(p);
   fs::create_directories(p);
   return p.string();
 }
 
-#define EXPECT_THROW_MESSAGE(stmt, needle)                                          \
-  do {                                                                              \
-    try {                                                                           \
-      stmt;                                                                         \
-      ADD_FAILURE() << "no exception from " #stmt;                                  \
-    } catch (const Exception& e_) {                                                 \
+#define EXPECT_THROW_MESSAGE(stmt, needle)                                            \
+  do {                                                                                \
+    try {                                                                             \
+      stmt;                                                                           \
+      ADD_FAILURE() << "no exception from " #stmt;                                    \
+    } catch (const Exception& e_) {                                                   \
       EXPECT_NE(std::string(e_.what()).find(needle), std::string::npos) << e_.what(); \
-    }                                                                               \
+    }                                                                                 \
   } while (0)
 
 // ---- helpers ----
@@ -105,9 +106,9 @@ TEST(ExportHelpers, HalfRoundTripsEveryHalf) {
 TEST(ExportHelpers, HalfRoundsToNearestEven) {
   EXPECT_EQ(float_to_half(1.0f), 0x3c00);
   EXPECT_EQ(float_to_half(65504.0f), 0x7bff);
-  EXPECT_EQ(float_to_half(65520.0f), 0x7c00);  // halfway to the next step: rounds to inf
-  EXPECT_EQ(float_to_half(1.0f + 1.0f / 2048), 0x3c00);  // tie -> even mantissa
-  EXPECT_EQ(float_to_half(1.0f + 3.0f / 2048), 0x3c02);  // tie -> even mantissa (up)
+  EXPECT_EQ(float_to_half(65520.0f), 0x7c00);               // halfway to the next step: rounds to inf
+  EXPECT_EQ(float_to_half(1.0f + 1.0f / 2048), 0x3c00);     // tie -> even mantissa
+  EXPECT_EQ(float_to_half(1.0f + 3.0f / 2048), 0x3c02);     // tie -> even mantissa (up)
   EXPECT_EQ(float_to_half(std::ldexp(1.0f, -24)), 0x0001);  // smallest subnormal
   EXPECT_EQ(float_to_half(std::ldexp(1.0f, -25)), 0x0000);  // half of it: tie -> 0
   EXPECT_EQ(float_to_half(std::ldexp(1.5f, -25)), 0x0001);
@@ -167,7 +168,8 @@ TEST(ExportModel, RejectsWeightsThatDoNotMatchTheArchTable) {
   // No config in the file and none given.
   std::string bare, error;
   std::vector<TensorData> list;
-  for (const ArchTensor& a : arch_tensors(m.config)) list.push_back({a.name, DType::F32, a.shape, m.at(a.name).data.data()});
+  for (const ArchTensor& a : arch_tensors(m.config))
+    list.push_back({a.name, DType::F32, a.shape, m.at(a.name).data.data()});
   ASSERT_EQ(safetensors_encode(list, {}, &bare, &error), INHERENT_STATUS_OK) << error;
   EXPECT_THROW_MESSAGE(load_weights_bytes(bare, "mem"), "--config");
   EXPECT_EQ(load_weights_bytes(bare, "mem", "tiny").config_name, "tiny");
@@ -190,7 +192,8 @@ TEST(ExportModel, ResolvesConfigFromYaml) {
 
 TEST(ExportModel, ThresholdsFileNeedsEveryKey) {
   const std::string dir = temp_dir("thresholds");
-  Json j = {{"default_thresholds", Json::object()}, {"calibration", {{"method", "f1_max"}, {"split", "eval"}}}};
+  Json j = {{"default_thresholds", Json::object()},
+            {"calibration", {{"method", "f1_max"}, {"split", "eval"}}}};
 #define INHERENT_HEAD(index, name, key, threshold) j["default_thresholds"][#key] = 0.5;
 #include "inherent/heads.inc"
 #undef INHERENT_HEAD
@@ -271,7 +274,6 @@ TEST(OnnxExport, MetadataPropsCarryTheHeadOrder) {
   EXPECT_EQ(props["inherent.model.n_hidden"], "32");
 }
 
-
 // ---- TFLite ----
 
 TEST(TfliteExport, WritesAVerifiedFileWithTheContract) {
@@ -348,7 +350,8 @@ TEST(TfliteExport, DynamicInt8QuantizesWeightsPerChannel) {
       ASSERT_LE(std::abs(q - w.values[i]), 0.5f * scale + 1e-7f) << w.name << " [" << i << "]";
     }
   }
-  EXPECT_GE(quantized, 4 * 9);  // 9 quantized Linear ops per block (q, k, v, out, a, g, pointwise2, 2 x 2 ffn)
+  EXPECT_GE(quantized,
+            4 * 9);  // 9 quantized Linear ops per block (q, k, v, out, a, g, pointwise2, 2 x 2 ffn)
 }
 
 // Log-mel-like frames: smooth spectra around -11 with noise (no frame all zeros).
@@ -357,7 +360,8 @@ std::vector<float> fake_mel(int32_t frames, uint32_t seed) {
   std::normal_distribution<float> noise(0.0f, 1.5f);
   std::vector<float> mel(static_cast<size_t>(frames) * 128);
   for (int32_t t = 0; t < frames; ++t) {
-    for (int32_t f = 0; f < 128; ++f) mel[t * 128 + f] = -11.0f + 3.0f * std::sin(0.05f * f + 0.3f * t) + noise(rng);
+    for (int32_t f = 0; f < 128; ++f)
+      mel[t * 128 + f] = -11.0f + 3.0f * std::sin(0.05f * f + 0.3f * t) + noise(rng);
   }
   return mel;
 }
@@ -428,7 +432,8 @@ void expect_full_integer(tfl::TType act, void (*rewrite)(tfl::Graph&, const tfl:
     if (op.op == tfl::TOp::fully_connected) {
       EXPECT_EQ(g.tensors[op.inputs[1]].type, tfl::TType::i8);
       EXPECT_EQ(g.tensors[op.inputs[2]].type, i16 ? tfl::TType::i64 : tfl::TType::i32);
-      EXPECT_EQ(g.tensors[op.inputs[2]].quant.scale.size(), static_cast<size_t>(g.tensors[op.inputs[1]].shape[0]));
+      EXPECT_EQ(g.tensors[op.inputs[2]].quant.scale.size(),
+                static_cast<size_t>(g.tensors[op.inputs[1]].shape[0]));
     }
   }
   // Writing it needs no further preparation and verifies.
@@ -448,7 +453,9 @@ TEST(TfliteExport, FullInt8IsIntegerBetweenQuantizeAndDequantize) {
   }
 }
 
-TEST(TfliteExport, Int16x8IsIntegerBetweenQuantizeAndDequantize) { expect_full_integer(tfl::TType::i16, tfl::to_full_int16x8); }
+TEST(TfliteExport, Int16x8IsIntegerBetweenQuantizeAndDequantize) {
+  expect_full_integer(tfl::TType::i16, tfl::to_full_int16x8);
+}
 
 // Bias correction: with the calibration mean of the input, the corrected bias cancels
 // the mean shift of the rounded weights exactly (float64 reference).
@@ -495,7 +502,8 @@ double int8_grid_error(const tfl::Graph& g, size_t* n_weights) {
   double worst = 0;
   *n_weights = 0;
   for (const tfl::Operator& op : g.ops) {
-    if (op.op != tfl::TOp::fully_connected && op.op != tfl::TOp::conv_2d && op.op != tfl::TOp::depthwise_conv_2d)
+    if (op.op != tfl::TOp::fully_connected && op.op != tfl::TOp::conv_2d &&
+        op.op != tfl::TOp::depthwise_conv_2d)
       continue;
     const tfl::Tensor& w = g.tensors[op.inputs[1]];
     const size_t axis = op.op == tfl::TOp::depthwise_conv_2d ? 3 : 0;
@@ -560,7 +568,8 @@ TEST(Int8Grid, SnappedModelScoresCloseToTheOriginal) {
   const tfl::Value b = tfl::evaluate(gb, mel.data(), 150).at(gb.outputs[0]);
   ASSERT_EQ(a.data.size(), 13u);
   double worst = 0;
-  for (size_t h = 0; h < 13; ++h) worst = std::max(worst, std::fabs(static_cast<double>(a.data[h]) - b.data[h]));
+  for (size_t h = 0; h < 13; ++h)
+    worst = std::max(worst, std::fabs(static_cast<double>(a.data[h]) - b.data[h]));
   EXPECT_GT(worst, 0.0);
   EXPECT_LT(worst, 2e-2);
 }
@@ -593,14 +602,15 @@ TEST(Int8Grid, EngineInt8OnSnappedWeights) {
       float logits[13];
       ASSERT_EQ(engine::forward(*model, ws, mel.data(), frames, logits, &error), INHERENT_STATUS_OK) << error;
       for (int h = 0; h < 13; ++h) {
-        const double d = std::fabs(1.0 / (1.0 + std::exp(-ref[h])) - 1.0 / (1.0 + std::exp(-double(logits[h]))));
+        const double d =
+            std::fabs(1.0 / (1.0 + std::exp(-ref[h])) - 1.0 / (1.0 + std::exp(-double(logits[h]))));
         worst[snapped] = std::max(worst[snapped], d), mean[snapped] += d, ++n;
       }
     }
     mean[snapped] /= n;
   }
-  std::printf("engine int8 vs float64: max %.2e mean %.2e unsnapped, max %.2e mean %.2e snapped\n", worst[0], mean[0],
-              worst[1], mean[1]);
+  std::printf("engine int8 vs float64: max %.2e mean %.2e unsnapped, max %.2e mean %.2e snapped\n", worst[0],
+              mean[0], worst[1], mean[1]);
   EXPECT_LT(worst[1], 5e-4);
   EXPECT_LT(mean[1], 5e-5);
   EXPECT_LT(worst[1], 0.5 * worst[0]) << "snapping should remove the weight rounding";
@@ -711,7 +721,8 @@ TEST(ExportModel, AttributionsFileNeedsSourceAndLicence) {
   EXPECT_EQ(load(R"([{"source": "clinc150", "license": "CC BY 3.0", "clips": 5700}])"),
             R"([{"clips":5700,"license":"CC BY 3.0","source":"clinc150"}])");
   EXPECT_EQ(load("[]"), "[]");
-  for (const char* bad : {"{}", "[1]", R"([{"source": "x"}])", R"([{"source": "", "license": "MIT"}])", "not json"}) {
+  for (const char* bad :
+       {"{}", "[1]", R"([{"source": "x"}])", R"([{"source": "", "license": "MIT"}])", "not json"}) {
     try {
       load(bad);
       ADD_FAILURE() << bad << " was accepted";
@@ -731,7 +742,8 @@ TEST(RunExport, MlxWritesWeightsAndModuleEvenWithoutPython) {
   r.python = "/nonexistent/python3";
   std::vector<std::string> messages;
   run_export(m, r, &messages);
-  EXPECT_EQ(read_file(dir + "/mlx/inherent_mlx.py"), read_file(std::string(INHERENT_SOURCE_DIR) + "/src/export/mlx/inherent_mlx.py"));
+  EXPECT_EQ(read_file(dir + "/mlx/inherent_mlx.py"),
+            read_file(std::string(INHERENT_SOURCE_DIR) + "/src/export/mlx/inherent_mlx.py"));
   EXPECT_EQ(load_weights(dir + "/mlx/model.safetensors").at("head.weight").data, m.at("head.weight").data);
   const Json j = Json::parse(read_file(dir + "/mlx/inherent.metadata.json"));
   EXPECT_EQ(j["artifacts"].size(), 2u);

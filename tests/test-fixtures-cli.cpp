@@ -16,10 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "cli-run.h"
 #include "common/csv.h"
 #include "inherent/inherent.hpp"
-
-#include "cli-run.h"
 
 namespace {
 
@@ -71,10 +70,12 @@ std::string chosen_ids() {
 const fs::path& manifest() {
   static const fs::path m = [] {
     const fs::path out = scratch() / "fx";
-    const CliRun r = inherent_cli("fixtures --index " + q(index_path) + " --voices espeak:en-us --no-festival -q -j 2" +
-                                  " --output-dir " + q(out) + " --ids " + chosen_ids());
+    const CliRun r =
+        inherent_cli("fixtures --index " + q(index_path) + " --voices espeak:en-us --no-festival -q -j 2" +
+                     " --output-dir " + q(out) + " --ids " + chosen_ids());
     EXPECT_EQ(r.code, 0) << r.out << r.err;
-    EXPECT_NE(r.out.find("5 fixtures x 1 voices = 5 clips (5 rendered, 0 reused)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("5 fixtures x 1 voices = 5 clips (5 rendered, 0 reused)"), std::string::npos)
+        << r.out;
     return out / "labels.csv";
   }();
   return m;
@@ -102,7 +103,8 @@ TEST(FixturesCli, ManifestRowsMatchTheIndex) {
     EXPECT_EQ(row.fields[col("voice")], "espeak:en-us");
     EXPECT_EQ(row.fields[col("split")], "test");
     for (int h = 0; h < kHeads; ++h)
-      EXPECT_EQ(row.fields[col(inherent::head_name(h).c_str())], std::to_string(e.labels[static_cast<size_t>(h)]))
+      EXPECT_EQ(row.fields[col(inherent::head_name(h).c_str())],
+                std::to_string(e.labels[static_cast<size_t>(h)]))
           << id << " " << inherent::head_name(h);
     const fs::path wav = manifest().parent_path() / row.fields[col("audio_path")];
     EXPECT_TRUE(fs::exists(wav)) << wav;
@@ -135,18 +137,20 @@ TEST(FixturesCli, BadArgumentsAreErrors) {
                           q(scratch() / "none") + " --no-festival -q");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("'nosuch:voice' matches no voice"), std::string::npos) << r.err;
-  r = inherent_cli("fixtures --index " + q(index_path) + " --voices espeak:en-us --output-dir " + q(scratch() / "none") +
-                   " --ids nosuch --no-festival -q");
+  r = inherent_cli("fixtures --index " + q(index_path) + " --voices espeak:en-us --output-dir " +
+                   q(scratch() / "none") + " --ids nosuch --no-festival -q");
   EXPECT_EQ(r.code, 2) << r.err;
   const fs::path bad = scratch() / "bad-index.json";
-  std::ofstream(bad) << R"({"format":"inherent-fixtures","version":1,"fixtures":[{"id":"a","text":"hi","kind":"intent","labels":{"isInteresting":2}}]})";
-  r = inherent_cli("fixtures --index " + q(bad) + " --voices espeak:en-us --output-dir " + q(scratch() / "none") +
-                   " --no-festival -q");
+  std::ofstream(bad)
+      << R"({"format":"inherent-fixtures","version":1,"fixtures":[{"id":"a","text":"hi","kind":"intent","labels":{"isInteresting":2}}]})";
+  r = inherent_cli("fixtures --index " + q(bad) + " --voices espeak:en-us --output-dir " +
+                   q(scratch() / "none") + " --no-festival -q");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find(bad.string() + ": fixtures[0] (a): labels.isInteresting: missing, or not 0 or 1"),
             std::string::npos)
       << r.err;
-  r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest()) + " -q --require-fixtures");
+  r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest()) +
+                   " -q --require-fixtures");
   EXPECT_EQ(r.code, 2) << r.err;
 }
 
@@ -168,7 +172,8 @@ std::map<std::string, bool> printed(const std::string& out) {
 // the engine's rule (intents fire only with isInteresting).
 std::map<std::string, bool> recomputed(const fs::path& scores_csv, const json& eval_json) {
   std::array<double, kHeads> t{};
-  for (int h = 0; h < kHeads; ++h) t[static_cast<size_t>(h)] = eval_json["thresholds"][inherent::head_threshold_key(h)];
+  for (int h = 0; h < kHeads; ++h)
+    t[static_cast<size_t>(h)] = eval_json["thresholds"][inherent::head_threshold_key(h)];
   const inherent::CsvTable m = inherent::read_csv_file(manifest().string());
   const inherent::CsvTable s = inherent::read_csv_file(scores_csv.string());
   EXPECT_EQ(s.rows.size(), m.rows.size());
@@ -179,7 +184,8 @@ std::map<std::string, bool> recomputed(const fs::path& scores_csv, const json& e
     const bool gate = std::stod(f[2]) >= t[0];
     bool ok = true;
     for (int h = 0; h < kHeads; ++h) {
-      const bool fired = std::stod(f[static_cast<size_t>(2 + h)]) >= t[static_cast<size_t>(h)] && (h == 0 || gate);
+      const bool fired =
+          std::stod(f[static_cast<size_t>(2 + h)]) >= t[static_cast<size_t>(h)] && (h == 0 || gate);
       ok = ok && fired == (chosen().at(id).labels[static_cast<size_t>(h)] == 1);
     }
     out[id] = out.count(id) ? out[id] && ok : ok;
@@ -189,11 +195,12 @@ std::map<std::string, bool> recomputed(const fs::path& scores_csv, const json& e
 
 void expect_verdicts(const std::string& thresholds_args, const std::string& tag) {
   const fs::path scores = scratch() / (tag + "-scores.csv"), js = scratch() / (tag + ".json");
-  const std::string base = "eval --artifact " + q(package) + " --manifest " + q(manifest()) + " -q --fixtures " +
-                           q(index_path) + thresholds_args;
+  const std::string base = "eval --artifact " + q(package) + " --manifest " + q(manifest()) +
+                           " -q --fixtures " + q(index_path) + thresholds_args;
   const CliRun r = inherent_cli(base + " --scores-out " + q(scores) + " --json-out " + q(js));
   const json j = json::parse(slurp(js));
-  EXPECT_EQ(r.code, j["all_gates_passed"].get<bool>() ? 0 : 1) << r.err;  // fixtures do not change the exit code
+  EXPECT_EQ(r.code, j["all_gates_passed"].get<bool>() ? 0 : 1)
+      << r.err;  // fixtures do not change the exit code
   const std::map<std::string, bool> want = recomputed(scores, j), got = printed(r.out);
   EXPECT_EQ(got, want) << r.out;
   ASSERT_EQ(j["fixtures"]["results"].size(), chosen().size());
@@ -207,7 +214,8 @@ void expect_verdicts(const std::string& thresholds_args, const std::string& tag)
   EXPECT_NE(r.out.find("fixtures: " + std::to_string(passed) + " of 5 passed"), std::string::npos) << r.out;
   // --require-fixtures: exit 1 when one fails.
   const CliRun strict = inherent_cli(base + " --require-fixtures");
-  EXPECT_EQ(strict.code, passed < chosen().size() || !j["all_gates_passed"].get<bool>() ? 1 : 0) << strict.err;
+  EXPECT_EQ(strict.code, passed < chosen().size() || !j["all_gates_passed"].get<bool>() ? 1 : 0)
+      << strict.err;
 }
 
 TEST(FixturesCli, EvalVerdictsEqualARecomputationFromScores) { expect_verdicts("", "artifact"); }
@@ -219,8 +227,8 @@ TEST(FixturesCli, EvalVerdictsFollowTheThresholds) {
   for (int h = 0; h < kHeads; ++h) t[inherent::head_threshold_key(h)] = 1.0;
   std::ofstream(high) << t.dump();
   expect_verdicts(" --thresholds " + q(high), "high");
-  const CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest()) + " -q --fixtures " +
-                                q(index_path) + " --thresholds " + q(high));
+  const CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest()) +
+                                " -q --fixtures " + q(index_path) + " --thresholds " + q(high));
   const std::map<std::string, bool> got = printed(r.out);
   ASSERT_EQ(got.size(), chosen().size()) << r.out << r.err;
   for (const auto& [id, e] : chosen()) {

@@ -43,7 +43,8 @@ TEST(ForkServer, ConcurrentCallersGetTheirOwnReplies) {
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&, t] {
       for (int i = 0; i < kCalls; ++i) {
-        const std::string req = std::to_string(t) + "-" + std::to_string(i) + std::string(static_cast<size_t>(i * 97), 'y');
+        const std::string req =
+            std::to_string(t) + "-" + std::to_string(i) + std::string(static_cast<size_t>(i * 97), 'y');
         if (s.call(req) != "1:" + std::string(req.rbegin(), req.rend())) ++wrong[t];
       }
     });

@@ -36,7 +36,8 @@ ModelPackage random_package(const char* name, uint64_t seed) {
   p.tensors = random_package_tensors(p.config, seed);
   PackageInfo info = package_default_info();
   std::string error;
-  EXPECT_EQ(model_metadata_parse(model_metadata_json(p.config, info), &p.metadata, &error), INHERENT_STATUS_OK);
+  EXPECT_EQ(model_metadata_parse(model_metadata_json(p.config, info), &p.metadata, &error),
+            INHERENT_STATUS_OK);
   return p;
 }
 
@@ -129,7 +130,8 @@ TEST_P(ForwardTest, Int8StaysWithinTheInt8Gate) {
   const ModelPackage pkg = random_package("small", 3);
   std::unique_ptr<Model> model, exact;
   std::string error;
-  ASSERT_EQ(Model::create(pkg, *GetParam(), &model, &error, engine::Precision::int8), INHERENT_STATUS_OK) << error;
+  ASSERT_EQ(Model::create(pkg, *GetParam(), &model, &error, engine::Precision::int8), INHERENT_STATUS_OK)
+      << error;
   ASSERT_EQ(model->precision(), engine::Precision::int8);
   exact = make_model(pkg, *GetParam());
   Workspace ws, ws_exact;
@@ -146,11 +148,12 @@ TEST_P(ForwardTest, Int8StaysWithinTheInt8Gate) {
       const double s_ref = 1.0 / (1.0 + std::exp(-ref[h]));
       const double d = std::fabs(s_ref - 1.0 / (1.0 + std::exp(-double(logits[h]))));
       worst = std::max(worst, d), sum += d, ++n;
-      worst_float = std::max(worst_float, std::fabs(s_ref - 1.0 / (1.0 + std::exp(-double(logits_float[h])))));
+      worst_float =
+          std::max(worst_float, std::fabs(s_ref - 1.0 / (1.0 + std::exp(-double(logits_float[h])))));
     }
   }
-  std::printf("small %s int8: max |score - reference| %.2e, mean %.2e (float32 %.2e)\n", GetParam()->name, worst,
-              sum / n, worst_float);
+  std::printf("small %s int8: max |score - reference| %.2e, mean %.2e (float32 %.2e)\n", GetParam()->name,
+              worst, sum / n, worst_float);
   EXPECT_LE(worst, 5e-3);
   EXPECT_LE(sum / n, 1e-3);
   EXPECT_GT(worst, 10 * worst_float) << "the int8 path should differ from float32 (is it running?)";
@@ -161,7 +164,8 @@ TEST_P(ForwardTest, AWorkspaceGrownByAFloatModelServesAnInt8One) {
   const auto exact = make_model(pkg, *GetParam());
   std::unique_ptr<Model> int8;
   std::string error;
-  ASSERT_EQ(Model::create(pkg, *GetParam(), &int8, &error, engine::Precision::int8), INHERENT_STATUS_OK) << error;
+  ASSERT_EQ(Model::create(pkg, *GetParam(), &int8, &error, engine::Precision::int8), INHERENT_STATUS_OK)
+      << error;
   const std::vector<float> mel = speech_mel(90, 4);
   Workspace shared, fresh;
   float a[INHERENT_N_HEADS], b[INHERENT_N_HEADS], c[INHERENT_N_HEADS];
@@ -181,7 +185,8 @@ TEST_P(ForwardTest, TrailingPaddingIsFreeAndExact) {
     std::string error;
     ASSERT_EQ(forward(*model, ws, mel.data(), t, alone, &error), INHERENT_STATUS_OK);
     mel.resize(static_cast<size_t>(kMaxFrames) * kNMels, 0.0f);  // zero-padded to 60 s
-    ASSERT_EQ(forward(*model, ws, mel.data(), static_cast<int>(kMaxFrames), padded, &error), INHERENT_STATUS_OK);
+    ASSERT_EQ(forward(*model, ws, mel.data(), static_cast<int>(kMaxFrames), padded, &error),
+              INHERENT_STATUS_OK);
     for (int i = 0; i < INHERENT_N_HEADS; ++i) EXPECT_EQ(alone[i], padded[i]) << "T " << t;
     // The contract itself is padding invariant: the reference computes every padded
     // step and still agrees (to float64 rounding).
@@ -269,13 +274,15 @@ TEST(ForwardGolden, CommittedTinyFixture) {
 
   std::vector<double> ref;
   ASSERT_TRUE(reference_forward(pkg, input.data.data(), t, &ref, &error)) << error;
-  for (int i = 0; i < INHERENT_N_HEADS; ++i) EXPECT_NEAR(ref[i], golden->items[i].number, 1e-9) << "head " << i;
+  for (int i = 0; i < INHERENT_N_HEADS; ++i)
+    EXPECT_NEAR(ref[i], golden->items[i].number, 1e-9) << "head " << i;
   for (const kernels::Kernels* k : sets()) {
     const auto model = make_model(pkg, *k);
     Workspace ws;
     float logits[INHERENT_N_HEADS];
     ASSERT_EQ(forward(*model, ws, input.data.data(), t, logits, &error), INHERENT_STATUS_OK);
-    for (int i = 0; i < INHERENT_N_HEADS; ++i) EXPECT_NEAR(logits[i], golden->items[i].number, 1e-5) << k->name;
+    for (int i = 0; i < INHERENT_N_HEADS; ++i)
+      EXPECT_NEAR(logits[i], golden->items[i].number, 1e-5) << k->name;
   }
 }
 
@@ -303,7 +310,8 @@ TEST(ForwardAudio, ExampleClipsMatchReference) {
   }
   EXPECT_GT(n, 0);
   EXPECT_LE(worst, 1e-5);
-  std::printf("%d example clips, small, %s: max |score - reference| %.2e\n", n, kernels::kernels_best().name, worst);
+  std::printf("%d example clips, small, %s: max |score - reference| %.2e\n", n, kernels::kernels_best().name,
+              worst);
 }
 #endif
 

@@ -122,7 +122,8 @@ const Reference& reference() {
 
 std::vector<float> sine(double hz, double amp, size_t n, double phase = 0.0) {
   std::vector<float> s(n);
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<float>(amp * std::sin(2.0 * kPi * hz * i / kRate + phase));
+  for (size_t i = 0; i < n; ++i)
+    s[i] = static_cast<float>(amp * std::sin(2.0 * kPi * hz * i / kRate + phase));
   return s;
 }
 
@@ -199,8 +200,8 @@ double max_diff_vs_reference(const std::vector<float>& s) {
     if (!(d <= worst)) worst = d, worst_i = i;  // NaN counts as worst
   }
   if (worst > 1e-4 && worst_i < got.size())
-    ADD_FAILURE() << "frame " << worst_i / kM << " bin " << worst_i % kM << ": got " << got[worst_i] << ", want "
-                  << want[worst_i];
+    ADD_FAILURE() << "frame " << worst_i / kM << " bin " << worst_i % kM << ": got " << got[worst_i]
+                  << ", want " << want[worst_i];
   return worst;
 }
 
@@ -242,7 +243,9 @@ TEST_P(Golden, MatchesFloat64Reference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, Golden, ::testing::ValuesIn(kGolden),
-                         [](const ::testing::TestParamInfo<GoldenCase>& i) { return std::string(i.param.name); });
+                         [](const ::testing::TestParamInfo<GoldenCase>& i) {
+                           return std::string(i.param.name);
+                         });
 
 // The reference itself must see what it is given: a 1 kHz sine peaks in the filter
 // whose centre is nearest 1 kHz, and louder input gives larger log-mels.
@@ -265,9 +268,9 @@ TEST(Golden, ReferenceIsNotTrivial) {
 TEST(Window, SymmetricHann) {
   const std::vector<double>& w = inherent::LogMel::get().window();
   ASSERT_EQ(w.size(), 400u);
-  EXPECT_EQ(w[0], 0.0);                   // symmetric: both ends are exactly zero
+  EXPECT_EQ(w[0], 0.0);  // symmetric: both ends are exactly zero
   EXPECT_NEAR(w[399], 0.0, 1e-15);
-  EXPECT_NEAR(w[199], w[200], 1e-15);     // centre between 199 and 200 (N even)
+  EXPECT_NEAR(w[199], w[200], 1e-15);  // centre between 199 and 200 (N even)
   EXPECT_GT(w[199], 0.9999);
   for (int i = 0; i < 400; ++i) {
     EXPECT_NEAR(w[i], ref_hann(i), 1e-15) << i;
@@ -316,7 +319,8 @@ TEST(MelScale, FilterbankMatchesReference) {
     ASSERT_GE(f.first_bin, 0) << m;
     ASSERT_LE(f.first_bin + f.weights.size(), 513u) << m;
     for (size_t i = 0; i < f.weights.size(); ++i) dense[f.first_bin + i] = f.weights[i];
-    for (int k = 0; k <= 512; ++k) ASSERT_NEAR(dense[k], fb[m * 513 + k], 1e-6) << "filter " << m << " bin " << k;
+    for (int k = 0; k <= 512; ++k)
+      ASSERT_NEAR(dense[k], fb[m * 513 + k], 1e-6) << "filter " << m << " bin " << k;
   }
 }
 
@@ -367,10 +371,9 @@ TEST(FrameCount, Formula) {
     size_t samples, max_frames, frames;
   };
   const Case cases[] = {
-      {0, 3000, 1},         {1, 3000, 1},        {320, 3000, 1},     {321, 3000, 2},
-      {640, 3000, 2},       {641, 3000, 3},      {16000, 3000, 50},  {960000, 3000, 3000},
-      {976000, 3000, 3000}, {976000, 0, 3050},   {0, 0, 1},          {960001, 3000, 3000},
-      {960001, 0, 3001},    {10000, 7, 7},
+      {0, 3000, 1},   {1, 3000, 1},         {320, 3000, 1},       {321, 3000, 2},       {640, 3000, 2},
+      {641, 3000, 3}, {16000, 3000, 50},    {960000, 3000, 3000}, {976000, 3000, 3000}, {976000, 0, 3050},
+      {0, 0, 1},      {960001, 3000, 3000}, {960001, 0, 3001},    {10000, 7, 7},
   };
   for (const Case& c : cases) {
     inherent_frontend_params p = inherent_frontend_default_params();
@@ -567,7 +570,8 @@ TEST(NonFinite, BatchNamesTheSample) {
     s[1234] = bad;
     std::vector<float> out(13 * kM);
     size_t got = 99;
-    EXPECT_EQ(inherent_mel_compute(s.data(), s.size(), nullptr, out.data(), 13, &got), INHERENT_STATUS_INVALID_AUDIO);
+    EXPECT_EQ(inherent_mel_compute(s.data(), s.size(), nullptr, out.data(), 13, &got),
+              INHERENT_STATUS_INVALID_AUDIO);
     const std::string msg = inherent_last_error();
     EXPECT_NE(msg.find("sample 1234"), std::string::npos) << msg;
     EXPECT_NE(msg.find("inherent_mel_compute"), std::string::npos) << msg;
@@ -578,7 +582,8 @@ TEST(NonFinite, BatchNamesTheSample) {
   s[3] = INFINITY;
   std::vector<float> out(4 * kM);
   size_t got = 0;
-  EXPECT_EQ(inherent_mel_compute(s.data(), s.size(), nullptr, out.data(), 4, &got), INHERENT_STATUS_INVALID_AUDIO);
+  EXPECT_EQ(inherent_mel_compute(s.data(), s.size(), nullptr, out.data(), 4, &got),
+            INHERENT_STATUS_INVALID_AUDIO);
   EXPECT_NE(std::string(inherent_last_error()).find("sample 3 "), std::string::npos) << inherent_last_error();
 }
 
@@ -590,7 +595,8 @@ TEST(NonFinite, StreamNamesTheAbsoluteSample) {
   std::vector<float> chunk(100, 0.1f);
   chunk[42] = NAN;
   EXPECT_EQ(inherent_frontend_accept(fe, chunk.data(), chunk.size()), INHERENT_STATUS_INVALID_AUDIO);
-  EXPECT_NE(std::string(inherent_last_error()).find("sample 1042"), std::string::npos) << inherent_last_error();
+  EXPECT_NE(std::string(inherent_last_error()).find("sample 1042"), std::string::npos)
+      << inherent_last_error();
   // The rejected chunk is not consumed: the stream still equals batch on the good samples.
   EXPECT_EQ(inherent_frontend_input_finished(fe), INHERENT_STATUS_OK);
   std::vector<float> got(inherent_frontend_frames_ready(fe) * kM);
@@ -611,9 +617,10 @@ TEST(BufferTooSmall, BatchRefusesShortOutput) {
   const std::string msg = inherent_last_error();
   EXPECT_NE(msg.find("9"), std::string::npos) << msg;
   EXPECT_NE(msg.find("10"), std::string::npos) << msg;
-  EXPECT_EQ(got, 77u);  // nothing reported written
+  EXPECT_EQ(got, 77u);                     // nothing reported written
   for (float v : out) ASSERT_EQ(v, 5.0f);  // and nothing written
-  EXPECT_EQ(inherent_mel_compute(s.data(), s.size(), nullptr, out.data(), 0, &got), INHERENT_STATUS_BUFFER_TOO_SMALL);
+  EXPECT_EQ(inherent_mel_compute(s.data(), s.size(), nullptr, out.data(), 0, &got),
+            INHERENT_STATUS_BUFFER_TOO_SMALL);
   EXPECT_EQ(inherent_mel_compute(s.data(), s.size(), nullptr, out.data(), 10, &got), INHERENT_STATUS_OK);
   EXPECT_EQ(got, 10u);
 }
@@ -641,8 +648,8 @@ TEST(NullArgs, EveryPointerIsChecked) {
   inherent_frontend* fe = nullptr;
   auto expect_invalid = [](inherent_status st, const char* what) {
     EXPECT_EQ(st, INHERENT_STATUS_INVALID_ARGUMENT) << what;
-    EXPECT_NE(std::string(inherent_last_error()).find("NULL"), std::string::npos) << what << ": "
-                                                                                 << inherent_last_error();
+    EXPECT_NE(std::string(inherent_last_error()).find("NULL"), std::string::npos)
+        << what << ": " << inherent_last_error();
   };
   expect_invalid(inherent_mel_n_frames(10, nullptr, nullptr), "mel_n_frames n_frames");
   expect_invalid(inherent_mel_compute(nullptr, 10, nullptr, out, 1, &n), "mel_compute samples");

@@ -45,7 +45,8 @@ std::vector<std::string> problems_of(const Files& files) {
   return {};
 }
 
-bool has_problem(const std::vector<std::string>& problems, const std::string& where, const std::string& what) {
+bool has_problem(const std::vector<std::string>& problems, const std::string& where,
+                 const std::string& what) {
   for (const std::string& p : problems)
     if (p.rfind(where, 0) == 0 && p.find(what) != std::string::npos) return true;
   return false;
@@ -66,8 +67,10 @@ const Files small_files = {
     {"g/list.tpl",
      "@intents hasAddToListIntent\n@prefix [{wake},^0.5]\nadd {item} to the list\nadd {item} for {event}\n"
      "put {item} on [{name}'s^0.5] list\nbuy {item}\n"},
-    {"g/call.tpl", "@intents hasCallingAgentIntent\ncall {name}\nring {name} about {event}\nphone {name} now\n"},
-    {"g/neg.tpl", "@gate 0\n@hard\n{name} said {event} was fun\nI called {name}\nwe put {item} on the list\n"},
+    {"g/call.tpl",
+     "@intents hasCallingAgentIntent\ncall {name}\nring {name} about {event}\nphone {name} now\n"},
+    {"g/neg.tpl",
+     "@gate 0\n@hard\n{name} said {event} was fun\nI called {name}\nwe put {item} on the list\n"},
     {"g/oos.tpl", "@gate 1\nturn on the lights\nplay music\nstop\n"},
 };
 
@@ -76,7 +79,8 @@ const Files small_files = {
 TEST(GrammarParse, ErrorsNameFileLineAndColumn) {
   const auto p = problems_of({
       {"d/item.slot", "milk\neggs\nbread\n"},
-      {"d/a.tpl", "@intents hasAddToListIntent\nadd {item} to (my|the list\nput {item} on the list]\nbuy {itme}\n"},
+      {"d/a.tpl",
+       "@intents hasAddToListIntent\nadd {item} to (my|the list\nput {item} on the list]\nbuy {itme}\n"},
   });
   EXPECT_TRUE(has_problem(p, "d/a.tpl:2:15:", "unbalanced '('")) << joined(p);
   EXPECT_TRUE(has_problem(p, "d/a.tpl:3:", "unbalanced ']'")) << joined(p);
@@ -86,7 +90,8 @@ TEST(GrammarParse, ErrorsNameFileLineAndColumn) {
 TEST(GrammarParse, HeaderAndAttributeErrors) {
   const auto p = problems_of({
       {"x/item.slot", "@implies hasNothing\nmilk\neggs\nbread\n"},
-      {"x/a.tpl", "@intents hasAddToListIntent\n@colour blue\nadd {item} @w=abc\nadd {item} now @split=dev\n"},
+      {"x/a.tpl",
+       "@intents hasAddToListIntent\n@colour blue\nadd {item} @w=abc\nadd {item} now @split=dev\n"},
       {"x/b.tpl", "@gate 0\n@intents hasStartTimerIntent\nthe timer beeped\n"},
       {"x/c.tpl", "no gate here\n"},
       {"x/d.tpl", "@gate 1\nstop | go\nhello ^2\n"},
@@ -154,8 +159,8 @@ TEST(GrammarText, NormalizesSpacingArticlesAndCase) {
   std::set<std::string> all;
   for (size_t t = 0; t < g.templates().size(); ++t)
     for (const std::string& s : g.enumerate(t, 100)) all.insert(s);
-  for (const char* want : {"Set an hour timer, please.", "Hey, set a one minute timer, please.", "Is it an egg?",
-                           "Hey, is it a unicorn?"})
+  for (const char* want : {"Set an hour timer, please.", "Hey, set a one minute timer, please.",
+                           "Is it an egg?", "Hey, is it a unicorn?"})
     EXPECT_TRUE(all.count(want)) << want << "\n" << joined({all.begin(), all.end()});
   EXPECT_EQ(inherent::word_count("Hey, set a timer -- now!"), 5);
 }
@@ -187,7 +192,8 @@ void expect_labels_follow_slots(const Grammar& g, const std::vector<Utterance>& 
 }
 
 bool filled(const Utterance& u, const std::string& slot) {
-  return std::any_of(u.slots.begin(), u.slots.end(), [&](const inherent::SlotFill& f) { return f.slot == slot; });
+  return std::any_of(u.slots.begin(), u.slots.end(),
+                     [&](const inherent::SlotFill& f) { return f.slot == slot; });
 }
 
 TEST(GrammarLabels, PersonAndEventHeadsFollowFilledSlots) {
@@ -342,7 +348,8 @@ TEST(GrammarShipped, HeldOutSentencesAreNew) {
   }
   for (const Utterance& u : eval) {
     EXPECT_FALSE(train_texts.count(u.text)) << u.text;
-    for (size_t t : train_t) ASSERT_FALSE(g.can_produce(t, u.text, train_v)) << u.text << " <- " << g.templates()[t].id;
+    for (size_t t : train_t)
+      ASSERT_FALSE(g.can_produce(t, u.text, train_v)) << u.text << " <- " << g.templates()[t].id;
   }
   for (const Utterance& u : test) {
     EXPECT_FALSE(train_texts.count(u.text)) << u.text;
@@ -362,7 +369,8 @@ TEST(GrammarShipped, GateZeroAndGateOneLengthsMatch) {
     EXPECT_NEAR(ratio, 1.0, 0.15) << inherent::split_name(s) << ": " << st.mean_words_gate0 << " vs "
                                   << st.mean_words_gate1;
     EXPECT_LT(st.length_ks, 0.12) << inherent::split_name(s);
-    EXPECT_NEAR(static_cast<double>(st.hard) / static_cast<double>(st.gate0), 0.5, 0.1) << inherent::split_name(s);
+    EXPECT_NEAR(static_cast<double>(st.hard) / static_cast<double>(st.gate0), 0.5, 0.1)
+        << inherent::split_name(s);
     for (int h = 1; h < INHERENT_N_HEADS; ++h) EXPECT_GT(st.positives[h], n / 100) << inherent::head_name(h);
   }
   // Without matching, the shipped negatives are shorter: the control shows the test can fail.
@@ -398,7 +406,8 @@ TEST(GrammarSample, ThreadSafeAndEqualToSerial) {
   std::vector<std::vector<Utterance>> serial, parallel(4);
   for (int i = 0; i < 4; ++i) serial.push_back(g.sample(300, Split::train, 500 + i));
   std::vector<std::thread> threads;
-  for (int i = 0; i < 4; ++i) threads.emplace_back([&, i] { parallel[i] = g.sample(300, Split::train, 500 + i); });
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&, i] { parallel[i] = g.sample(300, Split::train, 500 + i); });
   for (std::thread& t : threads) t.join();
   for (int i = 0; i < 4; ++i) {
     ASSERT_EQ(parallel[i].size(), serial[i].size());

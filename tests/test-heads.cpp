@@ -2,12 +2,11 @@
 //
 // The one head table (src/common/heads.h): the C ABI reports exactly its rows, and
 // head_index finds a head by name or by threshold key, the same way everywhere.
-#include "common/heads.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "common/heads.h"
 #include "inherent/inherent.h"
 
 namespace inherent {

@@ -15,8 +15,21 @@ namespace fs = std::filesystem;
 namespace im = inherent::imports;
 using inherent::Split;
 
-enum { G = 0, LIST = 1, TERM = 2, PHOTO = 3, CAL = 4, DOC = 5, PERSON = 6, EVENT = 7, RESEARCH = 8, INSIGHT = 9,
-       BROWSE = 10, CALL = 11, TIMER = 12 };
+enum {
+  G = 0,
+  LIST = 1,
+  TERM = 2,
+  PHOTO = 3,
+  CAL = 4,
+  DOC = 5,
+  PERSON = 6,
+  EVENT = 7,
+  RESEARCH = 8,
+  INSIGHT = 9,
+  BROWSE = 10,
+  CALL = 11,
+  TIMER = 12
+};
 
 std::string bits(const im::Sentence& s) {
   std::string b;
@@ -97,9 +110,13 @@ TEST(Importers, Clinc150Mapping) {
 }
 
 TEST(Importers, Clinc150Errors) {
-  EXPECT_NE(error_of([] { im::parse_clinc150("{\n \"train\": [[\"a\", \"b\"],\n  x]}", "bad.json"); }).find("bad.json:3:"),
+  EXPECT_NE(error_of([] {
+              im::parse_clinc150("{\n \"train\": [[\"a\", \"b\"],\n  x]}", "bad.json");
+            }).find("bad.json:3:"),
             std::string::npos);
-  EXPECT_NE(error_of([] { im::parse_clinc150(R"({"train": [["only text"]]})", "c.json"); }).find("c.json: train[0]"),
+  EXPECT_NE(error_of([] {
+              im::parse_clinc150(R"({"train": [["only text"]]})", "c.json");
+            }).find("c.json: train[0]"),
             std::string::npos);
   EXPECT_NE(error_of([] { im::parse_clinc150(R"({"x": 1})", "d.json"); }).find("d.json"), std::string::npos);
 }
@@ -133,12 +150,17 @@ TEST(Importers, Hwu64Mapping) {
 
 TEST(Importers, Hwu64Errors) {
   const std::string head = "answerid;scenario;intent;answer_annotation\n";
-  EXPECT_NE(error_of([&] { im::parse_hwu64_csv(head + "1;a;b;ok\n2;a;b;\"[person : x\"\n", "h.csv"); }).find("h.csv:3"),
+  EXPECT_NE(error_of([&] {
+              im::parse_hwu64_csv(head + "1;a;b;ok\n2;a;b;\"[person : x\"\n", "h.csv");
+            }).find("h.csv:3"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { im::parse_hwu64_csv(head + "1;a;b;ok\n\n3;a;b;\"x ] y\"\n", "h.csv"); }).find("h.csv:4"),
+  EXPECT_NE(
+      error_of([&] { im::parse_hwu64_csv(head + "1;a;b;ok\n\n3;a;b;\"x ] y\"\n", "h.csv"); }).find("h.csv:4"),
+      std::string::npos);
+  EXPECT_NE(error_of([] { im::parse_hwu64_csv("id,text\n1,hi\n", "w.csv"); }).find("w.csv:1"),
             std::string::npos);
-  EXPECT_NE(error_of([] { im::parse_hwu64_csv("id,text\n1,hi\n", "w.csv"); }).find("w.csv:1"), std::string::npos);
-  EXPECT_NE(error_of([&] { im::parse_hwu64_csv(head + "1;a\n", "s.csv"); }).find("s.csv:2"), std::string::npos);
+  EXPECT_NE(error_of([&] { im::parse_hwu64_csv(head + "1;a\n", "s.csv"); }).find("s.csv:2"),
+            std::string::npos);
 }
 
 TEST(Importers, SlurpMapping) {
@@ -163,20 +185,24 @@ TEST(Importers, SlurpMapping) {
 
 TEST(Importers, SlurpErrors) {
   const std::string ok = R"({"sentence": "x y", "intent": "a_b"})";
-  EXPECT_NE(error_of([&] { im::parse_slurp_jsonl(ok + "\n" + ok + "\n{\"sentence\": 3, \"intent\": \"a\"}\n", "e.jsonl"); })
-                .find("e.jsonl:3"),
+  EXPECT_NE(error_of([&] {
+              im::parse_slurp_jsonl(ok + "\n" + ok + "\n{\"sentence\": 3, \"intent\": \"a\"}\n", "e.jsonl");
+            }).find("e.jsonl:3"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { im::parse_slurp_jsonl(ok + "\n{broken\n", "e.jsonl"); }).find("e.jsonl:2:"), std::string::npos);
-  EXPECT_NE(error_of([&] { im::parse_slurp_jsonl(R"({"sentence": "x", "intent": "q", "sentence_annotation": "[a b]"})",
-                                                 "e.jsonl"); })
-                .find("e.jsonl:1"),
+  EXPECT_NE(error_of([&] { im::parse_slurp_jsonl(ok + "\n{broken\n", "e.jsonl"); }).find("e.jsonl:2:"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              im::parse_slurp_jsonl(R"({"sentence": "x", "intent": "q", "sentence_annotation": "[a b]"})",
+                                    "e.jsonl");
+            }).find("e.jsonl:1"),
             std::string::npos);
 }
 
 TEST(Importers, SnipsMapping) {
   // Latin-1 byte 0xE9 in one entity: decoded tolerantly.
-  const std::string j = std::string(R"({"BookRestaurant": [{"data": [{"text": "book a table at "}, {"text": "Caf)") +
-                        "\xE9" + R"( Lune", "entity": "restaurant_name"}, {"text": " for four"}]}],
+  const std::string j =
+      std::string(R"({"BookRestaurant": [{"data": [{"text": "book a table at "}, {"text": "Caf)") + "\xE9" +
+      R"( Lune", "entity": "restaurant_name"}, {"text": " for four"}]}],
     "AddToPlaylist": [{"data": [{"text": "add this tune to "}, {"text": "Dana's", "entity": "playlist_owner"}, {"text": " road trip mix"}]},
                       {"data": [{"text": "add this tune to "}, {"text": "my", "entity": "playlist_owner"}, {"text": " gym mix"}]}],
     "SearchScreeningEvent": [{"data": [{"text": "when is the next showing of the robot film"}]}],
@@ -188,10 +214,12 @@ TEST(Importers, SnipsMapping) {
   EXPECT_EQ(bits(*find(v, "add this tune to my gym mix")), expect({G, LIST}));
   EXPECT_EQ(bits(*find(v, "when is the next showing of the robot film")), expect({G, EVENT}));
   EXPECT_EQ(bits(*find(v, "will it snow in oslo tonight")), expect({G}));
-  const std::string ascii = R"({"BookRestaurant": [{"data": [{"text": "book a table at the corner diner for four"}]}]})";
+  const std::string ascii =
+      R"({"BookRestaurant": [{"data": [{"text": "book a table at the corner diner for four"}]}]})";
   EXPECT_EQ(bits(im::parse_snips_json(ascii, "b.json").at(0)), expect({G, BROWSE}));
-  EXPECT_NE(error_of([] { im::parse_snips_json(R"({"X": [{"nodata": 1}]})", "x.json"); }).find("x.json: X[0]"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([] { im::parse_snips_json(R"({"X": [{"nodata": 1}]})", "x.json"); }).find("x.json: X[0]"),
+      std::string::npos);
 }
 
 TEST(Importers, HomeAssistantTests) {
@@ -221,11 +249,13 @@ TEST(Importers, HomeAssistantTests) {
   EXPECT_EQ(bits(*find(v, "cancel the egg timer")), expect({G}));
   EXPECT_EQ(find(v, "put oat milk on my shopping list")->origin, "t.yaml:9");
   EXPECT_TRUE(im::parse_ha_tests_yaml("language: en\nlists: {}\n", "f.yaml").empty());  // not a test file
-  EXPECT_NE(error_of([] { im::parse_ha_tests_yaml("tests:\n  - sentences: [a b c]\n    intent: 3\n", "t.yaml"); })
-                .find("t.yaml:3"),
+  EXPECT_NE(error_of([] {
+              im::parse_ha_tests_yaml("tests:\n  - sentences: [a b c]\n    intent: 3\n", "t.yaml");
+            }).find("t.yaml:3"),
             std::string::npos);
-  EXPECT_NE(error_of([] { im::parse_ha_tests_yaml("tests:\n  - sentences: [\"x\n", "u.yaml"); }).find("u.yaml:"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([] { im::parse_ha_tests_yaml("tests:\n  - sentences: [\"x\n", "u.yaml"); }).find("u.yaml:"),
+      std::string::npos);
 }
 
 TEST(Importers, NotAddressedSources) {
@@ -242,27 +272,31 @@ TEST(Importers, NotAddressedSources) {
     EXPECT_EQ(s.split, m[0].split);
     EXPECT_EQ(s.text.find('{'), std::string::npos);
   }
-  EXPECT_TRUE(find(m, "okay so we should schedule a meeting with marketing next week")->hard);  // intent words
+  EXPECT_TRUE(
+      find(m, "okay so we should schedule a meeting with marketing next week")->hard);  // intent words
   EXPECT_FALSE(find(m, "i think the remote the remote should be yellow and round")->hard);
 
-  const std::string chat = R"({"c1": {"content": [{"message": "Did you see the game last night? It was wild."},
+  const std::string chat =
+      R"({"c1": {"content": [{"message": "Did you see the game last night? It was wild."},
       {"message": "see https://example.org/x for more"}, {"message": "I did, what a finish to the season"}]}})";
   const auto c = im::parse_topical_chat_json(chat, "chat.json");
   check_invariants(c);
   ASSERT_EQ(c.size(), 2u);
   for (const auto& s : c) EXPECT_EQ(s.group, "c1");
 
-  const auto w = im::parse_wiki_sents("the river floods each spring\n\nit was built in the 1890s by a local firm\nok\n",
-                                      "wiki.txt");
+  const auto w = im::parse_wiki_sents(
+      "the river floods each spring\n\nit was built in the 1890s by a local firm\nok\n", "wiki.txt");
   check_invariants(w);
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[1].origin, "wiki.txt:3");
   EXPECT_EQ(bits(w[0]), expect({}));
   EXPECT_EQ(w[0].kind(), inherent::TemplateKind::negative);
 
-  EXPECT_NE(error_of([] { im::parse_qmsum_json(R"({"topic_list": []})", "q.json"); }).find("q.json"), std::string::npos);
-  EXPECT_NE(error_of([] { im::parse_topical_chat_json(R"({"c": {"content": [{"message": 1}]}})", "t.json"); })
-                .find("t.json: c.content[0]"),
+  EXPECT_NE(error_of([] { im::parse_qmsum_json(R"({"topic_list": []})", "q.json"); }).find("q.json"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              im::parse_topical_chat_json(R"({"c": {"content": [{"message": 1}]}})", "t.json");
+            }).find("t.json: c.content[0]"),
             std::string::npos);
 }
 
@@ -276,8 +310,9 @@ TEST(Importers, SplitIsStableAndShared) {
 }
 
 TEST(Importers, CsvRoundTripAndErrors) {
-  const auto v = im::parse_clinc150(R"({"train": [["phone my aunt rosa", "make_call"], ["which planet, if any, is red", "oos"]]})",
-                                    "m.json");
+  const auto v = im::parse_clinc150(
+      R"({"train": [["phone my aunt rosa", "make_call"], ["which planet, if any, is red", "oos"]]})",
+      "m.json");
   const std::string csv = im::to_csv(v);
   const auto back = im::parse_import_csv(csv, "out.csv");
   ASSERT_EQ(back.size(), v.size());
@@ -304,7 +339,10 @@ TEST(Importers, ImportSourceDeduplicates) {
   fs::create_directories(dir / "sub");
   {
     std::FILE* f = std::fopen((dir / "sub" / "a.txt").c_str(), "w");
-    std::fputs("the hill was settled early on\nThe hill was settled early on.\nthe mill closed in the winter of that year\n", f);
+    std::fputs(
+        "the hill was settled early on\nThe hill was settled early on.\nthe mill closed in the winter of "
+        "that year\n",
+        f);
     std::fclose(f);
   }
   im::ImportStats st;
@@ -339,10 +377,10 @@ TEST(Importers, SharedCopies) {
     const char* folder;
     size_t min;
   };
-  const Case cases[] = {{"clinc150", "clinc150", 20000}, {"hwu64", "hwu64", 9000},   {"slurp", "slurp-text", 4000},
-                        {"snips", "snips-2017", 12000},  {"ha-intents", "ha-intents-en", 500},
-                        {"qmsum", "qmsum-meetings", 10000}, {"topical-chat", "topical-chat", 10000},
-                        {"wiki-sents", "clinc-wiki-sents", 10000}};
+  const Case cases[] = {{"clinc150", "clinc150", 20000},         {"hwu64", "hwu64", 9000},
+                        {"slurp", "slurp-text", 4000},           {"snips", "snips-2017", 12000},
+                        {"ha-intents", "ha-intents-en", 500},    {"qmsum", "qmsum-meetings", 10000},
+                        {"topical-chat", "topical-chat", 10000}, {"wiki-sents", "clinc-wiki-sents", 10000}};
   for (const Case& c : cases) {
     const fs::path p = root / c.folder;
     if (!fs::exists(p)) continue;

@@ -3,8 +3,6 @@
 // The metadata JSON reader: accepts RFC 8259 documents, rejects everything else with a
 // line/column message, reads numbers exactly and locale-independently, and the writer's
 // output reads back to the same values.
-#include "common/json.h"
-
 #include <gtest/gtest.h>
 
 #include <clocale>
@@ -12,6 +10,8 @@
 #include <cstring>
 #include <limits>
 #include <string>
+
+#include "common/json.h"
 
 namespace inherent::json {
 namespace {
@@ -42,10 +42,17 @@ TEST(Json, Scalars) {
 TEST(Json, NumbersAreExact) {
   // Every one of these must equal the compiler's correctly rounded literal.
   const std::pair<const char*, double> cases[] = {
-      {"0", 0.0},          {"-0", -0.0},         {"1", 1.0},
-      {"0.57", 0.57},      {"0.9", 0.9},          {"1e-08", 1e-08},
-      {"1E-8", 1e-8},      {"20", 20.0},          {"8000.0", 8000.0},
-      {"-12.5e+3", -12.5e3}, {"0.5699999928474426", 0.5699999928474426},
+      {"0", 0.0},
+      {"-0", -0.0},
+      {"1", 1.0},
+      {"0.57", 0.57},
+      {"0.9", 0.9},
+      {"1e-08", 1e-08},
+      {"1E-8", 1e-8},
+      {"20", 20.0},
+      {"8000.0", 8000.0},
+      {"-12.5e+3", -12.5e3},
+      {"0.5699999928474426", 0.5699999928474426},
       {"123456789012345678", 123456789012345678.0},
       {"1.7976931348623157e308", 1.7976931348623157e308},
       {"4.9e-324", 4.9e-324},
@@ -107,8 +114,8 @@ TEST(Json, RejectsWithPosition) {
   EXPECT_NE(bad("\"\\x\"").find("bad escape"), std::string::npos);
   EXPECT_NE(bad("\"\\ud800\"").find("surrogate"), std::string::npos);
   EXPECT_NE(bad("\"\\udc00\"").find("surrogate"), std::string::npos);
-  EXPECT_NE(bad("\"\xc3\"").find("UTF-8"), std::string::npos);      // truncated
-  EXPECT_NE(bad("\"\xc0\xaf\"").find("UTF-8"), std::string::npos);  // overlong
+  EXPECT_NE(bad("\"\xc3\"").find("UTF-8"), std::string::npos);          // truncated
+  EXPECT_NE(bad("\"\xc0\xaf\"").find("UTF-8"), std::string::npos);      // overlong
   EXPECT_NE(bad("\"\xed\xa0\x80\"").find("UTF-8"), std::string::npos);  // surrogate
   EXPECT_NE(bad("{} {}").find("after the JSON value"), std::string::npos);
   EXPECT_NE(bad("nul").find("unexpected"), std::string::npos);

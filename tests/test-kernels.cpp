@@ -3,17 +3,17 @@
 // Every kernel of every kernel set this CPU runs, against a float64 reference written
 // here in plain loops (the XNNPACK way: same tests for all sets). Shapes cover full and
 // partial tiles and panels, odd strides and every epilogue.
-#include "engine/kernels/kernels.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <stdexcept>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "engine/kernels/kernels.h"
 
 namespace inherent::kernels {
 namespace {
@@ -32,11 +32,16 @@ double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 // scale), gate = the GLU gate's acc + bias, r = the residual input.
 double epilogue_ref(Epilogue ep, double v, double gate, double r) {
   switch (ep) {
-    case Epilogue::bias: return v;
-    case Epilogue::bias_silu: return v * sigmoid(v);
-    case Epilogue::residual: return r + 0.5 * v;
-    case Epilogue::scale: return 0.5 * v;
-    case Epilogue::glu: return v * sigmoid(gate);
+    case Epilogue::bias:
+      return v;
+    case Epilogue::bias_silu:
+      return v * sigmoid(v);
+    case Epilogue::residual:
+      return r + 0.5 * v;
+    case Epilogue::scale:
+      return 0.5 * v;
+    case Epilogue::glu:
+      return v * sigmoid(gate);
   }
   return 0;
 }
@@ -68,7 +73,8 @@ TEST(KernelSets, EverySetTheCpuRunsIsAvailable) {
   const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
                       __builtin_cpu_supports("avx512dq") && fma;
   if (avx512) want.push_back("avx512");
-  if (avx512 && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni")) want.push_back("avx512vnni");
+  if (avx512 && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni"))
+    want.push_back("avx512vnni");
 #endif
   std::vector<std::string> got;
   for (const Kernels* k : sets()) got.push_back(k->name);
@@ -82,7 +88,8 @@ TEST_P(KernelsTest, GemmMatchesFloat64) {
   const int ms[] = {1, 2, 5, 6, 7, 13, 14, 15, 25, 29};
   const int ks[] = {1, 3, 17, 128};
   const int ns[] = {1, 7, 16, 33, 130};
-  const Epilogue eps[] = {Epilogue::bias, Epilogue::bias_silu, Epilogue::residual, Epilogue::scale, Epilogue::glu};
+  const Epilogue eps[] = {Epilogue::bias, Epilogue::bias_silu, Epilogue::residual, Epilogue::scale,
+                          Epilogue::glu};
   unsigned seed = 1;
   for (int m : ms)
     for (int k : ks)
@@ -91,7 +98,8 @@ TEST_P(KernelsTest, GemmMatchesFloat64) {
           const bool glu = ep == Epilogue::glu;
           const int rows_w = glu ? 2 * n : n;
           const size_t lda = k + 3, ldc = n + 5, ldr = n + 2;
-          const auto a = randn(m * lda, seed++), w = randn(size_t(rows_w) * k, seed++), b = randn(rows_w, seed++);
+          const auto a = randn(m * lda, seed++), w = randn(size_t(rows_w) * k, seed++),
+                     b = randn(rows_w, seed++);
           const auto res = randn(m * ldr, seed++);
           PackedLinear p;
           pack_linear(w.data(), k, n, k, b.data(), kn.nr, glu, &p);
@@ -112,9 +120,8 @@ TEST_P(KernelsTest, GemmMatchesFloat64) {
               const double want = epilogue_ref(ep, ep == Epilogue::scale ? acc : acc + b[j],
                                                glu ? gate + b[n + j] : 0.0, res[i * ldr + j]);
               const double tol = 1e-5 * (mag + std::fabs(want) + 10.0);
-              ASSERT_NEAR(c[i * ldc + j], want, tol)
-                  << kn.name << " m " << m << " k " << k << " n " << n << " epilogue " << int(ep) << " at " << i << ","
-                  << j;
+              ASSERT_NEAR(c[i * ldc + j], want, tol) << kn.name << " m " << m << " k " << k << " n " << n
+                                                     << " epilogue " << int(ep) << " at " << i << "," << j;
             }
             for (size_t j = n; j < ldc; ++j) ASSERT_EQ(c[i * ldc + j], 12345.0f) << "wrote past column n";
           }
@@ -164,7 +171,8 @@ TEST_P(KernelsTest, RuntimePacking) {
   pack_cols(src.data(), ld, n, k, kn.nr, pc.data());
   std::vector<float> cr(3 * n), cc(3 * n);
   GemmArgs g;
-  g.m = 3, g.k = k, g.n = n, g.a = a.data(), g.lda = k, g.ldc = n, g.epilogue = Epilogue::scale, g.alpha = 1.0f;
+  g.m = 3, g.k = k, g.n = n, g.a = a.data(), g.lda = k, g.ldc = n, g.epilogue = Epilogue::scale,
+  g.alpha = 1.0f;
   g.panels = pr.data(), g.c = cr.data();
   kn.gemm(g);
   g.panels = pc.data(), g.c = cc.data();
@@ -293,14 +301,16 @@ TEST_P(KernelsTest, Dot) {
 // ---- the integer GEMM (int8 weights, int16 activations) ----
 
 // W [rows, k] as pack_linear_q defines its int8 values and row scales (float64 here).
-void weights_q(const std::vector<float>& w, int rows, int k, std::vector<int>* q, std::vector<double>* scale) {
+void weights_q(const std::vector<float>& w, int rows, int k, std::vector<int>* q,
+               std::vector<double>* scale) {
   q->assign(size_t(rows) * k, 0);
   scale->assign(rows, 0.0);
   for (int j = 0; j < rows; ++j) {
     double mx = 0;
     for (int p = 0; p < k; ++p) mx = std::max(mx, std::fabs(double(w[size_t(j) * k + p])));
     (*scale)[j] = mx / 127.0;
-    for (int p = 0; p < k && mx > 0; ++p) (*q)[size_t(j) * k + p] = int(std::lround(w[size_t(j) * k + p] / (*scale)[j]));
+    for (int p = 0; p < k && mx > 0; ++p)
+      (*q)[size_t(j) * k + p] = int(std::lround(w[size_t(j) * k + p] / (*scale)[j]));
   }
 }
 
@@ -361,7 +371,8 @@ TEST_P(KernelsTest, IntegerGemmIsExactInInt32) {
           GemmArgs g = gemm_args(p, m, nullptr, 0, c.data(), ldc, ep);
           g.qa = qa.data(), g.lda = ldq, g.a_scale = sa.data();
           g.alpha = 0.5f, g.residual = res.data(), g.ldr = ldc;
-          if (ep == Epilogue::residual) std::copy(res.begin(), res.end(), c.begin());  // in place, as the model
+          if (ep == Epilogue::residual)
+            std::copy(res.begin(), res.end(), c.begin());  // in place, as the model
           if (ep == Epilogue::residual) g.residual = c.data();
           kn.gemm_q(g);
           std::vector<int> wq;
@@ -383,8 +394,8 @@ TEST_P(KernelsTest, IntegerGemmIsExactInInt32) {
               const double mag = column(j, &v) + (glu ? column(n + j, &gate) : 0.0);
               const double want = epilogue_ref(ep, v, gate, res[i * ldc + j]);
               ASSERT_NEAR(c[i * ldc + j], want, 1e-6 * (mag + std::fabs(want) + 1.0))
-                  << kn.name << " m " << m << " k " << k << " n " << n << " epilogue " << int(ep) << " at " << i << ","
-                  << j;
+                  << kn.name << " m " << m << " k " << k << " n " << n << " epilogue " << int(ep) << " at "
+                  << i << "," << j;
             }
           for (int i = 0; i < m && ep != Epilogue::residual; ++i)
             for (size_t j = n; j < ldc; ++j) ASSERT_EQ(c[i * ldc + j], 12345.0f) << "wrote past column n";
@@ -460,7 +471,8 @@ TEST(KernelSets, IntegerGemmAgreesAcrossSets) {
     g.qa = qa.data(), g.lda = k, g.a_scale = sa.data();
     kn->gemm_q(g);
     if (first.empty()) first = c;
-    for (size_t i = 0; i < c.size(); ++i) ASSERT_NEAR(c[i], first[i], 1e-5 * (1 + std::fabs(first[i]))) << kn->name;
+    for (size_t i = 0; i < c.size(); ++i)
+      ASSERT_NEAR(c[i], first[i], 1e-5 * (1 + std::fabs(first[i]))) << kn->name;
   }
 }
 

@@ -120,7 +120,8 @@ TEST(Metrics, RocCurvePoints) {
   }
   EXPECT_EQ(roc[2].threshold, 0.8f);
   double area = 0;
-  for (size_t i = 1; i < roc.size(); ++i) area += (roc[i].fpr - roc[i - 1].fpr) * (roc[i].tpr + roc[i - 1].tpr) / 2;
+  for (size_t i = 1; i < roc.size(); ++i)
+    area += (roc[i].fpr - roc[i - 1].fpr) * (roc[i].tpr + roc[i - 1].tpr) / 2;
   EXPECT_NEAR(area, roc_auc(s, l), 1e-12);
   EXPECT_TRUE(roc_curve({0.5f, 0.6f}, {1, 1}).empty());
 }

@@ -3,8 +3,6 @@
 // The model package loader (model-package.h): round trips in the directory, memory and
 // single-buffer forms, and one failing package per rule, each of which must fail with a
 // message naming the key at fault.
-#include "engine/model-package.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -15,6 +13,7 @@
 
 #include "common/json.h"
 #include "common/safetensors.h"
+#include "engine/model-package.h"
 
 namespace inherent {
 namespace {
@@ -36,7 +35,8 @@ Encoded encode(const ModelConfig& c, const std::vector<PackageTensor>& tensors, 
   Encoded e;
   e.metadata = model_metadata_json(c, info);
   std::string error;
-  EXPECT_EQ(model_package_encode(c, tensors, e.metadata, embed, &e.weights, &error), INHERENT_STATUS_OK) << error;
+  EXPECT_EQ(model_package_encode(c, tensors, e.metadata, embed, &e.weights, &error), INHERENT_STATUS_OK)
+      << error;
   return e;
 }
 
@@ -87,10 +87,10 @@ class PackageTest : public ::testing::Test {
   Encoded pkg;
 };
 
-#define EXPECT_ERROR(weights, metadata, needle)                                         \
-  do {                                                                                  \
-    const std::string message_ = load_error(weights, metadata);                         \
-    EXPECT_NE(message_.find(needle), std::string::npos) << "message: " << message_;     \
+#define EXPECT_ERROR(weights, metadata, needle)                                     \
+  do {                                                                              \
+    const std::string message_ = load_error(weights, metadata);                     \
+    EXPECT_NE(message_.find(needle), std::string::npos) << "message: " << message_; \
   } while (0)
 
 TEST_F(PackageTest, MemoryRoundTrip) {
@@ -120,8 +120,9 @@ TEST_F(PackageTest, SingleBufferForm) {
   const Encoded single = encode(config, tensors, info, /*embed=*/true);
   ModelPackage loaded;
   std::string error;
-  ASSERT_EQ(model_package_load_memory(single.weights.data(), single.weights.size(), nullptr, 0, &loaded, &error),
-            INHERENT_STATUS_OK)
+  ASSERT_EQ(
+      model_package_load_memory(single.weights.data(), single.weights.size(), nullptr, 0, &loaded, &error),
+      INHERENT_STATUS_OK)
       << error;
   EXPECT_EQ(loaded.metadata.thresholds[3], 0.25f);
   // Given again separately and identical: fine. Different: refused.
@@ -138,7 +139,8 @@ TEST_F(PackageTest, DirectoryAndFileForms) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string error;
-  ASSERT_EQ(model_package_write_dir(dir.string(), config, tensors, info, &error), INHERENT_STATUS_OK) << error;
+  ASSERT_EQ(model_package_write_dir(dir.string(), config, tensors, info, &error), INHERENT_STATUS_OK)
+      << error;
   EXPECT_TRUE(fs::exists(dir / "model.safetensors"));
   EXPECT_TRUE(fs::exists(dir / "inherent.metadata.json"));
   ModelPackage loaded;
@@ -171,16 +173,21 @@ TEST_F(PackageTest, MetadataRules) {
   EXPECT_ERROR(w, edit(m, "\"inherent.model\"", "\"onnx\""), "format: is \"onnx\"");
   EXPECT_ERROR(w, edit(m, "\"format\": \"inherent.model\",", ""), "format: missing (required)");
   EXPECT_ERROR(w, edit(m, "\"format_version\": 1", "\"format_version\": 2"), "format_version: is 2, newer");
-  EXPECT_ERROR(w, edit(m, "\"format_version\": 1", "\"format_version\": 1.5"), "format_version: must be a positive integer");
-  EXPECT_ERROR(w, edit(m, "\"format_version\": 1", "\"format_version\": \"1\""), "format_version: must be a number, got string");
-  EXPECT_ERROR(w, edit(m, "\"model_version\": \"1.2.3\"", "\"model_version\": \"\""), "model_version: is empty");
+  EXPECT_ERROR(w, edit(m, "\"format_version\": 1", "\"format_version\": 1.5"),
+               "format_version: must be a positive integer");
+  EXPECT_ERROR(w, edit(m, "\"format_version\": 1", "\"format_version\": \"1\""),
+               "format_version: must be a number, got string");
+  EXPECT_ERROR(w, edit(m, "\"model_version\": \"1.2.3\"", "\"model_version\": \"\""),
+               "model_version: is empty");
   EXPECT_ERROR(w, edit(m, "\"model_name\": \"tiny\"", "\"model_name\": 3"), "model_name: must be a string");
   EXPECT_ERROR(w, edit(m, "\"n_hidden\": 32", "\"n_hidden\": 33"), "config: n_heads = 2 does not divide");
-  EXPECT_ERROR(w, edit(m, "\"n_hidden\": 32", "\"n_hidden\": -32"), "config.n_hidden: must be a positive integer");
+  EXPECT_ERROR(w, edit(m, "\"n_hidden\": 32", "\"n_hidden\": -32"),
+               "config.n_hidden: must be a positive integer");
   EXPECT_ERROR(w, edit_first(m, "\"n_mels\": 128", "\"n_mels\": 80"), "config.n_mels: is 80");
   EXPECT_ERROR(w, edit(m, "\"n_outputs\": 13", "\"n_outputs\": 12"), "config.n_outputs: is 12");
   EXPECT_ERROR(w, edit(m, "\"conv_kernel\": 7,", ""), "config.conv_kernel: missing");
-  EXPECT_ERROR(w, edit(m, "\"hasPhotoQuery\", \"hasCalendarEvent\"", "\"hasCalendarEvent\", \"hasPhotoQuery\""),
+  EXPECT_ERROR(w,
+               edit(m, "\"hasPhotoQuery\", \"hasCalendarEvent\"", "\"hasCalendarEvent\", \"hasPhotoQuery\""),
                "head_order[3]: is \"hasCalendarEvent\", expected \"hasPhotoQuery\"");
   EXPECT_ERROR(w, edit(m, ", \"has_start_timer_intent\"]", "]"), "threshold_keys: has 12 entries");
   EXPECT_ERROR(w, edit(m, "\"is_interesting\": 0.57", "\"is_interesting\": 1.5"),
@@ -190,16 +197,19 @@ TEST_F(PackageTest, MetadataRules) {
   EXPECT_ERROR(w, edit(m, "\"has_photo_query\": 0.25,", ""), "default_thresholds.has_photo_query: missing");
   EXPECT_ERROR(w, edit(m, "\"hop_length\": 320", "\"hop_length\": 160"),
                "frontend.hop_length: is 160 but this engine's frontend uses 320");
-  EXPECT_ERROR(w, edit(m, "\"mel_scale\": \"htk\"", "\"mel_scale\": \"slaney\""), "frontend.mel_scale: is \"slaney\"");
+  EXPECT_ERROR(w, edit(m, "\"mel_scale\": \"htk\"", "\"mel_scale\": \"slaney\""),
+               "frontend.mel_scale: is \"slaney\"");
   EXPECT_ERROR(w, edit(m, "\"log_floor\": 1e-08", "\"log_floor\": 1e-06"), "frontend.log_floor: is 1e-06");
-  EXPECT_ERROR(w, edit(m, "\"std\": \"mel_norm.std\"", "\"std\": \"x\""), "feature_normalization.std: is \"x\"");
+  EXPECT_ERROR(w, edit(m, "\"std\": \"mel_norm.std\"", "\"std\": \"x\""),
+               "feature_normalization.std: is \"x\"");
   EXPECT_ERROR(w, edit(m, "\"code_commit\": \"unknown\",", ""), "training_hash.code_commit: missing");
   EXPECT_ERROR(w, edit(m, "\"threshold_calibration\": {", "\"threshold_calibration\": 5, \"x\": {"),
                "threshold_calibration: must be an object, got number");
   // Unknown top-level keys are fine (forward compatible within a format version).
   ModelPackage loaded;
   std::string error;
-  const std::string extra = edit(m, "\"format\": \"inherent.model\",", "\"format\": \"inherent.model\", \"future\": [1],");
+  const std::string extra =
+      edit(m, "\"format\": \"inherent.model\",", "\"format\": \"inherent.model\", \"future\": [1],");
   EXPECT_EQ(model_package_load_memory(w.data(), w.size(), extra.data(), extra.size(), &loaded, &error),
             INHERENT_STATUS_OK)
       << error;
@@ -207,7 +217,8 @@ TEST_F(PackageTest, MetadataRules) {
 
 // Re-encodes with one tensor changed by f (name, shape, data) and returns the error.
 template <typename F>
-std::string tensor_error(const ModelConfig& c, std::vector<PackageTensor> tensors, const std::string& metadata, F f,
+std::string tensor_error(const ModelConfig& c, std::vector<PackageTensor> tensors,
+                         const std::string& metadata, F f,
                          std::vector<std::pair<std::string, std::string>> header = {}) {
   f(tensors);
   std::vector<TensorData> data;
@@ -219,18 +230,24 @@ std::string tensor_error(const ModelConfig& c, std::vector<PackageTensor> tensor
 }
 
 TEST_F(PackageTest, TensorRules) {
-  auto check = [&](auto f, const std::string& needle, std::vector<std::pair<std::string, std::string>> header = {}) {
+  auto check = [&](auto f, const std::string& needle,
+                   std::vector<std::pair<std::string, std::string>> header = {}) {
     const std::string e = tensor_error(config, tensors, pkg.metadata, f, header);
     EXPECT_NE(e.find(needle), std::string::npos) << "message: " << e;
   };
   check([](auto& t) { t.pop_back(); }, "tensor 'head.bias' [13] is missing");
-  check([](auto& t) { t.push_back({"extra", {1}, {0.0f}}); }, "tensor 'extra' is not in the architecture table");
+  check(
+      [](auto& t) {
+        t.push_back({"extra", {1}, {0.0f}});
+      },
+      "tensor 'extra' is not in the architecture table");
   check([](auto& t) { t[2].shape = {32, 3, 128}; }, "subsample.conv1.weight");
   check([](auto& t) { t[5].data[3] = NAN; }, "tensor 'subsample.conv2.bias' element 3 is NaN or infinite");
   check([](auto& t) { t[1].data[9] = 0.0f; }, "tensor 'mel_norm.std' element 9 is 0");
   auto header = arch_config_to_pairs(config);
   header[1].second = "64";
-  check([](auto&) {}, "__metadata__.n_hidden is \"64\" but inherent.metadata.json config.n_hidden is 32", header);
+  check([](auto&) {}, "__metadata__.n_hidden is \"64\" but inherent.metadata.json config.n_hidden is 32",
+        header);
   // Not a safetensors file at all.
   EXPECT_ERROR(std::string("abc"), pkg.metadata, "model.safetensors: ");
   // F16 weights are not read.
@@ -266,7 +283,8 @@ TEST(PackageInfo, MetadataJsonIsTheDocumentedShape) {
 TEST(PackageInfo, RandomTensorsAreDeterministic) {
   ModelConfig c;
   ASSERT_TRUE(arch_config_by_name("tiny", &c));
-  const auto a = random_package_tensors(c, 1), b = random_package_tensors(c, 1), d = random_package_tensors(c, 2);
+  const auto a = random_package_tensors(c, 1), b = random_package_tensors(c, 1),
+             d = random_package_tensors(c, 2);
   EXPECT_EQ(a[10].data, b[10].data);
   EXPECT_NE(a[10].data, d[10].data);
   // Pinned values: the generator must give the same numbers on every platform.

@@ -94,9 +94,7 @@ TEST(Model, FakeInt8ScopeRoundsOnlyInside) {
     before = model->scores(mel);
     {
       FakeInt8Scope int8;
-      {
-        FakeInt8Scope nested;
-      }
+      { FakeInt8Scope nested; }
       inside = model->scores(mel);  // still rounded after the nested scope ended
     }
     after = model->scores(mel);
@@ -284,7 +282,8 @@ TEST(TrainConfigYaml, Int8ConsistencyNeedsNoDropout) {
     parse_train_config_yaml("model:\n  preset: tiny\ntraining:\n  int8_consistency: 1.0\n", "cfg.yaml");
     ADD_FAILURE() << "accepted";
   } catch (const Exception& e) {
-    EXPECT_NE(std::string(e.what()).find("int8_consistency needs model.dropout: 0"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("int8_consistency needs model.dropout: 0"), std::string::npos)
+        << e.what();
   }
   const TrainConfig ok = parse_train_config_yaml(
       "model:\n  preset: tiny\n  dropout: 0\ntraining:\n  int8_consistency: 2.5\n", "cfg.yaml");

@@ -12,11 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "cli-run.h"
 #include "common/csv.h"
 #include "data/augment.h"
 #include "frontend/audio-file.h"
-
-#include "cli-run.h"
 #include "test-clips.h"
 
 namespace {
@@ -32,7 +31,8 @@ CliRun inherent_cli(const std::string& args) { return cli.run(args); }
 
 const char* kHeader =
     "audio_path,transcript,speaker_id,session_id,device,environment,source,duration_s,split,isInteresting,"
-    "hasAddToListIntent,hasTermSearchQuery,hasPhotoQuery,hasCalendarEvent,hasCreateDocIntent,hasPersonContext,"
+    "hasAddToListIntent,hasTermSearchQuery,hasPhotoQuery,hasCalendarEvent,hasCreateDocIntent,"
+    "hasPersonContext,"
     "hasEventContext,hasDeepResearchIntent,hasInsightIntent,hasBrowsingAgentIntent,hasCallingAgentIntent,"
     "hasStartTimerIntent,voice\n";
 
@@ -81,7 +81,8 @@ void expect_exact_snrs(const fs::path& out) {
   const inherent::CsvTable clean = table(out / "clean/labels.csv");
   const int col = clean.column("audio_path");
   ASSERT_GE(col, 0);
-  for (const auto& [dir, snr] : std::vector<std::pair<std::string, double>>{{"snr-00", 0}, {"snr-05", 5}, {"snr-20", 20}}) {
+  for (const auto& [dir, snr] :
+       std::vector<std::pair<std::string, double>>{{"snr-00", 0}, {"snr-05", 5}, {"snr-20", 20}}) {
     const inherent::CsvTable noisy = table(out / dir / "labels.csv");
     ASSERT_EQ(noisy.rows.size(), clean.rows.size());
     for (size_t r = 0; r < clean.rows.size(); ++r) {
@@ -108,7 +109,8 @@ TEST(NoisyCli, ExactSnrLabelsKeptAndDeterministic) {
   for (size_t row = 0; row < out.rows.size(); ++row) {
     for (size_t k = 1; k < src.header.size(); ++k) {
       ASSERT_EQ(out.header[k], src.header[k]);
-      EXPECT_EQ(out.rows[row].fields[k], src.rows[row + 1].fields[k]) << "row " << row << " column " << src.header[k];
+      EXPECT_EQ(out.rows[row].fields[k], src.rows[row + 1].fields[k])
+          << "row " << row << " column " << src.header[k];
     }
     EXPECT_NE(out.rows[row].fields.back().find("snr=5"), std::string::npos) << out.rows[row].fields.back();
   }
@@ -116,7 +118,10 @@ TEST(NoisyCli, ExactSnrLabelsKeptAndDeterministic) {
 
   // Same seed, same bytes; another seed, other noise.
   ASSERT_EQ(inherent_cli(args + q(b)).code, 0);
-  ASSERT_EQ(inherent_cli("noisy -q --labels " + q(labels_csv()) + " --snr clean,0,5,20 --seed 4 --out " + q(c)).code, 0);
+  ASSERT_EQ(
+      inherent_cli("noisy -q --labels " + q(labels_csv()) + " --snr clean,0,5,20 --seed 4 --out " + q(c))
+          .code,
+      0);
   bool other = false;
   for (const auto& e : fs::recursive_directory_iterator(a)) {
     if (!e.is_regular_file() || e.path().extension() != ".wav") continue;
@@ -144,7 +149,8 @@ TEST(NoisyCli, RecordedNoiseFolder) {
   uint32_t s = 12345;
   for (size_t i = 0; i < x.size(); ++i) {
     s = s * 1664525u + 1013904223u;
-    x[i] = static_cast<float>(0.1 * std::sin(0.05 * static_cast<double>(i)) + 0.05 * ((s >> 8) / 16777216.0 - 0.5));
+    x[i] = static_cast<float>(0.1 * std::sin(0.05 * static_cast<double>(i)) +
+                              0.05 * ((s >> 8) / 16777216.0 - 0.5));
   }
   inherent::test::write_wav((noise / "fan.wav").string(), x);
   const CliRun r = inherent_cli("noisy -q --labels " + q(labels_csv()) + " --snr clean,0,5,20 --noise-dir " +
@@ -177,7 +183,8 @@ TEST(NoisyCli, ErrorsNameTheFileAndLine) {
   EXPECT_NE(r.err.find("bad.csv:2"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("missing.wav"), std::string::npos) << r.err;
 
-  EXPECT_EQ(inherent_cli("noisy --labels " + q(labels_csv()) + " --snr loud --out " + q(scratch() / "x")).code, 2);
+  EXPECT_EQ(
+      inherent_cli("noisy --labels " + q(labels_csv()) + " --snr loud --out " + q(scratch() / "x")).code, 2);
   EXPECT_EQ(inherent_cli("noisy --labels " + q(labels_csv())).code, 2);
 }
 

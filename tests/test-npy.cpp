@@ -19,7 +19,9 @@ namespace {
 
 using Shape = std::vector<size_t>;
 
-std::string data_path(const std::string& name) { return std::string(INHERENT_SOURCE_DIR) + "/tests/data/npy/" + name; }
+std::string data_path(const std::string& name) {
+  return std::string(INHERENT_SOURCE_DIR) + "/tests/data/npy/" + name;
+}
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -119,9 +121,11 @@ TEST(Npy, RejectsOtherDtypesAndOrders) {
 
 TEST(Npy, RoundTripThroughAFile) {
   const std::string path =
-      (std::filesystem::temp_directory_path() / ("inherent-test-npy-" + std::to_string(::getpid()) + ".npy")).string();
+      (std::filesystem::temp_directory_path() / ("inherent-test-npy-" + std::to_string(::getpid()) + ".npy"))
+          .string();
   std::vector<float> v(7 * 128);
-  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i) * -0.25f + 1e-7f * static_cast<float>(i % 3);
+  for (size_t i = 0; i < v.size(); ++i)
+    v[i] = static_cast<float>(i) * -0.25f + 1e-7f * static_cast<float>(i % 3);
   v[5] = -0.0f;
   inherent::write_npy(path, v.data(), {7, 128});
   const inherent::NpyArray a = inherent::read_npy(path);
@@ -151,7 +155,8 @@ TEST(Npy, CorruptInputs) {
   v9[6] = 9;
   EXPECT_NE(decode_error(v9).find("unknown version 9"), std::string::npos);
   EXPECT_NE(decode_error(good.substr(0, 11)).find("truncated header"), std::string::npos);
-  EXPECT_NE(decode_error(std::string("\x93NUMPY\x02\x00\x10\x00\x00", 11)).find("truncated header"), std::string::npos);
+  EXPECT_NE(decode_error(std::string("\x93NUMPY\x02\x00\x10\x00\x00", 11)).find("truncated header"),
+            std::string::npos);
   std::string huge_len = good;
   huge_len[8] = '\xff';
   huge_len[9] = '\xff';
@@ -175,17 +180,19 @@ TEST(Npy, CorruptInputs) {
   EXPECT_NE(decode_error(with_header("{'descr': '<f4', 'shape': (6,), }", payload)).find("Fortran"),
             std::string::npos);
   // Sizes that would overflow the element count are refused, not wrapped around.
-  EXPECT_NE(decode_error(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,), }",
-                                     payload))
+  EXPECT_NE(decode_error(
+                with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,), }",
+                            payload))
                 .find("too large"),
             std::string::npos);
-  EXPECT_NE(decode_error(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }",
-                                     payload))
+  EXPECT_NE(decode_error(
+                with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }",
+                            payload))
                 .find("too large"),
             std::string::npos);
   // A hand-written header with the same content decodes: the reader parses, not compares.
-  const inherent::NpyArray a =
-      inherent::npy_decode(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,3), }", payload), "ok");
+  const inherent::NpyArray a = inherent::npy_decode(
+      with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,3), }", payload), "ok");
   EXPECT_EQ(a.shape, (Shape{2, 3}));
 }
 

@@ -56,7 +56,8 @@ bool python_has(const std::string& module) {
 fs::path exported(const std::string& name, const std::string& args) {
   const fs::path out = scratch() / name;
   if (!fs::exists(out)) {
-    const CliRun r = inherent_cli("export -q --weights " + q(checkpoint) + " --output-dir " + q(out) + " " + args);
+    const CliRun r =
+        inherent_cli("export -q --weights " + q(checkpoint) + " --output-dir " + q(out) + " " + args);
     EXPECT_EQ(r.code, 0) << r.err;
   }
   return out;
@@ -67,9 +68,9 @@ json parity(const fs::path& artifact, int expect_code, CliRun* run = nullptr, co
             const fs::path& against = checkpoint) {
   static int n = 0;
   const fs::path report = scratch() / ("parity-" + std::to_string(n++) + ".json");
-  const CliRun r = inherent_cli("parity -q --checkpoint " + q(against) + " --artifact " + q(artifact) +
-                                " --manifest " + q(manifest) + " --split all --python " + q(python()) +
-                                " --json-out " + q(report) + extra);
+  const CliRun r =
+      inherent_cli("parity -q --checkpoint " + q(against) + " --artifact " + q(artifact) + " --manifest " +
+                   q(manifest) + " --split all --python " + q(python()) + " --json-out " + q(report) + extra);
   EXPECT_EQ(r.code, expect_code) << r.out << r.err;
   if (run) *run = r;
   if (!fs::exists(report)) return nullptr;
@@ -167,7 +168,8 @@ TEST(ParityCli, PerturbedWeightFailsAndNamesTheHead) {
   uint64_t header_len = 0;
   std::memcpy(&header_len, bytes.data(), 8);
   const json header = json::parse(bytes.substr(8, header_len));
-  const size_t offset = 8 + header_len + header["head.bias"]["data_offsets"][0].get<size_t>() + 5 * sizeof(float);
+  const size_t offset =
+      8 + header_len + header["head.bias"]["data_offsets"][0].get<size_t>() + 5 * sizeof(float);
   float v = 0;
   std::memcpy(&v, bytes.data() + offset, sizeof v);
   v += 0.5f;
@@ -205,8 +207,8 @@ TEST(ParityCli, UsageAndInputErrors) {
   std::string header, row;
   std::getline(in, header), std::getline(in, row);
   std::ofstream(one) << header << "\n" << row << "\n";
-  r = inherent_cli("parity --checkpoint " + q(checkpoint) + " --artifact " + q(native) + " --manifest " + q(one) +
-                   " --split test");
+  r = inherent_cli("parity --checkpoint " + q(checkpoint) + " --artifact " + q(native) + " --manifest " +
+                   q(one) + " --split test");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("no rows with split test"), std::string::npos) << r.err;
 }
@@ -241,11 +243,13 @@ std::vector<std::vector<double>> eval_scores(const fs::path& artifact, std::stri
 }
 
 TEST(ParityCli, EvalScoresExportsInTheirOwnRuntime) {
-  if (!python_has("onnxruntime") || !python_has("ai_edge_litert")) GTEST_SKIP() << "no Python with the runtimes";
+  if (!python_has("onnxruntime") || !python_has("ai_edge_litert"))
+    GTEST_SKIP() << "no Python with the runtimes";
   std::string native_scorer, onnx_scorer, litert_scorer;
   const auto want = eval_scores(exported("native", "--backend native") / "native", &native_scorer);
   const auto onnx = eval_scores(exported("onnx", "--backend onnx") / "onnx", &onnx_scorer);
-  const auto litert = eval_scores(exported("litert", "--backend litert") / "litert" / "model.tflite", &litert_scorer);
+  const auto litert =
+      eval_scores(exported("litert", "--backend litert") / "litert" / "model.tflite", &litert_scorer);
   ASSERT_FALSE(want.empty());
   EXPECT_NE(native_scorer.find("native engine"), std::string::npos) << native_scorer;
   EXPECT_NE(onnx_scorer.find("onnx"), std::string::npos) << onnx_scorer;

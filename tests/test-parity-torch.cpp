@@ -30,7 +30,8 @@ namespace fs = std::filesystem;
 
 constexpr double kBar = 1e-4;
 constexpr int64_t kNMels = INHERENT_N_MELS;
-constexpr int64_t kMaxFrames = INHERENT_MAX_FRAMES;  // docs/parity.md: fp32 exports match the checkpoint to 1e-4
+constexpr int64_t kMaxFrames =
+    INHERENT_MAX_FRAMES;  // docs/parity.md: fp32 exports match the checkpoint to 1e-4
 
 // A Conformer with every tensor at trained-like scales (LayerNorm gains around 1,
 // biases around 0, log-mel statistics in mel_norm, a larger head so scores spread).
@@ -42,10 +43,11 @@ train::Conformer random_model(const std::string& name, uint64_t seed) {
   model->eval();
   torch::NoGradGuard no_grad;
   for (auto& [tensor_name, t] : model->named_tensors()) {
-    const bool norm_weight = tensor_name.find("norm") != std::string::npos && tensor_name.rfind("mel_norm", 0) != 0 &&
-                             tensor_name.size() > 7 && tensor_name.compare(tensor_name.size() - 7, 7, ".weight") == 0;
-    const bool norm_bias = tensor_name.find("norm") != std::string::npos && tensor_name.rfind("mel_norm", 0) != 0 &&
-                           !norm_weight;
+    const bool norm_weight = tensor_name.find("norm") != std::string::npos &&
+                             tensor_name.rfind("mel_norm", 0) != 0 && tensor_name.size() > 7 &&
+                             tensor_name.compare(tensor_name.size() - 7, 7, ".weight") == 0;
+    const bool norm_bias = tensor_name.find("norm") != std::string::npos &&
+                           tensor_name.rfind("mel_norm", 0) != 0 && !norm_weight;
     if (norm_weight) t.copy_(1.0 + 0.1 * torch::randn_like(t));
     if (norm_bias) t.copy_(0.05 * torch::randn_like(t));
     if (tensor_name.rfind("head.", 0) == 0) t.mul_(8.0);
@@ -88,8 +90,9 @@ std::vector<Clip> example_clips() {
 torch::Tensor torch_scores(train::Conformer& model, const std::vector<Clip>& clips, int64_t t) {
   torch::Tensor batch = torch::zeros({static_cast<int64_t>(clips.size()), t, kNMels});
   for (size_t i = 0; i < clips.size(); ++i)
-    batch[static_cast<int64_t>(i)].narrow(0, 0, clips[i].frames).copy_(
-        torch::from_blob(const_cast<float*>(clips[i].mel.data()), {clips[i].frames, kNMels}));
+    batch[static_cast<int64_t>(i)]
+        .narrow(0, 0, clips[i].frames)
+        .copy_(torch::from_blob(const_cast<float*>(clips[i].mel.data()), {clips[i].frames, kNMels}));
   torch::NoGradGuard no_grad;
   return model->scores(batch).contiguous();
 }
@@ -151,12 +154,15 @@ TEST_P(TorchParity, EngineMatchesLibTorch) {
   }
   for (size_t i = 0; i < clips.size(); ++i) {
     std::vector<double> logits;
-    ASSERT_TRUE(reference_forward(pkg, clips[i].mel.data(), static_cast<int>(clips[i].frames), &logits, &error));
+    ASSERT_TRUE(
+        reference_forward(pkg, clips[i].mel.data(), static_cast<int>(clips[i].frames), &logits, &error));
     for (int h = 0; h < INHERENT_N_HEADS; ++h)
-      worst_reference = std::max(worst_reference, std::fabs(1.0 / (1.0 + std::exp(-logits[h])) - alone[i][h].item<float>()));
+      worst_reference = std::max(worst_reference,
+                                 std::fabs(1.0 / (1.0 + std::exp(-logits[h])) - alone[i][h].item<float>()));
   }
-  std::printf("%s: max |float64 reference - LibTorch| = %.2e; padding (torch batch, torch 60 s, engine 60 s) %.2e\n",
-              name.c_str(), worst_reference, worst_padding);
+  std::printf(
+      "%s: max |float64 reference - LibTorch| = %.2e; padding (torch batch, torch 60 s, engine 60 s) %.2e\n",
+      name.c_str(), worst_reference, worst_padding);
   EXPECT_LE(worst_engine, kBar);
   EXPECT_LE(worst_reference, kBar);
   EXPECT_LE(worst_padding, 1e-5);  // docs/parity.md: padded or not, scores agree to 1e-5

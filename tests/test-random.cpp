@@ -3,10 +3,9 @@
 // The one hash and generator (src/common/random.h), pinned: cache names, synth clip keys
 // and corpora depend on these exact numbers. The expected values come from an
 // independent implementation (Python integers), not from this code.
-#include "common/random.h"
-
 #include <gtest/gtest.h>
 
+#include "common/random.h"
 #include "data/augment.h"
 
 namespace inherent {
@@ -47,9 +46,7 @@ TEST(Random, Splitmix64AndXoshiro256ArePinned) {
   EXPECT_EQ(c.below(0), 0u);
 }
 
-TEST(Random, AugmentSeedsArePinned) {
-  EXPECT_EQ(augment::mix_seed(7, "augment"), 0x1235f2b19000d974ull);
-}
+TEST(Random, AugmentSeedsArePinned) { EXPECT_EQ(augment::mix_seed(7, "augment"), 0x1235f2b19000d974ull); }
 
 }  // namespace
 }  // namespace inherent

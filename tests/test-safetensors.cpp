@@ -2,13 +2,13 @@
 //
 // The safetensors reader must reject every malformed file with a message naming the
 // key at fault and never read outside the buffer (run under ASan in the asan preset).
-#include "common/safetensors.h"
-
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include "common/safetensors.h"
 
 namespace inherent {
 namespace {
@@ -36,9 +36,9 @@ std::string parse_error(const std::string& bytes) {
   return error;
 }
 
-#define EXPECT_MESSAGE(bytes, needle)                 \
-  do {                                                \
-    const std::string msg_ = parse_error(bytes);      \
+#define EXPECT_MESSAGE(bytes, needle)                        \
+  do {                                                       \
+    const std::string msg_ = parse_error(bytes);             \
     EXPECT_NE(msg_.find(needle), std::string::npos) << msg_; \
   } while (0)
 
@@ -49,7 +49,8 @@ std::string valid_file() {
   EXPECT_EQ(safetensors_encode({{"layer.a", DType::F32, {2, 3}, a},
                                 {"b", DType::I8, {3}, b},
                                 {"empty", DType::F32, {0, 4}, nullptr}},
-                               {{"format", "inherent-weights"}, {"note", "quote \" and \\ and \n"}}, &bytes, &error),
+                               {{"format", "inherent-weights"}, {"note", "quote \" and \\ and \n"}}, &bytes,
+                               &error),
             INHERENT_STATUS_OK)
       << error;
   return bytes;
@@ -84,7 +85,8 @@ TEST(Safetensors, ReadF32ChecksKeyDtypeAndShape) {
   std::string error;
   ASSERT_EQ(safetensors_parse(bytes.data(), bytes.size(), &st, &error), INHERENT_STATUS_OK);
   std::vector<float> out(6);
-  EXPECT_EQ(safetensors_read_f32(st, "missing.weight", {2, 3}, out.data(), &error), INHERENT_STATUS_INVALID_MODEL);
+  EXPECT_EQ(safetensors_read_f32(st, "missing.weight", {2, 3}, out.data(), &error),
+            INHERENT_STATUS_INVALID_MODEL);
   EXPECT_NE(error.find("missing tensor 'missing.weight'"), std::string::npos) << error;
   EXPECT_EQ(safetensors_read_f32(st, "b", {3}, out.data(), &error), INHERENT_STATUS_INVALID_MODEL);
   EXPECT_NE(error.find("'b' has dtype I8, expected F32"), std::string::npos) << error;
@@ -146,18 +148,25 @@ TEST(Safetensors, BadTensorEntries) {
   EXPECT_MESSAGE(make_file("{\"w\": 3}", d8), "tensor 'w': value must be an object");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F33\", \"shape\": [2], \"data_offsets\": [0, 8]}}", d8),
                  "tensor 'w': unknown dtype 'F33'");
-  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2]}}", d8), "tensor 'w': missing field 'data_offsets'");
-  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"data_offsets\": [0, 8]}}", d8), "tensor 'w': missing field 'shape'");
-  EXPECT_MESSAGE(make_file("{\"w\": {\"shape\": [2], \"data_offsets\": [0, 8]}}", d8), "tensor 'w': missing field 'dtype'");
-  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}}", d8),
-                 "duplicate key \"dtype\"");
-  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8], \"x\": 1}}", d8),
-                 "tensor 'w': unknown field 'x'");
+  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2]}}", d8),
+                 "tensor 'w': missing field 'data_offsets'");
+  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"data_offsets\": [0, 8]}}", d8),
+                 "tensor 'w': missing field 'shape'");
+  EXPECT_MESSAGE(make_file("{\"w\": {\"shape\": [2], \"data_offsets\": [0, 8]}}", d8),
+                 "tensor 'w': missing field 'dtype'");
+  EXPECT_MESSAGE(
+      make_file("{\"w\": {\"dtype\": \"F32\", \"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}}",
+                d8),
+      "duplicate key \"dtype\"");
+  EXPECT_MESSAGE(
+      make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8], \"x\": 1}}", d8),
+      "tensor 'w': unknown field 'x'");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [-2], \"data_offsets\": [0, 8]}}", d8),
                  "tensor 'w': shape must hold non-negative integers");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2.0], \"data_offsets\": [0, 8]}}", d8),
                  "tensor 'w': shape must hold integers");
-  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [02], \"data_offsets\": [0, 8]}}", d8), "leading zero");
+  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [02], \"data_offsets\": [0, 8]}}", d8),
+                 "leading zero");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [-0], \"data_offsets\": [0, 8]}}", d8),
                  "tensor 'w': shape must hold non-negative integers");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2e0], \"data_offsets\": [0, 8]}}", d8),
@@ -166,16 +175,20 @@ TEST(Safetensors, BadTensorEntries) {
                  "tensor 'w': dtype must be a string");
   // Integers are exact as doubles only below 2^53; 2^53 + 1 would read as 2^53.
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2],"
-                           " \"data_offsets\": [0, 9007199254740993]}}", d8),
+                           " \"data_offsets\": [0, 9007199254740993]}}",
+                           d8),
                  "tensor 'w': data_offsets value is too large");
-  EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [99999999999999999999], \"data_offsets\": [0, 8]}}", d8),
-                 "shape value is too large");
+  EXPECT_MESSAGE(
+      make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [99999999999999999999], \"data_offsets\": [0, 8]}}",
+                d8),
+      "shape value is too large");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0]}}", d8),
                  "data_offsets must be [begin, end]");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8, 8]}}", d8),
                  "data_offsets has too many entries");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]},"
-                           " \"w\": {\"dtype\": \"F32\", \"shape\": [0], \"data_offsets\": [8, 8]}}", d8),
+                           " \"w\": {\"dtype\": \"F32\", \"shape\": [0], \"data_offsets\": [8, 8]}}",
+                           d8),
                  "duplicate key \"w\"");
 }
 
@@ -192,18 +205,22 @@ TEST(Safetensors, BadOffsetsAndSizes) {
                  "tensor 'w': data_offsets span 8 bytes but F16 2 elements need 4");
   // A shape whose element count overflows 64 bits must not wrap around to a small size.
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [4294967296, 4294967296, 0, 2],"
-                           " \"data_offsets\": [0, 8]}}", d8),
+                           " \"data_offsets\": [0, 8]}}",
+                           d8),
                  "data_offsets span 8 bytes but F32 0 elements need 0");
   EXPECT_MESSAGE(make_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [4294967296, 4294967297],"
-                           " \"data_offsets\": [0, 8]}}", d8),
+                           " \"data_offsets\": [0, 8]}}",
+                           d8),
                  "shape needs more bytes");
   // Overlap, hole, bytes left over.
   const std::string d12 = floats({1, 2, 3});
   EXPECT_MESSAGE(make_file("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]},"
-                           " \"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [4, 12]}}", d12),
+                           " \"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [4, 12]}}",
+                           d12),
                  "tensor 'b' overlaps tensor 'a'");
   EXPECT_MESSAGE(make_file("{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]},"
-                           " \"b\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [8, 12]}}", d12),
+                           " \"b\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [8, 12]}}",
+                           d12),
                  "tensor 'b': data_offsets begin 8 leaves unused bytes from 4");
   EXPECT_MESSAGE(make_file("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}}", d12),
                  "4 bytes that no tensor uses");
@@ -246,10 +263,14 @@ TEST(Safetensors, EncodeRejectsBadInput) {
   EXPECT_NE(error.find("duplicate tensor name 'a'"), std::string::npos) << error;
   EXPECT_EQ(safetensors_encode({{"__metadata__", DType::F32, {2}, x}}, {}, &bytes, &error),
             INHERENT_STATUS_INVALID_ARGUMENT);
-  EXPECT_EQ(safetensors_encode({{"a", DType::F32, {-1}, x}}, {}, &bytes, &error), INHERENT_STATUS_INVALID_ARGUMENT);
-  EXPECT_EQ(safetensors_encode({{"a", DType::F32, {2}, nullptr}}, {}, &bytes, &error), INHERENT_STATUS_INVALID_ARGUMENT);
-  EXPECT_EQ(safetensors_encode({{"", DType::F32, {2}, x}}, {}, &bytes, &error), INHERENT_STATUS_INVALID_ARGUMENT);
-  EXPECT_EQ(safetensors_encode({}, {{"k", "1"}, {"k", "2"}}, &bytes, &error), INHERENT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(safetensors_encode({{"a", DType::F32, {-1}, x}}, {}, &bytes, &error),
+            INHERENT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(safetensors_encode({{"a", DType::F32, {2}, nullptr}}, {}, &bytes, &error),
+            INHERENT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(safetensors_encode({{"", DType::F32, {2}, x}}, {}, &bytes, &error),
+            INHERENT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(safetensors_encode({}, {{"k", "1"}, {"k", "2"}}, &bytes, &error),
+            INHERENT_STATUS_INVALID_ARGUMENT);
 }
 
 TEST(Safetensors, DTypeNames) {

@@ -18,9 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "inherent/inherent.hpp"
-
 #include "cli-run.h"
+#include "inherent/inherent.hpp"
 #include "test-clips.h"
 
 namespace {
@@ -50,7 +49,8 @@ std::vector<fs::path> clips() {
   std::vector<fs::path> paths;
   for (int i = 0; i < 3; ++i) {
     const fs::path p = cli.dir() / ("clip" + std::to_string(i) + ".wav");
-    if (!fs::exists(p)) inherent::test::write_wav(p.string(), inherent::test::labelled_tone_clip(i, i != 1, i == 2));
+    if (!fs::exists(p))
+      inherent::test::write_wav(p.string(), inherent::test::labelled_tone_clip(i, i != 1, i == 2));
     paths.push_back(p);
   }
   return paths;
@@ -64,8 +64,8 @@ struct ModelEnv {
 
 TEST(ScoreCli, JsonLinesCarryTheEnginesScoresAndDecisions) {
   const std::vector<fs::path> paths = clips();
-  const CliRun r = inherent_cli("score --model " + q(package) + " --json " + q(paths[0]) + " " + q(paths[1]) + " " +
-                                q(paths[2]));
+  const CliRun r = inherent_cli("score --model " + q(package) + " --json " + q(paths[0]) + " " + q(paths[1]) +
+                                " " + q(paths[2]));
   ASSERT_EQ(r.code, 0) << r.err;
   const std::vector<json> lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), paths.size());
@@ -163,8 +163,8 @@ TEST(ScoreCli, AFileThatCannotBeScoredIsNamedAndTheOthersStillPrint) {
   const std::vector<fs::path> paths = clips();
   const fs::path broken = cli.dir() / "broken.wav";
   std::ofstream(broken) << "RIFF, but not a WAV file";
-  const CliRun r = inherent_cli("score --json --model " + q(package) + " " + q(broken) + " " + q(paths[0]) + " " +
-                                q(cli.dir() / "absent.wav"));
+  const CliRun r = inherent_cli("score --json --model " + q(package) + " " + q(broken) + " " + q(paths[0]) +
+                                " " + q(cli.dir() / "absent.wav"));
   EXPECT_EQ(r.code, 1);
   const std::vector<json> lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), 1u);
@@ -187,7 +187,8 @@ TEST(ListenCli, FileAndStdinPcmGiveTheStreamApisResults) {
       f.write(reinterpret_cast<const char*>(&v), sizeof v);
     }
   }
-  const std::string args = "listen --model " + q(package) + " --all --json --hop-ms 100 --window-ms 1000 --input ";
+  const std::string args =
+      "listen --model " + q(package) + " --all --json --hop-ms 100 --window-ms 1000 --input ";
   const CliRun from_file = inherent_cli(args + q(wav));
   ASSERT_EQ(from_file.code, 0) << from_file.err;
   const CliRun from_stdin = inherent_cli(args + "- < " + q(raw));
@@ -210,7 +211,8 @@ TEST(ListenCli, FileAndStdinPcmGiveTheStreamApisResults) {
     EXPECT_NEAR(lines[k]["time_s"].get<double>(), want[k].end_s, 1e-9) << k;
     ASSERT_EQ(lines[k]["scores"].size(), static_cast<size_t>(INHERENT_N_HEADS)) << k;
     for (int h = 0; h < INHERENT_N_HEADS; ++h)
-      EXPECT_NEAR(lines[k]["scores"][inherent::head_name(h)].get<double>(), want[k].smoothed[h], 1e-6) << k << " " << h;
+      EXPECT_NEAR(lines[k]["scores"][inherent::head_name(h)].get<double>(), want[k].smoothed[h], 1e-6)
+          << k << " " << h;
   }
 }
 

@@ -63,8 +63,8 @@ Offline offline(const std::vector<float>& x) {
 }
 
 // Feeds x in chunks cycling through `chunks`, reading results at irregular points.
-std::vector<inherent_stream_result> run(Stream& s, const std::vector<float>& x, const std::vector<size_t>& chunks,
-                                        bool finish = true) {
+std::vector<inherent_stream_result> run(Stream& s, const std::vector<float>& x,
+                                        const std::vector<size_t>& chunks, bool finish = true) {
   std::vector<inherent_stream_result> out;
   size_t at = 0, k = 0;
   while (at < x.size()) {
@@ -80,8 +80,9 @@ std::vector<inherent_stream_result> run(Stream& s, const std::vector<float>& x, 
 }
 
 // Every result equals the offline scores of its frames; returns the result count.
-size_t check_windows(const Model& model, const Offline& off, const std::vector<inherent_stream_result>& results,
-                     int window_frames, int hop_frames, bool partial) {
+size_t check_windows(const Model& model, const Offline& off,
+                     const std::vector<inherent_stream_result>& results, int window_frames, int hop_frames,
+                     bool partial) {
   Session session(model);
   const int64_t total = static_cast<int64_t>(off.mel.n_frames);
   int64_t expect_end = partial ? hop_frames : ((window_frames + hop_frames - 1) / hop_frames) * hop_frames;
@@ -116,13 +117,13 @@ TEST(Stream, EqualsOfflineOnTheSameWindows) {
     std::vector<size_t> chunks;
   };
   const Case cases[] = {
-      {2000, 100, 1, {1600}},                   // the defaults, 100 ms chunks
+      {2000, 100, 1, {1600}},  // the defaults, 100 ms chunks
       {2000, 100, 1, {1, 7, 320, 399, 1000, 4096}},
       {2000, 100, 0, {5000}},
-      {500, 60, 1, {333}},                      // odd frame counts: right-edge steps
-      {100, 200, 1, {2048}},                    // hop longer than the window
-      {1980, 20, 1, {160, 480}},                // one-frame hops: every phase
-      {60000, 1000, 1, {16000}},                // window longer than the clip
+      {500, 60, 1, {333}},        // odd frame counts: right-edge steps
+      {100, 200, 1, {2048}},      // hop longer than the window
+      {1980, 20, 1, {160, 480}},  // one-frame hops: every phase
+      {60000, 1000, 1, {16000}},  // window longer than the clip
   };
   for (const Case& c : cases) {
     inherent_stream_params p = inherent_stream_default_params();
@@ -142,8 +143,8 @@ TEST(Stream, EveryKernelSetAndPrecisionEqualsItsOffline) {
   const std::vector<float> x = audio(3.1, 2);
   const Offline off = offline(x);
   for (inherent_precision precision : {INHERENT_PRECISION_FLOAT32, INHERENT_PRECISION_INT8})
-    for (inherent_kernels k :
-         {INHERENT_KERNELS_GENERIC, INHERENT_KERNELS_AVX2, INHERENT_KERNELS_AVX512, INHERENT_KERNELS_AVX512_VNNI}) {
+    for (inherent_kernels k : {INHERENT_KERNELS_GENERIC, INHERENT_KERNELS_AVX2, INHERENT_KERNELS_AVX512,
+                               INHERENT_KERNELS_AVX512_VNNI}) {
       Model model = [&] {
         try {
           return tiny_model(nullptr, k, precision);
@@ -339,7 +340,8 @@ TEST(Threads, SameScoresOnMoreThreads) {
     inherent_session_params p = inherent_session_default_params();
     p.n_threads = n;
     Session many(model, p);
-    for (int repeat = 0; repeat < 3; ++repeat) EXPECT_EQ(many.score_mel(m.data.data(), m.n_frames), want) << n;
+    for (int repeat = 0; repeat < 3; ++repeat)
+      EXPECT_EQ(many.score_mel(m.data.data(), m.n_frames), want) << n;
   }
   inherent_stream_params sp = inherent_stream_default_params();
   Stream serial(model, sp);

@@ -20,11 +20,10 @@
 #include <string>
 #include <thread>
 
+#include "cli-run.h"
 #include "data/synth.h"
 #include "frontend/audio-file.h"
 #include "labels/labels.h"
-
-#include "cli-run.h"
 
 namespace {
 
@@ -124,8 +123,9 @@ TEST(Synth, RerunSkipsFinishedClips) {
   for (const auto& e : fs::recursive_directory_iterator(dir / "wav"))
     if (e.is_regular_file()) mtimes[e.path().string()] = e.last_write_time();
   const std::string labels = slurp(dir / "labels.csv");
-  const CliRun r = inherent_cli("synth --grammar '" + kGrammar + "' --out '" + dir.string() +
-                                "' --count 8 --split-fractions 0.6,0.2,0.2 --non-speech 0.1 --seed 5 --augment light");
+  const CliRun r =
+      inherent_cli("synth --grammar '" + kGrammar + "' --out '" + dir.string() +
+                   "' --count 8 --split-fractions 0.6,0.2,0.2 --non-speech 0.1 --seed 5 --augment light");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("(0 rendered, 8 reused)"), std::string::npos) << r.out;
   for (const auto& [p, t] : mtimes) EXPECT_EQ(fs::last_write_time(p), t) << p;
@@ -134,7 +134,8 @@ TEST(Synth, RerunSkipsFinishedClips) {
 
 TEST(Synth, KilledRunResumes) {
   const fs::path dir = scratch() / "killed";
-  const std::string cmd = std::string("exec '") + INHERENT_CLI + "' " + synth_args(dir, 30, "-j 1") + " 2>/dev/null";
+  const std::string cmd =
+      std::string("exec '") + INHERENT_CLI + "' " + synth_args(dir, 30, "-j 1") + " 2>/dev/null";
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -150,7 +151,8 @@ TEST(Synth, KilledRunResumes) {
       if (e.is_regular_file() && e.path().extension() == ".wav") ++n;
     return n;
   };
-  for (int i = 0; i < 200 && count_wavs() < 5; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  for (int i = 0; i < 200 && count_wavs() < 5; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
   ::kill(pid, SIGKILL);
   int st = 0;
   ::waitpid(pid, &st, 0);
@@ -231,10 +233,10 @@ TEST(Synth, ListVoices) {
 
 TEST(Synth, ErrorsAndExitCodes) {
   const fs::path dir = scratch() / "bad";
-  EXPECT_EQ(inherent_cli(synth_args(dir, 0)).code, 2);                                     // count 0
-  EXPECT_EQ(inherent_cli(synth_args(dir, 5, "--split-fractions 1,2")).code, 2);            // two numbers
-  EXPECT_EQ(inherent_cli("synth --count 5").code, 2);                                      // no --out
-  EXPECT_EQ(inherent_cli(synth_args(dir, 5, "--augment loud")).code, 1);                   // unknown preset
+  EXPECT_EQ(inherent_cli(synth_args(dir, 0)).code, 2);                           // count 0
+  EXPECT_EQ(inherent_cli(synth_args(dir, 5, "--split-fractions 1,2")).code, 2);  // two numbers
+  EXPECT_EQ(inherent_cli("synth --count 5").code, 2);                            // no --out
+  EXPECT_EQ(inherent_cli(synth_args(dir, 5, "--augment loud")).code, 1);         // unknown preset
   const CliRun nv = inherent_cli(synth_args(dir, 5, "--voices nobody:*"));
   EXPECT_EQ(nv.code, 1);
   EXPECT_NE(nv.err.find("nobody"), std::string::npos) << nv.err;
@@ -281,8 +283,9 @@ TEST(Synth, RealRecordingsSplitBySpeaker) {
   fs::create_directories(root);
   const std::vector<float> tone(8000, 0.1f);
   for (const char* who : {"ann", "bob", "cyd", "dee", "eve", "fay"})
-    for (int d = 0; d < 3; ++d) std::ofstream(root / (std::to_string(d) + "_" + who + "_0.wav"), std::ios::binary)
-                                    << inherent::synth::wav_bytes(tone);
+    for (int d = 0; d < 3; ++d)
+      std::ofstream(root / (std::to_string(d) + "_" + who + "_0.wav"), std::ios::binary)
+          << inherent::synth::wav_bytes(tone);
   const fs::path words = scratch() / "real-unit" / "words";
   fs::create_directories(words / "w");
   std::ofstream(words / "w" / "x1.wav", std::ios::binary) << inherent::synth::wav_bytes(tone);
@@ -319,17 +322,19 @@ TEST(Synth, ImportAndRealDir) {
   for (const char* who : {"a", "b", "c"}) {
     fs::create_directories(real / who);
     for (int i = 0; i < 2; ++i)
-      std::ofstream(real / who / ("clip" + std::to_string(i) + ".wav"), std::ios::binary) << inherent::synth::wav_bytes(tone);
+      std::ofstream(real / who / ("clip" + std::to_string(i) + ".wav"), std::ios::binary)
+          << inherent::synth::wav_bytes(tone);
   }
   std::string heads_header;
   const std::vector<std::string> cols = inherent::label_columns();  // the heads come last
   for (size_t h = cols.size() - INHERENT_N_HEADS; h < cols.size(); ++h) heads_header += "," + cols[h];
-  const std::string rows[] = {"Set a timer for nine minutes.,train,1,0,0,0,0,0,0,0,0,0,0,0,1,ha-intents",
-                              "Start an egg timer for four minutes.,eval,1,0,0,0,0,0,0,0,0,0,0,0,1,ha-intents",
-                              "Timer for twelve minutes please.,test,1,0,0,0,0,0,0,0,0,0,0,0,1,ha-intents",
-                              "We could paint the case a darker green.,train,0,0,0,0,0,0,0,0,0,0,0,0,0,qmsum",
-                              "Maybe the buttons should be larger then.,eval,0,0,0,0,0,0,0,0,0,0,0,0,0,qmsum",
-                              "I think the remote is too heavy now.,test,0,0,0,0,0,0,0,0,0,0,0,0,0,qmsum"};
+  const std::string rows[] = {
+      "Set a timer for nine minutes.,train,1,0,0,0,0,0,0,0,0,0,0,0,1,ha-intents",
+      "Start an egg timer for four minutes.,eval,1,0,0,0,0,0,0,0,0,0,0,0,1,ha-intents",
+      "Timer for twelve minutes please.,test,1,0,0,0,0,0,0,0,0,0,0,0,1,ha-intents",
+      "We could paint the case a darker green.,train,0,0,0,0,0,0,0,0,0,0,0,0,0,qmsum",
+      "Maybe the buttons should be larger then.,eval,0,0,0,0,0,0,0,0,0,0,0,0,0,qmsum",
+      "I think the remote is too heavy now.,test,0,0,0,0,0,0,0,0,0,0,0,0,0,qmsum"};
   const fs::path imp = scratch() / "imported.csv";
   {
     std::ofstream f(imp);
@@ -337,8 +342,8 @@ TEST(Synth, ImportAndRealDir) {
     for (const auto& r : rows) f << r << "\n";
   }
   const fs::path dir = scratch() / "imp-real";
-  const CliRun r = inherent_cli(synth_args(dir, 20, "--import '" + imp.string() + ":0.4' --real-dir '" + real.string() +
-                                                        "' --real-share 0.2"));
+  const CliRun r = inherent_cli(synth_args(
+      dir, 20, "--import '" + imp.string() + ":0.4' --real-dir '" + real.string() + "' --real-share 0.2"));
   ASSERT_EQ(r.code, 0) << r.err;
   const inherent::Labels l = inherent::read_labels((dir / "labels.csv").string());
   size_t n_real = 0, n_imp = 0;
@@ -373,12 +378,18 @@ TEST(Synth, ImportAndRealDir) {
     f << "transcript,split" << heads_header << ",source\n"
       << "Did you watch the match last night?,train,0,0,0,0,0,0,0,0,0,0,0,0,0,topical-chat\n";
   }
-  EXPECT_EQ(inherent_cli(synth_args(scratch() / "sa", 5, "--dry-run --import '" + sa.string() + "'")).code, 1);
-  EXPECT_EQ(inherent_cli(synth_args(scratch() / "sa", 5, "--dry-run --allow-share-alike --import '" + sa.string() + "'")).code, 0);
+  EXPECT_EQ(inherent_cli(synth_args(scratch() / "sa", 5, "--dry-run --import '" + sa.string() + "'")).code,
+            1);
+  EXPECT_EQ(inherent_cli(synth_args(scratch() / "sa", 5,
+                                    "--dry-run --allow-share-alike --import '" + sa.string() + "'"))
+                .code,
+            0);
   // A malformed import names file and line.
   const fs::path bad = scratch() / "bad.csv";
-  std::ofstream(bad) << "transcript,split" << heads_header << "\nHello there.,train,0,1,0,0,0,0,0,0,0,0,0,0,0\n";
-  const CliRun b = inherent_cli(synth_args(scratch() / "bad", 5, "--dry-run --import '" + bad.string() + "'"));
+  std::ofstream(bad) << "transcript,split" << heads_header
+                     << "\nHello there.,train,0,1,0,0,0,0,0,0,0,0,0,0,0\n";
+  const CliRun b =
+      inherent_cli(synth_args(scratch() / "bad", 5, "--dry-run --import '" + bad.string() + "'"));
   EXPECT_EQ(b.code, 1);
   EXPECT_NE(b.err.find("bad.csv:2:"), std::string::npos) << b.err;
 }
@@ -387,11 +398,12 @@ TEST(Synth, ImportAndRealDir) {
 TEST(Synth, RealShareZeroKeepsThePlan) {
   const fs::path real = scratch() / "real-e2e" / "precise-community";
   const CliRun a = inherent_cli(synth_args(scratch() / "p0", 30, "--dry-run"));
-  const CliRun b = inherent_cli(
-      synth_args(scratch() / "p0", 30, "--dry-run --real-dir '" + real.string() + "' --real-share 0 --real-mix 0"));
+  const CliRun b = inherent_cli(synth_args(
+      scratch() / "p0", 30, "--dry-run --real-dir '" + real.string() + "' --real-share 0 --real-mix 0"));
   ASSERT_EQ(a.code, 0) << a.err;
   EXPECT_EQ(a.out, b.out.substr(0, b.out.find("\noutside sources")));  // + the (empty) attribution list
-  EXPECT_EQ(inherent_cli(synth_args(scratch() / "p0", 30, "--dry-run --real-mix 0.5")).code, 2);  // needs --real-dir
+  EXPECT_EQ(inherent_cli(synth_args(scratch() / "p0", 30, "--dry-run --real-mix 0.5")).code,
+            2);  // needs --real-dir
 }
 
 // --real-mix joins a transcribed real word to sentences of both gate classes: the labels,

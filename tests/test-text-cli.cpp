@@ -2,7 +2,6 @@
 // End to end: `inherent text` as a user runs it (formats, determinism, labels, --stats,
 // `text check` with file:line problems, exit codes 0/1/2).
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,15 +9,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli-run.h"
 #include "common/csv.h"
 #include "inherent/inherent.h"
-
-#include "cli-run.h"
 
 namespace {
 
@@ -38,9 +37,7 @@ void write(const fs::path& p, const std::string& text) {
 const std::string grammar = std::string(INHERENT_SOURCE_DIR) + "/data/text";
 
 // Runs `inherent text ARGS` from the source folder (ARGS already shell-quoted).
-CliRun text_cli(const std::string& args) {
-  return cli.run("text " + args, INHERENT_SOURCE_DIR);
-}
+CliRun text_cli(const std::string& args) { return cli.run("text " + args, INHERENT_SOURCE_DIR); }
 
 std::vector<std::string> lines_of(const std::string& s) {
   std::vector<std::string> out;
@@ -66,8 +63,9 @@ TEST(TextCli, CsvToFileIsLabelledAndDeterministic) {
   EXPECT_EQ(slurp(a), slurp(b));  // same seed, same bytes
   const inherent::CsvTable t = inherent::parse_csv(slurp(a), a.string());
   ASSERT_EQ(t.rows.size(), 120u);
-  const std::vector<std::string> want = {"transcript", "split", "category", "template_id", "kind", "hard", "words",
-                                         "slots", "isInteresting", "hasAddToListIntent"};
+  const std::vector<std::string> want = {
+      "transcript", "split", "category", "template_id",   "kind",
+      "hard",       "words", "slots",    "isInteresting", "hasAddToListIntent"};
   for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(t.header.at(i), want[i]);
   ASSERT_EQ(t.header.size(), 8u + INHERENT_N_HEADS);
   EXPECT_EQ(t.header.back(), "hasStartTimerIntent");
@@ -138,7 +136,8 @@ TEST(TextCli, LabelsFormatFeedsTheTextBaseline) {
     for (size_t k = 8; k < c.header.size(); ++k) {  // the csv format's head columns
       const std::string& name = c.header[k];
       EXPECT_EQ(l.rows[i].fields[static_cast<size_t>(l.column(name))],
-                c.rows[i].fields[static_cast<size_t>(c.column(name))]) << name;
+                c.rows[i].fields[static_cast<size_t>(c.column(name))])
+          << name;
     }
   }
   const CliRun fit = cli.run("baseline train -q --labels '" + labels.string() + "' --out '" +
@@ -169,7 +168,8 @@ TEST(TextCli, CheckReportsFileAndLine) {
   const CliRun r = text_cli("check --grammar '" + dir.string() + "'");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find((dir / "list.tpl").string() + ":2:15: unbalanced '('"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find((dir / "list.tpl").string() + ":3:5: unknown slot {itme}"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find((dir / "list.tpl").string() + ":3:5: unknown slot {itme}"), std::string::npos)
+      << r.out;
   // Sampling from it fails the same way, with exit 1.
   const CliRun s = text_cli("--grammar '" + dir.string() + "' -n 5");
   EXPECT_EQ(s.code, 1);
@@ -181,7 +181,8 @@ TEST(TextCli, CheckReportsFileAndLine) {
   write(lint / "n.tpl", "@gate 0\nI called mom\nhe called {name}\nshe rang {name}\n");
   const CliRun l = text_cli("check --grammar '" + lint.string() + "'");
   EXPECT_EQ(l.code, 1);
-  EXPECT_NE(l.out.find((lint / "t.tpl").string() + ":3: literal 'mom' names a person"), std::string::npos) << l.out;
+  EXPECT_NE(l.out.find((lint / "t.tpl").string() + ":3: literal 'mom' names a person"), std::string::npos)
+      << l.out;
   EXPECT_EQ(l.out.find("n.tpl"), std::string::npos) << "negatives may name people: " << l.out;
 }
 
@@ -200,16 +201,19 @@ TEST(TextCli, ExitCodes) {
 // file and line with exit 1; bad usage exits 2.
 TEST(TextCli, ImportWritesLabelledSentences) {
   const fs::path dir = scratch() / "corpus";
-  write(dir / "a.csv", "answerid;scenario;intent;answer_annotation\n"
-                       "1;lists;createoradd;\"put tea on the [list_name : pantry] list\"\n"
-                       "2;calendar;set;\"dinner with [person : lea] at eight\"\n");
+  write(dir / "a.csv",
+        "answerid;scenario;intent;answer_annotation\n"
+        "1;lists;createoradd;\"put tea on the [list_name : pantry] list\"\n"
+        "2;calendar;set;\"dinner with [person : lea] at eight\"\n");
   const fs::path out = scratch() / "imported.csv";
-  const CliRun r = text_cli("import --source hwu64 --in '" + dir.string() + "' -o '" + out.string() + "' --stats");
+  const CliRun r =
+      text_cli("import --source hwu64 --in '" + dir.string() + "' -o '" + out.string() + "' --stats");
   ASSERT_EQ(r.code, 0) << r.err;
   const inherent::CsvTable t = inherent::read_csv_file(out.string());
   ASSERT_EQ(t.rows.size(), 2u);
   const int gate = t.column("isInteresting"), list = t.column("hasAddToListIntent"),
-            person = t.column("hasPersonContext"), cal = t.column("hasCalendarEvent"), src = t.column("source");
+            person = t.column("hasPersonContext"), cal = t.column("hasCalendarEvent"),
+            src = t.column("source");
   ASSERT_GE(gate, 0);
   ASSERT_GE(src, 0);
   EXPECT_EQ(t.rows[0].fields[static_cast<size_t>(list)], "1");

@@ -3,14 +3,14 @@
 // The forward pass's thread pool: every task of every run runs exactly once, runs
 // return only when all their tasks are done, and the pool shuts down from any state
 // (workers spinning, asleep, or never used).
-#include "engine/thread-pool.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <thread>
 #include <vector>
+
+#include "engine/thread-pool.h"
 
 namespace inherent::engine {
 namespace {

@@ -9,10 +9,10 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
-#include <string>
 #include <random>
 #include <set>
+#include <stdexcept>
+#include <string>
 
 #include "eval/thresholds.h"
 
@@ -58,7 +58,7 @@ void random_case(std::mt19937& rng, size_t n, int levels, Scores* s, Labels* l) 
   for (size_t i = 0; i < n; ++i) {
     const uint8_t y = coin(rng) ? 1 : 0;
     const int v = std::min(levels, level(rng) + (y ? levels / 3 : 0));  // positives drift up; ties
-    s->push_back(static_cast<float>(v) / static_cast<float>(levels));    // includes 0 and 1
+    s->push_back(static_cast<float>(v) / static_cast<float>(levels));   // includes 0 and 1
     l->push_back(y);
   }
   (*l)[0] = 1, (*l)[1] = 0;
@@ -177,15 +177,18 @@ TEST(Thresholds, AgreesWithBruteForceOnRandomTies) {
   int checked = 0;
   for (int trial = 0; trial < 600; ++trial) {
     random_case(rng, 2 + static_cast<size_t>(trial % 70), 1 + trial % 12, &s, &l);
-    for (const ThresholdOptions& o :
-         {ThresholdOptions{ThresholdRule::f1_at_recall, 0.95, 0}, ThresholdOptions{ThresholdRule::f1_at_recall, 0.5, 0},
-          ThresholdOptions{ThresholdRule::f1_at_recall, 0.0, 0}, ThresholdOptions{ThresholdRule::target_fpr, 0, 0.0},
-          ThresholdOptions{ThresholdRule::target_fpr, 0, 0.1}, ThresholdOptions{ThresholdRule::target_fpr, 0, 0.5}}) {
+    for (const ThresholdOptions& o : {ThresholdOptions{ThresholdRule::f1_at_recall, 0.95, 0},
+                                      ThresholdOptions{ThresholdRule::f1_at_recall, 0.5, 0},
+                                      ThresholdOptions{ThresholdRule::f1_at_recall, 0.0, 0},
+                                      ThresholdOptions{ThresholdRule::target_fpr, 0, 0.0},
+                                      ThresholdOptions{ThresholdRule::target_fpr, 0, 0.1},
+                                      ThresholdOptions{ThresholdRule::target_fpr, 0, 0.5}}) {
       const Reference want = brute_force(s, l, o);
       const ThresholdChoice got = select_threshold(s, l, o);
       ASSERT_EQ(got.calibrated, want.found) << "trial " << trial << " " << got.reason;
       if (!want.found) continue;
-      ASSERT_EQ(got.threshold, want.threshold) << "trial " << trial << " rule " << threshold_rule_name(o.rule);
+      ASSERT_EQ(got.threshold, want.threshold)
+          << "trial " << trial << " rule " << threshold_rule_name(o.rule);
       const Confusion at = confusion_at(s, l, got.threshold);
       EXPECT_EQ(got.at.tp, at.tp);
       EXPECT_EQ(got.at.fp, at.fp);
@@ -208,7 +211,8 @@ TEST(Thresholds, ContinuousScoresAgreeToo) {
       s.push_back(1.0f / (1.0f + std::exp(-(noise(rng) + (y ? 1.5f : 0.0f)))));
       l.push_back(y);
     }
-    for (const ThresholdOptions& o : {ThresholdOptions{}, ThresholdOptions{ThresholdRule::target_fpr, 0, 0.05}}) {
+    for (const ThresholdOptions& o :
+         {ThresholdOptions{}, ThresholdOptions{ThresholdRule::target_fpr, 0, 0.05}}) {
       const Reference want = brute_force(s, l, o);
       const ThresholdChoice got = select_threshold(s, l, o);
       ASSERT_TRUE(got.calibrated);
@@ -247,7 +251,9 @@ TEST(ThresholdsFile, ReadsEveryFormAndNamesTheBadKey) {
   };
   nlohmann::json missing = flat;
   missing.erase("has_start_timer_intent");
-  EXPECT_EQ(message(missing), "t.json: default_thresholds.has_start_timer_intent: missing or not a number (every head needs one)");
+  EXPECT_EQ(
+      message(missing),
+      "t.json: default_thresholds.has_start_timer_intent: missing or not a number (every head needs one)");
   nlohmann::json high = flat;
   high["is_interesting"] = 1.5;
   EXPECT_EQ(message(high), "t.json: default_thresholds.is_interesting = 1.5 is outside [0, 1]");

@@ -24,8 +24,8 @@
 #include <thread>
 
 #include "common/safetensors.h"
-#include "test-clips.h"
 #include "engine/arch.h"
+#include "test-clips.h"
 
 extern char** environ;
 
@@ -43,7 +43,6 @@ std::string slurp(const std::string& path) {
   s << f.rdbuf();
   return s.str();
 }
-
 
 // A run directory with clips whose labels follow the audio: interesting clips carry a
 // 1.2 kHz tone, the timer intent adds 2.5 kHz, others are a 300 Hz hum.
@@ -293,8 +292,8 @@ TEST(Train, CtcAuxiliaryIsLoggedCheckpointedAndResumesExactly) {
   std::string out;
   const std::string cfg = w.ctc_config();
   auto args = [&](const std::string& dir, std::vector<std::string> extra) {
-    std::vector<std::string> a = {"train", "--config", cfg, "--labels", w.labels, "--max-steps", "12",
-                                  "--output-dir", dir};
+    std::vector<std::string> a = {"train", "--config",     cfg, "--labels", w.labels, "--max-steps",
+                                  "12",    "--output-dir", dir};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   };
@@ -328,7 +327,8 @@ TEST(Train, Int8ConsistencyIsLogged) {
   std::ofstream(cfg) << "model:\n  preset: tiny\n  dropout: 0\ndata:\n  batch_size: 4\n"
                         "training:\n  lr: 0.003\n  warmup_steps: 2\n  log_every: 1\n  norm_clips: 8\n"
                         "  int8_consistency: 5.0\neval:\n  every: 0\n  at_end: false\n";
-  ASSERT_EQ(run({"train", "--config", cfg, "--labels", w.labels, "--max-steps", "6", "--output-dir", w.dir + "/run"},
+  ASSERT_EQ(run({"train", "--config", cfg, "--labels", w.labels, "--max-steps", "6", "--output-dir",
+                 w.dir + "/run"},
                 &out, w.dir + "/log"),
             0)
       << out;
@@ -363,7 +363,7 @@ TEST(Train, InitFromWarmStartsFromAnotherRunsWeights) {
   std::string out;
   const std::string cfg = w.ctc_config();
   auto args = [&](const std::string& dir, const std::string& steps, std::vector<std::string> extra) {
-    std::vector<std::string> a = {"train", "--config", cfg,   "--labels", w.labels, "--max-steps",
+    std::vector<std::string> a = {"train", "--config",     cfg, "--labels", w.labels, "--max-steps",
                                   steps,   "--output-dir", dir};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
@@ -375,16 +375,18 @@ TEST(Train, InitFromWarmStartsFromAnotherRunsWeights) {
   EXPECT_NE(out.find("initialized from"), std::string::npos) << out;
   // One warm-up step (lr 0.003 / 4) moves an AdamW weight by at most about 7.5e-4: the warm
   // run sits next to the first run's weights and CTC head, a fresh run 12 steps away.
-  const std::string first = w.dir + "/first/last/", warm = w.dir + "/warm/last/", fresh = w.dir + "/fresh/last/";
+  const std::string first = w.dir + "/first/last/", warm = w.dir + "/warm/last/",
+                    fresh = w.dir + "/fresh/last/";
   EXPECT_LT(max_weight_diff(first + "model.safetensors", warm + "model.safetensors"), 1.5e-3);
   EXPECT_LT(max_weight_diff(first + "ctc.safetensors", warm + "ctc.safetensors"), 1.5e-3);
   EXPECT_GT(max_weight_diff(first + "model.safetensors", fresh + "model.safetensors"), 5e-3);
   // The provenance is kept in the checkpoint and the log, also across a resume.
   EXPECT_EQ(json::parse(slurp(warm + "trainer.json"))["init_from"], w.dir + "/first/last");
   EXPECT_EQ(read_jsonl(w.dir + "/warm/metrics.jsonl").front()["init_from"], w.dir + "/first/last");
-  ASSERT_EQ(run({"train", "--labels", w.labels, "--output-dir", w.dir + "/warm", "--resume", "--max-steps", "2"},
-                &out, w.dir + "/log"),
-            0)
+  ASSERT_EQ(
+      run({"train", "--labels", w.labels, "--output-dir", w.dir + "/warm", "--resume", "--max-steps", "2"},
+          &out, w.dir + "/log"),
+      0)
       << out;
   EXPECT_EQ(json::parse(slurp(warm + "trainer.json"))["init_from"], w.dir + "/first/last");
   // A folder without weights, or weights of another architecture, are refused by name.

@@ -3,13 +3,12 @@
 // trainer.json as --resume reads it: a good state round-trips its fields, and each kind
 // of damage is an INVALID_ARGUMENT naming the file and the field (never a bare parser
 // exception with no file name).
-#include "train/trainer-state.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "inherent/inherent.hpp"
+#include "train/trainer-state.h"
 
 namespace inherent::train {
 namespace {
@@ -25,7 +24,8 @@ std::string error_of(const std::string& text) {
 }
 
 TEST(TrainerState, ReadsWhatTheTrainerWrites) {
-  const std::string text = R"({"format": "inherent-trainer/1", "step": 40, "world_size": 2, "train_seconds": 12.5,
+  const std::string text =
+      R"({"format": "inherent-trainer/1", "step": 40, "world_size": 2, "train_seconds": 12.5,
     "init_from": "warm/last", "hashes": {"train_labels": "abc"}, "last_eval": {"n_clips": 3},
     "best": {"step": 20, "metrics": {"n_clips": 3, "heads": [{"name": "isInteresting", "n": 3, "positives": 1,
       "auc": 0.75, "eer": null, "eer_threshold": null, "fpr_at_95_recall": 0.5,

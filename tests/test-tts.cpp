@@ -45,7 +45,8 @@ TEST(Tts, EspeakSpeaksEveryLanguageVoice) {
   if (!tts().has(Engine::espeak)) GTEST_SKIP() << "espeak-ng not available";
   std::set<std::string> bases;
   for (const Voice& v : tts().voices())
-    if (v.engine == Engine::espeak && bases.insert(v.base).second) expect_speech(tts().synthesize(v, kText), v.id);
+    if (v.engine == Engine::espeak && bases.insert(v.base).second)
+      expect_speech(tts().synthesize(v, kText), v.id);
   EXPECT_GE(bases.size(), 8u);
   const Voice* v = first_voice(Engine::espeak, "espeak:en-gb+m4");
   ASSERT_NE(v, nullptr);
@@ -98,7 +99,8 @@ TEST(Tts, ConcurrentCallsAgree) {
   const auto want = tts().synthesize(*v, kText);
   std::vector<std::vector<float>> got(4);
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < got.size(); ++i) threads.emplace_back([&, i] { got[i] = tts().synthesize(*v, kText); });
+  for (size_t i = 0; i < got.size(); ++i)
+    threads.emplace_back([&, i] { got[i] = tts().synthesize(*v, kText); });
   for (auto& t : threads) t.join();
   for (const auto& g : got) EXPECT_EQ(g, want);
 }

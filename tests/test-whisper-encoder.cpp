@@ -5,8 +5,6 @@
 // (tests/data/whisper-random/make.py: a random encoder of Whisper's layout, 2 blocks,
 // width 32, 4 heads). The reference itself equals CTranslate2's Whisper.encode on the
 // real weights (python/tests/test_whisper_backbone.py).
-#include "train/whisper-encoder.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,6 +15,7 @@
 #include "common/files.h"
 #include "common/npy.h"
 #include "inherent/inherent.hpp"
+#include "train/whisper-encoder.h"
 
 namespace inherent::train {
 namespace {
@@ -31,12 +30,14 @@ TEST(WhisperEncoder, EqualsTheFloat64Reference) {
   EXPECT_EQ(encoder->width(), 32);
   const NpyArray mel = read_npy(kDir + "mel.npy"), want = read_npy(kDir + "expected.npy");
   ASSERT_EQ(mel.shape, (std::vector<size_t>{1, 80, 200}));
-  const torch::Tensor x = torch::from_blob(const_cast<float*>(mel.data.data()), {1, 80, 200}, torch::kFloat32);
+  const torch::Tensor x =
+      torch::from_blob(const_cast<float*>(mel.data.data()), {1, 80, 200}, torch::kFloat32);
   const torch::Tensor got = encoder->forward(x).contiguous();
   ASSERT_EQ(got.sizes().vec(), (std::vector<int64_t>{1, 100, 32}));
   const float* g = got.data_ptr<float>();
   double worst = 0;
-  for (size_t i = 0; i < want.data.size(); ++i) worst = std::max(worst, double(std::abs(g[i] - want.data[i])));
+  for (size_t i = 0; i < want.data.size(); ++i)
+    worst = std::max(worst, double(std::abs(g[i] - want.data[i])));
   std::printf("max |LibTorch float32 - float64 reference| = %.2e\n", worst);
   EXPECT_LE(worst, 1e-4);
   EXPECT_EQ(encoder->parameters().size(), 31u);  // every weight is a parameter (trainable)
@@ -67,7 +68,8 @@ TEST(WhisperEncoder, BadFilesNameTheTensor) {
   EXPECT_EQ(load_error(good), "");
   LoadedTensors missing = good;
   std::erase_if(missing.tensors, [](const auto& kv) { return kv.first == "whisper.encoder.conv2.weight"; });
-  EXPECT_NE(load_error(missing).find("e.safetensors: no tensor whisper.encoder.conv2.weight"), std::string::npos)
+  EXPECT_NE(load_error(missing).find("e.safetensors: no tensor whisper.encoder.conv2.weight"),
+            std::string::npos)
       << load_error(missing);
   LoadedTensors wrong = good;
   for (auto& [name, t] : wrong.tensors)
@@ -76,7 +78,8 @@ TEST(WhisperEncoder, BadFilesNameTheTensor) {
       << load_error(wrong);
   LoadedTensors headless = good;
   headless.metadata.clear();
-  EXPECT_NE(load_error(headless).find("metadata num_heads (0) is missing"), std::string::npos) << load_error(headless);
+  EXPECT_NE(load_error(headless).find("metadata num_heads (0) is missing"), std::string::npos)
+      << load_error(headless);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 
 /* Out-parameters (n_frames, n_popped) and handles are read as 32-bit words. */
 _Static_assert(sizeof(size_t) == 4, "inherent.mjs reads size_t as a u32");
-_Static_assert(sizeof(void *) == 4, "inherent.mjs treats pointers as u32 offsets");
+_Static_assert(sizeof(void*) == 4, "inherent.mjs treats pointers as u32 offsets");
 _Static_assert(sizeof(inherent_status) == 4, "inherent.mjs reads statuses as i32");
 
 /* inherent.mjs writes max_frames as one u32 at offset 0 of a 4-byte block. A struct
@@ -38,7 +38,8 @@ _Static_assert(offsetof(inherent_stream_params, smoothing) == 8, "inherent.mjs: 
 _Static_assert(offsetof(inherent_stream_params, hysteresis) == 12, "inherent.mjs: hysteresis (f32) at 12");
 _Static_assert(offsetof(inherent_stream_params, max_pending) == 16, "inherent.mjs: max_pending at 16");
 _Static_assert(offsetof(inherent_stream_params, partial) == 20, "inherent.mjs: partial at 20");
-_Static_assert(offsetof(inherent_stream_params, n_threads) == 24, "inherent.mjs: n_threads at 24 (left at 1)");
+_Static_assert(offsetof(inherent_stream_params, n_threads) == 24,
+               "inherent.mjs: n_threads at 24 (left at 1)");
 _Static_assert(offsetof(inherent_stream_params, min_voiced_ms) == 28, "inherent.mjs: min_voiced_ms at 28");
 
 /* inherent_stream_result: inherent.mjs reads it from a 128-byte block. */

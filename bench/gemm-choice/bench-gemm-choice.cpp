@@ -65,11 +65,21 @@ void run(benchmark::State& state, Shape s, Candidate cand) {
   if (cand == kHwy) hp = gemm_choice::hwy_pack(s.k, s.n, w.data());
   auto once = [&] {
     switch (cand) {
-      case kNaive: gemm_choice::naive(s.m, s.k, s.n, a.data(), w.data(), c.data()); break;
-      case kEigen: gemm_choice::eigen(s.m, s.k, s.n, a.data(), w.data(), c.data()); break;
-      case kOwnAvx512: gemm_choice::own(gemm_choice::OwnIsa::avx512, s.m, own, a.data(), c.data()); break;
-      case kOwnAvx2: gemm_choice::own(gemm_choice::OwnIsa::avx2, s.m, own, a.data(), c.data()); break;
-      case kHwy: gemm_choice::hwy(s.m, hp, a.data(), c.data()); break;
+      case kNaive:
+        gemm_choice::naive(s.m, s.k, s.n, a.data(), w.data(), c.data());
+        break;
+      case kEigen:
+        gemm_choice::eigen(s.m, s.k, s.n, a.data(), w.data(), c.data());
+        break;
+      case kOwnAvx512:
+        gemm_choice::own(gemm_choice::OwnIsa::avx512, s.m, own, a.data(), c.data());
+        break;
+      case kOwnAvx2:
+        gemm_choice::own(gemm_choice::OwnIsa::avx2, s.m, own, a.data(), c.data());
+        break;
+      case kHwy:
+        gemm_choice::hwy(s.m, hp, a.data(), c.data());
+        break;
     }
   };
   once();

@@ -25,8 +25,8 @@ size_t Lanes() { return hn::Lanes(hn::ScalableTag<float>()); }
 const char* Name() { return hwy::TargetName(HWY_TARGET); }
 
 template <int MR>
-HWY_INLINE void Tile(int k, const float* HWY_RESTRICT a, int lda, const float* HWY_RESTRICT b, float* c, int ldc,
-                     int ncols) {
+HWY_INLINE void Tile(int k, const float* HWY_RESTRICT a, int lda, const float* HWY_RESTRICT b, float* c,
+                     int ldc, int ncols) {
   const hn::ScalableTag<float> d;
   const int L = static_cast<int>(hn::Lanes(d));
   using V = hn::Vec<decltype(d)>;
@@ -55,6 +55,8 @@ void Gemm(int m, int k, int n, int nr, const float* panels, const float* a, floa
     const int ncols = n - j0 < nr ? n - j0 : nr;
     int i = 0;
     for (; i + kMR <= m; i += kMR) Tile<kMR>(k, a + i * k, k, b, c + i * n + j0, n, ncols);
+    // One case per remaining row count, written as a table.
+    // clang-format off
     switch (m - i) {
 #define CASE(R) \
   case R: if constexpr (R < kMR) Tile<R>(k, a + i * k, k, b, c + i * n + j0, n, ncols); break;
@@ -62,6 +64,7 @@ void Gemm(int m, int k, int n, int nr, const float* panels, const float* a, floa
 #undef CASE
       default: break;
     }
+    // clang-format on
   }
 }
 

@@ -82,6 +82,8 @@ void rows(int m, F&& tile) {
   int i = 0;
   for (; i + MR <= m; i += MR) tile.template operator()<MR>(i);
   // Remainders: one smaller tile.
+  // One case per remaining row count, written as a table.
+  // clang-format off
   switch (m - i) {
 #define CASE(R) \
   case R: tile.template operator()<R>(i); break;
@@ -89,14 +91,17 @@ void rows(int m, F&& tile) {
 #undef CASE
     default: break;
   }
+  // clang-format on
 }
 
 }  // namespace
 
 OwnPacked own_pack(OwnIsa isa, int k, int n, const float* w) {
   OwnPacked p;
-  if (isa == OwnIsa::avx512) pack<32>(k, n, w, &p);
-  else pack<16>(k, n, w, &p);
+  if (isa == OwnIsa::avx512)
+    pack<32>(k, n, w, &p);
+  else
+    pack<16>(k, n, w, &p);
   return p;
 }
 

@@ -207,7 +207,8 @@ class Session {
 // outlive it.
 class Stream {
  public:
-  explicit Stream(const Model& model, const inherent_stream_params& params = inherent_stream_default_params()) {
+  explicit Stream(const Model& model,
+                  const inherent_stream_params& params = inherent_stream_default_params()) {
     inherent_stream* s = nullptr;
     check(inherent_stream_init(model.get(), &params, &s));
     handle_.reset(s);

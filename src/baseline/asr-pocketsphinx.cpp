@@ -9,9 +9,9 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <mutex>
-#include <ctime>
 #include <vector>
 
 #include "frontend/audio-file.h"
@@ -57,9 +57,8 @@ double thread_cpu_ms() {
 std::string require_file(const std::string& path, const char* what) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
-    throw Exception(INHERENT_STATUS_IO_ERROR,
-                    std::string("pocketsphinx ") + what + " not found: " + path +
-                        " (install the pocketsphinx-en-us package)");
+    throw Exception(INHERENT_STATUS_IO_ERROR, std::string("pocketsphinx ") + what + " not found: " + path +
+                                                  " (install the pocketsphinx-en-us package)");
   return path;
 }
 
@@ -103,8 +102,10 @@ void float_to_int16(const float* in, size_t n, short* out) {
 
 PocketsphinxAsr::PocketsphinxAsr(const AsrConfig& config) {
   install_quiet_log();
-  const std::filesystem::path dir = config.model_dir.empty() ? default_pocketsphinx_model_dir() : config.model_dir;
-  const std::string hmm = require_file(config.hmm.empty() ? (dir / "en-us").string() : config.hmm, "acoustic model");
+  const std::filesystem::path dir =
+      config.model_dir.empty() ? default_pocketsphinx_model_dir() : config.model_dir;
+  const std::string hmm =
+      require_file(config.hmm.empty() ? (dir / "en-us").string() : config.hmm, "acoustic model");
   const std::string lm =
       require_file(config.lm.empty() ? (dir / "en-us.lm.bin").string() : config.lm, "language model");
   const std::string dict =
@@ -128,7 +129,8 @@ PocketsphinxAsr::~PocketsphinxAsr() {
 }
 
 AsrResult PocketsphinxAsr::transcribe(const float* samples, size_t n) {
-  if (samples == nullptr && n > 0) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "transcribe: null samples");
+  if (samples == nullptr && n > 0)
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "transcribe: null samples");
   std::vector<int16> pcm(n);
   float_to_int16(samples, n, pcm.data());
   AsrResult r;
@@ -150,6 +152,5 @@ AsrResult PocketsphinxAsr::transcribe(const float* samples, size_t n) {
   r.cpu_ms = thread_cpu_ms() - cpu0;
   return r;
 }
-
 
 }  // namespace inherent::baseline

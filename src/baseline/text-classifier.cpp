@@ -103,7 +103,8 @@ double norm_inf(const std::vector<double>& a) {
 
 // L-BFGS (two-loop recursion) with a backtracking Armijo line search; pairs with
 // too little curvature are skipped so the implicit Hessian stays positive definite.
-HeadFit fit_head(const Design& x, const std::vector<double>& y, const TrainOptions& opt, std::vector<double>* w_out) {
+HeadFit fit_head(const Design& x, const std::vector<double>& y, const TrainOptions& opt,
+                 std::vector<double>* w_out) {
   const size_t d = x.n_cols + 1;
   std::vector<double> w(d, 0.0), g(d), w_new(d), g_new(d), dir(d), alpha(static_cast<size_t>(opt.history));
   double pos = 0.0;
@@ -196,8 +197,8 @@ std::string head_list() {
 }
 
 bool is_format_key(std::string_view key) {
-  for (const char* k : {"format", "format_version", "heads", "hash", "n_buckets", "word_ngrams", "char_ngrams",
-                        "normalization", "feature_values", "l2"})
+  for (const char* k : {"format", "format_version", "heads", "hash", "n_buckets", "word_ngrams",
+                        "char_ngrams", "normalization", "feature_values", "l2"})
     if (key == k) return true;
   return false;
 }
@@ -270,7 +271,8 @@ std::vector<Feature> text_features(std::string_view text, const FeatureSpec& spe
   std::vector<uint32_t> ids;
   ids.reserve(keys.size());
   const uint64_t mask = spec.n_buckets - 1;
-  for (const std::string& k : keys) ids.push_back(static_cast<uint32_t>(fnv1a64(k, kFnv64OffsetBasis) & mask));
+  for (const std::string& k : keys)
+    ids.push_back(static_cast<uint32_t>(fnv1a64(k, kFnv64OffsetBasis) & mask));
   std::sort(ids.begin(), ids.end());
   std::vector<Feature> out;
   for (size_t i = 0; i < ids.size();) {
@@ -288,13 +290,14 @@ std::vector<Feature> text_features(std::string_view text, const FeatureSpec& spe
   return out;
 }
 
-TextClassifier TextClassifier::train(const std::vector<std::string>& texts, const std::vector<HeadLabels>& labels,
-                                     const FeatureSpec& spec, const TrainOptions& options,
-                                     std::vector<HeadFit>* fits) {
+TextClassifier TextClassifier::train(const std::vector<std::string>& texts,
+                                     const std::vector<HeadLabels>& labels, const FeatureSpec& spec,
+                                     const TrainOptions& options, std::vector<HeadFit>* fits) {
   check_spec(spec);
   if (texts.size() != labels.size())
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "train: " + std::to_string(texts.size()) + " texts but " +
-                                                          std::to_string(labels.size()) + " label rows");
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "train: " + std::to_string(texts.size()) +
+                                                          " texts but " + std::to_string(labels.size()) +
+                                                          " label rows");
   if (texts.empty()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "train: no training rows");
   if (!(options.l2 > 0.0) || options.max_iterations < 0 || options.history < 1)
     throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "train: l2 must be > 0, history >= 1");
@@ -315,7 +318,8 @@ TextClassifier TextClassifier::train(const std::vector<std::string>& texts, cons
   x.row_ptr.assign(n + 1, 0);
   for (size_t i = 0; i < n; ++i) {
     for (const Feature& f : feats[i]) {
-      x.col.push_back(static_cast<uint32_t>(std::lower_bound(buckets.begin(), buckets.end(), f.bucket) - buckets.begin()));
+      x.col.push_back(static_cast<uint32_t>(std::lower_bound(buckets.begin(), buckets.end(), f.bucket) -
+                                            buckets.begin()));
       x.val.push_back(f.value);
     }
     x.row_ptr[i + 1] = x.col.size();
@@ -360,7 +364,8 @@ TextClassifier TextClassifier::train(const std::vector<std::string>& texts, cons
   model.buckets_ = std::move(buckets);
   model.weights_.resize(weights.size());
   for (size_t i = 0; i < weights.size(); ++i) model.weights_[i] = static_cast<float>(weights[i]);
-  for (int h = 0; h < kHeads; ++h) model.bias_[static_cast<size_t>(h)] = static_cast<float>(bias[static_cast<size_t>(h)]);
+  for (int h = 0; h < kHeads; ++h)
+    model.bias_[static_cast<size_t>(h)] = static_cast<float>(bias[static_cast<size_t>(h)]);
   model.build_slots();
   if (fits) *fits = std::move(head_fits);
   return model;
@@ -382,7 +387,8 @@ HeadScores TextClassifier::score(std::string_view text) const {
     for (int h = 0; h < kHeads; ++h) z[static_cast<size_t>(h)] += static_cast<double>(f.value) * w[h];
   }
   HeadScores out;
-  for (int h = 0; h < kHeads; ++h) out[static_cast<size_t>(h)] = static_cast<float>(sigmoid(z[static_cast<size_t>(h)]));
+  for (int h = 0; h < kHeads; ++h)
+    out[static_cast<size_t>(h)] = static_cast<float>(sigmoid(z[static_cast<size_t>(h)]));
   return out;
 }
 
@@ -408,7 +414,8 @@ std::string TextClassifier::serialize() const {
   // Bucket ids as little-endian int32 (they are < 2^31).
   std::vector<uint8_t> ids(buckets_.size() * 4);
   for (size_t i = 0; i < buckets_.size(); ++i)
-    for (int b = 0; b < 4; ++b) ids[i * 4 + static_cast<size_t>(b)] = static_cast<uint8_t>(buckets_[i] >> (8 * b));
+    for (int b = 0; b < 4; ++b)
+      ids[i * 4 + static_cast<size_t>(b)] = static_cast<uint8_t>(buckets_[i] >> (8 * b));
   const int64_t k = static_cast<int64_t>(buckets_.size());
   std::vector<TensorData> tensors = {
       {"bucket", DType::I32, {k}, ids.data()},
@@ -424,7 +431,8 @@ std::string TextClassifier::serialize() const {
 TextClassifier TextClassifier::deserialize(std::string_view bytes, const std::string& name) {
   Safetensors st;
   std::string error;
-  if (safetensors_parse(bytes.data(), bytes.size(), &st, &error) != INHERENT_STATUS_OK) bad_model(name, error);
+  if (safetensors_parse(bytes.data(), bytes.size(), &st, &error) != INHERENT_STATUS_OK)
+    bad_model(name, error);
   auto meta = [&](const char* key) -> const std::string& {
     const std::string* v = st.find_metadata(key);
     if (!v) bad_model(name, std::string("metadata '") + key + "' missing (not a text baseline model?)");
@@ -436,7 +444,8 @@ TextClassifier TextClassifier::deserialize(std::string_view bytes, const std::st
                         kFormatVersion + ")");
   if (meta("heads") != head_list()) bad_model(name, "head order differs from this build's: " + meta("heads"));
   if (meta("hash") != kHash) bad_model(name, "unknown hash " + meta("hash"));
-  if (meta("normalization") != kNormalization) bad_model(name, "unknown normalization " + meta("normalization"));
+  if (meta("normalization") != kNormalization)
+    bad_model(name, "unknown normalization " + meta("normalization"));
   if (meta("feature_values") != "l2-normalized-counts")
     bad_model(name, "unknown feature_values " + meta("feature_values"));
 

@@ -41,12 +41,11 @@ namespace inherent::baseline {
 using HeadScores = std::array<float, INHERENT_N_HEADS>;
 using HeadLabels = std::array<uint8_t, INHERENT_N_HEADS>;
 
-
 // See the file comment.
 std::string normalize_text(std::string_view text);
 
 struct FeatureSpec {
-  uint32_t n_buckets = 1u << 18;  // power of two, <= 2^31
+  uint32_t n_buckets = 1u << 18;   // power of two, <= 2^31
   int word_min = 1, word_max = 2;  // word n-gram orders (1..2)
   int char_min = 3, char_max = 5;  // character n-gram lengths in bytes
 };
@@ -63,7 +62,7 @@ std::vector<Feature> text_features(std::string_view text, const FeatureSpec& spe
 std::vector<std::string> feature_keys(std::string_view text, const FeatureSpec& spec);
 
 struct TrainOptions {
-  double l2 = 1e-4;         // lambda of the objective above
+  double l2 = 1e-4;          // lambda of the objective above
   int max_iterations = 500;  // L-BFGS iterations per head
   double tolerance = 1e-6;   // stop when |grad|_inf <= tolerance
   int history = 10;          // L-BFGS memory
@@ -73,10 +72,10 @@ struct TrainOptions {
 struct HeadFit {
   size_t positives = 0;
   int iterations = 0;
-  double loss = 0.0;       // final objective
-  double grad_inf = 0.0;   // final |gradient|_inf
+  double loss = 0.0;      // final objective
+  double grad_inf = 0.0;  // final |gradient|_inf
   bool converged = false;
-  bool constant = false;   // single-class head: prior only
+  bool constant = false;  // single-class head: prior only
 };
 
 class TextClassifier {
@@ -119,7 +118,7 @@ class TextClassifier {
   std::vector<uint32_t> buckets_;  // [K] ascending
   std::vector<float> weights_;     // [K, 13]
   HeadScores bias_{};
-  std::vector<int32_t> slot_;      // [n_buckets] -> row of weights_, or -1
+  std::vector<int32_t> slot_;  // [n_buckets] -> row of weights_, or -1
   std::vector<std::pair<std::string, std::string>> extra_;
 };
 

@@ -66,8 +66,9 @@ CsvTable parse_csv(std::string_view text, const std::string& path, char delimite
           // A quote left open swallows the lines after it until the next quote: name
           // the line where it opened, which is where the mistake is.
           if (line != open_line)
-            error(open_line, field_no, "quoted field opened here is never closed on its line (it runs to line " +
-                                           std::to_string(line) + "): a missing closing quote?");
+            error(open_line, field_no,
+                  "quoted field opened here is never closed on its line (it runs to line " +
+                      std::to_string(line) + "): a missing closing quote?");
           error(line, field_no, "unexpected character after closing quote");
         }
       } else {
@@ -104,8 +105,8 @@ CsvTable read_csv_file(const std::string& path) { return parse_csv(read_file(pat
 
 std::string csv_escape(std::string_view field) {
   // A field starting with a BOM is quoted so a reader cannot take it for the file's BOM.
-  bool quote = !field.empty() && (field.front() == ' ' || field.back() == ' ' ||
-                                  field.substr(0, 3) == "\xEF\xBB\xBF");
+  bool quote =
+      !field.empty() && (field.front() == ' ' || field.back() == ' ' || field.substr(0, 3) == "\xEF\xBB\xBF");
   for (char c : field)
     if (c == ',' || c == '"' || c == '\n' || c == '\r') quote = true;
   if (!quote) return std::string(field);

@@ -14,7 +14,7 @@
 namespace inherent {
 
 struct CsvRow {
-  size_t line = 0;                  // 1-based line where the row starts
+  size_t line = 0;  // 1-based line where the row starts
   std::vector<std::string> fields;
 };
 

@@ -31,9 +31,9 @@ std::string read_file(const std::string& path, size_t max_bytes) {
     throw Exception(INHERENT_STATUS_IO_ERROR,
                     path + ": is not a regular file (a FIFO or device); save it to a file first");
   if (static_cast<uint64_t>(info.st_size) > max_bytes)
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path + ": is " + std::to_string(info.st_size) +
-                                                          " bytes, more than the " + std::to_string(max_bytes) +
-                                                          " this tool reads whole");
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    path + ": is " + std::to_string(info.st_size) + " bytes, more than the " +
+                        std::to_string(max_bytes) + " this tool reads whole");
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) io_error(path, "cannot open file");
   std::string out;
@@ -115,12 +115,14 @@ DirLock::DirLock(const std::string& dir, const std::string& what) {
     ::close(fd_);
     fd_ = -1;
     const std::string pid = got > 0 ? std::string(buf, static_cast<size_t>(got)) : std::string("unknown");
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                    dir + ": another " + what + " is using this folder (pid " +
-                        pid.substr(0, pid.find_first_of("\n ")) + "); wait for it to end or choose another folder");
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, dir + ": another " + what +
+                                                          " is using this folder (pid " +
+                                                          pid.substr(0, pid.find_first_of("\n ")) +
+                                                          "); wait for it to end or choose another folder");
   }
   const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
+  if (::ftruncate(fd_, 0) != 0 ||
+      ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
     io_error(path, "cannot write the lock file");
 }
 
@@ -141,18 +143,21 @@ std::string parent_dir(const std::string& path) {
 
 std::string checkpoint_weights_file(const std::string& path) {
   if (!std::filesystem::is_directory(path)) return path;
-  for (const std::string& name : {std::string(kPackageWeightsFile), std::string("best/") + kPackageWeightsFile,
-                                  std::string("last/") + kPackageWeightsFile}) {
+  for (const std::string& name :
+       {std::string(kPackageWeightsFile), std::string("best/") + kPackageWeightsFile,
+        std::string("last/") + kPackageWeightsFile}) {
     const std::string candidate = resolve_path(path, name);
     if (std::filesystem::is_regular_file(candidate)) return candidate;
   }
-  throw Exception(INHERENT_STATUS_IO_ERROR, path + ": no " + kPackageWeightsFile +
-                                                " (nor best/ or last/ of a training run) inside");
+  throw Exception(INHERENT_STATUS_IO_ERROR,
+                  path + ": no " + kPackageWeightsFile + " (nor best/ or last/ of a training run) inside");
 }
 
 std::string run_checkpoint_dir(const std::string& run) {
   const std::string best = resolve_path(run, "best");
-  return std::filesystem::is_regular_file(resolve_path(best, kPackageWeightsFile)) ? best : resolve_path(run, "last");
+  return std::filesystem::is_regular_file(resolve_path(best, kPackageWeightsFile))
+             ? best
+             : resolve_path(run, "last");
 }
 
 }  // namespace inherent

@@ -28,11 +28,13 @@ inline constexpr std::array<HeadInfo, INHERENT_N_HEADS> kHeadTable = {{
 // The index of the head whose name or threshold key is `name_or_key`; -1 when none.
 constexpr int head_index(std::string_view name_or_key) {
   for (int h = 0; h < INHERENT_N_HEADS; ++h)
-    if (name_or_key == kHeadTable[static_cast<size_t>(h)].name || name_or_key == kHeadTable[static_cast<size_t>(h)].key)
+    if (name_or_key == kHeadTable[static_cast<size_t>(h)].name ||
+        name_or_key == kHeadTable[static_cast<size_t>(h)].key)
       return h;
   return -1;
 }
 
-static_assert(head_index("isInteresting") == 0 && head_index("has_start_timer_intent") == INHERENT_N_HEADS - 1);
+static_assert(head_index("isInteresting") == 0 &&
+              head_index("has_start_timer_intent") == INHERENT_N_HEADS - 1);
 
 }  // namespace inherent

@@ -12,12 +12,18 @@ namespace inherent::json {
 
 const char* type_name(Type t) {
   switch (t) {
-    case Type::null: return "null";
-    case Type::boolean: return "boolean";
-    case Type::number: return "number";
-    case Type::string: return "string";
-    case Type::array: return "array";
-    case Type::object: return "object";
+    case Type::null:
+      return "null";
+    case Type::boolean:
+      return "boolean";
+    case Type::number:
+      return "number";
+    case Type::string:
+      return "string";
+    case Type::array:
+      return "array";
+    case Type::object:
+      return "object";
   }
   return "?";
 }
@@ -56,7 +62,8 @@ double scale10(uint64_t mantissa, int64_t e10) {
     v /= 1e22L;
     e10 += 22;
   }
-  v = e10 >= 0 ? v * static_cast<long double>(kExactPow10[e10]) : v / static_cast<long double>(kExactPow10[-e10]);
+  v = e10 >= 0 ? v * static_cast<long double>(kExactPow10[e10])
+               : v / static_cast<long double>(kExactPow10[-e10]);
   return static_cast<double>(v);
 }
 
@@ -95,7 +102,8 @@ class Parser {
     return false;
   }
   void ws() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) ++pos_;
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+      ++pos_;
   }
   bool eat(char c) {
     if (pos_ < s_.size() && s_[pos_] == c) {
@@ -114,8 +122,10 @@ class Parser {
     if (pos_ >= s_.size()) return fail("unexpected end of text");
     const char c = s_[pos_];
     switch (c) {
-      case '{': return object(out, depth + 1);
-      case '[': return array(out, depth + 1);
+      case '{':
+        return object(out, depth + 1);
+      case '[':
+        return array(out, depth + 1);
       case '"':
         out->type = Type::string;
         return string(&out->string);
@@ -281,14 +291,30 @@ class Parser {
       if (pos_ >= s_.size()) return fail("unterminated escape");
       const char e = s_[pos_++];
       switch (e) {
-        case '"': *out += '"'; break;
-        case '\\': *out += '\\'; break;
-        case '/': *out += '/'; break;
-        case 'b': *out += '\b'; break;
-        case 'f': *out += '\f'; break;
-        case 'n': *out += '\n'; break;
-        case 'r': *out += '\r'; break;
-        case 't': *out += '\t'; break;
+        case '"':
+          *out += '"';
+          break;
+        case '\\':
+          *out += '\\';
+          break;
+        case '/':
+          *out += '/';
+          break;
+        case 'b':
+          *out += '\b';
+          break;
+        case 'f':
+          *out += '\f';
+          break;
+        case 'n':
+          *out += '\n';
+          break;
+        case 'r':
+          *out += '\r';
+          break;
+        case 't':
+          *out += '\t';
+          break;
         case 'u': {
           uint32_t cp = 0;
           if (!hex4(&cp)) return false;
@@ -303,7 +329,9 @@ class Parser {
           append_utf8(cp, out);
           break;
         }
-        default: --pos_; return fail("bad escape in a string");
+        default:
+          --pos_;
+          return fail("bad escape in a string");
       }
     }
   }
@@ -314,8 +342,8 @@ class Parser {
     const size_t start = pos_;
     const bool negative = eat('-');
     uint64_t mantissa = 0;
-    int n_digits = 0;       // significant digits kept in mantissa (<= 19)
-    int64_t e10 = 0;        // decimal exponent of mantissa
+    int n_digits = 0;  // significant digits kept in mantissa (<= 19)
+    int64_t e10 = 0;   // decimal exponent of mantissa
     bool any = false;
     auto take = [&](bool fraction) {
       const int d = s_[pos_++] - '0';
@@ -439,13 +467,27 @@ std::string quote(std::string_view s) {
   std::string out = "\"";
   for (const char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];

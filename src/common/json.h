@@ -45,7 +45,7 @@ struct Value {
   double number = 0.0;
   bool integral = false;  // number written without fraction or exponent
   std::string string;
-  std::vector<Value> items;                           // array
+  std::vector<Value> items;     // array
   std::vector<Member> members;  // object, in file order
 
   bool is_null() const { return type == Type::null; }

@@ -22,12 +22,11 @@ struct DTypeInfo {
 };
 
 constexpr DTypeInfo kDTypes[] = {
-    {DType::BOOL, "BOOL", 1},       {DType::U8, "U8", 1},   {DType::I8, "I8", 1},
-    {DType::F8_E5M2, "F8_E5M2", 1}, {DType::F8_E4M3, "F8_E4M3", 1},
-    {DType::I16, "I16", 2},         {DType::U16, "U16", 2}, {DType::F16, "F16", 2},
-    {DType::BF16, "BF16", 2},       {DType::I32, "I32", 4}, {DType::U32, "U32", 4},
-    {DType::F32, "F32", 4},         {DType::I64, "I64", 8}, {DType::U64, "U64", 8},
-    {DType::F64, "F64", 8},
+    {DType::BOOL, "BOOL", 1},       {DType::U8, "U8", 1},           {DType::I8, "I8", 1},
+    {DType::F8_E5M2, "F8_E5M2", 1}, {DType::F8_E4M3, "F8_E4M3", 1}, {DType::I16, "I16", 2},
+    {DType::U16, "U16", 2},         {DType::F16, "F16", 2},         {DType::BF16, "BF16", 2},
+    {DType::I32, "I32", 4},         {DType::U32, "U32", 4},         {DType::F32, "F32", 4},
+    {DType::I64, "I64", 8},         {DType::U64, "U64", 8},         {DType::F64, "F64", 8},
 };
 
 const DTypeInfo& info(DType dtype) {
@@ -163,7 +162,8 @@ inherent_status safetensors_parse(const void* bytes, size_t n, Safetensors* out,
   }
   *out = Safetensors{};
   const uint8_t* p = static_cast<const uint8_t*>(bytes);
-  if (n < 8) return invalid(error, "file of " + std::to_string(n) + " bytes is shorter than the 8-byte header size");
+  if (n < 8)
+    return invalid(error, "file of " + std::to_string(n) + " bytes is shorter than the 8-byte header size");
   uint64_t header_size = 0;
   for (int i = 0; i < 8; ++i) header_size |= static_cast<uint64_t>(p[i]) << (8 * i);
   if (header_size > kSafetensorsMaxHeader) {
@@ -237,9 +237,9 @@ inherent_status safetensors_parse(const void* bytes, size_t n, Safetensors* out,
                                 " is past the " + std::to_string(data_size) + "-byte data section");
     }
     if (end - begin != count * elt) {
-      return invalid(error, "tensor " + quoted(t.name) + ": data_offsets span " + std::to_string(end - begin) +
-                                " bytes but " + dtype_name(t.dtype) + " " + std::to_string(count) +
-                                " elements need " + std::to_string(count * elt));
+      return invalid(error, "tensor " + quoted(t.name) + ": data_offsets span " +
+                                std::to_string(end - begin) + " bytes but " + dtype_name(t.dtype) + " " +
+                                std::to_string(count) + " elements need " + std::to_string(count * elt));
     }
     t.data = data + begin;
     t.n_bytes = static_cast<size_t>(end - begin);
@@ -256,8 +256,9 @@ inherent_status safetensors_parse(const void* bytes, size_t n, Safetensors* out,
     for (size_t i : order) {
       const auto [begin, end] = ranges[i];
       if (begin < at) {
-        return invalid(error, "tensor " + quoted(st.tensors[i].name) + " overlaps tensor " + quoted(prev->name) +
-                                  " (data_offsets begin " + std::to_string(begin) + " < " + std::to_string(at) + ")");
+        return invalid(error, "tensor " + quoted(st.tensors[i].name) + " overlaps tensor " +
+                                  quoted(prev->name) + " (data_offsets begin " + std::to_string(begin) +
+                                  " < " + std::to_string(at) + ")");
       }
       if (begin > at) {
         return invalid(error, "tensor " + quoted(st.tensors[i].name) + ": data_offsets begin " +
@@ -275,8 +276,8 @@ inherent_status safetensors_parse(const void* bytes, size_t n, Safetensors* out,
   return INHERENT_STATUS_OK;
 }
 
-inherent_status safetensors_read_f32(const Safetensors& st, std::string_view name, const std::vector<int64_t>& shape,
-                                     float* out, std::string* error) {
+inherent_status safetensors_read_f32(const Safetensors& st, std::string_view name,
+                                     const std::vector<int64_t>& shape, float* out, std::string* error) {
   const TensorView* t = st.find(name);
   if (!t) return invalid(error, "missing tensor " + quoted(name));
   if (t->dtype != DType::F32) {
@@ -288,7 +289,8 @@ inherent_status safetensors_read_f32(const Safetensors& st, std::string_view nam
       for (size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
       return r + "]";
     };
-    return invalid(error, "tensor " + quoted(name) + " has shape " + str(t->shape) + ", expected " + str(shape));
+    return invalid(error,
+                   "tensor " + quoted(name) + " has shape " + str(t->shape) + ", expected " + str(shape));
   }
   if (!out && t->n_bytes > 0) {
     if (error) *error = "safetensors_read_f32: null output for " + quoted(name);
@@ -299,8 +301,8 @@ inherent_status safetensors_read_f32(const Safetensors& st, std::string_view nam
 }
 
 inherent_status safetensors_encode(const std::vector<TensorData>& tensors,
-                                   const std::vector<std::pair<std::string, std::string>>& metadata, std::string* out,
-                                   std::string* error) {
+                                   const std::vector<std::pair<std::string, std::string>>& metadata,
+                                   std::string* out, std::string* error) {
   auto bad = [error](const std::string& what) {
     if (error) *error = "safetensors_encode: " + what;
     return INHERENT_STATUS_INVALID_ARGUMENT;
@@ -321,7 +323,8 @@ inherent_status safetensors_encode(const std::vector<TensorData>& tensors,
   for (const TensorData& t : tensors) {
     if (t.name.empty()) return bad("empty tensor name");
     if (t.name == "__metadata__") return bad("tensor name '__metadata__' is reserved");
-    if (t.shape.size() > kSafetensorsMaxRank) return bad("tensor " + quoted(t.name) + " has too many dimensions");
+    if (t.shape.size() > kSafetensorsMaxRank)
+      return bad("tensor " + quoted(t.name) + " has too many dimensions");
     uint64_t count = 1;
     for (int64_t d : t.shape) {
       if (d < 0) return bad("tensor " + quoted(t.name) + " has a negative dimension");
@@ -347,13 +350,15 @@ inherent_status safetensors_encode(const std::vector<TensorData>& tensors,
   }
   for (size_t i = 0; i < metadata.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
-      if (metadata[i].first == metadata[j].first) return bad("duplicate metadata key " + quoted(metadata[i].first));
+      if (metadata[i].first == metadata[j].first)
+        return bad("duplicate metadata key " + quoted(metadata[i].first));
     }
   }
   header.append((8 - header.size() % 8) % 8, ' ');  // data starts 8-byte aligned
   std::string bytes;
   bytes.reserve(8 + header.size() + static_cast<size_t>(offset));
-  for (int i = 0; i < 8; ++i) bytes += static_cast<char>((static_cast<uint64_t>(header.size()) >> (8 * i)) & 0xff);
+  for (int i = 0; i < 8; ++i)
+    bytes += static_cast<char>((static_cast<uint64_t>(header.size()) >> (8 * i)) & 0xff);
   bytes += header;
   for (size_t i = 0; i < tensors.size(); ++i) {
     if (sizes[i] > 0) bytes.append(static_cast<const char*>(tensors[i].data), static_cast<size_t>(sizes[i]));

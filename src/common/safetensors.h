@@ -41,7 +41,23 @@
 
 namespace inherent {
 
-enum class DType : uint8_t { BOOL, U8, I8, F8_E5M2, F8_E4M3, I16, U16, F16, BF16, I32, U32, F32, I64, U64, F64 };
+enum class DType : uint8_t {
+  BOOL,
+  U8,
+  I8,
+  F8_E5M2,
+  F8_E4M3,
+  I16,
+  U16,
+  F16,
+  BF16,
+  I32,
+  U32,
+  F32,
+  I64,
+  U64,
+  F64
+};
 
 size_t dtype_size(DType dtype);       // bytes per element
 const char* dtype_name(DType dtype);  // "F32", as in the file
@@ -64,9 +80,9 @@ struct TensorView {
 };
 
 struct Safetensors {
-  std::vector<TensorView> tensors;                               // header order
-  std::vector<std::pair<std::string, std::string>> metadata;     // header order
-  size_t header_size = 0;                                        // N
+  std::vector<TensorView> tensors;                            // header order
+  std::vector<std::pair<std::string, std::string>> metadata;  // header order
+  size_t header_size = 0;                                     // N
 
   // nullptr when absent.
   const TensorView* find(std::string_view name) const;
@@ -76,7 +92,8 @@ struct Safetensors {
 // Parses and validates bytes[0, n). On failure returns INHERENT_STATUS_INVALID_MODEL
 // (INHERENT_STATUS_INVALID_ARGUMENT for null pointers) and sets *error; *out is then
 // left empty.
-[[nodiscard]] inherent_status safetensors_parse(const void* bytes, size_t n, Safetensors* out, std::string* error);
+[[nodiscard]] inherent_status safetensors_parse(const void* bytes, size_t n, Safetensors* out,
+                                                std::string* error);
 
 // Copies tensor `name` into out[numel]. It must exist, be F32 and have exactly
 // `shape`; otherwise INHERENT_STATUS_INVALID_MODEL with a message naming the key.
@@ -95,8 +112,8 @@ struct TensorData {
 // The bytes of a safetensors file holding tensors in the given order, with the header
 // padded by spaces so the data starts 8-byte aligned. Fails (INVALID_ARGUMENT, message
 // naming the key) on empty, duplicate or reserved names, negative dims, null data.
-[[nodiscard]] inherent_status safetensors_encode(const std::vector<TensorData>& tensors,
-                                                 const std::vector<std::pair<std::string, std::string>>& metadata,
-                                                 std::string* out, std::string* error);
+[[nodiscard]] inherent_status safetensors_encode(
+    const std::vector<TensorData>& tensors, const std::vector<std::pair<std::string, std::string>>& metadata,
+    std::string* out, std::string* error);
 
 }  // namespace inherent

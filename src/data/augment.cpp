@@ -43,7 +43,8 @@ void fft(std::vector<std::complex<double>>& a, bool inverse) {
     const size_t half = len / 2;
     // Twiddles of this stage computed directly (no accumulated rounding).
     std::vector<std::complex<double>> w(half);
-    for (size_t k = 0; k < half; ++k) w[k] = {std::cos(ang * static_cast<double>(k)), std::sin(ang * static_cast<double>(k))};
+    for (size_t k = 0; k < half; ++k)
+      w[k] = {std::cos(ang * static_cast<double>(k)), std::sin(ang * static_cast<double>(k))};
     for (size_t i = 0; i < n; i += len)
       for (size_t k = 0; k < half; ++k) {
         const std::complex<double> u = a[i + k], v = a[i + k + half] * w[k];
@@ -120,9 +121,7 @@ double Rng::normal() {
 }
 Rng Rng::fork(std::string_view tag) const { return Rng(mix_seed(seed_, tag)); }
 
-uint64_t mix_seed(uint64_t seed, std::string_view tag) {
-  return mix_seed(seed, fnv1a64(tag));
-}
+uint64_t mix_seed(uint64_t seed, std::string_view tag) { return mix_seed(seed, fnv1a64(tag)); }
 
 uint64_t mix_seed(uint64_t seed, uint64_t n) {
   return splitmix64(splitmix64(seed ^ 0x6a09e667f3bcc909ull) ^ n);
@@ -185,8 +184,8 @@ std::vector<float> change_speed(std::span<const float> x, double factor) {
   size_t idone = 0, odone = 0;
   const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
   const soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
-  const soxr_error_t err =
-      soxr_oneshot(kRate * factor, kRate, 1, x.data(), x.size(), &idone, out.data(), olen, &odone, &io, &q, nullptr);
+  const soxr_error_t err = soxr_oneshot(kRate * factor, kRate, 1, x.data(), x.size(), &idone, out.data(),
+                                        olen, &odone, &io, &q, nullptr);
   if (err) throw std::runtime_error(std::string("libsoxr: ") + err);
   out.resize(odone);
   out.resize(olen, 0.0f);  // soxr may stop a sample short: pad to the exact length
@@ -263,7 +262,7 @@ std::vector<float> music_tones(size_t n, Rng& rng) {
   // Notes of a major scale in a random key, 1-3 at a time, with decaying harmonics.
   static constexpr int kScale[7] = {0, 2, 4, 5, 7, 9, 11};
   const int key = 45 + static_cast<int>(rng.below(12));  // MIDI note of the tonic
-  const double beat = rng.uniform(0.15, 0.5);           // seconds per step
+  const double beat = rng.uniform(0.15, 0.5);            // seconds per step
   const int n_harm = 2 + static_cast<int>(rng.below(5));
   const double bright = rng.uniform(0.3, 0.8);  // harmonic roll-off
   std::vector<double> y(n, 0.0);
@@ -281,14 +280,16 @@ std::vector<float> music_tones(size_t n, Rng& rng) {
         const double t = static_cast<double>(i) / kRate;
         const double env = std::min(1.0, t / 0.01) * std::exp(-t / tau);
         double s = 0, a = 1;
-        for (int h = 1; h <= n_harm && f * h < kRate / 2.0; ++h, a *= bright) s += a * std::sin(2 * kPi * f * h * t);
+        for (int h = 1; h <= n_harm && f * h < kRate / 2.0; ++h, a *= bright)
+          s += a * std::sin(2 * kPi * f * h * t);
         y[start + i] += gain * env * s;
       }
     }
   }
   std::vector<float> x(y.begin(), y.end());
   if (rms(x) < 1e-9) {  // all rests (tiny n): one plain tone
-    for (size_t i = 0; i < n; ++i) x[i] = static_cast<float>(std::sin(2 * kPi * 440.0 * static_cast<double>(i) / kRate));
+    for (size_t i = 0; i < n; ++i)
+      x[i] = static_cast<float>(std::sin(2 * kPi * 440.0 * static_cast<double>(i) / kRate));
   }
   normalize_unit(x);
   return x;
@@ -348,7 +349,8 @@ std::vector<float> excerpt(std::span<const float> recording, size_t n, Rng& rng)
 
 double add_at_snr(std::span<float> signal, std::span<const float> noise, double snr_db, size_t ref_begin,
                   size_t ref_end) {
-  if (noise.size() != signal.size()) throw std::invalid_argument("add_at_snr: noise and signal lengths differ");
+  if (noise.size() != signal.size())
+    throw std::invalid_argument("add_at_snr: noise and signal lengths differ");
   if (ref_end == 0 || ref_end > signal.size()) ref_end = signal.size();
   if (ref_begin >= ref_end) return 0;
   const double ps = rms(signal.subspan(ref_begin, ref_end - ref_begin));
@@ -440,7 +442,8 @@ double clip_fraction(std::span<float> x, double fraction) {
   if (x.empty() || fraction <= 0) return peak(x);
   std::vector<float> mag(x.size());
   for (size_t i = 0; i < x.size(); ++i) mag[i] = std::fabs(x[i]);
-  const size_t k = std::min(mag.size() - 1, static_cast<size_t>(static_cast<double>(mag.size()) * (1 - fraction)));
+  const size_t k =
+      std::min(mag.size() - 1, static_cast<size_t>(static_cast<double>(mag.size()) * (1 - fraction)));
   std::nth_element(mag.begin(), mag.begin() + static_cast<std::ptrdiff_t>(k), mag.end());
   const float level = mag[k];
   if (level <= 0) return 0;
@@ -471,24 +474,36 @@ void NoiseBank::add_babble(std::vector<float> utterance) {
 
 const char* noise_kind_name(NoiseKind k) {
   switch (k) {
-    case NoiseKind::none: return "none";
-    case NoiseKind::white: return "white";
-    case NoiseKind::pink: return "pink";
-    case NoiseKind::brown: return "brown";
-    case NoiseKind::hum: return "hum";
-    case NoiseKind::tones: return "tones";
-    case NoiseKind::babble: return "babble";
-    case NoiseKind::recorded: return "recorded";
+    case NoiseKind::none:
+      return "none";
+    case NoiseKind::white:
+      return "white";
+    case NoiseKind::pink:
+      return "pink";
+    case NoiseKind::brown:
+      return "brown";
+    case NoiseKind::hum:
+      return "hum";
+    case NoiseKind::tones:
+      return "tones";
+    case NoiseKind::babble:
+      return "babble";
+    case NoiseKind::recorded:
+      return "recorded";
   }
   return "?";
 }
 
 const char* band_name(Band b) {
   switch (b) {
-    case Band::full: return "full-band";
-    case Band::telephone: return "telephone";
-    case Band::lowpass: return "lowpass";
-    case Band::laptop: return "laptop";
+    case Band::full:
+      return "full-band";
+    case Band::telephone:
+      return "telephone";
+    case Band::lowpass:
+      return "lowpass";
+    case Band::laptop:
+      return "laptop";
   }
   return "?";
 }
@@ -533,12 +548,13 @@ Preset preset(std::string_view name) {
   }
   std::string known;
   for (const auto& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("unknown augmentation preset '" + std::string(name) + "' (known: " + known + ")");
+  throw std::invalid_argument("unknown augmentation preset '" + std::string(name) + "' (known: " + known +
+                              ")");
 }
 
 std::string Plan::summary() const {
-  std::string s = "speed=" + fmt("%.3f", speed) + " level=" + fmt("%.1f", level_db) + " lead=" + fmt("%.2f", lead_s) +
-                  " trail=" + fmt("%.2f", trail_s);
+  std::string s = "speed=" + fmt("%.3f", speed) + " level=" + fmt("%.1f", level_db) +
+                  " lead=" + fmt("%.2f", lead_s) + " trail=" + fmt("%.2f", trail_s);
   if (room_tone_db != 0) s += " room=" + fmt("%.1f", room_tone_db);
   if (rt60 > 0) s += " reverb=" + fmt("%.2f", rt60) + " drr=" + fmt("%.1f", drr_db);
   if (noise != NoiseKind::none) {
@@ -546,24 +562,30 @@ std::string Plan::summary() const {
     if (!noise_source.empty()) s += ":" + noise_source;
     s += " snr=" + fmt("%.1f", snr_db);
   }
-  if (band != Band::full) s += std::string(" band=") + band_name(band) + (band == Band::lowpass ? fmt("@%.0f", band_hz) : "");
+  if (band != Band::full)
+    s += std::string(" band=") + band_name(band) + (band == Band::lowpass ? fmt("@%.0f", band_hz) : "");
   if (clip > 0) s += " clip=" + fmt("%.4f", clip);
   return s;
 }
 
 std::string Plan::environment() const {
   std::string s;
-  if (noise != NoiseKind::none) s = std::string(noise_kind_name(noise)) + (noise == NoiseKind::babble ? "" : "-noise");
+  if (noise != NoiseKind::none)
+    s = std::string(noise_kind_name(noise)) + (noise == NoiseKind::babble ? "" : "-noise");
   if (rt60 > 0) s += s.empty() ? "reverb" : "+reverb";
   return s.empty() ? "clean" : s;
 }
 
 std::string Plan::device() const {
   switch (band) {
-    case Band::full: return clip > 0 ? "full-band-clipped" : "full-band";
-    case Band::telephone: return clip > 0 ? "telephone-clipped" : "telephone";
-    case Band::laptop: return clip > 0 ? "laptop-clipped" : "laptop";
-    case Band::lowpass: return "lowpass-" + fmt("%.0f", band_hz / 1000) + "k" + (clip > 0 ? "-clipped" : "");
+    case Band::full:
+      return clip > 0 ? "full-band-clipped" : "full-band";
+    case Band::telephone:
+      return clip > 0 ? "telephone-clipped" : "telephone";
+    case Band::laptop:
+      return clip > 0 ? "laptop-clipped" : "laptop";
+    case Band::lowpass:
+      return "lowpass-" + fmt("%.0f", band_hz / 1000) + "k" + (clip > 0 ? "-clipped" : "");
   }
   return "?";
 }
@@ -583,14 +605,17 @@ Plan draw_plan(const Preset& p, const NoiseAvailability& bank, uint64_t seed) {
   plan.level_db = r.uniform(p.level_min_db, p.level_max_db);
   plan.lead_s = r.uniform(p.lead_min_s, p.lead_max_s);
   plan.trail_s = r.uniform(p.trail_min_s, p.trail_max_s);
-  if (p.room_tone_min_db != 0 || p.room_tone_max_db != 0) plan.room_tone_db = r.uniform(p.room_tone_min_db, p.room_tone_max_db);
+  if (p.room_tone_min_db != 0 || p.room_tone_max_db != 0)
+    plan.room_tone_db = r.uniform(p.room_tone_min_db, p.room_tone_max_db);
   if (r.chance(p.p_reverb)) {
     plan.rt60 = r.uniform(p.rt60_min, p.rt60_max);
     plan.drr_db = r.uniform(p.drr_min_db, p.drr_max_db);
   }
   if (r.chance(p.p_noise)) {
-    std::vector<std::pair<NoiseKind, double>> kinds = {{NoiseKind::white, p.w_white}, {NoiseKind::pink, p.w_pink},
-                                                       {NoiseKind::brown, p.w_brown}, {NoiseKind::hum, p.w_hum},
+    std::vector<std::pair<NoiseKind, double>> kinds = {{NoiseKind::white, p.w_white},
+                                                       {NoiseKind::pink, p.w_pink},
+                                                       {NoiseKind::brown, p.w_brown},
+                                                       {NoiseKind::hum, p.w_hum},
                                                        {NoiseKind::tones, p.w_tones}};
     if (bank.babble) kinds.push_back({NoiseKind::babble, p.w_babble});
     if (!bank.recorded.empty()) kinds.push_back({NoiseKind::recorded, p.w_recorded});
@@ -604,7 +629,8 @@ Plan draw_plan(const Preset& p, const NoiseAvailability& bank, uint64_t seed) {
   if (r.chance(p.p_band)) {
     plan.band = pick_weighted<Band>(
         {{Band::telephone, p.w_telephone}, {Band::lowpass, p.w_lowpass}, {Band::laptop, p.w_laptop}}, r);
-    if (plan.band == Band::lowpass) plan.band_hz = std::round(r.uniform(p.lowpass_min_hz, p.lowpass_max_hz) / 100) * 100;
+    if (plan.band == Band::lowpass)
+      plan.band_hz = std::round(r.uniform(p.lowpass_min_hz, p.lowpass_max_hz) / 100) * 100;
   }
   if (r.chance(p.p_clip)) plan.clip = r.uniform(p.clip_min, p.clip_max);
   return plan;
@@ -618,14 +644,21 @@ const NoiseBank::Recording* find_recording(const NoiseBank& bank, const std::str
   return nullptr;
 }
 
-std::vector<float> make_noise(NoiseKind kind, const std::string& source, size_t n, const NoiseBank& bank, Rng& rng) {
+std::vector<float> make_noise(NoiseKind kind, const std::string& source, size_t n, const NoiseBank& bank,
+                              Rng& rng) {
   switch (kind) {
-    case NoiseKind::none: return std::vector<float>(n, 0.0f);
-    case NoiseKind::white: return white_noise(n, rng);
-    case NoiseKind::pink: return pink_noise(n, rng);
-    case NoiseKind::brown: return brown_noise(n, rng);
-    case NoiseKind::hum: return hum(n, rng);
-    case NoiseKind::tones: return music_tones(n, rng);
+    case NoiseKind::none:
+      return std::vector<float>(n, 0.0f);
+    case NoiseKind::white:
+      return white_noise(n, rng);
+    case NoiseKind::pink:
+      return pink_noise(n, rng);
+    case NoiseKind::brown:
+      return brown_noise(n, rng);
+    case NoiseKind::hum:
+      return hum(n, rng);
+    case NoiseKind::tones:
+      return music_tones(n, rng);
     case NoiseKind::babble: {
       const int talkers = 2 + static_cast<int>(rng.below(6));
       return babble(n, bank.babble, talkers, rng);
@@ -641,10 +674,17 @@ std::vector<float> make_noise(NoiseKind kind, const std::string& source, size_t 
 
 void apply_channel(const Plan& plan, std::span<float> x) {
   switch (plan.band) {
-    case Band::full: break;
-    case Band::telephone: telephone(x); break;
-    case Band::lowpass: lowpass(x, plan.band_hz > 0 ? plan.band_hz : 4000); break;
-    case Band::laptop: laptop_mic(x); break;
+    case Band::full:
+      break;
+    case Band::telephone:
+      telephone(x);
+      break;
+    case Band::lowpass:
+      lowpass(x, plan.band_hz > 0 ? plan.band_hz : 4000);
+      break;
+    case Band::laptop:
+      laptop_mic(x);
+      break;
   }
   if (plan.clip > 0) clip_fraction(x, plan.clip);
 }
@@ -661,7 +701,8 @@ void add_room_tone(const Plan& plan, std::span<float> x, Rng& rng) {
 std::vector<float> apply(const Plan& plan, std::span<const float> speech, const NoiseBank& bank,
                          std::pair<size_t, size_t>* speech_range) {
   const Rng base(plan.seed);
-  std::vector<float> s = plan.speed != 1.0 ? change_speed(speech, plan.speed) : std::vector<float>(speech.begin(), speech.end());
+  std::vector<float> s =
+      plan.speed != 1.0 ? change_speed(speech, plan.speed) : std::vector<float>(speech.begin(), speech.end());
 
   // Level from the voiced part (TTS engines add their own silence at the edges).
   const auto [a, b] = active_range(s);
@@ -701,8 +742,8 @@ NoiseChoice choose_noise(const NoiseBank& bank, uint64_t seed) {
     c.kind = NoiseKind::recorded;
     c.source = bank.recorded[r.below(bank.recorded.size())].name;
   } else {
-    static constexpr NoiseKind kSynthetic[] = {NoiseKind::white, NoiseKind::pink, NoiseKind::brown, NoiseKind::hum,
-                                               NoiseKind::tones};
+    static constexpr NoiseKind kSynthetic[] = {NoiseKind::white, NoiseKind::pink, NoiseKind::brown,
+                                               NoiseKind::hum, NoiseKind::tones};
     c.kind = kSynthetic[r.below(std::size(kSynthetic))];
   }
   return c;
@@ -731,14 +772,22 @@ std::vector<float> Augmenter::run(std::span<const float> speech, uint64_t seed, 
 
 const char* non_speech_name(NonSpeech k) {
   switch (k) {
-    case NonSpeech::silence: return "silence";
-    case NonSpeech::white: return "white-noise";
-    case NonSpeech::pink: return "pink-noise";
-    case NonSpeech::brown: return "brown-noise";
-    case NonSpeech::hum: return "hum";
-    case NonSpeech::tones: return "tones";
-    case NonSpeech::babble: return "babble";
-    case NonSpeech::recorded: return "recorded-noise";
+    case NonSpeech::silence:
+      return "silence";
+    case NonSpeech::white:
+      return "white-noise";
+    case NonSpeech::pink:
+      return "pink-noise";
+    case NonSpeech::brown:
+      return "brown-noise";
+    case NonSpeech::hum:
+      return "hum";
+    case NonSpeech::tones:
+      return "tones";
+    case NonSpeech::babble:
+      return "babble";
+    case NonSpeech::recorded:
+      return "recorded-noise";
   }
   return "?";
 }
@@ -758,19 +807,35 @@ std::vector<float> non_speech(NonSpeech kind, double seconds, const Plan& channe
   std::vector<float> x;
   std::string src;
   switch (kind) {
-    case NonSpeech::silence: x.assign(n, 0.0f); break;
-    case NonSpeech::white: x = white_noise(n, rng); break;
-    case NonSpeech::pink: x = pink_noise(n, rng); break;
-    case NonSpeech::brown: x = brown_noise(n, rng); break;
-    case NonSpeech::hum: x = hum(n, rng); break;
-    case NonSpeech::tones: x = music_tones(n, rng); break;
-    case NonSpeech::babble: x = babble(n, bank.babble, 2 + static_cast<int>(rng.below(6)), rng); break;
+    case NonSpeech::silence:
+      x.assign(n, 0.0f);
+      break;
+    case NonSpeech::white:
+      x = white_noise(n, rng);
+      break;
+    case NonSpeech::pink:
+      x = pink_noise(n, rng);
+      break;
+    case NonSpeech::brown:
+      x = brown_noise(n, rng);
+      break;
+    case NonSpeech::hum:
+      x = hum(n, rng);
+      break;
+    case NonSpeech::tones:
+      x = music_tones(n, rng);
+      break;
+    case NonSpeech::babble:
+      x = babble(n, bank.babble, 2 + static_cast<int>(rng.below(6)), rng);
+      break;
     case NonSpeech::recorded: {
       if (bank.recorded.empty()) throw std::invalid_argument("no recorded noise in the noise bank");
       const NoiseBank::Recording* r = nullptr;
       if (!channel.noise_source.empty()) {
         r = find_recording(bank, channel.noise_source);
-        if (!r) throw std::invalid_argument("recorded noise '" + channel.noise_source + "' is not in the noise bank");
+        if (!r)
+          throw std::invalid_argument("recorded noise '" + channel.noise_source +
+                                      "' is not in the noise bank");
       } else {
         r = &bank.recorded[rng.below(bank.recorded.size())];
       }

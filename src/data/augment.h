@@ -62,10 +62,10 @@ uint64_t mix_seed(uint64_t seed, uint64_t n);
 
 double rms(std::span<const float> x);
 double peak(std::span<const float> x);
-double to_db(double amplitude);     // 20 log10(a), -inf guarded to -200
-double from_db(double db);          // 10^(db / 20)
+double to_db(double amplitude);  // 20 log10(a), -inf guarded to -200
+double from_db(double db);       // 10^(db / 20)
 void apply_gain_db(std::span<float> x, double db);
-void set_rms_db(std::span<float> x, double dbfs);  // no-op on silence
+void set_rms_db(std::span<float> x, double dbfs);             // no-op on silence
 void limit_peak(std::span<float> x, double max_peak = 0.99);  // scales down only
 // First and one past the last sample above threshold (amplitude); {0, 0} when none.
 std::pair<size_t, size_t> active_range(std::span<const float> x, double threshold = 1e-4);
@@ -152,7 +152,8 @@ struct Preset {
   double p_noise = 0, snr_min_db = 5, snr_max_db = 30;
   // Relative weights of the noise kinds; kinds the bank cannot feed are dropped.
   double w_white = 1, w_pink = 1, w_brown = 1, w_hum = 0.5, w_tones = 0.5, w_babble = 1.5, w_recorded = 1.5;
-  double p_band = 0, w_telephone = 1, w_lowpass = 1, w_laptop = 1, lowpass_min_hz = 3000, lowpass_max_hz = 7000;
+  double p_band = 0, w_telephone = 1, w_lowpass = 1, w_laptop = 1, lowpass_min_hz = 3000,
+         lowpass_max_hz = 7000;
   double p_clip = 0, clip_min = 0.001, clip_max = 0.01;
 };
 
@@ -166,7 +167,7 @@ struct Plan {
   double speed = 1;
   double level_db = -23;
   double lead_s = 0, trail_s = 0;
-  double room_tone_db = 0;  // 0: none
+  double room_tone_db = 0;      // 0: none
   double rt60 = 0, drr_db = 0;  // rt60 0: no reverb
   NoiseKind noise = NoiseKind::none;
   std::string noise_source;  // recorded: the file name

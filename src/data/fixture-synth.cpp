@@ -12,8 +12,8 @@
 
 #include "common/csv.h"
 #include "common/files.h"
-#include "common/workers.h"
 #include "common/progress.h"
+#include "common/workers.h"
 #include "frontend/audio-file.h"
 #include "inherent/inherent.hpp"
 
@@ -46,7 +46,8 @@ std::string fmt3(double v) {
 
 }  // namespace
 
-std::vector<const tts::Voice*> select_voices(const tts::Synthesizer& tts, const std::vector<std::string>& patterns) {
+std::vector<const tts::Voice*> select_voices(const tts::Synthesizer& tts,
+                                             const std::vector<std::string>& patterns) {
   std::vector<const tts::Voice*> out;
   for (const std::string& p : patterns) {
     bool any = false;
@@ -56,15 +57,17 @@ std::vector<const tts::Voice*> select_voices(const tts::Synthesizer& tts, const 
       if (std::find(out.begin(), out.end(), &v) == out.end()) out.push_back(&v);
     }
     if (!any)
-      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                      "--voices: '" + p + "' matches no voice on this machine (`inherent synth --list-voices`)");
+      throw Exception(
+          INHERENT_STATUS_INVALID_ARGUMENT,
+          "--voices: '" + p + "' matches no voice on this machine (`inherent synth --list-voices`)");
   }
   return out;
 }
 
-FixtureStats render_fixtures(const std::vector<FixtureUtterance>& utterances, const std::vector<const tts::Voice*>& voices,
-                             const tts::Synthesizer& tts, const std::string& out_dir, const std::string& manifest,
-                             int threads, bool quiet) {
+FixtureStats render_fixtures(const std::vector<FixtureUtterance>& utterances,
+                             const std::vector<const tts::Voice*>& voices, const tts::Synthesizer& tts,
+                             const std::string& out_dir, const std::string& manifest, int threads,
+                             bool quiet) {
   const auto t0 = std::chrono::steady_clock::now();
   struct Job {
     const FixtureUtterance* u;
@@ -82,7 +85,8 @@ FixtureStats render_fixtures(const std::vector<FixtureUtterance>& utterances, co
   std::vector<std::string> errors;
   std::mutex errors_mu;
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(1, jobs.size())));
+  threads =
+      static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(1, jobs.size())));
   tts.prepare(threads);
   Progress progress("fixtures", jobs.size(), !quiet);
   auto work = [&] {
@@ -130,9 +134,10 @@ FixtureStats render_fixtures(const std::vector<FixtureUtterance>& utterances, co
                                   fmt3(j.seconds),
                                   "test"};
     for (uint8_t h : j.u->heads) f.push_back(h ? "1" : "0");
-    for (const std::string& x : {"fixture:" + j.u->id, std::string("fixture"), j.u->kind,
-                                 std::string(j.u->kind == "hard_negative" ? "1" : "0"), j.v->id,
-                                 std::string(tts::engine_name(j.v->engine)), fmt3(1), fmt3(1), std::string("none")})
+    for (const std::string& x :
+         {"fixture:" + j.u->id, std::string("fixture"), j.u->kind,
+          std::string(j.u->kind == "hard_negative" ? "1" : "0"), j.v->id,
+          std::string(tts::engine_name(j.v->engine)), fmt3(1), fmt3(1), std::string("none")})
       f.push_back(x);
     csv += csv_join(f) + "\n";
     st.audio_s += j.seconds;

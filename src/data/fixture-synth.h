@@ -30,12 +30,14 @@ struct FixtureStats {
 
 // Voices whose id matches one of the patterns (voice_matches), in inventory order;
 // throws naming a pattern that matches no voice.
-std::vector<const tts::Voice*> select_voices(const tts::Synthesizer& tts, const std::vector<std::string>& patterns);
+std::vector<const tts::Voice*> select_voices(const tts::Synthesizer& tts,
+                                             const std::vector<std::string>& patterns);
 
 // Renders what is missing under out_dir, then writes the manifest (atomically; relative
 // audio paths when it sits in out_dir). threads 0: all cores. Throws listing failed clips.
-FixtureStats render_fixtures(const std::vector<FixtureUtterance>& utterances, const std::vector<const tts::Voice*>& voices,
-                             const tts::Synthesizer& tts, const std::string& out_dir, const std::string& manifest,
-                             int threads, bool quiet);
+FixtureStats render_fixtures(const std::vector<FixtureUtterance>& utterances,
+                             const std::vector<const tts::Voice*>& voices, const tts::Synthesizer& tts,
+                             const std::string& out_dir, const std::string& manifest, int threads,
+                             bool quiet);
 
 }  // namespace inherent::synth

@@ -48,7 +48,7 @@ struct TemplateData {
   Node expr;                          // file prefix + body + file suffix
   std::vector<std::string> required;  // squashed literals every expansion contains
   size_t min_squashed = 0;
-  int signature = 0;                  // gate and declared intents as bits (conflict check)
+  int signature = 0;  // gate and declared intents as bits (conflict check)
 };
 
 // Lower-case letters and digits of text; the word "an" counts as "a" (the a/an fix-up).

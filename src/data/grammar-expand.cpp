@@ -39,7 +39,9 @@ struct Expander {
 
   void run(const Node& n, std::string& out) {
     switch (n.kind) {
-      case Node::Kind::text: out += n.text; return;
+      case Node::Kind::text:
+        out += n.text;
+        return;
       case Node::Kind::seq:
         for (const Node& k : n.kids) run(k, out);
         return;
@@ -61,7 +63,8 @@ struct Expander {
           total += w.back();
         }
         if (total <= 0)
-          throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, s.file + ": slot '" + s.name + "' has no value in this split");
+          throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                          s.file + ": slot '" + s.name + "' has no value in this split");
         const size_t at = fills.size();  // the parent is recorded before its nested slots
         fills.push_back({s.name, ""});
         filled.push_back(n.slot);
@@ -84,7 +87,8 @@ struct Counter {
 
   double count(const Node& n) {
     switch (n.kind) {
-      case Node::Kind::text: return 1;
+      case Node::Kind::text:
+        return 1;
       case Node::Kind::seq: {
         double c = 1;
         for (const Node& k : n.kids) c = saturate(c * count(k));
@@ -95,7 +99,8 @@ struct Counter {
         for (const Node& k : n.kids) c = saturate(c + count(k));
         return c;
       }
-      case Node::Kind::opt: return saturate(1 + count(n.kids[0]));
+      case Node::Kind::opt:
+        return saturate(1 + count(n.kids[0]));
       case Node::Kind::slot: {
         if (memo[n.slot] >= 0) return memo[n.slot];
         const detail::Slot& s = d.slots[n.slot];
@@ -116,7 +121,8 @@ struct Enumerator {
 
   std::vector<std::string> all(const Node& n) {
     switch (n.kind) {
-      case Node::Kind::text: return {n.text};
+      case Node::Kind::text:
+        return {n.text};
       case Node::Kind::seq: {
         std::vector<std::string> acc{""};
         for (const Node& k : n.kids) {

@@ -46,7 +46,8 @@ Matcher::Bits Matcher::run(const Node& n, const Bits& in) {
       for (const Node& k : n.kids) out |= run(k, in);
       return out;
     }
-    case Node::Kind::opt: return in | run(n.kids[0], in);
+    case Node::Kind::opt:
+      return in | run(n.kids[0], in);
     case Node::Kind::slot: {
       Bits out;
       for (size_t p = 0; p <= len; ++p)
@@ -129,7 +130,8 @@ struct CertainHeads {
     HeadLabels out{};
     switch (n.kind) {
       case K::text:
-      case K::opt: return out;
+      case K::opt:
+        return out;
       case K::seq:
         for (const detail::Node& k : n.kids) {
           const HeadLabels h = of(k);
@@ -144,7 +146,8 @@ struct CertainHeads {
         }
         if (n.kids.empty()) out.fill(0);
         return out;
-      case K::slot: return slot(n.slot);
+      case K::slot:
+        return slot(n.slot);
     }
     return out;
   }

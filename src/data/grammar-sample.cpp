@@ -41,7 +41,8 @@ Pool make_pool(const Grammar::Data& d, Split split, const SampleOptions& o, Keep
       p.templates.emplace_back();
       p.weights.emplace_back();
       auto ow = o.category_weights.find(info.category);
-      p.category_weight.push_back(ow != o.category_weights.end() ? ow->second : d.category_weight.at(info.category));
+      p.category_weight.push_back(ow != o.category_weights.end() ? ow->second
+                                                                 : d.category_weight.at(info.category));
     }
     p.templates[it->second].push_back(t);
     p.weights[it->second].push_back(info.weight);
@@ -56,7 +57,8 @@ std::vector<Utterance> Grammar::sample(size_t n, Split split, uint64_t seed, con
   if (!(o.gate0_fraction >= 0 && o.gate0_fraction <= 1))
     throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "gate0_fraction must be in [0, 1]");
   if (o.hard_negative_fraction > 1)
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "hard_negative_fraction must be <= 1 (< 0: by weights)");
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    "hard_negative_fraction must be <= 1 (< 0: by weights)");
   const Data& d = *d_;
   detail::Rng rng(detail::hash64(split_name(split), seed));
   const SplitMask own = split_bit(split);
@@ -64,12 +66,15 @@ std::vector<Utterance> Grammar::sample(size_t n, Split split, uint64_t seed, con
 
   const bool by_weights = o.hard_negative_fraction < 0;
   const Pool gate1 = make_pool(d, split, o, [](const TemplateInfo& i) { return i.declared[0] == 1; });
-  const Pool hard = make_pool(d, split, o, [&](const TemplateInfo& i) { return !i.declared[0] && (i.hard || by_weights); });
-  const Pool soft = make_pool(d, split, o, [&](const TemplateInfo& i) { return !i.declared[0] && !i.hard && !by_weights; });
+  const Pool hard =
+      make_pool(d, split, o, [&](const TemplateInfo& i) { return !i.declared[0] && (i.hard || by_weights); });
+  const Pool soft =
+      make_pool(d, split, o, [&](const TemplateInfo& i) { return !i.declared[0] && !i.hard && !by_weights; });
 
   const size_t n0 = static_cast<size_t>(std::llround(static_cast<double>(n) * o.gate0_fraction));
   const size_t n1 = n - n0;
-  if (n1 > 0 && gate1.empty()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + "no gate-1 templates");
+  if (n1 > 0 && gate1.empty())
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + "no gate-1 templates");
   if (n0 > 0 && hard.empty() && soft.empty())
     throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + "no gate-0 templates");
 
@@ -126,8 +131,10 @@ std::vector<Utterance> Grammar::sample(size_t n, Split split, uint64_t seed, con
     for (size_t fails = 0; count[h] < o.min_per_head && out1.size() < n1 && fails < max_failures;) {
       const size_t t = ph.draw(rng);
       Utterance u = expand(t, rng.next(), own);
-      if (u.heads[h] && acceptable(u, t)) add1(std::move(u)), fails = 0;
-      else ++fails;
+      if (u.heads[h] && acceptable(u, t))
+        add1(std::move(u)), fails = 0;
+      else
+        ++fails;
     }
   }
   // A category first, so an exhausted one keeps its share through repeats (when allowed)
@@ -168,7 +175,8 @@ std::vector<Utterance> Grammar::sample(size_t n, Split split, uint64_t seed, con
       const size_t t = pool.draw(rng);
       Utterance u = expand(t, rng.next(), own);
       // A repeat counts as far off in length, so it only wins when nothing new comes up.
-      const int gap = (target < 0 ? 0 : std::abs(word_count(u.text) - target)) + (times_seen(u.text) ? 1000 : 0);
+      const int gap =
+          (target < 0 ? 0 : std::abs(word_count(u.text) - target)) + (times_seen(u.text) ? 1000 : 0);
       if (gap >= best_gap || !acceptable(u, t)) continue;
       best_gap = gap;
       best = std::move(u);

@@ -24,7 +24,8 @@ bool wants_an(std::string_view word) {
   if (starts("one") || starts("once") || starts("uni") || starts("use") || starts("usu") || starts("uk") ||
       starts("euro") || starts("ura") || starts("ure") || starts("uti"))
     return false;
-  if (w == "u" || w == "x" || w == "f" || w == "l" || w == "m" || w == "n" || w == "s" || w == "h") return true;
+  if (w == "u" || w == "x" || w == "f" || w == "l" || w == "m" || w == "n" || w == "s" || w == "h")
+    return true;
   return std::strchr("aeio", w[0]) != nullptr || (w[0] == 'u' && w.size() > 1);
 }
 
@@ -80,7 +81,7 @@ std::string normalize_sentence(std::string_view raw) {
       if (!words.empty()) {
         std::string& prev = words.back();
         if (c == ',' && !prev.empty() && std::strchr(",.?!;:", prev.back())) continue;  // "x, ," -> "x,"
-        if (!prev.empty() && prev.back() == ',' && c != ',') prev.pop_back();         // "x, ?" -> "x?"
+        if (!prev.empty() && prev.back() == ',' && c != ',') prev.pop_back();           // "x, ?" -> "x?"
         prev += c;
       }  // leading punctuation is dropped
     } else {

@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -24,7 +24,7 @@ using detail::Node;
 namespace {
 
 constexpr double test_share = 0.15, eval_share = 0.15;  // of templates and held-out values
-constexpr size_t max_slot_depth = 16;           // {a} holding {b} holding ... at most this deep
+constexpr size_t max_slot_depth = 16;                   // {a} holding {b} holding ... at most this deep
 constexpr uint64_t split_salt = 0x696e686572656e74ull;  // fixed: changing it reshuffles splits
 
 struct Problems {
@@ -158,7 +158,8 @@ class ExprParser {
     const std::string tnum = trim(num);
     if (!parse_number(tnum, w) || w <= 0 || (probability && w > 1)) {
       error(start, "bad weight '^" + std::string(num) + "': " +
-                       (probability ? "a probability in (0, 1] after [part^...]" : "a positive number after (alt^...)"));
+                       (probability ? "a probability in (0, 1] after [part^...]"
+                                    : "a positive number after (alt^...)"));
       return false;
     }
     pos_ = end;
@@ -226,7 +227,8 @@ class ExprParser {
     }
     n.text = std::string(s_.substr(pos_, close - pos_));
     if (n.text.empty() || !std::all_of(n.text.begin(), n.text.end(), [](char c) {
-          return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+          return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+                 c == '_';
         }))
       error(open, "bad slot name '{" + n.text + "}': use lower-case letters, digits and '_'");
     pos_ = close + 1;
@@ -241,7 +243,6 @@ class ExprParser {
   int depth_ = 0;
   bool failed_ = false;
 };
-
 
 // One physical line with its comment removed ('#' at the start or after whitespace).
 struct RawLine {
@@ -333,8 +334,8 @@ bool parse_bool(const std::string& v, bool& out) {
 
 bool valid_name(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
-           c == '-';
+    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+           c == '_' || c == '-';
   });
 }
 
@@ -353,16 +354,21 @@ double split_u(std::string_view key) {
 // next 15% to eval, the rest to train, with at least one item in each split when the group
 // has three or more. Adding or removing one item moves at most one other item per
 // boundary. Pinned items (@split) keep their split and count toward the quotas.
-void assign_splits(const std::vector<Split*>& splits, const std::vector<double>& u, const std::vector<bool>& pinned) {
+void assign_splits(const std::vector<Split*>& splits, const std::vector<double>& u,
+                   const std::vector<bool>& pinned) {
   const size_t n = splits.size();
   std::vector<size_t> order;
   size_t pinned_test = 0, pinned_eval = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (!pinned[i]) order.push_back(i);
-    else if (*splits[i] == Split::test) ++pinned_test;
-    else if (*splits[i] == Split::eval) ++pinned_eval;
+    if (!pinned[i])
+      order.push_back(i);
+    else if (*splits[i] == Split::test)
+      ++pinned_test;
+    else if (*splits[i] == Split::eval)
+      ++pinned_eval;
   }
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return u[a] < u[b] || (u[a] == u[b] && a < b); });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return u[a] < u[b] || (u[a] == u[b] && a < b); });
   auto quota = [&](double share) {
     const auto q = static_cast<size_t>(std::llround(share * static_cast<double>(n)));
     return n >= 3 ? std::max<size_t>(q, 1) : q;
@@ -402,12 +408,17 @@ class Loader {
         } else if (h->key == "implies") {
           for (const std::string& name_h : split_list(h->value)) {
             const int hi = head_index(name_h);
-            if (hi <= 0) p.add(f.path, l.no, 0, "unknown head '" + name_h + "' in @implies (heads 1..12, see heads.inc)");
-            else slot.implies[hi] = 1;
+            if (hi <= 0)
+              p.add(f.path, l.no, 0,
+                    "unknown head '" + name_h + "' in @implies (heads 1..12, see heads.inc)");
+            else
+              slot.implies[hi] = 1;
           }
         } else if (h->key == "split") {
-          if (h->value == "shared") slot.shared = true;
-          else if (h->value != "held-out") p.add(f.path, l.no, 0, "bad @split '" + h->value + "': shared or held-out");
+          if (h->value == "shared")
+            slot.shared = true;
+          else if (h->value != "held-out")
+            p.add(f.path, l.no, 0, "bad @split '" + h->value + "': shared or held-out");
         } else {
           p.add(f.path, l.no, 0, "unknown slot header '@" + h->key + "' (known: @implies, @split)");
         }
@@ -427,8 +438,10 @@ class Loader {
             p.add(f.path, l.no, 0, "bad weight '@w=" + val + "': a positive number");
         } else if (k == "split") {
           auto s = parse_split(val);
-          if (!s) p.add(f.path, l.no, 0, "bad '@split=" + val + "': train, eval or test");
-          else v.split = *s, pinned = true;
+          if (!s)
+            p.add(f.path, l.no, 0, "bad '@split=" + val + "': train, eval or test");
+          else
+            v.split = *s, pinned = true;
         } else {
           p.add(f.path, l.no, 0, "unknown value attribute '@" + k + "' (known: @w, @split)");
         }
@@ -460,8 +473,10 @@ class Loader {
       if (!body_started) {
         body_started = true;
         if (fh.gate < 0) fh.gate = have_intents ? 1 : -1;
-        if (fh.gate < 0) p.add(f.path, l.no, 0, "no @gate and no @intents before the first template: say @gate 0 or 1");
-        if (fh.gate == 0 && have_intents) p.add(f.path, l.no, 0, "@gate 0 with @intents: gate-0 sentences have no intent");
+        if (fh.gate < 0)
+          p.add(f.path, l.no, 0, "no @gate and no @intents before the first template: say @gate 0 or 1");
+        if (fh.gate == 0 && have_intents)
+          p.add(f.path, l.no, 0, "@gate 0 with @intents: gate-0 sentences have no intent");
       }
       Body b;
       if (!body_of(l, f.path, p, b)) continue;
@@ -469,7 +484,8 @@ class Loader {
     }
     // One weight per category: the first file that names it sets it.
     auto it = d.category_weight.find(fh.category);
-    if (it == d.category_weight.end()) d.category_weight[fh.category] = fh.weight;
+    if (it == d.category_weight.end())
+      d.category_weight[fh.category] = fh.weight;
     else if (fh.have_weight && it->second != fh.weight)
       p.add(f.path, 1, 0, "category '" + fh.category + "' has another @weight in an earlier file");
     if (d.templates.size() == first_template) p.add(f.path, 1, 0, "no templates in this file");
@@ -484,19 +500,25 @@ class Loader {
  private:
   void file_header(FileHeader& fh, const Header& h, const std::string& file, int line, bool& have_intents) {
     if (h.key == "category") {
-      if (!valid_name(h.value)) p.add(file, line, h.value_col, "bad @category '" + h.value + "': lower-case, '_' or '-'");
+      if (!valid_name(h.value))
+        p.add(file, line, h.value_col, "bad @category '" + h.value + "': lower-case, '_' or '-'");
       fh.category = h.value;
     } else if (h.key == "intents") {
       for (const std::string& n : split_list(h.value)) {
         const int hi = head_index(n);
-        if (hi <= 0) p.add(file, line, 0, "unknown intent '" + n + "' (heads 1..12 of heads.inc)");
-        else fh.intents[hi] = 1, have_intents = true;
+        if (hi <= 0)
+          p.add(file, line, 0, "unknown intent '" + n + "' (heads 1..12 of heads.inc)");
+        else
+          fh.intents[hi] = 1, have_intents = true;
       }
     } else if (h.key == "gate") {
-      if (h.value == "0" || h.value == "1") fh.gate = h.value[0] - '0';
-      else p.add(file, line, h.value_col, "bad @gate '" + h.value + "': 0 or 1");
+      if (h.value == "0" || h.value == "1")
+        fh.gate = h.value[0] - '0';
+      else
+        p.add(file, line, h.value_col, "bad @gate '" + h.value + "': 0 or 1");
     } else if (h.key == "hard") {
-      if (!parse_bool(h.value, fh.hard)) p.add(file, line, h.value_col, "bad @hard '" + h.value + "': yes or no");
+      if (!parse_bool(h.value, fh.hard))
+        p.add(file, line, h.value_col, "bad @hard '" + h.value + "': yes or no");
     } else if (h.key == "weight") {
       if (!parse_number(h.value, fh.weight) || fh.weight <= 0)
         p.add(file, line, h.value_col, "bad @weight '" + h.value + "': a positive number");
@@ -505,7 +527,9 @@ class Loader {
       ExprParser ep(h.value, file, line, h.value_col, p);
       (h.key == "prefix" ? fh.prefix : fh.suffix) = ep.parse();
     } else {
-      p.add(file, line, 0, "unknown header '@" + h.key + "' (known: @category @intents @gate @hard @weight @prefix @suffix)");
+      p.add(
+          file, line, 0,
+          "unknown header '@" + h.key + "' (known: @category @intents @gate @hard @weight @prefix @suffix)");
     }
   }
 
@@ -522,21 +546,27 @@ class Loader {
     bool pinned = false;
     for (auto& [k, v] : b.attrs) {
       if (k == "w") {
-        if (!parse_number(v, t.weight) || t.weight <= 0) p.add(file, line, 0, "bad weight '@w=" + v + "': a positive number");
+        if (!parse_number(v, t.weight) || t.weight <= 0)
+          p.add(file, line, 0, "bad weight '@w=" + v + "': a positive number");
       } else if (k == "split") {
         auto s = parse_split(v);
-        if (!s) p.add(file, line, 0, "bad '@split=" + v + "': train, eval or test");
-        else t.split = *s, pinned = true;
+        if (!s)
+          p.add(file, line, 0, "bad '@split=" + v + "': train, eval or test");
+        else
+          t.split = *s, pinned = true;
       } else if (k == "id") {
-        if (!valid_name(v)) p.add(file, line, 0, "bad '@id=" + v + "': lower-case letters, digits, '_' or '-'");
+        if (!valid_name(v))
+          p.add(file, line, 0, "bad '@id=" + v + "': lower-case letters, digits, '_' or '-'");
         id = v;
       } else if (k == "intents") {
         t.declared = HeadLabels{};
         t.declared[0] = 1;
         for (const std::string& n : split_list(v)) {
           const int hi = head_index(n);
-          if (hi <= 0) p.add(file, line, 0, "unknown intent '" + n + "' in @intents=");
-          else t.declared[hi] = 1;
+          if (hi <= 0)
+            p.add(file, line, 0, "unknown intent '" + n + "' in @intents=");
+          else
+            t.declared[hi] = 1;
         }
         if (fh.gate == 0) p.add(file, line, 0, "@intents= in a @gate 0 file");
       } else if (k == "hard") {
@@ -577,7 +607,8 @@ class Loader {
     std::function<void(Node&, const std::string&)> walk = [&](Node& n, const std::string& file) {
       if (n.kind == Node::Kind::slot) {
         n.slot = d.slot_index(n.text);
-        if (n.slot < 0) p.add(file, n.line, n.col, "unknown slot {" + n.text + "} (no " + n.text + ".slot file)");
+        if (n.slot < 0)
+          p.add(file, n.line, n.col, "unknown slot {" + n.text + "} (no " + n.text + ".slot file)");
       }
       for (Node& k : n.kids) walk(k, file);
     };
@@ -599,8 +630,9 @@ class Loader {
             p.add(d.slots[s].file, line, n.col, "slot cycle: " + path + d.slots[n.slot].name);
           } else if (state[n.slot] == 0) {
             if (stack.size() >= max_slot_depth)
-              p.add(d.slots[s].file, line, n.col, "slots nested more than " + std::to_string(max_slot_depth) +
-                                                      " deep (" + stack.front() + " -> ... -> " + d.slots[n.slot].name + ")");
+              p.add(d.slots[s].file, line, n.col,
+                    "slots nested more than " + std::to_string(max_slot_depth) + " deep (" + stack.front() +
+                        " -> ... -> " + d.slots[n.slot].name + ")");
             else
               visit(n.slot);
           }
@@ -621,7 +653,8 @@ class Loader {
       detail::Slot& slot = d.slots[s];
       if (slot.shared) continue;
       if (slot.values.size() < 3) {
-        p.add(slot.file, 1, 0, "held-out slot '" + slot.name + "' needs at least 3 values (or @split shared)");
+        p.add(slot.file, 1, 0,
+              "held-out slot '" + slot.name + "' needs at least 3 values (or @split shared)");
         continue;
       }
       std::vector<Split*> sp;
@@ -667,8 +700,10 @@ class Loader {
     std::vector<double> slot_min(d.slots.size(), -1);
     std::function<size_t(const Node&)> min_len = [&](const Node& n) -> size_t {
       switch (n.kind) {
-        case Node::Kind::text: return n.squashed.size();
-        case Node::Kind::opt: return 0;
+        case Node::Kind::text:
+          return n.squashed.size();
+        case Node::Kind::opt:
+          return 0;
         case Node::Kind::slot:
           if (slot_min[n.slot] < 0) {
             size_t m = SIZE_MAX;
@@ -690,17 +725,20 @@ class Loader {
       }
       return 0;
     };
-    std::function<void(const Node&, std::vector<std::string>&)> required = [&](const Node& n, std::vector<std::string>& out) {
-      if (n.kind == Node::Kind::text && n.squashed.size() >= 3) out.push_back(n.squashed);
-      if (n.kind == Node::Kind::seq)
-        for (const Node& k : n.kids) required(k, out);
-    };
+    std::function<void(const Node&, std::vector<std::string>&)> required =
+        [&](const Node& n, std::vector<std::string>& out) {
+          if (n.kind == Node::Kind::text && n.squashed.size() >= 3) out.push_back(n.squashed);
+          if (n.kind == Node::Kind::seq)
+            for (const Node& k : n.kids) required(k, out);
+        };
     for (size_t t = 0; t < d.templates.size(); ++t) {
       TemplateInfo& info = d.templates[t];
       detail::TemplateData& td = d.tdata[t];
       bool any_intent = false;
       for (int h = 1; h < INHERENT_N_HEADS; ++h) any_intent = any_intent || info.declared[h];
-      info.kind = !info.declared[0] ? TemplateKind::negative : any_intent ? TemplateKind::intent : TemplateKind::out_of_scope;
+      info.kind = !info.declared[0] ? TemplateKind::negative
+                  : any_intent      ? TemplateKind::intent
+                                    : TemplateKind::out_of_scope;
       info.possible = info.declared;
       if (info.declared[0]) collect(td.expr, info.possible);
       info.possible[0] = info.declared[0];
@@ -717,12 +755,9 @@ class Loader {
   std::vector<std::vector<bool>> slot_pinned_;
 };
 
-std::string stem_of(const std::string& path) {
-  return std::filesystem::path(path).stem().string();
-}
+std::string stem_of(const std::string& path) { return std::filesystem::path(path).stem().string(); }
 
 }  // namespace
-
 
 namespace {
 std::string problems_message(const std::vector<std::string>& problems) {
@@ -733,13 +768,17 @@ std::string problems_message(const std::vector<std::string>& problems) {
 }  // namespace
 
 GrammarError::GrammarError(std::vector<std::string> problems)
-    : Exception(INHERENT_STATUS_INVALID_ARGUMENT, problems_message(problems)), problems_(std::move(problems)) {}
+    : Exception(INHERENT_STATUS_INVALID_ARGUMENT, problems_message(problems)),
+      problems_(std::move(problems)) {}
 
 const char* template_kind_name(TemplateKind kind) {
   switch (kind) {
-    case TemplateKind::intent: return "intent";
-    case TemplateKind::out_of_scope: return "out_of_scope";
-    case TemplateKind::negative: return "negative";
+    case TemplateKind::intent:
+      return "intent";
+    case TemplateKind::out_of_scope:
+      return "out_of_scope";
+    case TemplateKind::negative:
+      return "negative";
   }
   return "?";
 }
@@ -769,12 +808,14 @@ Grammar Grammar::load(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    throw Exception(INHERENT_STATUS_IO_ERROR, dir + ": not a grammar folder (expected *.tpl and *.slot files)");
+    throw Exception(INHERENT_STATUS_IO_ERROR,
+                    dir + ": not a grammar folder (expected *.tpl and *.slot files)");
   std::vector<std::string> paths;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
     const fs::path& p = it->path();
-    if (it->is_regular_file() && (p.extension() == ".tpl" || p.extension() == ".slot")) paths.push_back(p.string());
+    if (it->is_regular_file() && (p.extension() == ".tpl" || p.extension() == ".slot"))
+      paths.push_back(p.string());
   }
   if (ec) throw Exception(INHERENT_STATUS_IO_ERROR, dir + ": " + ec.message());
   std::sort(paths.begin(), paths.end());
@@ -812,7 +853,9 @@ std::vector<std::string> Grammar::coverage() const {
     if (!gate1) out.push_back(where + "no gate-1 (addressed) templates");
     if (!gate0) out.push_back(where + "no gate-0 (not addressed) templates");
     for (int h = 1; h < INHERENT_N_HEADS; ++h)
-      if (gate1 && !reach[h]) out.push_back(where + "no template can make " + kHeadTable[static_cast<size_t>(h)].name + " positive");
+      if (gate1 && !reach[h])
+        out.push_back(where + "no template can make " + kHeadTable[static_cast<size_t>(h)].name +
+                      " positive");
   }
   return out;
 }
@@ -827,8 +870,9 @@ size_t Grammar::slot_value_count(const std::string& slot, SplitMask splits) cons
   if (i < 0) return 0;
   const detail::Slot& s = d_->slots[i];
   if (s.shared) return s.values.size();
-  return static_cast<size_t>(std::count_if(s.values.begin(), s.values.end(),
-                                           [&](const detail::SlotValue& v) { return splits & split_bit(v.split); }));
+  return static_cast<size_t>(std::count_if(s.values.begin(), s.values.end(), [&](const detail::SlotValue& v) {
+    return splits & split_bit(v.split);
+  }));
 }
 
 }  // namespace inherent

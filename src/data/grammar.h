@@ -33,10 +33,9 @@
 
 #include "inherent/inherent.h"
 #include "inherent/inherent.hpp"  // Exception
-#include "labels/labels.h"  // Split
+#include "labels/labels.h"        // Split
 
 namespace inherent {
-
 
 // A set of splits as bits (1 << split); slot values of these splits are allowed.
 using SplitMask = uint8_t;
@@ -59,11 +58,11 @@ struct TemplateInfo {
   int line = 0;          // 1-based
   std::string source;    // the template as written (attributes stripped)
   TemplateKind kind = TemplateKind::negative;
-  bool hard = false;     // hard negative (@hard in the file or on the line)
+  bool hard = false;  // hard negative (@hard in the file or on the line)
   Split split = Split::train;
-  double weight = 1;     // relative to other templates of its category
-  HeadLabels declared{}; // gate + declared intents
-  HeadLabels possible{}; // declared + heads implied by any slot it may fill (gate 1 only)
+  double weight = 1;      // relative to other templates of its category
+  HeadLabels declared{};  // gate + declared intents
+  HeadLabels possible{};  // declared + heads implied by any slot it may fill (gate 1 only)
 };
 
 struct SlotFill {
@@ -72,7 +71,7 @@ struct SlotFill {
 };
 
 struct Utterance {
-  std::string text;          // normalized: one space, sentence case, final punctuation
+  std::string text;  // normalized: one space, sentence case, final punctuation
   HeadLabels heads{};
   std::string template_id;
   std::string category;
@@ -127,7 +126,8 @@ class Grammar {
   // n labelled sentences of one split. Deterministic in (grammar, n, split, seed, options).
   // Throws when the split has no template for a requested part (e.g. gate 0 share > 0 and
   // no negative templates) or when new distinct sentences run out.
-  std::vector<Utterance> sample(size_t n, Split split, uint64_t seed, const SampleOptions& options = {}) const;
+  std::vector<Utterance> sample(size_t n, Split split, uint64_t seed,
+                                const SampleOptions& options = {}) const;
 
   // One expansion of template t with values of `values` splits.
   Utterance expand(size_t t, uint64_t seed, SplitMask values) const;

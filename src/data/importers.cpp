@@ -2,14 +2,14 @@
 // Importers of public text corpora (importers.h, docs/importers.md).
 #include "data/importers.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <set>
-
-#include <yaml-cpp/yaml.h>
 
 #include "common/csv.h"
 #include "common/files.h"
@@ -24,16 +24,28 @@ namespace {
 namespace fs = std::filesystem;
 
 enum Head : int {
-  kGate = 0, kList = 1, kTerm = 2, kPhoto = 3, kCalendar = 4, kDoc = 5, kPerson = 6, kEvent = 7,
-  kResearch = 8, kInsight = 9, kBrowsing = 10, kCalling = 11, kTimer = 12,
+  kGate = 0,
+  kList = 1,
+  kTerm = 2,
+  kPhoto = 3,
+  kCalendar = 4,
+  kDoc = 5,
+  kPerson = 6,
+  kEvent = 7,
+  kResearch = 8,
+  kInsight = 9,
+  kBrowsing = 10,
+  kCalling = 11,
+  kTimer = 12,
 };
-
 
 // Gate-0 texts outside these word counts are left out (fragments, monologues).
 constexpr int kMinWords0 = 3, kMaxWords0 = 24;
 constexpr int kMaxWords1 = 40;
 
-[[noreturn]] void fail(const std::string& where, const std::string& what) { throw ImportError(where + ": " + what); }
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw ImportError(where + ": " + what);
+}
 
 std::string at_line(const std::string& path, size_t line) { return path + ":" + std::to_string(line); }
 
@@ -49,11 +61,12 @@ bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.
 // TTS voices would spell them out or skip them).
 bool to_ascii(std::string& s) {
   static const std::pair<const char*, const char*> map[] = {
-      {"\xE2\x80\x98", "'"}, {"\xE2\x80\x99", "'"}, {"\xE2\x80\x9C", "\""}, {"\xE2\x80\x9D", "\""},
+      {"\xE2\x80\x98", "'"}, {"\xE2\x80\x99", "'"},   {"\xE2\x80\x9C", "\""},  {"\xE2\x80\x9D", "\""},
       {"\xE2\x80\x93", "-"}, {"\xE2\x80\x94", " - "}, {"\xE2\x80\xA6", "..."}, {"\xC2\xA0", " "},
   };
   for (const auto& [from, to] : map) {
-    for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + std::strlen(to))) s.replace(p, std::strlen(from), to);
+    for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + std::strlen(to)))
+      s.replace(p, std::strlen(from), to);
   }
   for (unsigned char c : s)
     if (c >= 0x80 || (c < 0x20 && c != '\t')) return false;
@@ -62,9 +75,9 @@ bool to_ascii(std::string& s) {
 
 // Words that make a gate-0 sentence a hard negative (it reuses an intent's vocabulary).
 bool has_intent_word(std::string_view text) {
-  static const char* const words[] = {"timer", "list", "call", "calendar", "meeting", "schedule", "appointment",
-                                      "photo", "picture", "document", "research", "remind", "search", "book",
-                                      "define", "spend", "spent"};
+  static const char* const words[] = {"timer",       "list",  "call",    "calendar", "meeting",  "schedule",
+                                      "appointment", "photo", "picture", "document", "research", "remind",
+                                      "search",      "book",  "define",  "spend",    "spent"};
   const std::string t = lower(text);
   for (const char* w : words) {
     for (size_t p = t.find(w); p != std::string::npos; p = t.find(w, p + 1)) {
@@ -83,13 +96,15 @@ void add_question_mark(std::string& text) {
   const char last = text[end];
   if (last == '.' || last == '?' || last == '!' || last == ',' || last == ';' || last == ':') return;
   static const std::set<std::string> openers = {
-      "what", "who", "whom", "whose", "where", "when", "why", "how", "which", "is", "are", "am", "was", "were",
-      "do", "does", "did", "can", "could", "will", "would", "should", "shall", "may", "might", "have", "has",
-      "had", "whats", "what's", "who's", "where's", "when's", "how's", "isn't", "aren't", "don't", "doesn't",
-      "didn't", "can't", "won't"};
+      "what",  "who",     "whom",   "whose",  "where",   "when",   "why",   "how",   "which",
+      "is",    "are",     "am",     "was",    "were",    "do",     "does",  "did",   "can",
+      "could", "will",    "would",  "should", "shall",   "may",    "might", "have",  "has",
+      "had",   "whats",   "what's", "who's",  "where's", "when's", "how's", "isn't", "aren't",
+      "don't", "doesn't", "didn't", "can't",  "won't"};
   const size_t start = text.find_first_not_of(" \t");
   const size_t stop = text.find_first_of(" \t,", start);
-  const std::string first = lower(text.substr(start, stop == std::string::npos ? std::string::npos : stop - start));
+  const std::string first =
+      lower(text.substr(start, stop == std::string::npos ? std::string::npos : stop - start));
   if (openers.count(first)) text = text.substr(0, end + 1) + "?";
 }
 
@@ -124,7 +139,8 @@ Sentence addressed(const char* source, std::string label, std::string text, std:
   return s;
 }
 
-Sentence not_addressed(const char* source, std::string label, std::string text, std::string group, std::string origin) {
+Sentence not_addressed(const char* source, std::string label, std::string text, std::string group,
+                       std::string origin) {
   Sentence s;
   s.source = source;
   s.label = std::move(label);
@@ -142,8 +158,11 @@ json::Value parse_json(std::string_view text, const std::string& path, size_t li
   unsigned l = 0, c = 0;
   int used = 0;
   if (std::sscanf(err.c_str(), "line %u, column %u: %n", &l, &c, &used) >= 2 && used > 0) {
-    if (line) fail(at_line(path, line) + ":" + std::to_string(c), "invalid JSON: " + err.substr(static_cast<size_t>(used)));
-    fail(path + ":" + std::to_string(l) + ":" + std::to_string(c), "invalid JSON: " + err.substr(static_cast<size_t>(used)));
+    if (line)
+      fail(at_line(path, line) + ":" + std::to_string(c),
+           "invalid JSON: " + err.substr(static_cast<size_t>(used)));
+    fail(path + ":" + std::to_string(l) + ":" + std::to_string(c),
+         "invalid JSON: " + err.substr(static_cast<size_t>(used)));
   }
   fail(line ? at_line(path, line) : path, "invalid JSON: " + err);
 }
@@ -163,7 +182,8 @@ std::string strip_annotation(std::string_view a, const std::string& where,
       const size_t close = a.find(']', i);
       const size_t colon = a.find(':', i);
       if (close == std::string_view::npos) fail(where, "annotation: '[' without ']'");
-      if (colon == std::string_view::npos || colon > close) fail(where, "annotation: '[type : value]' without ':'");
+      if (colon == std::string_view::npos || colon > close)
+        fail(where, "annotation: '[type : value]' without ':'");
       auto trim = [](std::string_view s) {
         while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
         while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
@@ -188,8 +208,8 @@ std::string strip_annotation(std::string_view a, const std::string& where,
 // HWU64 and SLURP share one label scheme (scenario_action and entity types).
 void map_hwu_slurp(Sentence& s) {
   static const std::map<std::string, int> intents = {
-      {"lists_createoradd", kList},   {"qa_definition", kTerm},     {"calendar_set", kCalendar},
-      {"calendar_query", kCalendar},  {"calendar_remove", kCalendar}, {"takeaway_order", kBrowsing},
+      {"lists_createoradd", kList},    {"qa_definition", kTerm},       {"calendar_set", kCalendar},
+      {"calendar_query", kCalendar},   {"calendar_remove", kCalendar}, {"takeaway_order", kBrowsing},
       {"transport_ticket", kBrowsing}, {"transport_taxi", kBrowsing},
   };
   if (auto it = intents.find(s.label); it != intents.end()) s.heads[it->second] = 1;
@@ -242,9 +262,12 @@ std::string strip_meeting_markup(std::string_view in) {
   std::string out;
   int depth = 0;
   for (char c : in) {
-    if (c == '{') ++depth;
-    else if (c == '}' && depth > 0) --depth;
-    else if (depth == 0) out += c;
+    if (c == '{')
+      ++depth;
+    else if (c == '}' && depth > 0)
+      --depth;
+    else if (depth == 0)
+      out += c;
   }
   return out;
 }
@@ -255,23 +278,24 @@ std::string stem(const std::string& path) { return fs::path(path).stem().string(
 
 const std::vector<SourceInfo>& sources() {
   static const std::vector<SourceInfo> s = {
-      {"clinc150", "CLINC150 (Larson et al., EMNLP 2019)", "CC BY 3.0", "https://github.com/clinc/oos-eval", true, "text"},
+      {"clinc150", "CLINC150 (Larson et al., EMNLP 2019)", "CC BY 3.0", "https://github.com/clinc/oos-eval",
+       true, "text"},
       {"hwu64", "HWU64 / NLU-Evaluation-Data (Liu et al., IWSDS 2019)", "CC BY 4.0",
        "https://github.com/xliuhw/NLU-Evaluation-Data", true, "text"},
       {"slurp", "SLURP text annotations (Bastianelli et al., EMNLP 2020)", "CC BY 4.0",
        "https://github.com/pswietojanski/slurp", true, "text"},
-      {"snips", "Snips NLU benchmark 2017 (Coucke et al., 2018)", "CC0 1.0", "https://github.com/sonos/nlu-benchmark",
-       true, "text"},
-      {"ha-intents", "Home Assistant intents (test sentences)", "CC BY 4.0", "https://github.com/home-assistant/intents",
-       true, "text"},
+      {"snips", "Snips NLU benchmark 2017 (Coucke et al., 2018)", "CC0 1.0",
+       "https://github.com/sonos/nlu-benchmark", true, "text"},
+      {"ha-intents", "Home Assistant intents (test sentences)", "CC BY 4.0",
+       "https://github.com/home-assistant/intents", true, "text"},
       {"qmsum", "AMI Meeting Corpus transcripts (AMI Consortium) via QMSum (Zhong et al., NAACL 2021)",
        "CC BY 4.0 (AMI); MIT (QMSum)", "https://github.com/Yale-LILY/QMSum", true, "text"},
       {"topical-chat", "Topical-Chat (Gopalakrishnan et al., Interspeech 2019)", "CDLA-Sharing 1.0",
        "https://github.com/alexa/Topical-Chat", false, "text"},
-      {"wiki-sents", "Wikipedia sentences shipped with CLINC150", "CC BY-SA (Wikipedia text); CC BY 3.0 (CLINC)",
-       "https://github.com/clinc/oos-eval", false, "text"},
-      {"fsdd", "Free Spoken Digit Dataset", "CC BY-SA 4.0", "https://github.com/Jakobovski/free-spoken-digit-dataset",
-       false, "audio"},
+      {"wiki-sents", "Wikipedia sentences shipped with CLINC150",
+       "CC BY-SA (Wikipedia text); CC BY 3.0 (CLINC)", "https://github.com/clinc/oos-eval", false, "text"},
+      {"fsdd", "Free Spoken Digit Dataset", "CC BY-SA 4.0",
+       "https://github.com/Jakobovski/free-spoken-digit-dataset", false, "audio"},
       {"precise-community", "Mycroft Precise community data", "public domain (contributors' dedications)",
        "https://github.com/MycroftAI/Precise-Community-Data", true, "audio"},
   };
@@ -298,7 +322,8 @@ TemplateKind Sentence::kind() const {
 std::string text_key(std::string_view text) {
   std::string k;
   for (char c : text)
-    if (std::isalnum(static_cast<unsigned char>(c))) k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return k;
 }
 
@@ -317,16 +342,30 @@ std::vector<Sentence> parse_clinc150(std::string_view text, const std::string& p
   if (!root.is_object()) fail(path, "expected a JSON object with train/val/test/oos_* lists");
   static const std::map<std::string, int> intents = {
       {"timer", kTimer},
-      {"shopping_list_update", kList},     {"todo_list_update", kList},
-      {"definition", kTerm},               {"spelling", kTerm},
-      {"calendar", kCalendar},             {"calendar_update", kCalendar},   {"meeting_schedule", kCalendar},
+      {"shopping_list_update", kList},
+      {"todo_list_update", kList},
+      {"definition", kTerm},
+      {"spelling", kTerm},
+      {"calendar", kCalendar},
+      {"calendar_update", kCalendar},
+      {"meeting_schedule", kCalendar},
       {"make_call", kCalling},
-      {"balance", kInsight},               {"bill_balance", kInsight},       {"spending_history", kInsight},
-      {"transactions", kInsight},          {"pto_balance", kInsight},        {"pto_used", kInsight},
-      {"income", kInsight},                {"credit_score", kInsight},
-      {"book_flight", kBrowsing},          {"book_hotel", kBrowsing},        {"restaurant_reservation", kBrowsing},
-      {"car_rental", kBrowsing},           {"order", kBrowsing},             {"uber", kBrowsing},
-      {"pay_bill", kBrowsing},             {"schedule_maintenance", kBrowsing},
+      {"balance", kInsight},
+      {"bill_balance", kInsight},
+      {"spending_history", kInsight},
+      {"transactions", kInsight},
+      {"pto_balance", kInsight},
+      {"pto_used", kInsight},
+      {"income", kInsight},
+      {"credit_score", kInsight},
+      {"book_flight", kBrowsing},
+      {"book_hotel", kBrowsing},
+      {"restaurant_reservation", kBrowsing},
+      {"car_rental", kBrowsing},
+      {"order", kBrowsing},
+      {"uber", kBrowsing},
+      {"pay_bill", kBrowsing},
+      {"schedule_maintenance", kBrowsing},
   };
   std::vector<Sentence> out;
   bool any = false;
@@ -336,7 +375,8 @@ std::vector<Sentence> parse_clinc150(std::string_view text, const std::string& p
     for (size_t i = 0; i < m.second.items.size(); ++i) {
       const json::Value& item = m.second.items[i];
       const std::string where = path + ": " + m.first + "[" + std::to_string(i) + "]";
-      if (!item.is_array() || item.items.size() != 2 || !item.items[0].is_string() || !item.items[1].is_string())
+      if (!item.is_array() || item.items.size() != 2 || !item.items[0].is_string() ||
+          !item.items[1].is_string())
         fail(where, "expected [\"utterance\", \"intent\"]");
       const std::string& intent = item.items[1].string;
       if (intent.empty()) fail(where, "empty intent");
@@ -344,10 +384,11 @@ std::vector<Sentence> parse_clinc150(std::string_view text, const std::string& p
       if (auto it = intents.find(intent); it != intents.end()) s.heads[it->second] = 1;
       if (s.heads[kList]) {  // list updates include removals: addressed, but not "add to list"
         const std::string t = lower(s.text);
-        for (const char* w : {"remove", "delete", "take ", "cross ", "clear", "erase", "get rid", "off my", "off the"})
+        for (const char* w :
+             {"remove", "delete", "take ", "cross ", "clear", "erase", "get rid", "off my", "off the"})
           if (t.find(w) != std::string::npos) s.heads[kList] = 0;
       }
-      if (intent == "make_call") s.heads[kPerson] = 1;      // "call mom", "call john": a person is called
+      if (intent == "make_call") s.heads[kPerson] = 1;        // "call mom", "call john": a person is called
       if (intent == "meeting_schedule") s.heads[kEvent] = 1;  // the meeting is the event
       if (finish(s)) out.push_back(std::move(s));
     }
@@ -368,7 +409,8 @@ std::vector<Sentence> parse_hwu64_csv(std::string_view text, const std::string& 
     const std::string where = at_line(path, r.line);
     const size_t need = static_cast<size_t>(std::max({c_scn, c_int, c_ann})) + 1;
     if (r.fields.size() < need)
-      fail(where, std::to_string(r.fields.size()) + " fields, at least " + std::to_string(need) + " expected");
+      fail(where,
+           std::to_string(r.fields.size()) + " fields, at least " + std::to_string(need) + " expected");
     const std::string& scn = r.fields[static_cast<size_t>(c_scn)];
     const std::string& intent = r.fields[static_cast<size_t>(c_int)];
     if (scn.empty() || intent.empty()) fail(where, "empty scenario or intent");
@@ -429,7 +471,8 @@ std::vector<Sentence> parse_slurp_jsonl(std::string_view text, const std::string
 std::vector<Sentence> parse_snips_json(std::string_view text, const std::string& path) {
   const json::Value root = parse_json(tolerant_utf8(text), path);
   if (!root.is_object()) fail(path, "expected {\"Intent\": [{\"data\": [...]}, ...]}");
-  static const std::set<std::string> pronouns = {"my", "our", "your", "me", "i", "mine", "us", "their", "his", "her"};
+  static const std::set<std::string> pronouns = {"my",   "our", "your",  "me",  "i",
+                                                 "mine", "us",  "their", "his", "her"};
   std::vector<Sentence> out;
   for (const json::Member& m : root.members) {
     if (!m.second.is_array()) fail(path + ": " + m.first, "expected a list of queries");
@@ -465,7 +508,8 @@ std::vector<Sentence> parse_ha_tests_yaml(std::string_view text, const std::stri
   try {
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    fail(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1), "invalid YAML: " + e.msg);
+    fail(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1),
+         "invalid YAML: " + e.msg);
   }
   auto where = [&](const YAML::Node& n) { return at_line(path, static_cast<size_t>(n.Mark().line + 1)); };
   std::vector<Sentence> out;
@@ -511,7 +555,8 @@ std::vector<Sentence> parse_qmsum_json(std::string_view text, const std::string&
     const std::string where = path + ": meeting_transcripts[" + std::to_string(i) + "]";
     const json::Value& t = turns->items[i];
     if (!t.is_object()) fail(where, "expected {\"speaker\": ..., \"content\": ...}");
-    Sentence s = not_addressed("qmsum", "meeting", strip_meeting_markup(need_string(t.find("content"), where, "\"content\"")),
+    Sentence s = not_addressed("qmsum", "meeting",
+                               strip_meeting_markup(need_string(t.find("content"), where, "\"content\"")),
                                meeting, where);
     if (finish(s)) out.push_back(std::move(s));
   }
@@ -572,7 +617,8 @@ SourceFiles files_of(const std::string& source) {
   if (source == "wiki-sents") return {parse_wiki_sents, {".txt"}, "", ""};
   std::string names;
   for (const auto& n : source_names()) names += (names.empty() ? "" : ", ") + n;
-  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "unknown source '" + source + "' (one of: " + names + ")");
+  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                  "unknown source '" + source + "' (one of: " + names + ")");
 }
 
 }  // namespace
@@ -595,8 +641,9 @@ std::vector<Sentence> import_source(const std::string& source, const std::string
     if (files.empty()) {
       std::string exts;
       for (const auto& x : sf.extensions) exts += (exts.empty() ? "" : " ") + x;
-      throw Exception(INHERENT_STATUS_IO_ERROR, path + ": no " + (sf.only_name.empty() ? exts : sf.only_name) +
-                                                    " files for source " + source);
+      throw Exception(
+          INHERENT_STATUS_IO_ERROR,
+          path + ": no " + (sf.only_name.empty() ? exts : sf.only_name) + " files for source " + source);
     }
   } else if (fs::exists(path, ec)) {
     files.push_back(path);
@@ -641,7 +688,8 @@ std::vector<Sentence> import_source(const std::string& source, const std::string
 // ---- the sentence list --------------------------------------------------------------------
 
 std::string to_csv(const std::vector<Sentence>& sentences) {
-  std::vector<std::string> header = {"transcript", "split", "category", "template_id", "kind", "hard", "words", "slots"};
+  std::vector<std::string> header = {"transcript", "split", "category", "template_id",
+                                     "kind",       "hard",  "words",    "slots"};
   for (const HeadInfo& h : kHeadTable) header.push_back(h.name);
   for (const char* extra : {"source", "label", "origin"}) header.push_back(extra);
   std::string out = csv_join(header) + "\n";
@@ -650,8 +698,13 @@ std::string to_csv(const std::vector<Sentence>& sentences) {
     for (const auto& [type, value] : s.entities) slots += (slots.empty() ? "" : ";") + type + "=" + value;
     char id[16];
     std::snprintf(id, sizeof id, "%08x", static_cast<unsigned>(detail::hash64(s.text) >> 32));
-    std::vector<std::string> f = {s.text, split_name(s.split), s.source + "/" + s.label, s.source + "/" + id,
-                                  template_kind_name(s.kind()), s.hard ? "1" : "0", std::to_string(word_count(s.text)),
+    std::vector<std::string> f = {s.text,
+                                  split_name(s.split),
+                                  s.source + "/" + s.label,
+                                  s.source + "/" + id,
+                                  template_kind_name(s.kind()),
+                                  s.hard ? "1" : "0",
+                                  std::to_string(word_count(s.text)),
                                   slots};
     for (int h = 0; h < INHERENT_N_HEADS; ++h) f.push_back(s.heads[h] ? "1" : "0");
     f.push_back(s.source);
@@ -675,8 +728,8 @@ std::vector<Sentence> parse_import_csv(std::string_view text, const std::string&
   std::vector<Sentence> out;
   for (const CsvRow& r : t.rows) {
     if (r.fields.size() != t.header.size())
-      fail(at_line(path, r.line), std::to_string(r.fields.size()) + " fields, the header has " +
-                                      std::to_string(t.header.size()));
+      fail(at_line(path, r.line),
+           std::to_string(r.fields.size()) + " fields, the header has " + std::to_string(t.header.size()));
     auto col = [&](int c) { return path + ":" + std::to_string(r.line) + ":" + std::to_string(c + 1); };
     Sentence s;
     s.text = r.fields[static_cast<size_t>(c_text)];
@@ -685,25 +738,31 @@ std::vector<Sentence> parse_import_csv(std::string_view text, const std::string&
     if (!sp) fail(col(c_split), "split must be train, eval or test");
     s.split = *sp;
     s.source = c_src >= 0 ? r.fields[static_cast<size_t>(c_src)] : "";
-    if (s.source.empty() && c_cat >= 0) s.source = r.fields[static_cast<size_t>(c_cat)].substr(0, r.fields[static_cast<size_t>(c_cat)].find('/'));
+    if (s.source.empty() && c_cat >= 0)
+      s.source =
+          r.fields[static_cast<size_t>(c_cat)].substr(0, r.fields[static_cast<size_t>(c_cat)].find('/'));
     if (s.source.empty()) s.source = "unknown";
     s.label = c_label >= 0 ? r.fields[static_cast<size_t>(c_label)] : "";
     s.hard = c_hard >= 0 && r.fields[static_cast<size_t>(c_hard)] == "1";
     s.origin = at_line(path, r.line);
     for (int h = 0; h < INHERENT_N_HEADS; ++h) {
       const std::string& v = r.fields[static_cast<size_t>(c_head[h])];
-      if (v != "0" && v != "1") fail(col(c_head[h]), std::string(kHeadTable[h].name) + " must be 0 or 1, not '" + v + "'");
+      if (v != "0" && v != "1")
+        fail(col(c_head[h]), std::string(kHeadTable[h].name) + " must be 0 or 1, not '" + v + "'");
       s.heads[h] = v == "1";
     }
     if (!s.heads[kGate])
       for (int h = 1; h < INHERENT_N_HEADS; ++h)
-        if (s.heads[h]) fail(col(c_head[h]), std::string(kHeadTable[h].name) + " is 1 but isInteresting is 0");
+        if (s.heads[h])
+          fail(col(c_head[h]), std::string(kHeadTable[h].name) + " is 1 but isInteresting is 0");
     s.group = text_key(s.text);
     out.push_back(std::move(s));
   }
   return out;
 }
 
-std::vector<Sentence> read_import_csv(const std::string& path) { return parse_import_csv(read_file(path), path); }
+std::vector<Sentence> read_import_csv(const std::string& path) {
+  return parse_import_csv(read_file(path), path);
+}
 
 }  // namespace inherent::imports

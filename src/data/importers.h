@@ -36,12 +36,12 @@ namespace inherent::imports {
 // of clips made from its sentences) be redistributed without conditions beyond
 // attribution. Share-alike sources (CC BY-SA, CDLA-Sharing) are mixed only on request.
 struct SourceInfo {
-  const char* name;         // "clinc150"
-  const char* title;        // "CLINC150 (Larson et al., EMNLP 2019)"
-  const char* license;      // "CC BY 3.0"
-  const char* url;          // origin repository
-  bool by_default;          // may be mixed into a corpus without --allow-share-alike
-  const char* kind;         // "text" or "audio"
+  const char* name;     // "clinc150"
+  const char* title;    // "CLINC150 (Larson et al., EMNLP 2019)"
+  const char* license;  // "CC BY 3.0"
+  const char* url;      // origin repository
+  bool by_default;      // may be mixed into a corpus without --allow-share-alike
+  const char* kind;     // "text" or "audio"
 };
 const std::vector<SourceInfo>& sources();
 const SourceInfo* find_source(std::string_view name);  // nullptr when unknown
@@ -59,7 +59,7 @@ struct Sentence {
   std::string group;   // split unit (the text unless the source groups sentences)
   std::string origin;  // "file:line" (or "file: json path")
   std::vector<std::pair<std::string, std::string>> entities;  // (type, value) from the corpus
-  bool hard = false;   // gate 0 with an intent word (timer, list, call, calendar, ...)
+  bool hard = false;  // gate 0 with an intent word (timer, list, call, calendar, ...)
   Split split = Split::train;
   TemplateKind kind() const;
 };
@@ -83,16 +83,17 @@ std::vector<Sentence> parse_wiki_sents(std::string_view text, const std::string&
 std::vector<std::string> source_names();
 
 struct ImportStats {
-  size_t read = 0;          // sentences the parsers returned
-  size_t duplicates = 0;    // same text (letters and digits) and same labels, dropped
-  size_t conflicts = 0;     // texts that came with two label sets, dropped entirely
+  size_t read = 0;        // sentences the parsers returned
+  size_t duplicates = 0;  // same text (letters and digits) and same labels, dropped
+  size_t conflicts = 0;   // texts that came with two label sets, dropped entirely
   size_t files = 0;
 };
 
 // Imports a source from a file or a folder as published (folders are searched
 // recursively for the source's files, in path order), then deduplicates: one text, one
 // label set. Throws ImportError for malformed input, Exception for unreadable paths.
-std::vector<Sentence> import_source(const std::string& source, const std::string& path, ImportStats* stats = nullptr);
+std::vector<Sentence> import_source(const std::string& source, const std::string& path,
+                                    ImportStats* stats = nullptr);
 
 // The `inherent text` CSV columns (transcript, split, category, template_id, kind, hard,
 // words, slots, 13 heads), then source, label, origin. category is "<source>/<label>",

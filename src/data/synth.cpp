@@ -14,9 +14,9 @@
 #include "common/csv.h"
 #include "common/files.h"
 #include "common/heads.h"
+#include "common/progress.h"
 #include "common/random.h"
 #include "common/workers.h"
-#include "common/progress.h"
 #include "frontend/audio-file.h"
 #include "inherent/inherent.hpp"
 
@@ -53,12 +53,14 @@ std::string clip_key(const Clip& c) {
   if (c.real) {
     k += "real|" + c.real->source + "|" + c.real->rel;
   } else if (c.speech) {
-    k += "speech|" + c.voice->id + "|" + c.text.text + "|" + fmt("%.6f", c.params.rate) + "|" + fmt("%.6f", c.params.pitch);
+    k += "speech|" + c.voice->id + "|" + c.text.text + "|" + fmt("%.6f", c.params.rate) + "|" +
+         fmt("%.6f", c.params.pitch);
     if (c.real_part)
-      k += "|with|" + c.real_part->source + "|" + c.real_part->rel + "|" + (c.real_part_first ? "first" : "last") + "|" +
-           fmt("%.2f", c.real_part_gap_s);
+      k += "|with|" + c.real_part->source + "|" + c.real_part->rel + "|" +
+           (c.real_part_first ? "first" : "last") + "|" + fmt("%.2f", c.real_part_gap_s);
   } else {
-    k += std::string("non-speech|") + augment::non_speech_name(c.non_speech) + "|" + fmt("%.6f", c.non_speech_s);
+    k += std::string("non-speech|") + augment::non_speech_name(c.non_speech) + "|" +
+         fmt("%.6f", c.non_speech_s);
   }
   k += "|" + c.aug.summary() + "|" + std::to_string(c.aug.seed);
   return hex8(fnv1a64(k) ^ (fnv1a64(k + "#") << 1));
@@ -68,7 +70,8 @@ std::string clip_key(const Clip& c) {
 std::string transcript(const Clip& c) {
   if (!c.speech && !c.real) return "";
   if (!c.real_part) return c.text.text;
-  return c.real_part_first ? c.real_part->transcript + " " + c.text.text : c.text.text + " " + c.real_part->transcript;
+  return c.real_part_first ? c.real_part->transcript + " " + c.text.text
+                           : c.text.text + " " + c.real_part->transcript;
 }
 
 // The sentence and a real recording (read, resampled to 16 kHz, peak-matched to the
@@ -90,10 +93,12 @@ std::vector<float> join_real(const std::vector<float>& sentence, const Clip& c) 
 
 std::string augmentation_text(const Clip& c) {
   if (c.speech && c.real_part)
-    return c.aug.summary() + " with=" + c.real_part->source + "/" + c.real_part->rel + (c.real_part_first ? "@start" : "@end");
+    return c.aug.summary() + " with=" + c.real_part->source + "/" + c.real_part->rel +
+           (c.real_part_first ? "@start" : "@end");
   if (c.speech) return c.aug.summary();
   if (c.real) return c.aug.summary() + " file=" + c.real->source + "/" + c.real->rel;
-  std::string s = std::string("non-speech=") + augment::non_speech_name(c.non_speech) + " seconds=" + fmt("%.2f", c.non_speech_s);
+  std::string s = std::string("non-speech=") + augment::non_speech_name(c.non_speech) +
+                  " seconds=" + fmt("%.2f", c.non_speech_s);
   if (!c.aug.noise_source.empty()) s += " source=" + c.aug.noise_source;
   if (c.aug.rt60 > 0) s += " reverb=" + fmt("%.2f", c.aug.rt60);
   if (c.aug.band != augment::Band::full) s += std::string(" band=") + augment::band_name(c.aug.band);
@@ -114,12 +119,14 @@ std::array<augment::NoiseBank, n_splits> load_noise(const std::string& dir) {
   std::array<augment::NoiseBank, n_splits> banks;
   if (dir.empty()) return banks;
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw Exception(INHERENT_STATUS_IO_ERROR, "--noise-dir " + dir + ": not a folder");
+  if (!fs::is_directory(dir, ec))
+    throw Exception(INHERENT_STATUS_IO_ERROR, "--noise-dir " + dir + ": not a folder");
   std::vector<fs::path> files;
   for (const auto& e : fs::recursive_directory_iterator(dir, ec))
     if (e.is_regular_file() && is_audio_name(e.path())) files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  if (files.empty()) throw Exception(INHERENT_STATUS_IO_ERROR, "--noise-dir " + dir + ": no audio files (wav, flac, ogg)");
+  if (files.empty())
+    throw Exception(INHERENT_STATUS_IO_ERROR, "--noise-dir " + dir + ": no audio files (wav, flac, ogg)");
   for (const fs::path& f : files) {
     const AudioData a = read_audio_file(f.string());  // throws naming the file
     const std::string name = fs::relative(f, dir, ec).string();
@@ -166,7 +173,8 @@ struct HeadCount {
   size_t n = 0;
 };
 
-const char* const kDigits[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+const char* const kDigits[] = {"zero", "one", "two",   "three", "four",
+                               "five", "six", "seven", "eight", "nine"};
 
 }  // namespace
 
@@ -174,7 +182,8 @@ std::vector<RealRecording> real_recordings(const std::vector<std::string>& dirs)
   std::vector<RealRecording> out;
   for (const std::string& dir : dirs) {
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw Exception(INHERENT_STATUS_IO_ERROR, "--real-dir " + dir + ": not a folder");
+    if (!fs::is_directory(dir, ec))
+      throw Exception(INHERENT_STATUS_IO_ERROR, "--real-dir " + dir + ": not a folder");
     fs::path root = fs::path(dir).lexically_normal();
     std::string source = root.filename().string();
     if (source.empty()) source = root.parent_path().filename().string();
@@ -182,7 +191,8 @@ std::vector<RealRecording> real_recordings(const std::vector<std::string>& dirs)
     for (const auto& e : fs::recursive_directory_iterator(dir, ec))
       if (e.is_regular_file() && is_audio_name(e.path())) files.push_back(e.path());
     std::sort(files.begin(), files.end());
-    if (files.empty()) throw Exception(INHERENT_STATUS_IO_ERROR, "--real-dir " + dir + ": no audio files (wav, flac, ogg)");
+    if (files.empty())
+      throw Exception(INHERENT_STATUS_IO_ERROR, "--real-dir " + dir + ": no audio files (wav, flac, ogg)");
     // Transcripts from metadata.csv files ("file name, transcript, ..."; header optional).
     std::map<std::string, std::string> meta;
     for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
@@ -218,7 +228,8 @@ std::vector<RealRecording> real_recordings(const std::vector<std::string>& dirs)
     for (auto& [sp, h] : speakers) order.push_back({h, sp});
     std::sort(order.begin(), order.end());
     const size_t k = order.size();
-    const size_t n_test = k >= 3 ? std::max<size_t>(1, static_cast<size_t>(std::llround(0.15 * static_cast<double>(k)))) : 0;
+    const size_t n_test =
+        k >= 3 ? std::max<size_t>(1, static_cast<size_t>(std::llround(0.15 * static_cast<double>(k)))) : 0;
     const size_t n_eval = n_test;
     std::map<std::string, Split> split_of;
     for (size_t i = 0; i < k; ++i)
@@ -254,7 +265,8 @@ bool voice_matches(std::string_view pattern, std::string_view id) {
 
 std::vector<std::string> labels_header() {
   std::vector<std::string> h = label_columns();
-  for (const char* extra : {"template_id", "category", "kind", "hard", "voice", "engine", "rate", "pitch", "augmentation"})
+  for (const char* extra :
+       {"template_id", "category", "kind", "hard", "voice", "engine", "rate", "pitch", "augmentation"})
     h.push_back(extra);
   return h;
 }
@@ -305,7 +317,9 @@ Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& tex
   for (const std::string& pat : o.voices) {
     bool any = false;
     for (const tts::Voice& v : tts.voices()) any = any || voice_matches(pat, v.id);
-    if (!any) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--voices: '" + pat + "' matches no voice (see --list-voices)");
+    if (!any)
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                      "--voices: '" + pat + "' matches no voice (see --list-voices)");
   }
   for (const tts::Voice& v : tts.voices()) {
     if (!v.split) continue;
@@ -326,7 +340,8 @@ Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& tex
   // Recordings with a transcript, which a joined clip's transcript can name.
   std::array<std::vector<const RealRecording*>, n_splits> mix_pool;
   if (!o.real_dirs.empty() && (o.real_fraction > 0 || o.real_mix_fraction > 0)) {
-    if (!(o.real_fraction <= 1)) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--real-share must be in [0, 1]");
+    if (!(o.real_fraction <= 1))
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--real-share must be in [0, 1]");
     if (!(o.real_mix_fraction >= 0 && o.real_mix_fraction <= 1))
       throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--real-mix must be in [0, 1]");
     c.real = std::make_shared<const std::vector<RealRecording>>(real_recordings(o.real_dirs));
@@ -343,12 +358,14 @@ Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& tex
     if (n == 0) continue;
     const auto& voices = c.voices[si];
     if (voices.empty())
-      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                      std::string("no voice of split ") + split_name(split) +
-                          " matches --voices: held-out splits need held-out voices (see --list-voices), or set "
-                          "--split-fractions");
+      throw Exception(
+          INHERENT_STATUS_INVALID_ARGUMENT,
+          std::string("no voice of split ") + split_name(split) +
+              " matches --voices: held-out splits need held-out voices (see --list-voices), or set "
+              "--split-fractions");
     c.noise[si].babble = true;  // built from this split's own voices and sentences at render time
-    const size_t n_ns = std::min(n, static_cast<size_t>(std::llround(static_cast<double>(n) * o.non_speech_fraction)));
+    const size_t n_ns =
+        std::min(n, static_cast<size_t>(std::llround(static_cast<double>(n) * o.non_speech_fraction)));
     const size_t n_real =
         real_pool[si].empty()
             ? 0
@@ -358,9 +375,9 @@ Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& tex
     if (n_sp > 0) {
       sentences = texts(n_sp, split, mix_seed(o.seed, std::string("text:") + split_name(split)));
       if (sentences.size() < n_sp)
-        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, std::string("the text source gave ") +
-                                                              std::to_string(sentences.size()) + " sentences for " +
-                                                              split_name(split) + ", " + std::to_string(n_sp) + " needed");
+        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                        std::string("the text source gave ") + std::to_string(sentences.size()) +
+                            " sentences for " + split_name(split) + ", " + std::to_string(n_sp) + " needed");
     }
     // Engines present in this split, with their weights.
     std::array<std::vector<const tts::Voice*>, tts::n_engines> by_engine;
@@ -479,7 +496,8 @@ std::string describe(const Corpus& c) {
     }
     for (int h = 0; h < INHERENT_N_HEADS; ++h) pos[s][h] += clip.text.heads[h];
   }
-  std::snprintf(line, sizeof line, "plan: %zu clips, augmentation preset '%s'\n\n", c.clips.size(), c.preset.c_str());
+  std::snprintf(line, sizeof line, "plan: %zu clips, augmentation preset '%s'\n\n", c.clips.size(),
+                c.preset.c_str());
   out += line;
   std::snprintf(line, sizeof line, "%-26s %8s %8s %8s\n", "", "train", "eval", "test");
   out += line;
@@ -517,11 +535,13 @@ std::string describe(const Corpus& c) {
 RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, const TextSource& texts) {
   const auto t0 = std::chrono::steady_clock::now();
   const fs::path out_dir = o.out;
-  for (int s = 0; s < n_splits; ++s) fs::create_directories(out_dir / "wav" / split_name(static_cast<Split>(s)));
+  for (int s = 0; s < n_splits; ++s)
+    fs::create_directories(out_dir / "wav" / split_name(static_cast<Split>(s)));
   // Leftovers of a killed run: temporaries that never got their final name.
   std::error_code ec;
   for (const auto& e : fs::recursive_directory_iterator(out_dir / "wav", ec))
-    if (e.is_regular_file() && e.path().filename().string().find(".tmp-") != std::string::npos) fs::remove(e.path(), ec);
+    if (e.is_regular_file() && e.path().filename().string().find(".tmp-") != std::string::npos)
+      fs::remove(e.path(), ec);
 
   // Recorded noise only (immutable), and the same plus babble (built on first use).
   const std::array<augment::NoiseBank, n_splits> rec_banks = load_noise(o.noise_dir);
@@ -537,7 +557,8 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
     std::lock_guard<std::mutex> lock(pool_mu[s]);
     if (!pool_ready[s]) {
       const size_t n = o.babble_pool ? o.babble_pool : std::clamp<size_t>(split_n[s] / 20, 4, 32);
-      const std::vector<Text> t = texts(n, split, mix_seed(o.seed, std::string("babble:") + split_name(split)));
+      const std::vector<Text> t =
+          texts(n, split, mix_seed(o.seed, std::string("babble:") + split_name(split)));
       Rng r(mix_seed(o.seed, std::string("babble-voices:") + split_name(split)));
       for (const Text& x : t) {
         const tts::Voice* v = c.voices[s][r.below(c.voices[s].size())];
@@ -549,7 +570,8 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
     return banks[s];
   };
   auto needs_bank = [](const Clip& clip) {
-    return clip.aug.noise == augment::NoiseKind::babble || (!clip.speech && clip.non_speech == augment::NonSpeech::babble);
+    return clip.aug.noise == augment::NoiseKind::babble ||
+           (!clip.speech && clip.non_speech == augment::NonSpeech::babble);
   };
 
   const size_t n = c.clips.size();
@@ -565,7 +587,8 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
   std::mutex errors_mu;
   std::atomic<size_t> next{0}, reused{0};
   std::atomic<int64_t> rendered_samples{0};
-  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads =
+      o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tts.prepare(threads);
   Progress progress("synth", n_mine, !o.quiet);
   auto work = [&] {
@@ -595,7 +618,8 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
           }
           const double seconds = static_cast<double>(audio.size()) / augment::kRate;
           if (seconds > kMaxClipS)
-            throw Exception(INHERENT_STATUS_INVALID_AUDIO, "clip is " + fmt("%.1f", seconds) + " s long (at most 59.5 s)");
+            throw Exception(INHERENT_STATUS_INVALID_AUDIO,
+                            "clip is " + fmt("%.1f", seconds) + " s long (at most 59.5 s)");
           AtomicFile f(path.string());
           f.write(wav_bytes(audio));
           f.commit();
@@ -638,13 +662,17 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
     std::vector<std::string> f;
     f.push_back(clip.path);
     f.push_back(transcript(clip));
-    f.push_back(clip.real ? "real:" + clip.real->source + ":" + clip.real->speaker : clip.speech ? clip.voice->id : "none");
+    f.push_back(clip.real     ? "real:" + clip.real->source + ":" + clip.real->speaker
+                : clip.speech ? clip.voice->id
+                              : "none");
     f.push_back("synth-" + std::to_string(o.seed) + "-" + std::to_string(clip.index));
     f.push_back(clip.aug.device());
-    f.push_back(clip.speech || clip.real ? clip.aug.environment()
-                                         : std::string("non-speech:") + augment::non_speech_name(clip.non_speech));
-    f.push_back(clip.real ? "real:" + clip.real->source
-                          : std::string("synth:") + (clip.speech ? tts::engine_name(clip.voice->engine) : "noise"));
+    f.push_back(clip.speech || clip.real
+                    ? clip.aug.environment()
+                    : std::string("non-speech:") + augment::non_speech_name(clip.non_speech));
+    f.push_back(clip.real
+                    ? "real:" + clip.real->source
+                    : std::string("synth:") + (clip.speech ? tts::engine_name(clip.voice->engine) : "noise"));
     f.push_back(fmt("%.3f", durations[i]));
     f.push_back(split_name(clip.split));
     HeadCount& h = hc[static_cast<int>(clip.split)];
@@ -674,7 +702,8 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
     std::string one_class;
     for (int k = 0; k < INHERENT_N_HEADS; ++k)
       if (hc[s].pos[k] == 0 || hc[s].pos[k] == hc[s].n)
-        one_class += std::string(one_class.empty() ? "" : ", ") + head_col(k) + (hc[s].pos[k] ? " (all 1)" : " (all 0)");
+        one_class += std::string(one_class.empty() ? "" : ", ") + head_col(k) +
+                     (hc[s].pos[k] ? " (all 1)" : " (all 0)");
     if (!one_class.empty())
       st.warnings.push_back(std::string(split_name(static_cast<Split>(s))) + " (" + std::to_string(hc[s].n) +
                             " clips) has one class only for: " + one_class);
@@ -704,17 +733,19 @@ std::string summarize_labels(const std::string& labels_csv) {
   out += line;
   std::snprintf(line, sizeof line, "%-24s %10zu %10zu %10zu\n", "clips", hc[0].n, hc[1].n, hc[2].n);
   out += line;
-  std::snprintf(line, sizeof line, "%-24s %10.2f %10.2f %10.2f\n", "hours", secs[0] / 3600, secs[1] / 3600, secs[2] / 3600);
+  std::snprintf(line, sizeof line, "%-24s %10.2f %10.2f %10.2f\n", "hours", secs[0] / 3600, secs[1] / 3600,
+                secs[2] / 3600);
   out += line;
   auto mean = [&](int s) { return hc[s].n ? secs[s] / static_cast<double>(hc[s].n) : 0.0; };
   std::snprintf(line, sizeof line, "%-24s %10.2f %10.2f %10.2f\n", "mean clip s", mean(0), mean(1), mean(2));
   out += line;
   auto lo = [&](int s) { return hc[s].n ? mn[s] : 0.0; };
-  std::snprintf(line, sizeof line, "%-24s %4.1f-%-5.1f %4.1f-%-5.1f %4.1f-%-5.1f\n", "clip s (min-max)", lo(0), mx[0],
-                lo(1), mx[1], lo(2), mx[2]);
+  std::snprintf(line, sizeof line, "%-24s %4.1f-%-5.1f %4.1f-%-5.1f %4.1f-%-5.1f\n", "clip s (min-max)",
+                lo(0), mx[0], lo(1), mx[1], lo(2), mx[2]);
   out += line;
   for (int k = 0; k < INHERENT_N_HEADS; ++k) {
-    std::snprintf(line, sizeof line, "%-24s %10zu %10zu %10zu\n", head_col(k), hc[0].pos[k], hc[1].pos[k], hc[2].pos[k]);
+    std::snprintf(line, sizeof line, "%-24s %10zu %10zu %10zu\n", head_col(k), hc[0].pos[k], hc[1].pos[k],
+                  hc[2].pos[k]);
     out += line;
   }
   return out;

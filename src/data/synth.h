@@ -55,7 +55,7 @@ struct Options {
   uint64_t seed = 1;
   int threads = 0;  // 0: all cores
   std::string augment = "default";
-  std::string noise_dir;            // recorded noise (optional)
+  std::string noise_dir;  // recorded noise (optional)
   double non_speech_fraction = 0.03;
   std::array<double, tts::n_engines> engine_weights = {0.6, 0.25, 0.15};  // espeak, flite, festival
   size_t babble_pool = 0;  // utterances per split for babble; 0: scaled with the split's size
@@ -98,13 +98,13 @@ struct Clip {
   size_t index = 0;
   Split split = Split::train;
   bool speech = true;
-  Text text;                           // speech clips
-  const tts::Voice* voice = nullptr;   // speech clips
-  tts::SynthParams params;             // speech clips
+  Text text;                                                    // speech clips
+  const tts::Voice* voice = nullptr;                            // speech clips
+  tts::SynthParams params;                                      // speech clips
   augment::NonSpeech non_speech = augment::NonSpeech::silence;  // non-speech clips
   double non_speech_s = 0;
   augment::Plan aug;
-  std::string path;  // relative to the output folder
+  std::string path;                     // relative to the output folder
   const RealRecording* real = nullptr;  // a real recording (speech == false; all heads 0)
   // Speech clips only: a real recording joined to the sentence (real_mix_fraction).
   const RealRecording* real_part = nullptr;

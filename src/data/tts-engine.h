@@ -17,7 +17,8 @@ class EngineImpl {
   virtual ~EngineImpl() = default;
   virtual const std::vector<Voice>& voices() const = 0;
   // 16 kHz mono float; thread-safe. Throws std::exception with a plain message.
-  virtual std::vector<float> synthesize(const Voice& voice, std::string_view text, const SynthParams& params) = 0;
+  virtual std::vector<float> synthesize(const Voice& voice, std::string_view text,
+                                        const SynthParams& params) = 0;
   virtual void prepare(int /*workers*/) {}
 };
 

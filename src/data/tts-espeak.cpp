@@ -48,7 +48,8 @@ std::string encode(const Request& r) {
 Request decode(const std::string& s) {
   Request r;
   size_t a = s.find('\n'), b = s.find('\n', a + 1), c = s.find('\n', b + 1);
-  if (a == std::string::npos || b == std::string::npos || c == std::string::npos) throw std::runtime_error("bad request");
+  if (a == std::string::npos || b == std::string::npos || c == std::string::npos)
+    throw std::runtime_error("bad request");
   r.voice = s.substr(0, a);
   r.wpm = std::stoi(s.substr(a + 1, b - a - 1));
   r.pitch = std::stoi(s.substr(b + 1, c - b - 1));
@@ -62,12 +63,14 @@ std::string synth_in_child(const std::string& request) {
   std::vector<int16_t> pcm;
   g_sink = &pcm;
   espeak_SetSynthCallback(collect);
-  if (espeak_SetVoiceByName(r.voice.c_str()) != EE_OK) throw std::runtime_error("espeak-ng cannot load voice " + r.voice);
+  if (espeak_SetVoiceByName(r.voice.c_str()) != EE_OK)
+    throw std::runtime_error("espeak-ng cannot load voice " + r.voice);
   espeak_SetParameter(espeakRATE, r.wpm, 0);
   espeak_SetParameter(espeakPITCH, r.pitch, 0);
-  const espeak_ERROR err = espeak_Synth(r.text.c_str(), r.text.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8,
-                                        nullptr, nullptr);
-  if (err != EE_OK) throw std::runtime_error("espeak_Synth failed (" + std::to_string(static_cast<int>(err)) + ")");
+  const espeak_ERROR err = espeak_Synth(r.text.c_str(), r.text.size() + 1, 0, POS_CHARACTER, 0,
+                                        espeakCHARS_UTF8, nullptr, nullptr);
+  if (err != EE_OK)
+    throw std::runtime_error("espeak_Synth failed (" + std::to_string(static_cast<int>(err)) + ")");
   espeak_Synchronize();
   return std::string(reinterpret_cast<const char*>(pcm.data()), pcm.size() * sizeof(int16_t));
 }
@@ -94,7 +97,8 @@ class Espeak : public EngineImpl {
       if (s->alive()) throw;              // the request failed, not the server
       reply = server()->call(encode(r));  // once more, on a fresh server
     }
-    return pcm16_to_16k(reinterpret_cast<const int16_t*>(reply.data()), reply.size() / sizeof(int16_t), rate_);
+    return pcm16_to_16k(reinterpret_cast<const int16_t*>(reply.data()), reply.size() / sizeof(int16_t),
+                        rate_);
   }
 
  private:
@@ -155,8 +159,8 @@ std::vector<Voice> list_voices() {
       v.id = "espeak:" + lang + (variant.empty() ? "" : "+" + vid);
       v.native = file + (variant.empty() ? "" : "+" + variant);
       v.gender = variant.empty() ? base_gender : gender;
-      v.rate = {0.8, 1.45};   // x 175 words per minute
-      v.pitch = {0.6, 1.5};   // x 50 on espeak's 0-100 pitch scale
+      v.rate = {0.8, 1.45};  // x 175 words per minute
+      v.pitch = {0.6, 1.5};  // x 50 on espeak's 0-100 pitch scale
       assign_families(v, "");
       out.push_back(std::move(v));
     }

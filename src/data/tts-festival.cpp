@@ -127,9 +127,9 @@ class Festival : public EngineImpl {
     std::unique_ptr<Process> proc = acquire();
     std::error_code ec;
     fs::remove(proc->wav, ec);
-    const std::string cmd = "(inherent_say " + scheme_string(v.native) + " " + scheme_string(text) + " " + num(p.rate) +
-                            " " + num(f0 * p.pitch) + " " + num(12.0 * std::log2(p.pitch)) + " " +
-                            scheme_string(proc->wav) + ")\n(format stderr \"" + kDone + "\\n\")\n";
+    const std::string cmd = "(inherent_say " + scheme_string(v.native) + " " + scheme_string(text) + " " +
+                            num(p.rate) + " " + num(f0 * p.pitch) + " " + num(12.0 * std::log2(p.pitch)) +
+                            " " + scheme_string(proc->wav) + ")\n(format stderr \"" + kDone + "\\n\")\n";
     std::string said;
     try {
       proc->pipe->write(cmd);
@@ -148,7 +148,8 @@ class Festival : public EngineImpl {
       error = e.what();
     }
     release(std::move(proc));
-    if (!error.empty()) throw std::runtime_error("festival: " + error + (said.empty() ? "" : " (" + said + ")"));
+    if (!error.empty())
+      throw std::runtime_error("festival: " + error + (said.empty() ? "" : " (" + said + ")"));
     return out;
   }
 
@@ -218,7 +219,8 @@ std::unique_ptr<EngineImpl> make_festival(const std::string& program, std::strin
   std::string listed;
   try {
     first = start(program, (fs::path(tmpl) / "p0.wav").string());
-    first->pipe->write(std::string("(format stderr \"%l\\n\" (voice.list))\n(format stderr \"") + kDone + "\\n\")\n");
+    first->pipe->write(std::string("(format stderr \"%l\\n\" (voice.list))\n(format stderr \"") + kDone +
+                       "\\n\")\n");
     listed = first->pipe->read_until(kDone, 30);
   } catch (const std::exception& e) {
     std::error_code ec;
@@ -264,7 +266,10 @@ std::unique_ptr<EngineImpl> make_festival(const std::string& program, std::strin
   if (voices.empty()) {
     std::error_code ec;
     fs::remove_all(tmpl, ec);
-    if (why) *why = "no known English voice installed (Debian packages festvox-kallpc16k, festvox-kdlpc16k, festvox-us-slt-hts)";
+    if (why)
+      *why =
+          "no known English voice installed (Debian packages festvox-kallpc16k, festvox-kdlpc16k, "
+          "festvox-us-slt-hts)";
     return nullptr;
   }
   return std::make_unique<Festival>(program, tmpl, std::move(voices), std::move(f0), std::move(first));

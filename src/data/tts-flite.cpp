@@ -70,8 +70,9 @@ class Flite : public EngineImpl {
     std::vector<float> out;
     std::lock_guard<std::mutex> lock(g_mu);
     feat_set_float(f->voice->features, "duration_stretch", static_cast<float>(1.0 / p.rate));
-    feat_set_float(f->voice->features, "int_f0_target_mean", static_cast<float>(f->f0_mean * p.pitch));  // diphone
-    feat_set_float(f->voice->features, "f0_shift", static_cast<float>(p.pitch));                        // clustergen
+    feat_set_float(f->voice->features, "int_f0_target_mean",
+                   static_cast<float>(f->f0_mean * p.pitch));                     // diphone
+    feat_set_float(f->voice->features, "f0_shift", static_cast<float>(p.pitch));  // clustergen
     std::srand(1);  // clustergen voices draw excitation noise from rand(): same request, same samples
     cst_wave* w = guarded_text_to_wave(t.c_str(), f->voice);
     if (!w) throw std::runtime_error("flite failed on \"" + t + "\"");
@@ -92,9 +93,11 @@ std::unique_ptr<EngineImpl> make_flite(std::string* why) {
   std::lock_guard<std::mutex> lock(g_mu);
   if (registered.empty()) {
     flite_init();
-    const std::pair<const char*, cst_voice* (*)(const char*)> all[] = {
-        {"awb", register_cmu_us_awb}, {"kal", register_cmu_us_kal}, {"kal16", register_cmu_us_kal16},
-        {"rms", register_cmu_us_rms}, {"slt", register_cmu_us_slt}};
+    const std::pair<const char*, cst_voice* (*)(const char*)> all[] = {{"awb", register_cmu_us_awb},
+                                                                       {"kal", register_cmu_us_kal},
+                                                                       {"kal16", register_cmu_us_kal16},
+                                                                       {"rms", register_cmu_us_rms},
+                                                                       {"slt", register_cmu_us_slt}};
     std::string failed;
     for (const auto& [name, reg] : all) {
       cst_voice* v = reg(nullptr);

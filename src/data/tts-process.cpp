@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <mutex>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -146,7 +146,7 @@ bool recv_request(int sock, std::string& body, int& fd) {
     std::string request;
     int reply_fd = -1;
     if (!recv_request(sock, request, reply_fd)) ::_exit(0);  // the caller closed: done
-    if (reply_fd < 0) continue;                               // malformed: nobody to answer
+    if (reply_fd < 0) continue;                              // malformed: nobody to answer
     const pid_t child = ::fork();
     if (child == 0) {
       ::close(sock);
@@ -323,7 +323,8 @@ std::string Pipe::read_until(std::string_view marker, double timeout_s) {
       if (!collected.empty()) collected += '\n';
       collected += line;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) throw std::runtime_error("helper program timed out; output: " + collected);
     pollfd pfd{out_, POLLIN, 0};
     const int pr = ::poll(&pfd, 1, static_cast<int>(left.count()));

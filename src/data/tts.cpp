@@ -57,9 +57,12 @@ uint64_t hash64(std::string_view s) {
 
 const char* engine_name(Engine e) {
   switch (e) {
-    case Engine::espeak: return "espeak";
-    case Engine::flite: return "flite";
-    case Engine::festival: return "festival";
+    case Engine::espeak:
+      return "espeak";
+    case Engine::flite:
+      return "flite";
+    case Engine::festival:
+      return "festival";
   }
   return "?";
 }
@@ -151,7 +154,8 @@ Synthesizer::Synthesizer(const Options& o) : impl_(std::make_unique<Impl>()) {
     auto e = detail::make_festival(o.festival_program, &why);
     add(Engine::festival, std::move(e), why);
   }
-  std::sort(impl_->voices.begin(), impl_->voices.end(), [](const Voice& a, const Voice& b) { return a.id < b.id; });
+  std::sort(impl_->voices.begin(), impl_->voices.end(),
+            [](const Voice& a, const Voice& b) { return a.id < b.id; });
   for (size_t i = 0; i < impl_->voices.size(); ++i) impl_->by_id[impl_->voices[i].id] = i;
 }
 
@@ -168,7 +172,8 @@ const Voice* Synthesizer::find(std::string_view id) const {
 
 const Voice& Synthesizer::voice(std::string_view id) const {
   if (const Voice* v = find(id)) return *v;
-  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "unknown voice '" + std::string(id) + "' (see `inherent synth --list-voices`)");
+  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                  "unknown voice '" + std::string(id) + "' (see `inherent synth --list-voices`)");
 }
 
 void Synthesizer::prepare(int workers) const {
@@ -176,7 +181,8 @@ void Synthesizer::prepare(int workers) const {
     if (e) e->prepare(workers);
 }
 
-std::vector<float> Synthesizer::synthesize(const Voice& voice, std::string_view text, const SynthParams& params) const {
+std::vector<float> Synthesizer::synthesize(const Voice& voice, std::string_view text,
+                                           const SynthParams& params) const {
   detail::EngineImpl* e = impl_->engines[static_cast<int>(voice.engine)].get();
   if (!e) throw Exception(INHERENT_STATUS_UNSUPPORTED, "voice " + voice.id + ": engine not available");
   SynthParams p = params;
@@ -188,7 +194,9 @@ std::vector<float> Synthesizer::synthesize(const Voice& voice, std::string_view 
   } catch (const std::exception& ex) {
     throw Exception(INHERENT_STATUS_INTERNAL, "voice " + voice.id + ": " + ex.what());
   }
-  if (out.empty()) throw Exception(INHERENT_STATUS_INTERNAL, "voice " + voice.id + ": no audio for \"" + std::string(text) + "\"");
+  if (out.empty())
+    throw Exception(INHERENT_STATUS_INTERNAL,
+                    "voice " + voice.id + ": no audio for \"" + std::string(text) + "\"");
   augment::limit_peak(out, 1.0);  // resampling a clipped engine output can overshoot slightly
   return out;
 }

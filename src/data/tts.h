@@ -42,17 +42,17 @@ struct Range {
 };
 
 struct Voice {
-  std::string id;      // stable: "espeak:en-us+f3", "espeak:en-gb", "flite:slt", "festival:kal"
+  std::string id;  // stable: "espeak:en-us+f3", "espeak:en-gb", "flite:slt", "festival:kal"
   Engine engine = Engine::espeak;
-  std::string native;  // what the engine is given: "en-us+f3", "slt", "kal_diphone"
-  std::string base;    // espeak: the language voice ("en-us"); others: the voice name
-  std::string variant; // espeak: the variant ("f3"; "" for none); others: ""
+  std::string native;   // what the engine is given: "en-us+f3", "slt", "kal_diphone"
+  std::string base;     // espeak: the language voice ("en-us"); others: the voice name
+  std::string variant;  // espeak: the variant ("f3"; "" for none); others: ""
   // Groups that must stay inside one split: "espeak-base:en-us", "espeak-variant:f",
   // "speaker:slt". A voice is used only when all of its families agree on a split.
   std::vector<std::string> families;
-  char gender = '?';   // 'f', 'm' or '?'
-  Range rate;          // speaking-rate factor drawn per clip (1 = the voice's default)
-  Range pitch;         // pitch factor drawn per clip (1 = the voice's default)
+  char gender = '?';           // 'f', 'm' or '?'
+  Range rate;                  // speaking-rate factor drawn per clip (1 = the voice's default)
+  Range pitch;                 // pitch factor drawn per clip (1 = the voice's default)
   std::optional<Split> split;  // nullopt: families disagree, never used
 };
 
@@ -100,7 +100,8 @@ class Synthesizer {
 
   // 16 kHz mono float. rate and pitch are clamped to the voice's ranges. Throws
   // inherent::Exception naming the voice on failure.
-  std::vector<float> synthesize(const Voice& voice, std::string_view text, const SynthParams& params = {}) const;
+  std::vector<float> synthesize(const Voice& voice, std::string_view text,
+                                const SynthParams& params = {}) const;
 
   struct Impl;
 

@@ -57,13 +57,13 @@ constexpr int kSubsampleStride = 2;
 
 // The shape of a model. Only sizes: training-only settings (dropout) live elsewhere.
 struct ModelConfig {
-  int n_mels = 128;     // M: input features per frame (the frontend contract)
-  int n_hidden = 128;   // H
-  int n_blocks = 4;     // Conformer blocks
-  int n_heads = 4;      // attention heads; must divide H
-  int ffn_mult = 4;     // F = ffn_mult * H
-  int conv_kernel = 15; // K; odd, so 'same' padding is symmetric
-  int n_outputs = 13;   // O: heads in heads.inc order
+  int n_mels = 128;      // M: input features per frame (the frontend contract)
+  int n_hidden = 128;    // H
+  int n_blocks = 4;      // Conformer blocks
+  int n_heads = 4;       // attention heads; must divide H
+  int ffn_mult = 4;      // F = ffn_mult * H
+  int conv_kernel = 15;  // K; odd, so 'same' padding is symmetric
+  int n_outputs = 13;    // O: heads in heads.inc order
 };
 
 inline bool operator==(const ModelConfig& a, const ModelConfig& b) {
@@ -98,18 +98,21 @@ inline const char* const* arch_config_names() {
 inline std::string arch_config_check(const ModelConfig& c) {
   auto positive = [](const char* key, int v, int max) -> std::string {
     if (v <= 0 || v > max) {
-      return std::string(key) + " = " + std::to_string(v) + " is out of range [1, " + std::to_string(max) + "]";
+      return std::string(key) + " = " + std::to_string(v) + " is out of range [1, " + std::to_string(max) +
+             "]";
     }
     return {};
   };
-  for (const std::string& e : {positive("n_mels", c.n_mels, 4096), positive("n_hidden", c.n_hidden, 8192),
-                               positive("n_blocks", c.n_blocks, 256), positive("n_heads", c.n_heads, 256),
-                               positive("ffn_mult", c.ffn_mult, 64), positive("conv_kernel", c.conv_kernel, 1023),
-                               positive("n_outputs", c.n_outputs, 4096)}) {
+  for (const std::string& e :
+       {positive("n_mels", c.n_mels, 4096), positive("n_hidden", c.n_hidden, 8192),
+        positive("n_blocks", c.n_blocks, 256), positive("n_heads", c.n_heads, 256),
+        positive("ffn_mult", c.ffn_mult, 64), positive("conv_kernel", c.conv_kernel, 1023),
+        positive("n_outputs", c.n_outputs, 4096)}) {
     if (!e.empty()) return e;
   }
   if (c.n_hidden % c.n_heads != 0) {
-    return "n_heads = " + std::to_string(c.n_heads) + " does not divide n_hidden = " + std::to_string(c.n_hidden);
+    return "n_heads = " + std::to_string(c.n_heads) +
+           " does not divide n_hidden = " + std::to_string(c.n_hidden);
   }
   if (c.conv_kernel % 2 == 0) return "conv_kernel = " + std::to_string(c.conv_kernel) + " must be odd";
   return {};
@@ -203,9 +206,9 @@ inline std::string arch_shape_string(const std::vector<int64_t>& shape) {
 
 // The config as string pairs (safetensors __metadata__, metadata sidecar) and back.
 inline std::vector<std::pair<std::string, std::string>> arch_config_to_pairs(const ModelConfig& c) {
-  return {{"n_mels", std::to_string(c.n_mels)},       {"n_hidden", std::to_string(c.n_hidden)},
-          {"n_blocks", std::to_string(c.n_blocks)},   {"n_heads", std::to_string(c.n_heads)},
-          {"ffn_mult", std::to_string(c.ffn_mult)},   {"conv_kernel", std::to_string(c.conv_kernel)},
+  return {{"n_mels", std::to_string(c.n_mels)},      {"n_hidden", std::to_string(c.n_hidden)},
+          {"n_blocks", std::to_string(c.n_blocks)},  {"n_heads", std::to_string(c.n_heads)},
+          {"ffn_mult", std::to_string(c.ffn_mult)},  {"conv_kernel", std::to_string(c.conv_kernel)},
           {"n_outputs", std::to_string(c.n_outputs)}};
 }
 
@@ -214,9 +217,9 @@ inline std::vector<std::pair<std::string, std::string>> arch_config_to_pairs(con
 inline std::string arch_config_from_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
                                           ModelConfig* out) {
   ModelConfig c;
-  std::pair<const char*, int*> fields[] = {{"n_mels", &c.n_mels},       {"n_hidden", &c.n_hidden},
-                                           {"n_blocks", &c.n_blocks},   {"n_heads", &c.n_heads},
-                                           {"ffn_mult", &c.ffn_mult},   {"conv_kernel", &c.conv_kernel},
+  std::pair<const char*, int*> fields[] = {{"n_mels", &c.n_mels},      {"n_hidden", &c.n_hidden},
+                                           {"n_blocks", &c.n_blocks},  {"n_heads", &c.n_heads},
+                                           {"ffn_mult", &c.ffn_mult},  {"conv_kernel", &c.conv_kernel},
                                            {"n_outputs", &c.n_outputs}};
   for (auto& [key, dst] : fields) {
     const std::string* value = nullptr;

@@ -3,8 +3,6 @@
 // The C ABI (include/inherent/inherent.h). Every entry point validates its
 // arguments, catches every exception and turns it into a status plus the thread's
 // last-error message: nothing throws or aborts across this boundary.
-#include "inherent/inherent.h"
-
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -13,10 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "common/heads.h"
-#include "inherent/inherent.hpp"
 #include "../frontend/log-mel.h"
+#include "common/heads.h"
 #include "evidence.h"
+#include "inherent/inherent.h"
+#include "inherent/inherent.hpp"
 #include "model-package.h"
 #include "model.h"
 #include "stream.h"
@@ -54,7 +53,8 @@ inherent_status guarded(const char* fn, F&& body) {
 
 static_assert(inherent::kNMels == INHERENT_N_MELS && inherent::kHopLength == INHERENT_HOP_LENGTH &&
                   inherent::kWinLength == INHERENT_WIN_LENGTH && inherent::kNFft == INHERENT_N_FFT &&
-                  inherent::kSampleRate == INHERENT_SAMPLE_RATE && inherent::kMaxFrames == INHERENT_MAX_FRAMES,
+                  inherent::kSampleRate == INHERENT_SAMPLE_RATE &&
+                  inherent::kMaxFrames == INHERENT_MAX_FRAMES,
               "C ABI constants must match the frontend");
 
 std::string non_finite_message(const char* fn, size_t index) {
@@ -88,22 +88,32 @@ namespace {
 
 const inherent::kernels::Kernels* kernels_for(inherent_kernels which) {
   switch (which) {
-    case INHERENT_KERNELS_AUTO: return &inherent::kernels::kernels_best();
-    case INHERENT_KERNELS_GENERIC: return inherent::kernels::kernels_by_name("generic");
-    case INHERENT_KERNELS_AVX2: return inherent::kernels::kernels_by_name("avx2");
-    case INHERENT_KERNELS_AVX512: return inherent::kernels::kernels_by_name("avx512");
-    case INHERENT_KERNELS_AVX512_VNNI: return inherent::kernels::kernels_by_name("avx512vnni");
+    case INHERENT_KERNELS_AUTO:
+      return &inherent::kernels::kernels_best();
+    case INHERENT_KERNELS_GENERIC:
+      return inherent::kernels::kernels_by_name("generic");
+    case INHERENT_KERNELS_AVX2:
+      return inherent::kernels::kernels_by_name("avx2");
+    case INHERENT_KERNELS_AVX512:
+      return inherent::kernels::kernels_by_name("avx512");
+    case INHERENT_KERNELS_AVX512_VNNI:
+      return inherent::kernels::kernels_by_name("avx512vnni");
   }
   return nullptr;
 }
 
 std::string kernels_name(inherent_kernels which) {
   switch (which) {
-    case INHERENT_KERNELS_AUTO: return "auto";
-    case INHERENT_KERNELS_GENERIC: return "generic";
-    case INHERENT_KERNELS_AVX2: return "avx2 (AVX2 + FMA)";
-    case INHERENT_KERNELS_AVX512: return "avx512 (AVX-512 F/VL/DQ)";
-    case INHERENT_KERNELS_AVX512_VNNI: return "avx512vnni (AVX-512 VNNI)";
+    case INHERENT_KERNELS_AUTO:
+      return "auto";
+    case INHERENT_KERNELS_GENERIC:
+      return "generic";
+    case INHERENT_KERNELS_AVX2:
+      return "avx2 (AVX2 + FMA)";
+    case INHERENT_KERNELS_AVX512:
+      return "avx512 (AVX-512 F/VL/DQ)";
+    case INHERENT_KERNELS_AVX512_VNNI:
+      return "avx512vnni (AVX-512 VNNI)";
   }
   return std::to_string(static_cast<int>(which));
 }
@@ -118,13 +128,15 @@ inherent_status make_model(inherent::ModelPackage package, const inherent_model_
                     " is not in this build or this CPU cannot run it (fastest here: " +
                     inherent::kernels::kernels_best().name + "; use auto)");
   if (p.precision != INHERENT_PRECISION_FLOAT32 && p.precision != INHERENT_PRECISION_INT8)
-    return fail(INHERENT_STATUS_INVALID_ARGUMENT,
-                std::string(fn) + ": precision " + std::to_string(p.precision) + " is not FLOAT32 (0) or INT8 (1)");
+    return fail(
+        INHERENT_STATUS_INVALID_ARGUMENT,
+        std::string(fn) + ": precision " + std::to_string(p.precision) + " is not FLOAT32 (0) or INT8 (1)");
   auto m = std::make_unique<inherent_model>();
   std::string error;
-  const inherent_status st = inherent::engine::Model::create(
-      std::move(package), *k, &m->model, &error,
-      p.precision == INHERENT_PRECISION_INT8 ? inherent::engine::Precision::int8 : inherent::engine::Precision::float32);
+  const inherent_status st = inherent::engine::Model::create(std::move(package), *k, &m->model, &error,
+                                                             p.precision == INHERENT_PRECISION_INT8
+                                                                 ? inherent::engine::Precision::int8
+                                                                 : inherent::engine::Precision::float32);
   if (st != INHERENT_STATUS_OK) return fail(st, std::string(fn) + ": " + error);
   *out = m.release();
   return INHERENT_STATUS_OK;
@@ -154,7 +166,8 @@ inherent_status session_scores(inherent_session* s, const float* mel, size_t n_f
   if (st != INHERENT_STATUS_OK) return fail(st, std::string(fn) + ": " + error);
   inherent::engine::sigmoid(logits, INHERENT_N_HEADS, scores);
   if (const int h = inherent::engine::first_non_finite_score(scores); h >= 0)
-    return fail(INHERENT_STATUS_INVALID_MODEL, std::string(fn) + ": " + inherent::engine::non_finite_score_message(*s->model, h));
+    return fail(INHERENT_STATUS_INVALID_MODEL,
+                std::string(fn) + ": " + inherent::engine::non_finite_score_message(*s->model, h));
   return INHERENT_STATUS_OK;
 }
 
@@ -163,7 +176,8 @@ inherent_status check_threads(int32_t n_threads, const char* fn) {
     return fail(INHERENT_STATUS_INVALID_ARGUMENT,
                 std::string(fn) + ": n_threads = " + std::to_string(n_threads) + " must be in [1, 64]");
   if (n_threads > 1 && !inherent::engine::ThreadPool::available())
-    return fail(INHERENT_STATUS_UNSUPPORTED, std::string(fn) + ": this build has no threads; use n_threads = 1");
+    return fail(INHERENT_STATUS_UNSUPPORTED,
+                std::string(fn) + ": this build has no threads; use n_threads = 1");
   return INHERENT_STATUS_OK;
 }
 
@@ -189,28 +203,40 @@ const char* inherent_version(void) {
 
 int inherent_n_heads(void) { return INHERENT_N_HEADS; }
 const char* inherent_head_name(int head) {
-  return head >= 0 && head < INHERENT_N_HEADS ? inherent::kHeadTable[static_cast<size_t>(head)].name : nullptr;
+  return head >= 0 && head < INHERENT_N_HEADS ? inherent::kHeadTable[static_cast<size_t>(head)].name
+                                              : nullptr;
 }
 const char* inherent_head_threshold_key(int head) {
   return head >= 0 && head < INHERENT_N_HEADS ? inherent::kHeadTable[static_cast<size_t>(head)].key : nullptr;
 }
 float inherent_head_default_threshold(int head) {
-  return head >= 0 && head < INHERENT_N_HEADS ? inherent::kHeadTable[static_cast<size_t>(head)].default_threshold
-                                              : -1.0f;
+  return head >= 0 && head < INHERENT_N_HEADS
+             ? inherent::kHeadTable[static_cast<size_t>(head)].default_threshold
+             : -1.0f;
 }
 
 const char* inherent_status_string(inherent_status status) {
   switch (status) {
-    case INHERENT_STATUS_OK: return "ok";
-    case INHERENT_STATUS_INVALID_ARGUMENT: return "invalid argument";
-    case INHERENT_STATUS_INVALID_AUDIO: return "invalid audio";
-    case INHERENT_STATUS_IO_ERROR: return "I/O error";
-    case INHERENT_STATUS_UNSUPPORTED: return "unsupported";
-    case INHERENT_STATUS_INVALID_STATE: return "invalid state";
-    case INHERENT_STATUS_BUFFER_TOO_SMALL: return "buffer too small";
-    case INHERENT_STATUS_OUT_OF_MEMORY: return "out of memory";
-    case INHERENT_STATUS_INVALID_MODEL: return "invalid model";
-    case INHERENT_STATUS_INTERNAL: return "internal error";
+    case INHERENT_STATUS_OK:
+      return "ok";
+    case INHERENT_STATUS_INVALID_ARGUMENT:
+      return "invalid argument";
+    case INHERENT_STATUS_INVALID_AUDIO:
+      return "invalid audio";
+    case INHERENT_STATUS_IO_ERROR:
+      return "I/O error";
+    case INHERENT_STATUS_UNSUPPORTED:
+      return "unsupported";
+    case INHERENT_STATUS_INVALID_STATE:
+      return "invalid state";
+    case INHERENT_STATUS_BUFFER_TOO_SMALL:
+      return "buffer too small";
+    case INHERENT_STATUS_OUT_OF_MEMORY:
+      return "out of memory";
+    case INHERENT_STATUS_INVALID_MODEL:
+      return "invalid model";
+    case INHERENT_STATUS_INTERNAL:
+      return "internal error";
   }
   return "unknown status";
 }
@@ -232,8 +258,8 @@ inherent_status inherent_mel_n_frames(size_t n_samples, const inherent_frontend_
 }
 
 inherent_status inherent_mel_compute(const float* samples, size_t n_samples,
-                                     const inherent_frontend_params* params, float* out,
-                                     size_t out_frames, size_t* n_frames) {
+                                     const inherent_frontend_params* params, float* out, size_t out_frames,
+                                     size_t* n_frames) {
   const char* fn = "inherent_mel_compute";
   INHERENT_REQUIRE(samples || n_samples == 0, fn, "samples is NULL");
   INHERENT_REQUIRE(out, fn, "out is NULL");
@@ -276,8 +302,7 @@ inherent_status inherent_frontend_accept(inherent_frontend* fe, const float* sam
   return guarded(fn, [&] {
     const size_t bad = inherent::find_non_finite(samples, n);
     if (bad != n)
-      return fail(INHERENT_STATUS_INVALID_AUDIO,
-                  non_finite_message(fn, fe->stream.samples_received() + bad));
+      return fail(INHERENT_STATUS_INVALID_AUDIO, non_finite_message(fn, fe->stream.samples_received() + bad));
     fe->stream.accept(samples, n);
     return INHERENT_STATUS_OK;
   });
@@ -291,7 +316,9 @@ inherent_status inherent_frontend_input_finished(inherent_frontend* fe) {
   });
 }
 
-size_t inherent_frontend_frames_ready(const inherent_frontend* fe) { return fe ? fe->stream.frames_ready() : 0; }
+size_t inherent_frontend_frames_ready(const inherent_frontend* fe) {
+  return fe ? fe->stream.frames_ready() : 0;
+}
 size_t inherent_frontend_frames_emitted(const inherent_frontend* fe) {
   return fe ? fe->stream.frames_emitted() : 0;
 }
@@ -420,7 +447,7 @@ const char* inherent_model_version(const inherent_model* model) {
 }
 inherent_precision inherent_model_precision(const inherent_model* model) {
   return model && model->model->precision() == inherent::engine::Precision::int8 ? INHERENT_PRECISION_INT8
-                                                                                   : INHERENT_PRECISION_FLOAT32;
+                                                                                 : INHERENT_PRECISION_FLOAT32;
 }
 
 const char* inherent_model_kernels_name(const inherent_model* model) {
@@ -488,21 +515,22 @@ inherent_status inherent_session_score_mel(inherent_session* session, const floa
   INHERENT_REQUIRE(mel, fn, "mel is NULL");
   INHERENT_REQUIRE(scores, fn, "scores is NULL");
   INHERENT_REQUIRE(n_frames > 0, fn, "n_frames is 0");
-  INHERENT_REQUIRE(n_frames <= SIZE_MAX / INHERENT_N_MELS, fn, "n_frames " + std::to_string(n_frames) + " is too large");
+  INHERENT_REQUIRE(n_frames <= SIZE_MAX / INHERENT_N_MELS, fn,
+                   "n_frames " + std::to_string(n_frames) + " is too large");
   return guarded(fn, [&] {
     const size_t n = n_frames * INHERENT_N_MELS;
     const size_t bad = first_non_finite(mel, n);
     if (bad != n)
-      return fail(INHERENT_STATUS_INVALID_ARGUMENT, std::string(fn) + ": mel[" + std::to_string(bad / INHERENT_N_MELS) +
-                                                        ", " + std::to_string(bad % INHERENT_N_MELS) +
-                                                        "] is NaN or infinite");
+      return fail(INHERENT_STATUS_INVALID_ARGUMENT,
+                  std::string(fn) + ": mel[" + std::to_string(bad / INHERENT_N_MELS) + ", " +
+                      std::to_string(bad % INHERENT_N_MELS) + "] is NaN or infinite");
     // Long inputs are fine while their tail is padding; forward() checks the rest.
     return session_scores(session, mel, n_frames, scores, fn);
   });
 }
 
-inherent_status inherent_session_score_audio(inherent_session* session, const float* samples, size_t n_samples,
-                                             float* scores) {
+inherent_status inherent_session_score_audio(inherent_session* session, const float* samples,
+                                             size_t n_samples, float* scores) {
   const char* fn = "inherent_session_score_audio";
   INHERENT_REQUIRE(session, fn, "session is NULL");
   INHERENT_REQUIRE(samples || n_samples == 0, fn, "samples is NULL");
@@ -518,7 +546,9 @@ inherent_status inherent_session_score_audio(inherent_session* session, const fl
   });
 }
 
-size_t inherent_session_voiced_frames(const inherent_session* session) { return session ? session->voiced : 0; }
+size_t inherent_session_voiced_frames(const inherent_session* session) {
+  return session ? session->voiced : 0;
+}
 
 inherent_status inherent_mel_voiced_frames(const float* mel, size_t n_frames, size_t* n_voiced) {
   const char* fn = "inherent_mel_voiced_frames";
@@ -589,7 +619,8 @@ inherent_status inherent_stream_accept(inherent_stream* stream, const float* sam
   return guarded(fn, [&] {
     const size_t bad = inherent::find_non_finite(samples, n);
     if (bad != n)
-      return fail(INHERENT_STATUS_INVALID_AUDIO, non_finite_message(fn, stream->stream.samples_received() + bad));
+      return fail(INHERENT_STATUS_INVALID_AUDIO,
+                  non_finite_message(fn, stream->stream.samples_received() + bad));
     stream->stream.accept(samples, n);
     return INHERENT_STATUS_OK;
   });
@@ -613,7 +644,8 @@ inherent_status inherent_stream_scores(inherent_stream* stream, inherent_stream_
   return guarded(fn, [&] {
     inherent::engine::StreamResult r;
     if (!stream->stream.next(&r))
-      return fail(INHERENT_STATUS_INVALID_STATE, std::string(fn) + ": no result is ready (check inherent_stream_ready)");
+      return fail(INHERENT_STATUS_INVALID_STATE,
+                  std::string(fn) + ": no result is ready (check inherent_stream_ready)");
     constexpr double kFrame = static_cast<double>(INHERENT_HOP_LENGTH) / INHERENT_SAMPLE_RATE;
     out->start_s = static_cast<double>(r.first_frame) * kFrame;
     out->end_s = static_cast<double>(r.first_frame + r.n_frames) * kFrame;

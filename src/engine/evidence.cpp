@@ -16,7 +16,8 @@ bool frame_is_voiced(const float* frame, int n_mels) {
 
 size_t count_voiced_frames(const float* mel, size_t n_frames, int n_mels) {
   size_t n = 0;
-  for (size_t f = 0; f < n_frames; ++f) n += frame_is_voiced(mel + f * static_cast<size_t>(n_mels), n_mels) ? 1 : 0;
+  for (size_t f = 0; f < n_frames; ++f)
+    n += frame_is_voiced(mel + f * static_cast<size_t>(n_mels), n_mels) ? 1 : 0;
   return n;
 }
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "model-package.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-
-#include <sys/stat.h>
 
 #include "common/heads.h"
 #include "common/json.h"
@@ -17,7 +17,6 @@
 namespace inherent {
 
 namespace {
-
 
 // Printable form of a key or value for messages (bounded, control bytes escaped).
 std::string printable(std::string_view s) {
@@ -63,17 +62,21 @@ const FrontendField kFrontend[] = {
     {"log_floor", true, FieldKind::number, 1e-8, nullptr},  // kLogFloor, as the spec writes it
     {"max_frames", true, FieldKind::number, static_cast<double>(kMaxFrames), nullptr},
     {"channels", false, FieldKind::number, 1, nullptr},
-    {"samples", false, FieldKind::text, 0, "float32 PCM in [-1, 1]; other rates are resampled to 16 kHz first"},
-    {"window_formula", false, FieldKind::text, 0, "0.5 - 0.5 cos(2 pi i / 399), i = 0..399, zero-padded to n_fft"},
+    {"samples", false, FieldKind::text, 0,
+     "float32 PCM in [-1, 1]; other rates are resampled to 16 kHz first"},
+    {"window_formula", false, FieldKind::text, 0,
+     "0.5 - 0.5 cos(2 pi i / 399), i = 0..399, zero-padded to n_fft"},
     {"center", false, FieldKind::flag, 0, nullptr},  // written as false
-    {"frame_start", false, FieldKind::text, 0, "frame t starts at sample 320 t; samples past the end are zeros"},
+    {"frame_start", false, FieldKind::text, 0,
+     "frame t starts at sample 320 t; samples past the end are zeros"},
     {"power", false, FieldKind::text, 0, "|X|^2 / n_fft"},
     {"mel_formula", false, FieldKind::text, 0, "2595 log10(1 + f / 700)"},
     {"filters", false, FieldKind::text, 0,
      "triangular, peak 1, edges evenly spaced on the mel scale, evaluated at each bin's exact frequency"},
     {"log_formula", false, FieldKind::text, 0, "ln(energy + log_floor)"},
     {"n_frames", false, FieldKind::text, 0, "ceil(samples / 320), at least 1, at most max_frames"},
-    {"padding_frame", false, FieldKind::text, 0, "a frame of 128 exact zeros is padding; real log-mel frames never are"},
+    {"padding_frame", false, FieldKind::text, 0,
+     "a frame of 128 exact zeros is padding; real log-mel frames never are"},
     {"output", false, FieldKind::text, 0, "float32 [T, 128]"},
 };
 
@@ -86,7 +89,8 @@ class MetadataReader {
     json::Value doc;
     std::string json_error;
     if (!json::parse(text, &doc, &json_error)) return fail("", "is not valid JSON: " + json_error);
-    if (!doc.is_object()) return fail("", "must be a JSON object, got " + std::string(json::type_name(doc.type)));
+    if (!doc.is_object())
+      return fail("", "must be a JSON object, got " + std::string(json::type_name(doc.type)));
 
     ModelMetadata m;
     const json::Value* v = nullptr;
@@ -144,7 +148,8 @@ class MetadataReader {
       const std::string at = "artifacts[" + std::to_string(i) + "].";
       const json::Value* size = need(a, "size_bytes", json::Type::number, at);
       if (!size) return false;
-      if (!size->is_integer() || size->number < 0) return fail(at + "size_bytes", "must be a non-negative integer");
+      if (!size->is_integer() || size->number < 0)
+        return fail(at + "size_bytes", "must be a non-negative integer");
       const json::Value* digest = need(a, "sha256", json::Type::string, at);
       if (!digest) return false;
       bool hex = digest->string.size() == 64;
@@ -166,7 +171,8 @@ class MetadataReader {
                          json::type_name(v.type));
   }
   // obj[key] of the given type, or nullptr after failing with the key's path.
-  const json::Value* need(const json::Value& obj, const char* key, json::Type type, const std::string& prefix = {}) {
+  const json::Value* need(const json::Value& obj, const char* key, json::Type type,
+                          const std::string& prefix = {}) {
     const json::Value* v = obj.find(key);
     if (!v) {
       fail(prefix + key, "missing (required)");
@@ -183,15 +189,16 @@ class MetadataReader {
     const json::Value* c = need(doc, "config", json::Type::object);
     if (!c) return false;
     ModelConfig cfg;
-    std::pair<const char*, int*> fields[] = {{"n_mels", &cfg.n_mels},         {"n_hidden", &cfg.n_hidden},
-                                             {"n_blocks", &cfg.n_blocks},     {"n_heads", &cfg.n_heads},
-                                             {"ffn_mult", &cfg.ffn_mult},     {"conv_kernel", &cfg.conv_kernel},
+    std::pair<const char*, int*> fields[] = {{"n_mels", &cfg.n_mels},      {"n_hidden", &cfg.n_hidden},
+                                             {"n_blocks", &cfg.n_blocks},  {"n_heads", &cfg.n_heads},
+                                             {"ffn_mult", &cfg.ffn_mult},  {"conv_kernel", &cfg.conv_kernel},
                                              {"n_outputs", &cfg.n_outputs}};
     for (auto& [key, dst] : fields) {
       const json::Value* v = need(*c, key, json::Type::number, "config.");
       if (!v) return false;
       if (!v->is_integer() || v->number < 1 || v->number > 1e6)
-        return fail(std::string("config.") + key, "must be a positive integer, got " + json::format_double(v->number));
+        return fail(std::string("config.") + key,
+                    "must be a positive integer, got " + json::format_double(v->number));
       *dst = static_cast<int>(v->number);
     }
     const std::string problem = arch_config_check(cfg);
@@ -250,14 +257,17 @@ class MetadataReader {
       if (!field.checked) continue;
       const std::string key = std::string("frontend.") + field.key;
       const bool is_text = field.kind == FieldKind::text;
-      const json::Value* v = need(*f, field.key, is_text ? json::Type::string : json::Type::number, "frontend.");
+      const json::Value* v =
+          need(*f, field.key, is_text ? json::Type::string : json::Type::number, "frontend.");
       if (!v) return false;
       // Numbers: integers exactly; log_floor to float precision (kLogFloor is a float).
       const bool same = is_text ? v->string == field.text
                                 : std::fabs(v->number - field.number) <= 1e-7 * std::fabs(field.number);
       if (!same) {
-        const std::string have = is_text ? "\"" + printable(v->string) + "\"" : json::format_double(v->number);
-        const std::string want = is_text ? "\"" + std::string(field.text) + "\"" : json::format_double(field.number);
+        const std::string have =
+            is_text ? "\"" + printable(v->string) + "\"" : json::format_double(v->number);
+        const std::string want =
+            is_text ? "\"" + std::string(field.text) + "\"" : json::format_double(field.number);
         return fail(key, "is " + have + " but this engine's frontend uses " + want +
                              " (hint: the model was trained on other features; retrain or convert it)");
       }
@@ -352,11 +362,13 @@ inherent_status model_package_load_memory(const void* weights, size_t n_weights,
   if (metadata && n_metadata > 0) {
     ModelMetadata given;
     std::string ignored;
-    if (model_metadata_parse(std::string_view(metadata, n_metadata), &given, &ignored) == INHERENT_STATUS_OK &&
+    if (model_metadata_parse(std::string_view(metadata, n_metadata), &given, &ignored) ==
+            INHERENT_STATUS_OK &&
         given.weights_size >= 0) {
       if (static_cast<uint64_t>(given.weights_size) != n_weights)
-        return bad(kPackageWeightsFile, "is " + std::to_string(n_weights) + " bytes but " + kPackageMetadataFile +
-                                            " artifacts lists " + std::to_string(given.weights_size) +
+        return bad(kPackageWeightsFile, "is " + std::to_string(n_weights) + " bytes but " +
+                                            kPackageMetadataFile + " artifacts lists " +
+                                            std::to_string(given.weights_size) +
                                             " (hint: the file is truncated, damaged or from another export)");
       const std::string digest = sha256_hex(std::string_view(static_cast<const char*>(weights), n_weights));
       if (digest != given.weights_sha256)
@@ -382,13 +394,14 @@ inherent_status model_package_load_memory(const void* weights, size_t n_weights,
     text = *embedded;
   } else {
     return bad(kPackageMetadataFile, std::string("missing: no metadata given and none embedded in ") +
-                                         kPackageWeightsFile + " __metadata__[\"" + kPackageMetadataFile + "\"]");
+                                         kPackageWeightsFile + " __metadata__[\"" + kPackageMetadataFile +
+                                         "\"]");
   }
   ModelMetadata meta;
   std::string meta_error;
-  if (model_metadata_parse(text, &meta, &meta_error) != INHERENT_STATUS_OK) return bad(kPackageMetadataFile, meta_error);
+  if (model_metadata_parse(text, &meta, &meta_error) != INHERENT_STATUS_OK)
+    return bad(kPackageMetadataFile, meta_error);
   const ModelConfig& config = meta.config;
-
 
   // Config repeated in the safetensors header must agree.
   for (const auto& [key, value] : arch_config_to_pairs(config)) {
@@ -425,10 +438,12 @@ inherent_status model_package_load_memory(const void* weights, size_t n_weights,
     const bool is_std = a.name == "mel_norm.std";  // once per tensor, not per element
     for (size_t i = 0; i < pt.data.size(); ++i) {
       if (!std::isfinite(pt.data[i]))
-        return bad(kPackageWeightsFile, "tensor '" + a.name + "' element " + std::to_string(i) + " is NaN or infinite");
+        return bad(kPackageWeightsFile,
+                   "tensor '" + a.name + "' element " + std::to_string(i) + " is NaN or infinite");
       if (is_std && !(pt.data[i] > 0.0f))
         return bad(kPackageWeightsFile, "tensor 'mel_norm.std' element " + std::to_string(i) + " is " +
-                                            json::format_float(pt.data[i]) + "; a standard deviation must be > 0");
+                                            json::format_float(pt.data[i]) +
+                                            "; a standard deviation must be > 0");
     }
     tensors.push_back(std::move(pt));
   }
@@ -438,7 +453,8 @@ inherent_status model_package_load_memory(const void* weights, size_t n_weights,
   return INHERENT_STATUS_OK;
 }
 
-inherent_status read_package_file(const std::string& path, size_t max_bytes, std::string* out, std::string* error) {
+inherent_status read_package_file(const std::string& path, size_t max_bytes, std::string* out,
+                                  std::string* error) {
   out->clear();
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
@@ -446,12 +462,13 @@ inherent_status read_package_file(const std::string& path, size_t max_bytes, std
     return INHERENT_STATUS_IO_ERROR;
   }
   if (!S_ISREG(info.st_mode)) {
-    *error = path + (S_ISDIR(info.st_mode) ? ": is a directory" : ": is not a regular file (a FIFO or device?)");
+    *error =
+        path + (S_ISDIR(info.st_mode) ? ": is a directory" : ": is not a regular file (a FIFO or device?)");
     return INHERENT_STATUS_IO_ERROR;
   }
   if (static_cast<uint64_t>(info.st_size) > max_bytes) {
-    *error = path + ": is " + std::to_string(info.st_size) + " bytes, more than the " + std::to_string(max_bytes) +
-             " a package file may have";
+    *error = path + ": is " + std::to_string(info.st_size) + " bytes, more than the " +
+             std::to_string(max_bytes) + " a package file may have";
     return INHERENT_STATUS_INVALID_MODEL;
   }
   std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -466,7 +483,8 @@ inherent_status read_package_file(const std::string& path, size_t max_bytes, std
   if (out->size() > max_bytes) {
     std::fclose(f);
     out->clear();
-    *error = path + ": grew past the " + std::to_string(max_bytes) + " bytes a package file may have while read";
+    *error =
+        path + ": grew past the " + std::to_string(max_bytes) + " bytes a package file may have while read";
     return INHERENT_STATUS_INVALID_MODEL;
   }
   const bool failed = std::ferror(f) != 0;
@@ -491,15 +509,17 @@ inherent_status model_package_load_path(const std::string& path, ModelPackage* o
   struct stat info {};
   if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
     // Directory form.
-    if ((st = read_package_file(metadata_path, kPackageMaxMetadataBytes, &metadata, error)) != INHERENT_STATUS_OK) {
-      if (st == INHERENT_STATUS_IO_ERROR)
-        *error = path + ": not a model package (" + *error + ")";
+    if ((st = read_package_file(metadata_path, kPackageMaxMetadataBytes, &metadata, error)) !=
+        INHERENT_STATUS_OK) {
+      if (st == INHERENT_STATUS_IO_ERROR) *error = path + ": not a model package (" + *error + ")";
       return st;
     }
     const std::string weights_path = join(path, kPackageWeightsFile);
-    if ((st = read_package_file(weights_path, kPackageMaxWeightsBytes, &weights, error)) != INHERENT_STATUS_OK)
+    if ((st = read_package_file(weights_path, kPackageMaxWeightsBytes, &weights, error)) !=
+        INHERENT_STATUS_OK)
       return st;
-    st = model_package_load_memory(weights.data(), weights.size(), metadata.data(), metadata.size(), out, error);
+    st = model_package_load_memory(weights.data(), weights.size(), metadata.data(), metadata.size(), out,
+                                   error);
   } else {
     // Single-file form.
     if ((st = read_package_file(path, kPackageMaxWeightsBytes, &weights, error)) != INHERENT_STATUS_OK) {
@@ -562,14 +582,19 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
   w.end_object();
   w.key("feature_normalization")
       .begin_object()
-      .key("mean").value("mel_norm.mean")
-      .key("std").value("mel_norm.std")
-      .key("applied_to").value("valid_frames")
+      .key("mean")
+      .value("mel_norm.mean")
+      .key("std")
+      .value("mel_norm.std")
+      .key("applied_to")
+      .value("valid_frames")
       .end_object();
   w.key("training_hash")
       .begin_object()
-      .key("code_commit").value(info.code_commit)
-      .key("data_manifest").value(info.data_manifest)
+      .key("code_commit")
+      .value(info.code_commit)
+      .key("data_manifest")
+      .value(info.data_manifest)
       .end_object();
   w.key("inputs").begin_array().begin_object();
   w.key("name").value("mel_spectrogram").key("dtype").value("float32");
@@ -581,8 +606,10 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
   w.end_object().end_array();
   w.key("runtime_tensor_contract")
       .begin_object()
-      .key("weights").value(kPackageWeightsFile)
-      .key("tensor_names").value("src/engine/arch.h")
+      .key("weights")
+      .value(kPackageWeightsFile)
+      .key("tensor_names")
+      .value("src/engine/arch.h")
       .end_object();
   if (info.weights_size >= 0) {
     w.key("artifacts").begin_array().begin_object();
@@ -596,19 +623,21 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
 }
 
 inherent_status model_package_encode(const ModelConfig& config, const std::vector<PackageTensor>& tensors,
-                                     const std::string& metadata_json, bool embed_metadata, std::string* weights,
-                                     std::string* error) {
+                                     const std::string& metadata_json, bool embed_metadata,
+                                     std::string* weights, std::string* error) {
   const std::vector<ArchTensor> arch = arch_tensors(config);
   if (tensors.size() != arch.size()) {
-    *error = "expected " + std::to_string(arch.size()) + " tensors for this config, got " + std::to_string(tensors.size());
+    *error = "expected " + std::to_string(arch.size()) + " tensors for this config, got " +
+             std::to_string(tensors.size());
     return INHERENT_STATUS_INVALID_ARGUMENT;
   }
   std::vector<TensorData> data;
   for (size_t i = 0; i < arch.size(); ++i) {
     if (tensors[i].name != arch[i].name || tensors[i].shape != arch[i].shape ||
         tensors[i].data.size() != static_cast<size_t>(arch[i].numel())) {
-      *error = "tensor " + std::to_string(i) + " must be '" + arch[i].name + "' " + arch_shape_string(arch[i].shape) +
-               ", got '" + tensors[i].name + "' " + arch_shape_string(tensors[i].shape);
+      *error = "tensor " + std::to_string(i) + " must be '" + arch[i].name + "' " +
+               arch_shape_string(arch[i].shape) + ", got '" + tensors[i].name + "' " +
+               arch_shape_string(tensors[i].shape);
       return INHERENT_STATUS_INVALID_ARGUMENT;
     }
     data.push_back({tensors[i].name, DType::F32, tensors[i].shape, tensors[i].data.data()});
@@ -656,8 +685,8 @@ std::vector<PackageTensor> random_package_tensors(const ModelConfig& config, uin
 
 std::string random_package_bytes(const ModelConfig& config, const PackageInfo& info, uint64_t seed) {
   std::string bytes, error;
-  if (model_package_encode(config, random_package_tensors(config, seed), model_metadata_json(config, info), true, &bytes,
-                           &error) != INHERENT_STATUS_OK)
+  if (model_package_encode(config, random_package_tensors(config, seed), model_metadata_json(config, info),
+                           true, &bytes, &error) != INHERENT_STATUS_OK)
     return {};
   return bytes;
 }

@@ -70,8 +70,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/arch.h"
 #include "common/package-files.h"
+#include "engine/arch.h"
 #include "inherent/inherent.h"
 
 namespace inherent {
@@ -88,15 +88,15 @@ inline constexpr size_t kPackageMaxWeightsBytes = size_t{1} << 30;
 struct ModelMetadata {
   int format_version = kPackageFormatVersion;
   std::string model_version;
-  std::string model_name;               // "" when absent
+  std::string model_name;  // "" when absent
   ModelConfig config;
   float thresholds[INHERENT_N_HEADS] = {};  // head order
-  std::string code_commit, data_manifest;  // training_hash
+  std::string code_commit, data_manifest;   // training_hash
   // The weights' digest from "artifacts" (the entry whose "file" is model.safetensors);
   // weights_size < 0 when the metadata lists none.
   int64_t weights_size = -1;
   std::string weights_sha256;
-  std::string text;                     // the JSON text as loaded
+  std::string text;  // the JSON text as loaded
 };
 
 // One weight tensor, owned, in arch.h layout.
@@ -121,11 +121,13 @@ struct ModelPackage {
 
 // Memory form: weights = safetensors bytes; metadata = JSON text, or nullptr / empty to
 // use the copy embedded in the weights' __metadata__. Buffers may be freed afterwards.
-[[nodiscard]] inherent_status model_package_load_memory(const void* weights, size_t n_weights, const char* metadata,
-                                                        size_t n_metadata, ModelPackage* out, std::string* error);
+[[nodiscard]] inherent_status model_package_load_memory(const void* weights, size_t n_weights,
+                                                        const char* metadata, size_t n_metadata,
+                                                        ModelPackage* out, std::string* error);
 
 // Parses and validates metadata JSON alone (for tools and the fuzzer).
-[[nodiscard]] inherent_status model_metadata_parse(std::string_view text, ModelMetadata* out, std::string* error);
+[[nodiscard]] inherent_status model_metadata_parse(std::string_view text, ModelMetadata* out,
+                                                   std::string* error);
 
 // ---- writing (host tools, exporters, tests) -----------------------------------------
 
@@ -148,7 +150,8 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
 
 // Safetensors bytes of the tensors (arch order, checked against the config). With
 // embed_metadata, the JSON goes into __metadata__ (single-buffer form).
-[[nodiscard]] inherent_status model_package_encode(const ModelConfig& config, const std::vector<PackageTensor>& tensors,
+[[nodiscard]] inherent_status model_package_encode(const ModelConfig& config,
+                                                   const std::vector<PackageTensor>& tensors,
                                                    const std::string& metadata_json, bool embed_metadata,
                                                    std::string* weights, std::string* error);
 

@@ -22,8 +22,8 @@ const std::vector<float>& data(const ModelPackage& p, const std::string& name) {
 void pack(const ModelPackage& p, const std::string& prefix, int nr, bool glu, PackedLinear* out) {
   const PackageTensor* w = p.tensor(prefix + ".weight");
   const int rows = static_cast<int>(w->shape[0]), cols = static_cast<int>(w->shape[1]);
-  kernels::pack_linear(w->data.data(), cols, glu ? rows / 2 : rows, cols, data(p, prefix + ".bias").data(), nr, glu,
-                       out);
+  kernels::pack_linear(w->data.data(), cols, glu ? rows / 2 : rows, cols, data(p, prefix + ".bias").data(),
+                       nr, glu, out);
 }
 
 // int8 precision: the Linear `prefix` with the LayerNorm `norm` folded into it when
@@ -59,7 +59,8 @@ void pack_conv(const ModelPackage& p, const std::string& prefix, int nr, PackedL
   for (int o = 0; o < n_out; ++o)
     for (int c = 0; c < n_in; ++c)
       for (int j = 0; j < taps; ++j)
-        im2col[(static_cast<size_t>(o) * taps + j) * n_in + c] = w->data[(static_cast<size_t>(o) * n_in + c) * taps + j];
+        im2col[(static_cast<size_t>(o) * taps + j) * n_in + c] =
+            w->data[(static_cast<size_t>(o) * n_in + c) * taps + j];
   kernels::pack_linear(im2col.data(), static_cast<size_t>(taps) * n_in, n_out, taps * n_in,
                        data(p, prefix + ".bias").data(), nr, false, out);
 }
@@ -77,8 +78,8 @@ void fill_positions(int steps, int h, float* pe) {
 
 }  // namespace
 
-inherent_status Model::create(ModelPackage package, const kernels::Kernels& kernels, std::unique_ptr<Model>* out,
-                              std::string* error, Precision precision) {
+inherent_status Model::create(ModelPackage package, const kernels::Kernels& kernels,
+                              std::unique_ptr<Model>* out, std::string* error, Precision precision) {
   (void)error;
   std::unique_ptr<Model> m(new Model());
   m->precision_ = precision;
@@ -132,7 +133,8 @@ inherent_status Model::create(ModelPackage package, const kernels::Kernels& kern
     k.depthwise_w.resize(dw.size());
     for (int h = 0; h < c.n_hidden; ++h)
       for (int j = 0; j < c.conv_kernel; ++j)
-        k.depthwise_w[static_cast<size_t>(j) * c.n_hidden + h] = dw[static_cast<size_t>(h) * c.conv_kernel + j];
+        k.depthwise_w[static_cast<size_t>(j) * c.n_hidden + h] =
+            dw[static_cast<size_t>(h) * c.conv_kernel + j];
     k.depthwise_b = data(package, p + ".conv.depthwise.bias");
     k.norm_w = data(package, p + ".norm.weight");
     k.norm_b = data(package, p + ".norm.bias");
@@ -155,7 +157,8 @@ void Workspace::reserve(const Model& model, int n_frames) {
   // An int8 model also needs the quantized-input buffer, even where a float model has
   // already grown the rest to this length.
   const bool int8 = model.precision() == Precision::int8;
-  if (n_frames <= capacity_frames && (!int8 || qa_scale.size() >= static_cast<size_t>(capacity_frames + 3) / 4)) {
+  if (n_frames <= capacity_frames &&
+      (!int8 || qa_scale.size() >= static_cast<size_t>(capacity_frames + 3) / 4)) {
     return;
   }
   n_frames = std::max(n_frames, capacity_frames);
@@ -291,10 +294,12 @@ void attention(const kernels::Kernels& k, const ModelConfig& c, Workspace& ws, i
 }
 
 // x += pointwise2(SiLU(LN2(depthwise(valid2 * GLU(pointwise1(LN1 x)))))).
-void convolution(const kernels::Kernels& k, const ModelConfig& c, Workspace& ws, int t2, const PackedBlock& b) {
+void convolution(const kernels::Kernels& k, const ModelConfig& c, Workspace& ws, int t2,
+                 const PackedBlock& b) {
   const int h = c.n_hidden;
   k.layer_norm(t2, h, ws.x.data(), h, b.conv_norm1_w.data(), b.conv_norm1_b.data(), ws.h.data(), h);
-  linear(ws, k, kernels::gemm_args(b.pointwise1, t2, ws.h.data(), h, ws.glu.data(), h, Epilogue::glu), b.pointwise1);
+  linear(ws, k, kernels::gemm_args(b.pointwise1, t2, ws.h.data(), h, ws.glu.data(), h, Epilogue::glu),
+         b.pointwise1);
   for (int t = 0; t < t2; ++t)
     if (ws.valid2[t] == 0.0f) std::memset(ws.glu.data() + static_cast<size_t>(t) * h, 0, sizeof(float) * h);
   k.dwconv_ln_silu(t2, h, c.conv_kernel, ws.glu.data(), b.depthwise_w.data(), b.depthwise_b.data(),
@@ -327,7 +332,8 @@ void encode(const Model& model, Workspace& ws, int t2, float* logits) {
   }
   k.layer_norm(t2, h, x, h, model.final_norm_w.data(), model.final_norm_b.data(), x, h);
   // Attentive pooling: softmax over valid steps of pool.score(x), then the head.
-  for (int t = 0; t < t2; ++t) ws.pool[t] = k.dot(h, x + static_cast<size_t>(t) * h, model.pool_w.data()) + model.pool_b;
+  for (int t = 0; t < t2; ++t)
+    ws.pool[t] = k.dot(h, x + static_cast<size_t>(t) * h, model.pool_w.data()) + model.pool_b;
   k.softmax_masked(1, t2, ws.pool.data(), t2, ws.valid2.data());
   std::fill(ws.pooled.begin(), ws.pooled.end(), 0.0f);
   for (int t = 0; t < t2; ++t) {
@@ -337,7 +343,8 @@ void encode(const Model& model, Workspace& ws, int t2, float* logits) {
     for (int i = 0; i < h; ++i) ws.pooled[i] += w * row[i];
   }
   for (int o = 0; o < c.n_outputs; ++o)
-    logits[o] = k.dot(h, model.head_w.data() + static_cast<size_t>(o) * h, ws.pooled.data()) + model.head_b[o];
+    logits[o] =
+        k.dot(h, model.head_w.data() + static_cast<size_t>(o) * h, ws.pooled.data()) + model.head_b[o];
 }
 
 inherent_status forward(const Model& model, Workspace& ws, const float* mel, int n_frames, float* logits,
@@ -370,7 +377,8 @@ inherent_status forward(const Model& model, Workspace& ws, const float* mel, int
   float* xm = ws.mel.data();
   std::memset(xm, 0, sizeof(float) * m);
   std::memset(xm + static_cast<size_t>(t + 1) * m, 0, sizeof(float) * m);
-  for (int f = 0; f < t; ++f) ws.valid[f] = normalize_frame(model, mel + static_cast<size_t>(f) * m, xm + (f + 1) * m);
+  for (int f = 0; f < t; ++f)
+    ws.valid[f] = normalize_frame(model, mel + static_cast<size_t>(f) * m, xm + (f + 1) * m);
   for (int i = 0; i < t1; ++i) ws.valid1[i] = ws.valid[2 * i];
   for (int i = 0; i < t2; ++i) ws.valid2[i] = ws.valid1[2 * i];
   bool any_step = false;
@@ -384,10 +392,13 @@ inherent_status forward(const Model& model, Workspace& ws, const float* mel, int
   float* s1 = ws.sub1.data();  // rows 1..T1 = steps, rows 0 and T1 + 1 zero
   std::memset(s1, 0, sizeof(float) * h);
   std::memset(s1 + static_cast<size_t>(t1 + 1) * h, 0, sizeof(float) * h);
-  gemm(ws, k, kernels::gemm_args(model.conv1, t1, xm, 2 * static_cast<size_t>(m), s1 + h, h, Epilogue::bias_silu));
+  gemm(ws, k,
+       kernels::gemm_args(model.conv1, t1, xm, 2 * static_cast<size_t>(m), s1 + h, h, Epilogue::bias_silu));
   zero_invalid_rows(s1 + h, ws.valid1.data(), t1, h);
   // conv2 on the same pattern.
-  gemm(ws, k, kernels::gemm_args(model.conv2, t2, s1, 2 * static_cast<size_t>(h), ws.x.data(), h, Epilogue::bias_silu));
+  gemm(ws, k,
+       kernels::gemm_args(model.conv2, t2, s1, 2 * static_cast<size_t>(h), ws.x.data(), h,
+                          Epilogue::bias_silu));
   zero_invalid_rows(ws.x.data(), ws.valid2.data(), t2, h);
   encode(model, ws, t2, logits);
   return INHERENT_STATUS_OK;

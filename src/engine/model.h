@@ -90,17 +90,17 @@ struct Workspace {
   int capacity_frames = -1;
   ThreadPool* threads = nullptr;  // not owned; nullptr = the caller's thread only
 
-  kernels::AlignedFloats mel;      // [T + 2, M] normalized, zero rows before and after (im2col)
-  kernels::AlignedFloats sub1;     // [T1 + 2, H] conv1 output with zero rows around
-  kernels::AlignedFloats x;        // [T2, H] the residual stream
-  kernels::AlignedFloats h;        // [T2, H] LayerNorm output / attention output
-  kernels::AlignedFloats wide;     // [T2, max(F, 3 H)] ffn hidden, q|k|v
-  kernels::AlignedFloats ctx;      // [T2, H] attention heads, concatenated
-  kernels::AlignedFloats glu;      // [T2, H]
-  kernels::AlignedFloats scores;   // [T2, T2]
-  kernels::AlignedFloats packed;   // runtime-packed K^T or V of one head
-  kernels::AlignedArray<int16_t> qa;  // [T2, max(F, H)] int8 precision: a GEMM's quantized input
-  std::vector<float> qa_scale;        // [T2] its row scales
+  kernels::AlignedFloats mel;                // [T + 2, M] normalized, zero rows before and after (im2col)
+  kernels::AlignedFloats sub1;               // [T1 + 2, H] conv1 output with zero rows around
+  kernels::AlignedFloats x;                  // [T2, H] the residual stream
+  kernels::AlignedFloats h;                  // [T2, H] LayerNorm output / attention output
+  kernels::AlignedFloats wide;               // [T2, max(F, 3 H)] ffn hidden, q|k|v
+  kernels::AlignedFloats ctx;                // [T2, H] attention heads, concatenated
+  kernels::AlignedFloats glu;                // [T2, H]
+  kernels::AlignedFloats scores;             // [T2, T2]
+  kernels::AlignedFloats packed;             // runtime-packed K^T or V of one head
+  kernels::AlignedArray<int16_t> qa;         // [T2, max(F, H)] int8 precision: a GEMM's quantized input
+  std::vector<float> qa_scale;               // [T2] its row scales
   std::vector<float> valid, valid1, valid2;  // [T], [T1], [T2]: 1 real, 0 padding
   std::vector<float> pool;                   // [T2]
   std::vector<float> pooled;                 // [H]

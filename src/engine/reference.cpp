@@ -67,7 +67,8 @@ Matrix conv_stride2(const Matrix& x, const std::vector<float>& w, const std::vec
 
 Matrix ffn(const Weights& w, const std::string& p, const Matrix& x) {
   //= ffn(x) = down(SiLU(up(LN x)))
-  Matrix h = linear(layer_norm(x, w(p + ".norm.weight"), w(p + ".norm.bias")), w(p + ".up.weight"), w(p + ".up.bias"));
+  Matrix h = linear(layer_norm(x, w(p + ".norm.weight"), w(p + ".norm.bias")), w(p + ".up.weight"),
+                    w(p + ".up.bias"));
   for (auto& row : h)
     for (double& v : row) v = silu(v);
   return linear(h, w(p + ".down.weight"), w(p + ".down.bias"));
@@ -109,8 +110,8 @@ Matrix conv_module(const Weights& w, const std::string& p, const Matrix& x, cons
                    int kernel) {
   const size_t steps = x.size(), h = x[0].size();
   //= conv(x) = pointwise2(SiLU(LN2(depthwise(valid2 * GLU(pointwise1(LN1 x))))))
-  const Matrix ag = linear(layer_norm(x, w(p + ".norm1.weight"), w(p + ".norm1.bias")), w(p + ".pointwise1.weight"),
-                           w(p + ".pointwise1.bias"));
+  const Matrix ag = linear(layer_norm(x, w(p + ".norm1.weight"), w(p + ".norm1.bias")),
+                           w(p + ".pointwise1.weight"), w(p + ".pointwise1.bias"));
   //= GLU(a | g) = a * sigmoid(g) (first half of the 2H channels is a)
   Matrix g = zeros(steps, h);
   for (size_t t = 0; t < steps; ++t)
@@ -141,8 +142,8 @@ void add(Matrix& x, const Matrix& y, double alpha) {
 
 }  // namespace
 
-bool reference_forward(const ModelPackage& package, const float* mel, int n_frames, std::vector<double>* logits,
-                       std::string* error) {
+bool reference_forward(const ModelPackage& package, const float* mel, int n_frames,
+                       std::vector<double>* logits, std::string* error) {
   const ModelConfig& c = package.config;
   const Weights w{package};
   const size_t m = c.n_mels;

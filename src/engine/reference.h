@@ -15,7 +15,7 @@ namespace inherent {
 
 // mel [n_frames, M] -> logits [O] (float64). Returns false with *error when no
 // encoder step is valid.
-bool reference_forward(const ModelPackage& package, const float* mel, int n_frames, std::vector<double>* logits,
-                       std::string* error);
+bool reference_forward(const ModelPackage& package, const float* mel, int n_frames,
+                       std::vector<double>* logits, std::string* error);
 
 }  // namespace inherent

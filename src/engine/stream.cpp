@@ -153,7 +153,8 @@ void Stream::compute_sub2(int64_t upto) {
   const size_t width = 3 * static_cast<size_t>(h_);
   for (; sub2_done_ < upto; ++sub2_done_) {
     const int64_t g = sub2_done_;
-    for (int j = 0; j < 3; ++j) std::memcpy(im2col_.data() + j * h_, sub1_row(g - 2 + 2 * j), sizeof(float) * h_);
+    for (int j = 0; j < 3; ++j)
+      std::memcpy(im2col_.data() + j * h_, sub1_row(g - 2 + 2 * j), sizeof(float) * h_);
     k.gemm(kernels::gemm_args(model_.conv2, 1, im2col_.data(), width, sub2_row(g), h_, Epilogue::bias_silu));
     if (valid(g) == 0.0f) std::memset(sub2_row(g), 0, sizeof(float) * h_);
   }

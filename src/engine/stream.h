@@ -47,8 +47,8 @@ struct StreamConfig {
   int smoothing = 1;
   float hysteresis = 0.0f;
   int max_pending = 64;
-  bool partial = true;      // report windows shorter than window_frames at the start
-  int n_threads = 1;        // forward-pass threads (ThreadPool)
+  bool partial = true;         // report windows shorter than window_frames at the start
+  int n_threads = 1;           // forward-pass threads (ThreadPool)
   int min_voiced_frames = 10;  // minimum evidence per window (evidence.h); 0 = off
 };
 
@@ -105,11 +105,11 @@ class Stream {
   int64_t base_ = 0;
   int64_t n_frames_ = 0;  // frames pulled from the frontend
   std::vector<float> mel_, valid_, sub1_, sub2_;
-  std::vector<uint8_t> voiced_;  // 1: the raw frame is voiced (evidence.h)
+  std::vector<uint8_t> voiced_;            // 1: the raw frame is voiced (evidence.h)
   int64_t sub1_done_ = 0, sub2_done_ = 2;  // caches hold frames below these
-  int64_t k_first_ = 0;       // index of the first result reported
-  int64_t next_k_ = 0;        // index of the next result
-  bool final_done_ = false;   // the flush result after finish() was returned
+  int64_t k_first_ = 0;                    // index of the first result reported
+  int64_t next_k_ = 0;                     // index of the next result
+  bool final_done_ = false;                // the flush result after finish() was returned
   uint32_t skipped_ = 0;
   std::unique_ptr<ThreadPool> pool_;
   Workspace ws_;

@@ -88,7 +88,8 @@ void ThreadPool::work() {
         continue;
       }
       std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [&] { return stop_ || generation_of(state_.load(std::memory_order_acquire)) != seen; });
+      wake_.wait(lock,
+                 [&] { return stop_ || generation_of(state_.load(std::memory_order_acquire)) != seen; });
       if (stop_) return;
       break;
     }

@@ -46,7 +46,7 @@ class ThreadPool {
   std::atomic<uint64_t> state_{0};
   std::atomic<int> finished_{0};
   const std::function<void(int)>* fn_ = nullptr;  // valid while a task of the run is unfinished
-  std::mutex mu_;  // only for sleeping and waking
+  std::mutex mu_;                                 // only for sleeping and waking
   std::condition_variable wake_;
   std::atomic<bool> stop_{false};
 };

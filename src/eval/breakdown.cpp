@@ -12,10 +12,11 @@
 
 namespace inherent::eval {
 
-std::vector<GroupStats> breakdown(const float* scores, const uint8_t* labels, size_t n, size_t heads, int head,
-                                  float threshold, const std::vector<std::string>& group_of) {
+std::vector<GroupStats> breakdown(const float* scores, const uint8_t* labels, size_t n, size_t heads,
+                                  int head, float threshold, const std::vector<std::string>& group_of) {
   if (group_of.size() != n) throw std::invalid_argument("breakdown: one group per clip expected");
-  if (head < 0 || static_cast<size_t>(head) >= heads) throw std::invalid_argument("breakdown: head out of range");
+  if (head < 0 || static_cast<size_t>(head) >= heads)
+    throw std::invalid_argument("breakdown: head out of range");
   const size_t h = static_cast<size_t>(head);
   std::map<std::string, std::vector<size_t>> members;
   for (size_t i = 0; i < n; ++i) members[group_of[i]].push_back(i);
@@ -84,24 +85,26 @@ std::string breakdown_table(const std::vector<GroupStats>& groups, size_t rows) 
   const auto f = metric_cell;
   std::string out;
   char line[512];
-  std::snprintf(line, sizeof line, "%-40s %6s %6s %6s %6s %6s %6s %6s %6s %8s\n", "group", "clips", "pos", "FA", "miss",
-                "err%", "mean+", "mean-", "AUC", "AUC w/o");
+  std::snprintf(line, sizeof line, "%-40s %6s %6s %6s %6s %6s %6s %6s %6s %8s\n", "group", "clips", "pos",
+                "FA", "miss", "err%", "mean+", "mean-", "AUC", "AUC w/o");
   out += line;
   const size_t shown = rows == 0 ? groups.size() : std::min(rows, groups.size());
   for (size_t k = 0; k < shown; ++k) {
     const GroupStats& g = groups[k];
     std::string name = g.value.empty() ? "(empty)" : g.value;
     if (name.size() > 40) name = name.substr(0, 37) + "...";
-    std::snprintf(line, sizeof line, "%-40s %6lld %6lld %6lld %6lld %5.1f%% %s %s %s %8s\n", name.c_str(),
-                  static_cast<long long>(g.clips), static_cast<long long>(g.positives),
-                  static_cast<long long>(g.false_accepts), static_cast<long long>(g.misses),
-                  100.0 * static_cast<double>(g.errors()) / static_cast<double>(std::max<int64_t>(g.clips, 1)),
-                  f(g.mean_score_pos).c_str(), f(g.mean_score_neg).c_str(), f(g.auc).c_str(), f(g.auc_without).c_str());
+    std::snprintf(
+        line, sizeof line, "%-40s %6lld %6lld %6lld %6lld %5.1f%% %s %s %s %8s\n", name.c_str(),
+        static_cast<long long>(g.clips), static_cast<long long>(g.positives),
+        static_cast<long long>(g.false_accepts), static_cast<long long>(g.misses),
+        100.0 * static_cast<double>(g.errors()) / static_cast<double>(std::max<int64_t>(g.clips, 1)),
+        f(g.mean_score_pos).c_str(), f(g.mean_score_neg).c_str(), f(g.auc).c_str(), f(g.auc_without).c_str());
     out += line;
   }
   if (shown < groups.size()) {
     int64_t rest_clips = 0, rest_errors = 0;
-    for (size_t k = shown; k < groups.size(); ++k) rest_clips += groups[k].clips, rest_errors += groups[k].errors();
+    for (size_t k = shown; k < groups.size(); ++k)
+      rest_clips += groups[k].clips, rest_errors += groups[k].errors();
     std::snprintf(line, sizeof line, "... %zu more groups: %lld clips, %lld errors\n", groups.size() - shown,
                   static_cast<long long>(rest_clips), static_cast<long long>(rest_errors));
     out += line;

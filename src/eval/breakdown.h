@@ -15,22 +15,22 @@
 namespace inherent::eval {
 
 struct GroupStats {
-  std::string value;              // the column's value ("" is a group too)
+  std::string value;  // the column's value ("" is a group too)
   int64_t clips = 0, positives = 0;
-  int64_t false_accepts = 0;      // label 0, score >= threshold
-  int64_t misses = 0;             // label 1, score < threshold
-  double mean_score_pos = 0;      // NaN without positives
-  double mean_score_neg = 0;      // NaN without negatives
-  double auc = 0;                 // within the group; NaN with one class only
-  double auc_without = 0;         // the whole split's AUC with this group's clips left out
+  int64_t false_accepts = 0;  // label 0, score >= threshold
+  int64_t misses = 0;         // label 1, score < threshold
+  double mean_score_pos = 0;  // NaN without positives
+  double mean_score_neg = 0;  // NaN without negatives
+  double auc = 0;             // within the group; NaN with one class only
+  double auc_without = 0;     // the whole split's AUC with this group's clips left out
   int64_t errors() const { return false_accepts + misses; }
 };
 
 // scores and labels are [n, heads] row-major; group_of[i] names clip i's group. Groups are
 // ordered by errors (most first), then by clips, then by value. Throws
 // std::invalid_argument when group_of has not n entries or head is out of range.
-std::vector<GroupStats> breakdown(const float* scores, const uint8_t* labels, size_t n, size_t heads, int head,
-                                  float threshold, const std::vector<std::string>& group_of);
+std::vector<GroupStats> breakdown(const float* scores, const uint8_t* labels, size_t n, size_t heads,
+                                  int head, float threshold, const std::vector<std::string>& group_of);
 
 nlohmann::json breakdown_to_json(const std::vector<GroupStats>& groups);
 

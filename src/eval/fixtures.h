@@ -35,10 +35,10 @@ std::string fixture_id_of(const std::string& template_id);
 std::array<uint8_t, kNHeads> decide_heads(const float* scores, const std::vector<float>& thresholds);
 
 struct FixtureClip {
-  size_t line = 0;           // manifest line
+  size_t line = 0;  // manifest line
   std::string audio_path, voice;
   bool passed = false;
-  std::vector<int> wrong;    // heads whose decision differs from the label
+  std::vector<int> wrong;  // heads whose decision differs from the label
 };
 struct FixtureResult {
   const Fixture* fixture = nullptr;

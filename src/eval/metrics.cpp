@@ -32,7 +32,7 @@ bool any_nan(const std::vector<float>& scores) {
 
 // One ROC point per distinct score (descending), after the (0, 0) start.
 std::vector<RocPoint> roc_points(const std::vector<float>& scores, const std::vector<uint8_t>& labels,
-                                Counts c) {
+                                 Counts c) {
   std::vector<size_t> order(scores.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
@@ -239,7 +239,9 @@ std::vector<float> default_thresholds() {
   return t;
 }
 
-const char* head_name(int head) { return head >= 0 && head < kNHeads ? kHeadTable[static_cast<size_t>(head)].name : "?"; }
+const char* head_name(int head) {
+  return head >= 0 && head < kNHeads ? kHeadTable[static_cast<size_t>(head)].name : "?";
+}
 
 nlohmann::json metric_json(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 

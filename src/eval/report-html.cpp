@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report-html.h"
 
-#include "common/json-text.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +10,7 @@
 #include <sstream>
 
 #include "common/files.h"
+#include "common/json-text.h"
 #include "eval/svg-plot.h"
 #include "inherent/inherent.hpp"
 
@@ -63,7 +62,8 @@ std::string json_html(const json& j, int depth) {
   if (!j.is_structured()) return escape(cell_text(j));
   if (depth > 3) return "<code>" + escape(json_text(j)) + "</code>";
   if (j.is_array()) {
-    const bool rows = !j.empty() && std::all_of(j.begin(), j.end(), [](const json& x) { return x.is_object(); });
+    const bool rows =
+        !j.empty() && std::all_of(j.begin(), j.end(), [](const json& x) { return x.is_object(); });
     if (!rows) {
       std::string s;
       for (const json& x : j) s += (s.empty() ? "" : ", ") + json_html(x, depth + 1);
@@ -82,7 +82,8 @@ std::string json_html(const json& j, int depth) {
       for (const std::string& c : cols) {
         const auto it = r.find(c);
         const bool text = it != r.end() && it->is_string();
-        s += std::string(text ? "<td class=\"l\">" : "<td>") + (it == r.end() ? "" : json_html(*it, depth + 1)) + "</td>";
+        s += std::string(text ? "<td class=\"l\">" : "<td>") +
+             (it == r.end() ? "" : json_html(*it, depth + 1)) + "</td>";
       }
       s += "</tr>\n";
     }
@@ -90,8 +91,8 @@ std::string json_html(const json& j, int depth) {
   }
   std::string s = "<table class=\"data\">";
   for (auto it = j.begin(); it != j.end(); ++it)
-    s += "<tr><th class=\"l\">" + escape(it.key()) + "</th><td class=\"l\">" + json_html(it.value(), depth + 1) +
-         "</td></tr>\n";
+    s += "<tr><th class=\"l\">" + escape(it.key()) + "</th><td class=\"l\">" +
+         json_html(it.value(), depth + 1) + "</td></tr>\n";
   return s + "</table>";
 }
 
@@ -100,7 +101,8 @@ std::string optional_json_section(const std::string& id, const std::string& titl
   std::string s = section(id, title);
   if (path.empty()) return s + "<p class=\"muted\">not measured (pass " + escape(option) + " FILE)</p>\n";
   const json j = json::parse(read_file(path), nullptr, false);
-  if (j.is_discarded()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path + ": not valid JSON (" + option + ")");
+  if (j.is_discarded())
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path + ": not valid JSON (" + option + ")");
   return s + "<p class=\"muted\">from " + escape(path) + "</p>\n" + json_html(j, 0) + "\n";
 }
 
@@ -124,15 +126,18 @@ std::string head_charts(const ReportInput& in, int h) {
   ra.title = std::string(head_name(h)) + ": ROC";
   ra.x_label = "false positive rate";
   ra.y_label = "true positive rate";
-  const std::string note = roc.points.empty() ? "not measured: no " + std::string(pos.values.empty() ? "positive" : "negative") + " clip" : "";
+  const std::string note =
+      roc.points.empty()
+          ? "not measured: no " + std::string(pos.values.empty() ? "positive" : "negative") + " clip"
+          : "";
   svg::Axes ha;
   ha.title = std::string(head_name(h)) + ": scores";
   ha.x_label = "score";
   ha.y_label = "share of class";
-  std::string out = "<div class=\"head\" id=\"head-" + escape(head_name(h)) + "\"><h3>" + std::to_string(h) + " " +
-                    escape(head_name(h)) + "</h3><div>positives " + std::to_string(m.positives) + " of " +
-                    std::to_string(m.n) + "; AUC " + fmt(m.auc) + ", EER " + fmt(m.eer) + ", FPR at 95% recall " +
-                    fmt(m.fpr95) + "</div>\n";
+  std::string out = "<div class=\"head\" id=\"head-" + escape(head_name(h)) + "\"><h3>" + std::to_string(h) +
+                    " " + escape(head_name(h)) + "</h3><div>positives " + std::to_string(m.positives) +
+                    " of " + std::to_string(m.n) + "; AUC " + fmt(m.auc) + ", EER " + fmt(m.eer) +
+                    ", FPR at 95% recall " + fmt(m.fpr95) + "</div>\n";
   out += svg::line_chart(ra, {chance, roc}, "roc", note);
   out += svg::histogram_chart(ha, {neg, pos}, 20, t, "threshold " + fmt(t), "hist");
   return out + "</div>\n";
@@ -150,7 +155,8 @@ std::string training_section(const std::string& dir) {
   la.title = "loss";
   la.x_label = "step";
   la.y_label = "loss";
-  s += svg::line_chart(la, loss, "training-loss", c.train_loss.empty() && c.eval_loss.empty() ? "no loss logged" : "");
+  s += svg::line_chart(la, loss, "training-loss",
+                       c.train_loss.empty() && c.eval_loss.empty() ? "no loss logged" : "");
   const std::vector<svg::Series> auc = {{"gate AUC", kPos, c.gate_auc, false},
                                         {"intent mean AUC", kNeg, c.intent_mean_auc, false},
                                         {"intent min AUC", "#2ca02c", c.intent_min_auc, true}};
@@ -169,7 +175,8 @@ std::string training_section(const std::string& dir) {
 TrainingCurves read_training_curves(const std::string& run_dir) {
   const std::string path = (std::filesystem::path(run_dir) / "metrics.jsonl").string();
   if (!std::filesystem::exists(path))
-    throw Exception(INHERENT_STATUS_IO_ERROR, path + ": no such file (--report-training wants an `inherent train` output folder)");
+    throw Exception(INHERENT_STATUS_IO_ERROR,
+                    path + ": no such file (--report-training wants an `inherent train` output folder)");
   std::istringstream in(read_file(path));
   TrainingCurves c;
   std::string line;
@@ -183,22 +190,26 @@ TrainingCurves read_training_curves(const std::string& run_dir) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const json j = json::parse(line, nullptr, false);
     const std::string where = path + ":" + std::to_string(no);
-    if (j.is_discarded() || !j.is_object()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": not a JSON object");
+    if (j.is_discarded() || !j.is_object())
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": not a JSON object");
     const std::string event = j.value("event", "");
     if (event != "train" && event != "eval") continue;
     const double step = number(j, "step");
-    if (std::isnan(step)) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": step: missing or not a number");
+    if (std::isnan(step))
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": step: missing or not a number");
     if (event == "train") {
       c.train_loss.emplace_back(step, number(j, "loss"));
       continue;
     }
     c.eval_loss.emplace_back(step, number(j, "eval_loss"));
     const auto m = j.find("metrics");
-    if (m == j.end() || !m->is_object()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": metrics: missing");
+    if (m == j.end() || !m->is_object())
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": metrics: missing");
     const auto heads = m->find("heads");
-    c.gate_auc.emplace_back(step, heads != m->end() && heads->is_array() && !heads->empty() && heads->at(0).is_object()
-                                      ? number(heads->at(0), "auc")
-                                      : NAN);
+    c.gate_auc.emplace_back(
+        step, heads != m->end() && heads->is_array() && !heads->empty() && heads->at(0).is_object()
+                  ? number(heads->at(0), "auc")
+                  : NAN);
     c.intent_mean_auc.emplace_back(step, number(*m, "intent_mean_auc"));
     c.intent_min_auc.emplace_back(step, number(*m, "intent_min_auc"));
   }
@@ -207,8 +218,9 @@ TrainingCurves read_training_curves(const std::string& run_dir) {
 
 std::string report_html(const ReportInput& in) {
   const Metrics& m = in.metrics;
-  std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>inherent eval: " +
-                  escape(in.model) + "</title>\n" + kStyle + "</head><body>\n";
+  std::string s =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>inherent eval: " +
+      escape(in.model) + "</title>\n" + kStyle + "</head><body>\n";
   s += "<h1>inherent eval</h1>\n<table class=\"summary\">\n";
   auto row = [&](const std::string& k, const std::string& v) {
     s += "<tr><th class=\"l\">" + escape(k) + "</th><td class=\"l\">" + escape(v) + "</td></tr>\n";
@@ -220,12 +232,14 @@ std::string report_html(const ReportInput& in) {
   row("clips", std::to_string(in.n));
   row("thresholds", in.threshold_source);
   row("scoring time", fmt(in.seconds, "%.1f s"));
-  s += "<tr><th class=\"l\">release gates</th><td class=\"l " + std::string(m.all_gates_passed() ? "pass" : "fail") +
-       "\">" + std::to_string(m.gates_passed()) + " of " + std::to_string(m.gates.size()) + " passed: " +
-       (m.all_gates_passed() ? "PASS" : "FAIL") + "</td></tr>\n</table>\n";
+  s += "<tr><th class=\"l\">release gates</th><td class=\"l " +
+       std::string(m.all_gates_passed() ? "pass" : "fail") + "\">" + std::to_string(m.gates_passed()) +
+       " of " + std::to_string(m.gates.size()) + " passed: " + (m.all_gates_passed() ? "PASS" : "FAIL") +
+       "</td></tr>\n</table>\n";
 
   s += section("gates", "Release gates");
-  s += "<table class=\"gates\"><tr><th class=\"l\">gate</th><th>value</th><th>limit</th><th>result</th></tr>\n";
+  s += "<table class=\"gates\"><tr><th "
+       "class=\"l\">gate</th><th>value</th><th>limit</th><th>result</th></tr>\n";
   for (const Gate& g : m.gates) {
     s += "<tr><td class=\"l\">" + escape(g.name) + "</td><td>" + fmt(g.value) + "</td><td>" +
          (g.at_least ? "&gt;= " : "&lt;= ") + fmt(g.limit, "%.2f") + "</td><td class=\"" +
@@ -240,17 +254,20 @@ std::string report_html(const ReportInput& in) {
 
   s += section("thresholds", "Per head at the thresholds");
   s += "<p class=\"muted\">A clip is positive for a head when its score &gt;= the head's threshold.</p>\n";
-  s += "<table class=\"threshold-table\"><tr><th class=\"l\">head</th><th>threshold</th><th>positives</th><th>AUC</th>"
-       "<th>EER</th><th>FPR@95%R</th><th>precision</th><th>recall</th><th>F1</th><th>FPR</th><th>TP</th><th>FP</th>"
+  s += "<table class=\"threshold-table\"><tr><th "
+       "class=\"l\">head</th><th>threshold</th><th>positives</th><th>AUC</th>"
+       "<th>EER</th><th>FPR@95%R</th><th>precision</th><th>recall</th><th>F1</th><th>FPR</th><th>TP</"
+       "th><th>FP</th>"
        "<th>TN</th><th>FN</th></tr>\n";
   for (int h = 0; h < kNHeads; ++h) {
     const HeadMetrics& x = m.heads[static_cast<size_t>(h)];
     const Confusion& c = x.at_threshold;
-    s += "<tr><td class=\"l\">" + escape(x.name) + "</td><td>" + fmt(in.thresholds[static_cast<size_t>(h)]) + "</td><td>" +
-         std::to_string(x.positives) + "</td><td>" + fmt(x.auc) + "</td><td>" + fmt(x.eer) + "</td><td>" + fmt(x.fpr95) +
-         "</td><td>" + fmt(c.precision()) + "</td><td>" + fmt(c.recall()) + "</td><td>" + fmt(c.f1()) + "</td><td>" +
-         fmt(c.fpr()) + "</td><td>" + std::to_string(c.tp) + "</td><td>" + std::to_string(c.fp) + "</td><td>" +
-         std::to_string(c.tn) + "</td><td>" + std::to_string(c.fn) + "</td></tr>\n";
+    s += "<tr><td class=\"l\">" + escape(x.name) + "</td><td>" + fmt(in.thresholds[static_cast<size_t>(h)]) +
+         "</td><td>" + std::to_string(x.positives) + "</td><td>" + fmt(x.auc) + "</td><td>" + fmt(x.eer) +
+         "</td><td>" + fmt(x.fpr95) + "</td><td>" + fmt(c.precision()) + "</td><td>" + fmt(c.recall()) +
+         "</td><td>" + fmt(c.f1()) + "</td><td>" + fmt(c.fpr()) + "</td><td>" + std::to_string(c.tp) +
+         "</td><td>" + std::to_string(c.fp) + "</td><td>" + std::to_string(c.tn) + "</td><td>" +
+         std::to_string(c.fn) + "</td></tr>\n";
   }
   s += "</table>\n";
 
@@ -266,13 +283,15 @@ std::string report_html(const ReportInput& in) {
   for (const auto& r : in.cofiring)
     for (int64_t v : r) top = std::max(top, v);
   s += "<table class=\"cofiring\"><tr><th></th>";
-  for (int k = 0; k < kNHeads; ++k) s += "<th title=\"" + escape(head_name(k)) + "\">" + std::to_string(k) + "</th>";
+  for (int k = 0; k < kNHeads; ++k)
+    s += "<th title=\"" + escape(head_name(k)) + "\">" + std::to_string(k) + "</th>";
   s += "</tr>\n";
   for (size_t h = 0; h < in.cofiring.size(); ++h) {
     s += "<tr><th class=\"l\">" + std::to_string(h) + " " + escape(head_name(static_cast<int>(h))) + "</th>";
     for (int64_t v : in.cofiring[h]) {
-      s += "<td style=\"background:rgba(214,39,40," + fmt(0.6 * static_cast<double>(v) / static_cast<double>(top), "%.2f") +
-           ")\">" + std::to_string(v) + "</td>";
+      s += "<td style=\"background:rgba(214,39,40," +
+           fmt(0.6 * static_cast<double>(v) / static_cast<double>(top), "%.2f") + ")\">" + std::to_string(v) +
+           "</td>";
     }
     s += "</tr>\n";
   }

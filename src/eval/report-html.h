@@ -22,8 +22,8 @@ struct ReportInput {
   const float* scores = nullptr;    // [n, kNHeads]
   const uint8_t* labels = nullptr;  // [n, kNHeads]
   size_t n = 0;
-  std::vector<float> thresholds;    // kNHeads
-  Metrics metrics;                  // compute_metrics on the same scores and thresholds
+  std::vector<float> thresholds;               // kNHeads
+  Metrics metrics;                             // compute_metrics on the same scores and thresholds
   std::vector<std::vector<int64_t>> cofiring;  // [kNHeads][kNHeads], the engine's decision rule
   // Optional sections ("" = not given).
   std::string parity_json, latency_json, training_dir;

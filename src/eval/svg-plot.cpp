@@ -35,22 +35,24 @@ std::string open_chart(const Frame& f, std::string_view css_class) {
                   "\" width=\"" + num(kW) + "\" height=\"" + num(kH) +
                   "\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\n";
   s += "<title>" + escape(f.a.title) + "</title>\n";
-  s += "<text x=\"" + num(kW / 2) + "\" y=\"15\" text-anchor=\"middle\" class=\"t\">" + escape(f.a.title) + "</text>\n";
+  s += "<text x=\"" + num(kW / 2) + "\" y=\"15\" text-anchor=\"middle\" class=\"t\">" + escape(f.a.title) +
+       "</text>\n";
   const double l = kLeft, r = kW - kRight, t = kTop, b = kH - kBottom;
-  s += "<path class=\"axis\" fill=\"none\" stroke=\"#444\" d=\"M" + num(l) + " " + num(t) + " V" + num(b) + " H" +
-       num(r) + "\"/>\n";
+  s += "<path class=\"axis\" fill=\"none\" stroke=\"#444\" d=\"M" + num(l) + " " + num(t) + " V" + num(b) +
+       " H" + num(r) + "\"/>\n";
   std::string grid, ticks;
   for (int i = 0; i <= 4; ++i) {
     const double xv = f.a.x0 + (f.a.x1 - f.a.x0) * i / 4, yv = f.a.y0 + (f.a.y1 - f.a.y0) * i / 4;
     const double x = f.px(xv), y = f.py(yv);
     grid += "M" + num(x) + " " + num(b) + " V" + num(t) + " M" + num(l) + " " + num(y) + " H" + num(r) + " ";
     ticks += "<text x=\"" + num(x) + "\" y=\"" + num(b + 13) + "\" text-anchor=\"middle\">" + tick_text(xv) +
-             "</text><text x=\"" + num(l - 4) + "\" y=\"" + num(y + 3) + "\" text-anchor=\"end\">" + tick_text(yv) +
-             "</text>\n";
+             "</text><text x=\"" + num(l - 4) + "\" y=\"" + num(y + 3) + "\" text-anchor=\"end\">" +
+             tick_text(yv) + "</text>\n";
   }
-  s += "<path class=\"grid\" fill=\"none\" stroke=\"#ddd\" stroke-width=\"0.5\" d=\"" + grid + "\"/>\n" + ticks;
-  s += "<text x=\"" + num((l + r) / 2) + "\" y=\"" + num(kH - 6) + "\" text-anchor=\"middle\">" + escape(f.a.x_label) +
-       "</text>\n";
+  s += "<path class=\"grid\" fill=\"none\" stroke=\"#ddd\" stroke-width=\"0.5\" d=\"" + grid + "\"/>\n" +
+       ticks;
+  s += "<text x=\"" + num((l + r) / 2) + "\" y=\"" + num(kH - 6) + "\" text-anchor=\"middle\">" +
+       escape(f.a.x_label) + "</text>\n";
   s += "<text transform=\"translate(12 " + num((t + b) / 2) + ") rotate(-90)\" text-anchor=\"middle\">" +
        escape(f.a.y_label) + "</text>\n";
   return s;
@@ -65,8 +67,8 @@ std::string legend(const std::vector<std::pair<std::string, std::string>>& entri
   for (const auto& [label, color] : entries) {
     if (label.empty()) continue;
     s += "<path d=\"M" + num(kW - kRight - 110) + " " + num(y - 3) + " h14\" stroke=\"" + escape(color) +
-         "\" stroke-width=\"3\"/><text x=\"" + num(kW - kRight - 92) + "\" y=\"" + num(y) + "\">" + escape(label) +
-         "</text>\n";
+         "\" stroke-width=\"3\"/><text x=\"" + num(kW - kRight - 92) + "\" y=\"" + num(y) + "\">" +
+         escape(label) + "</text>\n";
     y += 12;
   }
   return s;
@@ -74,8 +76,8 @@ std::string legend(const std::vector<std::pair<std::string, std::string>>& entri
 
 std::string note_text(std::string_view note) {
   if (note.empty()) return "";
-  return "<text class=\"note\" x=\"" + num((kLeft + kW - kRight) / 2) + "\" y=\"" + num((kTop + kH - kBottom) / 2) +
-         "\" text-anchor=\"middle\">" + escape(note) + "</text>\n";
+  return "<text class=\"note\" x=\"" + num((kLeft + kW - kRight) / 2) + "\" y=\"" +
+         num((kTop + kH - kBottom) / 2) + "\" text-anchor=\"middle\">" + escape(note) + "</text>\n";
 }
 
 }  // namespace
@@ -85,12 +87,23 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -140,8 +153,8 @@ std::string line_chart(const Axes& axes, const std::vector<Series>& series, std:
   return s;
 }
 
-std::string histogram_chart(const Axes& axes, const std::vector<Histogram>& classes, int bins, double marker_x,
-                            std::string_view marker_label, std::string_view css_class) {
+std::string histogram_chart(const Axes& axes, const std::vector<Histogram>& classes, int bins,
+                            double marker_x, std::string_view marker_label, std::string_view css_class) {
   bins = std::max(1, bins);
   // Shares per bin first: the y range is the largest share.
   std::vector<std::vector<double>> share(classes.size(), std::vector<double>(static_cast<size_t>(bins), 0.0));
@@ -172,16 +185,16 @@ std::string histogram_chart(const Axes& axes, const std::vector<Histogram>& clas
     }
     d += " V" + num(f.py(0)) + " Z";
     const std::string& color = classes[c].color;
-    s += "<path class=\"bars\" fill=\"" + escape(color) + "\" fill-opacity=\"0.3\" stroke=\"" + escape(color) +
-         "\" stroke-width=\"1.2\" d=\"" + d + "\"><title>" + escape(classes[c].label) + " (" +
+    s += "<path class=\"bars\" fill=\"" + escape(color) + "\" fill-opacity=\"0.3\" stroke=\"" +
+         escape(color) + "\" stroke-width=\"1.2\" d=\"" + d + "\"><title>" + escape(classes[c].label) + " (" +
          std::to_string(classes[c].values.size()) + ")</title></path>\n";
     keys.emplace_back(classes[c].label + " (" + std::to_string(classes[c].values.size()) + ")", color);
   }
   if (std::isfinite(marker_x)) {
     const double x = f.px(std::clamp(marker_x, a.x0, a.x1));
-    s += "<path class=\"marker\" stroke=\"#000\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\" d=\"M" + num(x) + " " +
-         num(kH - kBottom) + " V" + num(kTop) + "\"/><text x=\"" + num(x + 3) + "\" y=\"" + num(kH - kBottom - 5) + "\">" +
-         escape(marker_label) + "</text>\n";
+    s += "<path class=\"marker\" stroke=\"#000\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\" d=\"M" +
+         num(x) + " " + num(kH - kBottom) + " V" + num(kTop) + "\"/><text x=\"" + num(x + 3) + "\" y=\"" +
+         num(kH - kBottom - 5) + "\">" + escape(marker_label) + "</text>\n";
   }
   s += legend(keys) + "</svg>\n";
   return s;

@@ -44,7 +44,7 @@ struct Histogram {
   std::string label, color;
   std::vector<double> values;
 };
-std::string histogram_chart(const Axes& axes, const std::vector<Histogram>& classes, int bins, double marker_x,
-                            std::string_view marker_label, std::string_view css_class);
+std::string histogram_chart(const Axes& axes, const std::vector<Histogram>& classes, int bins,
+                            double marker_x, std::string_view marker_label, std::string_view css_class);
 
 }  // namespace inherent::eval::svg

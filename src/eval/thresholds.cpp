@@ -39,9 +39,12 @@ std::string format_double(double v) {
 
 const char* threshold_rule_name(ThresholdRule rule) {
   switch (rule) {
-    case ThresholdRule::f1_at_recall: return "f1-at-recall";
-    case ThresholdRule::target_fpr: return "target-fpr";
-    case ThresholdRule::gated_f1: return "gated-f1";
+    case ThresholdRule::f1_at_recall:
+      return "f1-at-recall";
+    case ThresholdRule::target_fpr:
+      return "target-fpr";
+    case ThresholdRule::gated_f1:
+      return "gated-f1";
   }
   return "?";
 }
@@ -144,7 +147,8 @@ std::vector<ThresholdChoice> select_thresholds(const float* scores, const uint8_
 }
 
 std::vector<float> thresholds_from_json(const nlohmann::json& doc, const std::string& source) {
-  const nlohmann::json& table = doc.is_object() && doc.contains("default_thresholds") ? doc["default_thresholds"] : doc;
+  const nlohmann::json& table =
+      doc.is_object() && doc.contains("default_thresholds") ? doc["default_thresholds"] : doc;
   if (!table.is_object()) throw std::invalid_argument(source + ": thresholds must be a JSON object");
   std::vector<float> t;
   for (const HeadInfo& head : kHeadTable) {

@@ -51,10 +51,10 @@ struct ThresholdOptions {
 
 struct ThresholdChoice {
   bool calibrated = false;
-  std::string reason;     // why not, when !calibrated
-  float threshold = 0;    // the chosen candidate (a score, or just above the highest)
+  std::string reason;   // why not, when !calibrated
+  float threshold = 0;  // the chosen candidate (a score, or just above the highest)
   int64_t positives = 0, negatives = 0;
-  Confusion at;           // counts at the threshold
+  Confusion at;  // counts at the threshold
 };
 
 // scores[i] with labels[i] in {0, 1}.

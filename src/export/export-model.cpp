@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "export-model.h"
 
-#include "common/heads.h"
-#include "common/json-text.h"
-
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -12,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/files.h"
+#include "common/heads.h"
+#include "common/json-text.h"
 #include "common/safetensors.h"
 #include "eval/thresholds.h"
 #include "export/half.h"
@@ -20,7 +19,9 @@
 namespace inherent::exporter {
 namespace {
 
-[[noreturn]] void fail(inherent_status status, const std::string& message) { throw Exception(status, message); }
+[[noreturn]] void fail(inherent_status status, const std::string& message) {
+  throw Exception(status, message);
+}
 
 std::string find_meta(const Safetensors& st, const char* key) {
   const std::string* v = st.find_metadata(key);
@@ -58,8 +59,8 @@ std::vector<float> to_f32(const TensorView& t, const std::string& source) {
       }
       break;
     default:
-      fail(INHERENT_STATUS_INVALID_MODEL, source + ": tensor '" + t.name + "' has dtype " + dtype_name(t.dtype) +
-                                              "; expected F32 (or F16, BF16, F64)");
+      fail(INHERENT_STATUS_INVALID_MODEL, source + ": tensor '" + t.name + "' has dtype " +
+                                              dtype_name(t.dtype) + "; expected F32 (or F16, BF16, F64)");
   }
   return out;
 }
@@ -88,7 +89,8 @@ Thresholds thresholds_from_json(const nlohmann::json& j, const std::string& sour
 // names the file or field in errors.
 std::string attributions_from_json(const std::string& text, const std::string& where) {
   const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_array()) fail(INHERENT_STATUS_INVALID_ARGUMENT, where + ": expected a JSON array of attributions");
+  if (!j.is_array())
+    fail(INHERENT_STATUS_INVALID_ARGUMENT, where + ": expected a JSON array of attributions");
   for (size_t i = 0; i < j.size(); ++i) {
     const std::string at = where + ": entry " + std::to_string(i);
     if (!j[i].is_object()) fail(INHERENT_STATUS_INVALID_ARGUMENT, at + ": expected an object");
@@ -132,8 +134,10 @@ ModelConfig resolve_config(const std::string& value, std::string* name) {
   }
   if (!std::filesystem::is_regular_file(value)) {
     std::string names;
-    for (const char* const* n = arch_config_names(); *n; ++n) names += std::string(names.empty() ? "" : ", ") + *n;
-    fail(INHERENT_STATUS_INVALID_ARGUMENT, "config '" + value + "' is neither a preset (" + names + ") nor a file");
+    for (const char* const* n = arch_config_names(); *n; ++n)
+      names += std::string(names.empty() ? "" : ", ") + *n;
+    fail(INHERENT_STATUS_INVALID_ARGUMENT,
+         "config '" + value + "' is neither a preset (" + names + ") nor a file");
   }
   YAML::Node root;
   try {
@@ -148,9 +152,9 @@ ModelConfig resolve_config(const std::string& value, std::string* name) {
     fail(INHERENT_STATUS_INVALID_ARGUMENT, value + ": model.preset '" + preset + "' is not a preset");
   }
   bool custom = false;
-  std::pair<const char*, int*> fields[] = {{"n_mels", &c.n_mels},       {"n_hidden", &c.n_hidden},
-                                           {"n_blocks", &c.n_blocks},   {"n_heads", &c.n_heads},
-                                           {"ffn_mult", &c.ffn_mult},   {"conv_kernel", &c.conv_kernel},
+  std::pair<const char*, int*> fields[] = {{"n_mels", &c.n_mels},      {"n_hidden", &c.n_hidden},
+                                           {"n_blocks", &c.n_blocks},  {"n_heads", &c.n_heads},
+                                           {"ffn_mult", &c.ffn_mult},  {"conv_kernel", &c.conv_kernel},
                                            {"n_outputs", &c.n_outputs}};
   for (auto& [key, dst] : fields) {
     if (!model[key]) continue;
@@ -182,7 +186,8 @@ void validate(const ExportModel& m) {
   }
   if (m.config.n_outputs != INHERENT_N_HEADS) {
     fail(INHERENT_STATUS_INVALID_MODEL, "model config: n_outputs = " + std::to_string(m.config.n_outputs) +
-                                            " but heads.inc has " + std::to_string(INHERENT_N_HEADS) + " heads");
+                                            " but heads.inc has " + std::to_string(INHERENT_N_HEADS) +
+                                            " heads");
   }
   const std::vector<ArchTensor> arch = arch_tensors(m.config);
   for (const ArchTensor& a : arch) {
@@ -197,8 +202,8 @@ void validate(const ExportModel& m) {
     }
     for (size_t i = 0; i < t.data.size(); ++i) {
       if (!std::isfinite(t.data[i])) {
-        fail(INHERENT_STATUS_INVALID_MODEL, "tensor '" + a.name + "' has a non-finite value at index " +
-                                                std::to_string(i));
+        fail(INHERENT_STATUS_INVALID_MODEL,
+             "tensor '" + a.name + "' has a non-finite value at index " + std::to_string(i));
       }
     }
   }
@@ -213,11 +218,13 @@ void validate(const ExportModel& m) {
     if (!(s > 0)) fail(INHERENT_STATUS_INVALID_MODEL, "mel_norm.std has a value <= 0");
   }
   if (m.thresholds.values.size() != static_cast<size_t>(INHERENT_N_HEADS)) {
-    fail(INHERENT_STATUS_INVALID_MODEL, "thresholds: expected " + std::to_string(INHERENT_N_HEADS) + " values");
+    fail(INHERENT_STATUS_INVALID_MODEL,
+         "thresholds: expected " + std::to_string(INHERENT_N_HEADS) + " values");
   }
 }
 
-ExportModel load_weights_bytes(const std::string& bytes, const std::string& source, const std::string& config) {
+ExportModel load_weights_bytes(const std::string& bytes, const std::string& source,
+                               const std::string& config) {
   Safetensors st;
   std::string error;
   if (safetensors_parse(bytes.data(), bytes.size(), &st, &error) != INHERENT_STATUS_OK) {
@@ -255,7 +262,8 @@ ExportModel load_weights_bytes(const std::string& bytes, const std::string& sour
   }
   for (const TensorView& t : st.tensors) {
     if (!m.tensors.count(t.name)) {
-      fail(INHERENT_STATUS_INVALID_MODEL, source + ": tensor '" + t.name + "' is not in the arch table of this config");
+      fail(INHERENT_STATUS_INVALID_MODEL,
+           source + ": tensor '" + t.name + "' is not in the arch table of this config");
     }
   }
   m.provenance.source = source;
@@ -264,8 +272,8 @@ ExportModel load_weights_bytes(const std::string& bytes, const std::string& sour
   m.provenance.data_manifest_hash = find_meta(st, "data_manifest_hash");
   if (m.provenance.data_manifest_hash.empty() && !find_meta(st, "train_labels_hash").empty()) {
     // A trainer checkpoint: the data are its train and eval labels files.
-    m.provenance.data_manifest_hash =
-        "train_labels:" + find_meta(st, "train_labels_hash") + ",eval_labels:" + find_meta(st, "eval_labels_hash");
+    m.provenance.data_manifest_hash = "train_labels:" + find_meta(st, "train_labels_hash") +
+                                      ",eval_labels:" + find_meta(st, "eval_labels_hash");
   }
   m.provenance.training_hash = find_meta(st, "training_hash");
   if (std::string a = find_meta(st, "data_attributions"); !a.empty()) {
@@ -306,15 +314,20 @@ std::string encode_weights(const ExportModel& m) {
   meta.emplace_back("config_name", m.config_name);
   meta.emplace_back("model_version", m.provenance.model_version);
   if (!m.provenance.code_commit.empty()) meta.emplace_back("code_commit", m.provenance.code_commit);
-  if (!m.provenance.data_manifest_hash.empty()) meta.emplace_back("data_manifest_hash", m.provenance.data_manifest_hash);
+  if (!m.provenance.data_manifest_hash.empty())
+    meta.emplace_back("data_manifest_hash", m.provenance.data_manifest_hash);
   if (!m.provenance.training_hash.empty()) meta.emplace_back("training_hash", m.provenance.training_hash);
-  if (m.provenance.data_attributions != "[]") meta.emplace_back("data_attributions", m.provenance.data_attributions);
+  if (m.provenance.data_attributions != "[]")
+    meta.emplace_back("data_attributions", m.provenance.data_attributions);
   std::string out, error;
-  if (safetensors_encode(list, meta, &out, &error) != INHERENT_STATUS_OK) fail(INHERENT_STATUS_INTERNAL, error);
+  if (safetensors_encode(list, meta, &out, &error) != INHERENT_STATUS_OK)
+    fail(INHERENT_STATUS_INTERNAL, error);
   return out;
 }
 
-std::string load_attributions(const std::string& path) { return attributions_from_json(read_file(path), path); }
+std::string load_attributions(const std::string& path) {
+  return attributions_from_json(read_file(path), path);
+}
 
 Thresholds load_thresholds(const std::string& path) {
   nlohmann::json j = nlohmann::json::parse(read_file(path), nullptr, false);

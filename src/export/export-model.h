@@ -34,27 +34,27 @@ struct Tensor {
 
 // Where the weights came from; every field lands in the metadata sidecar.
 struct Provenance {
-  std::string model_version = "0.0.0";  // semver: major = head order, minor = retrain, patch = metadata
-  std::string code_commit;              // commit the weights were trained at ("" = unknown)
-  std::string data_manifest_hash;       // hash of the training data manifest ("" = unknown)
-  std::string training_hash;            // the trainer's own digest of both ("" = none given)
-  std::string source;                   // the weights file or checkpoint the export read
+  std::string model_version = "0.0.0";   // semver: major = head order, minor = retrain, patch = metadata
+  std::string code_commit;               // commit the weights were trained at ("" = unknown)
+  std::string data_manifest_hash;        // hash of the training data manifest ("" = unknown)
+  std::string training_hash;             // the trainer's own digest of both ("" = none given)
+  std::string source;                    // the weights file or checkpoint the export read
   std::string data_attributions = "[]";  // JSON array: outside data the training used (origin, licence)
 };
 
 // Per-head decision thresholds in head order, and how they were obtained.
 struct Thresholds {
-  std::vector<float> values;          // [13]
-  std::string method = "seed";        // "seed" (heads.inc defaults) or the calibration's name
-  std::string details_json = "{}";    // calibration details as a JSON object (data, target, ...)
+  std::vector<float> values;        // [13]
+  std::string method = "seed";      // "seed" (heads.inc defaults) or the calibration's name
+  std::string details_json = "{}";  // calibration details as a JSON object (data, target, ...)
 };
 
 struct ExportModel {
   ModelConfig config;
-  std::string config_name = "custom";           // "tiny", "small", "base" or "custom"
-  std::map<std::string, Tensor> tensors;        // exactly the names of arch_tensors(config)
+  std::string config_name = "custom";     // "tiny", "small", "base" or "custom"
+  std::map<std::string, Tensor> tensors;  // exactly the names of arch_tensors(config)
   Provenance provenance;
-  Thresholds thresholds;                        // seed values unless set
+  Thresholds thresholds;  // seed values unless set
 
   ExportModel();
   // The tensor `name`; throws INVALID_MODEL naming it when absent.
@@ -86,7 +86,8 @@ void validate(const ExportModel& m);
 ExportModel load_weights(const std::string& path, const std::string& config = "");
 
 // The same from bytes already in memory; `source` names them in messages.
-ExportModel load_weights_bytes(const std::string& bytes, const std::string& source, const std::string& config = "");
+ExportModel load_weights_bytes(const std::string& bytes, const std::string& source,
+                               const std::string& config = "");
 
 // The safetensors bytes of m (arch order, F32) with the config and provenance in
 // __metadata__: what load_weights reads back, and the native package's weights file.

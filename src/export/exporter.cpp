@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exporter.h"
 
-#include "common/json-text.h"
-#include "engine/model-package.h"
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,12 +8,14 @@
 
 #include "common/csv.h"
 #include "common/files.h"
+#include "common/json-text.h"
 #include "common/npy.h"
+#include "common/sha256.h"
+#include "engine/model-package.h"
 #include "export/metadata.h"
 #include "export/mlx-module.h"
 #include "export/onnx-export.h"
 #include "export/process.h"
-#include "common/sha256.h"
 #include "export/tflite-export.h"
 #include "inherent/inherent.hpp"
 
@@ -25,7 +24,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-[[noreturn]] void bad(const std::string& message) { throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, message); }
+[[noreturn]] void bad(const std::string& message) {
+  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, message);
+}
 
 bool contains(const std::vector<std::string>& list, const std::string& v) {
   return std::find(list.begin(), list.end(), v) != list.end();
@@ -37,7 +38,8 @@ std::string join(const std::vector<std::string>& list) {
   return s;
 }
 
-const std::vector<std::string> kDelegates = {"cpu", "gpu", "npu", "tpu", "qualcomm", "mediatek", "intel", "google_tensor"};
+const std::vector<std::string> kDelegates = {"cpu",      "gpu",      "npu",   "tpu",
+                                             "qualcomm", "mediatek", "intel", "google_tensor"};
 
 std::string backend_dir(const ExportRequest& r, const std::string& backend) {
   const std::string dir = resolve_path(r.output_dir, backend);
@@ -58,8 +60,8 @@ std::string variant_file(const std::string& stem, int64_t frames, const std::str
   return frames < 0 ? stem + ext : stem + "-" + std::to_string(frames) + ext;
 }
 
-void write_artifact(const std::string& dir, ArtifactInfo& info, const std::string& bytes, const std::string& backend,
-                    std::vector<WrittenFile>* written, const std::string& note) {
+void write_artifact(const std::string& dir, ArtifactInfo& info, const std::string& bytes,
+                    const std::string& backend, std::vector<WrittenFile>* written, const std::string& note) {
   const std::string path = resolve_path(dir, info.file);
   write_file_atomic(path, bytes);
   info.size_bytes = bytes.size();
@@ -67,7 +69,8 @@ void write_artifact(const std::string& dir, ArtifactInfo& info, const std::strin
   written->push_back({backend, path, bytes.size(), note});
 }
 
-void finish(const std::string& dir, const Json& metadata, const std::string& backend, std::vector<WrittenFile>* written) {
+void finish(const std::string& dir, const Json& metadata, const std::string& backend,
+            std::vector<WrittenFile>* written) {
   write_metadata(dir, metadata);
   const std::string path = resolve_path(dir, kPackageMetadataFile);
   written->push_back({backend, path, static_cast<uint64_t>(fs::file_size(path)), "metadata sidecar"});
@@ -142,7 +145,8 @@ std::vector<std::vector<float>> read_calibration(const std::string& manifest) {
 // when an integer precision uses them (full-integer ranges, int8 bias correction).
 TfliteOptions litert_options(const ExportRequest& r, const std::vector<std::string>& precisions) {
   TfliteOptions o = tflite_options(r, precisions.front());
-  const bool integer = contains(precisions, "int8") || contains(precisions, "int8-full") || contains(precisions, "int16x8");
+  const bool integer =
+      contains(precisions, "int8") || contains(precisions, "int8-full") || contains(precisions, "int16x8");
   if (integer && !r.calibration_manifest.empty()) o.calibration = read_calibration(r.calibration_manifest);
   return o;
 }
@@ -187,14 +191,16 @@ void export_litert_backend(const ExportModel& m, const ExportRequest& r, std::ve
     o.precision = precision;
     TfliteArtifact a = export_tflite(m, o);
     write_artifact(dir, a.info, a.bytes, "litert", written,
-                   precision + (o.dynamic_frames ? ", [1, 3000, 128], signature [1, -1, 128]" : ", fixed [1, 3000, 128]"));
+                   precision + (o.dynamic_frames ? ", [1, 3000, 128], signature [1, -1, 128]"
+                                                 : ", fixed [1, 3000, 128]"));
     artifacts.push_back(a.info);
     if (preflight.is_null()) {
       preflight = tfl::preflight_json(a.preflight);
       if (messages) messages->push_back(tfl::preflight_text(a.preflight));
     }
   }
-  Json extra = {{"delegate", r.delegate}, {"delegate_preflight", preflight}, {"signature_key", "serving_default"}};
+  Json extra = {
+      {"delegate", r.delegate}, {"delegate_preflight", preflight}, {"signature_key", "serving_default"}};
   finish(dir, make_metadata(m, "litert", artifacts, extra), "litert", written);
 }
 
@@ -227,8 +233,8 @@ void export_mlx_backend(const ExportModel& m, const ExportRequest& r, std::vecto
     why = "no Python found (set INHERENT_PYTHON)";
   } else {
     const std::string target = resolve_path(dir, kMlxFunctionFile);
-    const ProcessResult p = run_process({python, resolve_path(dir, kMlxModuleFile), dir, "--export-function", "--output",
-                                         temp_name(target)});
+    const ProcessResult p = run_process(
+        {python, resolve_path(dir, kMlxModuleFile), dir, "--export-function", "--output", temp_name(target)});
     if (p.exit_code == 0 && fs::is_regular_file(temp_name(target))) {
       fs::rename(temp_name(target), target);
       ArtifactInfo fn;
@@ -246,18 +252,21 @@ void export_mlx_backend(const ExportModel& m, const ExportRequest& r, std::vecto
     } else {
       std::error_code ec;
       fs::remove(temp_name(target), ec);
-      why = python + " could not export it: " + p.output.substr(p.output.size() > 400 ? p.output.size() - 400 : 0);
+      why = python +
+            " could not export it: " + p.output.substr(p.output.size() > 400 ? p.output.size() - 400 : 0);
     }
   }
   if (!why.empty()) {
     extra["exported_function"] = "not written: " + why;
-    if (messages) messages->push_back("mlx: " + std::string(kMlxFunctionFile) + " not written (" + why + ")\n");
+    if (messages)
+      messages->push_back("mlx: " + std::string(kMlxFunctionFile) + " not written (" + why + ")\n");
   }
   finish(dir, make_metadata(m, "mlx", artifacts, extra), "mlx", written);
 }
 
 std::string litert_lm_builder(const ExportRequest& r) {
-  if (!r.litert_lm_builder.empty()) return ::access(r.litert_lm_builder.c_str(), X_OK) == 0 ? r.litert_lm_builder : "";
+  if (!r.litert_lm_builder.empty())
+    return ::access(r.litert_lm_builder.c_str(), X_OK) == 0 ? r.litert_lm_builder : "";
   return find_program("litert-lm-builder", "INHERENT_LITERT_LM_BUILDER", {find_python()});
 }
 
@@ -278,12 +287,14 @@ std::string toml_string(const std::string& s) {
 // classifier (the same bytes as the litert export of this precision) as a TFLite
 // section with the delegate as its backend constraint, and the metadata sidecar of
 // that TFLite model as a generic data section.
-void export_litertlm_backend(const ExportModel& m, const ExportRequest& r, std::vector<WrittenFile>* written) {
+void export_litertlm_backend(const ExportModel& m, const ExportRequest& r,
+                             std::vector<WrittenFile>* written) {
   const std::string builder = litert_lm_builder(r);
   if (builder.empty()) {
-    throw Exception(INHERENT_STATUS_UNSUPPORTED,
-                    "litert-lm-builder not found (pip install litert-lm-builder, or set INHERENT_LITERT_LM_BUILDER "
-                    "to its path)");
+    throw Exception(
+        INHERENT_STATUS_UNSUPPORTED,
+        "litert-lm-builder not found (pip install litert-lm-builder, or set INHERENT_LITERT_LM_BUILDER "
+        "to its path)");
   }
   const std::string dir = backend_dir(r, "litertlm");
   const std::string work = resolve_path(dir, ".build-" + std::to_string(::getpid()));
@@ -299,8 +310,9 @@ void export_litertlm_backend(const ExportModel& m, const ExportRequest& r, std::
   const std::vector<std::string> precisions = litert_precisions(r);
   const TfliteArtifact t = export_tflite(m, litert_options(r, {precisions.front()}));
   write_file_atomic(resolve_path(work, t.info.file), t.bytes);
-  const Json inner = make_metadata(m, "litertlm", {t.info},
-                                   {{"delegate", r.delegate}, {"delegate_preflight", tfl::preflight_json(t.preflight)}});
+  const Json inner =
+      make_metadata(m, "litertlm", {t.info},
+                    {{"delegate", r.delegate}, {"delegate_preflight", tfl::preflight_json(t.preflight)}});
   const std::string inner_text = json_text(inner, 2) + "\n";
   write_file_atomic(resolve_path(work, kPackageMetadataFile), inner_text);
   const std::string constraint = r.delegate == "cpu" || r.delegate == "gpu" ? r.delegate : "npu";
@@ -314,24 +326,34 @@ void export_litertlm_backend(const ExportModel& m, const ExportRequest& r, std::
       {"inherent.input", std::string(kInputName) + " float32 [1, frames, 128]"},
       {"inherent.output", std::string(kOutputName) + " float32 [1, 13]"},
       {"inherent.delegate", r.delegate}};
-  for (const auto& [k, v] : system) toml += "  { key = " + toml_string(k) + ", value_type = \"String\", value = " + toml_string(v) + " },\n";
+  for (const auto& [k, v] : system)
+    toml += "  { key = " + toml_string(k) + ", value_type = \"String\", value = " + toml_string(v) + " },\n";
   toml += "]\n\n[[section]]\nsection_type = \"TFLiteModel\"\nmodel_type = \"aux\"\n";
-  toml += "data_path = " + toml_string(t.info.file) + "\nbackend_constraint = " + toml_string(constraint) + "\n";
-  toml += "additional_metadata = [\n  { key = \"inherent.role\", value_type = \"String\", value = \"speech_gate\" },\n";
-  toml += "  { key = \"inherent.precision\", value_type = \"String\", value = " + toml_string(t.info.precision) + " },\n";
+  toml +=
+      "data_path = " + toml_string(t.info.file) + "\nbackend_constraint = " + toml_string(constraint) + "\n";
+  toml +=
+      "additional_metadata = [\n  { key = \"inherent.role\", value_type = \"String\", value = "
+      "\"speech_gate\" },\n";
+  toml +=
+      "  { key = \"inherent.precision\", value_type = \"String\", value = " + toml_string(t.info.precision) +
+      " },\n";
   toml += "  { key = \"inherent.signature\", value_type = \"String\", value = \"serving_default\" },\n]\n\n";
-  toml += "[[section]]\nsection_type = \"GenericBinaryData\"\ndata_path = " + toml_string(kPackageMetadataFile) + "\n";
-  toml += "additional_metadata = [\n  { key = \"name\", value_type = \"String\", value = " + toml_string(kPackageMetadataFile) +
-          " },\n]\n";
+  toml +=
+      "[[section]]\nsection_type = \"GenericBinaryData\"\ndata_path = " + toml_string(kPackageMetadataFile) +
+      "\n";
+  toml += "additional_metadata = [\n  { key = \"name\", value_type = \"String\", value = " +
+          toml_string(kPackageMetadataFile) + " },\n]\n";
   write_file_atomic(resolve_path(work, "model.toml"), toml);
 
   const std::string target = resolve_path(dir, "model.litertlm");
   const std::string temp = temp_name(target);
-  const ProcessResult p = run_process({builder, "toml", "--path", resolve_path(work, "model.toml"), "output", "--path", temp});
+  const ProcessResult p =
+      run_process({builder, "toml", "--path", resolve_path(work, "model.toml"), "output", "--path", temp});
   if (p.exit_code != 0 || !fs::is_regular_file(temp)) {
     std::error_code ec;
     fs::remove(temp, ec);
-    throw Exception(INHERENT_STATUS_INTERNAL, builder + " failed (exit " + std::to_string(p.exit_code) + "): " + p.output);
+    throw Exception(INHERENT_STATUS_INTERNAL,
+                    builder + " failed (exit " + std::to_string(p.exit_code) + "): " + p.output);
   }
   fs::rename(temp, target);
   const std::string bytes = read_file(target);
@@ -344,14 +366,23 @@ void export_litertlm_backend(const ExportModel& m, const ExportRequest& r, std::
   info.outputs = t.info.outputs;
   info.size_bytes = bytes.size();
   info.sha256 = sha256_hex(bytes);
-  info.extra = {{"sections", Json::array({{{"index", 0}, {"type", "TFLiteModel"}, {"model_type", "tf_lite_aux"},
-                                            {"backend_constraint", constraint}, {"file", t.info.file},
-                                            {"size_bytes", t.info.size_bytes}, {"sha256", t.info.sha256}},
-                                           {{"index", 1}, {"type", "GenericBinaryData"}, {"name", kPackageMetadataFile},
-                                            {"size_bytes", inner_text.size()}, {"sha256", sha256_hex(inner_text)}}})},
+  info.extra = {{"sections", Json::array({{{"index", 0},
+                                           {"type", "TFLiteModel"},
+                                           {"model_type", "tf_lite_aux"},
+                                           {"backend_constraint", constraint},
+                                           {"file", t.info.file},
+                                           {"size_bytes", t.info.size_bytes},
+                                           {"sha256", t.info.sha256}},
+                                          {{"index", 1},
+                                           {"type", "GenericBinaryData"},
+                                           {"name", kPackageMetadataFile},
+                                           {"size_bytes", inner_text.size()},
+                                           {"sha256", sha256_hex(inner_text)}}})},
                 {"embedded_tflite", t.info.file}};
-  written->push_back({"litertlm", target, bytes.size(), t.info.precision + " classifier, backend " + constraint});
-  Json extra = {{"delegate", r.delegate}, {"delegate_preflight", tfl::preflight_json(t.preflight)},
+  written->push_back(
+      {"litertlm", target, bytes.size(), t.info.precision + " classifier, backend " + constraint});
+  Json extra = {{"delegate", r.delegate},
+                {"delegate_preflight", tfl::preflight_json(t.preflight)},
                 {"builder", builder}};
   finish(dir, make_metadata(m, "litertlm", {info}, extra), "litertlm", written);
 }
@@ -370,8 +401,8 @@ void check_request(const ExportRequest& r) {
   for (const std::string& b : r.backends) {
     if (!contains(known, b)) bad("unknown backend '" + b + "' (known: " + join(known) + ")");
     if (b != "all" && !contains(all_backends(), b)) {
-      throw Exception(INHERENT_STATUS_UNSUPPORTED, "backend '" + b + "' is not in this build (available: " +
-                                                       join(all_backends()) + ")");
+      throw Exception(INHERENT_STATUS_UNSUPPORTED,
+                      "backend '" + b + "' is not in this build (available: " + join(all_backends()) + ")");
     }
   }
   const std::vector<std::string> quantizations = split_commas(r.quantization);
@@ -382,13 +413,15 @@ void check_request(const ExportRequest& r) {
     if (q == "int16x8" && r.calibration_manifest.empty())
       bad("quantization int16x8 needs --calibration-manifest (its activation ranges come from calibration)");
   }
-  if (!contains(kDelegates, r.delegate)) bad("unknown delegate '" + r.delegate + "' (" + join(kDelegates) + ")");
+  if (!contains(kDelegates, r.delegate))
+    bad("unknown delegate '" + r.delegate + "' (" + join(kDelegates) + ")");
   if (r.frames != "dynamic" && r.frames != "both" && r.frames != std::to_string(INHERENT_MAX_FRAMES)) {
     bad("--frames must be dynamic or " + std::to_string(INHERENT_MAX_FRAMES) + " (got '" + r.frames + "')");
   }
 }
 
-std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r, std::vector<std::string>* messages) {
+std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r,
+                                    std::vector<std::string>* messages) {
   check_request(r);
   validate(m);
   std::vector<std::string> backends;
@@ -403,7 +436,9 @@ std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r
     if (b == "litert") export_litert_backend(m, r, &written, messages);
     if (b == "litertlm") {
       if (litert_lm_builder(r).empty() && !contains(r.backends, "litertlm")) {  // "all" without the builder
-        if (messages) messages->push_back("litertlm: skipped (litert-lm-builder not found; pip install litert-lm-builder)\n");
+        if (messages)
+          messages->push_back(
+              "litertlm: skipped (litert-lm-builder not found; pip install litert-lm-builder)\n");
         continue;
       }
       export_litertlm_backend(m, r, &written);

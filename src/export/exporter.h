@@ -22,15 +22,15 @@ namespace inherent::exporter {
 
 struct ExportRequest {
   std::string output_dir;
-  std::vector<std::string> backends;      // onnx, litert, litertlm, mlx, native ("all" expands)
+  std::vector<std::string> backends;  // onnx, litert, litertlm, mlx, native ("all" expands)
   // LiteRT precisions, comma-separated, the first one primary: float32 | float16 | int8 |
   // int16x8 (needs calibration_manifest); float32 is always written too. Others export float32.
   std::string quantization = "float32";
-  std::string calibration_manifest;       // CSV of mel .npy files for full-integer int8 (LiteRT)
-  std::string delegate = "cpu";           // recorded in the metadata; preflight per delegate (LiteRT)
-  std::string frames = "both";            // dynamic | 3000 | both
-  std::string python;                     // for MLX's exported function ("" = $INHERENT_PYTHON or python3)
-  std::string litert_lm_builder;          // ("" = $INHERENT_LITERT_LM_BUILDER, PATH, or beside the Python)
+  std::string calibration_manifest;  // CSV of mel .npy files for full-integer int8 (LiteRT)
+  std::string delegate = "cpu";      // recorded in the metadata; preflight per delegate (LiteRT)
+  std::string frames = "both";       // dynamic | 3000 | both
+  std::string python;                // for MLX's exported function ("" = $INHERENT_PYTHON or python3)
+  std::string litert_lm_builder;     // ("" = $INHERENT_LITERT_LM_BUILDER, PATH, or beside the Python)
 };
 
 struct WrittenFile {

@@ -72,8 +72,8 @@ GridReport snap_to_int8_grid(ExportModel& m) {
   return r;
 }
 
-GridReport snap_checkpoint(const std::string& checkpoint, const std::string& out_dir, std::vector<std::string>* copied,
-                           std::string* weights_read) {
+GridReport snap_checkpoint(const std::string& checkpoint, const std::string& out_dir,
+                           std::vector<std::string>* copied, std::string* weights_read) {
   namespace fs = std::filesystem;
   ExportModel m = load_weights(checkpoint);
   const std::string file = m.provenance.source;
@@ -97,15 +97,18 @@ GridReport snap_checkpoint(const std::string& checkpoint, const std::string& out
   std::erase_if(meta, [](const auto& kv) { return kv.first == "int8_grid"; });
   meta.emplace_back("int8_grid", "int8 symmetric per output channel, LayerNorm gamma folded (inherent snap)");
   std::string out;
-  if (safetensors_encode(tensors, meta, &out, &error) != INHERENT_STATUS_OK) throw Exception(INHERENT_STATUS_INTERNAL, error);
+  if (safetensors_encode(tensors, meta, &out, &error) != INHERENT_STATUS_OK)
+    throw Exception(INHERENT_STATUS_INTERNAL, error);
 
   std::error_code ec;
   if (fs::equivalent(fs::path(file).parent_path(), out_dir, ec))
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, out_dir + ": is the input's own folder; choose another");
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    out_dir + ": is the input's own folder; choose another");
   fs::create_directories(out_dir);
   const fs::path dest = fs::path(out_dir) / kPackageWeightsFile;
   for (const auto& e : fs::directory_iterator(fs::path(file).parent_path())) {
-    if (!e.is_regular_file() || e.path().extension() == ".safetensors" || e.path().extension() == ".tmp") continue;
+    if (!e.is_regular_file() || e.path().extension() == ".safetensors" || e.path().extension() == ".tmp")
+      continue;
     write_file_atomic((fs::path(out_dir) / e.path().filename()).string(), read_file(e.path().string()));
     if (copied) copied->push_back(e.path().filename().string());
   }

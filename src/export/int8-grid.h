@@ -35,11 +35,11 @@ std::string folded_norm(const std::string& module);
 bool on_int8_grid(const std::string& name, size_t rank);
 
 struct GridReport {
-  size_t tensors = 0;           // weights snapped
-  size_t channels = 0;          // output channels snapped
-  double max_abs_change = 0;    // largest |w_new - w_old|
-  double max_rel_change = 0;    // largest |w_new - w_old| / max |w_old| of its channel
-  double rms_rel_change = 0;    // root mean square of the same over all weights
+  size_t tensors = 0;         // weights snapped
+  size_t channels = 0;        // output channels snapped
+  double max_abs_change = 0;  // largest |w_new - w_old|
+  double max_rel_change = 0;  // largest |w_new - w_old| / max |w_old| of its channel
+  double rms_rel_change = 0;  // root mean square of the same over all weights
 };
 
 // Snaps every on_int8_grid weight of m in place (float64 arithmetic, rounded once).

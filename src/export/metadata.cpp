@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "metadata.h"
 
+#include "common/files.h"
 #include "common/heads.h"
 #include "common/json-text.h"
-#include "engine/model-package.h"
-
-#include "common/files.h"
 #include "common/sha256.h"
+#include "engine/model-package.h"
 #include "frontend/log-mel.h"
 #include "inherent/inherent.h"
 
@@ -53,8 +52,8 @@ std::string training_hash(const Provenance& p) {
 
 // The engine's one metadata writer holds the keys a loader checks and the frontend
 // block; an export adds what its backend folder holds and where the model came from.
-Json make_metadata(const ExportModel& m, const std::string& backend, const std::vector<ArtifactInfo>& artifacts,
-                   const Json& extra) {
+Json make_metadata(const ExportModel& m, const std::string& backend,
+                   const std::vector<ArtifactInfo>& artifacts, const Json& extra) {
   PackageInfo info = package_default_info();
   info.model_version = m.provenance.model_version;
   info.model_name = m.config_name;
@@ -72,7 +71,8 @@ Json make_metadata(const ExportModel& m, const std::string& backend, const std::
   j["model_name"] = m.config_name;
   j["n_params"] = arch_n_params(m.config);
   j["decision_rule"] =
-      "head i fires when score[i] >= default_thresholds[threshold_keys[i]]; the intent heads (1..12) count only "
+      "head i fires when score[i] >= default_thresholds[threshold_keys[i]]; the intent heads (1..12) count "
+      "only "
       "when head 0 (isInteresting) fires";
   j["training_hash"]["hash"] =
       m.provenance.training_hash.empty() ? training_hash(m.provenance) : m.provenance.training_hash;
@@ -81,8 +81,10 @@ Json make_metadata(const ExportModel& m, const std::string& backend, const std::
   j["created_by"] = std::string("inherent ") + inherent_version() + " export";
   const TensorSpec in = artifacts.empty() ? contract_input(1, -1) : artifacts[0].inputs.at(0);
   const TensorSpec out = artifacts.empty() ? contract_output(1) : artifacts[0].outputs.at(0);
-  j["inputs"] = Json::array({{{"name", kInputName}, {"dtype", "float32"}, {"shape", in.shape}, {"dims", in.dims}}});
-  j["outputs"] = Json::array({{{"name", kOutputName}, {"dtype", "float32"}, {"shape", out.shape}, {"dims", out.dims}}});
+  j["inputs"] =
+      Json::array({{{"name", kInputName}, {"dtype", "float32"}, {"shape", in.shape}, {"dims", in.dims}}});
+  j["outputs"] =
+      Json::array({{{"name", kOutputName}, {"dtype", "float32"}, {"shape", out.shape}, {"dims", out.dims}}});
   j["backend"] = backend;
   Json list = Json::array();
   for (const ArtifactInfo& a : artifacts) {

@@ -19,8 +19,8 @@
 //     "default_thresholds": {key: value}, "threshold_calibration": {"method", ...},
 //     "decision_rule": "...",
 //     "frontend": {...every log-mel parameter...},
-//     "feature_normalization": {"mean": "mel_norm.mean", "std": "mel_norm.std", "applied_to": "valid_frames"},
-//     "training_hash": {"code_commit", "data_manifest", "hash"}, "source", "created_by",
+//     "feature_normalization": {"mean": "mel_norm.mean", "std": "mel_norm.std", "applied_to":
+//     "valid_frames"}, "training_hash": {"code_commit", "data_manifest", "hash"}, "source", "created_by",
 //     "inputs": [{"name", "dtype", "shape", "dims"}], "outputs": [...],   the contract tensors
 //     "backend": "onnx", "precision": "float32", "frames": "dynamic",
 //     "artifacts": [{"file", "size_bytes", "sha256", "precision", "frames", "format",
@@ -47,22 +47,22 @@ constexpr const char* kOutputName = "intent_output";
 
 // One input or output tensor as an artifact really holds it.
 struct TensorSpec {
-  std::string name;                 // name inside the artifact
-  int index = 0;                    // position among the artifact's inputs / outputs
-  int64_t tensor_index = -1;        // TFLite: tensor index in the subgraph (-1 elsewhere)
+  std::string name;           // name inside the artifact
+  int index = 0;              // position among the artifact's inputs / outputs
+  int64_t tensor_index = -1;  // TFLite: tensor index in the subgraph (-1 elsewhere)
   std::string dtype = "float32";
-  std::vector<int64_t> shape;       // -1 = dynamic
+  std::vector<int64_t> shape;            // -1 = dynamic
   std::vector<int64_t> shape_signature;  // TFLite: the declared signature (-1 = resizable); empty elsewhere
-  std::vector<std::string> dims;    // a name per dimension ("batch", "frames", "mel", "head")
-  Json quantization;      // null, or {"scale": s, "zero_point": z} for integer tensors
+  std::vector<std::string> dims;         // a name per dimension ("batch", "frames", "mel", "head")
+  Json quantization;                     // null, or {"scale": s, "zero_point": z} for integer tensors
 };
 
 // One file of an export.
 struct ArtifactInfo {
-  std::string file;                 // name inside the backend folder
-  std::string format;               // "onnx opset 17", "tflite schema 3", ...
+  std::string file;    // name inside the backend folder
+  std::string format;  // "onnx opset 17", "tflite schema 3", ...
   std::string precision = "float32";
-  std::string frames = "dynamic";   // "dynamic" or the fixed count ("3000")
+  std::string frames = "dynamic";  // "dynamic" or the fixed count ("3000")
   std::vector<TensorSpec> inputs, outputs;
   uint64_t size_bytes = 0;
   std::string sha256;
@@ -76,8 +76,8 @@ TensorSpec contract_output(int64_t batch);
 
 // The whole sidecar for one backend folder. artifacts[0] is the primary artifact; its
 // contract is repeated at the top level. `extra` is merged into the top level.
-Json make_metadata(const ExportModel& m, const std::string& backend, const std::vector<ArtifactInfo>& artifacts,
-                             const Json& extra = Json::object());
+Json make_metadata(const ExportModel& m, const std::string& backend,
+                   const std::vector<ArtifactInfo>& artifacts, const Json& extra = Json::object());
 
 // Writes `json` (pretty, 2 spaces, trailing newline) to dir/inherent.metadata.json atomically.
 void write_metadata(const std::string& dir, const Json& json);

@@ -130,29 +130,34 @@ class ConformerWriter {
   std::string build(const std::string& mel) {
     const ModelConfig& c = m_.config;
     // valid[b, t] = any(mel[b, t, :] != 0)
-    const std::string peak = w_.op("ReduceMax", {w_.op("Abs", {mel}, "mask.abs")}, "mask.peak",
-                                   {{"axes", std::vector<int64_t>{2}}, {"keepdims", int64_t{1}}});  // [B, T, 1]
-    const std::string valid = w_.op("Greater", {peak, w_.scalar_f32(0.0f)}, "mask.valid");             // bool [B, T, 1]
-    const std::string valid_t = w_.op("Transpose", {w_.op("Cast", {valid}, "mask.valid_f", {{"to", int64_t{1}}})},
-                                      "mask.valid_bct", {{"perm", std::vector<int64_t>{0, 2, 1}}});  // [B, 1, T]
-    const std::string valid1 = stride2(valid_t, "mask.valid1");                                        // [B, 1, T1]
-    const std::string valid2 = stride2(valid1, "mask.valid2");                                         // [B, 1, T2]
-    valid2_btc_ = w_.op("Transpose", {valid2}, "mask.valid2_btc", {{"perm", std::vector<int64_t>{0, 2, 1}}});  // [B, T2, 1]
-    valid2_bool_ = w_.op("Cast", {valid2_btc_}, "mask.valid2_bool", {{"to", int64_t{9}}});                    // [B, T2, 1]
-    key_mask_ = w_.op("Unsqueeze", {w_.op("Cast", {valid2}, "mask.key_bool", {{"to", int64_t{9}}}), w_.ints({1})},
-                      "mask.keys");  // [B, 1, 1, T2]
+    const std::string peak =
+        w_.op("ReduceMax", {w_.op("Abs", {mel}, "mask.abs")}, "mask.peak",
+              {{"axes", std::vector<int64_t>{2}}, {"keepdims", int64_t{1}}});               // [B, T, 1]
+    const std::string valid = w_.op("Greater", {peak, w_.scalar_f32(0.0f)}, "mask.valid");  // bool [B, T, 1]
+    const std::string valid_t =
+        w_.op("Transpose", {w_.op("Cast", {valid}, "mask.valid_f", {{"to", int64_t{1}}})}, "mask.valid_bct",
+              {{"perm", std::vector<int64_t>{0, 2, 1}}});        // [B, 1, T]
+    const std::string valid1 = stride2(valid_t, "mask.valid1");  // [B, 1, T1]
+    const std::string valid2 = stride2(valid1, "mask.valid2");   // [B, 1, T2]
+    valid2_btc_ = w_.op("Transpose", {valid2}, "mask.valid2_btc",
+                        {{"perm", std::vector<int64_t>{0, 2, 1}}});                         // [B, T2, 1]
+    valid2_bool_ = w_.op("Cast", {valid2_btc_}, "mask.valid2_bool", {{"to", int64_t{9}}});  // [B, T2, 1]
+    key_mask_ =
+        w_.op("Unsqueeze", {w_.op("Cast", {valid2}, "mask.key_bool", {{"to", int64_t{9}}}), w_.ints({1})},
+              "mask.keys");  // [B, 1, 1, T2]
 
     // x = valid ? (x - mean) / std : 0
-    const std::string normed = w_.op("Div", {w_.op("Sub", {mel, param("mel_norm.mean")}, "mel_norm.centered"),
-                                             param("mel_norm.std")}, "mel_norm.scaled");
+    const std::string normed = w_.op(
+        "Div", {w_.op("Sub", {mel, param("mel_norm.mean")}, "mel_norm.centered"), param("mel_norm.std")},
+        "mel_norm.scaled");
     std::string x = w_.op("Where", {valid, normed, w_.scalar_f32(0.0f)}, "mel_norm.out");  // [B, T, M]
 
     // Two stride-2 convs, padded steps zeroed after each.
     x = w_.op("Transpose", {x}, "subsample.bct", {{"perm", std::vector<int64_t>{0, 2, 1}}});  // [B, M, T]
-    x = subsample_conv("subsample.conv1", x, valid1);                                // [B, H, T1]
-    x = subsample_conv("subsample.conv2", x, valid2);                                // [B, H, T2]
-    const std::string steps = w_.op("Gather", {w_.op("Shape", {x}, "subsample.shape"), w_.ints({2})}, "subsample.steps",
-                                    {{"axis", int64_t{0}}});  // [1] = T2
+    x = subsample_conv("subsample.conv1", x, valid1);                                         // [B, H, T1]
+    x = subsample_conv("subsample.conv2", x, valid2);                                         // [B, H, T2]
+    const std::string steps = w_.op("Gather", {w_.op("Shape", {x}, "subsample.shape"), w_.ints({2})},
+                                    "subsample.steps", {{"axis", int64_t{0}}});               // [1] = T2
     x = w_.op("Transpose", {x}, "subsample.out", {{"perm", std::vector<int64_t>{0, 2, 1}}});  // [B, T2, H]
     x = w_.op("Add", {x, positions(steps)}, "subsample.positioned");
 
@@ -161,13 +166,14 @@ class ConformerWriter {
     x = layer_norm("final_norm", x);
 
     // Attentive pooling: softmax over valid steps of pool.score(x), weighted sum.
-    std::string s = linear("pool.score", x);                                       // [B, T2, 1]
+    std::string s = linear("pool.score", x);                                            // [B, T2, 1]
     s = w_.op("Where", {valid2_bool_, s, w_.scalar_f32(kMaskedLogit)}, "pool.masked");  // [B, T2, 1]
     const std::string weights = w_.op("Softmax", {s}, "pool.weights", {{"axis", int64_t{1}}});
-    const std::string wt = w_.op("Transpose", {weights}, "pool.weights_t", {{"perm", std::vector<int64_t>{0, 2, 1}}});
+    const std::string wt =
+        w_.op("Transpose", {weights}, "pool.weights_t", {{"perm", std::vector<int64_t>{0, 2, 1}}});
     const std::string pooled = w_.op("MatMul", {wt, x}, "pool.pooled");  // [B, 1, H]
 
-    const std::string logits = linear("head", pooled);  // [B, 1, O]
+    const std::string logits = linear("head", pooled);                            // [B, 1, O]
     const std::string flat = w_.op("Squeeze", {logits, w_.ints({1})}, "logits");  // [B, O]
     return flat;
   }
@@ -232,15 +238,19 @@ class ConformerWriter {
     const int64_t half = h_ / 2;
     std::vector<double> denom(static_cast<size_t>(half));
     for (int64_t i = 0; i < half; ++i) denom[i] = std::pow(10000.0, static_cast<double>(2 * i) / h_);
-    const std::string n = w_.op("Cast", {w_.op("Squeeze", {steps}, "positions.steps")}, "positions.steps_f64", {{"to", int64_t{11}}});
+    const std::string n = w_.op("Cast", {w_.op("Squeeze", {steps}, "positions.steps")}, "positions.steps_f64",
+                                {{"to", int64_t{11}}});
     const std::string t = w_.op("Range", {w_.scalar_f64(0.0), n, w_.scalar_f64(1.0)}, "positions.t");  // [T2]
-    const std::string t_col = w_.op("Unsqueeze", {t, w_.ints({1})}, "positions.t_col");                   // [T2, 1]
+    const std::string t_col = w_.op("Unsqueeze", {t, w_.ints({1})}, "positions.t_col");  // [T2, 1]
     const std::string angle = w_.op("Div", {t_col, w_.f64("positions.denominator", {1, half}, denom.data())},
-                                    "positions.angle");                                                  // [T2, H/2]
-    const std::string sin = w_.op("Unsqueeze", {w_.op("Sin", {angle}, "positions.sin"), w_.ints({2})}, "positions.sin3");
-    const std::string cos = w_.op("Unsqueeze", {w_.op("Cos", {angle}, "positions.cos"), w_.ints({2})}, "positions.cos3");
-    const std::string pairs = w_.op("Concat", {sin, cos}, "positions.pairs", {{"axis", int64_t{2}}});  // [T2, H/2, 2]
-    const std::string pe = w_.op("Reshape", {pairs, w_.ints({-1, h_})}, "positions.pe_f64");           // [T2, H]
+                                    "positions.angle");  // [T2, H/2]
+    const std::string sin =
+        w_.op("Unsqueeze", {w_.op("Sin", {angle}, "positions.sin"), w_.ints({2})}, "positions.sin3");
+    const std::string cos =
+        w_.op("Unsqueeze", {w_.op("Cos", {angle}, "positions.cos"), w_.ints({2})}, "positions.cos3");
+    const std::string pairs =
+        w_.op("Concat", {sin, cos}, "positions.pairs", {{"axis", int64_t{2}}});               // [T2, H/2, 2]
+    const std::string pe = w_.op("Reshape", {pairs, w_.ints({-1, h_})}, "positions.pe_f64");  // [T2, H]
     return w_.op("Cast", {pe}, "positions.pe", {{"to", int64_t{1}}});
   }
 
@@ -265,9 +275,10 @@ class ConformerWriter {
     std::string s = w_.op("Mul", {w_.op("MatMul", {q, k}, p + ".qk"), w_.scalar_f32(scale)}, p + ".logits");
     s = w_.op("Where", {key_mask_, s, w_.scalar_f32(kMaskedLogit)}, p + ".masked");  // [B, N, T2, T2]
     const std::string a = w_.op("Softmax", {s}, p + ".weights", {{"axis", int64_t{-1}}});
-    std::string y = w_.op("MatMul", {a, v}, p + ".context");                                       // [B, N, T2, D]
-    y = w_.op("Transpose", {y}, p + ".context_t", {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});  // [B, T2, N, D]
-    y = w_.op("Reshape", {y, w_.ints({0, 0, h_})}, p + ".merged");                                // [B, T2, H]
+    std::string y = w_.op("MatMul", {a, v}, p + ".context");  // [B, N, T2, D]
+    y = w_.op("Transpose", {y}, p + ".context_t",
+              {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});        // [B, T2, N, D]
+    y = w_.op("Reshape", {y, w_.ints({0, 0, h_})}, p + ".merged");  // [B, T2, H]
     return linear(p + ".out", y);
   }
 
@@ -343,7 +354,8 @@ OnnxArtifact export_onnx(const ExportModel& m, const OnnxOptions& options) {
   model.set_producer_version(inherent_version());
   model.set_domain("inherent");
   model.set_model_version(1);
-  model.set_doc_string("inherent speech gate: log-mels [batch, frames, 128] -> 13 sigmoid scores in head order");
+  model.set_doc_string(
+      "inherent speech gate: log-mels [batch, frames, 128] -> 13 sigmoid scores in head order");
   onnx::OperatorSetIdProto* opset = model.add_opset_import();
   opset->set_domain("");
   opset->set_version(kOnnxOpset);
@@ -356,7 +368,8 @@ OnnxArtifact export_onnx(const ExportModel& m, const OnnxOptions& options) {
   }
   add_metadata_prop(&model, "inherent.head_order", heads);
   add_metadata_prop(&model, "inherent.threshold_keys", keys);
-  for (const auto& [key, value] : arch_config_to_pairs(m.config)) add_metadata_prop(&model, "inherent.model." + key, value);
+  for (const auto& [key, value] : arch_config_to_pairs(m.config))
+    add_metadata_prop(&model, "inherent.model." + key, value);
 
   onnx::GraphProto* g = model.mutable_graph();
   g->set_name("inherent_conformer");
@@ -390,7 +403,8 @@ OnnxArtifact export_onnx(const ExportModel& m, const OnnxOptions& options) {
   }
 
   OnnxArtifact a;
-  if (!model.SerializeToString(&a.bytes)) throw Exception(INHERENT_STATUS_INTERNAL, "ONNX serialization failed");
+  if (!model.SerializeToString(&a.bytes))
+    throw Exception(INHERENT_STATUS_INTERNAL, "ONNX serialization failed");
   a.n_nodes = g->node_size();
   a.info.format = "onnx ir 8 opset " + std::to_string(kOnnxOpset);
   a.info.precision = "float32";

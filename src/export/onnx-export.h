@@ -32,8 +32,8 @@ struct OnnxOptions {
 };
 
 struct OnnxArtifact {
-  std::string bytes;         // serialized ModelProto
-  ArtifactInfo info;         // tensors, size, digest (file left for the caller to name)
+  std::string bytes;  // serialized ModelProto
+  ArtifactInfo info;  // tensors, size, digest (file left for the caller to name)
   int n_nodes = 0;
 };
 

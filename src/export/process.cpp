@@ -18,7 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool executable(const std::string& path) { return !path.empty() && ::access(path.c_str(), X_OK) == 0 && fs::is_regular_file(path); }
+bool executable(const std::string& path) {
+  return !path.empty() && ::access(path.c_str(), X_OK) == 0 && fs::is_regular_file(path);
+}
 
 }  // namespace
 
@@ -58,7 +60,8 @@ ProcessResult run_process(const std::vector<std::string>& argv) {
   return r;
 }
 
-std::string find_program(const std::string& name, const char* env_var, const std::vector<std::string>& also_beside) {
+std::string find_program(const std::string& name, const char* env_var,
+                         const std::vector<std::string>& also_beside) {
   if (const char* v = env_var ? std::getenv(env_var) : nullptr; v && *v) return executable(v) ? v : "";
   if (const char* path = std::getenv("PATH")) {
     std::string dirs = path;

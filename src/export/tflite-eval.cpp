@@ -132,13 +132,21 @@ std::vector<Value> evaluate(const Graph& g, const float* mel, int32_t frames) {
         }
         break;
       }
-      case TOp::add: out = binary(input(0), input(1), [](float a, float b) { return a + b; }); break;
-      case TOp::sub: out = binary(input(0), input(1), [](float a, float b) { return a - b; }); break;
-      case TOp::mul: out = binary(input(0), input(1), [](float a, float b) { return a * b; }); break;
+      case TOp::add:
+        out = binary(input(0), input(1), [](float a, float b) { return a + b; });
+        break;
+      case TOp::sub:
+        out = binary(input(0), input(1), [](float a, float b) { return a - b; });
+        break;
+      case TOp::mul:
+        out = binary(input(0), input(1), [](float a, float b) { return a * b; });
+        break;
       case TOp::squared_difference:
         out = binary(input(0), input(1), [](float a, float b) { return (a - b) * (a - b); });
         break;
-      case TOp::greater: out = binary(input(0), input(1), [](float a, float b) { return a > b ? 1.0f : 0.0f; }); break;
+      case TOp::greater:
+        out = binary(input(0), input(1), [](float a, float b) { return a > b ? 1.0f : 0.0f; });
+        break;
       case TOp::reduce_max:
       case TOp::mean: {
         const std::vector<int32_t> axes = ints(input(1));
@@ -158,7 +166,9 @@ std::vector<Value> evaluate(const Graph& g, const float* mel, int32_t frames) {
         out.shape = s;
         break;
       }
-      case TOp::transpose: out = transpose(input(0), ints(input(1))); break;
+      case TOp::transpose:
+        out = transpose(input(0), ints(input(1)));
+        break;
       case TOp::strided_slice: {
         const Value& x = input(0);
         const std::vector<int32_t> st = ints(input(3));
@@ -213,7 +223,8 @@ std::vector<Value> evaluate(const Graph& g, const float* mel, int32_t frames) {
               const int32_t src = t * s + kk - pad;
               if (src < 0 || src >= w) continue;
               if (dw) {
-                acc += static_cast<double>(x.data[static_cast<size_t>(src) * c + oc]) * f.data[static_cast<size_t>(kk) * c + oc];
+                acc += static_cast<double>(x.data[static_cast<size_t>(src) * c + oc]) *
+                       f.data[static_cast<size_t>(kk) * c + oc];
               } else {
                 const float* xr = &x.data[static_cast<size_t>(src) * c];
                 const float* fr = &f.data[(static_cast<size_t>(oc) * k + kk) * c];
@@ -258,7 +269,9 @@ std::vector<Value> evaluate(const Graph& g, const float* mel, int32_t frames) {
           for (int32_t i = 0; i < m; ++i) {
             for (int32_t j = 0; j < n; ++j) {
               double acc = 0;
-              for (int32_t l = 0; l < k; ++l) acc += static_cast<double>(pa[i * k + l]) * (op.options.adj_y ? pb[j * k + l] : pb[l * n + j]);
+              for (int32_t l = 0; l < k; ++l)
+                acc +=
+                    static_cast<double>(pa[i * k + l]) * (op.options.adj_y ? pb[j * k + l] : pb[l * n + j]);
               out.data[(q * m + i) * n + j] = static_cast<float>(acc);
             }
           }
@@ -273,7 +286,8 @@ std::vector<Value> evaluate(const Graph& g, const float* mel, int32_t frames) {
           for (int32_t j = 0; j < n; ++j) hi = std::max(hi, static_cast<double>(out.data[row + j]));
           for (int32_t j = 0; j < n; ++j) sum += std::exp((out.data[row + j] - hi) * op.options.beta);
           for (int32_t j = 0; j < n; ++j) {
-            out.data[row + j] = static_cast<float>(std::exp((out.data[row + j] - hi) * op.options.beta) / sum);
+            out.data[row + j] =
+                static_cast<float>(std::exp((out.data[row + j] - hi) * op.options.beta) / sum);
           }
         }
         break;

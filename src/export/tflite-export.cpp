@@ -2,9 +2,8 @@
 #include "tflite-export.h"
 
 #include "common/json-text.h"
-#include "engine/model-package.h"
-
 #include "common/sha256.h"
+#include "engine/model-package.h"
 #include "export/tflite-eval.h"
 #include "export/tflite-writer.h"
 #include "inherent/inherent.hpp"
@@ -28,8 +27,8 @@ TfliteArtifact export_tflite(const ExportModel& m, const TfliteOptions& o) {
     for (const std::vector<float>& mel : o.calibration) {
       const int32_t frames = static_cast<int32_t>(mel.size() / m.config.n_mels);
       if (frames < 1 || frames > o.frames || mel.size() % m.config.n_mels != 0) {
-        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "calibration log-mels must be [T, 128] with 1 <= T <= " +
-                                                              std::to_string(o.frames));
+        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                        "calibration log-mels must be [T, 128] with 1 <= T <= " + std::to_string(o.frames));
       }
       ranges.observe(tfl::evaluate(g, mel.data(), frames));
     }
@@ -46,8 +45,9 @@ TfliteArtifact export_tflite(const ExportModel& m, const TfliteOptions& o) {
     }
   } else if (o.precision == "int8-full" || o.precision == "int16x8") {
     if (o.calibration.empty()) {
-      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                      "full-integer " + o.precision + " needs calibration log-mels (--calibration-manifest CSV)");
+      throw Exception(
+          INHERENT_STATUS_INVALID_ARGUMENT,
+          "full-integer " + o.precision + " needs calibration log-mels (--calibration-manifest CSV)");
     }
     const tfl::Ranges ranges = calibrate();
     if (o.precision == "int8-full") {
@@ -79,7 +79,8 @@ TfliteArtifact export_tflite(const ExportModel& m, const TfliteOptions& o) {
     base.index = index;
     base.tensor_index = io.tensor_index;
     base.shape.assign(io.shape.begin(), io.shape.end());
-    if (!io.shape_signature.empty()) base.shape_signature.assign(io.shape_signature.begin(), io.shape_signature.end());
+    if (!io.shape_signature.empty())
+      base.shape_signature.assign(io.shape_signature.begin(), io.shape_signature.end());
     return base;
   };
   info.inputs = {spec(s.inputs.at(0), 0, contract_input(1, o.frames))};
@@ -88,12 +89,13 @@ TfliteArtifact export_tflite(const ExportModel& m, const TfliteOptions& o) {
   info.sha256 = sha256_hex(a.bytes);
   Json ops = Json::object();
   for (const auto& [name, count] : a.ops) ops[name] = count;
-  info.extra = {{"signature_key", tfl::kSignatureKey},
-                {"calibration_clips", o.precision == "float32" || o.precision == "float16" ? 0 : o.calibration.size()},
-                {"n_operators", s.op_names.size()},
-                {"n_tensors", s.n_tensors},
-                {"operators", ops},
-                {"delegate_preflight", tfl::preflight_json(a.preflight)}};
+  info.extra = {
+      {"signature_key", tfl::kSignatureKey},
+      {"calibration_clips", o.precision == "float32" || o.precision == "float16" ? 0 : o.calibration.size()},
+      {"n_operators", s.op_names.size()},
+      {"n_tensors", s.n_tensors},
+      {"operators", ops},
+      {"delegate_preflight", tfl::preflight_json(a.preflight)}};
   return a;
 }
 

@@ -94,7 +94,9 @@ class Builder {
 
   // ---- operators with their shape rules ----
 
-  int32_t unary(TOp type, int32_t x, const std::string& name) { return op(type, {x}, name, TType::f32, shape(x)); }
+  int32_t unary(TOp type, int32_t x, const std::string& name) {
+    return op(type, {x}, name, TType::f32, shape(x));
+  }
 
   int32_t binary(TOp type, int32_t a, int32_t b, const std::string& name) {
     const Shape sa = shape(a), sb = shape(b);
@@ -163,9 +165,9 @@ class Builder {
     return op(type, {x, ints({axis})}, name, TType::f32, out, o);
   }
 
-  int32_t fully_connected(int32_t x, const std::string& weight_name, const std::vector<float>& w, int32_t out_dim,
-                          int32_t in_dim, const std::string& bias_name, const std::vector<float>& b,
-                          const std::string& name, bool keep_num_dims = true) {
+  int32_t fully_connected(int32_t x, const std::string& weight_name, const std::vector<float>& w,
+                          int32_t out_dim, int32_t in_dim, const std::string& bias_name,
+                          const std::vector<float>& b, const std::string& name, bool keep_num_dims = true) {
     const int32_t wt = const_f32(weight_name, {out_dim, in_dim}, w);
     const int32_t bt = const_f32(bias_name, {out_dim}, b);
     Shape s = shape(x), out;
@@ -243,11 +245,13 @@ class ConformerGraph {
   void build(int32_t frames, bool dynamic) {
     Graph& g = b_.g_;
     const int32_t mels = m_.config.n_mels;
-    const int32_t x0 = b_.activation("mel_spectrogram", TType::f32, {{1, frames, mels}, {false, dynamic, false}});
+    const int32_t x0 =
+        b_.activation("mel_spectrogram", TType::f32, {{1, frames, mels}, {false, dynamic, false}});
     g.inputs = {x0};
 
     // valid[t] = any(x[t, :] != 0), as 0 / 1 floats at each time resolution.
-    const int32_t peak = b_.reduce(TOp::reduce_max, b_.unary(TOp::abs, x0, "mask.abs"), 2, "mask.peak");  // [1, T, 1]
+    const int32_t peak =
+        b_.reduce(TOp::reduce_max, b_.unary(TOp::abs, x0, "mask.abs"), 2, "mask.peak");  // [1, T, 1]
     const int32_t is_valid = b_.binary(TOp::greater, peak, b_.scalar(0.0f), "mask.is_valid");
     Options cast;
     cast.cast_from = TType::boolean;
@@ -256,15 +260,18 @@ class ConformerGraph {
     const int32_t valid4 = b_.reshape(valid, {1, 1, -1, 1}, "mask.valid_nhwc");  // [1, 1, T, 1]
     const int32_t valid1 = b_.every_second(valid4, 2, "mask.valid1");            // [1, 1, T1, 1]
     const int32_t valid2 = b_.every_second(valid1, 2, "mask.valid2");            // [1, 1, T2, 1]
-    valid2_ = b_.reshape(valid2, {1, -1, 1}, "mask.valid2_btc");                // [1, T2, 1]
+    valid2_ = b_.reshape(valid2, {1, -1, 1}, "mask.valid2_btc");                 // [1, T2, 1]
     // (valid - 1) * 1e9: 0 for a valid step, -1e9 for a padded one.
-    neg_ = b_.mul(b_.sub(valid2_, b_.scalar(1.0f), "mask.invalid"), b_.scalar(1e9f), "mask.logit_bias");  // [1, T2, 1]
+    neg_ = b_.mul(b_.sub(valid2_, b_.scalar(1.0f), "mask.invalid"), b_.scalar(1e9f),
+                  "mask.logit_bias");                              // [1, T2, 1]
     key_bias_ = b_.reshape(neg_, {1, 1, 1, -1}, "mask.key_bias");  // [1, 1, 1, T2]
 
     // (x - mean) / std on valid frames, 0 on padding.
     std::vector<float> inv_std(m_.at("mel_norm.std").data.size());
-    for (size_t i = 0; i < inv_std.size(); ++i) inv_std[i] = static_cast<float>(1.0 / m_.at("mel_norm.std").data[i]);
-    int32_t x = b_.sub(x0, b_.const_f32("mel_norm.mean", {mels}, m_.at("mel_norm.mean").data), "mel_norm.centered");
+    for (size_t i = 0; i < inv_std.size(); ++i)
+      inv_std[i] = static_cast<float>(1.0 / m_.at("mel_norm.std").data[i]);
+    int32_t x =
+        b_.sub(x0, b_.const_f32("mel_norm.mean", {mels}, m_.at("mel_norm.mean").data), "mel_norm.centered");
     x = b_.mul(x, b_.const_f32("mel_norm.inv_std", {mels}, inv_std), "mel_norm.scaled");
     x = b_.mul(x, valid, "mel_norm.out");  // [1, T, M]
 
@@ -278,12 +285,12 @@ class ConformerGraph {
     // [Q, 1, H] and [1, R, H] factors instead of a [750, H] table, then the first T2 rows.
     const auto f = position_factors(h_);
     constexpr int32_t kQ = kPositionBlocks, kR = kPositionBlock;
-    int32_t pe = b_.add(b_.mul(b_.const_f32("positions.u", {kQ, 1, h_}, f[0]), b_.const_f32("positions.v", {1, kR, h_}, f[1]),
-                               "positions.uv"),
-                        b_.mul(b_.const_f32("positions.w", {kQ, 1, h_}, f[2]), b_.const_f32("positions.x", {1, kR, h_}, f[3]),
-                               "positions.wx"),
-                        "positions.grid");                                      // [Q, R, H]
-    pe = b_.reshape(pe, {1, kQ * kR, h_}, "positions.table");                   // [1, Q R, H]
+    int32_t pe = b_.add(b_.mul(b_.const_f32("positions.u", {kQ, 1, h_}, f[0]),
+                               b_.const_f32("positions.v", {1, kR, h_}, f[1]), "positions.uv"),
+                        b_.mul(b_.const_f32("positions.w", {kQ, 1, h_}, f[2]),
+                               b_.const_f32("positions.x", {1, kR, h_}, f[3]), "positions.wx"),
+                        "positions.grid");                     // [Q, R, H]
+    pe = b_.reshape(pe, {1, kQ * kR, h_}, "positions.table");  // [1, Q R, H]
     const int32_t steps = b_.op(TOp::shape, {x}, "positions.shape", TType::i32, {{3}, {false}});
     pe = b_.op(TOp::slice, {pe, b_.ints({0, 0, 0}), steps}, "positions.pe", TType::f32, b_.shape(x));
     x = b_.add(x, pe, "positions.out");
@@ -292,15 +299,16 @@ class ConformerGraph {
     x = layer_norm("final_norm", x);
 
     // Attentive pooling over valid steps.
-    int32_t s = linear("pool.score", x);                             // [1, T2, 1]
+    int32_t s = linear("pool.score", x);  // [1, T2, 1]
     s = b_.add(s, neg_, "pool.masked");
-    s = b_.reshape(s, {1, 1, -1}, "pool.logits");                    // [1, 1, T2]
+    s = b_.reshape(s, {1, 1, -1}, "pool.logits");  // [1, 1, T2]
     const int32_t w = b_.op(TOp::softmax, {s}, "pool.weights", TType::f32, b_.shape(s));
     const int32_t pooled = b_.batch_matmul(w, x, false, "pool.out");  // [1, 1, H]
 
     const exporter::Tensor& hw = m_.at("head.weight");
-    const int32_t logits = b_.fully_connected(pooled, "head.weight", hw.data, static_cast<int32_t>(hw.shape[0]), h_,
-                                              "head.bias", m_.at("head.bias").data, "head.logits", false);  // [1, O]
+    const int32_t logits =
+        b_.fully_connected(pooled, "head.weight", hw.data, static_cast<int32_t>(hw.shape[0]), h_, "head.bias",
+                           m_.at("head.bias").data, "head.logits", false);  // [1, O]
     const int32_t out = b_.unary(TOp::logistic, logits, "intent_output");
     g.outputs = {out};
   }
@@ -325,7 +333,8 @@ class ConformerGraph {
       const float* wr = &w.data[static_cast<size_t>(row0 + o) * in];
       double bias = b.data[row0 + o];
       for (int32_t i = 0; i < in; ++i) {
-        ws[static_cast<size_t>(o) * in + i] = static_cast<float>(scale * wr[i] * (gamma ? (*gamma)[i] : 1.0f));
+        ws[static_cast<size_t>(o) * in + i] =
+            static_cast<float>(scale * wr[i] * (gamma ? (*gamma)[i] : 1.0f));
         if (beta) bias += static_cast<double>(wr[i]) * (*beta)[i];
       }
       bs[o] = static_cast<float>(scale * bias);
@@ -344,7 +353,8 @@ class ConformerGraph {
     const int32_t mu = b_.reduce(TOp::mean, x, axis, module + ".mean");
     const int32_t d = b_.sub(x, mu, module + ".centered");
     const int32_t var = b_.reduce(TOp::mean, b_.mul(d, d, module + ".squared"), axis, module + ".var");
-    const int32_t r = b_.unary(TOp::rsqrt, b_.add(var, b_.scalar(kLayerNormEps), module + ".var_eps"), module + ".rstd");
+    const int32_t r =
+        b_.unary(TOp::rsqrt, b_.add(var, b_.scalar(kLayerNormEps), module + ".var_eps"), module + ".rstd");
     const int32_t n = b_.mul(d, r, affine ? module + ".normed" : module);
     if (!affine) return n;
     const int32_t gamma = b_.const_f32(module + ".weight", {h_}, m_.at(module + ".weight").data);
@@ -363,7 +373,9 @@ class ConformerGraph {
     std::vector<float> ohwi(w.data.size());  // [O, 1, K, C]
     for (int32_t oi = 0; oi < o; ++oi) {
       for (int32_t ci = 0; ci < c; ++ci) {
-        for (int32_t ki = 0; ki < k; ++ki) ohwi[(static_cast<size_t>(oi) * k + ki) * c + ci] = w.data[(static_cast<size_t>(oi) * c + ci) * k + ki];
+        for (int32_t ki = 0; ki < k; ++ki)
+          ohwi[(static_cast<size_t>(oi) * k + ki) * c + ci] =
+              w.data[(static_cast<size_t>(oi) * c + ci) * k + ki];
       }
     }
     const int32_t filter = b_.const_f32(module + ".weight", {o, 1, k, c}, ohwi);
@@ -386,31 +398,32 @@ class ConformerGraph {
     const int32_t normed = layer_norm(p + ".norm", x, false);
     auto heads = [&](int32_t part, double s, const char* tag) {
       const int32_t y = linear(p + ".qkv", normed, part * h_, h_, s, std::string(".") + tag);  // [1, T2, H]
-      const int32_t r = b_.reshape(y, {1, -1, n, d}, p + "." + tag + ".split");                // [1, T2, N, D]
-      return b_.transpose(r, {0, 2, 1, 3}, p + "." + tag + ".heads");                         // [1, N, T2, D]
+      const int32_t r = b_.reshape(y, {1, -1, n, d}, p + "." + tag + ".split");  // [1, T2, N, D]
+      return b_.transpose(r, {0, 2, 1, 3}, p + "." + tag + ".heads");            // [1, N, T2, D]
     };
     const int32_t q = heads(0, scale, "q"), k = heads(1, 1.0, "k"), v = heads(2, 1.0, "v");
     int32_t s = b_.batch_matmul(q, k, true, p + ".logits");  // [1, N, T2, T2]
     s = b_.add(s, key_bias_, p + ".masked");
     const int32_t a = b_.op(TOp::softmax, {s}, p + ".weights", TType::f32, b_.shape(s));
-    int32_t y = b_.batch_matmul(a, v, false, p + ".context");      // [1, N, T2, D]
-    y = b_.transpose(y, {0, 2, 1, 3}, p + ".context_t");         // [1, T2, N, D]
-    y = b_.reshape(y, {1, -1, h_}, p + ".merged");                // [1, T2, H]
+    int32_t y = b_.batch_matmul(a, v, false, p + ".context");  // [1, N, T2, D]
+    y = b_.transpose(y, {0, 2, 1, 3}, p + ".context_t");       // [1, T2, N, D]
+    y = b_.reshape(y, {1, -1, h_}, p + ".merged");             // [1, T2, H]
     return linear(p + ".out", y);
   }
 
   int32_t conv_module(const std::string& p, int32_t x) {
     const int32_t k = m_.config.conv_kernel;
     const int32_t normed = layer_norm(p + ".norm1", x, false);
-    const int32_t a = linear(p + ".pointwise1", normed, 0, h_, 1.0, ".a");  // [1, T2, H]
+    const int32_t a = linear(p + ".pointwise1", normed, 0, h_, 1.0, ".a");   // [1, T2, H]
     const int32_t g = linear(p + ".pointwise1", normed, h_, h_, 1.0, ".g");  // [1, T2, H]
     int32_t y = b_.mul(a, b_.unary(TOp::logistic, g, p + ".glu_gate"), p + ".glu");
     y = b_.mul(y, valid2_, p + ".masked");
-    y = b_.reshape(y, {1, 1, -1, h_}, p + ".nhwc");  // [1, 1, T2, H]
+    y = b_.reshape(y, {1, 1, -1, h_}, p + ".nhwc");              // [1, 1, T2, H]
     const exporter::Tensor& w = m_.at(p + ".depthwise.weight");  // [H, 1, K]
-    std::vector<float> hwc(w.data.size());            // [1, 1, K, H]
+    std::vector<float> hwc(w.data.size());                       // [1, 1, K, H]
     for (int32_t c = 0; c < h_; ++c) {
-      for (int32_t ki = 0; ki < k; ++ki) hwc[static_cast<size_t>(ki) * h_ + c] = w.data[static_cast<size_t>(c) * k + ki];
+      for (int32_t ki = 0; ki < k; ++ki)
+        hwc[static_cast<size_t>(ki) * h_ + c] = w.data[static_cast<size_t>(c) * k + ki];
     }
     const int32_t filter = b_.const_f32(p + ".depthwise.weight", {1, 1, k, h_}, hwc);
     const int32_t bias = b_.const_f32(p + ".depthwise.bias", {h_}, m_.at(p + ".depthwise.bias").data);
@@ -457,8 +470,9 @@ std::array<std::vector<float>, 4> position_factors(int32_t h) {
     for (int32_t q = 0; q < kQ; ++q) {
       const double a = static_cast<double>(kR) * q * w;
       const size_t at = static_cast<size_t>(q) * h + 2 * i;
-      f[0][at] = static_cast<float>(std::sin(a)), f[2][at] = static_cast<float>(std::cos(a));           // sin column
-      f[0][at + 1] = static_cast<float>(std::cos(a)), f[2][at + 1] = static_cast<float>(-std::sin(a));  // cos column
+      f[0][at] = static_cast<float>(std::sin(a)), f[2][at] = static_cast<float>(std::cos(a));  // sin column
+      f[0][at + 1] = static_cast<float>(std::cos(a)),
+                f[2][at + 1] = static_cast<float>(-std::sin(a));  // cos column
     }
     for (int32_t r = 0; r < kR; ++r) {
       const double b = r * w;
@@ -472,53 +486,91 @@ std::array<std::vector<float>, 4> position_factors(int32_t h) {
 
 const char* op_name(TOp op) {
   switch (op) {
-    case TOp::add: return "ADD";
-    case TOp::conv_2d: return "CONV_2D";
-    case TOp::depthwise_conv_2d: return "DEPTHWISE_CONV_2D";
-    case TOp::dequantize: return "DEQUANTIZE";
-    case TOp::fully_connected: return "FULLY_CONNECTED";
-    case TOp::logistic: return "LOGISTIC";
-    case TOp::mul: return "MUL";
-    case TOp::reshape: return "RESHAPE";
-    case TOp::softmax: return "SOFTMAX";
-    case TOp::pad: return "PAD";
-    case TOp::transpose: return "TRANSPOSE";
-    case TOp::mean: return "MEAN";
-    case TOp::sub: return "SUB";
-    case TOp::strided_slice: return "STRIDED_SLICE";
-    case TOp::cast: return "CAST";
-    case TOp::greater: return "GREATER";
-    case TOp::slice: return "SLICE";
-    case TOp::rsqrt: return "RSQRT";
-    case TOp::shape: return "SHAPE";
-    case TOp::reduce_max: return "REDUCE_MAX";
-    case TOp::squared_difference: return "SQUARED_DIFFERENCE";
-    case TOp::abs: return "ABS";
-    case TOp::quantize: return "QUANTIZE";
-    case TOp::batch_matmul: return "BATCH_MATMUL";
+    case TOp::add:
+      return "ADD";
+    case TOp::conv_2d:
+      return "CONV_2D";
+    case TOp::depthwise_conv_2d:
+      return "DEPTHWISE_CONV_2D";
+    case TOp::dequantize:
+      return "DEQUANTIZE";
+    case TOp::fully_connected:
+      return "FULLY_CONNECTED";
+    case TOp::logistic:
+      return "LOGISTIC";
+    case TOp::mul:
+      return "MUL";
+    case TOp::reshape:
+      return "RESHAPE";
+    case TOp::softmax:
+      return "SOFTMAX";
+    case TOp::pad:
+      return "PAD";
+    case TOp::transpose:
+      return "TRANSPOSE";
+    case TOp::mean:
+      return "MEAN";
+    case TOp::sub:
+      return "SUB";
+    case TOp::strided_slice:
+      return "STRIDED_SLICE";
+    case TOp::cast:
+      return "CAST";
+    case TOp::greater:
+      return "GREATER";
+    case TOp::slice:
+      return "SLICE";
+    case TOp::rsqrt:
+      return "RSQRT";
+    case TOp::shape:
+      return "SHAPE";
+    case TOp::reduce_max:
+      return "REDUCE_MAX";
+    case TOp::squared_difference:
+      return "SQUARED_DIFFERENCE";
+    case TOp::abs:
+      return "ABS";
+    case TOp::quantize:
+      return "QUANTIZE";
+    case TOp::batch_matmul:
+      return "BATCH_MATMUL";
   }
   return "?";
 }
 
 const char* type_name(TType t) {
   switch (t) {
-    case TType::f32: return "float32";
-    case TType::f16: return "float16";
-    case TType::i32: return "int32";
-    case TType::i64: return "int64";
-    case TType::boolean: return "bool";
-    case TType::i8: return "int8";
-    case TType::i16: return "int16";
+    case TType::f32:
+      return "float32";
+    case TType::f16:
+      return "float16";
+    case TType::i32:
+      return "int32";
+    case TType::i64:
+      return "int64";
+    case TType::boolean:
+      return "bool";
+    case TType::i8:
+      return "int8";
+    case TType::i16:
+      return "int16";
   }
   return "?";
 }
 
 size_t type_size(TType t) {
   switch (t) {
-    case TType::f32: case TType::i32: return 4;
-    case TType::f16: case TType::i16: return 2;
-    case TType::i64: return 8;
-    case TType::boolean: case TType::i8: return 1;
+    case TType::f32:
+    case TType::i32:
+      return 4;
+    case TType::f16:
+    case TType::i16:
+      return 2;
+    case TType::i64:
+      return 8;
+    case TType::boolean:
+    case TType::i8:
+      return 1;
   }
   return 0;
 }
@@ -556,7 +608,8 @@ void to_float16(Graph& g, int64_t min_elements) {
   const size_t n = g.tensors.size();
   for (size_t i = 0; i < n; ++i) {
     Tensor& t = g.tensors[i];
-    if (!t.constant || t.type != TType::f32 || t.values.empty() || t.numel() < min_elements || keeps_float32(t.name)) {
+    if (!t.constant || t.type != TType::f32 || t.values.empty() || t.numel() < min_elements ||
+        keeps_float32(t.name)) {
       continue;
     }
     // The fp16 constant takes the name; the old index becomes DEQUANTIZE's float output.
@@ -568,7 +621,8 @@ void to_float16(Graph& g, int64_t min_elements) {
     t.values.clear();
     t.bytes.clear();
     g.tensors.push_back(std::move(half));
-    widen.push_back({TOp::dequantize, {static_cast<int32_t>(g.tensors.size() - 1)}, {static_cast<int32_t>(i)}, {}});
+    widen.push_back(
+        {TOp::dequantize, {static_cast<int32_t>(g.tensors.size() - 1)}, {static_cast<int32_t>(i)}, {}});
   }
   g.ops.insert(g.ops.begin(), widen.begin(), widen.end());
 }
@@ -638,8 +692,10 @@ void materialize_constants(Graph& g) {
         for (size_t i = axis + 1; i < t.shape.size(); ++i) inner *= t.shape[i];
         const int64_t channels = t.quant.scale.size() > 1 ? t.shape[axis] : 1;
         for (size_t i = 0; i < n; ++i) {
-          const size_t c = channels > 1 ? static_cast<size_t>((static_cast<int64_t>(i) / inner) % channels) : 0;
-          const float q = std::nearbyint(t.values[i] / t.quant.scale[c]) + static_cast<float>(t.quant.zero_point[c]);
+          const size_t c =
+              channels > 1 ? static_cast<size_t>((static_cast<int64_t>(i) / inner) % channels) : 0;
+          const float q =
+              std::nearbyint(t.values[i] / t.quant.scale[c]) + static_cast<float>(t.quant.zero_point[c]);
           const auto v = static_cast<int16_t>(std::clamp(q, -top - 1.0f, top));
           if (width == 1) {
             t.bytes[i] = static_cast<uint8_t>(static_cast<int8_t>(v));

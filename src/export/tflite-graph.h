@@ -78,8 +78,8 @@ enum class TOp : int32_t {
   batch_matmul = 126,
 };
 
-const char* op_name(TOp op);      // "FULLY_CONNECTED"
-const char* type_name(TType t);   // "float32"
+const char* op_name(TOp op);     // "FULLY_CONNECTED"
+const char* type_name(TType t);  // "float32"
 size_t type_size(TType t);
 
 // q stands for scale * (q - zero_point); per channel along `axis` when scale.size() > 1.
@@ -93,11 +93,11 @@ struct Quant {
 struct Tensor {
   std::string name;
   TType type = TType::f32;
-  std::vector<int32_t> shape;    // at the default frame count
-  std::vector<bool> dynamic;     // per dimension: changes with the frame count
+  std::vector<int32_t> shape;  // at the default frame count
+  std::vector<bool> dynamic;   // per dimension: changes with the frame count
   bool constant = false;
-  std::vector<float> values;     // float constants, before any precision rewrite
-  std::vector<uint8_t> bytes;    // the stored payload of a constant (little-endian)
+  std::vector<float> values;   // float constants, before any precision rewrite
+  std::vector<uint8_t> bytes;  // the stored payload of a constant (little-endian)
   Quant quant;
 
   int64_t numel() const;
@@ -125,12 +125,12 @@ struct Operator {
 
 struct Graph {
   std::vector<Tensor> tensors;
-  std::vector<Operator> ops;             // execution order
+  std::vector<Operator> ops;  // execution order
   std::vector<int32_t> inputs, outputs;
   std::string description;
   std::vector<std::pair<std::string, std::string>> metadata;  // name -> bytes (Model.metadata)
-  int32_t frames = 3000;                 // the concrete frame count of the shapes
-  bool dynamic_frames = true;            // write shape_signature with -1 on time
+  int32_t frames = 3000;                                      // the concrete frame count of the shapes
+  bool dynamic_frames = true;                                 // write shape_signature with -1 on time
 
   int32_t find(const std::string& name) const;  // -1 when absent
 };

@@ -38,7 +38,9 @@ struct Scheme {
     return {{scale}, {zp}, 0};
   }
   // LOGISTIC / SOFTMAX outputs: [0, 1) at the scale the kernels fix.
-  Quant unit() const { return type == TType::i16 ? Quant{{1.0f / 32768.0f}, {0}, 0} : Quant{{1.0f / 256.0f}, {-128}, 0}; }
+  Quant unit() const {
+    return type == TType::i16 ? Quant{{1.0f / 32768.0f}, {0}, 0} : Quant{{1.0f / 256.0f}, {-128}, 0};
+  }
   TType bias_type() const { return type == TType::i16 ? TType::i64 : TType::i32; }
 };
 
@@ -67,7 +69,8 @@ void bias_integer(Tensor& b, float input_scale, const Quant& weights, TType type
 void to_full_integer(Graph& g, const Ranges& calibration, const Scheme& scheme) {
   std::vector<float> lo = calibration.lo, hi = calibration.hi;
   const size_t n = g.tensors.size();
-  if (lo.size() < n || hi.size() < n) throw Exception(INHERENT_STATUS_INTERNAL, "full integer: ranges do not cover the graph");
+  if (lo.size() < n || hi.size() < n)
+    throw Exception(INHERENT_STATUS_INTERNAL, "full integer: ranges do not cover the graph");
 
   // The padding mask. Calibration clips run at their own length, so every step is
   // valid there and the mask tensors never leave 0; their ranges are set here. The
@@ -214,7 +217,8 @@ void correct_bias(Graph& g, const Operator& op, const Ranges& calibration) {
     const int64_t i = static_cast<int64_t>(k) % in;
     const int64_t o = depthwise ? i : static_cast<int64_t>(k) / (static_cast<int64_t>(w.values.size()) / out);
     const float s = w.quant.scale[w.quant.scale.size() > 1 ? static_cast<size_t>(o) : 0];
-    const double rounded = std::clamp(std::nearbyint(w.values[k] / s), -127.0f, 127.0f) * static_cast<double>(s);
+    const double rounded =
+        std::clamp(std::nearbyint(w.values[k] / s), -127.0f, 127.0f) * static_cast<double>(s);
     shift[static_cast<size_t>(o)] += (rounded - w.values[k]) * mean[static_cast<size_t>(i)];
   }
   for (size_t o = 0; o < shift.size(); ++o) b.values[o] = static_cast<float>(b.values[o] - shift[o]);
@@ -222,6 +226,8 @@ void correct_bias(Graph& g, const Operator& op, const Ranges& calibration) {
 
 void to_full_int8(Graph& g, const Ranges& calibration) { to_full_integer(g, calibration, Scheme{TType::i8}); }
 
-void to_full_int16x8(Graph& g, const Ranges& calibration) { to_full_integer(g, calibration, Scheme{TType::i16}); }
+void to_full_int16x8(Graph& g, const Ranges& calibration) {
+  to_full_integer(g, calibration, Scheme{TType::i16});
+}
 
 }  // namespace inherent::exporter::tfl

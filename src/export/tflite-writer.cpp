@@ -18,7 +18,8 @@ using flatbuffers::Offset;
 fb::TensorType to_fb(TType t) { return static_cast<fb::TensorType>(static_cast<int8_t>(t)); }
 
 // The builtin options table of one operator (type tag + offset).
-std::pair<fb::BuiltinOptions, Offset<void>> options(FlatBufferBuilder& b, const Graph& g, const Operator& op) {
+std::pair<fb::BuiltinOptions, Offset<void>> options(FlatBufferBuilder& b, const Graph& g,
+                                                    const Operator& op) {
   const Options& o = op.options;
   switch (op.op) {
     case TOp::add:
@@ -71,7 +72,8 @@ std::pair<fb::BuiltinOptions, Offset<void>> options(FlatBufferBuilder& b, const 
       return {fb::BuiltinOptions::StridedSliceOptions, c.Finish().Union()};
     }
     case TOp::cast:
-      return {fb::BuiltinOptions::CastOptions, fb::CreateCastOptions(b, to_fb(o.cast_from), to_fb(o.cast_to)).Union()};
+      return {fb::BuiltinOptions::CastOptions,
+              fb::CreateCastOptions(b, to_fb(o.cast_from), to_fb(o.cast_to)).Union()};
     case TOp::greater:
       return {fb::BuiltinOptions::GreaterOptions, fb::CreateGreaterOptions(b).Union()};
     case TOp::slice:
@@ -207,8 +209,9 @@ std::string write_tflite(const Graph& g) {
     ops.push_back(ob.Finish());
   }
 
-  const auto subgraph = fb::CreateSubGraph(b, b.CreateVector(tensors), b.CreateVector(g.inputs),
-                                           b.CreateVector(g.outputs), b.CreateVector(ops), b.CreateString("main"));
+  const auto subgraph =
+      fb::CreateSubGraph(b, b.CreateVector(tensors), b.CreateVector(g.inputs), b.CreateVector(g.outputs),
+                         b.CreateVector(ops), b.CreateString("main"));
 
   auto tensor_maps = [&](const std::vector<int32_t>& list) {
     std::vector<Offset<fb::TensorMap>> maps;
@@ -226,7 +229,8 @@ std::string write_tflite(const Graph& g) {
   const std::vector<Offset<fb::SignatureDef>> signatures = {sb.Finish()};
 
   std::vector<Offset<fb::Metadata>> meta;
-  for (const auto& [name, buffer] : metadata) meta.push_back(fb::CreateMetadata(b, b.CreateString(name), buffer));
+  for (const auto& [name, buffer] : metadata)
+    meta.push_back(fb::CreateMetadata(b, b.CreateString(name), buffer));
 
   const auto codes_v = b.CreateVector(codes);
   const std::vector<Offset<fb::SubGraph>> subgraphs = {subgraph};
@@ -263,13 +267,15 @@ FileSummary read_tflite_summary(const std::string& bytes) {
     r.tensor_index = index;
     r.type = type_name(static_cast<TType>(t->type()));
     if (t->shape()) r.shape.assign(t->shape()->begin(), t->shape()->end());
-    if (t->shape_signature()) r.shape_signature.assign(t->shape_signature()->begin(), t->shape_signature()->end());
+    if (t->shape_signature())
+      r.shape_signature.assign(t->shape_signature()->begin(), t->shape_signature()->end());
     return r;
   };
   for (int32_t i : *g->inputs()) s.inputs.push_back(io(i));
   for (int32_t i : *g->outputs()) s.outputs.push_back(io(i));
   if (model->signature_defs()) {
-    for (const fb::SignatureDef* d : *model->signature_defs()) s.signature_keys.push_back(d->signature_key()->str());
+    for (const fb::SignatureDef* d : *model->signature_defs())
+      s.signature_keys.push_back(d->signature_key()->str());
   }
   for (const fb::Operator* op : *g->operators()) {
     const fb::OperatorCode* code = model->operator_codes()->Get(op->opcode_index());

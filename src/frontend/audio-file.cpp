@@ -3,7 +3,6 @@
 
 #include <sndfile.h>
 #include <soxr.h>
-
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -34,7 +33,8 @@ using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
 std::string open_error(const std::string& path) {
   const std::string what = sf_strerror(nullptr);
   if (what.find("SF_INFO struct incomplete") != std::string::npos)
-    return path + ": the header's sample rate or channel count is invalid (0 or out of range): a damaged file?";
+    return path +
+           ": the header's sample rate or channel count is invalid (0 or out of range): a damaged file?";
   return path + ": not a readable audio file (" + what + ")";
 }
 
@@ -43,10 +43,12 @@ SndfilePtr open_sound_file(const std::string& path, SF_INFO* info) {
   // A directory, FIFO or device would be read as a stream that may never end.
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw Exception(INHERENT_STATUS_IO_ERROR, path + ": cannot open file");
-  if (S_ISDIR(st.st_mode)) throw Exception(INHERENT_STATUS_IO_ERROR, path + ": is a directory, not an audio file");
+  if (S_ISDIR(st.st_mode))
+    throw Exception(INHERENT_STATUS_IO_ERROR, path + ": is a directory, not an audio file");
   if (!S_ISREG(st.st_mode))
-    throw Exception(INHERENT_STATUS_UNSUPPORTED,
-                    path + ": is not a regular file (a FIFO or device); for live audio use `inherent listen`");
+    throw Exception(
+        INHERENT_STATUS_UNSUPPORTED,
+        path + ": is not a regular file (a FIFO or device); for live audio use `inherent listen`");
   SNDFILE* f = sf_open(path.c_str(), SFM_READ, info);
   if (!f) {
     // libsndfile reports a missing file and a non-audio file the same way; tell them apart.
@@ -76,14 +78,15 @@ std::string format_name(int format) {
 }
 
 AudioData mix_and_resample(std::vector<float> interleaved, size_t n_frames, int channels, int rate,
-                       const std::string& what) {
+                           const std::string& what) {
   if (n_frames == 0) throw Exception(INHERENT_STATUS_INVALID_AUDIO, what + ": contains no audio samples");
   if (rate < 1000 || rate > 768000)
-    throw Exception(INHERENT_STATUS_INVALID_AUDIO, what + ": unsupported sample rate " + std::to_string(rate));
+    throw Exception(INHERENT_STATUS_INVALID_AUDIO,
+                    what + ": unsupported sample rate " + std::to_string(rate));
   const size_t bad = find_non_finite(interleaved.data(), n_frames * channels);
   if (bad != n_frames * channels)
     throw Exception(INHERENT_STATUS_INVALID_AUDIO,
-                what + ": sample " + std::to_string(bad / channels) + " is NaN or infinite");
+                    what + ": sample " + std::to_string(bad / channels) + " is NaN or infinite");
   std::vector<float> mono;
   if (channels == 1) {
     mono = std::move(interleaved);
@@ -166,12 +169,22 @@ uint64_t promised_data_bytes(SNDFILE* file) {
 
 double bytes_per_sample(int format) {
   switch (format & SF_FORMAT_SUBMASK) {
-    case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: case SF_FORMAT_ULAW: case SF_FORMAT_ALAW: return 1;
-    case SF_FORMAT_PCM_16: return 2;
-    case SF_FORMAT_PCM_24: return 3;
-    case SF_FORMAT_PCM_32: case SF_FORMAT_FLOAT: return 4;
-    case SF_FORMAT_DOUBLE: return 8;
-    default: return 0;  // compressed: no fixed size, no check
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW:
+      return 1;
+    case SF_FORMAT_PCM_16:
+      return 2;
+    case SF_FORMAT_PCM_24:
+      return 3;
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_FLOAT:
+      return 4;
+    case SF_FORMAT_DOUBLE:
+      return 8;
+    default:
+      return 0;  // compressed: no fixed size, no check
   }
 }
 
@@ -198,16 +211,19 @@ AudioData decode_all(SNDFILE* file, const SF_INFO& info, const std::string& path
   const uint64_t promised = promised_data_bytes(file);
   if (promised > 0 && promised != 0xffffffffu && read < limit) {
     const double frame_bytes = static_cast<double>(info.channels) * bytes_per_sample(info.format);
-    const double promised_s = frame_bytes > 0 ? static_cast<double>(promised) / frame_bytes / info.samplerate : 0.0;
+    const double promised_s =
+        frame_bytes > 0 ? static_cast<double>(promised) / frame_bytes / info.samplerate : 0.0;
     const double actual_s = static_cast<double>(read) / info.samplerate;
     if (promised_s > actual_s + 0.001)
-      throw Exception(INHERENT_STATUS_INVALID_AUDIO, path + ": truncated: the header says " + seconds_text(promised_s) +
-                                                         " of audio but the data ends after " + seconds_text(actual_s));
+      throw Exception(INHERENT_STATUS_INVALID_AUDIO,
+                      path + ": truncated: the header says " + seconds_text(promised_s) +
+                          " of audio but the data ends after " + seconds_text(actual_s));
   }
   const size_t n_frames = interleaved.size() / info.channels;
   AudioData out = mix_and_resample(std::move(interleaved), n_frames, info.channels, info.samplerate, path);
-  out.source_seconds = static_cast<double>(std::max(read, info.frames > 0 && read == limit ? info.frames : read)) /
-                       info.samplerate;
+  out.source_seconds =
+      static_cast<double>(std::max(read, info.frames > 0 && read == limit ? info.frames : read)) /
+      info.samplerate;
   return out;
 }
 
@@ -235,7 +251,8 @@ AudioData read_audio_memory(const void* bytes, size_t n, const std::string& name
 
 AudioData audio_from_pcm(const float* samples, size_t n_frames, int channels, int rate) {
   if (channels <= 0 || channels > 64)
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "pcm: channel count " + std::to_string(channels) + " out of range 1..64");
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    "pcm: channel count " + std::to_string(channels) + " out of range 1..64");
   if (n_frames > 0 && !samples) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "pcm: samples is NULL");
   std::vector<float> interleaved(samples, samples + n_frames * channels);
   return mix_and_resample(std::move(interleaved), n_frames, channels, rate, "pcm");
@@ -248,8 +265,8 @@ std::vector<float> resample(const float* samples, size_t n, int from_rate, int t
   size_t done_in = 0, done_out = 0;
   const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
   const soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
-  const soxr_error_t err = soxr_oneshot(from_rate, to_rate, 1, samples, n, &done_in, out.data(),
-                                        out.size(), &done_out, &io, &q, nullptr);
+  const soxr_error_t err = soxr_oneshot(from_rate, to_rate, 1, samples, n, &done_in, out.data(), out.size(),
+                                        &done_out, &io, &q, nullptr);
   if (err) throw Exception(INHERENT_STATUS_INTERNAL, std::string("resampling failed: ") + err);
   out.resize(done_out);
   return out;

@@ -38,8 +38,7 @@ const LogMel& LogMel::get() {
 LogMel::LogMel() {
   // Symmetric Hann: 0.5 - 0.5 cos(2 pi i / (N - 1)), N = 400.
   window_.resize(kWinLength);
-  for (int i = 0; i < kWinLength; ++i)
-    window_[i] = 0.5 - 0.5 * std::cos(2.0 * kPi * i / (kWinLength - 1));
+  for (int i = 0; i < kWinLength; ++i) window_[i] = 0.5 - 0.5 * std::cos(2.0 * kPi * i / (kWinLength - 1));
 
   twiddle_re_.resize(kHalf / 2);
   twiddle_im_.resize(kHalf / 2);
@@ -67,8 +66,7 @@ LogMel::LogMel() {
   // evaluated at each bin's exact frequency k * 16000 / 1024 (peak 1, no rounding).
   const double mel_lo = hz_to_mel(kFMin), mel_hi = hz_to_mel(kFMax);
   std::vector<double> edges(kNMels + 2);
-  for (int i = 0; i < kNMels + 2; ++i)
-    edges[i] = mel_to_hz(mel_lo + (mel_hi - mel_lo) * i / (kNMels + 1));
+  for (int i = 0; i < kNMels + 2; ++i) edges[i] = mel_to_hz(mel_lo + (mel_hi - mel_lo) * i / (kNMels + 1));
   filters_.resize(kNMels);
   for (int m = 0; m < kNMels; ++m) {
     const double lo = edges[m], center = edges[m + 1], hi = edges[m + 2];

@@ -61,13 +61,13 @@ class LogMel {
   LogMel();
   void power_spectrum(const float* window, double* power) const;  // power: [513]
 
-  std::vector<double> window_;     // [400] symmetric Hann
+  std::vector<double> window_;      // [400] symmetric Hann
   std::vector<double> twiddle_re_;  // [256] e^{-2 pi i k / 512}
   std::vector<double> twiddle_im_;
-  std::vector<double> split_re_;    // [257] e^{-2 pi i k / 1024}, real-FFT post-processing
+  std::vector<double> split_re_;  // [257] e^{-2 pi i k / 1024}, real-FFT post-processing
   std::vector<double> split_im_;
-  std::vector<uint16_t> bitrev_;   // [512]
-  std::vector<Filter> filters_;    // [128]
+  std::vector<uint16_t> bitrev_;  // [512]
+  std::vector<Filter> filters_;   // [128]
 };
 
 // Streaming frontend: push samples in chunks of any size, pop frames as they become
@@ -98,7 +98,7 @@ class MelStream {
   size_t received_ = 0;
   size_t next_frame_ = 0;
   bool finished_ = false;
-  std::vector<float> frames_;   // [ready, 128], frames before read_frame_ already popped
+  std::vector<float> frames_;  // [ready, 128], frames before read_frame_ already popped
   size_t read_frame_ = 0;
 };
 

@@ -14,7 +14,6 @@
 namespace inherent {
 namespace {
 
-
 bool parse_double(const std::string& s, double* out) {
   if (s.empty()) return false;
   const char* b = s.data();
@@ -27,9 +26,12 @@ bool parse_double(const std::string& s, double* out) {
 
 const char* split_name(Split s) {
   switch (s) {
-    case Split::train: return "train";
-    case Split::eval: return "eval";
-    case Split::test: return "test";
+    case Split::train:
+      return "train";
+    case Split::eval:
+      return "eval";
+    case Split::test:
+      return "test";
   }
   return "?";
 }
@@ -43,8 +45,8 @@ std::optional<Split> parse_split(std::string_view name) {
 
 const std::vector<std::string>& label_columns() {
   static const std::vector<std::string> cols = [] {
-    std::vector<std::string> c = {"audio_path", "transcript", "speaker_id", "session_id", "device",
-                                  "environment", "source", "duration_s", "split"};
+    std::vector<std::string> c = {"audio_path",  "transcript", "speaker_id", "session_id", "device",
+                                  "environment", "source",     "duration_s", "split"};
     for (const HeadInfo& h : kHeadTable) c.push_back(h.name);
     return c;
   }();
@@ -60,7 +62,8 @@ LabelsCheck check_labels(const std::string& path, const LabelsCheckOptions& opti
   return check_labels_table(read_csv_file(path), path, options);
 }
 
-LabelsCheck check_labels_text(std::string_view text, const std::string& path, const LabelsCheckOptions& options) {
+LabelsCheck check_labels_text(std::string_view text, const std::string& path,
+                              const LabelsCheckOptions& options) {
   return check_labels_table(parse_csv(text, path), path, options);
 }
 
@@ -123,13 +126,15 @@ LabelsCheck check_labels_table(CsvTable table, const std::string& path, const La
         issue(r.line, column(kDuration), "duration", "duration_s \"" + dur + "\" is not a number");
       else if (!(row.duration_s > 0.0) || row.duration_s > options.max_duration_s)
         issue(r.line, column(kDuration), "duration",
-              "duration_s " + dur + " is outside (0, " + std::to_string(static_cast<int>(options.max_duration_s)) +
-                  "] seconds");
+              "duration_s " + dur + " is outside (0, " +
+                  std::to_string(static_cast<int>(options.max_duration_s)) + "] seconds");
     }
 
     const std::string& split = field(kSplit);
-    if (auto parsed = parse_split(split)) row.split = *parsed;
-    else issue(r.line, column(kSplit), "split", "split \"" + split + "\" must be train, eval or test");
+    if (auto parsed = parse_split(split))
+      row.split = *parsed;
+    else
+      issue(r.line, column(kSplit), "split", "split \"" + split + "\" must be train, eval or test");
 
     bool heads_ok = true;
     for (int h = 0; h < INHERENT_N_HEADS; ++h) {
@@ -169,8 +174,8 @@ LabelsCheck check_labels_table(CsvTable table, const std::string& path, const La
                   "duration_s " + dur + " but " + row.audio_path + " lasts " + std::to_string(actual) + " s");
           if (row.duration_s == 0) row.duration_s = actual;
         } catch (const Exception& e) {
-          issue(r.line, column(kAudio), e.status() == INHERENT_STATUS_IO_ERROR ? "audio-missing" : "audio-unreadable",
-                e.what());
+          issue(r.line, column(kAudio),
+                e.status() == INHERENT_STATUS_IO_ERROR ? "audio-missing" : "audio-unreadable", e.what());
         }
       }
     }

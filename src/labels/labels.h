@@ -29,11 +29,11 @@ std::optional<Split> parse_split(std::string_view name);  // "train" | "eval" | 
 const std::vector<std::string>& label_columns();
 
 struct LabelRow {
-  size_t line = 0;               // 1-based line in the CSV
-  std::string audio_path;        // as written
-  std::string resolved_path;     // resolved against the CSV's folder
+  size_t line = 0;            // 1-based line in the CSV
+  std::string audio_path;     // as written
+  std::string resolved_path;  // resolved against the CSV's folder
   std::string transcript, speaker_id, session_id, device, environment, source;
-  double duration_s = 0.0;       // 0 when the column is empty (unknown)
+  double duration_s = 0.0;  // 0 when the column is empty (unknown)
   Split split = Split::train;
   std::array<uint8_t, INHERENT_N_HEADS> heads{};
   std::vector<std::string> fields;  // every field as written, header order
@@ -56,13 +56,13 @@ struct LabelIssue {
 std::string format_issue(const std::string& path, const LabelIssue& issue);
 
 struct LabelsCheckOptions {
-  bool check_audio = true;     // open every audio file (exists, decodes, duration)
+  bool check_audio = true;  // open every audio file (exists, decodes, duration)
   double max_duration_s = 60.0;
   double duration_tolerance_s = 0.1;  // declared vs actual duration
 };
 
 struct LabelsCheck {
-  Labels labels;                  // rows that parsed (possibly with issues)
+  Labels labels;  // rows that parsed (possibly with issues)
   std::vector<LabelIssue> issues;
   bool ok() const { return issues.empty(); }
 };

@@ -27,7 +27,8 @@ CheckpointScorer::CheckpointScorer(const std::string& path, int threads) : impl_
   ModelConfig config;
   error = arch_config_from_pairs(st.metadata, &config);
   if (!error.empty()) {
-    throw Exception(INHERENT_STATUS_INVALID_MODEL, impl_->file + ": " + error + " (not a trainer checkpoint?)");
+    throw Exception(INHERENT_STATUS_INVALID_MODEL,
+                    impl_->file + ": " + error + " (not a trainer checkpoint?)");
   }
   torch::set_num_threads(std::max(1, threads));
   impl_->model = Conformer(config, 0.0);
@@ -45,8 +46,8 @@ void CheckpointScorer::score(const float* mel, size_t frames, size_t pad_to, flo
   torch::Tensor x = torch::from_blob(const_cast<float*>(mel), {1, t, INHERENT_N_MELS}, torch::kFloat32);
   if (pad_to > 0) {
     if (frames > pad_to) {
-      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                      "a clip has " + std::to_string(frames) + " frames, more than " + std::to_string(pad_to));
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "a clip has " + std::to_string(frames) +
+                                                            " frames, more than " + std::to_string(pad_to));
     }
     torch::Tensor padded = torch::zeros({1, static_cast<int64_t>(pad_to), INHERENT_N_MELS});
     padded.index_put_({0, torch::indexing::Slice(0, t)}, x[0]);

@@ -159,18 +159,24 @@ std::vector<Section> sections(TrainConfig& c) {
         text_key("noise_dir", c.augment.noise_dir),
         integer_key("babble_clips", c.augment.babble_clips, 0, 100000)}},
       {"training",
-       {integer_key("max_steps", t.max_steps, 1, int64_t{1} << 40), real_key("lr", t.lr, 0.0, 10.0),
+       {integer_key("max_steps", t.max_steps, 1, int64_t{1} << 40),
+        real_key("lr", t.lr, 0.0, 10.0),
         real_key("min_lr_ratio", t.min_lr_ratio, 0.0, 1.0),
         integer_key("warmup_steps", t.warmup_steps, 0, int64_t{1} << 40),
         choice_key("decay", t.decay, {"cosine", "linear", "constant"}),
-        real_key("weight_decay", t.weight_decay, 0.0, 10.0), real_key("beta1", t.beta1, 0.0, 1.0, true),
-        real_key("beta2", t.beta2, 0.0, 1.0, true), real_key("eps", t.eps, 0.0, 1.0),
-        real_key("grad_clip", t.grad_clip, 0.0, 1e6), real_key("focal_gamma", t.focal_gamma, 0.0, 10.0),
+        real_key("weight_decay", t.weight_decay, 0.0, 10.0),
+        real_key("beta1", t.beta1, 0.0, 1.0, true),
+        real_key("beta2", t.beta2, 0.0, 1.0, true),
+        real_key("eps", t.eps, 0.0, 1.0),
+        real_key("grad_clip", t.grad_clip, 0.0, 1e6),
+        real_key("focal_gamma", t.focal_gamma, 0.0, 10.0),
         real_key("ctc_weight", t.ctc_weight, 0.0, 100.0),
         real_key("int8_consistency", t.int8_consistency, 0.0, 1e6),
-        bool_key("pos_weight", t.pos_weight), real_key("pos_weight_max", t.pos_weight_max, 1.0, 1e6),
+        bool_key("pos_weight", t.pos_weight),
+        real_key("pos_weight_max", t.pos_weight_max, 1.0, 1e6),
         integer_key("seed", t.seed, 0, std::numeric_limits<int64_t>::max()),
-        integer_key("threads", t.threads, 1, 1024), choice_key("device", t.device, {"cpu", "cuda"}),
+        integer_key("threads", t.threads, 1, 1024),
+        choice_key("device", t.device, {"cpu", "cuda"}),
         integer_key("save_every", t.save_every, 1, int64_t{1} << 40),
         integer_key("log_every", t.log_every, 1, int64_t{1} << 40),
         integer_key("norm_clips", t.norm_clips, 0, int64_t{1} << 40)}},
@@ -189,8 +195,9 @@ std::string key_name(const YAML::Node& key, const std::string& source) {
 void finish(TrainConfig& c, const std::string& source) {
   if (const std::string e = arch_config_check(c.model.arch); !e.empty()) fail(source + ": model." + e);
   if (c.training.int8_consistency > 0 && c.model.dropout > 0)
-    fail(source + ": training.int8_consistency needs model.dropout: 0 (its two forward passes would see different "
-                  "dropout masks)");
+    fail(source +
+         ": training.int8_consistency needs model.dropout: 0 (its two forward passes would see different "
+         "dropout masks)");
   c.data.seed = c.training.seed;
   c.source = source;
 }

@@ -51,7 +51,7 @@ struct TrainingOptions {
   // dynamic-range int8 export stays close to the checkpoint. 0: off. Needs dropout 0
   // (two forwards with different dropout masks would differ anyway).
   double int8_consistency = 0.0;
-  bool pos_weight = true;    // per-head positive weights (negatives / positives)
+  bool pos_weight = true;  // per-head positive weights (negatives / positives)
   double pos_weight_max = 50.0;
   uint64_t seed = 0;           // weights, dropout, data order and augmentation
   int threads = 1;             // intra-op threads (1 was fastest on 2 cores)

@@ -9,10 +9,14 @@ std::vector<int64_t> ctc_symbols(const std::string& text) {
     char c = raw;
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     int64_t id = -1;
-    if (c >= 'a' && c <= 'z') id = 3 + (c - 'a');
-    else if (c >= '0' && c <= '9') id = 29 + (c - '0');
-    else if (c == '\'') id = 2;
-    else if (c == ' ' || c == '\t' || c == '-' || c == '/') id = 1;  // word breaks
+    if (c >= 'a' && c <= 'z')
+      id = 3 + (c - 'a');
+    else if (c >= '0' && c <= '9')
+      id = 29 + (c - '0');
+    else if (c == '\'')
+      id = 2;
+    else if (c == ' ' || c == '\t' || c == '-' || c == '/')
+      id = 1;  // word breaks
     if (id < 0) continue;
     if (id == 1 && (out.empty() || out.back() == 1)) continue;
     out.push_back(id);
@@ -46,10 +50,11 @@ torch::Tensor CtcHeadImpl::loss(const torch::Tensor& h, const torch::Tensor& val
   const torch::Tensor log_probs = torch::log_softmax(z, -1).transpose(0, 1);  // [T, B, C]
   const torch::Tensor input_lengths = (valid2.sum(1) * kCtcUpsample).to(torch::kLong).cpu();
   const torch::Tensor lengths = torch::tensor(target_lengths, torch::kLong);
-  const torch::Tensor per_clip = torch::ctc_loss(
-      log_probs, torch::tensor(targets, torch::kLong), input_lengths, lengths, /*blank=*/0,
-      at::Reduction::None, /*zero_infinity=*/true);  // [B]
-  const torch::Tensor per_char = per_clip / lengths.clamp_min(1).to(options.device()).to(per_clip.scalar_type());
+  const torch::Tensor per_clip =
+      torch::ctc_loss(log_probs, torch::tensor(targets, torch::kLong), input_lengths, lengths, /*blank=*/0,
+                      at::Reduction::None, /*zero_infinity=*/true);  // [B]
+  const torch::Tensor per_char =
+      per_clip / lengths.clamp_min(1).to(options.device()).to(per_clip.scalar_type());
   return (per_char * weight).sum() / n_text;
 }
 

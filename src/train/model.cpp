@@ -41,7 +41,8 @@ torch::Tensor fake_int8_rows(const torch::Tensor& x) {
   torch::Tensor q;
   {
     torch::NoGradGuard no_grad;
-    const torch::Tensor lo = std::get<0>(x.min(-1, true)).clamp_max(0), hi = std::get<0>(x.max(-1, true)).clamp_min(0);
+    const torch::Tensor lo = std::get<0>(x.min(-1, true)).clamp_max(0),
+                        hi = std::get<0>(x.max(-1, true)).clamp_min(0);
     const torch::Tensor scale = ((hi - lo) / 255.0).clamp_min(1e-20);
     const torch::Tensor zero = torch::round(-lo / scale) - 128.0;
     q = (torch::clamp(torch::round(x / scale) + zero, -128.0, 127.0) - zero) * scale;
@@ -104,7 +105,8 @@ std::pair<torch::Tensor, torch::Tensor> SubsampleImpl::forward(const torch::Tens
   // Conv1d wants [B, C, T]; the masks zero steps past each clip's end so the next conv
   // sees exactly the zeros it would see at the edge of the clip alone.
   const torch::Tensor valid1 = stride2(valid), valid2 = stride2(valid1);
-  torch::Tensor h = torch::silu(conv1(fake_int8_clip(x.transpose(1, 2)))) * valid1.unsqueeze(1).to(x.scalar_type());
+  torch::Tensor h =
+      torch::silu(conv1(fake_int8_clip(x.transpose(1, 2)))) * valid1.unsqueeze(1).to(x.scalar_type());
   h = torch::silu(conv2(fake_int8_clip(h))) * valid2.unsqueeze(1).to(x.scalar_type());
   return {h.transpose(1, 2), valid2};  // [B, T2, H], [B, T2]
 }

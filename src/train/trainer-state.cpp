@@ -43,7 +43,8 @@ TrainerState parse_trainer_state(std::string_view text, const std::string& path)
     s.train_labels_hash = field<std::string>(*hashes, "train_labels", "", path, &json::is_string, "a string");
   }
   if (const auto best = state.find("best"); best != state.end() && !best->is_null()) {
-    if (!best->is_object() || !best->contains("metrics")) bad(path, "\"best\" must be an object with \"metrics\"");
+    if (!best->is_object() || !best->contains("metrics"))
+      bad(path, "\"best\" must be an object with \"metrics\"");
     if (const auto at = best->find("step"); at != best->end() && !at->is_number_integer())
       bad(path, "\"best.step\" must be an integer");
     s.best = *best;

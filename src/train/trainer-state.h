@@ -18,11 +18,11 @@ struct TrainerState {
   int64_t step = 0;
   int64_t world_size = 1;
   double train_seconds = 0;
-  std::string init_from;                 // the checkpoint a warm start began from
-  nlohmann::json best = nullptr;         // {"step", "metrics", ...} of the best checkpoint, or null
+  std::string init_from;          // the checkpoint a warm start began from
+  nlohmann::json best = nullptr;  // {"step", "metrics", ...} of the best checkpoint, or null
   std::optional<eval::Metrics> best_metrics;
-  nlohmann::json last_eval = nullptr;    // the last eval's metrics, or null
-  std::string train_labels_hash;         // hashes.train_labels ("" when absent)
+  nlohmann::json last_eval = nullptr;  // the last eval's metrics, or null
+  std::string train_labels_hash;       // hashes.train_labels ("" when absent)
 };
 
 // Throws inherent::Exception(INVALID_ARGUMENT) naming `path` and the field when `text`

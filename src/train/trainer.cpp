@@ -40,7 +40,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kModelFile = kPackageWeightsFile;  // a checkpoint's weights load as a package's
 constexpr const char* kOptimizerFile = "optimizer.safetensors";
-constexpr const char* kCtcFile = "ctc.safetensors";  // the auxiliary head (training only)
+constexpr const char* kCtcFile = "ctc.safetensors";   // the auxiliary head (training only)
 constexpr const char* kTrainerFile = "trainer.json";  // written last: marks a complete checkpoint
 
 [[noreturn]] void fail(inherent_status status, const std::string& what) { throw Exception(status, what); }
@@ -52,7 +52,7 @@ std::atomic<int> g_signal{0};
 void on_signal(int sig) { g_signal.store(sig); }
 
 void install_signal_handlers() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_signal;
   sa.sa_flags = SA_RESETHAND;  // the next signal takes the default action
   sigemptyset(&sa.sa_mask);
@@ -528,8 +528,9 @@ int run_training(const TrainRequest& req) {
     if (ctc) {
       if (!load_ctc(src)) {
         fail(INHERENT_STATUS_INVALID_ARGUMENT,
-             src + " has no " + kCtcFile + ": it was trained without training.ctc_weight; resume it with the same "
-                   "config");
+             src + " has no " + kCtcFile +
+                 ": it was trained without training.ctc_weight; resume it with the same "
+                 "config");
       }
     }
     load_optimizer(optimizer, params, opt, src + "/" + kOptimizerFile);
@@ -542,7 +543,8 @@ int run_training(const TrainRequest& req) {
     best = state.best_metrics;
     last_eval = state.last_eval;
     if (state.world_size != world) {
-      fail(INHERENT_STATUS_INVALID_ARGUMENT, src + " was written by a run of " + std::to_string(state.world_size) +
+      fail(INHERENT_STATUS_INVALID_ARGUMENT, src + " was written by a run of " +
+                                                 std::to_string(state.world_size) +
                                                  " processes; resume it with as many (WORLD_SIZE)");
     }
     const std::string rng_name = "rng.cpu";
@@ -645,9 +647,10 @@ int run_training(const TrainRequest& req) {
                                                       {"optimizer", "adamw"},
                                                       {"step", std::to_string(step)}})}};
     if (ctc) {
-      files.emplace_back(kCtcFile, tensors_to_safetensors(ctc_tensors(), {{"format", "inherent-ctc/1"},
-                                                                          {"symbols", std::to_string(kCtcSymbols)},
-                                                                          {"upsample", std::to_string(kCtcUpsample)}}));
+      files.emplace_back(kCtcFile,
+                         tensors_to_safetensors(ctc_tensors(), {{"format", "inherent-ctc/1"},
+                                                                {"symbols", std::to_string(kCtcSymbols)},
+                                                                {"upsample", std::to_string(kCtcUpsample)}}));
     }
     files.emplace_back(kTrainerFile, json_text(trainer_state(last_eval), 2) + "\n");
     write_checkpoint_dir(paths.last, files, kTrainerFile);

@@ -27,7 +27,8 @@ struct TrainRequest {
   std::string eval_labels;       // evaluation rows (split = eval.split); empty: from labels
   std::string output_dir;
   bool resume = false;
-  std::string init_from;  // warm start: a checkpoint folder whose weights (and CTC head) a new run begins from
+  std::string
+      init_from;       // warm start: a checkpoint folder whose weights (and CTC head) a new run begins from
   bool quiet = false;  // no progress line
   // Command-line overrides of the config.
   std::optional<int64_t> max_steps;

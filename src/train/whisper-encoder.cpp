@@ -37,7 +37,8 @@ WhisperEncoderImpl::WhisperEncoderImpl(const LoadedTensors& weights, const std::
            c10::str(c10::IntArrayRef(shape)));
   };
   const auto conv1 = weights_.find("conv1.weight");
-  if (conv1 == weights_.end() || conv1->second.dim() != 3) fail(source + ": no tensor " + kPrefix + "conv1.weight");
+  if (conv1 == weights_.end() || conv1->second.dim() != 3)
+    fail(source + ": no tensor " + kPrefix + "conv1.weight");
   width_ = conv1->second.size(0);
   const int64_t mels = conv1->second.size(1);
   need("conv1.weight", {width_, mels, 3});
@@ -55,8 +56,8 @@ WhisperEncoderImpl::WhisperEncoderImpl(const LoadedTensors& weights, const std::
   for (const auto& [k, v] : weights.metadata)
     if (k == "num_heads") n_heads_ = std::atoll(v.c_str());
   if (n_heads_ <= 0 || width_ % n_heads_ != 0)
-    fail(source + ": metadata num_heads (" + std::to_string(n_heads_) + ") is missing or does not divide the width " +
-         std::to_string(width_));
+    fail(source + ": metadata num_heads (" + std::to_string(n_heads_) +
+         ") is missing or does not divide the width " + std::to_string(width_));
 }
 
 const torch::Tensor& WhisperEncoderImpl::w(const std::string& name) const { return weights_.at(name); }
@@ -74,7 +75,8 @@ torch::Tensor WhisperEncoderImpl::attention(const torch::Tensor& x, const std::s
   const auto qkv = linear(x, prefix + ".linear_0").split(d, -1);
   auto heads = [&](const torch::Tensor& y) { return y.view({b, n, h, d / h}).transpose(1, 2); };
   const torch::Tensor q = heads(qkv[0]), k = heads(qkv[1]), v = heads(qkv[2]);
-  const torch::Tensor weights = torch::softmax(torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(d / h)), -1);
+  const torch::Tensor weights =
+      torch::softmax(torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(d / h)), -1);
   return linear(torch::matmul(weights, v).transpose(1, 2).reshape({b, n, d}), prefix + ".linear_1");
 }
 
@@ -86,7 +88,8 @@ torch::Tensor WhisperEncoderImpl::forward(const torch::Tensor& mel) {
   for (int64_t i = 0; i < n_layers_; ++i) {
     const std::string p = "layer_" + std::to_string(i);
     x = x + attention(layer_norm(x, p + ".self_attention.layer_norm"), p + ".self_attention");
-    x = x + linear(torch::gelu(linear(layer_norm(x, p + ".ffn.layer_norm"), p + ".ffn.linear_0")), p + ".ffn.linear_1");
+    x = x + linear(torch::gelu(linear(layer_norm(x, p + ".ffn.layer_norm"), p + ".ffn.linear_0")),
+                   p + ".ffn.linear_1");
   }
   return layer_norm(x, "layer_norm");
 }

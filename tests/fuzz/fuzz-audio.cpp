@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (inherent_mel_n_frames(n, &params, &frames) != INHERENT_STATUS_OK) std::abort();
     std::vector<float> mel(frames * INHERENT_N_MELS);
     size_t written = 0;
-    if (inherent_mel_compute(audio.samples.data(), n, &params, mel.data(), frames, &written) != INHERENT_STATUS_OK)
+    if (inherent_mel_compute(audio.samples.data(), n, &params, mel.data(), frames, &written) !=
+        INHERENT_STATUS_OK)
       std::abort();
     for (float v : mel)
       if (!std::isfinite(v)) std::abort();

@@ -50,7 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // matcher's a/an folding reads differently from the expander; such inputs skip that check.
   bool glued = false;
   for (size_t i = 0; i + 1 < text.size(); ++i) {
-    const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+    const auto alnum = [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    };
     if ((alnum(text[i]) && std::string_view("([{").find(text[i + 1]) != std::string_view::npos) ||
         (std::string_view(")]}").find(text[i]) != std::string_view::npos && alnum(text[i + 1])))
       glued = true;

@@ -20,15 +20,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<im::Sentence> v;
   try {
     switch (data[0] % 9) {
-      case 0: v = im::parse_clinc150(text, "f.json"); break;
-      case 1: v = im::parse_hwu64_csv(text, "f.csv"); break;
-      case 2: v = im::parse_slurp_jsonl(text, "f.jsonl"); break;
-      case 3: v = im::parse_snips_json(text, "f.json"); break;
-      case 4: v = im::parse_ha_tests_yaml(text, "f.yaml"); break;
-      case 5: v = im::parse_qmsum_json(text, "f.json"); break;
-      case 6: v = im::parse_topical_chat_json(text, "f.json"); break;
-      case 7: v = im::parse_wiki_sents(text, "f.txt"); break;
-      default: v = im::parse_import_csv(text, "f.csv"); break;
+      case 0:
+        v = im::parse_clinc150(text, "f.json");
+        break;
+      case 1:
+        v = im::parse_hwu64_csv(text, "f.csv");
+        break;
+      case 2:
+        v = im::parse_slurp_jsonl(text, "f.jsonl");
+        break;
+      case 3:
+        v = im::parse_snips_json(text, "f.json");
+        break;
+      case 4:
+        v = im::parse_ha_tests_yaml(text, "f.yaml");
+        break;
+      case 5:
+        v = im::parse_qmsum_json(text, "f.json");
+        break;
+      case 6:
+        v = im::parse_topical_chat_json(text, "f.json");
+        break;
+      case 7:
+        v = im::parse_wiki_sents(text, "f.txt");
+        break;
+      default:
+        v = im::parse_import_csv(text, "f.csv");
+        break;
     }
   } catch (const inherent::Exception&) {
     return 0;
@@ -46,7 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::vector<im::Sentence> back = im::parse_import_csv(im::to_csv(v), "round.csv");
     if (back.size() != v.size()) std::abort();
     for (size_t i = 0; i < v.size(); ++i)
-      if (back[i].heads != v[i].heads || back[i].text != v[i].text || back[i].split != v[i].split) std::abort();
+      if (back[i].heads != v[i].heads || back[i].text != v[i].text || back[i].split != v[i].split)
+        std::abort();
   }
   return 0;
 }

@@ -20,10 +20,14 @@ using inherent::json::Value;
 // Compact JSON text of v (the writer's building blocks, no indentation).
 std::string dump(const Value& v) {
   switch (v.type) {
-    case Type::null: return "null";
-    case Type::boolean: return v.boolean ? "true" : "false";
-    case Type::number: return inherent::json::format_double(v.number);
-    case Type::string: return inherent::json::quote(v.string);
+    case Type::null:
+      return "null";
+    case Type::boolean:
+      return v.boolean ? "true" : "false";
+    case Type::number:
+      return inherent::json::format_double(v.number);
+    case Type::string:
+      return inherent::json::quote(v.string);
     case Type::array: {
       std::string s = "[";
       for (size_t i = 0; i < v.items.size(); ++i) s += (i ? "," : "") + dump(v.items[i]);
@@ -42,10 +46,14 @@ std::string dump(const Value& v) {
 bool same(const Value& a, const Value& b) {
   if (a.type != b.type) return false;
   switch (a.type) {
-    case Type::null: return true;
-    case Type::boolean: return a.boolean == b.boolean;
-    case Type::number: return a.number == b.number;
-    case Type::string: return a.string == b.string;
+    case Type::null:
+      return true;
+    case Type::boolean:
+      return a.boolean == b.boolean;
+    case Type::number:
+      return a.number == b.number;
+    case Type::string:
+      return a.string == b.string;
     case Type::array:
       if (a.items.size() != b.items.size()) return false;
       for (size_t i = 0; i < a.items.size(); ++i)
@@ -54,7 +62,8 @@ bool same(const Value& a, const Value& b) {
     case Type::object:
       if (a.members.size() != b.members.size()) return false;
       for (size_t i = 0; i < a.members.size(); ++i)
-        if (a.members[i].first != b.members[i].first || !same(a.members[i].second, b.members[i].second)) return false;
+        if (a.members[i].first != b.members[i].first || !same(a.members[i].second, b.members[i].second))
+          return false;
       return true;
   }
   return false;

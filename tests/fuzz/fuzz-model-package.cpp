@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t n = size - 3;
   // Copies, so ASan sees the exact bounds of each buffer.
   std::vector<uint8_t> weights(body, body + (two ? n - split : n));
-  std::string metadata = two ? std::string(reinterpret_cast<const char*>(body) + (n - split), split) : std::string();
+  std::string metadata =
+      two ? std::string(reinterpret_cast<const char*>(body) + (n - split), split) : std::string();
 
   inherent::ModelPackage pkg;
   std::string error;
@@ -36,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<inherent::ArchTensor> arch = inherent::arch_tensors(pkg.config);
   if (arch.size() != pkg.tensors.size()) std::abort();
   for (size_t i = 0; i < arch.size(); ++i) {
-    if (arch[i].name != pkg.tensors[i].name || static_cast<int64_t>(pkg.tensors[i].data.size()) != arch[i].numel())
+    if (arch[i].name != pkg.tensors[i].name ||
+        static_cast<int64_t>(pkg.tensors[i].data.size()) != arch[i].numel())
       std::abort();
     for (float v : pkg.tensors[i].data)
       if (!std::isfinite(v)) std::abort();
@@ -51,6 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < mel.size(); ++i) mel[i] = -6.0f + static_cast<float>(i % 17) * 0.5f;
   inherent::engine::Workspace ws;
   std::vector<float> logits(static_cast<size_t>(model->config().n_outputs));
-  if (inherent::engine::forward(*model, ws, mel.data(), 9, logits.data(), &error) != INHERENT_STATUS_OK) std::abort();
+  if (inherent::engine::forward(*model, ws, mel.data(), 9, logits.data(), &error) != INHERENT_STATUS_OK)
+    std::abort();
   return 0;
 }

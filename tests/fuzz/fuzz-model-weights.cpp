@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::memcpy(bytes.data() + offset, data + 3, n);
 
   inherent_model* model = nullptr;
-  if (inherent_model_init_from_memory(bytes.data(), bytes.size(), nullptr, 0, nullptr, &model) != INHERENT_STATUS_OK) {
+  if (inherent_model_init_from_memory(bytes.data(), bytes.size(), nullptr, 0, nullptr, &model) !=
+      INHERENT_STATUS_OK) {
     if (std::strlen(inherent_last_error()) == 0) std::abort();
     return 0;
   }

@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const inherent::NpyArray back =
       inherent::npy_decode(inherent::npy_encode(array.data.data(), array.shape), "again.npy");
   if (back.shape != array.shape ||
-      (!array.data.empty() && std::memcmp(back.data.data(), array.data.data(), array.data.size() * sizeof(float)) != 0))
+      (!array.data.empty() &&
+       std::memcmp(back.data.data(), array.data.data(), array.data.size() * sizeof(float)) != 0))
     std::abort();
   return 0;
 }

@@ -19,8 +19,9 @@ const std::vector<float>& voiced() {
   static const std::vector<float> x = [] {
     std::vector<float> v(16000);
     for (size_t i = 0; i < v.size(); ++i)
-      v[i] = 0.3f * static_cast<float>(std::sin(0.06 * static_cast<double>(i)) +
-                                       0.5 * std::sin(0.0021 * static_cast<double>(i % 4000) * static_cast<double>(i % 97)));
+      v[i] = 0.3f * static_cast<float>(
+                        std::sin(0.06 * static_cast<double>(i)) +
+                        0.5 * std::sin(0.0021 * static_cast<double>(i % 4000) * static_cast<double>(i % 97)));
     return v;
   }();
   return x;

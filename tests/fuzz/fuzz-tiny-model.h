@@ -27,7 +27,8 @@ inline const inherent_model* tiny_model() {
   static const inherent_model* model = [] {
     inherent_model* m = nullptr;
     const std::string& w = tiny_package_bytes();
-    if (inherent_model_init_from_memory(w.data(), w.size(), nullptr, 0, nullptr, &m) != INHERENT_STATUS_OK) std::abort();
+    if (inherent_model_init_from_memory(w.data(), w.size(), nullptr, 0, nullptr, &m) != INHERENT_STATUS_OK)
+      std::abort();
     return m;
   }();
   return model;
@@ -37,7 +38,8 @@ inline const inherent_model* tiny_model() {
 inline void check_result(const inherent_stream_result& r) {
   if (!(r.start_s >= 0 && r.end_s > r.start_s)) std::abort();
   for (int h = 0; h < INHERENT_N_HEADS; ++h)
-    if (!(r.scores[h] >= 0.0f && r.scores[h] <= 1.0f) || !(r.smoothed[h] >= 0.0f && r.smoothed[h] <= 1.0f)) std::abort();
+    if (!(r.scores[h] >= 0.0f && r.scores[h] <= 1.0f) || !(r.smoothed[h] >= 0.0f && r.smoothed[h] <= 1.0f))
+      std::abort();
   if (r.fired >> INHERENT_N_HEADS) std::abort();
   if ((r.fired & ~1u) && !(r.fired & 1u)) std::abort();  // intents fire only with the gate
 }

@@ -20,9 +20,12 @@ namespace {
 namespace fs = std::filesystem;
 constexpr int kHeads = INHERENT_N_HEADS;
 
-[[noreturn]] void bad(const std::string& message) { throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, message); }
+[[noreturn]] void bad(const std::string& message) {
+  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, message);
+}
 
-std::string text_field(const nlohmann::json& j, const char* key, const std::string& where, const std::string& fallback) {
+std::string text_field(const nlohmann::json& j, const char* key, const std::string& where,
+                       const std::string& fallback) {
   if (!j.contains(key)) return fallback;
   if (!j[key].is_string()) bad(where + ": " + key + " is not a string");
   return j[key].get<std::string>();
@@ -32,7 +35,8 @@ std::vector<float> native_scores(const Artifact& a, const std::vector<std::vecto
                                  nlohmann::ordered_json* runtime) {
   ScoreSource source;
   source.artifact = a.file;
-  source.precision = a.precision == "int8" ? "int8" : "float32";  // the engine's int8 path (parity --precision)
+  source.precision =
+      a.precision == "int8" ? "int8" : "float32";  // the engine's int8 path (parity --precision)
   const Model model = load_artifact(source);
   // Parity compares the model itself: the minimum-evidence rule, which zeroes the scores
   // of silent inputs before the model runs, is not part of what the other runtimes export.
@@ -47,7 +51,8 @@ std::vector<float> native_scores(const Artifact& a, const std::vector<std::vecto
     progress.add();
   }
   progress.finish();
-  *runtime = {{"runtime", "inherent native engine (" + model.kernels_name() + " kernels, " + source.precision + ")"}};
+  *runtime = {
+      {"runtime", "inherent native engine (" + model.kernels_name() + " kernels, " + source.precision + ")"}};
   return out;
 }
 
@@ -56,9 +61,11 @@ std::vector<float> native_scores(const Artifact& a, const std::vector<std::vecto
 std::vector<float> python_scores(const Artifact& a, const std::vector<std::vector<float>>& mels,
                                  const std::string& python_option, nlohmann::ordered_json* runtime) {
   const std::string python = python_option.empty() ? exporter::find_python() : python_option;
-  if (python.empty()) bad("no Python found for the " + a.backend + " runtime (set INHERENT_PYTHON or pass --python)");
+  if (python.empty())
+    bad("no Python found for the " + a.backend + " runtime (set INHERENT_PYTHON or pass --python)");
   std::string tmpl = (fs::temp_directory_path() / "inherent-parity-XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) throw Exception(INHERENT_STATUS_IO_ERROR, "cannot create a temp folder");
+  if (::mkdtemp(tmpl.data()) == nullptr)
+    throw Exception(INHERENT_STATUS_IO_ERROR, "cannot create a temp folder");
   struct Cleanup {
     std::string dir;
     ~Cleanup() {
@@ -71,21 +78,22 @@ std::vector<float> python_scores(const Artifact& a, const std::vector<std::vecto
     all.insert(all.end(), m.begin(), m.end());
     lengths.push_back(static_cast<float>(m.size() / INHERENT_N_MELS));
   }
-  const std::string script = resolve_path(tmpl, kParityRuntimeFile), mel_file = resolve_path(tmpl, "mels.npy"),
-                    len_file = resolve_path(tmpl, "lengths.npy"), scores_file = resolve_path(tmpl, "scores.npy"),
+  const std::string script = resolve_path(tmpl, kParityRuntimeFile),
+                    mel_file = resolve_path(tmpl, "mels.npy"), len_file = resolve_path(tmpl, "lengths.npy"),
+                    scores_file = resolve_path(tmpl, "scores.npy"),
                     info_file = resolve_path(tmpl, "info.json");
   write_file_atomic(script, parity_runtime_source());
   write_npy(mel_file, all.data(), {all.size() / INHERENT_N_MELS, static_cast<size_t>(INHERENT_N_MELS)});
   write_npy(len_file, lengths.data(), {lengths.size()});
-  const exporter::ProcessResult p =
-      exporter::run_process({python, script, "--backend", a.backend, "--artifact", a.file, "--mels", mel_file,
-                             "--lengths", len_file, "--pad", std::to_string(a.pad), "--input", a.input, "--output",
-                             a.output, "--scores-out", scores_file, "--info-out", info_file});
+  const exporter::ProcessResult p = exporter::run_process(
+      {python,     script,      "--backend",    a.backend,   "--artifact",          a.file,    "--mels",
+       mel_file,   "--lengths", len_file,       "--pad",     std::to_string(a.pad), "--input", a.input,
+       "--output", a.output,    "--scores-out", scores_file, "--info-out",          info_file});
   if (p.exit_code != 0) {
     const std::string tail = p.output.substr(p.output.size() > 1500 ? p.output.size() - 1500 : 0);
-    throw Exception(INHERENT_STATUS_INTERNAL,
-                    a.file + ": the " + a.backend + " runtime (" + python + ") failed, exit " +
-                        std::to_string(p.exit_code) + ":\n" + tail);
+    throw Exception(INHERENT_STATUS_INTERNAL, a.file + ": the " + a.backend + " runtime (" + python +
+                                                  ") failed, exit " + std::to_string(p.exit_code) + ":\n" +
+                                                  tail);
   }
   const NpyArray s = read_npy(scores_file);
   if (s.shape.size() != 2 || s.shape[0] != mels.size() || s.shape[1] != static_cast<size_t>(kHeads)) {
@@ -104,9 +112,12 @@ Artifact describe_artifact(const std::string& path) {
   a.path = path;
   const bool dir = fs::is_directory(path);
   if (!dir && !fs::is_regular_file(path)) bad(path + ": no such file or folder");
-  const std::string sidecar = dir ? resolve_path(path, kPackageMetadataFile) : resolve_path(parent_dir(path), kPackageMetadataFile);
+  const std::string sidecar =
+      dir ? resolve_path(path, kPackageMetadataFile) : resolve_path(parent_dir(path), kPackageMetadataFile);
   if (!fs::is_regular_file(sidecar)) {
-    if (dir) bad(path + ": no " + std::string(kPackageMetadataFile) + " inside (is this an `inherent export` folder?)");
+    if (dir)
+      bad(path + ": no " + std::string(kPackageMetadataFile) +
+          " inside (is this an `inherent export` folder?)");
     a.file = path;  // a single-file native package carries its metadata inside
     return a;
   }
@@ -118,11 +129,14 @@ Artifact describe_artifact(const std::string& path) {
   if (!artifacts.is_array()) bad(sidecar + ": artifacts is not a list");
   const nlohmann::json* entry = nullptr;
   for (const nlohmann::json& e : artifacts) {
-    if (!e.is_object() || !e.contains("file") || !e["file"].is_string()) bad(sidecar + ": an artifacts entry has no file");
-    if (dir ? entry == nullptr : e["file"].get<std::string>() == fs::path(path).filename().string()) entry = &e;
+    if (!e.is_object() || !e.contains("file") || !e["file"].is_string())
+      bad(sidecar + ": an artifacts entry has no file");
+    if (dir ? entry == nullptr : e["file"].get<std::string>() == fs::path(path).filename().string())
+      entry = &e;
   }
   if (a.backend == "litertlm") {
-    bad(path + ": a .litertlm package embeds the LiteRT export byte for byte; run parity on that .tflite file");
+    bad(path +
+        ": a .litertlm package embeds the LiteRT export byte for byte; run parity on that .tflite file");
   }
   if (a.backend != "native" && a.backend != "onnx" && a.backend != "litert" && a.backend != "mlx") {
     bad(sidecar + ": backend '" + a.backend + "' is not one parity runs (native, onnx, litert, mlx)");
@@ -132,7 +146,8 @@ Artifact describe_artifact(const std::string& path) {
       a.file = path;
       return a;
     }
-    bad(dir ? sidecar + ": no artifacts listed" : sidecar + ": no artifacts entry for " + fs::path(path).filename().string());
+    bad(dir ? sidecar + ": no artifacts listed"
+            : sidecar + ": no artifacts entry for " + fs::path(path).filename().string());
   }
   const std::string where = sidecar + ": artifacts[" + (*entry)["file"].get<std::string>() + "]";
   a.file = resolve_path(parent_dir(sidecar), (*entry)["file"].get<std::string>());
@@ -161,10 +176,10 @@ Artifact describe_artifact(const std::string& path) {
   return a;
 }
 
-
 bool is_foreign_export(const std::string& path) {
   const bool dir = fs::is_directory(path);
-  const std::string sidecar = dir ? resolve_path(path, kPackageMetadataFile) : resolve_path(parent_dir(path), kPackageMetadataFile);
+  const std::string sidecar =
+      dir ? resolve_path(path, kPackageMetadataFile) : resolve_path(parent_dir(path), kPackageMetadataFile);
   if (!fs::is_regular_file(sidecar)) return false;
   const nlohmann::json j = nlohmann::json::parse(read_file(sidecar), nullptr, false);
   if (!j.is_object() || !j.contains("backend") || !j["backend"].is_string()) return false;
@@ -173,7 +188,8 @@ bool is_foreign_export(const std::string& path) {
 
 std::vector<float> artifact_scores(const Artifact& a, const std::vector<std::vector<float>>& mels,
                                    const std::string& python, bool quiet, nlohmann::ordered_json* runtime) {
-  return a.backend == "native" ? native_scores(a, mels, quiet, runtime) : python_scores(a, mels, python, runtime);
+  return a.backend == "native" ? native_scores(a, mels, quiet, runtime)
+                               : python_scores(a, mels, python, runtime);
 }
 
 }  // namespace inherent::cli

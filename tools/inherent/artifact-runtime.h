@@ -14,16 +14,15 @@
 
 namespace inherent::cli {
 
-
 // An artifact, as its sidecar describes it.
 struct Artifact {
-  std::string path;       // what was given
-  std::string file;       // the artifact file (or package folder) that runs
-  std::string sidecar;    // its inherent.metadata.json ("" for a single-file package)
+  std::string path;     // what was given
+  std::string file;     // the artifact file (or package folder) that runs
+  std::string sidecar;  // its inherent.metadata.json ("" for a single-file package)
   std::string backend = "native";
   std::string precision = "float32";
   std::string frames = "dynamic";
-  size_t pad = 0;         // fixed frame count; 0 = dynamic
+  size_t pad = 0;  // fixed frame count; 0 = dynamic
   std::string input = "mel_spectrogram", output = "intent_output";
 };
 

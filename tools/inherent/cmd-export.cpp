@@ -17,31 +17,41 @@ void add_export(CLI::App& app) {
     bool quiet = false;
   };
   auto o = std::make_shared<Opts>();
-  CLI::App* cmd = app.add_subcommand("export", "Export a model to ONNX, LiteRT, LiteRT-LM, MLX and the native package");
+  CLI::App* cmd =
+      app.add_subcommand("export", "Export a model to ONNX, LiteRT, LiteRT-LM, MLX and the native package");
   cmd->footer(
-      "Writes DIR/<backend>/ with the artifact(s) and inherent.metadata.json (head order, thresholds, frontend,\n"
+      "Writes DIR/<backend>/ with the artifact(s) and inherent.metadata.json (head order, thresholds, "
+      "frontend,\n"
       "tensor names inside the artifact). Files are written atomically; the metadata last.\n"
-      "Example: inherent export --weights model.safetensors --config small --output-dir out/export --backend onnx");
+      "Example: inherent export --weights model.safetensors --config small --output-dir out/export --backend "
+      "onnx");
   auto* source = cmd->add_option_group("source", "Where the weights come from");
-  source->add_option("--checkpoint", o->checkpoint, "Trainer checkpoint (folder with model.safetensors, or the file)");
-  source->add_option("--weights", o->weights, "Weights .safetensors named per the arch table (src/engine/arch.h)");
+  source->add_option("--checkpoint", o->checkpoint,
+                     "Trainer checkpoint (folder with model.safetensors, or the file)");
+  source->add_option("--weights", o->weights,
+                     "Weights .safetensors named per the arch table (src/engine/arch.h)");
   source->require_option(1);
   cmd->add_option("--config", o->config,
                   "Model config: tiny, small, base, or a YAML file with a `model:` section "
                   "(default: the config stored in the weights file)");
-  cmd->add_option("--output-dir,-o", o->request.output_dir, "Output folder (one sub-folder per backend)")->required();
+  cmd->add_option("--output-dir,-o", o->request.output_dir, "Output folder (one sub-folder per backend)")
+      ->required();
   cmd->add_option("--backend", o->backends, "onnx, litert, litertlm, mlx, native or all (repeatable)")
       ->capture_default_str();
-  cmd->add_option("--quantization", o->request.quantization,
-                  "LiteRT precision: float32, float16, int8 or int16x8 (int16 activations, int8 weights; needs "
-                  "--calibration-manifest), or a comma-separated list whose first is the primary artifact; float32 "
-                  "is always written beside")
+  cmd->add_option(
+         "--quantization", o->request.quantization,
+         "LiteRT precision: float32, float16, int8 or int16x8 (int16 activations, int8 weights; needs "
+         "--calibration-manifest), or a comma-separated list whose first is the primary artifact; float32 "
+         "is always written beside")
       ->capture_default_str();
-  cmd->add_option("--calibration-manifest", o->request.calibration_manifest,
-                  "CSV of log-mel .npy files (column mel_path): with int8, also writes the full-integer int8 and 16x8 (int16 activations) LiteRT models calibrated on them, and bias-corrects the int8 weights");
-  cmd->add_option("--delegate", o->request.delegate,
-                  "Target delegate, recorded in the metadata with a preflight report: cpu, gpu, npu, tpu, qualcomm, "
-                  "mediatek, intel, google_tensor")
+  cmd->add_option(
+      "--calibration-manifest", o->request.calibration_manifest,
+      "CSV of log-mel .npy files (column mel_path): with int8, also writes the full-integer int8 and 16x8 "
+      "(int16 activations) LiteRT models calibrated on them, and bias-corrects the int8 weights");
+  cmd->add_option(
+         "--delegate", o->request.delegate,
+         "Target delegate, recorded in the metadata with a preflight report: cpu, gpu, npu, tpu, qualcomm, "
+         "mediatek, intel, google_tensor")
       ->capture_default_str();
   cmd->add_option("--frames", o->request.frames,
                   "dynamic, 3000, or both (default: both; dynamic is the primary artifact)")
@@ -56,10 +66,12 @@ void add_export(CLI::App& app) {
   cmd->add_option("--model-version", o->model_version, "Model version (semver) written to the metadata");
   cmd->add_flag("-q,--quiet", o->quiet, "Print nothing on success");
   cmd->callback([o] {
-    exporter::ExportModel m = exporter::load_weights(o->checkpoint.empty() ? o->weights : o->checkpoint, o->config);
+    exporter::ExportModel m =
+        exporter::load_weights(o->checkpoint.empty() ? o->weights : o->checkpoint, o->config);
     if (!o->thresholds.empty()) m.thresholds = exporter::load_thresholds(o->thresholds);
     if (!o->model_version.empty()) m.provenance.model_version = o->model_version;
-    if (!o->attributions.empty()) m.provenance.data_attributions = exporter::load_attributions(o->attributions);
+    if (!o->attributions.empty())
+      m.provenance.data_attributions = exporter::load_attributions(o->attributions);
     o->request.backends = o->backends;
     exporter::check_request(o->request);
     std::vector<std::string> messages;

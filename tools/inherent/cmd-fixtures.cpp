@@ -19,7 +19,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
@@ -80,27 +79,32 @@ void speak_fixtures(const SpeakOpts& o) {
   const std::vector<std::string> ids = split_commas(o.ids.empty() ? "*" : o.ids);
   std::vector<synth::FixtureUtterance> utterances;
   for (const eval::Fixture& f : index) {
-    if (std::none_of(ids.begin(), ids.end(), [&](const std::string& p) { return synth::voice_matches(p, f.id); }))
+    if (std::none_of(ids.begin(), ids.end(),
+                     [&](const std::string& p) { return synth::voice_matches(p, f.id); }))
       continue;
     synth::FixtureUtterance u{f.id, f.text, f.kind, {}};
     std::copy(f.labels.begin(), f.labels.end(), u.heads.begin());
     utterances.push_back(std::move(u));
   }
-  if (utterances.empty()) throw CLI::ValidationError("--ids", "'" + o.ids + "' matches no fixture of " + o.index);
+  if (utterances.empty())
+    throw CLI::ValidationError("--ids", "'" + o.ids + "' matches no fixture of " + o.index);
   tts::Synthesizer::Options to;
   to.festival = !o.no_festival;
   tts::Synthesizer tts(to);
   for (const auto& n : tts.notes()) std::fprintf(stderr, "inherent fixtures: note: %s\n", n.c_str());
   const std::vector<const tts::Voice*> voices = synth::select_voices(tts, split_commas(o.voices));
-  const std::string manifest = o.manifest.empty() ? (fs::path(o.output_dir) / "labels.csv").string() : o.manifest;
+  const std::string manifest =
+      o.manifest.empty() ? (fs::path(o.output_dir) / "labels.csv").string() : o.manifest;
   const synth::FixtureStats st =
       synth::render_fixtures(utterances, voices, tts, o.output_dir, manifest, o.threads, o.quiet);
-  std::printf("fixtures: %zu fixtures x %zu voices = %zu clips (%zu rendered, %zu reused), %.1f s of audio, in %s\n",
-              utterances.size(), voices.size(), st.clips, st.rendered, st.reused, st.audio_s,
-              format_duration(st.wall_s).c_str());
+  std::printf(
+      "fixtures: %zu fixtures x %zu voices = %zu clips (%zu rendered, %zu reused), %.1f s of audio, in %s\n",
+      utterances.size(), voices.size(), st.clips, st.rendered, st.reused, st.audio_s,
+      format_duration(st.wall_s).c_str());
   std::printf("manifest: %s\n", manifest.c_str());
 #else
-  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--index: this build has no TTS (inherent-synth: espeak-ng and flite)");
+  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                  "--index: this build has no TTS (inherent-synth: espeak-ng and flite)");
 #endif
 }
 
@@ -115,17 +119,24 @@ void add_fixtures(CLI::App& app) {
   auto o = std::make_shared<Opts>();
   auto so = std::make_shared<SpeakOpts>();
   CLI::App* cmd = app.add_subcommand(
-      "fixtures", "Regenerate the committed test model packages (random weights), or speak the fixture utterances");
+      "fixtures",
+      "Regenerate the committed test model packages (random weights), or speak the fixture utterances");
   cmd->add_option("--out", o->out, "Folder to write into")->capture_default_str();
-  cmd->add_option("--config", o->config, "Write one random package of this config (tiny, small, base) to --out");
+  cmd->add_option("--config", o->config,
+                  "Write one random package of this config (tiny, small, base) to --out");
   cmd->add_option("--seed", o->seed, "Random seed of the weights")->capture_default_str();
-  cmd->add_option("--index", so->index,
-                  "Fixture index (data/fixtures/fixtures.json): speak its utterances instead of writing packages")
+  cmd->add_option(
+         "--index", so->index,
+         "Fixture index (data/fixtures/fixtures.json): speak its utterances instead of writing packages")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--voices", so->voices, "With --index: voice ids / patterns with *, comma-separated (espeak:en-us)");
-  cmd->add_option("--output-dir", so->output_dir, "With --index: folder of the clips (wav/<voice>/<id>-<hash>.wav)");
-  cmd->add_option("--output-manifest", so->manifest, "With --index: labels CSV to write (default OUTPUT_DIR/labels.csv)");
-  cmd->add_option("--ids", so->ids, "With --index: only fixtures whose id matches one of these patterns (with *)");
+  cmd->add_option("--voices", so->voices,
+                  "With --index: voice ids / patterns with *, comma-separated (espeak:en-us)");
+  cmd->add_option("--output-dir", so->output_dir,
+                  "With --index: folder of the clips (wav/<voice>/<id>-<hash>.wav)");
+  cmd->add_option("--output-manifest", so->manifest,
+                  "With --index: labels CSV to write (default OUTPUT_DIR/labels.csv)");
+  cmd->add_option("--ids", so->ids,
+                  "With --index: only fixtures whose id matches one of these patterns (with *)");
   cmd->add_option("-j,--threads", so->threads, "With --index: worker threads (default: all cores)");
   cmd->add_flag("--no-festival", so->no_festival, "With --index: leave festival out (no helper processes)");
   cmd->add_flag("-q,--quiet", so->quiet, "With --index: no progress line");
@@ -140,11 +151,13 @@ void add_fixtures(CLI::App& app) {
     std::string error;
     if (!o->config.empty()) {
       ModelConfig c;
-      if (!arch_config_by_name(o->config, &c)) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "unknown config " + o->config);
+      if (!arch_config_by_name(o->config, &c))
+        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "unknown config " + o->config);
       PackageInfo info = package_default_info();
       info.model_name = o->config + "-random";
       info.model_version = "0.0.0";
-      check_status(model_package_write_dir(o->out, c, random_package_tensors(c, o->seed), info, &error), error);
+      check_status(model_package_write_dir(o->out, c, random_package_tensors(c, o->seed), info, &error),
+                   error);
       std::printf("%s: %s, random weights (seed %llu), %lld parameters\n", o->out.c_str(), o->config.c_str(),
                   static_cast<unsigned long long>(o->seed), static_cast<long long>(arch_n_params(c)));
       return;

@@ -3,11 +3,10 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
-#include "common/json-text.h"
 #include "commands.h"
+#include "common/json-text.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::cli {
@@ -20,7 +19,9 @@ void add_heads(CLI::App& app) {
     if (*json) {
       nlohmann::json arr = nlohmann::json::array();
       for (int h = 0; h < n_heads(); ++h)
-        arr.push_back({{"index", h}, {"name", head_name(h)}, {"threshold_key", head_threshold_key(h)},
+        arr.push_back({{"index", h},
+                       {"name", head_name(h)},
+                       {"threshold_key", head_threshold_key(h)},
                        {"default_threshold", std::round(head_default_threshold(h) * 1000.0) / 1000.0}});
       std::printf("%s\n", json_text(arr, 2).c_str());
       return;

@@ -2,11 +2,10 @@
 // `inherent labels check FILE`: validate a labels CSV against the contract.
 #include <cstdio>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
-#include "common/json-text.h"
 #include "commands.h"
+#include "common/json-text.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
 
@@ -21,8 +20,9 @@ void add_labels(CLI::App& app) {
   CLI::App* labels = app.add_subcommand("labels", "Work with labels CSVs (see docs/labels.md)");
   labels->require_subcommand(1);
   CLI::App* cmd = labels->add_subcommand(
-      "check", "Validate labels CSVs: header, 0/1 heads, splits, gate consistency, audio, durations.\n"
-               "Each problem is printed as FILE:LINE:COLUMN: [rule] message; exit 1 if any.");
+      "check",
+      "Validate labels CSVs: header, 0/1 heads, splits, gate consistency, audio, durations.\n"
+      "Each problem is printed as FILE:LINE:COLUMN: [rule] message; exit 1 if any.");
   cmd->add_option("files", o->files, "Labels CSV files")->required()->check(CLI::ExistingFile);
   cmd->add_flag("--no-audio", o->no_audio, "Do not open the audio files (schema only)");
   cmd->add_flag("--json", o->json, "Print one JSON object per file instead of text");
@@ -50,7 +50,8 @@ void add_labels(CLI::App& app) {
         j["rows_valid"] = check.labels.rows.size();
         j["issues"] = nlohmann::json::array();
         for (const LabelIssue& i : check.issues)
-          j["issues"].push_back({{"line", i.line}, {"column", i.column}, {"rule", i.rule}, {"message", i.message}});
+          j["issues"].push_back(
+              {{"line", i.line}, {"column", i.column}, {"rule", i.rule}, {"message", i.message}});
         j["splits"] = {{"train", split_rows[0]}, {"eval", split_rows[1]}, {"test", split_rows[2]}};
         j["positives"] = nlohmann::json::object();
         for (int h = 0; h < INHERENT_N_HEADS; ++h) j["positives"][head_name(h)] = pos[h];

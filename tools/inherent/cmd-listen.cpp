@@ -9,13 +9,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "common/json-text.h"
 #include "commands.h"
+#include "common/json-text.h"
 #include "inherent/inherent.hpp"
 #include "model-options.h"
 
@@ -30,7 +29,8 @@ struct Printer {
   void result(const inherent_stream_result& r) {
     const uint32_t on = r.fired & ~prev, off = prev & ~r.fired;
     if (r.skipped)
-      std::fprintf(stderr, "inherent listen: fell behind; skipped %u results before %.2f s\n", r.skipped, r.end_s);
+      std::fprintf(stderr, "inherent listen: fell behind; skipped %u results before %.2f s\n", r.skipped,
+                   r.end_s);
     if (!all && on == 0 && off == 0) return;
     if (json) {
       nlohmann::ordered_json j;
@@ -88,16 +88,21 @@ void add_listen(CLI::App& app) {
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand("listen", "Stream audio and print timestamped events as heads fire");
   add_model_options(cmd, &o->model);
-  cmd->add_option("-i,--input", o->input, "Audio file, or - for raw 16-bit mono 16 kHz PCM on stdin")->required();
-  cmd->add_option("--window-ms", o->stream.window_ms, "Sliding window (multiple of 20)")->capture_default_str();
-  cmd->add_option("--hop-ms", o->stream.hop_ms, "Time between results (multiple of 20)")->capture_default_str();
-  cmd->add_option("--smoothing", o->stream.smoothing, "Results averaged before deciding")->capture_default_str();
+  cmd->add_option("-i,--input", o->input, "Audio file, or - for raw 16-bit mono 16 kHz PCM on stdin")
+      ->required();
+  cmd->add_option("--window-ms", o->stream.window_ms, "Sliding window (multiple of 20)")
+      ->capture_default_str();
+  cmd->add_option("--hop-ms", o->stream.hop_ms, "Time between results (multiple of 20)")
+      ->capture_default_str();
+  cmd->add_option("--smoothing", o->stream.smoothing, "Results averaged before deciding")
+      ->capture_default_str();
   cmd->add_option("--hysteresis", o->stream.hysteresis, "A firing head turns off below threshold - this")
       ->capture_default_str();
   cmd->add_flag("--all", o->all, "Print every result (scores, * = firing), not only changes");
   cmd->add_flag("--json", o->json, "One JSON object per line: {time_s, window, fired, on, off, scores}");
-  cmd->footer("Events: +head SCORE when a head starts firing, -head when it stops; time = end of the\n"
-              "window. Intent heads fire only while isInteresting fires.");
+  cmd->footer(
+      "Events: +head SCORE when a head starts firing, -head when it stops; time = end of the\n"
+      "window. Intent heads fire only while isInteresting fires.");
   cmd->callback([o] {
     const Model model = load_model(o->model);
     o->stream.n_threads = o->model.threads;

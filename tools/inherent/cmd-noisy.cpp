@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "common/json-text.h"
 #include "commands.h"
 #include "common/files.h"
+#include "common/json-text.h"
 #include "common/progress.h"
 #include "data/augment.h"
 #include "data/synth.h"
@@ -54,7 +54,8 @@ Level parse_level(const std::string& text) {
     throw CLI::ValidationError("--snr", "'" + text + "' is not `clean` or a number of dB in [-30, 60]");
   char buf[32];
   if (l.snr_db == std::round(l.snr_db))
-    std::snprintf(buf, sizeof buf, "snr-%s%02d", l.snr_db < 0 ? "m" : "", static_cast<int>(std::fabs(l.snr_db)));
+    std::snprintf(buf, sizeof buf, "snr-%s%02d", l.snr_db < 0 ? "m" : "",
+                  static_cast<int>(std::fabs(l.snr_db)));
   else
     std::snprintf(buf, sizeof buf, "snr-%s%g", l.snr_db < 0 ? "m" : "", std::fabs(l.snr_db));
   l.dir = buf;
@@ -86,8 +87,11 @@ void add_noisy(CLI::App& app) {
     bool quiet = false;
   };
   auto o = std::make_shared<Opts>();
-  CLI::App* cmd = app.add_subcommand("noisy", "Copies of labelled clips with noise at fixed SNRs (one set per SNR)");
-  cmd->add_option("--labels", o->labels, "Labels CSV whose clips to copy")->required()->check(CLI::ExistingFile);
+  CLI::App* cmd =
+      app.add_subcommand("noisy", "Copies of labelled clips with noise at fixed SNRs (one set per SNR)");
+  cmd->add_option("--labels", o->labels, "Labels CSV whose clips to copy")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--split", o->splits, "Only rows of these splits")
       ->delimiter(',')
       ->check(CLI::IsMember({"train", "eval", "test"}))
@@ -95,15 +99,18 @@ void add_noisy(CLI::App& app) {
   cmd->add_option("--snr", o->snrs, "SNRs in dB, and `clean` for an unmixed copy (comma-separated)")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--noise-dir", o->noise_dir,
-                  "Recorded noise (wav/flac/ogg; a clip of split S hears only the S part of each recording, as in "
-                  "`inherent synth`). Default: the augmentation library's synthetic noises");
+  cmd->add_option(
+      "--noise-dir", o->noise_dir,
+      "Recorded noise (wav/flac/ogg; a clip of split S hears only the S part of each recording, as in "
+      "`inherent synth`). Default: the augmentation library's synthetic noises");
   cmd->add_option("--out", o->out, "Output folder: one subfolder per SNR")->required();
-  cmd->add_option("--limit", o->limit, "Only the first N rows (after --split; 0: all)")->capture_default_str();
+  cmd->add_option("--limit", o->limit, "Only the first N rows (after --split; 0: all)")
+      ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the noise choices and samples")->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress line");
   cmd->footer(
-      "SNR: 10 log10(P_speech / P_noise), both over the clip's active part (leading and trailing silence excluded).\n"
+      "SNR: 10 log10(P_speech / P_noise), both over the clip's active part (leading and trailing silence "
+      "excluded).\n"
       "Resumable: clips already written are kept (a different --seed, --noise-dir or --labels is refused).\n"
       "Exit code: 0 done, 1 error (bad labels row, unreadable clip or noise), 2 usage.");
   cmd->callback([o] {
@@ -118,22 +125,24 @@ void add_noisy(CLI::App& app) {
       for (const std::string& s : o->splits)
         if (s == split_name(r.split)) rows.push_back(&r);
     }
-    if (rows.empty()) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, o->labels + ": no rows of the chosen splits");
+    if (rows.empty())
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, o->labels + ": no rows of the chosen splits");
     const auto banks = synth::load_noise(o->noise_dir);
 
     // The parameters, so a resumed run cannot mix two recipes in one folder.
-    nlohmann::ordered_json params = {{"command", "noisy"},
-                                     {"labels", fs::absolute(o->labels).lexically_normal().string()},
-                                     {"splits", o->splits},
-                                     {"limit", o->limit},
-                                     {"seed", o->seed},
-                                     {"noise_dir", o->noise_dir.empty() ? std::string("")
-                                                                        : fs::absolute(o->noise_dir).lexically_normal().string()},
-                                     {"noise", o->noise_dir.empty() ? "synthetic (white, pink, brown, hum, tones)"
-                                                                    : "recorded"}};
+    nlohmann::ordered_json params = {
+        {"command", "noisy"},
+        {"labels", fs::absolute(o->labels).lexically_normal().string()},
+        {"splits", o->splits},
+        {"limit", o->limit},
+        {"seed", o->seed},
+        {"noise_dir",
+         o->noise_dir.empty() ? std::string("") : fs::absolute(o->noise_dir).lexically_normal().string()},
+        {"noise", o->noise_dir.empty() ? "synthetic (white, pink, brown, hum, tones)" : "recorded"}};
     const fs::path out(o->out), params_file = out / "noisy.json";
     if (fs::exists(params_file)) {
-      nlohmann::ordered_json old = nlohmann::ordered_json::parse(read_file(params_file.string()), nullptr, false);
+      nlohmann::ordered_json old =
+          nlohmann::ordered_json::parse(read_file(params_file.string()), nullptr, false);
       if (!old.is_discarded()) old.erase("snr");
       if (old != params)
         throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
@@ -182,7 +191,8 @@ void add_noisy(CLI::App& app) {
         LabelRow copy = *row;
         copy.fields.clear();
         for (int c : keep)
-          copy.fields.push_back(static_cast<size_t>(c) < row->fields.size() ? row->fields[static_cast<size_t>(c)] : "");
+          copy.fields.push_back(
+              static_cast<size_t>(c) < row->fields.size() ? row->fields[static_cast<size_t>(c)] : "");
         copy.fields[static_cast<size_t>(audio_col)] = name;
         copy.fields.push_back(describe(choice, l));
         sets[k].push_back(std::move(copy));

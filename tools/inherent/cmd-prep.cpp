@@ -17,9 +17,9 @@
 #include "commands.h"
 #include "common/csv.h"
 #include "common/files.h"
-#include "common/random.h"
 #include "common/npy.h"
 #include "common/progress.h"
+#include "common/random.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
 
@@ -97,14 +97,15 @@ void add_prep(CLI::App& app) {
     progress.finish();
     if (!errors.empty()) {
       for (const auto& e : errors) std::fprintf(stderr, "inherent prep: %s\n", e.c_str());
-      throw Exception(INHERENT_STATUS_INVALID_AUDIO,
-                      std::to_string(errors.size()) + " clip(s) failed; the manifest was not written "
-                                                      "(fix them and rerun: finished clips are kept)");
+      throw Exception(INHERENT_STATUS_INVALID_AUDIO, std::to_string(errors.size()) +
+                                                         " clip(s) failed; the manifest was not written "
+                                                         "(fix them and rerun: finished clips are kept)");
     }
 
     // Manifest: the labels columns with audio paths relative to DIR, then mel_path, n_frames.
     std::vector<std::string> header = labels.header;
-    const int audio_col = static_cast<int>(std::find(header.begin(), header.end(), "audio_path") - header.begin());
+    const int audio_col =
+        static_cast<int>(std::find(header.begin(), header.end(), "audio_path") - header.begin());
     header.push_back("mel_path");
     header.push_back("n_frames");
     std::string csv = csv_join(header) + "\n";

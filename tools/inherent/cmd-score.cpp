@@ -5,10 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "common/json-text.h"
@@ -64,7 +63,8 @@ void print_line(const Scored& s) {
   line += "\t";
   char buf[64];
   for (int h = 0; h < INHERENT_N_HEADS; ++h) {
-    std::snprintf(buf, sizeof buf, "%s%s=%.4f", h ? " " : "", head_name(h).c_str(), s.scores[static_cast<size_t>(h)]);
+    std::snprintf(buf, sizeof buf, "%s%s=%.4f", h ? " " : "", head_name(h).c_str(),
+                  s.scores[static_cast<size_t>(h)]);
     line += buf;
   }
   if (!s.enough_audio) line += "\tnote=too_short_or_silent";
@@ -111,13 +111,15 @@ void add_score(CLI::App& app) {
                   "file; json: one JSON object per line")
       ->check(CLI::IsMember({"table", "line", "json"}))
       ->capture_default_str();
-  cmd->add_flag("--json", o->json,
-                "Same as --format json: {\"path\", \"scores\": {13 by name}, \"fired\": [names], \"voiced_s\", "
-                "\"enough_audio\"}");
-  cmd->footer("Clips longer than 60 s are scored on their first 60 s (the model's longest window); the rest\n"
-              "is not read. Audio with less than 0.2 s of voiced sound (empty, silent, a click) scores 0 on\n"
-              "every head and nothing fires: \"too short or silent\".\n"
-              "Exit code 1 if any file could not be scored (the others are still printed).");
+  cmd->add_flag(
+      "--json", o->json,
+      "Same as --format json: {\"path\", \"scores\": {13 by name}, \"fired\": [names], \"voiced_s\", "
+      "\"enough_audio\"}");
+  cmd->footer(
+      "Clips longer than 60 s are scored on their first 60 s (the model's longest window); the rest\n"
+      "is not read. Audio with less than 0.2 s of voiced sound (empty, silent, a click) scores 0 on\n"
+      "every head and nothing fires: \"too short or silent\".\n"
+      "Exit code 1 if any file could not be scored (the others are still printed).");
   cmd->callback([o] {
     const std::string format = o->json ? "json" : o->format;
     const Model model = load_model(o->model);

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
@@ -22,18 +21,24 @@ void add_snap(CLI::App& app) {
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand(
-      "snap", "Round a checkpoint's weights onto the int8 grid of the integer exports (no weight error in them)");
+      "snap",
+      "Round a checkpoint's weights onto the int8 grid of the integer exports (no weight error in them)");
   cmd->footer(
       "Integer LiteRT models keep each Linear/convolution weight as int8 with one scale per output channel,\n"
-      "after folding the preceding LayerNorm's gamma in. This writes a copy of the checkpoint whose weights are\n"
-      "already on that grid: its integer exports store the same weights as its float exports, so their parity\n"
-      "with it measures activation rounding only. Check the snapped checkpoint's quality with `inherent eval`.\n"
+      "after folding the preceding LayerNorm's gamma in. This writes a copy of the checkpoint whose weights "
+      "are\n"
+      "already on that grid: its integer exports store the same weights as its float exports, so their "
+      "parity\n"
+      "with it measures activation rounding only. Check the snapped checkpoint's quality with `inherent "
+      "eval`.\n"
       "The other files of a checkpoint folder (trainer.json, ...) are copied; the weights file keeps its\n"
       "metadata plus `int8_grid`.\n"
       "Example: inherent snap --checkpoint run/train/best --output-dir run/snapped");
-  cmd->add_option("--checkpoint", o->checkpoint, "Checkpoint folder (model.safetensors inside) or weights file")
+  cmd->add_option("--checkpoint", o->checkpoint,
+                  "Checkpoint folder (model.safetensors inside) or weights file")
       ->required();
-  cmd->add_option("--output-dir,-o", o->output_dir, "Folder for the snapped checkpoint (model.safetensors + copies)")
+  cmd->add_option("--output-dir,-o", o->output_dir,
+                  "Folder for the snapped checkpoint (model.safetensors + copies)")
       ->required();
   cmd->add_flag("--json", o->json, "Print the report as one JSON object");
   cmd->add_flag("-q,--quiet", o->quiet, "Print nothing on success");
@@ -56,8 +61,9 @@ void add_snap(CLI::App& app) {
       return;
     }
     std::printf("snapped %zu weights (%zu output channels) of %s\n", r.tensors, r.channels, file.c_str());
-    std::printf("  change per weight, relative to its channel's largest: max %.3g, rms %.3g (max absolute %.3g)\n",
-                r.max_rel_change, r.rms_rel_change, r.max_abs_change);
+    std::printf(
+        "  change per weight, relative to its channel's largest: max %.3g, rms %.3g (max absolute %.3g)\n",
+        r.max_rel_change, r.rms_rel_change, r.max_abs_change);
     std::printf("  wrote %s", dest.c_str());
     for (const std::string& c : copied) std::printf(", %s", c.c_str());
     std::printf("\n");

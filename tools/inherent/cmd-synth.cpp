@@ -4,17 +4,16 @@
 // as 16 kHz 16-bit WAVs plus a labels CSV. Deterministic from --seed and resumable.
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
-#include "common/json-text.h"
 #include "commands.h"
 #include "common/csv.h"
 #include "common/files.h"
+#include "common/json-text.h"
 #include "common/progress.h"
 #include "data/grammar.h"
 #include "data/importers.h"
@@ -51,12 +50,14 @@ void check_licence(const std::string& source, const std::string& what, bool allo
   const imports::SourceInfo* info = imports::find_source(source);
   if (info && info->by_default) return;
   if (allow_share_alike) return;
-  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                  what + ": source '" + source + "' " +
-                      (info ? std::string("is ") + info->license + " (share-alike: a corpus made from it must be shared "
-                                                                     "under the same terms)"
-                            : std::string("has no known licence")) +
-                      "; pass --allow-share-alike to mix it anyway (see `inherent text import --list-sources`)");
+  throw Exception(
+      INHERENT_STATUS_INVALID_ARGUMENT,
+      what + ": source '" + source + "' " +
+          (info ? std::string("is ") + info->license +
+                      " (share-alike: a corpus made from it must be shared "
+                      "under the same terms)"
+                : std::string("has no known licence")) +
+          "; pass --allow-share-alike to mix it anyway (see `inherent text import --list-sources`)");
 }
 
 ImportSpec load_import(const std::string& arg, bool allow_share_alike) {
@@ -74,7 +75,8 @@ ImportSpec load_import(const std::string& arg, bool allow_share_alike) {
     } catch (...) {
     }
   }
-  if (!(spec.share >= 0 && spec.share <= 1)) throw CLI::ValidationError("--import", "'" + arg + "': share must be in [0, 1]");
+  if (!(spec.share >= 0 && spec.share <= 1))
+    throw CLI::ValidationError("--import", "'" + arg + "': share must be in [0, 1]");
   for (imports::Sentence& s : imports::read_import_csv(spec.path)) {
     ++spec.sources[s.source];
     spec.by_split[static_cast<int>(s.split)].push_back(std::move(s));
@@ -91,7 +93,8 @@ synth::TextSource mix_imports(synth::TextSource base, std::shared_ptr<const std:
     std::vector<synth::Text> out;
     for (const ImportSpec& spec : *specs) {
       const auto& pool = spec.by_split[static_cast<int>(split)];
-      const size_t want = std::min(pool.size(), static_cast<size_t>(std::llround(static_cast<double>(n) * spec.share)));
+      const size_t want =
+          std::min(pool.size(), static_cast<size_t>(std::llround(static_cast<double>(n) * spec.share)));
       std::vector<size_t> order(pool.size());
       for (size_t i = 0; i < order.size(); ++i) order[i] = i;
       augment::Rng r(augment::mix_seed(seed, "import:" + spec.path));
@@ -101,7 +104,8 @@ synth::TextSource mix_imports(synth::TextSource base, std::shared_ptr<const std:
         synth::Text t;
         t.text = s.text;
         std::copy(s.heads.begin(), s.heads.end(), t.heads.begin());
-        t.template_id = "import:" + s.source + "/" + s.origin.substr(s.origin.rfind(':') + 1);  // line in FILE
+        t.template_id =
+            "import:" + s.source + "/" + s.origin.substr(s.origin.rfind(':') + 1);  // line in FILE
         t.category = "import:" + s.source + (s.label.empty() ? "" : "/" + s.label);
         t.kind = template_kind_name(s.kind());
         t.hard = s.hard;
@@ -122,7 +126,8 @@ std::string attributions_json(const synth::Corpus& c) {
   std::map<std::string, size_t> clips;
   for (const synth::Clip& clip : c.clips) {
     if (clip.real_part) ++clips[clip.real_part->source];  // a clip may hold an import and a real word
-    if (clip.real) ++clips[clip.real->source];
+    if (clip.real)
+      ++clips[clip.real->source];
     else if (clip.text.template_id.rfind("import:", 0) == 0)
       ++clips[clip.text.template_id.substr(7, clip.text.template_id.find('/') - 7)];
   }
@@ -167,7 +172,8 @@ synth::TextSource grammar_source(std::shared_ptr<const Grammar> g, SampleOptions
 }
 
 void list_voices(const tts::Synthesizer& tts) {
-  std::printf("%-34s %-8s %-3s %-6s %-11s %-11s %s\n", "voice", "engine", "sex", "split", "rate", "pitch", "families");
+  std::printf("%-34s %-8s %-3s %-6s %-11s %-11s %s\n", "voice", "engine", "sex", "split", "rate", "pitch",
+              "families");
   std::map<std::string, std::array<size_t, 4>> counts;  // engine -> train, eval, test, unused
   for (const tts::Voice& v : tts.voices()) {
     std::string fam;
@@ -207,38 +213,49 @@ void add_synth(CLI::App& app) {
   cmd->add_option("--seed", so->o.seed, "Seed of every random choice")->capture_default_str();
   cmd->add_option("-j,--threads", so->o.threads, "Worker threads (default: all cores)");
   cmd->add_option("--augment", so->o.augment, "Augmentation preset")->capture_default_str();
-  cmd->add_option("--noise-dir", so->o.noise_dir, "Folder of recorded noise to mix in (wav/flac/ogg; optional)");
+  cmd->add_option("--noise-dir", so->o.noise_dir,
+                  "Folder of recorded noise to mix in (wav/flac/ogg; optional)");
   cmd->add_option("--non-speech", so->o.non_speech_fraction,
                   "Share of non-speech clips (noise, hum, tones, babble, silence; all heads 0)")
       ->capture_default_str();
-  cmd->add_option("--engine-weights", so->engines_w, "Share of speech clips per engine (renormalized per split)")
+  cmd->add_option("--engine-weights", so->engines_w,
+                  "Share of speech clips per engine (renormalized per split)")
       ->capture_default_str();
-  cmd->add_option("--gate0", so->gate0, "Share of sentences not addressed to the assistant")->capture_default_str();
-  cmd->add_option("--hard", so->hard, "Share of gate-0 sentences drawn from hard negatives")->capture_default_str();
-  cmd->add_option("--babble-pool", so->o.babble_pool, "Utterances per split for babble (default: scaled with size)");
+  cmd->add_option("--gate0", so->gate0, "Share of sentences not addressed to the assistant")
+      ->capture_default_str();
+  cmd->add_option("--hard", so->hard, "Share of gate-0 sentences drawn from hard negatives")
+      ->capture_default_str();
+  cmd->add_option("--babble-pool", so->o.babble_pool,
+                  "Utterances per split for babble (default: scaled with size)");
   cmd->add_option("--shard", so->shard,
                   "i/n: render only clips i, i+n, i+2n... into the same --out (no labels.csv); a final run "
                   "without --shard reuses them all and writes labels.csv");
-  cmd->add_option("--splits", so->splits,
-                  "Comma-separated splits to render and list in labels.csv (e.g. test): the plan stays the whole "
-                  "corpus, so these clips are exactly the full run's; a later run without it renders the rest");
-  cmd->add_option("--import", so->imports,
-                  "FILE[:SHARE]: mix sentences of an `inherent text import` file into every split at SHARE of "
-                  "the split's speech clips (default 0.1), each split from the file's own split; repeatable");
-  cmd->add_option("--real-dir", so->real_dirs,
-                  "Folder of real recordings (e.g. ../shared/data/fsdd) added as gate-0 clips with every head 0, "
-                  "split by speaker; repeatable");
+  cmd->add_option(
+      "--splits", so->splits,
+      "Comma-separated splits to render and list in labels.csv (e.g. test): the plan stays the whole "
+      "corpus, so these clips are exactly the full run's; a later run without it renders the rest");
+  cmd->add_option(
+      "--import", so->imports,
+      "FILE[:SHARE]: mix sentences of an `inherent text import` file into every split at SHARE of "
+      "the split's speech clips (default 0.1), each split from the file's own split; repeatable");
+  cmd->add_option(
+      "--real-dir", so->real_dirs,
+      "Folder of real recordings (e.g. ../shared/data/fsdd) added as gate-0 clips with every head 0, "
+      "split by speaker; repeatable");
   cmd->add_option("--real-share", so->real_share, "Share of each split's clips taken from --real-dir")
       ->capture_default_str();
-  cmd->add_option("--real-mix", so->real_mix,
-                  "Share of speech clips joined with a transcribed real recording from --real-dir (same split, "
-                  "before or after the sentence, labels unchanged), so real voices are heard in both gate classes")
+  cmd->add_option(
+         "--real-mix", so->real_mix,
+         "Share of speech clips joined with a transcribed real recording from --real-dir (same split, "
+         "before or after the sentence, labels unchanged), so real voices are heard in both gate classes")
       ->capture_default_str();
-  cmd->add_flag("--allow-share-alike", so->allow_share_alike,
-                "Allow sources whose licence is share-alike or unknown (Topical-Chat, Wikipedia sentences, fsdd)");
+  cmd->add_flag(
+      "--allow-share-alike", so->allow_share_alike,
+      "Allow sources whose licence is share-alike or unknown (Topical-Chat, Wikipedia sentences, fsdd)");
   cmd->add_flag("--no-festival", so->no_festival, "Leave festival out (no helper processes)");
   cmd->add_flag("--dry-run", so->dry_run, "Print the plan (clips per split, engine and head) and stop");
-  cmd->add_flag("--list-voices", so->list_voices, "Print the voice inventory with each voice's split and stop");
+  cmd->add_flag("--list-voices", so->list_voices,
+                "Print the voice inventory with each voice's split and stop");
   cmd->add_flag("-q,--quiet", so->o.quiet, "No progress bar");
   cmd->callback([so] {
     synth::Options& o = so->o;
@@ -262,7 +279,8 @@ void add_synth(CLI::App& app) {
       const size_t eq = kv.find('=');
       const auto e = tts::parse_engine(kv.substr(0, eq));
       if (eq == std::string::npos || !e)
-        throw CLI::ValidationError("--engine-weights", "'" + kv + "': ENGINE=WEIGHT with espeak, flite or festival");
+        throw CLI::ValidationError("--engine-weights",
+                                   "'" + kv + "': ENGINE=WEIGHT with espeak, flite or festival");
       o.engine_weights[static_cast<int>(*e)] = parse_double(kv.substr(eq + 1), "--engine-weights");
     }
 
@@ -304,15 +322,18 @@ void add_synth(CLI::App& app) {
       texts = mix_imports(texts, specs);
     }
     if (!so->real_dirs.empty()) {
-      if (!(so->real_share >= 0 && so->real_share <= 1)) throw CLI::ValidationError("--real-share", "must be in [0, 1]");
+      if (!(so->real_share >= 0 && so->real_share <= 1))
+        throw CLI::ValidationError("--real-share", "must be in [0, 1]");
       for (const std::string& d : so->real_dirs) {
         std::string name = std::filesystem::path(d).lexically_normal().filename().string();
-        if (name.empty()) name = std::filesystem::path(d).lexically_normal().parent_path().filename().string();
+        if (name.empty())
+          name = std::filesystem::path(d).lexically_normal().parent_path().filename().string();
         check_licence(name, "--real-dir " + d, so->allow_share_alike);
       }
       o.real_dirs = so->real_dirs;
       o.real_fraction = so->real_share;
-      if (!(so->real_mix >= 0 && so->real_mix <= 1)) throw CLI::ValidationError("--real-mix", "must be in [0, 1]");
+      if (!(so->real_mix >= 0 && so->real_mix <= 1))
+        throw CLI::ValidationError("--real-mix", "must be in [0, 1]");
       o.real_mix_fraction = so->real_mix;
     } else if (so->real_mix > 0) {
       throw CLI::ValidationError("--real-mix", "needs --real-dir");
@@ -322,22 +343,28 @@ void add_synth(CLI::App& app) {
     const bool outside = !so->imports.empty() || !so->real_dirs.empty();
     if (so->dry_run) {
       std::fputs(synth::describe(corpus).c_str(), stdout);
-      if (outside) std::printf("\noutside sources (written to OUT/attributions.json):\n%s", attributions_json(corpus).c_str());
+      if (outside)
+        std::printf("\noutside sources (written to OUT/attributions.json):\n%s",
+                    attributions_json(corpus).c_str());
       return;
     }
     const synth::RunStats st = synth::render(corpus, o, tts, texts);
-    if (outside && o.shard_count <= 1) write_file_atomic(o.out + "/attributions.json", attributions_json(corpus));
+    if (outside && o.shard_count <= 1)
+      write_file_atomic(o.out + "/attributions.json", attributions_json(corpus));
     if (!o.quiet) {
       const double rtf = st.rendered_audio_s > 0 ? st.wall_s / st.rendered_audio_s : 0;
-      std::printf("synth: %zu clips (%zu rendered, %zu reused) in %s: %.1f clips/s, %.1f min of audio rendered, "
-                  "real-time factor %.4f\n",
-                  st.clips, st.rendered, st.reused, format_duration(st.wall_s).c_str(),
-                  st.wall_s > 0 ? static_cast<double>(st.rendered) / st.wall_s : 0.0, st.rendered_audio_s / 60, rtf);
+      std::printf(
+          "synth: %zu clips (%zu rendered, %zu reused) in %s: %.1f clips/s, %.1f min of audio rendered, "
+          "real-time factor %.4f\n",
+          st.clips, st.rendered, st.reused, format_duration(st.wall_s).c_str(),
+          st.wall_s > 0 ? static_cast<double>(st.rendered) / st.wall_s : 0.0, st.rendered_audio_s / 60, rtf);
       if (o.shard_count > 1)
-        std::printf("shard %zu/%zu done; once every shard is in %s, run without --shard to write labels.csv\n",
-                    o.shard_index, o.shard_count, o.out.c_str());
+        std::printf(
+            "shard %zu/%zu done; once every shard is in %s, run without --shard to write labels.csv\n",
+            o.shard_index, o.shard_count, o.out.c_str());
       else
-        std::printf("%s/labels.csv:\n%s", o.out.c_str(), synth::summarize_labels(o.out + "/labels.csv").c_str());
+        std::printf("%s/labels.csv:\n%s", o.out.c_str(),
+                    synth::summarize_labels(o.out + "/labels.csv").c_str());
     }
     for (const auto& w : st.warnings) std::fprintf(stderr, "inherent synth: warning: %s\n", w.c_str());
   });

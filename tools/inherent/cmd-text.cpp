@@ -5,13 +5,12 @@
 #include <cstdio>
 #include <map>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
-#include "common/json-text.h"
 #include "commands.h"
 #include "common/csv.h"
 #include "common/files.h"
+#include "common/json-text.h"
 #include "data/grammar.h"
 #include "data/importers.h"
 #include "inherent/inherent.hpp"
@@ -37,12 +36,19 @@ std::string slots_text(const Utterance& u) {
 }
 
 std::string csv_text(const std::vector<Utterance>& rows) {
-  std::vector<std::string> header = {"transcript", "split", "category", "template_id", "kind", "hard", "words", "slots"};
+  std::vector<std::string> header = {"transcript", "split", "category", "template_id",
+                                     "kind",       "hard",  "words",    "slots"};
   for (int h = 0; h < n_heads(); ++h) header.push_back(head_name(h));
   std::string out = csv_join(header) + "\n";
   for (const Utterance& u : rows) {
-    std::vector<std::string> f = {u.text, split_name(u.split), u.category, u.template_id, template_kind_name(u.kind),
-                                  u.hard ? "1" : "0", std::to_string(word_count(u.text)), slots_text(u)};
+    std::vector<std::string> f = {u.text,
+                                  split_name(u.split),
+                                  u.category,
+                                  u.template_id,
+                                  template_kind_name(u.kind),
+                                  u.hard ? "1" : "0",
+                                  std::to_string(word_count(u.text)),
+                                  slots_text(u)};
     for (int h = 0; h < n_heads(); ++h) f.push_back(u.heads[h] ? "1" : "0");
     out += csv_join(f) + "\n";
   }
@@ -57,8 +63,16 @@ std::string labels_text(const std::vector<Utterance>& rows) {
   std::string out = csv_join(header) + "\n";
   for (size_t i = 0; i < rows.size(); ++i) {
     const Utterance& u = rows[i];
-    std::vector<std::string> f = {std::string("text/") + split_name(u.split) + "/" + std::to_string(i) + ".wav",
-                                  u.text, "", "", "", "", "text:grammar", "", split_name(u.split)};
+    std::vector<std::string> f = {
+        std::string("text/") + split_name(u.split) + "/" + std::to_string(i) + ".wav",
+        u.text,
+        "",
+        "",
+        "",
+        "",
+        "text:grammar",
+        "",
+        split_name(u.split)};
     for (int h = 0; h < n_heads(); ++h) f.push_back(u.heads[h] ? "1" : "0");
     for (const std::string& x : {u.template_id, u.category, std::string(template_kind_name(u.kind)),
                                  std::string(u.hard ? "1" : "0"), slots_text(u)})
@@ -101,14 +115,15 @@ std::string txt_text(const std::vector<Utterance>& rows) {
 }
 
 void print_templates(const Grammar& g) {
-  std::printf("%-34s %-26s %-12s %-5s %-8s %s\n", "id", "category", "kind", "split", "paths", "possible heads");
+  std::printf("%-34s %-26s %-12s %-5s %-8s %s\n", "id", "category", "kind", "split", "paths",
+              "possible heads");
   for (size_t t = 0; t < g.templates().size(); ++t) {
     const TemplateInfo& i = g.templates()[t];
     std::string heads;
     for (int h = 1; h < n_heads(); ++h)
       if (i.possible[h]) heads += (heads.empty() ? "" : ",") + head_name(h);
-    std::printf("%-34s %-26s %-12s %-5s %-8.3g %s\n", i.id.c_str(), i.category.c_str(), template_kind_name(i.kind),
-                split_name(i.split), g.count_expansions(t), heads.c_str());
+    std::printf("%-34s %-26s %-12s %-5s %-8.3g %s\n", i.id.c_str(), i.category.c_str(),
+                template_kind_name(i.kind), split_name(i.split), g.count_expansions(t), heads.c_str());
   }
 }
 
@@ -139,7 +154,8 @@ void print_grammar_stats(const Grammar& g, const std::string& path) {
     values += g.slot_value_count(s);
     for (int sp = 0; sp < 3; ++sp) per_split[sp] += g.slot_value_count(s, split_bit(static_cast<Split>(sp)));
   }
-  const size_t shared = (per_split[0] + per_split[1] + per_split[2] - values) / 2;  // counted in all three splits
+  const size_t shared =
+      (per_split[0] + per_split[1] + per_split[2] - values) / 2;  // counted in all three splits
   held_out = values - shared;
   std::printf("grammar %s: %zu templates (%zu intent, %zu out of scope, %zu not addressed), %zu categories\n",
               path.c_str(), g.templates().size(), kinds[0], kinds[1], kinds[2], per_cat.size());
@@ -148,8 +164,10 @@ void print_grammar_stats(const Grammar& g, const std::string& path) {
   std::printf("expansion paths (with each template's own split values): %.3g\n", total_paths);
   std::printf("\n%-26s %-20s %6s %6s %6s %12s\n", "category", "kind", "train", "eval", "test", "paths");
   for (auto& [c, n] : per_cat)
-    std::printf("%-26s %-20s %6zu %6zu %6zu %12.3g\n", c.c_str(), kind[c].c_str(), n[0], n[1], n[2], paths[c]);
-  std::printf("\ntemplates per head (declared = the template names the intent; possible = also through a slot):\n");
+    std::printf("%-26s %-20s %6zu %6zu %6zu %12.3g\n", c.c_str(), kind[c].c_str(), n[0], n[1], n[2],
+                paths[c]);
+  std::printf(
+      "\ntemplates per head (declared = the template names the intent; possible = also through a slot):\n");
   std::printf("%-24s %8s %8s %8s %8s %9s\n", "head", "train", "eval", "test", "declared", "possible");
   for (int h = 0; h < n_heads(); ++h)
     std::printf("%-24s %8zu %8zu %8zu %8zu %9zu\n", head_name(h).c_str(), per_head[h][0], per_head[h][1],
@@ -160,11 +178,14 @@ void print_grammar_stats(const Grammar& g, const std::string& path) {
 void print_sample_stats(const std::vector<Utterance>& rows, const std::string& split, uint64_t seed) {
   const SampleStats s = summarize(rows);
   const size_t n1 = s.n - s.gate0;
-  auto pct = [](size_t a, size_t b) { return b ? 100.0 * static_cast<double>(a) / static_cast<double>(b) : 0.0; };
-  std::printf("\nsample (split %s, seed %llu): %zu sentences, %zu distinct; gate 0 %.1f%% (hard %.1f%% of gate 0); "
-              "out of scope %.1f%% of gate 1\n",
-              split.c_str(), static_cast<unsigned long long>(seed), s.n, s.distinct_texts, pct(s.gate0, s.n),
-              pct(s.hard, s.gate0), pct(s.out_of_scope, n1));
+  auto pct = [](size_t a, size_t b) {
+    return b ? 100.0 * static_cast<double>(a) / static_cast<double>(b) : 0.0;
+  };
+  std::printf(
+      "\nsample (split %s, seed %llu): %zu sentences, %zu distinct; gate 0 %.1f%% (hard %.1f%% of gate 0); "
+      "out of scope %.1f%% of gate 1\n",
+      split.c_str(), static_cast<unsigned long long>(seed), s.n, s.distinct_texts, pct(s.gate0, s.n),
+      pct(s.hard, s.gate0), pct(s.out_of_scope, n1));
   std::printf("\npositives per head:\n");
   for (int h = 0; h < n_heads(); ++h)
     std::printf("  %-24s %7zu (%5.1f%%)\n", head_name(h).c_str(), s.positives[h], pct(s.positives[h], s.n));
@@ -178,7 +199,8 @@ void print_sample_stats(const std::vector<Utterance>& rows, const std::string& s
   for (int w = lo; w <= hi; ++w) {
     const double a = pct(s.words_gate0.count(w) ? s.words_gate0.at(w) : 0, s.gate0);
     const double b = pct(s.words_gate1.count(w) ? s.words_gate1.at(w) : 0, n1);
-    std::printf("%5d %8.1f %8.1f  %-25s|%s\n", w, a, b, std::string(static_cast<size_t>(std::lround(a)), '#').c_str(),
+    std::printf("%5d %8.1f %8.1f  %-25s|%s\n", w, a, b,
+                std::string(static_cast<size_t>(std::lround(a)), '#').c_str(),
                 std::string(static_cast<size_t>(std::lround(b)), '=').c_str());
   }
   std::printf("\nsentences per category:\n");
@@ -202,9 +224,11 @@ int run_check(const std::string& dir, bool quiet) {
   if (!quiet) {
     std::array<size_t, 3> kinds{};
     for (const TemplateInfo& t : g.templates()) kinds[static_cast<int>(t.kind)]++;
-    std::fprintf(stderr, "%s: %zu templates (%zu intent, %zu out of scope, %zu not addressed), %zu slots, %zu problem(s)\n",
-                 dir.c_str(), g.templates().size(), kinds[0], kinds[1], kinds[2], g.slot_names().size(),
-                 problems.size());
+    std::fprintf(
+        stderr,
+        "%s: %zu templates (%zu intent, %zu out of scope, %zu not addressed), %zu slots, %zu problem(s)\n",
+        dir.c_str(), g.templates().size(), kinds[0], kinds[1], kinds[2], g.slot_names().size(),
+        problems.size());
   }
   return problems.empty() ? 0 : 1;
 }
@@ -228,32 +252,38 @@ void add_text(CLI::App& app) {
       ->check(CLI::IsMember({"train", "eval", "test"}))
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
-  cmd->add_option("--format", o->format, "Output format: csv (header + one row each), jsonl, txt "
-                                         "(text, 13 head bits, template id, category; tab-separated) or labels "
-                                         "(a labels CSV without audio, for `baseline train` / `score --text`)")
+  cmd->add_option("--format", o->format,
+                  "Output format: csv (header + one row each), jsonl, txt "
+                  "(text, 13 head bits, template id, category; tab-separated) or labels "
+                  "(a labels CSV without audio, for `baseline train` / `score --text`)")
       ->check(CLI::IsMember({"csv", "jsonl", "txt", "labels"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", o->out, "Write the sentences to FILE (atomically) instead of stdout");
-  cmd->add_option("--gate0", o->gate0, "Share of not-addressed (gate 0) sentences, in [0, 1]")->capture_default_str();
+  cmd->add_option("--gate0", o->gate0, "Share of not-addressed (gate 0) sentences, in [0, 1]")
+      ->capture_default_str();
   cmd->add_option("--hard", o->hard, "Share of gate 0 drawn from hard negatives (< 0: by category weights)")
       ->capture_default_str();
-  cmd->add_option("--min-per-head", o->min_per_head, "Minimum positives of each head 1..12")->capture_default_str();
-  cmd->add_option("--max-repeats", o->max_repeats, "Times one sentence may appear (keeps the category mix in "
-                                                   "large samples)")
+  cmd->add_option("--min-per-head", o->min_per_head, "Minimum positives of each head 1..12")
+      ->capture_default_str();
+  cmd->add_option("--max-repeats", o->max_repeats,
+                  "Times one sentence may appear (keeps the category mix in "
+                  "large samples)")
       ->capture_default_str();
   cmd->add_flag("--allow-repeats", o->allow_repeats, "No limit on repeated sentences");
   cmd->add_flag("--no-length-match", o->no_length_match, "Do not match gate-0 word counts to gate 1");
   cmd->add_flag("--no-conflict-check", o->no_conflict_check,
                 "Keep sentences that a template with other labels could also produce");
   cmd->add_flag("--stats", o->stats, "Print grammar and sample statistics (sentences only with -o)");
-  cmd->add_flag("--templates", o->templates, "List templates (id, category, kind, split, paths, heads) and exit");
+  cmd->add_flag("--templates", o->templates,
+                "List templates (id, category, kind, split, paths, heads) and exit");
   cmd->add_flag("--lint", o->lint, "Report authoring problems (literal person/event words); exit 1 if any");
   cmd->add_flag("--check", o->check, "Same as `inherent text check`");
 
   auto quiet = std::make_shared<bool>(false);
   CLI::App* check = cmd->add_subcommand(
-      "check", "Validate a grammar: syntax, unknown slots, cycles, splits, authoring lint and split\n"
-               "coverage. Each problem is printed as FILE:LINE[:COLUMN]: message; exit 1 if any.");
+      "check",
+      "Validate a grammar: syntax, unknown slots, cycles, splits, authoring lint and split\n"
+      "coverage. Each problem is printed as FILE:LINE[:COLUMN]: message; exit 1 if any.");
   check->add_option("--grammar", o->grammar, "Grammar folder (*.tpl, *.slot)")->capture_default_str();
   check->add_flag("-q,--quiet", *quiet, "Print problems only, no summary");
   check->callback([o, quiet] {
@@ -267,11 +297,12 @@ void add_text(CLI::App& app) {
   };
   auto io = std::make_shared<ImportOpts>();
   CLI::App* imp = cmd->add_subcommand(
-      "import", "Import a public text corpus in its published format, mapped to the 13 heads\n"
-                "(docs/importers.md), as the CSV `inherent text` writes plus source, label, origin.\n"
-                "Splits by a stable hash of (source, sentence or meeting/conversation): train 75%,\n"
-                "eval 10%, test 15%. Malformed input: FILE:LINE[:COLUMN]: message, exit 1.\n"
-                "  inherent text import --source clinc150 --in ../shared/data/clinc150 -o clinc.csv");
+      "import",
+      "Import a public text corpus in its published format, mapped to the 13 heads\n"
+      "(docs/importers.md), as the CSV `inherent text` writes plus source, label, origin.\n"
+      "Splits by a stable hash of (source, sentence or meeting/conversation): train 75%,\n"
+      "eval 10%, test 15%. Malformed input: FILE:LINE[:COLUMN]: message, exit 1.\n"
+      "  inherent text import --source clinc150 --in ../shared/data/clinc150 -o clinc.csv");
   imp->add_option("--source", io->source,
                   "clinc150, hwu64, slurp, snips, ha-intents, qmsum, topical-chat or wiki-sents");
   imp->add_option("--in", io->in, "The corpus: a file or a folder as published");
@@ -282,7 +313,8 @@ void add_text(CLI::App& app) {
     if (io->list) {
       std::printf("%-18s %-6s %-8s %-45s %s\n", "source", "kind", "default", "licence", "origin");
       for (const auto& s : imports::sources())
-        std::printf("%-18s %-6s %-8s %-45s %s\n", s.name, s.kind, s.by_default ? "yes" : "opt-in", s.license, s.url);
+        std::printf("%-18s %-6s %-8s %-45s %s\n", s.name, s.kind, s.by_default ? "yes" : "opt-in", s.license,
+                    s.url);
       std::printf("(opt-in: share-alike licences; synth mixes them only with --allow-share-alike)\n");
       return;
     }
@@ -291,10 +323,14 @@ void add_text(CLI::App& app) {
     imports::ImportStats st;
     const std::vector<imports::Sentence> rows = imports::import_source(io->source, io->in, &st);
     const std::string text = imports::to_csv(rows);
-    if (!io->out.empty()) write_file_atomic(io->out, text);
-    else std::fputs(text.c_str(), stdout);
-    std::fprintf(stderr, "%s: %zu sentences from %zu file(s) (%zu read, %zu duplicates and %zu conflicting texts dropped)\n",
-                 io->source.c_str(), rows.size(), st.files, st.read, st.duplicates, st.conflicts);
+    if (!io->out.empty())
+      write_file_atomic(io->out, text);
+    else
+      std::fputs(text.c_str(), stdout);
+    std::fprintf(
+        stderr,
+        "%s: %zu sentences from %zu file(s) (%zu read, %zu duplicates and %zu conflicting texts dropped)\n",
+        io->source.c_str(), rows.size(), st.files, st.read, st.duplicates, st.conflicts);
     if (io->stats) {
       std::array<size_t, 3> n{};
       std::array<std::array<size_t, INHERENT_N_HEADS>, 3> pos{};
@@ -343,8 +379,10 @@ void add_text(CLI::App& app) {
                              : o->format == "txt"    ? txt_text(rows)
                              : o->format == "labels" ? labels_text(rows)
                                                      : csv_text(rows);
-    if (!o->out.empty()) write_file_atomic(o->out, text);
-    else if (!o->stats) std::fputs(text.c_str(), stdout);
+    if (!o->out.empty())
+      write_file_atomic(o->out, text);
+    else if (!o->stats)
+      std::fputs(text.c_str(), stdout);
     if (o->stats) {
       print_grammar_stats(g, o->grammar);
       print_sample_stats(rows, o->split, o->seed);

@@ -25,7 +25,6 @@ namespace {
 
 constexpr int kHeads = INHERENT_N_HEADS;
 
-
 }  // namespace
 
 void add_thresholds(CLI::App& app) {
@@ -36,17 +35,19 @@ void add_thresholds(CLI::App& app) {
     bool allow_missing = false;
   };
   auto o = std::make_shared<Opts>();
-  CLI::App* cmd = app.add_subcommand("thresholds", "Calibrate per-head thresholds on a held-out split into the metadata");
+  CLI::App* cmd =
+      app.add_subcommand("thresholds", "Calibrate per-head thresholds on a held-out split into the metadata");
   add_source_options(cmd, &o->source);
   cmd->add_option("--manifest", o->manifest, "Labels CSV with the held-out rows")->required();
   cmd->add_option("--split", o->split, "Rows to calibrate on: train, eval or test")
       ->check(CLI::IsMember({"train", "eval", "test"}))
       ->capture_default_str();
-  cmd->add_option("--rule", o->rule,
-                  "gated-f1: the gate as f1-at-recall, then each intent at its highest F1 on the clips the gate "
-                  "lets through (decisions that mean something: few intents per request, none on side talk); "
-                  "f1-at-recall: every head alone, the highest F1 with recall >= --min-recall (ties: lower FPR; "
-                  "many intents fire at once); target-fpr: the lowest threshold with FPR <= --target-fpr")
+  cmd->add_option(
+         "--rule", o->rule,
+         "gated-f1: the gate as f1-at-recall, then each intent at its highest F1 on the clips the gate "
+         "lets through (decisions that mean something: few intents per request, none on side talk); "
+         "f1-at-recall: every head alone, the highest F1 with recall >= --min-recall (ties: lower FPR; "
+         "many intents fire at once); target-fpr: the lowest threshold with FPR <= --target-fpr")
       ->check(CLI::IsMember({"gated-f1", "f1-at-recall", "target-fpr"}))
       ->capture_default_str();
   cmd->add_option("--min-recall", o->min_recall,
@@ -60,17 +61,21 @@ void add_thresholds(CLI::App& app) {
   cmd->add_option("--metadata-in", o->metadata_in,
                   "Metadata to update (default: the artifact's own; with --checkpoint, none: the output then "
                   "holds only default_thresholds and threshold_calibration)");
-  cmd->add_option("--metadata-out", o->metadata_out,
-                  "Where to write it (atomically; may equal --metadata-in). Feed it to `inherent export --thresholds`")
+  cmd->add_option(
+         "--metadata-out", o->metadata_out,
+         "Where to write it (atomically; may equal --metadata-in). Feed it to `inherent export --thresholds`")
       ->required();
   cmd->footer(
-      "Example: inherent thresholds --checkpoint runs/small --manifest labels.csv --metadata-out thresholds.json\n"
-      "         inherent export --checkpoint runs/small --thresholds thresholds.json -o out/export --backend all");
+      "Example: inherent thresholds --checkpoint runs/small --manifest labels.csv --metadata-out "
+      "thresholds.json\n"
+      "         inherent export --checkpoint runs/small --thresholds thresholds.json -o out/export --backend "
+      "all");
   cmd->callback([o] {
     eval::ThresholdOptions options;
     options.rule = *eval::parse_threshold_rule(o->rule);
-    options.min_recall =
-        o->min_recall >= 0 ? o->min_recall : options.rule == eval::ThresholdRule::gated_f1 ? 0.92 : 0.95;
+    options.min_recall = o->min_recall >= 0                              ? o->min_recall
+                         : options.rule == eval::ThresholdRule::gated_f1 ? 0.92
+                                                                         : 0.95;
     if (options.rule == eval::ThresholdRule::target_fpr) {
       if (o->target_fpr < 0) throw CLI::ValidationError("--target-fpr", "is needed with --rule target-fpr");
       options.target_fpr = o->target_fpr;
@@ -113,8 +118,10 @@ void add_thresholds(CLI::App& app) {
       const std::string key = head_threshold_key(h);
       const float value = c.calibrated ? c.threshold : current[static_cast<size_t>(h)];
       thresholds[key] = static_cast<double>(value);  // the exact float, so decisions reproduce
-      ojson x = {{"calibrated", c.calibrated}, {"threshold", static_cast<double>(value)},
-                 {"positives", c.positives}, {"negatives", c.negatives}};
+      ojson x = {{"calibrated", c.calibrated},
+                 {"threshold", static_cast<double>(value)},
+                 {"positives", c.positives},
+                 {"negatives", c.negatives}};
       if (c.calibrated) {
         x["precision"] = num(c.at.precision());
         x["recall"] = num(c.at.recall());
@@ -147,7 +154,8 @@ void add_thresholds(CLI::App& app) {
     meta["threshold_calibration"] = calibration;
     const std::string text = json_text(meta, 2) + "\n";
     // A package's metadata must still load in the engine with the package's weights.
-    if (!o->source.artifact.empty() && std::filesystem::is_directory(o->source.artifact) && meta.contains("format")) {
+    if (!o->source.artifact.empty() && std::filesystem::is_directory(o->source.artifact) &&
+        meta.contains("format")) {
       const std::string weights = read_file(resolve_path(o->source.artifact, kPackageWeightsFile));
       try {
         (void)Model::from_memory(weights.data(), weights.size(), text);
@@ -157,17 +165,17 @@ void add_thresholds(CLI::App& app) {
     }
     write_file_atomic(o->metadata_out, text);
 
-    std::printf("thresholds: %s on %zu clips (split %s of %s), %s\n", o->rule.c_str(), s.size(), o->split.c_str(),
-                o->manifest.c_str(), s.scorer.c_str());
-    std::printf("%-24s %6s %6s %10s %6s %6s %6s %6s\n", "head", "pos", "neg", "threshold", "prec", "recall", "F1",
-                "FPR");
+    std::printf("thresholds: %s on %zu clips (split %s of %s), %s\n", o->rule.c_str(), s.size(),
+                o->split.c_str(), o->manifest.c_str(), s.scorer.c_str());
+    std::printf("%-24s %6s %6s %10s %6s %6s %6s %6s\n", "head", "pos", "neg", "threshold", "prec", "recall",
+                "F1", "FPR");
     for (int h = 0; h < kHeads; ++h) {
       const eval::ThresholdChoice& c = choices[static_cast<size_t>(h)];
       if (c.calibrated) {
-        std::printf("%-24s %6lld %6lld %10.6f %s %s %s %s\n", head_name(h).c_str(), static_cast<long long>(c.positives),
-                    static_cast<long long>(c.negatives), static_cast<double>(c.threshold),
-                    fmt(c.at.precision()).c_str(), fmt(c.at.recall()).c_str(), fmt(c.at.f1()).c_str(),
-                    fmt(c.at.fpr()).c_str());
+        std::printf("%-24s %6lld %6lld %10.6f %s %s %s %s\n", head_name(h).c_str(),
+                    static_cast<long long>(c.positives), static_cast<long long>(c.negatives),
+                    static_cast<double>(c.threshold), fmt(c.at.precision()).c_str(),
+                    fmt(c.at.recall()).c_str(), fmt(c.at.f1()).c_str(), fmt(c.at.fpr()).c_str());
       } else {
         std::printf("%-24s %6lld %6lld %10.6f uncalibrated: %s\n", head_name(h).c_str(),
                     static_cast<long long>(c.positives), static_cast<long long>(c.negatives),

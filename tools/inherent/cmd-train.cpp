@@ -41,9 +41,10 @@ void add_train(CLI::App& app) {
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--seed", o->seed, "Seed of weights, dropout, data order, augmentation (training.seed)");
   cmd->add_flag("--resume", o->request.resume, "Continue the run in --output-dir from its last checkpoint");
-  cmd->add_option("--init-from", o->request.init_from,
-                  "Warm start a new run from a checkpoint folder (RUN/best or RUN/last): its weights, feature "
-                  "normalization and CTC head; optimizer, schedule and step start fresh")
+  cmd->add_option(
+         "--init-from", o->request.init_from,
+         "Warm start a new run from a checkpoint folder (RUN/best or RUN/last): its weights, feature "
+         "normalization and CTC head; optimizer, schedule and step start fresh")
       ->check(CLI::ExistingDirectory);
   cmd->add_flag("-q,--quiet", o->request.quiet, "No progress line");
   cmd->add_flag("--print-config", o->print_config, "Print the resolved config (every key) and exit");

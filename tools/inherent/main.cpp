@@ -47,9 +47,10 @@ void add_commands(CLI::App& app) {
 }  // namespace inherent::cli
 
 int main(int argc, char** argv) {
-  CLI::App app{"inherent - a speech gate for voice assistants.\n"
-               "One small model scores 13 heads (addressed? + 12 intents) from audio in one pass.",
-               "inherent"};
+  CLI::App app{
+      "inherent - a speech gate for voice assistants.\n"
+      "One small model scores 13 heads (addressed? + 12 intents) from audio in one pass.",
+      "inherent"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("inherent ") + inherent_version());
   app.footer("Run `inherent COMMAND --help` for the options of a command.");

@@ -11,8 +11,8 @@ void score_checkpoint(const ScoreSource&, const std::string&, const std::vector<
                   "(configure with -DINHERENT_BUILD_TRAIN=ON), or export the checkpoint and pass --artifact");
 }
 
-std::vector<float> checkpoint_scores(const std::string&, const std::vector<std::vector<float>>&, size_t, int, bool,
-                                     std::string*) {
+std::vector<float> checkpoint_scores(const std::string&, const std::vector<std::vector<float>>&, size_t, int,
+                                     bool, std::string*) {
   score_checkpoint({}, {}, {}, nullptr);  // throws the same error
   return {};
 }

@@ -9,8 +9,8 @@
 
 namespace inherent::cli {
 
-void score_checkpoint(const ScoreSource& source, const std::string& manifest, const std::vector<std::string>& header,
-                      SplitScores* out) {
+void score_checkpoint(const ScoreSource& source, const std::string& manifest,
+                      const std::vector<std::string>& header, SplitScores* out) {
   const train::CheckpointScorer model(source.checkpoint, source.threads);
   out->model = model.file();
   out->scorer = "LibTorch model (checkpoint)";
@@ -24,8 +24,9 @@ void score_checkpoint(const ScoreSource& source, const std::string& manifest, co
   progress.finish();
 }
 
-std::vector<float> checkpoint_scores(const std::string& checkpoint, const std::vector<std::vector<float>>& mels,
-                                     size_t pad_to, int threads, bool quiet, std::string* file) {
+std::vector<float> checkpoint_scores(const std::string& checkpoint,
+                                     const std::vector<std::vector<float>>& mels, size_t pad_to, int threads,
+                                     bool quiet, std::string* file) {
   const train::CheckpointScorer model(checkpoint, threads);
   *file = model.file();
   std::vector<float> out(mels.size() * INHERENT_N_HEADS);

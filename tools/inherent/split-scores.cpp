@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "split-scores.h"
 
-#include "engine-options.h"
-#include "engine/model-package.h"
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -15,9 +12,11 @@
 #include <thread>
 
 #include "common/files.h"
-#include "eval/thresholds.h"
 #include "common/npy.h"
 #include "common/progress.h"
+#include "engine-options.h"
+#include "engine/model-package.h"
+#include "eval/thresholds.h"
 #include "inherent/inherent.hpp"
 #if INHERENT_HAVE_EXPORT
 #include "artifact-runtime.h"  // onnx / litert / mlx exports in their own runtimes
@@ -47,7 +46,8 @@ void score_foreign_export(const ScoreSource& source, const std::string& manifest
     mels.push_back(clip_mel(manifest, header, r, &frames));
     if (a.pad > 0 && frames > a.pad) {
       throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where(manifest, r) + ": " + std::to_string(frames) +
-                                                            " frames, more than the artifact's fixed " + a.frames);
+                                                            " frames, more than the artifact's fixed " +
+                                                            a.frames);
     }
     progress.add();
   }
@@ -63,17 +63,19 @@ void score_foreign_export(const ScoreSource& source, const std::string& manifest
   for (int h = 0; h < INHERENT_N_HEADS; ++h) {
     const auto i = static_cast<size_t>(h);
     const bool known = keys.is_array() && i < keys.size() && keys[i].is_string() && values.is_object() &&
-                       values.contains(keys[i].get<std::string>()) && values[keys[i].get<std::string>()].is_number();
+                       values.contains(keys[i].get<std::string>()) &&
+                       values[keys[i].get<std::string>()].is_number();
     if (!known) {
-      throw Exception(INHERENT_STATUS_INVALID_MODEL,
-                      a.sidecar + ": threshold_keys[" + std::to_string(h) + "] or its default_thresholds entry is missing");
+      throw Exception(INHERENT_STATUS_INVALID_MODEL, a.sidecar + ": threshold_keys[" + std::to_string(h) +
+                                                         "] or its default_thresholds entry is missing");
     }
     out->thresholds.push_back(values[keys[i].get<std::string>()].get<float>());
   }
 }
 #else
 bool is_foreign_export(const std::string&) { return false; }  // the engine then names what it cannot load
-void score_foreign_export(const ScoreSource&, const std::string&, const std::vector<std::string>&, SplitScores*) {}
+void score_foreign_export(const ScoreSource&, const std::string&, const std::vector<std::string>&,
+                          SplitScores*) {}
 #endif
 
 }  // namespace
@@ -93,11 +95,12 @@ Model load_artifact(const ScoreSource& s) {
 
 void add_source_options(CLI::App* cmd, ScoreSource* s) {
   auto* source = cmd->add_option_group("model", "What to score with (exactly one)");
-  source->add_option("--artifact", s->artifact,
-                     "What a user ships, scored in its own runtime: a native model package (a folder with "
-                     "model.safetensors + inherent.metadata.json, a single-file package, PKG/model.safetensors; "
-                     "our engine), or an `inherent export` folder or file of onnx, litert or mlx (onnxruntime, "
-                     "ai-edge-litert, mlx through --python)");
+  source->add_option(
+      "--artifact", s->artifact,
+      "What a user ships, scored in its own runtime: a native model package (a folder with "
+      "model.safetensors + inherent.metadata.json, a single-file package, PKG/model.safetensors; "
+      "our engine), or an `inherent export` folder or file of onnx, litert or mlx (onnxruntime, "
+      "ai-edge-litert, mlx through --python)");
   source->add_option("--checkpoint", s->checkpoint,
                      "Trainer checkpoint scored by the LibTorch model (a checkpoint folder or its "
                      "model.safetensors, or a training run folder: best/, else last/)");
@@ -112,12 +115,13 @@ void add_source_options(CLI::App* cmd, ScoreSource* s) {
   cmd->add_flag("-q,--quiet", s->quiet, "No progress line");
 }
 
-std::vector<float> clip_mel(const std::string& manifest, const std::vector<std::string>& header, const LabelRow& row,
-                            size_t* n_frames) {
+std::vector<float> clip_mel(const std::string& manifest, const std::vector<std::string>& header,
+                            const LabelRow& row, size_t* n_frames) {
   const int mel_col = column_of(header, "mel_path"), frames_col = column_of(header, "n_frames");
   try {
     if (mel_col >= 0 && frames_col >= 0) {
-      const std::string path = resolve_path(parent_dir(manifest), row.fields.at(static_cast<size_t>(mel_col)));
+      const std::string path =
+          resolve_path(parent_dir(manifest), row.fields.at(static_cast<size_t>(mel_col)));
       NpyArray a = read_npy(path);
       if (a.shape.size() != 2 || a.shape[1] != INHERENT_N_MELS || a.shape[0] == 0) {
         throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path + ": expected a [T, 128] log-mel array");
@@ -137,7 +141,8 @@ std::vector<float> clip_mel(const std::string& manifest, const std::vector<std::
 
 SplitScores score_split(const ScoreSource& source, const std::string& manifest, const std::string& split) {
   const std::optional<Split> want = parse_split(split);
-  if (!want) throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--split " + split + ": must be train, eval or test");
+  if (!want)
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--split " + split + ": must be train, eval or test");
   LabelsCheckOptions check;
   check.check_audio = false;  // every clip is decoded below anyway; a bad one names its line
   Labels labels = read_labels(manifest, check);
@@ -161,7 +166,8 @@ SplitScores score_split(const ScoreSource& source, const std::string& manifest, 
   const auto start = std::chrono::steady_clock::now();
   if (!source.checkpoint.empty()) {
     out.thresholds.resize(INHERENT_N_HEADS);
-    for (int h = 0; h < INHERENT_N_HEADS; ++h) out.thresholds[static_cast<size_t>(h)] = head_default_threshold(h);
+    for (int h = 0; h < INHERENT_N_HEADS; ++h)
+      out.thresholds[static_cast<size_t>(h)] = head_default_threshold(h);
     score_checkpoint(source, manifest, labels.header, &out);
   } else if (is_foreign_export(source.artifact)) {
     score_foreign_export(source, manifest, labels.header, &out);
@@ -182,7 +188,8 @@ SplitScores score_split(const ScoreSource& source, const std::string& manifest, 
           size_t frames = 0;
           const std::vector<float> m = clip_mel(manifest, labels.header, out.rows[i], &frames);
           const Scores s = session.score_mel(m.data(), frames);
-          std::copy(s.begin(), s.end(), out.scores.begin() + static_cast<std::ptrdiff_t>(i * INHERENT_N_HEADS));
+          std::copy(s.begin(), s.end(),
+                    out.scores.begin() + static_cast<std::ptrdiff_t>(i * INHERENT_N_HEADS));
           progress.add();
         }
       } catch (...) {

@@ -21,7 +21,7 @@ struct ScoreSource {
   std::string checkpoint;  // trainer checkpoint folder or file, or a training run folder
   std::string kernels = "auto";
   std::string precision = "float32";  // native engine only
-  std::string python;      // interpreter for onnx / litert / mlx artifacts ("" = find one)
+  std::string python;                 // interpreter for onnx / litert / mlx artifacts ("" = find one)
   int threads = 1;
   bool quiet = false;  // no progress line
 };
@@ -31,15 +31,15 @@ void add_source_options(CLI::App* cmd, ScoreSource* s);
 
 struct SplitScores {
   std::string manifest, split;
-  std::string model;             // the artifact or checkpoint file scored
-  std::string scorer;            // "native engine (avx2 kernels)", "LibTorch (checkpoint)"
+  std::string model;                // the artifact or checkpoint file scored
+  std::string scorer;               // "native engine (avx2 kernels)", "LibTorch (checkpoint)"
   std::vector<std::string> header;  // the manifest's columns (LabelRow::fields follow it)
-  std::vector<LabelRow> rows;    // the split's rows, manifest order
-  std::vector<float> scores;     // [n, 13]
-  std::vector<uint8_t> labels;   // [n, 13]
-  std::vector<float> thresholds; // [13]: the artifact's (metadata), seed defaults for a checkpoint
-  std::string metadata;          // the artifact's inherent.metadata.json text ("" for a checkpoint)
-  double seconds = 0;            // scoring time
+  std::vector<LabelRow> rows;       // the split's rows, manifest order
+  std::vector<float> scores;        // [n, 13]
+  std::vector<uint8_t> labels;      // [n, 13]
+  std::vector<float> thresholds;    // [13]: the artifact's (metadata), seed defaults for a checkpoint
+  std::string metadata;             // the artifact's inherent.metadata.json text ("" for a checkpoint)
+  double seconds = 0;               // scoring time
   size_t size() const { return rows.size(); }
 };
 
@@ -63,8 +63,8 @@ SplitScores score_split(const ScoreSource& source, const std::string& manifest, 
 // The checkpoint half (LibTorch builds only; elsewhere it throws a clear error): scores
 // out->rows (the manifest's header tells clip_mel about mel caches) into out->scores and
 // sets out->model and out->scorer.
-void score_checkpoint(const ScoreSource& source, const std::string& manifest, const std::vector<std::string>& header,
-                      SplitScores* out);
+void score_checkpoint(const ScoreSource& source, const std::string& manifest,
+                      const std::vector<std::string>& header, SplitScores* out);
 
 // The LibTorch model of a checkpoint on given log-mels ([T, 128] each): scores [n, 13].
 // pad_to > 0 zero-pads every clip to pad_to frames first (what a fixed-shape artifact
@@ -75,13 +75,14 @@ using ojson = nlohmann::ordered_json;
 inline ojson num(double v) { return std::isnan(v) ? ojson(nullptr) : ojson(v); }
 inline std::string fmt(double v) { return eval::metric_cell(v); }
 
-std::vector<float> checkpoint_scores(const std::string& checkpoint, const std::vector<std::vector<float>>& mels,
-                                     size_t pad_to, int threads, bool quiet, std::string* file);
+std::vector<float> checkpoint_scores(const std::string& checkpoint,
+                                     const std::vector<std::vector<float>>& mels, size_t pad_to, int threads,
+                                     bool quiet, std::string* file);
 
 // One clip's log-mel: the manifest's mel_path cache when it has mel_path and n_frames
 // columns, else the clip's audio through the frontend (first 60 s). Errors name
 // manifest:line.
-std::vector<float> clip_mel(const std::string& manifest, const std::vector<std::string>& header, const LabelRow& row,
-                            size_t* n_frames);
+std::vector<float> clip_mel(const std::string& manifest, const std::vector<std::string>& header,
+                            const LabelRow& row, size_t* n_frames);
 
 }  // namespace inherent::cli

@@ -44,14 +44,16 @@ constexpr int kPrefetch = 16;          // panel rows (k steps) to prefetch ahead
 typedef float VF __attribute__((vector_size(KERNELS_VBYTES)));
 typedef int VI __attribute__((vector_size(KERNELS_VBYTES)));
 typedef float VFu __attribute__((vector_size(KERNELS_VBYTES), aligned(4)));
-typedef int16_t VS __attribute__((vector_size(KERNELS_VBYTES)));                 // 2 L int16
+typedef int16_t VS __attribute__((vector_size(KERNELS_VBYTES)));                   // 2 L int16
 typedef int16_t VHu __attribute__((vector_size(KERNELS_VBYTES / 2), aligned(2)));  // L int16
 typedef int8_t VBu __attribute__((vector_size(KERNELS_VBYTES / 2), aligned(1)));   // 2 L int8
 
 inline VF load(const float* p) { return *reinterpret_cast<const VFu*>(p); }
 inline void store(float* p, VF v) { *reinterpret_cast<VFu*>(p) = v; }
 inline VF splat(float x) { return VF{} + x; }
-inline VF select(VI mask, VF a, VF b) { return reinterpret_cast<VF>((mask & reinterpret_cast<VI>(a)) | (~mask & reinterpret_cast<VI>(b))); }
+inline VF select(VI mask, VF a, VF b) {
+  return reinterpret_cast<VF>((mask & reinterpret_cast<VI>(a)) | (~mask & reinterpret_cast<VI>(b)));
+}
 inline VF vmax(VF a, VF b) { return select(a > b, a, b); }
 inline VF vmin(VF a, VF b) { return select(a < b, a, b); }
 inline int imin(int a, int b) { return a < b ? a : b; }
@@ -93,8 +95,8 @@ inline VF vsilu(VF x) { return x * vsigmoid(x); }
 // Applies the epilogue to one row's two accumulators and stores ncols columns.
 // Inlined into the tile: measured against a call per row or per tile, inlining kept
 // `small` within 2% and made `base` 10-20% faster.
-__attribute__((always_inline)) inline void finish_row(const GemmArgs& g, VF acc0, VF acc1, const float* bias, float* c,
-                                                      const float* res, int ncols) {
+__attribute__((always_inline)) inline void finish_row(const GemmArgs& g, VF acc0, VF acc1, const float* bias,
+                                                      float* c, const float* res, int ncols) {
   VF out0, out1;
   int width = NR;
   switch (g.epilogue) {
@@ -141,8 +143,8 @@ __attribute__((always_inline)) inline void finish_row(const GemmArgs& g, VF acc0
 
 // R rows of A times one panel: R x NR accumulators in registers for the whole k loop.
 template <int R>
-void tile(const GemmArgs& g, const float* a, const float* panel, const float* bias, float* c, const float* res,
-          int ncols) {
+void tile(const GemmArgs& g, const float* a, const float* panel, const float* bias, float* c,
+          const float* res, int ncols) {
   VF acc0[R], acc1[R];
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = VF{};
@@ -153,7 +155,8 @@ void tile(const GemmArgs& g, const float* a, const float* panel, const float* bi
     // fit in the caches). Prefetching past the end is harmless.
     // (Integer arithmetic: a pointer past the end of the panel would be undefined.)
     const uintptr_t ahead = reinterpret_cast<uintptr_t>(panel) + sizeof(float) * (p + kPrefetch) * NR;
-    for (int line = 0; line < NR * 4; line += 64) __builtin_prefetch(reinterpret_cast<const void*>(ahead + line));
+    for (int line = 0; line < NR * 4; line += 64)
+      __builtin_prefetch(reinterpret_cast<const void*>(ahead + line));
     const VF b0 = load(panel + p * NR);
     const VF b1 = load(panel + p * NR + L);
 #pragma GCC unroll 16
@@ -203,7 +206,8 @@ __attribute__((always_inline)) inline void for_each_tile(const GemmArgs& g, Tile
 void gemm(const GemmArgs& g) {
   const size_t panel_floats = static_cast<size_t>(g.k) * NR;
   for_each_tile(g, [&](int rows, int i0, int q, int col0, int ncols, const float* bias, const float* res) {
-    tile_rows<MR>(rows, g, g.a + i0 * g.lda, g.panels + q * panel_floats, bias, g.c + i0 * g.ldc + col0, res, ncols);
+    tile_rows<MR>(rows, g, g.a + i0 * g.lda, g.panels + q * panel_floats, bias, g.c + i0 * g.ldc + col0, res,
+                  ncols);
   });
 }
 
@@ -212,16 +216,20 @@ void gemm(const GemmArgs& g) {
 // acc[i] += a[2 i] * b[2 i] + a[2 i + 1] * b[2 i + 1], int16 products summed in int32.
 inline VI pmadd(VI acc, VS a, VS b) {
 #if KERNELS_VBYTES == 64 && defined(__AVX512VNNI__)
-  return reinterpret_cast<VI>(_mm512_dpwssd_epi32(reinterpret_cast<__m512i>(acc), reinterpret_cast<__m512i>(a),
-                                                  reinterpret_cast<__m512i>(b)));
+  return reinterpret_cast<VI>(_mm512_dpwssd_epi32(
+      reinterpret_cast<__m512i>(acc), reinterpret_cast<__m512i>(a), reinterpret_cast<__m512i>(b)));
 #elif KERNELS_VBYTES == 64 && defined(__AVX512BW__)
-  return acc + reinterpret_cast<VI>(_mm512_madd_epi16(reinterpret_cast<__m512i>(a), reinterpret_cast<__m512i>(b)));
+  return acc +
+         reinterpret_cast<VI>(_mm512_madd_epi16(reinterpret_cast<__m512i>(a), reinterpret_cast<__m512i>(b)));
 #elif KERNELS_VBYTES == 32 && defined(__AVX2__)
-  return acc + reinterpret_cast<VI>(_mm256_madd_epi16(reinterpret_cast<__m256i>(a), reinterpret_cast<__m256i>(b)));
+  return acc +
+         reinterpret_cast<VI>(_mm256_madd_epi16(reinterpret_cast<__m256i>(a), reinterpret_cast<__m256i>(b)));
 #elif KERNELS_VBYTES == 16 && defined(__SSE2__)
-  return acc + reinterpret_cast<VI>(_mm_madd_epi16(reinterpret_cast<__m128i>(a), reinterpret_cast<__m128i>(b)));
+  return acc +
+         reinterpret_cast<VI>(_mm_madd_epi16(reinterpret_cast<__m128i>(a), reinterpret_cast<__m128i>(b)));
 #elif KERNELS_VBYTES == 16 && defined(__wasm_simd128__)
-  return acc + reinterpret_cast<VI>(wasm_i32x4_dot_i16x8(reinterpret_cast<v128_t>(a), reinterpret_cast<v128_t>(b)));
+  return acc +
+         reinterpret_cast<VI>(wasm_i32x4_dot_i16x8(reinterpret_cast<v128_t>(a), reinterpret_cast<v128_t>(b)));
 #elif KERNELS_VBYTES == 16 && defined(__ARM_NEON) && defined(__aarch64__)
   const int16x8_t x = reinterpret_cast<int16x8_t>(a), y = reinterpret_cast<int16x8_t>(b);
   const int32x4_t lo = vmull_s16(vget_low_s16(x), vget_low_s16(y)), hi = vmull_high_s16(x, y);
@@ -250,7 +258,8 @@ void tile_q(const GemmArgs& g, const int16_t* a, const int8_t* panel, const floa
   for (int p = 0; p < k2; ++p) {
     const int8_t* wp = panel + static_cast<size_t>(p) * 2 * NR;
     const uintptr_t ahead = reinterpret_cast<uintptr_t>(wp) + static_cast<size_t>(kPrefetch) * 2 * NR;
-    for (int line = 0; line < 2 * NR; line += 64) __builtin_prefetch(reinterpret_cast<const void*>(ahead + line));
+    for (int line = 0; line < 2 * NR; line += 64)
+      __builtin_prefetch(reinterpret_cast<const void*>(ahead + line));
     const VS w0 = __builtin_convertvector(*reinterpret_cast<const VBu*>(wp), VS);
     const VS w1 = __builtin_convertvector(*reinterpret_cast<const VBu*>(wp + 2 * L), VS);
 #pragma GCC unroll 16
@@ -302,7 +311,8 @@ void quantize_rows(int m, int k, const float* x, size_t ldx, int16_t* q, size_t 
       m2 = vmax(m2, reinterpret_cast<VF>(reinterpret_cast<VI>(load(row + j + 2 * L)) & no_sign));
       m3 = vmax(m3, reinterpret_cast<VF>(reinterpret_cast<VI>(load(row + j + 3 * L)) & no_sign));
     }
-    for (; j + L <= k; j += L) m0 = vmax(m0, reinterpret_cast<VF>(reinterpret_cast<VI>(load(row + j)) & no_sign));
+    for (; j + L <= k; j += L)
+      m0 = vmax(m0, reinterpret_cast<VF>(reinterpret_cast<VI>(load(row + j)) & no_sign));
     const VF vm = vmax(vmax(m0, m1), vmax(m2, m3));
     float mx = 0.0f;
     for (int l = 0; l < L; ++l) mx = vm[l] > mx ? vm[l] : mx;
@@ -366,12 +376,12 @@ void layer_norm(int m, int n, const float* x, size_t ldx, const float* gamma, co
   for (int i = 0; i < m; ++i) normalize_row(n, x + i * ldx, gamma, beta, y + i * ldy, false);
 }
 
-void dwconv_ln_silu(int t_len, int h, int k, const float* x, const float* w, const float* b, const float* gamma,
-                    const float* beta, float* y) {
+void dwconv_ln_silu(int t_len, int h, int k, const float* x, const float* w, const float* b,
+                    const float* gamma, const float* beta, float* y) {
   const int half = k / 2;
   for (int t = 0; t < t_len; ++t) {
     float* out = y + static_cast<size_t>(t) * h;
-    const int j0 = t - half < 0 ? half - t : 0;                       // taps inside [0, t_len)
+    const int j0 = t - half < 0 ? half - t : 0;  // taps inside [0, t_len)
     const int j1 = t + (k - 1 - half) >= t_len ? t_len - 1 - t + half : k - 1;
     int c = 0;
     for (; c + L <= h; c += L) {
@@ -431,7 +441,7 @@ float dot(int n, const float* a, const float* b) {
 }  // namespace
 
 extern const Kernels kKernels;
-const Kernels kKernels = {KERNELS_NAME, NR,  gemm, layer_norm, dwconv_ln_silu, softmax_masked, dot, gemm_q,
-                          quantize_rows};
+const Kernels kKernels = {KERNELS_NAME,   NR,  gemm,   layer_norm,   dwconv_ln_silu,
+                          softmax_masked, dot, gemm_q, quantize_rows};
 
 }  // namespace inherent::kernels::KERNELS_NS

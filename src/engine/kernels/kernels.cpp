@@ -44,12 +44,9 @@ bool supported(const Kernels* k) {
 
 const Kernels* const kCompiled[] = {
 #if INHERENT_KERNELS_X86
-    &avx512vnni::kKernels,
-    &avx512::kKernels,
-    &avx2::kKernels,
+    &avx512vnni::kKernels, &avx512::kKernels, &avx2::kKernels,
 #endif
-    &generic::kKernels,
-    nullptr,
+    &generic::kKernels,    nullptr,
 };
 
 }  // namespace
@@ -123,7 +120,8 @@ void pack_cols(const float* src, size_t ld, int n, int k, int nr, float* out) {
   }
 }
 
-void pack_linear(const float* w, size_t ldw, int n, int k, const float* bias, int nr, bool glu, PackedLinear* out) {
+void pack_linear(const float* w, size_t ldw, int n, int k, const float* bias, int nr, bool glu,
+                 PackedLinear* out) {
   out->k = k, out->n = n, out->nr = nr, out->glu = glu;
   if (!glu) {
     const int panels = (n + nr - 1) / nr;
@@ -160,8 +158,9 @@ void pack_linear(const float* w, size_t ldw, int n, int k, const float* bias, in
 
 void pack_linear_q(const float* w, size_t ldw, int n, int k, const float* bias, int nr, bool glu,
                    PackedLinear* out) {
-  if (k > kMaxQuantK) throw std::invalid_argument("int8 GEMM: inner size " + std::to_string(k) + " is over " +
-                                                  std::to_string(kMaxQuantK));
+  if (k > kMaxQuantK)
+    throw std::invalid_argument("int8 GEMM: inner size " + std::to_string(k) + " is over " +
+                                std::to_string(kMaxQuantK));
   out->k = k, out->n = n, out->nr = nr, out->glu = glu, out->int8 = true;
   out->panels.resize(0);
   const int half = nr / 2;
@@ -194,7 +193,9 @@ void pack_linear_q(const float* w, size_t ldw, int n, int k, const float* bias, 
       int8_t* panel = out->qpanels.data() + static_cast<size_t>(q) * k2 * nr * 2;
       for (int p = 0; p < k && scale > 0; ++p) {
         const long v = std::lround(src[p] / scale);
-        panel[(static_cast<size_t>(p / 2) * nr + c) * 2 + p % 2] = static_cast<int8_t>(v > 127 ? 127 : v < -127 ? -127 : v);
+        panel[(static_cast<size_t>(p / 2) * nr + c) * 2 + p % 2] = static_cast<int8_t>(v > 127    ? 127
+                                                                                       : v < -127 ? -127
+                                                                                                  : v);
       }
     }
 }

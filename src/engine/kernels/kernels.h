@@ -76,15 +76,15 @@ constexpr int kActivationMax = 4095;
 constexpr int kMaxQuantK = 4128;
 
 struct GemmArgs {
-  int m = 0;                   // rows of A and C
-  int k = 0;                   // inner size
-  int n = 0;                   // output columns of C
-  const float* a = nullptr;    // [m, k] rows lda apart
+  int m = 0;                 // rows of A and C
+  int k = 0;                 // inner size
+  int n = 0;                 // output columns of C
+  const float* a = nullptr;  // [m, k] rows lda apart
   size_t lda = 0;
   const float* panels = nullptr;  // packed W
   const float* bias = nullptr;    // packed like a panel row: [n_panels, nr]; nullptr = 0
   bool glu = false;
-  float* c = nullptr;          // [m, n] rows ldc apart
+  float* c = nullptr;  // [m, n] rows ldc apart
   size_t ldc = 0;
   Epilogue epilogue = Epilogue::bias;
   float alpha = 1.0f;
@@ -104,12 +104,12 @@ struct Kernels {
   int nr;  // panel width in floats
   void (*gemm)(const GemmArgs& args);
   // y[i] = LN(x[i]) * gamma + beta over n columns, eps 1e-5, for m rows. y may be x.
-  void (*layer_norm)(int m, int n, const float* x, size_t ldx, const float* gamma, const float* beta, float* y,
-                     size_t ldy);
+  void (*layer_norm)(int m, int n, const float* x, size_t ldx, const float* gamma, const float* beta,
+                     float* y, size_t ldy);
   // The conv module's middle: y[t] = SiLU(LN(b + sum_j w[j] * x[t + j - K/2])) with x
   // zero outside [0, t_len). x, y [t_len, h] (distinct), w [K, h], b/gamma/beta [h].
-  void (*dwconv_ln_silu)(int t_len, int h, int k, const float* x, const float* w, const float* b, const float* gamma,
-                         const float* beta, float* y);
+  void (*dwconv_ln_silu)(int t_len, int h, int k, const float* x, const float* w, const float* b,
+                         const float* gamma, const float* beta, float* y);
   // Row-wise softmax of s [m, n] (rows lds apart) over the columns where keep[j] != 0;
   // the others become 0. At least one keep[j] must be non-zero.
   void (*softmax_masked)(int m, int n, float* s, size_t lds, const float* keep);
@@ -158,10 +158,12 @@ struct PackedLinear {
   AlignedArray<int8_t> qpanels;
   AlignedFloats w_scale;
 };
-void pack_linear(const float* w, size_t ldw, int n, int k, const float* bias, int nr, bool glu, PackedLinear* out);
+void pack_linear(const float* w, size_t ldw, int n, int k, const float* bias, int nr, bool glu,
+                 PackedLinear* out);
 // The int8 packing of the same weight: each output row j gets scale max |W[j]| / 127
 // and W[j, p] -> round(W[j, p] / scale). k at most kMaxQuantK.
-void pack_linear_q(const float* w, size_t ldw, int n, int k, const float* bias, int nr, bool glu, PackedLinear* out);
+void pack_linear_q(const float* w, size_t ldw, int n, int k, const float* bias, int nr, bool glu,
+                   PackedLinear* out);
 // Floats of a packed [n, k] weight without GLU (for workspace sizing).
 size_t packed_size(int n, int k, int nr);
 // Runtime packing into caller storage (attention): W[j, p] = src[j * ld + p] ("rows")

@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::string bytes;
-  if (inherent::model_package_encode(config, tensors, inherent::model_metadata_json(config, info), true, &bytes,
-                                     &error) != INHERENT_STATUS_OK) {
+  if (inherent::model_package_encode(config, tensors, inherent::model_metadata_json(config, info), true,
+                                     &bytes, &error) != INHERENT_STATUS_OK) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }

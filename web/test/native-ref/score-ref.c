@@ -19,15 +19,15 @@
 
 #include "inherent/inherent.h"
 
-static float *read_all(const char *path, size_t *n) {
-  FILE *f = fopen(path, "rb");
+static float* read_all(const char* path, size_t* n) {
+  FILE* f = fopen(path, "rb");
   if (!f) return NULL;
   size_t cap = 1 << 16, len = 0, got;
-  float *buf = malloc(cap * sizeof(float));
+  float* buf = malloc(cap * sizeof(float));
   while (buf && (got = fread(buf + len, sizeof(float), cap - len, f)) > 0) {
     len += got;
     if (len == cap) {
-      float *grown = realloc(buf, 2 * cap * sizeof(float));
+      float* grown = realloc(buf, 2 * cap * sizeof(float));
       if (!grown) free(buf);
       buf = grown;
       cap *= 2;
@@ -44,8 +44,8 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  const double x = *(const double *)a, y = *(const double *)b;
+static int cmp_double(const void* a, const void* b) {
+  const double x = *(const double*)a, y = *(const double*)b;
   return (x > y) - (x < y);
 }
 
@@ -54,7 +54,7 @@ static int fail(inherent_status st) {
   return (int)st;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc < 5 || argc > 6 ||
       (strcmp(argv[2], "mel") != 0 && strcmp(argv[2], "audio") != 0 && strcmp(argv[2], "mel-int8") != 0 &&
        strcmp(argv[2], "audio-int8") != 0)) {
@@ -66,17 +66,17 @@ int main(int argc, char **argv) {
   if (strstr(argv[2], "-int8")) params.precision = INHERENT_PRECISION_INT8;
   const long repeats = argc > 5 ? strtol(argv[5], NULL, 10) : 0;
   size_t n = 0;
-  float *in = read_all(argv[3], &n);
+  float* in = read_all(argv[3], &n);
   if (!in) {
     fprintf(stderr, "cannot read %s\n", argv[3]);
     return 66;
   }
-  inherent_model *model = NULL;
-  inherent_session *session = NULL;
+  inherent_model* model = NULL;
+  inherent_session* session = NULL;
   inherent_status st = inherent_model_init_from_file(argv[1], &params, &model);
   if (st == INHERENT_STATUS_OK) st = inherent_session_init(model, NULL, &session);
   float scores[INHERENT_N_HEADS];
-  double *ms = repeats > 0 ? malloc((size_t)repeats * sizeof(double)) : NULL;
+  double* ms = repeats > 0 ? malloc((size_t)repeats * sizeof(double)) : NULL;
   for (long i = 0; st == INHERENT_STATUS_OK && i < (repeats > 0 ? repeats : 1); ++i) {
     const double t0 = now_ms();
     st = is_mel ? inherent_session_score_mel(session, in, n / INHERENT_N_MELS, scores)
@@ -91,7 +91,7 @@ int main(int argc, char **argv) {
       qsort(ms, (size_t)repeats, sizeof(double), cmp_double);
       printf("ms_min %.6f\nms_median %.6f\n", ms[0], ms[repeats / 2]);
     }
-    FILE *out = fopen(argv[4], "wb");
+    FILE* out = fopen(argv[4], "wb");
     int ok = out && fwrite(scores, sizeof(float), INHERENT_N_HEADS, out) == INHERENT_N_HEADS;
     if (out && fclose(out) != 0) ok = 0;
     if (!ok) {
