@@ -53,6 +53,8 @@ import designs  # noqa: E402
 import features  # noqa: E402
 import framing  # noqa: E402
 import real_speech  # noqa: E402
+import runlog  # noqa: E402
+import text  # noqa: E402
 
 import inherent  # noqa: E402
 
@@ -97,20 +99,6 @@ def head_metrics(labels, scores):
     intents = [x for x in a[1:] if not math.isnan(x)]
     return {"gate_auc": a[0], "intent_mean_auc": float(np.mean(intents)), "intent_min_auc": float(np.min(intents)),
             "auc": dict(zip(HEADS, a))}
-
-
-def wer(refs, hyps):
-    errors = words = 0
-    for r, h in zip(refs, hyps):
-        r, h = r.split(), h.split()
-        d = list(range(len(h) + 1))
-        for i, x in enumerate(r, 1):
-            prev, d[0] = d[0], i
-            for j, y in enumerate(h, 1):
-                prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (x != y))
-        errors += d[len(h)]
-        words += len(r)
-    return errors / max(words, 1)
 
 
 def read_corpus(folder):
@@ -293,12 +281,7 @@ def main():
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    log_file = open(out / "log.txt", "a")
-
-    def log(msg):
-        print(msg, flush=True)
-        log_file.write(msg + "\n")
-        log_file.flush()
+    log = runlog.open_log(out)
 
     backbone = features.Backbone(args.encoder, args.stem)
     cache = features.FeatureCache(backbone, out / "features", inherent.AudioFrontend(max_frames=0))
@@ -367,18 +350,18 @@ def main():
     y = {"train": [r["y"] for r in train_rows], "train-framed": [r["y"] for r in train_rows[:n_framed]],
          "test": [r["y"] for r in test_rows], "framed": [r["y"] for r in probe_rows],
          "joined": [r["y"] for r in probe_rows]}
-    text = lambda r: r.get("transcript") or None  # noqa: E731
+    transcript_of = lambda r: r.get("transcript") or None  # noqa: E731
     # The two-pass teacher: the text classifier on each corpus clip's true words, and on
     # Whisper's transcript of each real-dev fit clip (no labels there).
     corpus_t = read_teacher(Path(args.teacher) / "corpus.jsonl", lambda r: str(Path(args.corpus) / r["path"]))
     real_t = read_teacher(Path(args.teacher) / "real-fit.jsonl", lambda r: r["path"])
-    soft_rows = [(corpus_t.get(r["path"]) if text(r) else None) for r in train_rows]
+    soft_rows = [(corpus_t.get(r["path"]) if transcript_of(r) else None) for r in train_rows]
     soft_rows += soft_rows[:n_framed] + [real_t.get(r["path"]) for r in real_fit]
     log(f"teacher scores: {sum(x is not None for x in soft_rows)} of {len(soft_rows)} train clips "
         f"({sum(r['path'] in real_t for r in real_fit)} of {len(real_fit)} real-dev fit clips)")
     train = Data(feats["train"] + feats["train-framed"] + feats["real-fit"],
                  y["train"] + y["train-framed"] + [[0] * 13] * len(real_fit),
-                 [text(r) for r in train_rows] + [text(r) for r in train_rows[:n_framed]] + [r["transcript"] for r in real_fit],
+                 [transcript_of(r) for r in train_rows] + [transcript_of(r) for r in train_rows[:n_framed]] + [r["transcript"] for r in real_fit],
                  np.array([True] * (len(train_rows) + n_framed) + [False] * len(real_fit)),
                  [x if x is not None else [0.0] * 13 for x in soft_rows], [x is not None for x in soft_rows],
                  [-1] * len(train_rows) + list(range(n_framed)) + [-1] * len(real_fit))
@@ -403,8 +386,8 @@ def main():
     }
     if args.designs:
         specs = {k: v for k, v in specs.items() if k.split()[0] in args.designs.split(",") or k in args.designs.split(",")}
-    real_refs = [designs.spoken_text(r["transcript"]) for r in real_probe]
-    test_refs = [designs.spoken_text(r["transcript"]) for r in test_rows]
+    real_refs = [text.spoken_text(r["transcript"]) for r in real_probe]
+    test_refs = [text.spoken_text(r["transcript"]) for r in test_rows]
     n_probe = len(probe_rows)
     ordinary = np.array([r["is_command"] != "1" for r in real_probe])
 
@@ -428,9 +411,9 @@ def main():
                            "all_heads_mean_abs_diff": float(np.abs(s["real-dev"] - s["real-dev-tts"]).mean()),
                            "real_vs_tts_auc": auc([1] * len(g_real) + [0] * len(g_tts), np.concatenate([g_real, g_tts]))}
         if texts is not None:
-            res["wer_real_dev"] = wer(real_refs, texts["real-dev"])
-            res["wer_real_dev_tts"] = wer(real_refs, texts["real-dev-tts"])
-            res["wer_test"] = wer(test_refs, texts["test"])
+            res["wer_real_dev"] = text.word_error_rate(real_refs, texts["real-dev"])
+            res["wer_real_dev_tts"] = text.word_error_rate(real_refs, texts["real-dev-tts"])
+            res["wer_test"] = text.word_error_rate(test_refs, texts["test"])
             res["examples"] = list(zip(real_refs[:12], texts["real-dev"][:12]))
         return res
 

@@ -39,6 +39,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src" / "backbone"))
 import bridge  # noqa: E402
 import real_speech  # noqa: E402
+import runlog  # noqa: E402
+from text import edit_distance  # noqa: E402
 import whisper_encoder  # noqa: E402
 import whisper_weights  # noqa: E402
 
@@ -77,15 +79,6 @@ def words(text):
         if w:
             out.append(w)
     return out
-
-
-def edit_distance(a, b):
-    d = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        prev, d[0] = d[0], i
-        for j, y in enumerate(b, 1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (x != y))
-    return d[len(b)]
 
 
 class Whisper:
@@ -206,12 +199,7 @@ def main():
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    logf = open(out / "log.txt", "a")
-
-    def log(msg):
-        print(msg, flush=True)
-        logf.write(msg + "\n")
-        logf.flush()
+    log = runlog.open_log(out)
 
     import inherent
     frontend = inherent.AudioFrontend(max_frames=0)

@@ -17,35 +17,11 @@ import re
 import torch
 import torch.nn.functional as F
 
+from text import spoken_text
+
 N_HEADS = 13
 CHARS = " abcdefghijklmnopqrstuvwxyz'"  # index + 1; 0 is the CTC blank
 N_CLASSES = len(CHARS) + 1
-
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-         "sixteen seventeen eighteen nineteen").split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-
-
-def number_words(n):
-    """0-9999 in words; longer numbers digit by digit."""
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
-    if n < 1000:
-        return _ONES[n // 100] + " hundred" + ("" if n % 100 == 0 else " " + number_words(n % 100))
-    if n < 10000:
-        return number_words(n // 1000) + " thousand" + ("" if n % 1000 == 0 else " " + number_words(n % 1000))
-    return " ".join(_ONES[int(d)] for d in str(n))
-
-
-def spoken_text(text):
-    """A transcript as the characters a CTC head emits: lower case, numbers as words,
-    every other symbol a space, spaces collapsed."""
-    text = re.sub(r"\d+", lambda m: " " + number_words(int(m.group())) + " ", text.lower())
-    text = re.sub(r"[^a-z' ]+", " ", text)
-    return re.sub(r" +", " ", text).strip()
-
 
 def encode_text(text):
     return [CHARS.index(c) + 1 for c in spoken_text(text)]
