@@ -10,8 +10,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 
+#include "common/heads.h"
 #include "common/npy.h"
 #include "frontend/audio-file.h"
 #include "frontend/log-mel.h"
@@ -347,6 +349,84 @@ TEST(Dataset, MelStatsMatchADirectComputation) {
     EXPECT_NEAR(mean[m], sum[m] / n, 1e-4);
     EXPECT_NEAR(sd[m], std::sqrt(sq[m] / n - (sum[m] / n) * (sum[m] / n)), 1e-3);
   }
+}
+
+// Appends the 13 teacher_<head> columns to a labels CSV: row i (0-based) gets
+// cell(i, h), an empty string leaving that cell empty.
+void add_teacher_columns(const std::string& csv, const std::function<std::string(int, int)>& cell) {
+  std::ifstream in(csv);
+  std::string text, line;
+  for (int row = -1; std::getline(in, line); ++row) {
+    for (int h = 0; h < INHERENT_N_HEADS; ++h)
+      line +=
+          "," + (row < 0 ? std::string("teacher_") + kHeadTable[static_cast<size_t>(h)].name : cell(row, h));
+    text += line + "\n";
+  }
+  in.close();
+  std::ofstream(csv) << text;
+}
+
+std::string load_error(const std::string& csv) {
+  try {
+    Dataset::load(csv, Split::train, options());
+  } catch (const Exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Dataset, TeacherScoresReachTheBatches) {
+  Corpus corpus(6, 0);
+  // Even rows carry scores 0.01 * (10 i + h); odd rows none.
+  add_teacher_columns(
+      corpus.csv, [](int i, int h) { return i % 2 ? std::string() : std::to_string(0.01 * (10 * i + h)); });
+  const Dataset train = Dataset::load(corpus.csv, Split::train, options());
+  EXPECT_EQ(train.n_with_teacher(), 3u);
+  for (size_t i = 0; i < train.size(); ++i) {
+    const int row = static_cast<int>(train.clip(i).row.line) - 2;
+    ASSERT_EQ(train.clip(i).teacher.has_value(), row % 2 == 0) << row;
+    if (row % 2 == 0) EXPECT_FLOAT_EQ((*train.clip(i).teacher)[3], static_cast<float>(0.01 * (10 * row + 3)));
+  }
+  BatchLoader loader(train, options(6), BatchPlan::evaluation(train, options(6)));
+  const std::optional<Batch> b = loader.next();
+  ASSERT_TRUE(b);
+  ASSERT_EQ(b->teacher.size(), static_cast<size_t>(b->size * INHERENT_N_HEADS));
+  ASSERT_EQ(b->has_teacher.size(), static_cast<size_t>(b->size));
+  for (int64_t k = 0; k < b->size; ++k) {
+    const Clip& c = train.clip(b->clips[static_cast<size_t>(k)]);
+    EXPECT_EQ(b->has_teacher[static_cast<size_t>(k)], c.teacher ? 1 : 0);
+    EXPECT_FLOAT_EQ(b->teacher[static_cast<size_t>(k * INHERENT_N_HEADS + 12)],
+                    c.teacher ? (*c.teacher)[12] : 0.0f);
+  }
+  // Without the columns every clip has none.
+  Corpus plain(2, 0);
+  EXPECT_EQ(Dataset::load(plain.csv, Split::train, options()).n_with_teacher(), 0u);
+}
+
+TEST(Dataset, BadTeacherScoresNameFileLineAndColumn) {
+  Corpus out_of_range(3, 0);
+  add_teacher_columns(out_of_range.csv, [](int i, int h) { return i == 1 && h == 2 ? "1.5" : "0.5"; });
+  // Row 1 is line 3; teacher_hasTermSearchQuery is column 22 + 2 + 1.
+  std::string msg = load_error(out_of_range.csv);
+  EXPECT_NE(msg.find("labels.csv:3:25: teacher_hasTermSearchQuery \"1.5\" is not a score in [0, 1]"),
+            std::string::npos)
+      << msg;
+  Corpus half(3, 0);
+  add_teacher_columns(half.csv, [](int i, int h) { return i == 2 && h > 5 ? "" : "0.25"; });
+  msg = load_error(half.csv);
+  EXPECT_NE(msg.find("labels.csv:4: 6 of 13 teacher scores are filled (all or none)"), std::string::npos)
+      << msg;
+  Corpus some_columns(2, 0);
+  {
+    std::ifstream in(some_columns.csv);
+    std::string text, line;
+    for (bool first = true; std::getline(in, line); first = false)
+      text += line + (first ? ",teacher_isInteresting" : ",0.5") + "\n";
+    in.close();
+    std::ofstream(some_columns.csv) << text;
+  }
+  msg = load_error(some_columns.csv);
+  EXPECT_NE(msg.find("has 1 teacher columns but not teacher_hasAddToListIntent"), std::string::npos) << msg;
 }
 
 TEST(Dataset, BadLabelsNameFileLineAndColumn) {

@@ -23,6 +23,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/heads.h"
 #include "common/safetensors.h"
 #include "engine/arch.h"
 #include "test-clips.h"
@@ -341,6 +342,51 @@ TEST(Train, Int8ConsistencyIsLogged) {
     ++records;
   }
   EXPECT_EQ(records, 6);
+}
+
+// training.distill_weight: train records carry the distillation loss toward the
+// teacher_<head> columns; without any teacher scores the run is refused by name.
+TEST(Train, DistillationIsLoggedAndNeedsTeacherScores) {
+  Workdir w;
+  std::string out;
+  const std::string cfg = w.dir + "/distill.yaml";
+  std::ofstream(cfg) << "model:\n  preset: tiny\ndata:\n  batch_size: 4\n"
+                        "training:\n  lr: 0.003\n  warmup_steps: 2\n  log_every: 1\n  norm_clips: 8\n"
+                        "  distill_weight: 0.5\neval:\n  every: 0\n  at_end: false\n";
+  // Every second row gets a teacher that says 0.7 on every head.
+  const std::string taught = w.dir + "/taught.csv";
+  {
+    std::ifstream in(w.labels);
+    std::ofstream o(taught);
+    std::string line;
+    for (int row = -1; std::getline(in, line); ++row) {
+      for (int h = 0; h < INHERENT_N_HEADS; ++h)
+        line += "," + (row < 0 ? std::string("teacher_") + kHeadTable[static_cast<size_t>(h)].name
+                               : std::string(row % 2 ? "" : "0.7"));
+      o << line << "\n";
+    }
+  }
+  ASSERT_EQ(
+      run({"train", "--config", cfg, "--labels", taught, "--max-steps", "6", "--output-dir", w.dir + "/run"},
+          &out, w.dir + "/log"),
+      0)
+      << out;
+  int records = 0;
+  for (const json& r : read_jsonl(w.dir + "/run/metrics.jsonl")) {
+    if (r["event"] != "train") continue;
+    ASSERT_TRUE(r.contains("distill_loss")) << r;
+    // BCE toward 0.7 is at least its entropy, 0.611.
+    EXPECT_GT(r["distill_loss"].get<double>(), 0.6) << r;
+    ++records;
+  }
+  EXPECT_EQ(records, 6);
+  EXPECT_NE(run({"train", "--config", cfg, "--labels", w.labels, "--max-steps", "2", "--output-dir",
+                 w.dir + "/untaught"},
+                &out, w.dir + "/log"),
+            0);
+  EXPECT_NE(out.find("training.distill_weight is 0.500000 but no train row has teacher scores"),
+            std::string::npos)
+      << out;
 }
 
 // Largest |a - b| over the float32 tensors the two files share.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "labels.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <unordered_map>
@@ -202,6 +203,54 @@ std::string labels_to_csv(const std::vector<std::string>& header, const std::vec
   std::string out = csv_join(header) + "\n";
   for (const LabelRow& r : rows) out += csv_join(r.fields) + "\n";
   return out;
+}
+
+TeacherColumns teacher_columns(const std::vector<std::string>& header, const std::string& path) {
+  TeacherColumns t;
+  int found = 0;
+  std::string missing;
+  for (int h = 0; h < INHERENT_N_HEADS; ++h) {
+    const std::string name = std::string("teacher_") + kHeadTable[static_cast<size_t>(h)].name;
+    const auto it = std::find(header.begin(), header.end(), name);
+    t.column[static_cast<size_t>(h)] = it == header.end() ? -1 : static_cast<int>(it - header.begin());
+    if (it != header.end())
+      ++found;
+    else if (missing.empty())
+      missing = name;
+  }
+  if (found > 0 && found < INHERENT_N_HEADS)
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    path + ": has " + std::to_string(found) + " teacher columns but not " + missing +
+                        " (teacher scores need all 13 teacher_<head> columns)");
+  t.present = found == INHERENT_N_HEADS;
+  return t;
+}
+
+std::optional<std::array<float, INHERENT_N_HEADS>> teacher_scores(const LabelRow& row,
+                                                                  const TeacherColumns& columns,
+                                                                  const std::string& path) {
+  if (!columns.present) return std::nullopt;
+  std::array<float, INHERENT_N_HEADS> scores{};
+  int filled = 0;
+  for (int h = 0; h < INHERENT_N_HEADS; ++h) {
+    const size_t col = static_cast<size_t>(columns.column[static_cast<size_t>(h)]);
+    const std::string& cell = col < row.fields.size() ? row.fields[col] : std::string();
+    if (cell.empty()) continue;
+    double v = 0;
+    if (!parse_double(cell, &v) || v < 0 || v > 1)
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path + ":" + std::to_string(row.line) + ":" +
+                                                            std::to_string(col + 1) + ": teacher_" +
+                                                            kHeadTable[static_cast<size_t>(h)].name + " \"" +
+                                                            cell + "\" is not a score in [0, 1]");
+    scores[static_cast<size_t>(h)] = static_cast<float>(v);
+    ++filled;
+  }
+  if (filled == 0) return std::nullopt;
+  if (filled < INHERENT_N_HEADS)
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, path + ":" + std::to_string(row.line) + ": " +
+                                                          std::to_string(filled) +
+                                                          " of 13 teacher scores are filled (all or none)");
+  return scores;
 }
 
 }  // namespace inherent

@@ -82,4 +82,20 @@ Labels read_labels(const std::string& path, const LabelsCheckOptions& options = 
 // Serializes rows back to CSV text (header included), keeping extra columns.
 std::string labels_to_csv(const std::vector<std::string>& header, const std::vector<LabelRow>& rows);
 
+// Teacher scores, an optional extension of the contract: 13 extra columns
+// `teacher_<head name>` (e.g. teacher_isInteresting) holding a teacher model's scores in
+// [0, 1], all filled or all empty in a row. Distillation (training.distill_weight) trains
+// toward them; a row left empty has no teacher.
+struct TeacherColumns {
+  std::array<int, INHERENT_N_HEADS> column{};  // 0-based CSV columns
+  bool present = false;                        // false: the file has none of them
+};
+// Throws (naming the file and the missing column) when only some of the 13 are there.
+TeacherColumns teacher_columns(const std::vector<std::string>& header, const std::string& path);
+// The row's scores, or nullopt when its teacher cells are empty. Throws
+// "path:line:column: ..." on a cell that is not a number in [0, 1], or a row half filled.
+std::optional<std::array<float, INHERENT_N_HEADS>> teacher_scores(const LabelRow& row,
+                                                                  const TeacherColumns& columns,
+                                                                  const std::string& path);
+
 }  // namespace inherent

@@ -46,6 +46,9 @@ struct TrainingOptions {
   double grad_clip = 1.0;    // max global gradient norm (0: off)
   double focal_gamma = 2.0;  // focal BCE exponent (0: plain BCE)
   double ctc_weight = 0.0;   // auxiliary character CTC on the encoder (train/ctc.h; 0: off)
+  // Distillation: BCE toward the teacher_<head> scores of the train rows that have them
+  // (labels.h; 0: off).
+  double distill_weight = 0.0;
   // Weight of the int8 consistency loss: mean |float score - score with 8-bit rounded
   // inputs to every dynamically quantized layer| (model.h FakeInt8Scope), so that a
   // dynamic-range int8 export stays close to the checkpoint. 0: off. Needs dropout 0

@@ -101,9 +101,12 @@ Dataset Dataset::load(const std::string& labels_path, Split split, const DataOpt
   }
   const std::string base = parent_dir(labels_path);
   const int max_frames = std::max(1, o.max_frames);
+  const TeacherColumns teacher = teacher_columns(table.header, labels_path);
   for (LabelRow& row : checked.labels.rows) {
     if (row.split != split) continue;
     Clip c;
+    c.teacher = teacher_scores(row, teacher, labels_path);
+    d.n_teacher_ += c.teacher.has_value();
     if (d.cached_) {
       const std::string& frames = row.fields.at(static_cast<size_t>(frames_col));
       char* end = nullptr;
@@ -410,8 +413,12 @@ Batch BatchLoader::build(const BatchPlan::Item& item) const {
                                      options_, &mels[i]);
     b.n_frames.push_back(t);
     b.frames = std::max(b.frames, t);
-    const auto& heads = data_.clip(c).row.heads;
-    b.labels.insert(b.labels.end(), heads.begin(), heads.end());
+    const Clip& clip = data_.clip(c);
+    b.labels.insert(b.labels.end(), clip.row.heads.begin(), clip.row.heads.end());
+    const std::array<float, INHERENT_N_HEADS> none{};
+    const auto& scores = clip.teacher ? *clip.teacher : none;
+    b.teacher.insert(b.teacher.end(), scores.begin(), scores.end());
+    b.has_teacher.push_back(clip.teacher ? 1 : 0);
   }
   b.mel.assign(static_cast<size_t>(b.size * b.frames * kMels), 0.0f);
   for (size_t i = 0; i < mels.size(); ++i) {

@@ -94,6 +94,8 @@ struct Clip {
   LabelRow row;          // the labels row (line, paths, heads, transcript...)
   std::string mel_path;  // resolved cache file, empty when decoding audio
   int64_t n_frames = 0;  // exact (cache) or from the duration (audio)
+  // A teacher model's scores (teacher_<head> columns, labels.h), when the row has them.
+  std::optional<std::array<float, INHERENT_N_HEADS>> teacher;
 };
 
 struct ClassBalance {
@@ -113,6 +115,8 @@ class Dataset {
   const std::string& path() const { return path_; }
   Split split() const { return split_; }
   bool uses_mel_cache() const { return cached_; }
+  // Rows of this split with teacher scores (distillation targets).
+  size_t n_with_teacher() const { return n_teacher_; }
 
   // The clip's log-mels [n_frames, 128] (appended to *out; returns n_frames). With
   // augment, the waveform hook (audio only) and SpecAugment run with an rng seeded
@@ -141,6 +145,7 @@ class Dataset {
   std::string path_, hash_;
   Split split_ = Split::train;
   bool cached_ = false;
+  size_t n_teacher_ = 0;
   std::vector<Clip> clips_;
 };
 
@@ -149,11 +154,13 @@ class Dataset {
 struct Batch {
   int64_t number = 0;  // position in its plan (global batch number when training)
   int64_t epoch = 0;
-  int64_t size = 0, frames = 0;   // B, T (the longest clip)
-  std::vector<float> mel;         // [B, T, 128], each clip zero-padded at its end
-  std::vector<uint8_t> labels;    // [B, 13]
-  std::vector<int64_t> n_frames;  // [B]
-  std::vector<size_t> clips;      // [B] indices into the dataset
+  int64_t size = 0, frames = 0;      // B, T (the longest clip)
+  std::vector<float> mel;            // [B, T, 128], each clip zero-padded at its end
+  std::vector<uint8_t> labels;       // [B, 13]
+  std::vector<float> teacher;        // [B, 13] teacher scores (0 where has_teacher is 0)
+  std::vector<uint8_t> has_teacher;  // [B]
+  std::vector<int64_t> n_frames;     // [B]
+  std::vector<size_t> clips;         // [B] indices into the dataset
 };
 
 // Which clips make batch number g. Training plans are endless (epochs follow each

@@ -113,6 +113,17 @@ std::pair<torch::Tensor, torch::Tensor> to_tensors(Batch& b, const torch::Device
   return {mel.to(device), y.to(device)};
 }
 
+// Plain BCE of the logits toward the teacher's scores, over the batch's rows that have
+// them (0 when none does): the teacher's soft view, with no class weights or focusing.
+torch::Tensor distill_loss(const torch::Tensor& logits, Batch& b, const torch::Device& device) {
+  const torch::Tensor has =
+      torch::from_blob(b.has_teacher.data(), {b.size}, torch::kUInt8).to(torch::kBool).to(device);
+  if (!has.any().item<bool>()) return torch::zeros({}, logits.options());
+  const torch::Tensor target =
+      torch::from_blob(b.teacher.data(), {b.size, INHERENT_N_HEADS}, torch::kFloat32).to(device);
+  return torch::binary_cross_entropy_with_logits(logits.index({has}), target.index({has}));
+}
+
 // ---- output files ----
 
 struct Paths {
@@ -432,6 +443,11 @@ int run_training(const TrainRequest& req) {
     if (!req.eval_labels.empty() || std::string(e.what()).find("no rows with split") == std::string::npos)
       throw;
   }
+  if (t.distill_weight > 0 && train.n_with_teacher() == 0)
+    fail(INHERENT_STATUS_INVALID_ARGUMENT,
+         req.labels + ": training.distill_weight is " + std::to_string(t.distill_weight) + " but no " +
+             split_name(train.split()) +
+             " row has teacher scores (the 13 teacher_<head> columns; docs/training.md, \"Distillation\")");
   Hashes hashes;
   hashes.code = code_commit();
   hashes.train_labels = train.content_hash();
@@ -688,7 +704,8 @@ int run_training(const TrainRequest& req) {
   BatchLoader loader(train, data_options,
                      BatchPlan::training(train, data_options, step * world + rank, world));
   ProgressLine progress(lead && !req.quiet);
-  double loss_sum = 0, ctc_sum = 0, int8_sum = 0, rate = 0, wait_seconds = 0, last_loss = NAN;
+  double loss_sum = 0, ctc_sum = 0, int8_sum = 0, distill_sum = 0, rate = 0, wait_seconds = 0,
+         last_loss = NAN;
   int64_t loss_count = 0, steps_this_run = 0;
   const int64_t stop_at = req.stop_at ? std::min(*req.stop_at, t.max_steps) : t.max_steps;
   int exit_code = 0;
@@ -738,6 +755,11 @@ int run_training(const TrainRequest& req) {
       const torch::Tensor drift = (torch::sigmoid(logits) - torch::sigmoid(rounded)).abs().mean();
       loss = loss + t.int8_consistency * drift;
       int8_sum += drift.item<double>();
+    }
+    if (t.distill_weight > 0) {
+      const torch::Tensor kd = distill_loss(logits, *batch, device);
+      loss = loss + t.distill_weight * kd;
+      distill_sum += kd.item<double>();
     }
     if (ctc) {
       std::vector<std::string> transcripts;
@@ -802,9 +824,10 @@ int run_training(const TrainRequest& req) {
                      {"elapsed_s", seconds_since(run_start)}};
       // This rank's auxiliary loss (the heads' loss above is averaged over ranks).
       if (ctc) record["ctc_loss"] = ctc_sum / static_cast<double>(loss_count);
+      if (t.distill_weight > 0) record["distill_loss"] = distill_sum / static_cast<double>(loss_count);
       if (t.int8_consistency > 0) record["int8_drift"] = int8_sum / static_cast<double>(loss_count);
       log->write(record);
-      loss_sum = 0, ctc_sum = 0, int8_sum = 0, loss_count = 0;
+      loss_sum = 0, ctc_sum = 0, int8_sum = 0, distill_sum = 0, loss_count = 0;
     }
     if (config.eval.every > 0 && step % config.eval.every == 0 && step < t.max_steps) run_eval();
     if (step % t.save_every == 0) {

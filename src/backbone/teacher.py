@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Teacher scores for distillation: a backbone head design (bench/backbone-designs.py)
+scores every clip of a labels CSV or prep manifest, and the rows are written back with
+the 13 `teacher_<head>` columns (docs/labels.md) that `training.distill_weight` trains
+toward (docs/training.md, "Distillation").
+
+    .venv/bin/python src/backbone/teacher.py LABELS OUT_CSV \\
+        --heads out/backbone-designs/D1-pooled.pt [--design pooled] [--splits train]
+
+The teacher hears each clip as written (the clean clip: the student's augmentation is
+applied later, at training time). Rows of other splits are copied with empty teacher
+cells. Features are cached beside OUT_CSV (OUT_CSV.features/), so a killed run resumes;
+the CSV is written to a temporary name and renamed at the end. An unreadable clip stops
+the run naming its row.
+"""
+import argparse
+import csv
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import designs  # noqa: E402
+import features  # noqa: E402
+
+import inherent  # noqa: E402
+
+HEADS = list(inherent.HEAD_ORDER)
+COLUMNS = ["teacher_" + h for h in HEADS]
+
+
+def load_heads(path, design):
+    heads = designs.PooledHeads() if design == "pooled" else designs.CtcHeads()
+    heads.load_state_dict(torch.load(path))
+    return heads.eval()
+
+
+def score(heads, feats):
+    with torch.no_grad():
+        x = torch.from_numpy(feats.astype(np.float32))[None]
+        mask = torch.ones(x.shape[:2], dtype=torch.bool)
+        return torch.sigmoid(heads(x, mask)["logits"])[0].numpy()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("labels", help="labels CSV or prep manifest (audio_path relative to its folder)")
+    ap.add_argument("out", help="the same rows with teacher_<head> columns")
+    ap.add_argument("--heads", required=True, help="a design's weights (bench/backbone-designs.py writes them)")
+    ap.add_argument("--design", default="pooled", choices=["pooled", "ctc"])
+    ap.add_argument("--encoder", default="out/whisper-bridge/encoder.safetensors")
+    ap.add_argument("--stem", default="out/whisper-bridge/mapped-stem.safetensors")
+    ap.add_argument("--splits", default="train", help="comma-separated splits to score")
+    ap.add_argument("--cache", help="feature cache folder (default OUT.features; bench/backbone-designs.py's "
+                    "OUT/features reuses its clips when LABELS is named the same way)")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    labels, out = Path(args.labels), Path(args.out)
+    with open(labels, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        header = list(reader.fieldnames or [])
+        rows = list(reader)
+    for col in ("audio_path", "split"):
+        if col not in header:
+            sys.exit(f"teacher: {labels}: no {col} column")
+    clash = [c for c in COLUMNS if c in header]
+    if clash:
+        sys.exit(f"teacher: {labels}: already has {clash[0]} (write to a labels file without teacher columns)")
+    splits = set(args.splits.split(","))
+    heads = load_heads(args.heads, args.design)
+    cache = features.FeatureCache(features.Backbone(args.encoder, args.stem), args.cache or str(out) + ".features",
+                                  inherent.AudioFrontend(max_frames=0))
+    todo = [r for r in rows if r["split"] in splits]
+    t0 = time.time()
+    for i, r in enumerate(todo):
+        path = labels.parent / r["audio_path"]
+        try:
+            feats = cache.get("clip:" + str(path), lambda: inherent.load_audio(str(path)))
+        except Exception as e:  # noqa: BLE001  (name the row, then stop)
+            sys.exit(f"teacher: {labels}: row {rows.index(r) + 2}: {path}: {e}")
+        for c, v in zip(COLUMNS, score(heads, feats)):
+            r[c] = f"{float(v):.6f}"
+        if (i + 1) % 200 == 0 or i + 1 == len(todo):
+            rate = (i + 1) / max(time.time() - t0, 1e-9)
+            print(f"teacher: {i + 1}/{len(todo)} clips ({rate:.1f}/s, ETA {(len(todo) - i - 1) / rate:.0f} s)",
+                  file=sys.stderr, flush=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=header + COLUMNS, restval="")
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, out)
+    print(f"teacher: {out}: {len(todo)} of {len(rows)} rows scored ({', '.join(sorted(splits))})")
+
+
+if __name__ == "__main__":
+    main()
