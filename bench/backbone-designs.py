@@ -26,8 +26,8 @@ scores as soft targets (--teacher); "D1 + same" D1 with a consistency loss betwe
 framed clip and its plain twin. The shipped `small` model scores the very same audio
 through the native engine. Trained designs are kept as OUT/<design>.pt and reused.
 
-Prints a markdown table and writes OUT/results.json and each model's probe scores
-(OUT/scores-<design>.npz). Features are cached in OUT/features (rerun to resume).
+Prints a markdown table and writes OUT/results.json (--results) and each model's probe
+scores (OUT/scores-<design>.npz; the --small model's beside the results file, -small.npz). Features are cached in OUT/features (rerun to resume).
 """
 import argparse
 import csv
@@ -275,7 +275,9 @@ def main():
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--teacher", default="out/teacher", help="corpus.jsonl and real-fit.jsonl of `inherent baseline score`")
-    ap.add_argument("--designs", default="", help="comma-separated design names to train (default: all)")
+    ap.add_argument("--designs", default="", help="comma-separated design names to train (default: all; none: "
+                    "only the --small model)")
+    ap.add_argument("--results", help="results file (default OUT/results.json)")
     ap.add_argument("--features-only", action="store_true", help="compute (resume) the features and stop")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -367,7 +369,7 @@ def main():
                  [-1] * len(train_rows) + list(range(n_framed)) + [-1] * len(real_fit))
 
     # The shipped model on the same audio.
-    results = {"sets": {k: len(v) for k, v in sets.items()}, "designs": {}}
+    results = {"sets": {k: len(v) for k, v in sets.items()}, "small": args.small, "designs": {}}
     engine = inherent.Engine(args.small)
     probe_sets = ["test", "framed", "joined", "real-dev", "real-dev-tts"]
     scored = {"small": {}}
@@ -420,7 +422,8 @@ def main():
     t_test = np.array([corpus_t.get(r["path"], [0.0] * 13) for r in test_rows])
     results["teacher_on_true_words"] = {"test": head_metrics(np.asarray(y["test"]), t_test)}
     results["designs"]["small"] = evaluate(scored["small"], None)
-    np.savez_compressed(out / "scores-small.npz", **scored["small"])
+    np.savez_compressed(Path(str(args.results or out / "results.json").removesuffix(".json") + "-small.npz"),
+                        **scored["small"])
     for name, (make, teacher_weight, consistency) in specs.items():
         weights = out / (name.replace(" ", "-").replace("(", "").replace(")", "").replace("+-", "") + ".pt")
         model = make()
@@ -436,10 +439,17 @@ def main():
             scored[name][p], texts[p] = predict(model, feats[p])
         results["designs"][name] = evaluate(scored[name], texts if isinstance(model, designs.CtcHeads) else None)
         np.savez_compressed(out / f"scores-{weights.stem}.npz", **scored[name])
-        tmp = out / "results.json.tmp"
-        tmp.write_text(json.dumps(results, indent=1))
-        os.replace(tmp, out / "results.json")
+        write_results(results, args.results or out / "results.json")
         print_table(results, log)
+    if not specs:
+        write_results(results, args.results or out / "results.json")
+        print_table(results, log)
+
+
+def write_results(results, path):
+    tmp = Path(str(path) + ".tmp")
+    tmp.write_text(json.dumps(results, indent=1))
+    os.replace(tmp, path)
 
 
 def print_table(results, log):
