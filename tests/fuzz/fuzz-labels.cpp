@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The labels validator on arbitrary CSV text (audio checks off: no file access).
+// The labels validator on arbitrary CSV text (audio checks off: no file access), and the
+// teacher_<head> columns that distillation reads from the same rows.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -22,6 +23,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         for (int h = 1; h < INHERENT_N_HEADS; ++h)
           if (row.heads[0] == 0 && row.heads[h] != 0) std::abort();
       }
+  } catch (const inherent::Exception&) {
+  }
+  try {
+    const inherent::LabelsCheck check = inherent::check_labels_text(text, "/fuzz/labels.csv", options);
+    if (!check.ok()) return 0;
+    const inherent::TeacherColumns columns = inherent::teacher_columns(check.labels.header, "/fuzz/labels.csv");
+    for (const auto& row : check.labels.rows) {
+      try {
+        const auto scores = inherent::teacher_scores(row, columns, "/fuzz/labels.csv");
+        if (scores)
+          for (float v : *scores)
+            if (!(v >= 0.0f && v <= 1.0f)) std::abort();  // only scores in [0, 1] pass
+      } catch (const inherent::Exception&) {
+      }
+    }
   } catch (const inherent::Exception&) {
   }
   return 0;
