@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const inherent::LabelsCheck check = inherent::check_labels_text(text, "/fuzz/labels.csv", options);
     if (!check.ok()) return 0;
-    const inherent::TeacherColumns columns = inherent::teacher_columns(check.labels.header, "/fuzz/labels.csv");
+    const inherent::TeacherColumns columns =
+        inherent::teacher_columns(check.labels.header, "/fuzz/labels.csv");
     for (const auto& row : check.labels.rows) {
       try {
         const auto scores = inherent::teacher_scores(row, columns, "/fuzz/labels.csv");
