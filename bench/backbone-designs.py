@@ -26,6 +26,9 @@ scores as soft targets (--teacher); "D1 + same" D1 with a consistency loss betwe
 framed clip and its plain twin. The shipped `small` model scores the very same audio
 through the native engine. Trained designs are kept as OUT/<design>.pt and reused.
 
+With --oof-teacher CSV it instead writes out-of-fold teacher scores for distillation
+(docs/training.md, "Distillation") and stops.
+
 Prints a markdown table and writes OUT/results.json (--results) and each model's probe
 scores (OUT/scores-<design>.npz; the --small model's beside the results file, -small.npz). Features are cached in OUT/features (rerun to resume).
 """
@@ -278,6 +281,8 @@ def main():
     ap.add_argument("--designs", default="", help="comma-separated design names to train (default: all; none: "
                     "only the --small model)")
     ap.add_argument("--results", help="results file (default OUT/results.json)")
+    ap.add_argument("--oof-teacher", metavar="CSV", help="write the corpus labels with out-of-fold D1 teacher "
+                    "scores (teacher_<head> columns, by template halves) to CSV and stop")
     ap.add_argument("--features-only", action="store_true", help="compute (resume) the features and stop")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -368,6 +373,10 @@ def main():
                  [x if x is not None else [0.0] * 13 for x in soft_rows], [x is not None for x in soft_rows],
                  [-1] * len(train_rows) + list(range(n_framed)) + [-1] * len(real_fit))
 
+    if args.oof_teacher:
+        write_oof_teacher(args, train_rows, n_framed, feats, train, log)
+        return
+
     # The shipped model on the same audio.
     results = {"sets": {k: len(v) for k, v in sets.items()}, "small": args.small, "designs": {}}
     engine = inherent.Engine(args.small)
@@ -444,6 +453,42 @@ def main():
     if not specs:
         write_results(results, args.results or out / "results.json")
         print_table(results, log)
+
+
+def write_oof_teacher(args, train_rows, n_framed, feats, train, log):
+    """Out-of-fold teacher scores: the train rows cut in two by a hash of their template
+    (a row without one: of its text), D1 fitted on one half (with its framed copies)
+    scores the other, and the corpus labels are written with teacher_<head> columns for
+    every scored train row. So no clip is scored by a teacher that saw its sentence."""
+    fold = [int(hashlib.sha256((r.get("template_id") or r.get("transcript") or r["path"]).encode()).digest()[0] % 2)
+            for r in train_rows]
+    scores = {}
+    n = len(train_rows)
+    for f in (0, 1):
+        keep = [i for i in range(n) if fold[i] != f] + [n + i for i in range(n_framed) if fold[i] != f]
+        part = Data([train.feats[i] for i in keep], train.y[keep], [train.texts[i] for i in keep],
+                    train.head_mask[keep])
+        log(f"out-of-fold teacher {f + 1}/2: D1 on {len(keep)} clips")
+        model = train_design(designs.PooledHeads(), part, args.epochs, 2e-3, 12000, 0.0, log)
+        held = [i for i in range(n) if fold[i] == f]
+        s, _ = predict(model, [feats["train"][i] for i in held])
+        scores.update({train_rows[i]["path"]: s[k] for k, i in enumerate(held)})
+    corpus = Path(args.corpus) / "labels.csv"
+    with open(corpus, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        header, rows = list(reader.fieldnames), list(reader)
+    cols = ["teacher_" + h for h in HEADS]
+    for r in rows:
+        v = scores.get(str(Path(args.corpus) / r["audio_path"]))
+        if v is not None:
+            r.update({c: f"{float(x):.6f}" for c, x in zip(cols, v)})
+    tmp = Path(args.oof_teacher + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=header + cols, restval="")
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, args.oof_teacher)
+    log(f"out-of-fold teacher scores for {len(scores)} train rows -> {args.oof_teacher}")
 
 
 def write_results(results, path):
