@@ -36,6 +36,10 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src" / "backbone"))
+from text import number_words  # noqa: E402  (0-999 as the WER reference writes them)
 
 LEVELS = ["clean", "snr-20", "snr-10", "snr-05", "snr-00"]
 SNRS = "clean,0,5,10,20"
@@ -81,20 +85,6 @@ def machine():
         pass
     load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return {"cpu": cpu, "cores": os.cpu_count(), "os": platform.platform(), "load_average_1min": round(load1, 2)}
-
-
-ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen").split()
-TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-
-
-def number_words(n):
-    if n < 20:
-        return ONES[n]
-    if n < 100:
-        return TENS[n // 10] + ("" if n % 10 == 0 else " " + ONES[n % 10])
-    rest = n % 100
-    return ONES[n // 100] + " hundred" + ("" if rest == 0 else " " + number_words(rest))
 
 
 def normalize(text):
