@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The backbone's head designs, framing transforms and text helpers (src/backbone), on
+random inputs: no weights, no corpus."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "src" / "backbone"))
+import designs  # noqa: E402
+import framing  # noqa: E402
+import text  # noqa: E402
+
+
+@pytest.mark.parametrize("make", [designs.PooledHeads, designs.CtcHeads], ids=["pooled", "ctc"])
+def test_a_clip_scores_the_same_alone_and_padded_in_a_batch(make):
+    torch.manual_seed(0)
+    model = make().eval()
+    lengths = [37, 12, 50]
+    x = torch.randn(len(lengths), max(lengths), 384)
+    mask = torch.zeros(len(lengths), max(lengths), dtype=torch.bool)
+    for b, n in enumerate(lengths):
+        mask[b, :n] = True
+        x[b, n:] = 1e3  # whatever sits in the padding must not matter
+    with torch.no_grad():
+        batch = model(x, mask)["logits"]
+        for b, n in enumerate(lengths):
+            alone = model(x[b:b + 1, :n], mask[b:b + 1, :n])["logits"][0]
+            assert torch.max(torch.abs(batch[b] - alone)).item() < 1e-5
+
+
+def test_ctc_heads_see_only_the_posteriors_when_detached():
+    torch.manual_seed(0)
+    model = designs.CtcHeads(detach=True)
+    x, mask = torch.randn(2, 20, 384), torch.ones(2, 20, dtype=torch.bool)
+    model(x, mask)["logits"].sum().backward()
+    assert model.ctc_hidden.weight.grad is None or torch.all(model.ctc_hidden.weight.grad == 0)
+    assert model.pool.weight.grad is not None and torch.any(model.pool.weight.grad != 0)
+
+
+def test_ctc_targets_and_greedy_decoding():
+    assert text.spoken_text("Set a timer for 25 min, at 3:45!") == "set a timer for twenty five min at three forty five"
+    assert text.number_words(1999) == "one thousand nine hundred ninety nine"
+    assert text.number_words(12345) == "one two three four five"
+    ids = designs.encode_text("it's 2")
+    assert [designs.CHARS[i - 1] for i in ids] == list("it's two")
+    # blank, repeats collapse, a blank separates a doubled letter
+    i, t, space = (designs.CHARS.index(c) + 1 for c in "it ")
+    path = [0, i, i, 0, t, t, 0, t, space, space]  # _ i i _ t t _ t ' ' ' '
+    log_probs = torch.full((len(path), designs.N_CLASSES), -10.0)
+    log_probs[torch.arange(len(path)), torch.tensor(path)] = 0.0
+    assert designs.greedy_decode(log_probs, len(path)) == "itt"
+
+
+def test_word_error_rate_counts_edits_over_reference_words():
+    assert text.word_error_rate(["a b c d"], ["a x c"]) == pytest.approx(2 / 4)
+    assert text.word_error_rate(["a b", "c"], ["a b", "c"]) == 0
+
+
+def test_room_framing_keeps_the_words_and_sets_the_noise_level():
+    rng = np.random.default_rng(0)
+    sr = framing.SR
+    t = np.arange(sr) / sr
+    clip = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    noises = [rng.standard_normal(5 * sr).astype(np.float32)]
+    out = framing.room_framing(clip, 1.0, 0.5, 20.0, noises, "train", np.random.default_rng(1))
+    assert len(out) == int(2.5 * sr)
+    lead = out[: sr]
+    level = framing.loud_rms(clip)
+    snr = 20 * np.log10(level / np.sqrt(np.mean(lead ** 2)))
+    assert abs(snr - 20.0) < 0.5
+    # Under the words the same bed runs: the clip is there, 20 dB above the noise.
+    under = out[sr:2 * sr] - clip
+    assert abs(20 * np.log10(level / np.sqrt(np.mean(under ** 2))) - 20.0) < 0.5
+
+
+def test_noise_halves_never_overlap():
+    x = np.arange(100, dtype=np.float32)
+    train, probe = framing.noise_part(x, "train"), framing.noise_part(x, "probe")
+    assert len(train) + len(probe) == len(x) and train[-1] < probe[0]
+
+
+def test_join_word_peak_matches_and_leaves_the_gap():
+    sentence = np.full(1000, 0.5, dtype=np.float32)
+    word = np.full(300, 0.1, dtype=np.float32)
+    out = framing.join_word(sentence, word, first=True, gap_s=0.01)
+    assert len(out) == 300 + 160 + 1000
+    assert np.allclose(out[:300], 0.5) and np.all(out[300:460] == 0)
