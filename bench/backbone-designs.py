@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from sklearn.metrics import roc_auc_score, roc_curve
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src" / "backbone"))
@@ -57,6 +58,7 @@ import features  # noqa: E402
 import framing  # noqa: E402
 import real_speech  # noqa: E402
 import runlog  # noqa: E402
+import teacher  # noqa: E402
 import text  # noqa: E402
 
 import inherent  # noqa: E402
@@ -70,31 +72,14 @@ def rng_for(key):
 
 
 def auc(y, s):
-    y, s = np.asarray(y), np.asarray(s, dtype=np.float64)
-    pos, neg = y == 1, y == 0
-    if pos.sum() == 0 or neg.sum() == 0:
-        return float("nan")
-    order = np.argsort(s, kind="mergesort")
-    ranks = np.empty(len(s))
-    sorted_s = s[order]
-    i = 0
-    while i < len(s):  # average ranks of ties
-        j = i
-        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
-            j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    return float((ranks[pos].sum() - pos.sum() * (pos.sum() + 1) / 2) / (pos.sum() * neg.sum()))
+    y = np.asarray(y)
+    return float(roc_auc_score(y, s)) if 0 < y.sum() < len(y) else float("nan")
 
 
 def eer(y, s):
     """Equal error rate: where the false-accept and false-reject rates cross."""
-    y, s = np.asarray(y), np.asarray(s)
-    best = 1.0
-    for t in np.unique(s):
-        far, frr = (s[y == 0] >= t).mean(), (s[y == 1] < t).mean()
-        best = min(best, max(far, frr))
-    return float(best)
+    far, tpr, _ = roc_curve(y, s)
+    return float(np.min(np.maximum(far, 1 - tpr)))
 
 
 def head_metrics(labels, scores):
@@ -473,21 +458,10 @@ def write_oof_teacher(args, train_rows, n_framed, feats, train, log):
         held = [i for i in range(n) if fold[i] == f]
         s, _ = predict(model, [feats["train"][i] for i in held])
         scores.update({train_rows[i]["path"]: s[k] for k, i in enumerate(held)})
-    corpus = Path(args.corpus) / "labels.csv"
-    with open(corpus, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        header, rows = list(reader.fieldnames), list(reader)
-    cols = ["teacher_" + h for h in HEADS]
-    for r in rows:
-        v = scores.get(str(Path(args.corpus) / r["audio_path"]))
-        if v is not None:
-            r.update({c: f"{float(x):.6f}" for c, x in zip(cols, v)})
-    tmp = Path(args.oof_teacher + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=header + cols, restval="")
-        w.writeheader()
-        w.writerows(rows)
-    os.replace(tmp, args.oof_teacher)
+    header, rows = teacher.read_labels(Path(args.corpus) / "labels.csv")
+    paths = [str(Path(args.corpus) / r["audio_path"]) for r in rows]  # as train_rows name them
+    by_row = {i: scores[p] for i, p in enumerate(paths) if p in scores}
+    teacher.write_taught_labels(args.oof_teacher, header, rows, by_row)
     log(f"out-of-fold teacher scores for {len(scores)} train rows -> {args.oof_teacher}")
 
 

@@ -233,7 +233,9 @@ def main():
             tmp = path.with_suffix(".tmp")
             safetensors.torch.save_file({k: v.contiguous() for k, v in module.state_dict().items()}, str(tmp),
                                         metadata={"fitted_on": "real-dev fit half, fsdd, precise-community (+noise)",
-                                                  "target": "Whisper tiny.en stem output"})
+                                                  "target": "Whisper tiny.en stem output",
+                                                  # log10 floor of the fixed map (features.Backbone reads it)
+                                                  "floor": repr(floor)})
             os.replace(tmp, path)
         fitted[name] = module.eval()
     del data

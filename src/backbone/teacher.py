@@ -40,6 +40,36 @@ def load_heads(path, design):
     return heads.eval()
 
 
+def read_labels(path):
+    """(header, rows) of a labels CSV that can take teacher columns; exits naming the file
+    when it cannot."""
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        header = list(reader.fieldnames or [])
+        rows = list(reader)
+    for col in ("audio_path", "split"):
+        if col not in header:
+            sys.exit(f"teacher: {path}: no {col} column")
+    clash = [c for c in COLUMNS if c in header]
+    if clash:
+        sys.exit(f"teacher: {path}: already has {clash[0]} (write to a labels file without teacher columns)")
+    return header, rows
+
+
+def write_taught_labels(out, header, rows, scores):
+    """The rows with teacher_<head> columns, written to a temporary name and renamed:
+    scores maps a row's index to its 13 scores; other rows get empty cells."""
+    out = Path(out)
+    tmp = out.with_name(out.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=header + COLUMNS, restval="")
+        w.writeheader()
+        for i, r in enumerate(rows):
+            v = scores.get(i)
+            w.writerow(r if v is None else {**r, **{c: f"{float(x):.6f}" for c, x in zip(COLUMNS, v)}})
+    os.replace(tmp, out)
+
+
 def score(heads, feats):
     with torch.no_grad():
         x = torch.from_numpy(feats.astype(np.float32))[None]
@@ -62,40 +92,26 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     labels, out = Path(args.labels), Path(args.out)
-    with open(labels, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        header = list(reader.fieldnames or [])
-        rows = list(reader)
-    for col in ("audio_path", "split"):
-        if col not in header:
-            sys.exit(f"teacher: {labels}: no {col} column")
-    clash = [c for c in COLUMNS if c in header]
-    if clash:
-        sys.exit(f"teacher: {labels}: already has {clash[0]} (write to a labels file without teacher columns)")
+    header, rows = read_labels(labels)
     splits = set(args.splits.split(","))
     heads = load_heads(args.heads, args.design)
     cache = features.FeatureCache(features.Backbone(args.encoder, args.stem), args.cache or str(out) + ".features",
                                   inherent.AudioFrontend(max_frames=0))
-    todo = [r for r in rows if r["split"] in splits]
+    todo = [i for i, r in enumerate(rows) if r["split"] in splits]
+    scores = {}
     t0 = time.time()
-    for i, r in enumerate(todo):
-        path = labels.parent / r["audio_path"]
+    for n, i in enumerate(todo):
+        path = labels.parent / rows[i]["audio_path"]
         try:
             feats = cache.get("clip:" + str(path), lambda: inherent.load_audio(str(path)))
         except Exception as e:  # noqa: BLE001  (name the row, then stop)
-            sys.exit(f"teacher: {labels}: row {rows.index(r) + 2}: {path}: {e}")
-        for c, v in zip(COLUMNS, score(heads, feats)):
-            r[c] = f"{float(v):.6f}"
-        if (i + 1) % 200 == 0 or i + 1 == len(todo):
-            rate = (i + 1) / max(time.time() - t0, 1e-9)
-            print(f"teacher: {i + 1}/{len(todo)} clips ({rate:.1f}/s, ETA {(len(todo) - i - 1) / rate:.0f} s)",
+            sys.exit(f"teacher: {labels}: row {i + 1} (line {i + 2}): {path}: {e}")
+        scores[i] = score(heads, feats)
+        if (n + 1) % 200 == 0 or n + 1 == len(todo):
+            rate = (n + 1) / max(time.time() - t0, 1e-9)
+            print(f"teacher: {n + 1}/{len(todo)} clips ({rate:.1f}/s, ETA {(len(todo) - n - 1) / rate:.0f} s)",
                   file=sys.stderr, flush=True)
-    tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=header + COLUMNS, restval="")
-        w.writeheader()
-        w.writerows(rows)
-    os.replace(tmp, out)
+    write_taught_labels(out, header, rows, scores)
     print(f"teacher: {out}: {len(todo)} of {len(rows)} rows scored ({', '.join(sorted(splits))})")
 
 
