@@ -299,24 +299,13 @@ MelIn real_floats(const py::object& obj, const char* what) {
   return MelIn::ensure(arr);
 }
 
-inherent_kernels kernels_from_name(const std::string& name) {
-  if (name == "auto") return INHERENT_KERNELS_AUTO;
-  if (name == "generic") return INHERENT_KERNELS_GENERIC;
-  if (name == "avx2") return INHERENT_KERNELS_AVX2;
-  if (name == "avx512") return INHERENT_KERNELS_AVX512;
-  if (name == "avx512vnni") return INHERENT_KERNELS_AVX512_VNNI;
-  throw py::value_error("kernels must be one of auto, generic, avx2, avx512, avx512vnni; got '" + name + "'");
-}
-
+// The one name parser (inherent.hpp), with Python's error type.
 inherent_model_params model_params(const std::string& kernels, const std::string& precision) {
-  inherent_model_params p = inherent_model_default_params();
-  p.kernels = kernels_from_name(kernels);
-  if (precision == "int8") {
-    p.precision = INHERENT_PRECISION_INT8;
-  } else if (precision != "float32") {
-    throw py::value_error("precision must be float32 or int8; got '" + precision + "'");
+  try {
+    return inherent::model_params(kernels, precision);
+  } catch (const inherent::Exception& e) {
+    throw py::value_error(e.what());
   }
-  return p;
 }
 
 py::list fired_names(uint32_t fired) {

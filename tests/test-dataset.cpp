@@ -385,7 +385,9 @@ TEST(Dataset, TeacherScoresReachTheBatches) {
   for (size_t i = 0; i < train.size(); ++i) {
     const int row = static_cast<int>(train.clip(i).row.line) - 2;
     ASSERT_EQ(train.clip(i).teacher.has_value(), row % 2 == 0) << row;
-    if (row % 2 == 0) EXPECT_FLOAT_EQ((*train.clip(i).teacher)[3], static_cast<float>(0.01 * (10 * row + 3)));
+    if (row % 2 == 0) {
+      EXPECT_FLOAT_EQ((*train.clip(i).teacher)[3], static_cast<float>(0.01 * (10 * row + 3)));
+    }
   }
   BatchLoader loader(train, options(6), BatchPlan::evaluation(train, options(6)));
   const std::optional<Batch> b = loader.next();

@@ -40,6 +40,31 @@ class Exception : public std::runtime_error {
   inherent_status status_;
 };
 
+// Engine parameters from the names the CLI and the bindings take: kernels auto, generic,
+// avx2, avx512 or avx512vnni; precision float32 or int8. Other names throw.
+inline inherent_model_params model_params(const std::string& kernels, const std::string& precision) {
+  inherent_model_params p = inherent_model_default_params();
+  if (kernels == "generic") {
+    p.kernels = INHERENT_KERNELS_GENERIC;
+  } else if (kernels == "avx2") {
+    p.kernels = INHERENT_KERNELS_AVX2;
+  } else if (kernels == "avx512") {
+    p.kernels = INHERENT_KERNELS_AVX512;
+  } else if (kernels == "avx512vnni") {
+    p.kernels = INHERENT_KERNELS_AVX512_VNNI;
+  } else if (kernels != "auto") {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    "kernels must be one of auto, generic, avx2, avx512, avx512vnni; got '" + kernels + "'");
+  }
+  if (precision == "int8") {
+    p.precision = INHERENT_PRECISION_INT8;
+  } else if (precision != "float32") {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    "precision must be float32 or int8; got '" + precision + "'");
+  }
+  return p;
+}
+
 // Throws Exception with the thread's last error unless status is OK.
 inline void check(inherent_status status) {
   if (status != INHERENT_STATUS_OK) {

@@ -28,10 +28,10 @@
 #include "common/progress.h"
 #include "common/workers.h"
 #include "eval/metrics.h"
+#include "eval/split-scores.h"
 #include "eval/thresholds.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
-#include "split-scores.h"
 
 namespace inherent::cli {
 namespace {
@@ -192,7 +192,7 @@ void add_score(CLI::App* parent) {
       throw CLI::ValidationError("--thresholds and --thresholds-out need --labels");
     std::vector<float> thresholds;
     for (int h = 0; h < n_heads(); ++h) thresholds.push_back(head_default_threshold(h));
-    if (!o->thresholds.empty()) thresholds = read_thresholds_file(o->thresholds);
+    if (!o->thresholds.empty()) thresholds = eval::read_thresholds_file(o->thresholds);
     const baseline::TextClassifier model = baseline::TextClassifier::load(o->model);
 
     std::vector<Clip> clips;

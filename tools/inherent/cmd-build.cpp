@@ -8,12 +8,12 @@
 //   thresholds  calibrated on the eval split -> DIR/thresholds.json
 //   export      every requested backend with those thresholds -> DIR/export/<backend>
 //   eval        the native package on the test split -> DIR/eval/{eval.json,scores.csv}
-//   parity      `inherent parity` -> DIR/parity.json, when this build has that command
-//   report      `inherent eval --html-out` -> DIR/report.html, when eval has that option
+//   parity      every export against the checkpoint -> DIR/parity.json
+//   report      the HTML report of the test split -> DIR/report.html
 // DIR/build.json records each finished stage with the fingerprint of its inputs; a
 // rerun skips the unchanged ones. Each stage's own output goes to DIR/logs/STAGE.log.
-// Stages call the library (labels, trainer, exporter) or, where the logic is a
-// subcommand's (prep, thresholds, eval, parity), run that subcommand in this process.
+// Every stage is a library call (labels, prep, trainer, exporter, thresholds, eval,
+// parity); its log starts with the equivalent command line.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -36,11 +36,15 @@
 #include "common/json-text.h"
 #include "common/sha256.h"
 #include "engine/model-package.h"
+#include "eval/eval-command.h"
+#include "eval/parity-command.h"
+#include "eval/thresholds-command.h"
 #include "export/export-model.h"
 #include "export/exporter.h"
 #include "export/int8-grid.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
+#include "labels/mel-cache.h"
 #include "train/config.h"
 #include "train/trainer.h"
 
@@ -92,37 +96,6 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   std::string s;
   for (const std::string& x : v) s += (s.empty() ? "" : sep) + x;
   return s;
-}
-
-// A fresh command tree, as `main` builds it: what a stage dispatches to, and what tells
-// whether this build has `inherent parity` or `eval --html-out`.
-struct Commands {
-  CLI::App app{"inherent", "inherent"};
-  Commands() { add_commands(app); }
-  CLI::App* sub(const std::string& name) {
-    const std::vector<CLI::App*> found =
-        app.get_subcommands([&](CLI::App* c) { return c->get_name() == name; });
-    return found.empty() ? nullptr : found.front();
-  }
-  bool has_option(const std::string& command, const std::string& option) {
-    CLI::App* c = sub(command);
-    return c && c->get_option_no_throw(option) != nullptr;
-  }
-};
-
-// Runs `inherent ARGS...` in this process; returns the subcommand's deliberate exit code
-// (0, or the ExitCode it threw). Errors propagate as exceptions.
-int run_subcommand(const std::vector<std::string>& args) {
-  Commands c;
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
-  try {
-    c.app.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "inherent " + join(args, " ") + ": " + e.what());
-  } catch (const ExitCode& e) {
-    return e.code;
-  }
-  return 0;
 }
 
 uint64_t tree_bytes(const fs::path& p) {
@@ -193,7 +166,18 @@ class Build {
 
  private:
   std::string path(const char* rel) const { return (dir_ / rel).string(); }
+  std::string path(const std::string& rel) const { return (dir_ / rel).string(); }
   std::vector<Stage> plan();
+  Stage labels_stage();
+  Stage prep_stage();
+  Stage train_stage(const train::TrainConfig& cfg);
+  Stage snap_stage();
+  Stage thresholds_stage();
+  Stage export_stage();
+  Stage eval_stage();
+  Stage parity_stage();
+  Stage report_stage();
+  eval::ScoreSource native_package() const;
   void print_summary(const std::vector<Outcome>& outcomes, const std::string& failed) const;
   ojson summary_json(const std::vector<Outcome>& outcomes, const std::string& failed) const;
 
@@ -201,20 +185,88 @@ class Build {
   fs::path dir_;
   BuildState state_;
   std::FILE* out_;
+  int threads_ = 1;                    // scoring and prep threads
+  bool mel_cache_ = false;             // the config reads a mel cache: the prep stage makes it
+  std::vector<std::string> backends_;  // exported (native always: eval scores it)
+  std::vector<std::string> request_;   // what the exporter is asked ("all" stays "all")
   std::string manifest_;    // what train, thresholds and eval read (the prep manifest or the labels)
   std::string checkpoint_;  // train/best, else train/last
   bool gates_passed_ = false, have_gates_ = false;
   bool resume_train_ = false;  // the train stage continues a killed run
 };
 
+// Prints the library call's equivalent command line at the top of the stage's log.
+void log_command(const std::string& command_line) { std::printf("inherent %s\n", command_line.c_str()); }
+
 std::vector<Stage> Build::plan() {
-  const int threads =
+  threads_ =
       o_.threads > 0 ? o_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const std::string T = std::to_string(threads);
   train::TrainConfig cfg = train::load_train_config(o_.config);
   if (o_.max_steps > 0) cfg.training.max_steps = o_.max_steps;
-  const bool mel_cache = cfg.data.mel_cache;
-  manifest_ = mel_cache ? path("prep/manifest.csv") : o_.labels;
+  mel_cache_ = cfg.data.mel_cache;
+  manifest_ = mel_cache_ ? path("prep/manifest.csv") : o_.labels;
+  // The backends to export; "all" stays "all" for the exporter, which then skips
+  // LiteRT-LM quietly when litert-lm-builder is not installed.
+  const bool all = std::find(o_.backends.begin(), o_.backends.end(), "all") != o_.backends.end();
+  for (const std::string& b : exporter::all_backends()) {
+    // eval scores the native package, so it is always exported.
+    if (all || b == "native" || std::find(o_.backends.begin(), o_.backends.end(), b) != o_.backends.end())
+      backends_.push_back(b);
+  }
+  request_ = all ? std::vector<std::string>{"all"} : backends_;
+  return {labels_stage(), prep_stage(), train_stage(cfg), snap_stage(),  thresholds_stage(),
+          export_stage(), eval_stage(), parity_stage(),   report_stage()};
+}
+
+Stage Build::labels_stage() {
+  return {
+      "labels",
+      {{"labels", o_.labels}, {"sha256", sha256_hex(read_file(o_.labels))}},
+      {},
+      "",
+      [this](ojson* n) {
+        LabelsCheckOptions check;
+        check.check_audio = true;
+        const LabelsCheck c = check_labels(o_.labels, check);
+        if (!c.ok()) {
+          std::string msg = o_.labels + ": " + std::to_string(c.issues.size()) + " problem(s):";
+          for (size_t i = 0; i < c.issues.size() && i < 10; ++i)
+            msg += "\n  " + format_issue(o_.labels, c.issues[i]);
+          if (c.issues.size() > 10) msg += "\n  ... (`inherent labels check` lists them all)";
+          throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, msg);
+        }
+        size_t split[3] = {0, 0, 0};
+        for (const LabelRow& r : c.labels.rows) split[static_cast<int>(r.split)]++;
+        const char* names[3] = {"train", "eval", "test"};
+        for (int i = 0; i < 3; ++i) {
+          if (!split[i])
+            throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                            o_.labels + ": no rows with split " + names[i] +
+                                " (train trains, eval calibrates the thresholds, test evaluates)");
+        }
+        *n = {{"clips", c.labels.rows.size()}, {"train", split[0]}, {"eval", split[1]}, {"test", split[2]}};
+      }};
+}
+
+Stage Build::prep_stage() {
+  return {"prep",
+          {{"mel_cache", mel_cache_}},
+          mel_cache_ ? std::vector<fs::path>{manifest_} : std::vector<fs::path>{},
+          mel_cache_ ? "" : "not used (data.mel_cache is off)",
+          [this](ojson* n) {
+            PrepOptions p;
+            p.labels = o_.labels;
+            p.out = path("prep");
+            p.threads = static_cast<unsigned>(threads_);
+            p.quiet = true;
+            log_command(p.to_string());
+            run_prep(p);
+            std::printf("prep: %s\n", manifest_.c_str());
+            *n = {{"mels", tree_bytes(dir_ / "prep" / "mels")}};
+          }};
+}
+
+Stage Build::train_stage(const train::TrainConfig& cfg) {
   // A warm start is fingerprinted by its weights, so a retrained source reruns the training.
   ojson init_from = nullptr;
   if (!o_.init_from.empty()) {
@@ -224,226 +276,202 @@ std::vector<Stage> Build::plan() {
                       "--init-from " + o_.init_from + ": no model.safetensors");
     init_from = {{"dir", o_.init_from}, {"sha256", sha256_hex(read_file(w.string()))}};
   }
-  // The backends to export; "all" stays "all" for the exporter, which then skips
-  // LiteRT-LM quietly when litert-lm-builder is not installed.
-  const bool all = std::find(o_.backends.begin(), o_.backends.end(), "all") != o_.backends.end();
-  std::vector<std::string> backends;
-  for (const std::string& b : exporter::all_backends()) {
-    // eval scores the native package, so it is always exported.
-    if (all || b == "native" || std::find(o_.backends.begin(), o_.backends.end(), b) != o_.backends.end())
-      backends.push_back(b);
-  }
-  const std::vector<std::string> request = all ? std::vector<std::string>{"all"} : backends;
-  Commands commands;
-  const bool have_parity = commands.sub("parity") != nullptr;
-  const bool have_report = commands.has_option("eval", "--html-out");
+  return {"train",
+          {{"config", train::train_config_to_yaml(cfg)}, {"labels", manifest_}, {"init_from", init_from}},
+          {dir_ / "train" / "summary.json"},
+          "",
+          [this](ojson* n) {
+            train::TrainRequest r;
+            r.config = o_.config;
+            r.config_given = true;
+            r.labels = manifest_;
+            r.output_dir = path("train");
+            r.init_from = o_.init_from;
+            if (o_.max_steps > 0) r.max_steps = o_.max_steps;
+            if (o_.threads > 0) r.threads = o_.threads;
+            r.resume = resume_train_;
+            if (!r.resume) fs::remove_all(r.output_dir);
+            fs::create_directories(r.output_dir);
+            const int code = train::run_training(r);
+            // The trainer catches the first SIGINT/SIGTERM to save; later stages stop at once again.
+            std::signal(SIGINT, SIG_DFL);
+            std::signal(SIGTERM, SIG_DFL);
+            if (code == 130)
+              throw Exception(INHERENT_STATUS_INVALID_STATE,
+                              "interrupted (saved; rerun the build to resume)");
+            if (code != 0)
+              throw Exception(INHERENT_STATUS_INTERNAL, "the trainer exited " + std::to_string(code));
+            const ojson sum = read_json(dir_ / "train" / "summary.json");
+            checkpoint_ = run_checkpoint_dir((dir_ / "train").string());
+            *n = {{"steps", sum.value("step", 0)}, {"train_s", sum.value("train_seconds", 0.0)}};
+            if (sum.contains("final_loss") && sum["final_loss"].is_number())
+              (*n)["final_loss"] = sum["final_loss"];
+          }};
+}
 
-  std::vector<Stage> s;
-  s.push_back(
-      {"labels",
-       {{"labels", o_.labels}, {"sha256", sha256_hex(read_file(o_.labels))}},
-       {},
-       "",
-       [this](ojson* n) {
-         LabelsCheckOptions check;
-         check.check_audio = true;
-         const LabelsCheck c = check_labels(o_.labels, check);
-         if (!c.ok()) {
-           std::string msg = o_.labels + ": " + std::to_string(c.issues.size()) + " problem(s):";
-           for (size_t i = 0; i < c.issues.size() && i < 10; ++i)
-             msg += "\n  " + format_issue(o_.labels, c.issues[i]);
-           if (c.issues.size() > 10) msg += "\n  ... (`inherent labels check` lists them all)";
-           throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, msg);
-         }
-         size_t split[3] = {0, 0, 0};
-         for (const LabelRow& r : c.labels.rows) split[static_cast<int>(r.split)]++;
-         const char* names[3] = {"train", "eval", "test"};
-         for (int i = 0; i < 3; ++i) {
-           if (!split[i])
-             throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                             o_.labels + ": no rows with split " + names[i] +
-                                 " (train trains, eval calibrates the thresholds, test evaluates)");
-         }
-         *n = {{"clips", c.labels.rows.size()}, {"train", split[0]}, {"eval", split[1]}, {"test", split[2]}};
-       }});
-  s.push_back(
-      {"prep",
-       {{"mel_cache", mel_cache}},
-       mel_cache ? std::vector<fs::path>{manifest_} : std::vector<fs::path>{},
-       mel_cache ? "" : "not used (data.mel_cache is off)",
-       [this, T](ojson* n) {
-         run_subcommand({"prep", "--labels", o_.labels, "--out", path("prep"), "--threads", T, "--quiet"});
-         std::printf("prep: %s\n", manifest_.c_str());
-         *n = {{"mels", tree_bytes(dir_ / "prep" / "mels")}};
-       }});
-  s.push_back(
-      {"train",
-       {{"config", train::train_config_to_yaml(cfg)}, {"labels", manifest_}, {"init_from", init_from}},
-       {dir_ / "train" / "summary.json"},
-       "",
-       [this](ojson* n) {
-         train::TrainRequest r;
-         r.config = o_.config;
-         r.config_given = true;
-         r.labels = manifest_;
-         r.output_dir = path("train");
-         r.init_from = o_.init_from;
-         if (o_.max_steps > 0) r.max_steps = o_.max_steps;
-         if (o_.threads > 0) r.threads = o_.threads;
-         r.resume = resume_train_;
-         if (!r.resume) fs::remove_all(r.output_dir);
-         fs::create_directories(r.output_dir);
-         const int code = train::run_training(r);
-         // The trainer catches the first SIGINT/SIGTERM to save; later stages stop at once again.
-         std::signal(SIGINT, SIG_DFL);
-         std::signal(SIGTERM, SIG_DFL);
-         if (code == 130)
-           throw Exception(INHERENT_STATUS_INVALID_STATE, "interrupted (saved; rerun the build to resume)");
-         if (code != 0)
-           throw Exception(INHERENT_STATUS_INTERNAL, "the trainer exited " + std::to_string(code));
-         const ojson sum = read_json(dir_ / "train" / "summary.json");
-         checkpoint_ = run_checkpoint_dir((dir_ / "train").string());
-         *n = {{"steps", sum.value("step", 0)}, {"train_s", sum.value("train_seconds", 0.0)}};
-         if (sum.contains("final_loss") && sum["final_loss"].is_number())
-           (*n)["final_loss"] = sum["final_loss"];
-       }});
-  // Optional: the checkpoint every later stage reads becomes DIR/snapped, the trained
-  // weights rounded onto the integer exports' int8 grid (src/export/int8-grid.h).
-  s.push_back(
-      {"snap",
-       {{"int8_grid", o_.snap_int8}},
-       o_.snap_int8 ? std::vector<fs::path>{dir_ / "snapped" / "model.safetensors"} : std::vector<fs::path>{},
-       o_.snap_int8 ? "" : "off (--snap-int8 turns it on)",
-       [this](ojson* n) {
-         fs::remove_all(dir_ / "snapped");
-         const exporter::GridReport r = exporter::snap_checkpoint(checkpoint_, path("snapped"));
-         std::printf("snap: %zu weights of %s onto the int8 grid, max change %.3g of a channel's largest\n",
-                     r.tensors, checkpoint_.c_str(), r.max_rel_change);
-         checkpoint_ = path("snapped");
-         *n = {{"weights", r.tensors}, {"rms_rel_change", r.rms_rel_change}};
-       }});
-  s.push_back(
-      {"thresholds",
-       {{"split", "eval"}, {"rule", "gated-f1"}, {"allow_missing_heads", true}},
-       {dir_ / "thresholds.json"},
-       "",
-       [this, T](ojson* n) {
-         run_subcommand({"thresholds", "--checkpoint", checkpoint_, "--manifest", manifest_, "--split",
-                         "eval", "--rule", "gated-f1", "--allow-missing-heads", "--metadata-out",
-                         path("thresholds.json"), "--threads", T, "--quiet"});
-         const ojson t = read_json(dir_ / "thresholds.json");
-         const size_t missing = t["threshold_calibration"]["uncalibrated"].size();
-         *n = {{"calibrated", INHERENT_N_HEADS - static_cast<int>(missing)}, {"uncalibrated", missing}};
-       }});
+// Optional: the checkpoint every later stage reads becomes DIR/snapped, the trained
+// weights rounded onto the integer exports' int8 grid (src/export/int8-grid.h).
+Stage Build::snap_stage() {
+  return {
+      "snap",
+      {{"int8_grid", o_.snap_int8}},
+      o_.snap_int8 ? std::vector<fs::path>{dir_ / "snapped" / "model.safetensors"} : std::vector<fs::path>{},
+      o_.snap_int8 ? "" : "off (--snap-int8 turns it on)",
+      [this](ojson* n) {
+        fs::remove_all(dir_ / "snapped");
+        const exporter::GridReport r = exporter::snap_checkpoint(checkpoint_, path("snapped"));
+        std::printf("snap: %zu weights of %s onto the int8 grid, max change %.3g of a channel's largest\n",
+                    r.tensors, checkpoint_.c_str(), r.max_rel_change);
+        checkpoint_ = path("snapped");
+        *n = {{"weights", r.tensors}, {"rms_rel_change", r.rms_rel_change}};
+      }};
+}
+
+Stage Build::thresholds_stage() {
+  return {"thresholds",
+          {{"split", "eval"}, {"rule", "gated-f1"}, {"allow_missing_heads", true}},
+          {dir_ / "thresholds.json"},
+          "",
+          [this](ojson* n) {
+            eval::ThresholdsOptions t;
+            t.source.checkpoint = checkpoint_;
+            t.source.threads = threads_;
+            t.source.quiet = true;
+            t.manifest = manifest_;
+            t.split = "eval";
+            t.rule = "gated-f1";
+            t.allow_missing_heads = true;
+            t.metadata_out = path("thresholds.json");
+            log_command(t.to_string());
+            eval::run_thresholds(t);
+            const ojson j = read_json(dir_ / "thresholds.json");
+            const size_t missing = j["threshold_calibration"]["uncalibrated"].size();
+            *n = {{"calibrated", INHERENT_N_HEADS - static_cast<int>(missing)}, {"uncalibrated", missing}};
+          }};
+}
+
+Stage Build::export_stage() {
   std::vector<fs::path> exported;
-  for (const std::string& b : backends) {
+  const bool all = request_.size() == 1 && request_[0] == "all";
+  for (const std::string& b : backends_) {
     if (!(all && b == "litertlm")) exported.push_back(dir_ / "export" / b / kPackageMetadataFile);
   }
   // The corpus's outside sources (`inherent synth` writes them beside its labels) go into
   // every sidecar.
   const fs::path attributions = fs::path(o_.labels).parent_path() / "attributions.json";
   const bool have_attributions = fs::is_regular_file(attributions);
-  ojson export_inputs = {{"backends", request}};
-  if (have_attributions) export_inputs["attributions"] = sha256_hex(read_file(attributions.string()));
-  s.push_back(
-      {"export", export_inputs, exported, "", [this, request, attributions, have_attributions](ojson* n) {
-         exporter::ExportModel m = exporter::load_weights(checkpoint_);
-         m.thresholds = exporter::load_thresholds(path("thresholds.json"));
-         if (have_attributions)
-           m.provenance.data_attributions = exporter::load_attributions(attributions.string());
-         exporter::ExportRequest r;
-         r.output_dir = path("export");
-         r.backends = request;
-         exporter::check_request(r);
-         fs::remove_all(r.output_dir);  // the folder holds exactly this request's backends
-         std::vector<std::string> messages;
-         for (const exporter::WrittenFile& f : exporter::run_export(m, r, &messages))
-           std::printf("%-9s %s %llu bytes %s\n", f.backend.c_str(), f.path.c_str(),
-                       static_cast<unsigned long long>(f.size_bytes), f.note.c_str());
-         for (const std::string& msg : messages) std::printf("%s", msg.c_str());
-         for (const std::string& b : exporter::all_backends()) {
-           if (fs::exists(dir_ / "export" / b)) (*n)[b + "_bytes"] = tree_bytes(dir_ / "export" / b);
-         }
-       }});
-  s.push_back({"eval",
-               {{"split", "test"}, {"artifact", "export/native"}},
-               {dir_ / "eval" / "eval.json"},
-               "",
-               [this, T](ojson* n) {
-                 fs::create_directories(dir_ / "eval");
-                 fs::remove(dir_ / "eval" / "eval.json");
-                 const int code =
-                     run_subcommand({"eval", "--artifact", path("export/native"), "--manifest", manifest_,
-                                     "--split", "test", "--json-out", path("eval/eval.json"), "--scores-out",
-                                     path("eval/scores.csv"), "--threads", T, "--quiet"});
-                 // Exit 1 with the JSON written: a release gate failed, which the summary reports.
-                 if (code != 0 && (code != 1 || !fs::exists(dir_ / "eval" / "eval.json")))
-                   throw Exception(INHERENT_STATUS_INTERNAL, "inherent eval exited " + std::to_string(code));
-                 const ojson e = read_json(dir_ / "eval" / "eval.json");
-                 *n = {{"clips", e.value("n_clips", 0)},
-                       {"gate_auc", e["heads"][0]["auc"]},
-                       {"intent_mean_auc", e["intent_mean_auc"]},
-                       {"gates_passed", e.value("gates_passed", 0)},
-                       {"gates", e["gates"].size()},
-                       {"release_gates", e.value("all_gates_passed", false) ? "pass" : "fail"}};
-               }});
-  // Parity of every exported backend that `inherent parity` runs (LiteRT-LM embeds the
-  // LiteRT file byte for byte), merged into DIR/parity.json for the report.
-  std::vector<std::string> parity_backends;
-  for (const std::string& b : backends) {
-    if (b != "litertlm") parity_backends.push_back(b);
-  }
-  s.push_back({"parity",
-               {{"available", have_parity}, {"backends", parity_backends}, {"max_clips", 64}},
-               have_parity ? std::vector<fs::path>{dir_ / "parity.json"} : std::vector<fs::path>{},
-               have_parity ? "" : "not available (this build has no `inherent parity`)",
-               [this, T, parity_backends](ojson* n) {
-                 fs::remove_all(dir_ / "parity");
-                 fs::create_directories(dir_ / "parity");
-                 ojson merged = {{"checkpoint", checkpoint_},
-                                 {"manifest", manifest_},
-                                 {"split", "test"},
-                                 {"backends", ojson::object()}};
-                 std::vector<std::string> failed;
-                 for (const std::string& b : parity_backends) {
-                   if (!fs::exists(dir_ / "export" / b / kPackageMetadataFile)) continue;
-                   const std::string out = path(("parity/" + b + ".json").c_str());
-                   const int code = run_subcommand({"parity", "--checkpoint", checkpoint_, "--artifact",
-                                                    path(("export/" + b).c_str()), "--manifest", manifest_,
-                                                    "--split", "test", "--max-clips", "64", "--json-out", out,
-                                                    "--threads", T, "--quiet"});
-                   // Exit 1 with the JSON written: a parity gate failed, reported like the release gates.
-                   if (code != 0 && (code != 1 || !fs::exists(out)))
-                     throw Exception(INHERENT_STATUS_INTERNAL,
-                                     "inherent parity exited " + std::to_string(code) + " on " + b);
-                   merged["backends"][b] = read_json(out);
-                   if (code != 0) failed.push_back(b);
-                 }
-                 write_file_atomic(path("parity.json"), json_text(merged, 2) + "\n");
-                 *n = {{"parity", failed.empty() ? "pass" : "fail (" + join(failed, ",") + ")"},
-                       {"backends", merged["backends"].size()}};
-               }});
-  s.push_back({"report",
-               {{"available", have_report}},
-               have_report ? std::vector<fs::path>{dir_ / "report.html"} : std::vector<fs::path>{},
-               have_report ? "" : "not available (this build's `inherent eval` has no --html-out)",
-               [this, T](ojson* n) {
-                 fs::remove(dir_ / "report.html");
-                 std::vector<std::string> args = {
-                     "eval", "--artifact", path("export/native"), "--manifest", manifest_, "--split",
-                     "test", "--html-out", path("report.html"),   "--threads",  T,         "--quiet"};
-                 Commands c;
-                 if (c.has_option("eval", "--report-training"))
-                   args.insert(args.end(), {"--report-training", path("train")});
-                 if (c.has_option("eval", "--report-parity") && fs::exists(dir_ / "parity.json"))
-                   args.insert(args.end(), {"--report-parity", path("parity.json")});
-                 const int code = run_subcommand(args);
-                 if (code != 0 && (code != 1 || !fs::exists(dir_ / "report.html")))
-                   throw Exception(INHERENT_STATUS_INTERNAL,
-                                   "inherent eval --html-out exited " + std::to_string(code));
-                 *n = {{"report_bytes", tree_bytes(dir_ / "report.html")}};
-               }});
+  ojson inputs = {{"backends", request_}};
+  if (have_attributions) inputs["attributions"] = sha256_hex(read_file(attributions.string()));
+  return {"export", inputs, exported, "", [this, attributions, have_attributions](ojson* n) {
+            exporter::ExportModel m = exporter::load_weights(checkpoint_);
+            m.thresholds = exporter::load_thresholds(path("thresholds.json"));
+            if (have_attributions)
+              m.provenance.data_attributions = exporter::load_attributions(attributions.string());
+            exporter::ExportRequest r;
+            r.output_dir = path("export");
+            r.backends = request_;
+            exporter::check_request(r);
+            fs::remove_all(r.output_dir);  // the folder holds exactly this request's backends
+            std::vector<std::string> messages;
+            for (const exporter::WrittenFile& f : exporter::run_export(m, r, &messages))
+              std::printf("%-9s %s %llu bytes %s\n", f.backend.c_str(), f.path.c_str(),
+                          static_cast<unsigned long long>(f.size_bytes), f.note.c_str());
+            for (const std::string& msg : messages) std::printf("%s", msg.c_str());
+            for (const std::string& b : exporter::all_backends()) {
+              if (fs::exists(dir_ / "export" / b)) (*n)[b + "_bytes"] = tree_bytes(dir_ / "export" / b);
+            }
+          }};
+}
+
+// The native package as eval scores it.
+eval::ScoreSource Build::native_package() const {
+  eval::ScoreSource s;
+  s.artifact = path("export/native");
+  s.threads = threads_;
+  s.quiet = true;
   return s;
+}
+
+Stage Build::eval_stage() {
+  return {"eval",
+          {{"split", "test"}, {"artifact", "export/native"}},
+          {dir_ / "eval" / "eval.json"},
+          "",
+          [this](ojson* n) {
+            fs::create_directories(dir_ / "eval");
+            eval::EvalOptions e;
+            e.source = native_package();
+            e.manifest = manifest_;
+            e.split = "test";
+            e.json_out = path("eval/eval.json");
+            e.scores_out = path("eval/scores.csv");
+            log_command(e.to_string());
+            eval::run_eval(e);  // 1: a release gate failed, which the summary reports
+            const ojson j = read_json(dir_ / "eval" / "eval.json");
+            *n = {{"clips", j.value("n_clips", 0)},
+                  {"gate_auc", j["heads"][0]["auc"]},
+                  {"intent_mean_auc", j["intent_mean_auc"]},
+                  {"gates_passed", j.value("gates_passed", 0)},
+                  {"gates", j["gates"].size()},
+                  {"release_gates", j.value("all_gates_passed", false) ? "pass" : "fail"}};
+          }};
+}
+
+// Parity of every exported backend but LiteRT-LM (which embeds the LiteRT file byte for
+// byte), merged into DIR/parity.json for the report.
+Stage Build::parity_stage() {
+  std::vector<std::string> backends;
+  for (const std::string& b : backends_) {
+    if (b != "litertlm") backends.push_back(b);
+  }
+  return {"parity",
+          {{"available", true}, {"backends", backends}, {"max_clips", 64}},
+          {dir_ / "parity.json"},
+          "",
+          [this, backends](ojson* n) {
+            fs::remove_all(dir_ / "parity");
+            fs::create_directories(dir_ / "parity");
+            ojson merged = {{"checkpoint", checkpoint_},
+                            {"manifest", manifest_},
+                            {"split", "test"},
+                            {"backends", ojson::object()}};
+            std::vector<std::string> failed;
+            for (const std::string& b : backends) {
+              if (!fs::exists(dir_ / "export" / b / kPackageMetadataFile)) continue;
+              eval::ParityOptions p;
+              p.checkpoint = checkpoint_;
+              p.artifact = path("export/" + b);
+              p.manifest = manifest_;
+              p.split = "test";
+              p.max_clips = 64;
+              p.json_out = path("parity/" + b + ".json");
+              p.threads = threads_;
+              p.quiet = true;
+              log_command(p.to_string());
+              // 1: a parity gate failed, reported like the release gates.
+              if (eval::run_parity(p) != 0) failed.push_back(b);
+              merged["backends"][b] = read_json(p.json_out);
+            }
+            write_file_atomic(path("parity.json"), json_text(merged, 2) + "\n");
+            *n = {{"parity", failed.empty() ? "pass" : "fail (" + join(failed, ",") + ")"},
+                  {"backends", merged["backends"].size()}};
+          }};
+}
+
+Stage Build::report_stage() {
+  return {"report", {{"available", true}}, {dir_ / "report.html"}, "", [this](ojson* n) {
+            fs::remove(dir_ / "report.html");
+            eval::EvalOptions e;
+            e.source = native_package();
+            e.manifest = manifest_;
+            e.split = "test";
+            e.html_out = path("report.html");
+            e.report_training = path("train");
+            if (fs::exists(dir_ / "parity.json")) e.report_parity = path("parity.json");
+            log_command(e.to_string());
+            eval::run_eval(e);  // 1: a release gate failed; the report shows it
+            *n = {{"report_bytes", tree_bytes(dir_ / "report.html")}};
+          }};
 }
 
 int Build::run() {

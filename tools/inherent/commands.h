@@ -7,11 +7,23 @@
 
 #include <CLI/CLI.hpp>
 
+#include "inherent/inherent.hpp"
+
 namespace inherent::cli {
 
 struct ExitCode {
   int code;
 };
+
+// A library command's options checked as a usage error (exit 2) rather than a failure.
+template <class Options>
+void validate_usage(const Options& o) {
+  try {
+    o.validate();
+  } catch (const Exception& e) {
+    throw CLI::ValidationError(e.what());
+  }
+}
 
 void add_mel(CLI::App& app);
 void add_prep(CLI::App& app);

@@ -21,14 +21,4 @@ inline void add_engine_options(CLI::App* cmd, std::string* kernels, std::string*
       ->capture_default_str();
 }
 
-inline inherent_model_params engine_params(const std::string& kernels, const std::string& precision) {
-  inherent_model_params p = inherent_model_default_params();
-  if (kernels == "generic") p.kernels = INHERENT_KERNELS_GENERIC;
-  if (kernels == "avx2") p.kernels = INHERENT_KERNELS_AVX2;
-  if (kernels == "avx512") p.kernels = INHERENT_KERNELS_AVX512;
-  if (kernels == "avx512vnni") p.kernels = INHERENT_KERNELS_AVX512_VNNI;
-  if (precision == "int8") p.precision = INHERENT_PRECISION_INT8;
-  return p;
-}
-
 }  // namespace inherent::cli

@@ -41,7 +41,7 @@ inline std::string model_path(const ModelOptions& o) {
 }
 
 inline Model load_model(const ModelOptions& o) {
-  return Model::from_file(model_path(o), engine_params(o.kernels, o.precision));
+  return Model::from_file(model_path(o), model_params(o.kernels, o.precision));
 }
 
 }  // namespace inherent::cli

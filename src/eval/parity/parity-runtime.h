@@ -5,11 +5,11 @@
 // LiteRT or MLX artifact in that format's official Python runtime.
 #pragma once
 
-namespace inherent::cli {
+namespace inherent::eval {
 
 constexpr const char* kParityRuntimeFile = "parity_runtime.py";
 
 // The runner's Python source text.
 const char* parity_runtime_source();
 
-}  // namespace inherent::cli
+}  // namespace inherent::eval

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "split-scores.h"
+#include "eval/split-scores.h"
 
 #include <algorithm>
 #include <atomic>
@@ -14,15 +14,14 @@
 #include "common/files.h"
 #include "common/npy.h"
 #include "common/progress.h"
-#include "engine-options.h"
 #include "engine/model-package.h"
 #include "eval/thresholds.h"
 #include "inherent/inherent.hpp"
 #if INHERENT_HAVE_EXPORT
-#include "artifact-runtime.h"  // onnx / litert / mlx exports in their own runtimes
+#include "eval/artifact-runtime.h"  // onnx / litert / mlx exports in their own runtimes
 #endif
 
-namespace inherent::cli {
+namespace inherent::eval {
 int column_of(const std::vector<std::string>& header, const std::string& name) {
   auto it = std::find(header.begin(), header.end(), name);
   return it == header.end() ? -1 : static_cast<int>(it - header.begin());
@@ -81,7 +80,7 @@ void score_foreign_export(const ScoreSource&, const std::string&, const std::vec
 }  // namespace
 
 Model load_artifact(const ScoreSource& s) {
-  const inherent_model_params p = engine_params(s.kernels, s.precision);
+  const inherent_model_params p = model_params(s.kernels, s.precision);
   namespace fs = std::filesystem;
   if (fs::is_regular_file(s.artifact)) {
     const std::string sidecar = resolve_path(parent_dir(s.artifact), kPackageMetadataFile);
@@ -93,26 +92,11 @@ Model load_artifact(const ScoreSource& s) {
   return Model::from_file(s.artifact, p);
 }
 
-void add_source_options(CLI::App* cmd, ScoreSource* s) {
-  auto* source = cmd->add_option_group("model", "What to score with (exactly one)");
-  source->add_option(
-      "--artifact", s->artifact,
-      "What a user ships, scored in its own runtime: a native model package (a folder with "
-      "model.safetensors + inherent.metadata.json, a single-file package, PKG/model.safetensors; "
-      "our engine), or an `inherent export` folder or file of onnx, litert or mlx (onnxruntime, "
-      "ai-edge-litert, mlx through --python)");
-  source->add_option("--checkpoint", s->checkpoint,
-                     "Trainer checkpoint scored by the LibTorch model (a checkpoint folder or its "
-                     "model.safetensors, or a training run folder: best/, else last/)");
-  source->require_option(1);
-  cmd->add_option("--threads", s->threads, "Threads (clips scored in parallel; LibTorch intra-op threads)")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
-  cmd->add_option("--python", s->python,
-                  "Python with onnxruntime / ai-edge-litert / mlx for a non-native --artifact (default: "
-                  "$INHERENT_PYTHON, else python3 in PATH)");
-  add_engine_options(cmd, &s->kernels, &s->precision);
-  cmd->add_flag("-q,--quiet", s->quiet, "No progress line");
+std::string ScoreSource::to_string() const {
+  std::string s = checkpoint.empty() ? "--artifact " + artifact : "--checkpoint " + checkpoint;
+  s += " --threads " + std::to_string(threads) + " --kernels " + kernels + " --precision " + precision;
+  if (!python.empty()) s += " --python " + python;
+  return s + (quiet ? " --quiet" : "");
 }
 
 std::vector<float> clip_mel(const std::string& manifest, const std::vector<std::string>& header,
@@ -220,4 +204,4 @@ std::vector<float> read_thresholds_file(const std::string& path) {
   }
 }
 
-}  // namespace inherent::cli
+}  // namespace inherent::eval

@@ -3,11 +3,11 @@
 #include <algorithm>
 
 #include "common/progress.h"
+#include "eval/split-scores.h"
 #include "inherent/inherent.hpp"
-#include "split-scores.h"
 #include "train/checkpoint-scorer.h"
 
-namespace inherent::cli {
+namespace inherent::eval {
 
 void score_checkpoint(const ScoreSource& source, const std::string& manifest,
                       const std::vector<std::string>& header, SplitScores* out) {
@@ -39,4 +39,4 @@ std::vector<float> checkpoint_scores(const std::string& checkpoint,
   return out;
 }
 
-}  // namespace inherent::cli
+}  // namespace inherent::eval

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// What `eval` and `thresholds` share: the --artifact | --checkpoint options, and the 13
-// scores of every clip of one split of a labels manifest, from the native engine (an
-// artifact) or the trainer's LibTorch model (a checkpoint).
+// What `eval`, `thresholds` and `parity` share: what to score with, and the 13 scores of
+// every clip of one split of a labels manifest, from the native engine (a package), an
+// export's own runtime (onnx, litert, mlx) or the trainer's LibTorch model (a checkpoint).
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -14,7 +13,7 @@
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
 
-namespace inherent::cli {
+namespace inherent::eval {
 
 struct ScoreSource {
   std::string artifact;    // model package dir, single-file package, or PKG/model.safetensors
@@ -24,10 +23,10 @@ struct ScoreSource {
   std::string python;                 // interpreter for onnx / litert / mlx artifacts ("" = find one)
   int threads = 1;
   bool quiet = false;  // no progress line
-};
 
-// --artifact | --checkpoint (exactly one), --threads, --kernels, --quiet.
-void add_source_options(CLI::App* cmd, ScoreSource* s);
+  // The command-line options that say the same (--artifact or --checkpoint, ...).
+  std::string to_string() const;
+};
 
 struct SplitScores {
   std::string manifest, split;
@@ -85,4 +84,4 @@ std::vector<float> checkpoint_scores(const std::string& checkpoint,
 std::vector<float> clip_mel(const std::string& manifest, const std::vector<std::string>& header,
                             const LabelRow& row, size_t* n_frames);
 
-}  // namespace inherent::cli
+}  // namespace inherent::eval

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "artifact-runtime.h"
+#include "eval/artifact-runtime.h"
 
 #include <unistd.h>
 
@@ -9,12 +9,12 @@
 #include "common/npy.h"
 #include "common/progress.h"
 #include "engine/model-package.h"
+#include "eval/parity/parity-runtime.h"
+#include "eval/split-scores.h"
 #include "export/process.h"
 #include "inherent/inherent.hpp"
-#include "parity/parity-runtime.h"
-#include "split-scores.h"
 
-namespace inherent::cli {
+namespace inherent::eval {
 namespace {
 
 namespace fs = std::filesystem;
@@ -192,4 +192,4 @@ std::vector<float> artifact_scores(const Artifact& a, const std::vector<std::vec
                                : python_scores(a, mels, python, runtime);
 }
 
-}  // namespace inherent::cli
+}  // namespace inherent::eval

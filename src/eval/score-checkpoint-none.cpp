@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // score_checkpoint and checkpoint_scores in builds without the trainer: a clear error.
+#include "eval/split-scores.h"
 #include "inherent/inherent.hpp"
-#include "split-scores.h"
 
-namespace inherent::cli {
+namespace inherent::eval {
 
 void score_checkpoint(const ScoreSource&, const std::string&, const std::vector<std::string>&, SplitScores*) {
   throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
@@ -17,4 +17,4 @@ std::vector<float> checkpoint_scores(const std::string&, const std::vector<std::
   return {};
 }
 
-}  // namespace inherent::cli
+}  // namespace inherent::eval

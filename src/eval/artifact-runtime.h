@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace inherent::cli {
+namespace inherent::eval {
 
 // An artifact, as its sidecar describes it.
 struct Artifact {
@@ -41,4 +41,4 @@ bool is_foreign_export(const std::string& path);
 std::vector<float> artifact_scores(const Artifact& a, const std::vector<std::vector<float>>& mels,
                                    const std::string& python, bool quiet, nlohmann::ordered_json* runtime);
 
-}  // namespace inherent::cli
+}  // namespace inherent::eval
