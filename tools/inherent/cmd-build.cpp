@@ -177,7 +177,7 @@ class Build {
   Stage eval_stage();
   Stage parity_stage();
   Stage report_stage();
-  eval::ScoreSource native_package() const;
+  eval::EvalOptions test_split_eval() const;
   void print_summary(const std::vector<Outcome>& outcomes, const std::string& failed) const;
   ojson summary_json(const std::vector<Outcome>& outcomes, const std::string& failed) const;
 
@@ -383,13 +383,15 @@ Stage Build::export_stage() {
           }};
 }
 
-// The native package as eval scores it.
-eval::ScoreSource Build::native_package() const {
-  eval::ScoreSource s;
-  s.artifact = path("export/native");
-  s.threads = threads_;
-  s.quiet = true;
-  return s;
+// The native package on the test split, as the eval and report stages score it.
+eval::EvalOptions Build::test_split_eval() const {
+  eval::EvalOptions e;
+  e.source.artifact = path("export/native");
+  e.source.threads = threads_;
+  e.source.quiet = true;
+  e.manifest = manifest_;
+  e.split = "test";
+  return e;
 }
 
 Stage Build::eval_stage() {
@@ -399,10 +401,7 @@ Stage Build::eval_stage() {
           "",
           [this](ojson* n) {
             fs::create_directories(dir_ / "eval");
-            eval::EvalOptions e;
-            e.source = native_package();
-            e.manifest = manifest_;
-            e.split = "test";
+            eval::EvalOptions e = test_split_eval();
             e.json_out = path("eval/eval.json");
             e.scores_out = path("eval/scores.csv");
             log_command(e.to_string());
@@ -461,10 +460,7 @@ Stage Build::parity_stage() {
 Stage Build::report_stage() {
   return {"report", {{"available", true}}, {dir_ / "report.html"}, "", [this](ojson* n) {
             fs::remove(dir_ / "report.html");
-            eval::EvalOptions e;
-            e.source = native_package();
-            e.manifest = manifest_;
-            e.split = "test";
+            eval::EvalOptions e = test_split_eval();
             e.html_out = path("report.html");
             e.report_training = path("train");
             if (fs::exists(dir_ / "parity.json")) e.report_parity = path("parity.json");
