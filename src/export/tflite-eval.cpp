@@ -35,6 +35,13 @@ std::vector<int32_t> ints(const Value& v) {
   return out;
 }
 
+// The values of an operator's inputs, by position.
+struct Inputs {
+  const std::vector<Value>* values;
+  const Operator* op;
+  const Value& operator()(size_t k) const { return values->at(op->inputs.at(k)); }
+};
+
 // numpy broadcasting of a and b.
 Value binary(const Value& a, const Value& b, float (*f)(float, float)) {
   const size_t rank = std::max(a.shape.size(), b.shape.size());
@@ -93,6 +100,172 @@ Value transpose(const Value& x, const std::vector<int32_t>& perm) {
   return out;
 }
 
+Value eval_strided_slice(const Operator& op, const Inputs& in) {
+  Value out;
+  const Value& x = in(0);
+  const std::vector<int32_t> st = ints(in(3));
+  if (op.options.begin_mask != (1 << x.shape.size()) - 1) fail(op, "only full ranges with strides");
+  Shape so = x.shape;
+  for (size_t d = 0; d < so.size(); ++d) so[d] = (x.shape[d] + st[d] - 1) / st[d];
+  const auto ti = strides(x.shape), to = strides(so);
+  out = {so, std::vector<float>(static_cast<size_t>(count(so)))};
+  for (int64_t i = 0; i < static_cast<int64_t>(out.data.size()); ++i) {
+    int64_t src = 0, rest = i;
+    for (size_t d = 0; d < so.size(); ++d) {
+      src += (rest / to[d]) * st[d] * ti[d];
+      rest %= to[d];
+    }
+    out.data[i] = x.data[src];
+  }
+  return out;
+}
+
+Value eval_pad(const Inputs& in) {
+  Value out;
+  const Value& x = in(0);
+  const std::vector<int32_t> p = ints(in(1));
+  Shape so = x.shape;
+  for (size_t d = 0; d < so.size(); ++d) so[d] += p[2 * d] + p[2 * d + 1];
+  const auto ti = strides(x.shape), to = strides(so);
+  out = {so, std::vector<float>(static_cast<size_t>(count(so)), 0.0f)};
+  for (int64_t i = 0; i < static_cast<int64_t>(x.data.size()); ++i) {
+    int64_t dst = 0, rest = i;
+    for (size_t d = 0; d < so.size(); ++d) {
+      dst += (rest / ti[d] + p[2 * d]) * to[d];
+      rest %= ti[d];
+    }
+    out.data[dst] = x.data[i];
+  }
+  return out;
+}
+
+Value eval_conv(const Operator& op, const Inputs& in) {
+  Value out;
+  // NHWC input [1, 1, W, C]; CONV_2D filter [O, 1, K, C] VALID stride_w;
+  // DEPTHWISE filter [1, 1, K, C] SAME stride 1.
+  const Value &x = in(0), &f = in(1), &b = in(2);
+  const bool dw = op.op == TOp::depthwise_conv_2d;
+  if (x.shape[0] != 1 || x.shape[1] != 1 || f.shape[1] != 1) fail(op, "only [1, 1, W, C] inputs");
+  const int32_t w = x.shape[2], c = x.shape[3], k = f.shape[2], s = op.options.stride_w;
+  const int32_t o = dw ? c : f.shape[0];
+  const int32_t pad = dw ? k / 2 : 0;
+  const int32_t wo = dw ? w : (w - k) / s + 1;
+  out = {{1, 1, wo, o}, std::vector<float>(static_cast<size_t>(wo) * o)};
+  for (int32_t t = 0; t < wo; ++t) {
+    for (int32_t oc = 0; oc < o; ++oc) {
+      double acc = b.data[oc];
+      for (int32_t kk = 0; kk < k; ++kk) {
+        const int32_t src = t * s + kk - pad;
+        if (src < 0 || src >= w) continue;
+        if (dw) {
+          acc += static_cast<double>(x.data[static_cast<size_t>(src) * c + oc]) *
+                 f.data[static_cast<size_t>(kk) * c + oc];
+        } else {
+          const float* xr = &x.data[static_cast<size_t>(src) * c];
+          const float* fr = &f.data[(static_cast<size_t>(oc) * k + kk) * c];
+          for (int32_t ic = 0; ic < c; ++ic) acc += static_cast<double>(xr[ic]) * fr[ic];
+        }
+      }
+      out.data[static_cast<size_t>(t) * o + oc] = static_cast<float>(acc);
+    }
+  }
+  return out;
+}
+
+Value eval_fully_connected(const Operator& op, const Inputs& in) {
+  Value out;
+  const Value &x = in(0), &w = in(1), &b = in(2);
+  const int32_t n_out = w.shape[0], n_in = w.shape[1];
+  const int64_t rows = count(x.shape) / n_in;
+  Shape so = op.options.keep_num_dims ? x.shape : Shape{static_cast<int32_t>(rows), n_out};
+  so.back() = n_out;
+  out = {so, std::vector<float>(static_cast<size_t>(rows * n_out))};
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int32_t oc = 0; oc < n_out; ++oc) {
+      double acc = b.data[oc];
+      for (int32_t ic = 0; ic < n_in; ++ic) {
+        acc += static_cast<double>(x.data[r * n_in + ic]) * w.data[static_cast<size_t>(oc) * n_in + ic];
+      }
+      out.data[r * n_out + oc] = static_cast<float>(acc);
+    }
+  }
+  return out;
+}
+
+Value eval_batch_matmul(const Operator& op, const Inputs& in) {
+  Value out;
+  const Value &a = in(0), &b = in(1);
+  const size_t r = a.shape.size();
+  const int32_t m = a.shape[r - 2], k = a.shape[r - 1];
+  const int32_t n = op.options.adj_y ? b.shape[r - 2] : b.shape[r - 1];
+  const int64_t batch = count(Shape(a.shape.begin(), a.shape.end() - 2));
+  Shape so = a.shape;
+  so[r - 1] = n;
+  out = {so, std::vector<float>(static_cast<size_t>(batch * m * n))};
+  for (int64_t q = 0; q < batch; ++q) {
+    const float* pa = &a.data[q * m * k];
+    const float* pb = &b.data[q * k * n];
+    for (int32_t i = 0; i < m; ++i) {
+      for (int32_t j = 0; j < n; ++j) {
+        double acc = 0;
+        for (int32_t l = 0; l < k; ++l)
+          acc += static_cast<double>(pa[i * k + l]) * (op.options.adj_y ? pb[j * k + l] : pb[l * n + j]);
+        out.data[(q * m + i) * n + j] = static_cast<float>(acc);
+      }
+    }
+  }
+  return out;
+}
+
+Value eval_softmax(const Operator& op, const Inputs& in) {
+  Value out;
+  out = in(0);
+  const int32_t n = out.shape.back();
+  for (size_t row = 0; row < out.data.size(); row += n) {
+    double hi = -std::numeric_limits<double>::infinity(), sum = 0;
+    for (int32_t j = 0; j < n; ++j) hi = std::max(hi, static_cast<double>(out.data[row + j]));
+    for (int32_t j = 0; j < n; ++j) sum += std::exp((out.data[row + j] - hi) * op.options.beta);
+    for (int32_t j = 0; j < n; ++j) {
+      out.data[row + j] = static_cast<float>(std::exp((out.data[row + j] - hi) * op.options.beta) / sum);
+    }
+  }
+  return out;
+}
+
+Value eval_slice(const Inputs& in) {
+  Value out;
+  const Value& x = in(0);
+  const std::vector<int32_t> begin = ints(in(1)), size = ints(in(2));
+  Shape so(size.begin(), size.end());
+  for (size_t d = 0; d < so.size(); ++d) {
+    if (so[d] < 0) so[d] = x.shape[d] - begin[d];
+  }
+  const auto ti = strides(x.shape), to = strides(so);
+  out = {so, std::vector<float>(static_cast<size_t>(count(so)))};
+  for (int64_t i = 0; i < static_cast<int64_t>(out.data.size()); ++i) {
+    int64_t src = 0, rest = i;
+    for (size_t d = 0; d < so.size(); ++d) {
+      src += (rest / to[d] + begin[d]) * ti[d];
+      rest %= to[d];
+    }
+    out.data[i] = x.data[src];
+  }
+  return out;
+}
+
+Value eval_reshape(const Inputs& in) {
+  Value out;
+  out = in(0);
+  Shape s = ints(in(1));
+  int64_t known = 1;
+  for (int32_t d : s) known *= d < 0 ? 1 : d;
+  for (int32_t& d : s) {
+    if (d < 0) d = static_cast<int32_t>(count(out.shape) / known);
+  }
+  out.shape = s;
+  return out;
+}
+
 }  // namespace
 
 std::vector<Value> evaluate(const Graph& g, const float* mel, int32_t frames) {
@@ -117,7 +290,7 @@ std::vector<Value> evaluate(const Graph& g, const float* mel, int32_t frames) {
   v[in].data.assign(mel, mel + static_cast<size_t>(frames) * g.tensors[in].shape[2]);
 
   for (const Operator& op : g.ops) {
-    auto input = [&](size_t k) -> const Value& { return v.at(op.inputs.at(k)); };
+    const Inputs input{&v, &op};
     Value out;
     switch (op.op) {
       case TOp::abs:
@@ -155,167 +328,39 @@ std::vector<Value> evaluate(const Graph& g, const float* mel, int32_t frames) {
         out = reduce(input(0), axis, op.op == TOp::reduce_max);
         break;
       }
-      case TOp::reshape: {
-        out = input(0);
-        Shape s = ints(input(1));
-        int64_t known = 1;
-        for (int32_t d : s) known *= d < 0 ? 1 : d;
-        for (int32_t& d : s) {
-          if (d < 0) d = static_cast<int32_t>(count(out.shape) / known);
-        }
-        out.shape = s;
+      case TOp::reshape:
+        out = eval_reshape(input);
         break;
-      }
       case TOp::transpose:
         out = transpose(input(0), ints(input(1)));
         break;
-      case TOp::strided_slice: {
-        const Value& x = input(0);
-        const std::vector<int32_t> st = ints(input(3));
-        if (op.options.begin_mask != (1 << x.shape.size()) - 1) fail(op, "only full ranges with strides");
-        Shape so = x.shape;
-        for (size_t d = 0; d < so.size(); ++d) so[d] = (x.shape[d] + st[d] - 1) / st[d];
-        const auto ti = strides(x.shape), to = strides(so);
-        out = {so, std::vector<float>(static_cast<size_t>(count(so)))};
-        for (int64_t i = 0; i < static_cast<int64_t>(out.data.size()); ++i) {
-          int64_t src = 0, rest = i;
-          for (size_t d = 0; d < so.size(); ++d) {
-            src += (rest / to[d]) * st[d] * ti[d];
-            rest %= to[d];
-          }
-          out.data[i] = x.data[src];
-        }
+      case TOp::strided_slice:
+        out = eval_strided_slice(op, input);
         break;
-      }
-      case TOp::pad: {
-        const Value& x = input(0);
-        const std::vector<int32_t> p = ints(input(1));
-        Shape so = x.shape;
-        for (size_t d = 0; d < so.size(); ++d) so[d] += p[2 * d] + p[2 * d + 1];
-        const auto ti = strides(x.shape), to = strides(so);
-        out = {so, std::vector<float>(static_cast<size_t>(count(so)), 0.0f)};
-        for (int64_t i = 0; i < static_cast<int64_t>(x.data.size()); ++i) {
-          int64_t dst = 0, rest = i;
-          for (size_t d = 0; d < so.size(); ++d) {
-            dst += (rest / ti[d] + p[2 * d]) * to[d];
-            rest %= ti[d];
-          }
-          out.data[dst] = x.data[i];
-        }
+      case TOp::pad:
+        out = eval_pad(input);
         break;
-      }
       case TOp::conv_2d:
-      case TOp::depthwise_conv_2d: {
-        // NHWC input [1, 1, W, C]; CONV_2D filter [O, 1, K, C] VALID stride_w;
-        // DEPTHWISE filter [1, 1, K, C] SAME stride 1.
-        const Value &x = input(0), &f = input(1), &b = input(2);
-        const bool dw = op.op == TOp::depthwise_conv_2d;
-        if (x.shape[0] != 1 || x.shape[1] != 1 || f.shape[1] != 1) fail(op, "only [1, 1, W, C] inputs");
-        const int32_t w = x.shape[2], c = x.shape[3], k = f.shape[2], s = op.options.stride_w;
-        const int32_t o = dw ? c : f.shape[0];
-        const int32_t pad = dw ? k / 2 : 0;
-        const int32_t wo = dw ? w : (w - k) / s + 1;
-        out = {{1, 1, wo, o}, std::vector<float>(static_cast<size_t>(wo) * o)};
-        for (int32_t t = 0; t < wo; ++t) {
-          for (int32_t oc = 0; oc < o; ++oc) {
-            double acc = b.data[oc];
-            for (int32_t kk = 0; kk < k; ++kk) {
-              const int32_t src = t * s + kk - pad;
-              if (src < 0 || src >= w) continue;
-              if (dw) {
-                acc += static_cast<double>(x.data[static_cast<size_t>(src) * c + oc]) *
-                       f.data[static_cast<size_t>(kk) * c + oc];
-              } else {
-                const float* xr = &x.data[static_cast<size_t>(src) * c];
-                const float* fr = &f.data[(static_cast<size_t>(oc) * k + kk) * c];
-                for (int32_t ic = 0; ic < c; ++ic) acc += static_cast<double>(xr[ic]) * fr[ic];
-              }
-            }
-            out.data[static_cast<size_t>(t) * o + oc] = static_cast<float>(acc);
-          }
-        }
+      case TOp::depthwise_conv_2d:
+        out = eval_conv(op, input);
         break;
-      }
-      case TOp::fully_connected: {
-        const Value &x = input(0), &w = input(1), &b = input(2);
-        const int32_t n_out = w.shape[0], n_in = w.shape[1];
-        const int64_t rows = count(x.shape) / n_in;
-        Shape so = op.options.keep_num_dims ? x.shape : Shape{static_cast<int32_t>(rows), n_out};
-        so.back() = n_out;
-        out = {so, std::vector<float>(static_cast<size_t>(rows * n_out))};
-        for (int64_t r = 0; r < rows; ++r) {
-          for (int32_t oc = 0; oc < n_out; ++oc) {
-            double acc = b.data[oc];
-            for (int32_t ic = 0; ic < n_in; ++ic) {
-              acc += static_cast<double>(x.data[r * n_in + ic]) * w.data[static_cast<size_t>(oc) * n_in + ic];
-            }
-            out.data[r * n_out + oc] = static_cast<float>(acc);
-          }
-        }
+      case TOp::fully_connected:
+        out = eval_fully_connected(op, input);
         break;
-      }
-      case TOp::batch_matmul: {
-        const Value &a = input(0), &b = input(1);
-        const size_t r = a.shape.size();
-        const int32_t m = a.shape[r - 2], k = a.shape[r - 1];
-        const int32_t n = op.options.adj_y ? b.shape[r - 2] : b.shape[r - 1];
-        const int64_t batch = count(Shape(a.shape.begin(), a.shape.end() - 2));
-        Shape so = a.shape;
-        so[r - 1] = n;
-        out = {so, std::vector<float>(static_cast<size_t>(batch * m * n))};
-        for (int64_t q = 0; q < batch; ++q) {
-          const float* pa = &a.data[q * m * k];
-          const float* pb = &b.data[q * k * n];
-          for (int32_t i = 0; i < m; ++i) {
-            for (int32_t j = 0; j < n; ++j) {
-              double acc = 0;
-              for (int32_t l = 0; l < k; ++l)
-                acc +=
-                    static_cast<double>(pa[i * k + l]) * (op.options.adj_y ? pb[j * k + l] : pb[l * n + j]);
-              out.data[(q * m + i) * n + j] = static_cast<float>(acc);
-            }
-          }
-        }
+      case TOp::batch_matmul:
+        out = eval_batch_matmul(op, input);
         break;
-      }
-      case TOp::softmax: {
-        out = input(0);
-        const int32_t n = out.shape.back();
-        for (size_t row = 0; row < out.data.size(); row += n) {
-          double hi = -std::numeric_limits<double>::infinity(), sum = 0;
-          for (int32_t j = 0; j < n; ++j) hi = std::max(hi, static_cast<double>(out.data[row + j]));
-          for (int32_t j = 0; j < n; ++j) sum += std::exp((out.data[row + j] - hi) * op.options.beta);
-          for (int32_t j = 0; j < n; ++j) {
-            out.data[row + j] =
-                static_cast<float>(std::exp((out.data[row + j] - hi) * op.options.beta) / sum);
-          }
-        }
+      case TOp::softmax:
+        out = eval_softmax(op, input);
         break;
-      }
       case TOp::shape: {
         const Shape& s = input(0).shape;
         out = {{static_cast<int32_t>(s.size())}, std::vector<float>(s.begin(), s.end())};
         break;
       }
-      case TOp::slice: {
-        const Value& x = input(0);
-        const std::vector<int32_t> begin = ints(input(1)), size = ints(input(2));
-        Shape so(size.begin(), size.end());
-        for (size_t d = 0; d < so.size(); ++d) {
-          if (so[d] < 0) so[d] = x.shape[d] - begin[d];
-        }
-        const auto ti = strides(x.shape), to = strides(so);
-        out = {so, std::vector<float>(static_cast<size_t>(count(so)))};
-        for (int64_t i = 0; i < static_cast<int64_t>(out.data.size()); ++i) {
-          int64_t src = 0, rest = i;
-          for (size_t d = 0; d < so.size(); ++d) {
-            src += (rest / to[d] + begin[d]) * ti[d];
-            rest %= to[d];
-          }
-          out.data[i] = x.data[src];
-        }
+      case TOp::slice:
+        out = eval_slice(input);
         break;
-      }
       default:
         fail(op, "not supported by the evaluator");
     }
