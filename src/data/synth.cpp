@@ -301,19 +301,26 @@ std::string wav_bytes(std::span<const float> x) {
   return b;
 }
 
-Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& texts) {
-  Corpus c;
-  augment::Preset preset;
-  try {
-    preset = augment::preset(o.augment);
-  } catch (const std::invalid_argument& e) {
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, e.what());
-  }
-  c.preset = preset.name;
+namespace {
+
+// The recordings a split may use: alone as gate-0 clips, or joined to a sentence (those
+// with a transcript, which the joined clip's transcript can name).
+struct RealPools {
+  std::array<std::vector<const RealRecording*>, n_splits> alone, joined;
+};
+
+void check_options(const Options& o) {
   if (!(o.non_speech_fraction >= 0 && o.non_speech_fraction <= 1))
     throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--non-speech must be in [0, 1]");
+  if (o.real_dirs.empty() || (o.real_fraction <= 0 && o.real_mix_fraction <= 0)) return;
+  if (!(o.real_fraction <= 1))
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--real-share must be in [0, 1]");
+  if (!(o.real_mix_fraction >= 0 && o.real_mix_fraction <= 1))
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--real-mix must be in [0, 1]");
+}
 
-  // Voices per split.
+// The voices of each split that --voices selects.
+void pick_voices(const Options& o, const tts::Synthesizer& tts, Corpus* c) {
   for (const std::string& pat : o.voices) {
     bool any = false;
     for (const tts::Voice& v : tts.voices()) any = any || voice_matches(pat, v.id);
@@ -325,136 +332,172 @@ Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& tex
     if (!v.split) continue;
     for (const std::string& pat : o.voices)
       if (voice_matches(pat, v.id)) {
-        c.voices[static_cast<int>(*v.split)].push_back(&v);
+        c->voices[static_cast<int>(*v.split)].push_back(&v);
         break;
       }
   }
+}
 
+RealPools real_pools(const Options& o, Corpus* c) {
+  RealPools pools;
+  if (o.real_dirs.empty() || (o.real_fraction <= 0 && o.real_mix_fraction <= 0)) return pools;
+  c->real = std::make_shared<const std::vector<RealRecording>>(real_recordings(o.real_dirs));
+  for (const RealRecording& r : *c->real) {
+    if (o.real_fraction > 0) pools.alone[static_cast<int>(r.split)].push_back(&r);
+    if (o.real_mix_fraction > 0 && !r.transcript.empty())
+      pools.joined[static_cast<int>(r.split)].push_back(&r);
+  }
+  return pools;
+}
+
+// The engines present in a split's voices, each with its weight, and its voices.
+struct EngineDraw {
+  std::array<std::vector<const tts::Voice*>, tts::n_engines> by_engine;
+  std::vector<std::pair<int, double>> engines;
+  double wsum = 0;
+
+  EngineDraw(const std::vector<const tts::Voice*>& voices,
+             const std::array<double, tts::n_engines>& weights) {
+    for (const tts::Voice* v : voices) by_engine[static_cast<int>(v->engine)].push_back(v);
+    for (int e = 0; e < tts::n_engines; ++e)
+      if (!by_engine[e].empty() && weights[e] > 0) engines.push_back({e, weights[e]});
+    if (engines.empty())
+      for (int e = 0; e < tts::n_engines; ++e)
+        if (!by_engine[e].empty()) engines.push_back({e, 1.0});
+    for (auto& [e, w] : engines) wsum += w;
+  }
+  const tts::Voice* voice(Rng& r) const {
+    double u = r.uniform() * wsum;
+    int engine = engines.back().first;
+    for (auto& [e, w] : engines) {
+      if (u < w) {
+        engine = e;
+        break;
+      }
+      u -= w;
+    }
+    const auto& pool = by_engine[engine];
+    return pool[r.below(pool.size())];
+  }
+};
+
+void draw_speech(const Options& o, const EngineDraw& draw, const std::vector<const RealRecording*>& joinable,
+                 uint64_t cs, Rng& r, Clip* clip) {
+  clip->speech = true;
+  clip->voice = draw.voice(r);
+  clip->params.rate = r.uniform(clip->voice->rate.min, clip->voice->rate.max);
+  clip->params.pitch = r.uniform(clip->voice->pitch.min, clip->voice->pitch.max);
+  // Its own generator, so a corpus without --real-mix keeps every other draw.
+  if (o.real_mix_fraction > 0 && !joinable.empty()) {
+    Rng m(mix_seed(cs, "real-mix"));
+    if (m.uniform() < o.real_mix_fraction) {
+      clip->real_part = joinable[m.below(joinable.size())];
+      clip->real_part_first = m.uniform() < 0.5;
+      clip->real_part_gap_s = std::round(m.uniform(0.15, 0.6) * 100) / 100;
+    }
+  }
+}
+
+// A real recording: gate 0, every head 0.
+void draw_real(const std::vector<const RealRecording*>& pool, Rng& r, Clip* clip) {
+  clip->speech = false;
+  clip->real = pool[r.below(pool.size())];
+  clip->text.text = clip->real->transcript;
+  clip->text.template_id = "real/" + clip->real->source;
+  clip->text.category = "real";
+  clip->text.kind = "negative";
+}
+
+void draw_non_speech(const augment::NoiseAvailability& noise, const std::vector<augment::NonSpeech>& kinds,
+                     Rng& r, Clip* clip) {
+  clip->speech = false;
+  clip->text.category = "non-speech";
+  clip->text.kind = "non_speech";
+  clip->non_speech = kinds[r.below(kinds.size())];
+  clip->text.template_id = std::string("non-speech/") + augment::non_speech_name(clip->non_speech);
+  clip->non_speech_s = std::round(r.uniform(1.0, 6.0) * 100) / 100;
+  // Only the channel of the plan applies to non-speech clips.
+  augment::Plan& a = clip->aug;
+  a.speed = 1, a.lead_s = a.trail_s = 0, a.snr_db = 0;
+  a.noise = augment::NoiseKind::none;
+  a.noise_source.clear();
+  if (clip->non_speech == augment::NonSpeech::recorded)
+    a.noise_source = noise.recorded[r.below(noise.recorded.size())];
+}
+
+// One split's n clips: sentences, then real recordings, then non-speech, interleaved by
+// a seeded shuffle.
+void plan_split(const Options& o, const augment::Preset& preset, const TextSource& texts,
+                const RealPools& pools, Split split, size_t n, Corpus* c) {
+  const int si = static_cast<int>(split);
+  const auto& voices = c->voices[si];
+  if (voices.empty())
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    std::string("no voice of split ") + split_name(split) +
+                        " matches --voices: held-out splits need held-out voices (see --list-voices), or set "
+                        "--split-fractions");
+  c->noise[si].babble = true;  // built from this split's own voices and sentences at render time
+  const size_t n_ns =
+      std::min(n, static_cast<size_t>(std::llround(static_cast<double>(n) * o.non_speech_fraction)));
+  const size_t n_real =
+      pools.alone[si].empty()
+          ? 0
+          : std::min(n - n_ns, static_cast<size_t>(std::llround(static_cast<double>(n) * o.real_fraction)));
+  const size_t n_sp = n - n_ns - n_real;
+  std::vector<Text> sentences;
+  if (n_sp > 0) {
+    sentences = texts(n_sp, split, mix_seed(o.seed, std::string("text:") + split_name(split)));
+    if (sentences.size() < n_sp)
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                      std::string("the text source gave ") + std::to_string(sentences.size()) +
+                          " sentences for " + split_name(split) + ", " + std::to_string(n_sp) + " needed");
+  }
+  const EngineDraw draw(voices, o.engine_weights);
+  std::vector<Clip> clips;
+  const std::vector<augment::NonSpeech> ns_kinds = augment::non_speech_kinds(c->noise[si]);
+  for (size_t i = 0; i < n; ++i) {
+    Clip clip;
+    clip.split = split;
+    const uint64_t cs = mix_seed(mix_seed(o.seed, std::string("clip:") + split_name(split)), i);
+    Rng r(cs);
+    clip.aug = augment::draw_plan(preset, c->noise[si], mix_seed(cs, "augment"));
+    if (i < n_sp) {
+      clip.text = sentences[i];
+      draw_speech(o, draw, pools.joined[si], cs, r, &clip);
+    } else if (i < n_sp + n_real) {
+      draw_real(pools.alone[si], r, &clip);
+    } else {
+      draw_non_speech(c->noise[si], ns_kinds, r, &clip);
+    }
+    clips.push_back(std::move(clip));
+  }
+  Rng shuf(mix_seed(o.seed, std::string("order:") + split_name(split)));
+  for (size_t i = clips.size(); i > 1; --i) std::swap(clips[i - 1], clips[shuf.below(i)]);
+  for (Clip& clip : clips) c->clips.push_back(std::move(clip));
+}
+
+}  // namespace
+
+Corpus plan(const Options& o, const tts::Synthesizer& tts, const TextSource& texts) {
+  Corpus c;
+  augment::Preset preset;
+  try {
+    preset = augment::preset(o.augment);
+  } catch (const std::invalid_argument& e) {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, e.what());
+  }
+  c.preset = preset.name;
+  check_options(o);
+  pick_voices(o, tts, &c);
   // Recorded noise availability (the samples are loaded again by render()).
   if (!o.noise_dir.empty()) {
     const auto banks = load_noise(o.noise_dir);
     for (int s = 0; s < n_splits; ++s) c.noise[s] = augment::availability(banks[s]);
   }
-
-  std::array<std::vector<const RealRecording*>, n_splits> real_pool;
-  // Recordings with a transcript, which a joined clip's transcript can name.
-  std::array<std::vector<const RealRecording*>, n_splits> mix_pool;
-  if (!o.real_dirs.empty() && (o.real_fraction > 0 || o.real_mix_fraction > 0)) {
-    if (!(o.real_fraction <= 1))
-      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--real-share must be in [0, 1]");
-    if (!(o.real_mix_fraction >= 0 && o.real_mix_fraction <= 1))
-      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, "--real-mix must be in [0, 1]");
-    c.real = std::make_shared<const std::vector<RealRecording>>(real_recordings(o.real_dirs));
-    for (const RealRecording& r : *c.real) {
-      if (o.real_fraction > 0) real_pool[static_cast<int>(r.split)].push_back(&r);
-      if (o.real_mix_fraction > 0 && !r.transcript.empty()) mix_pool[static_cast<int>(r.split)].push_back(&r);
-    }
-  }
-
+  const RealPools pools = real_pools(o, &c);
   const std::array<size_t, n_splits> counts = split_counts(o.count, o.split_fractions);
   for (int si = 0; si < n_splits; ++si) {
-    const Split split = static_cast<Split>(si);
-    const size_t n = counts[si];
-    if (n == 0) continue;
-    const auto& voices = c.voices[si];
-    if (voices.empty())
-      throw Exception(
-          INHERENT_STATUS_INVALID_ARGUMENT,
-          std::string("no voice of split ") + split_name(split) +
-              " matches --voices: held-out splits need held-out voices (see --list-voices), or set "
-              "--split-fractions");
-    c.noise[si].babble = true;  // built from this split's own voices and sentences at render time
-    const size_t n_ns =
-        std::min(n, static_cast<size_t>(std::llround(static_cast<double>(n) * o.non_speech_fraction)));
-    const size_t n_real =
-        real_pool[si].empty()
-            ? 0
-            : std::min(n - n_ns, static_cast<size_t>(std::llround(static_cast<double>(n) * o.real_fraction)));
-    const size_t n_sp = n - n_ns - n_real;
-    std::vector<Text> sentences;
-    if (n_sp > 0) {
-      sentences = texts(n_sp, split, mix_seed(o.seed, std::string("text:") + split_name(split)));
-      if (sentences.size() < n_sp)
-        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                        std::string("the text source gave ") + std::to_string(sentences.size()) +
-                            " sentences for " + split_name(split) + ", " + std::to_string(n_sp) + " needed");
-    }
-    // Engines present in this split, with their weights.
-    std::array<std::vector<const tts::Voice*>, tts::n_engines> by_engine;
-    for (const tts::Voice* v : voices) by_engine[static_cast<int>(v->engine)].push_back(v);
-    std::vector<std::pair<int, double>> engines;
-    for (int e = 0; e < tts::n_engines; ++e)
-      if (!by_engine[e].empty() && o.engine_weights[e] > 0) engines.push_back({e, o.engine_weights[e]});
-    if (engines.empty())
-      for (int e = 0; e < tts::n_engines; ++e)
-        if (!by_engine[e].empty()) engines.push_back({e, 1.0});
-    double wsum = 0;
-    for (auto& [e, w] : engines) wsum += w;
-
-    std::vector<Clip> clips;
-    const std::vector<augment::NonSpeech> ns_kinds = augment::non_speech_kinds(c.noise[si]);
-    for (size_t i = 0; i < n; ++i) {
-      Clip clip;
-      clip.split = split;
-      const uint64_t cs = mix_seed(mix_seed(o.seed, std::string("clip:") + split_name(split)), i);
-      Rng r(cs);
-      clip.aug = augment::draw_plan(preset, c.noise[si], mix_seed(cs, "augment"));
-      if (i < n_sp) {
-        clip.speech = true;
-        clip.text = sentences[i];
-        double u = r.uniform() * wsum;
-        int engine = engines.back().first;
-        for (auto& [e, w] : engines) {
-          if (u < w) {
-            engine = e;
-            break;
-          }
-          u -= w;
-        }
-        const auto& pool = by_engine[engine];
-        clip.voice = pool[r.below(pool.size())];
-        clip.params.rate = r.uniform(clip.voice->rate.min, clip.voice->rate.max);
-        clip.params.pitch = r.uniform(clip.voice->pitch.min, clip.voice->pitch.max);
-        // Its own generator, so a corpus without --real-mix keeps every other draw.
-        if (o.real_mix_fraction > 0 && !mix_pool[si].empty()) {
-          Rng m(mix_seed(cs, "real-mix"));
-          if (m.uniform() < o.real_mix_fraction) {
-            clip.real_part = mix_pool[si][m.below(mix_pool[si].size())];
-            clip.real_part_first = m.uniform() < 0.5;
-            clip.real_part_gap_s = std::round(m.uniform(0.15, 0.6) * 100) / 100;
-          }
-        }
-      } else if (i < n_sp + n_real) {  // a real recording: gate 0, every head 0
-        clip.speech = false;
-        clip.real = real_pool[si][r.below(real_pool[si].size())];
-        clip.text.text = clip.real->transcript;
-        clip.text.template_id = "real/" + clip.real->source;
-        clip.text.category = "real";
-        clip.text.kind = "negative";
-      } else {
-        clip.speech = false;
-        clip.text.template_id = "non-speech";
-        clip.text.category = "non-speech";
-        clip.text.kind = "non_speech";
-        clip.non_speech = ns_kinds[r.below(ns_kinds.size())];
-        clip.text.template_id = std::string("non-speech/") + augment::non_speech_name(clip.non_speech);
-        clip.non_speech_s = std::round(r.uniform(1.0, 6.0) * 100) / 100;
-        // Only the channel of the plan applies to non-speech clips.
-        augment::Plan& a = clip.aug;
-        a.speed = 1, a.lead_s = a.trail_s = 0, a.snr_db = 0;
-        a.noise = augment::NoiseKind::none;
-        a.noise_source.clear();
-        if (clip.non_speech == augment::NonSpeech::recorded) {
-          const auto& rec = c.noise[si].recorded;
-          a.noise_source = rec[r.below(rec.size())];
-        }
-      }
-      clips.push_back(std::move(clip));
-    }
-    // Interleave non-speech clips with speech (a seeded shuffle).
-    Rng shuf(mix_seed(o.seed, std::string("order:") + split_name(split)));
-    for (size_t i = clips.size(); i > 1; --i) std::swap(clips[i - 1], clips[shuf.below(i)]);
-    for (Clip& clip : clips) c.clips.push_back(std::move(clip));
+    if (counts[si] > 0) plan_split(o, preset, texts, pools, static_cast<Split>(si), counts[si], &c);
   }
   for (size_t i = 0; i < c.clips.size(); ++i) {
     Clip& clip = c.clips[i];
@@ -532,47 +575,143 @@ std::string describe(const Corpus& c) {
   return out;
 }
 
+namespace {
+
+// Leftovers of a killed run: temporaries that never got their final name.
+void remove_temporaries(const fs::path& out_dir) {
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(out_dir / "wav", ec))
+    if (e.is_regular_file() && e.path().filename().string().find(".tmp-") != std::string::npos)
+      fs::remove(e.path(), ec);
+}
+
+// Recorded noise only (immutable), and the same plus babble: this split's voices speaking
+// this split's sentences, built on first use.
+class NoiseBanks {
+ public:
+  NoiseBanks(const Corpus& c, const Options& o, const tts::Synthesizer& tts, const TextSource& texts)
+      : c_(c), o_(o), tts_(tts), texts_(texts), recorded_(load_noise(o.noise_dir)), with_babble_(recorded_) {
+    for (const Clip& clip : c.clips) ++split_n_[static_cast<int>(clip.split)];
+  }
+  const augment::NoiseBank& for_clip(const Clip& clip) {
+    const bool babble = clip.aug.noise == augment::NoiseKind::babble ||
+                        (!clip.speech && clip.non_speech == augment::NonSpeech::babble);
+    return babble ? with_babble(clip.split) : recorded_[static_cast<int>(clip.split)];
+  }
+
+ private:
+  const augment::NoiseBank& with_babble(Split split) {
+    const int s = static_cast<int>(split);
+    std::lock_guard<std::mutex> lock(mu_[s]);
+    if (!ready_[s]) {
+      const size_t n = o_.babble_pool ? o_.babble_pool : std::clamp<size_t>(split_n_[s] / 20, 4, 32);
+      const std::vector<Text> t =
+          texts_(n, split, mix_seed(o_.seed, std::string("babble:") + split_name(split)));
+      Rng r(mix_seed(o_.seed, std::string("babble-voices:") + split_name(split)));
+      for (const Text& x : t) {
+        const tts::Voice* v = c_.voices[s][r.below(c_.voices[s].size())];
+        tts::SynthParams p{r.uniform(v->rate.min, v->rate.max), r.uniform(v->pitch.min, v->pitch.max)};
+        with_babble_[s].add_babble(tts_.synthesize(*v, x.text, p));
+      }
+      ready_[s] = true;
+    }
+    return with_babble_[s];
+  }
+
+  const Corpus& c_;
+  const Options& o_;
+  const tts::Synthesizer& tts_;
+  const TextSource& texts_;
+  const std::array<augment::NoiseBank, n_splits> recorded_;
+  std::array<augment::NoiseBank, n_splits> with_babble_;
+  std::array<size_t, n_splits> split_n_{};
+  std::array<std::mutex, n_splits> mu_;
+  std::array<bool, n_splits> ready_{};
+};
+
+// One clip's audio: a real recording, a synthesized sentence (a real word joined), or
+// non-speech, through its augmentation plan.
+std::vector<float> clip_audio(const Clip& clip, const tts::Synthesizer& tts, const augment::NoiseBank& bank) {
+  std::vector<float> audio;
+  if (clip.real) {
+    const AudioData a = read_audio_file(clip.real->file);
+    audio = augment::apply(clip.aug, a.samples, bank);
+  } else if (clip.speech) {
+    std::vector<float> pcm = tts.synthesize(*clip.voice, clip.text.text, clip.params);
+    if (clip.real_part) pcm = join_real(pcm, clip);
+    audio = augment::apply(clip.aug, pcm, bank);
+  } else {
+    audio = augment::non_speech(clip.non_speech, clip.non_speech_s, clip.aug, bank, clip.aug.seed);
+  }
+  const double seconds = static_cast<double>(audio.size()) / augment::kRate;
+  if (seconds > kMaxClipS)
+    throw Exception(INHERENT_STATUS_INVALID_AUDIO,
+                    "clip is " + fmt("%.1f", seconds) + " s long (at most 59.5 s)");
+  return audio;
+}
+
+// One labels.csv row (labels_header() order); counts the clip's positives into *h.
+std::vector<std::string> labels_row(const Clip& clip, const Options& o, double duration, HeadCount* h) {
+  std::vector<std::string> f;
+  f.push_back(clip.path);
+  f.push_back(transcript(clip));
+  f.push_back(clip.real     ? "real:" + clip.real->source + ":" + clip.real->speaker
+              : clip.speech ? clip.voice->id
+                            : "none");
+  f.push_back("synth-" + std::to_string(o.seed) + "-" + std::to_string(clip.index));
+  f.push_back(clip.aug.device());
+  f.push_back(clip.speech || clip.real
+                  ? clip.aug.environment()
+                  : std::string("non-speech:") + augment::non_speech_name(clip.non_speech));
+  f.push_back(clip.real
+                  ? "real:" + clip.real->source
+                  : std::string("synth:") + (clip.speech ? tts::engine_name(clip.voice->engine) : "noise"));
+  f.push_back(fmt("%.3f", duration));
+  f.push_back(split_name(clip.split));
+  ++h->n;
+  for (int k = 0; k < INHERENT_N_HEADS; ++k) {
+    const uint8_t v = clip.speech ? clip.text.heads[k] : 0;
+    f.push_back(v ? "1" : "0");
+    h->pos[k] += v;
+  }
+  f.push_back(clip.text.template_id);
+  f.push_back(clip.text.category);
+  f.push_back(clip.text.kind);
+  f.push_back(clip.text.hard ? "1" : "0");
+  f.push_back(clip.speech ? clip.voice->id : "");
+  f.push_back(clip.speech ? tts::engine_name(clip.voice->engine) : clip.real ? "real" : "");
+  f.push_back(clip.speech ? fmt("%.3f", clip.params.rate) : "");
+  f.push_back(clip.speech ? fmt("%.3f", clip.params.pitch) : "");
+  f.push_back(augmentation_text(clip));
+  return f;
+}
+
+// Every head should have both classes in every split.
+std::vector<std::string> one_class_warnings(const std::array<HeadCount, n_splits>& hc) {
+  std::vector<std::string> warnings;
+  for (int s = 0; s < n_splits; ++s) {
+    if (hc[s].n == 0) continue;
+    std::string one_class;
+    for (int k = 0; k < INHERENT_N_HEADS; ++k)
+      if (hc[s].pos[k] == 0 || hc[s].pos[k] == hc[s].n)
+        one_class += std::string(one_class.empty() ? "" : ", ") + head_col(k) +
+                     (hc[s].pos[k] ? " (all 1)" : " (all 0)");
+    if (!one_class.empty())
+      warnings.push_back(std::string(split_name(static_cast<Split>(s))) + " (" + std::to_string(hc[s].n) +
+                         " clips) has one class only for: " + one_class);
+  }
+  return warnings;
+}
+
+}  // namespace
+
 RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, const TextSource& texts) {
   const auto t0 = std::chrono::steady_clock::now();
   const fs::path out_dir = o.out;
   for (int s = 0; s < n_splits; ++s)
     fs::create_directories(out_dir / "wav" / split_name(static_cast<Split>(s)));
-  // Leftovers of a killed run: temporaries that never got their final name.
-  std::error_code ec;
-  for (const auto& e : fs::recursive_directory_iterator(out_dir / "wav", ec))
-    if (e.is_regular_file() && e.path().filename().string().find(".tmp-") != std::string::npos)
-      fs::remove(e.path(), ec);
-
-  // Recorded noise only (immutable), and the same plus babble (built on first use).
-  const std::array<augment::NoiseBank, n_splits> rec_banks = load_noise(o.noise_dir);
-  std::array<augment::NoiseBank, n_splits> banks = rec_banks;
-  std::array<size_t, n_splits> split_n{};
-  for (const Clip& clip : c.clips) ++split_n[static_cast<int>(clip.split)];
-
-  // Babble pools: this split's voices speaking this split's sentences, built on first use.
-  std::array<std::mutex, n_splits> pool_mu;
-  std::array<bool, n_splits> pool_ready{};
-  auto bank_for = [&](Split split) -> const augment::NoiseBank& {
-    const int s = static_cast<int>(split);
-    std::lock_guard<std::mutex> lock(pool_mu[s]);
-    if (!pool_ready[s]) {
-      const size_t n = o.babble_pool ? o.babble_pool : std::clamp<size_t>(split_n[s] / 20, 4, 32);
-      const std::vector<Text> t =
-          texts(n, split, mix_seed(o.seed, std::string("babble:") + split_name(split)));
-      Rng r(mix_seed(o.seed, std::string("babble-voices:") + split_name(split)));
-      for (const Text& x : t) {
-        const tts::Voice* v = c.voices[s][r.below(c.voices[s].size())];
-        tts::SynthParams p{r.uniform(v->rate.min, v->rate.max), r.uniform(v->pitch.min, v->pitch.max)};
-        banks[s].add_babble(tts.synthesize(*v, x.text, p));
-      }
-      pool_ready[s] = true;
-    }
-    return banks[s];
-  };
-  auto needs_bank = [](const Clip& clip) {
-    return clip.aug.noise == augment::NoiseKind::babble ||
-           (!clip.speech && clip.non_speech == augment::NonSpeech::babble);
-  };
+  remove_temporaries(out_dir);
+  NoiseBanks banks(c, o, tts, texts);
 
   const size_t n = c.clips.size();
   const size_t shards = std::max<size_t>(1, o.shard_count);
@@ -603,27 +742,11 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
           durations[i] = probe_audio_file(path.string()).duration_s();
           ++reused;
         } else {
-          const augment::NoiseBank& bank =
-              needs_bank(clip) ? bank_for(clip.split) : rec_banks[static_cast<int>(clip.split)];
-          std::vector<float> audio;
-          if (clip.real) {
-            const AudioData a = read_audio_file(clip.real->file);
-            audio = augment::apply(clip.aug, a.samples, bank);
-          } else if (clip.speech) {
-            std::vector<float> pcm = tts.synthesize(*clip.voice, clip.text.text, clip.params);
-            if (clip.real_part) pcm = join_real(pcm, clip);
-            audio = augment::apply(clip.aug, pcm, bank);
-          } else {
-            audio = augment::non_speech(clip.non_speech, clip.non_speech_s, clip.aug, bank, clip.aug.seed);
-          }
-          const double seconds = static_cast<double>(audio.size()) / augment::kRate;
-          if (seconds > kMaxClipS)
-            throw Exception(INHERENT_STATUS_INVALID_AUDIO,
-                            "clip is " + fmt("%.1f", seconds) + " s long (at most 59.5 s)");
+          const std::vector<float> audio = clip_audio(clip, tts, banks.for_clip(clip));
           AtomicFile f(path.string());
           f.write(wav_bytes(audio));
           f.commit();
-          durations[i] = seconds;
+          durations[i] = static_cast<double>(audio.size()) / augment::kRate;
           rendered_samples += static_cast<int64_t>(audio.size());
         }
       } catch (const std::exception& e) {
@@ -646,67 +769,19 @@ RunStats render(const Corpus& c, const Options& o, const tts::Synthesizer& tts, 
   st.reused = reused.load();
   st.rendered = n_mine - st.reused;
   st.rendered_audio_s = static_cast<double>(rendered_samples.load()) / augment::kRate;
-  if (shards > 1) {  // the labels need every clip: a final run without --shard writes them
-    for (size_t i = 0; i < n; ++i) st.total_audio_s += durations[i];
-    st.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return st;
-  }
-
-  // labels.csv, in plan order.
-  const std::vector<std::string> header = labels_header();
-  std::string csv = csv_join(header) + "\n";
-  std::array<HeadCount, n_splits> hc;
-  for (size_t i = 0; i < n; ++i) {
-    const Clip& clip = c.clips[i];
-    if (!o.render_splits[static_cast<int>(clip.split)]) continue;
-    std::vector<std::string> f;
-    f.push_back(clip.path);
-    f.push_back(transcript(clip));
-    f.push_back(clip.real     ? "real:" + clip.real->source + ":" + clip.real->speaker
-                : clip.speech ? clip.voice->id
-                              : "none");
-    f.push_back("synth-" + std::to_string(o.seed) + "-" + std::to_string(clip.index));
-    f.push_back(clip.aug.device());
-    f.push_back(clip.speech || clip.real
-                    ? clip.aug.environment()
-                    : std::string("non-speech:") + augment::non_speech_name(clip.non_speech));
-    f.push_back(clip.real
-                    ? "real:" + clip.real->source
-                    : std::string("synth:") + (clip.speech ? tts::engine_name(clip.voice->engine) : "noise"));
-    f.push_back(fmt("%.3f", durations[i]));
-    f.push_back(split_name(clip.split));
-    HeadCount& h = hc[static_cast<int>(clip.split)];
-    ++h.n;
-    for (int k = 0; k < INHERENT_N_HEADS; ++k) {
-      const uint8_t v = clip.speech ? clip.text.heads[k] : 0;
-      f.push_back(v ? "1" : "0");
-      h.pos[k] += v;
+  if (shards == 1) {  // the labels need every clip: a final run without --shard writes them
+    std::string csv = csv_join(labels_header()) + "\n";
+    std::array<HeadCount, n_splits> hc;
+    for (size_t i = 0; i < n; ++i) {
+      const Clip& clip = c.clips[i];
+      if (!o.render_splits[static_cast<int>(clip.split)]) continue;
+      csv += csv_join(labels_row(clip, o, durations[i], &hc[static_cast<int>(clip.split)])) + "\n";
+      st.total_audio_s += durations[i];
     }
-    f.push_back(clip.text.template_id);
-    f.push_back(clip.text.category);
-    f.push_back(clip.text.kind);
-    f.push_back(clip.text.hard ? "1" : "0");
-    f.push_back(clip.speech ? clip.voice->id : "");
-    f.push_back(clip.speech ? tts::engine_name(clip.voice->engine) : clip.real ? "real" : "");
-    f.push_back(clip.speech ? fmt("%.3f", clip.params.rate) : "");
-    f.push_back(clip.speech ? fmt("%.3f", clip.params.pitch) : "");
-    f.push_back(augmentation_text(clip));
-    csv += csv_join(f) + "\n";
-    st.total_audio_s += durations[i];
-  }
-  write_file_atomic((out_dir / "labels.csv").string(), csv);
-
-  // Every head should have both classes in every split.
-  for (int s = 0; s < n_splits; ++s) {
-    if (hc[s].n == 0) continue;
-    std::string one_class;
-    for (int k = 0; k < INHERENT_N_HEADS; ++k)
-      if (hc[s].pos[k] == 0 || hc[s].pos[k] == hc[s].n)
-        one_class += std::string(one_class.empty() ? "" : ", ") + head_col(k) +
-                     (hc[s].pos[k] ? " (all 1)" : " (all 0)");
-    if (!one_class.empty())
-      st.warnings.push_back(std::string(split_name(static_cast<Split>(s))) + " (" + std::to_string(hc[s].n) +
-                            " clips) has one class only for: " + one_class);
+    write_file_atomic((out_dir / "labels.csv").string(), csv);  // in plan order
+    st.warnings = one_class_warnings(hc);
+  } else {
+    for (size_t i = 0; i < n; ++i) st.total_audio_s += durations[i];
   }
   st.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return st;
