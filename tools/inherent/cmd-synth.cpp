@@ -190,12 +190,8 @@ void list_voices(const tts::Synthesizer& tts) {
   std::printf("(unused: the voice's language voice and variant belong to different splits)\n");
 }
 
-}  // namespace
-
-void add_synth(CLI::App& app) {
-  auto so = std::make_shared<SynthOpts>();
-  CLI::App* cmd = app.add_subcommand(
-      "synth", "Synthesize a labelled training corpus: grammar sentences x TTS voices x augmentation");
+// Register the options of `inherent synth` into *so.
+void register_options(CLI::App* cmd, SynthOpts* so) {
   cmd->footer(
       "Writes OUT/wav/<split>/*.wav (16 kHz mono 16-bit) and OUT/labels.csv (the labels contract plus\n"
       "template_id, category, kind, hard, voice, engine, rate, pitch, augmentation). Splits are disjoint by\n"
@@ -257,6 +253,117 @@ void add_synth(CLI::App& app) {
   cmd->add_flag("--list-voices", so->list_voices,
                 "Print the voice inventory with each voice's split and stop");
   cmd->add_flag("-q,--quiet", so->o.quiet, "No progress bar");
+}
+
+// The command line's text forms into synth::Options.
+void resolve_options(SynthOpts* so) {
+  synth::Options& o = so->o;
+  if (o.out.empty()) throw CLI::RequiredError("--out");
+  if (o.count == 0) throw CLI::ValidationError("--count", "must be at least 1");
+  const auto fr = split_commas(so->fractions);
+  if (fr.size() != 3) throw CLI::ValidationError("--split-fractions", "three numbers: train,eval,test");
+  for (int i = 0; i < 3; ++i) o.split_fractions[i] = parse_double(fr[i], "--split-fractions");
+  o.voices = split_commas(so->voices);
+  if (o.voices.empty()) throw CLI::ValidationError("--voices", "empty");
+  o.engine_weights = {0, 0, 0};
+  for (const std::string& kv : split_commas(so->engines_w)) {
+    const size_t eq = kv.find('=');
+    const auto e = tts::parse_engine(kv.substr(0, eq));
+    if (eq == std::string::npos || !e)
+      throw CLI::ValidationError("--engine-weights",
+                                 "'" + kv + "': ENGINE=WEIGHT with espeak, flite or festival");
+    o.engine_weights[static_cast<int>(*e)] = parse_double(kv.substr(eq + 1), "--engine-weights");
+  }
+
+  if (!so->shard.empty()) {
+    const size_t slash = so->shard.find('/');
+    try {
+      if (slash == std::string::npos) throw std::invalid_argument("no /");
+      o.shard_index = std::stoul(so->shard.substr(0, slash));
+      o.shard_count = std::stoul(so->shard.substr(slash + 1));
+    } catch (const std::exception&) {
+      throw CLI::ValidationError("--shard", "'" + so->shard + "': i/n, e.g. 0/4");
+    }
+    if (o.shard_count == 0 || o.shard_index >= o.shard_count)
+      throw CLI::ValidationError("--shard", "'" + so->shard + "': need 0 <= i < n");
+  }
+
+  if (!so->splits.empty()) {
+    o.render_splits = {false, false, false};
+    for (const std::string& name : split_commas(so->splits)) {
+      const std::optional<Split> sp = parse_split(name);
+      if (!sp) throw CLI::ValidationError("--splits", "'" + name + "': train, eval or test");
+      o.render_splits[static_cast<int>(*sp)] = true;
+    }
+  }
+}
+
+// Grammar sentences, with the imports mixed in.
+synth::TextSource text_source(const SynthOpts& so) {
+  auto g = std::make_shared<const Grammar>(Grammar::load(so.grammar));
+  SampleOptions sample;
+  sample.gate0_fraction = so.gate0;
+  sample.hard_negative_fraction = so.hard;
+  synth::TextSource texts = grammar_source(g, sample);
+  if (!so.imports.empty()) {
+    auto specs = std::make_shared<std::vector<ImportSpec>>();
+    double total = 0;
+    for (const std::string& a : so.imports) {
+      specs->push_back(load_import(a, so.allow_share_alike));
+      total += specs->back().share;
+    }
+    if (total > 1) throw CLI::ValidationError("--import", "shares add up to more than 1");
+    texts = mix_imports(texts, specs);
+  }
+  return texts;
+}
+
+// --real-dir (licences checked), --real-share and --real-mix into synth::Options.
+void resolve_real_sources(SynthOpts* so) {
+  synth::Options& o = so->o;
+  if (!so->real_dirs.empty()) {
+    if (!(so->real_share >= 0 && so->real_share <= 1))
+      throw CLI::ValidationError("--real-share", "must be in [0, 1]");
+    for (const std::string& d : so->real_dirs) {
+      std::string name = std::filesystem::path(d).lexically_normal().filename().string();
+      if (name.empty()) name = std::filesystem::path(d).lexically_normal().parent_path().filename().string();
+      check_licence(name, "--real-dir " + d, so->allow_share_alike);
+    }
+    o.real_dirs = so->real_dirs;
+    o.real_fraction = so->real_share;
+    if (!(so->real_mix >= 0 && so->real_mix <= 1))
+      throw CLI::ValidationError("--real-mix", "must be in [0, 1]");
+    o.real_mix_fraction = so->real_mix;
+  } else if (so->real_mix > 0) {
+    throw CLI::ValidationError("--real-mix", "needs --real-dir");
+  }
+}
+
+void print_run(const synth::Options& o, const synth::RunStats& st) {
+  if (!o.quiet) {
+    const double rtf = st.rendered_audio_s > 0 ? st.wall_s / st.rendered_audio_s : 0;
+    std::printf(
+        "synth: %zu clips (%zu rendered, %zu reused) in %s: %.1f clips/s, %.1f min of audio rendered, "
+        "real-time factor %.4f\n",
+        st.clips, st.rendered, st.reused, format_duration(st.wall_s).c_str(),
+        st.wall_s > 0 ? static_cast<double>(st.rendered) / st.wall_s : 0.0, st.rendered_audio_s / 60, rtf);
+    if (o.shard_count > 1)
+      std::printf("shard %zu/%zu done; once every shard is in %s, run without --shard to write labels.csv\n",
+                  o.shard_index, o.shard_count, o.out.c_str());
+    else
+      std::printf("%s/labels.csv:\n%s", o.out.c_str(),
+                  synth::summarize_labels(o.out + "/labels.csv").c_str());
+  }
+  for (const auto& w : st.warnings) std::fprintf(stderr, "inherent synth: warning: %s\n", w.c_str());
+}
+
+}  // namespace
+
+void add_synth(CLI::App& app) {
+  auto so = std::make_shared<SynthOpts>();
+  CLI::App* cmd = app.add_subcommand(
+      "synth", "Synthesize a labelled training corpus: grammar sentences x TTS voices x augmentation");
+  register_options(cmd, so.get());
   cmd->callback([so] {
     synth::Options& o = so->o;
     tts::Synthesizer::Options to;
@@ -267,78 +374,9 @@ void add_synth(CLI::App& app) {
       list_voices(tts);
       return;
     }
-    if (o.out.empty()) throw CLI::RequiredError("--out");
-    if (o.count == 0) throw CLI::ValidationError("--count", "must be at least 1");
-    const auto fr = split_commas(so->fractions);
-    if (fr.size() != 3) throw CLI::ValidationError("--split-fractions", "three numbers: train,eval,test");
-    for (int i = 0; i < 3; ++i) o.split_fractions[i] = parse_double(fr[i], "--split-fractions");
-    o.voices = split_commas(so->voices);
-    if (o.voices.empty()) throw CLI::ValidationError("--voices", "empty");
-    o.engine_weights = {0, 0, 0};
-    for (const std::string& kv : split_commas(so->engines_w)) {
-      const size_t eq = kv.find('=');
-      const auto e = tts::parse_engine(kv.substr(0, eq));
-      if (eq == std::string::npos || !e)
-        throw CLI::ValidationError("--engine-weights",
-                                   "'" + kv + "': ENGINE=WEIGHT with espeak, flite or festival");
-      o.engine_weights[static_cast<int>(*e)] = parse_double(kv.substr(eq + 1), "--engine-weights");
-    }
-
-    if (!so->shard.empty()) {
-      const size_t slash = so->shard.find('/');
-      try {
-        if (slash == std::string::npos) throw std::invalid_argument("no /");
-        o.shard_index = std::stoul(so->shard.substr(0, slash));
-        o.shard_count = std::stoul(so->shard.substr(slash + 1));
-      } catch (const std::exception&) {
-        throw CLI::ValidationError("--shard", "'" + so->shard + "': i/n, e.g. 0/4");
-      }
-      if (o.shard_count == 0 || o.shard_index >= o.shard_count)
-        throw CLI::ValidationError("--shard", "'" + so->shard + "': need 0 <= i < n");
-    }
-
-    if (!so->splits.empty()) {
-      o.render_splits = {false, false, false};
-      for (const std::string& name : split_commas(so->splits)) {
-        const std::optional<Split> sp = parse_split(name);
-        if (!sp) throw CLI::ValidationError("--splits", "'" + name + "': train, eval or test");
-        o.render_splits[static_cast<int>(*sp)] = true;
-      }
-    }
-
-    auto g = std::make_shared<const Grammar>(Grammar::load(so->grammar));
-    SampleOptions sample;
-    sample.gate0_fraction = so->gate0;
-    sample.hard_negative_fraction = so->hard;
-    synth::TextSource texts = grammar_source(g, sample);
-    if (!so->imports.empty()) {
-      auto specs = std::make_shared<std::vector<ImportSpec>>();
-      double total = 0;
-      for (const std::string& a : so->imports) {
-        specs->push_back(load_import(a, so->allow_share_alike));
-        total += specs->back().share;
-      }
-      if (total > 1) throw CLI::ValidationError("--import", "shares add up to more than 1");
-      texts = mix_imports(texts, specs);
-    }
-    if (!so->real_dirs.empty()) {
-      if (!(so->real_share >= 0 && so->real_share <= 1))
-        throw CLI::ValidationError("--real-share", "must be in [0, 1]");
-      for (const std::string& d : so->real_dirs) {
-        std::string name = std::filesystem::path(d).lexically_normal().filename().string();
-        if (name.empty())
-          name = std::filesystem::path(d).lexically_normal().parent_path().filename().string();
-        check_licence(name, "--real-dir " + d, so->allow_share_alike);
-      }
-      o.real_dirs = so->real_dirs;
-      o.real_fraction = so->real_share;
-      if (!(so->real_mix >= 0 && so->real_mix <= 1))
-        throw CLI::ValidationError("--real-mix", "must be in [0, 1]");
-      o.real_mix_fraction = so->real_mix;
-    } else if (so->real_mix > 0) {
-      throw CLI::ValidationError("--real-mix", "needs --real-dir");
-    }
-
+    resolve_options(so.get());
+    const synth::TextSource texts = text_source(*so);
+    resolve_real_sources(so.get());
     const synth::Corpus corpus = synth::plan(o, tts, texts);
     const bool outside = !so->imports.empty() || !so->real_dirs.empty();
     if (so->dry_run) {
@@ -351,22 +389,7 @@ void add_synth(CLI::App& app) {
     const synth::RunStats st = synth::render(corpus, o, tts, texts);
     if (outside && o.shard_count <= 1)
       write_file_atomic(o.out + "/attributions.json", attributions_json(corpus));
-    if (!o.quiet) {
-      const double rtf = st.rendered_audio_s > 0 ? st.wall_s / st.rendered_audio_s : 0;
-      std::printf(
-          "synth: %zu clips (%zu rendered, %zu reused) in %s: %.1f clips/s, %.1f min of audio rendered, "
-          "real-time factor %.4f\n",
-          st.clips, st.rendered, st.reused, format_duration(st.wall_s).c_str(),
-          st.wall_s > 0 ? static_cast<double>(st.rendered) / st.wall_s : 0.0, st.rendered_audio_s / 60, rtf);
-      if (o.shard_count > 1)
-        std::printf(
-            "shard %zu/%zu done; once every shard is in %s, run without --shard to write labels.csv\n",
-            o.shard_index, o.shard_count, o.out.c_str());
-      else
-        std::printf("%s/labels.csv:\n%s", o.out.c_str(),
-                    synth::summarize_labels(o.out + "/labels.csv").c_str());
-    }
-    for (const auto& w : st.warnings) std::fprintf(stderr, "inherent synth: warning: %s\n", w.c_str());
+    print_run(o, st);
   });
 }
 
