@@ -233,6 +233,124 @@ int run_check(const std::string& dir, bool quiet) {
   return problems.empty() ? 0 : 1;
 }
 
+// Counts per split, head and label of imported sentences, on stderr.
+void print_import_stats(const std::vector<imports::Sentence>& rows) {
+  std::array<size_t, 3> n{};
+  std::array<std::array<size_t, INHERENT_N_HEADS>, 3> pos{};
+  std::map<std::string, size_t> labels;
+  size_t hard = 0;
+  for (const auto& r : rows) {
+    const int sp = static_cast<int>(r.split);
+    ++n[sp];
+    for (int h = 0; h < n_heads(); ++h) pos[sp][h] += r.heads[h];
+    ++labels[r.label];
+    hard += r.hard;
+  }
+  std::fprintf(stderr, "%-24s %8s %8s %8s\n", "", "train", "eval", "test");
+  std::fprintf(stderr, "%-24s %8zu %8zu %8zu\n", "sentences", n[0], n[1], n[2]);
+  for (int h = 0; h < n_heads(); ++h)
+    std::fprintf(stderr, "%-24s %8zu %8zu %8zu\n", head_name(h).c_str(), pos[0][h], pos[1][h], pos[2][h]);
+  std::fprintf(stderr, "hard negatives: %zu; labels: %zu\n", hard, labels.size());
+}
+
+// `inherent text` without a subcommand: list, lint or sample the grammar.
+void run_text(const TextOpts& opts) {
+  const TextOpts* o = &opts;
+  const Grammar g = Grammar::load(o->grammar);
+  if (o->templates) return print_templates(g);
+  if (o->lint) {
+    const auto problems = g.lint();
+    for (const std::string& p : problems) std::printf("%s\n", p.c_str());
+    std::fprintf(stderr, "%zu problem(s)\n", problems.size());
+    if (!problems.empty()) throw ExitCode{1};
+    return;
+  }
+  SampleOptions so;
+  so.gate0_fraction = o->gate0;
+  so.hard_negative_fraction = o->hard;
+  so.min_per_head = o->min_per_head;
+  so.match_lengths = !o->no_length_match;
+  so.unique = !o->allow_repeats;
+  so.max_repeats = o->max_repeats;
+  so.reject_conflicts = !o->no_conflict_check;
+  const std::vector<Utterance> rows = g.sample(o->n, *parse_split(o->split), o->seed, so);
+  const std::string text = o->format == "jsonl"    ? jsonl_text(rows)
+                           : o->format == "txt"    ? txt_text(rows)
+                           : o->format == "labels" ? labels_text(rows)
+                                                   : csv_text(rows);
+  if (!o->out.empty())
+    write_file_atomic(o->out, text);
+  else if (!o->stats)
+    std::fputs(text.c_str(), stdout);
+  if (o->stats) {
+    print_grammar_stats(g, o->grammar);
+    print_sample_stats(rows, o->split, o->seed);
+  }
+}
+
+// `text check`: validate a grammar.
+CLI::App* add_check(CLI::App* cmd, const std::shared_ptr<TextOpts>& o) {
+  auto quiet = std::make_shared<bool>(false);
+  CLI::App* check = cmd->add_subcommand(
+      "check",
+      "Validate a grammar: syntax, unknown slots, cycles, splits, authoring lint and split\n"
+      "coverage. Each problem is printed as FILE:LINE[:COLUMN]: message; exit 1 if any.");
+  check->add_option("--grammar", o->grammar, "Grammar folder (*.tpl, *.slot)")->capture_default_str();
+  check->add_flag("-q,--quiet", *quiet, "Print problems only, no summary");
+  check->callback([o, quiet] {
+    if (const int rc = run_check(o->grammar, *quiet)) throw ExitCode{rc};
+  });
+
+  return check;
+}
+
+CLI::App* add_import(CLI::App* cmd) {
+  struct ImportOpts {
+    std::string source, in, out;
+    bool stats = false, list = false;
+  };
+  auto io = std::make_shared<ImportOpts>();
+  CLI::App* imp = cmd->add_subcommand(
+      "import",
+      "Import a public text corpus in its published format, mapped to the 13 heads\n"
+      "(docs/importers.md), as the CSV `inherent text` writes plus source, label, origin.\n"
+      "Splits by a stable hash of (source, sentence or meeting/conversation): train 75%,\n"
+      "eval 10%, test 15%. Malformed input: FILE:LINE[:COLUMN]: message, exit 1.\n"
+      "  inherent text import --source clinc150 --in ../shared/data/clinc150 -o clinc.csv");
+  imp->add_option("--source", io->source,
+                  "clinc150, hwu64, slurp, snips, ha-intents, qmsum, topical-chat or wiki-sents");
+  imp->add_option("--in", io->in, "The corpus: a file or a folder as published");
+  imp->add_option("-o,--out,--output", io->out, "Write the sentences to FILE (atomically) instead of stdout");
+  imp->add_flag("--stats", io->stats, "Print counts per split, head and label to stderr");
+  imp->add_flag("--list-sources", io->list, "Print the known sources with licence and origin, and stop");
+  imp->callback([io] {
+    if (io->list) {
+      std::printf("%-18s %-6s %-8s %-45s %s\n", "source", "kind", "default", "licence", "origin");
+      for (const auto& s : imports::sources())
+        std::printf("%-18s %-6s %-8s %-45s %s\n", s.name, s.kind, s.by_default ? "yes" : "opt-in", s.license,
+                    s.url);
+      std::printf("(opt-in: share-alike licences; synth mixes them only with --allow-share-alike)\n");
+      return;
+    }
+    if (io->source.empty()) throw CLI::RequiredError("--source");
+    if (io->in.empty()) throw CLI::RequiredError("--in");
+    imports::ImportStats st;
+    const std::vector<imports::Sentence> rows = imports::import_source(io->source, io->in, &st);
+    const std::string text = imports::to_csv(rows);
+    if (!io->out.empty())
+      write_file_atomic(io->out, text);
+    else
+      std::fputs(text.c_str(), stdout);
+    std::fprintf(
+        stderr,
+        "%s: %zu sentences from %zu file(s) (%zu read, %zu duplicates and %zu conflicting texts dropped)\n",
+        io->source.c_str(), rows.size(), st.files, st.read, st.duplicates, st.conflicts);
+    if (io->stats) print_import_stats(rows);
+  });
+
+  return imp;
+}
+
 }  // namespace
 
 void add_text(CLI::App& app) {
@@ -279,77 +397,9 @@ void add_text(CLI::App& app) {
   cmd->add_flag("--lint", o->lint, "Report authoring problems (literal person/event words); exit 1 if any");
   cmd->add_flag("--check", o->check, "Same as `inherent text check`");
 
-  auto quiet = std::make_shared<bool>(false);
-  CLI::App* check = cmd->add_subcommand(
-      "check",
-      "Validate a grammar: syntax, unknown slots, cycles, splits, authoring lint and split\n"
-      "coverage. Each problem is printed as FILE:LINE[:COLUMN]: message; exit 1 if any.");
-  check->add_option("--grammar", o->grammar, "Grammar folder (*.tpl, *.slot)")->capture_default_str();
-  check->add_flag("-q,--quiet", *quiet, "Print problems only, no summary");
-  check->callback([o, quiet] {
-    if (const int rc = run_check(o->grammar, *quiet)) throw ExitCode{rc};
-  });
-
+  CLI::App* check = add_check(cmd, o);
   // `text import`: a public corpus as published -> the sentence list synth --import reads.
-  struct ImportOpts {
-    std::string source, in, out;
-    bool stats = false, list = false;
-  };
-  auto io = std::make_shared<ImportOpts>();
-  CLI::App* imp = cmd->add_subcommand(
-      "import",
-      "Import a public text corpus in its published format, mapped to the 13 heads\n"
-      "(docs/importers.md), as the CSV `inherent text` writes plus source, label, origin.\n"
-      "Splits by a stable hash of (source, sentence or meeting/conversation): train 75%,\n"
-      "eval 10%, test 15%. Malformed input: FILE:LINE[:COLUMN]: message, exit 1.\n"
-      "  inherent text import --source clinc150 --in ../shared/data/clinc150 -o clinc.csv");
-  imp->add_option("--source", io->source,
-                  "clinc150, hwu64, slurp, snips, ha-intents, qmsum, topical-chat or wiki-sents");
-  imp->add_option("--in", io->in, "The corpus: a file or a folder as published");
-  imp->add_option("-o,--out,--output", io->out, "Write the sentences to FILE (atomically) instead of stdout");
-  imp->add_flag("--stats", io->stats, "Print counts per split, head and label to stderr");
-  imp->add_flag("--list-sources", io->list, "Print the known sources with licence and origin, and stop");
-  imp->callback([io] {
-    if (io->list) {
-      std::printf("%-18s %-6s %-8s %-45s %s\n", "source", "kind", "default", "licence", "origin");
-      for (const auto& s : imports::sources())
-        std::printf("%-18s %-6s %-8s %-45s %s\n", s.name, s.kind, s.by_default ? "yes" : "opt-in", s.license,
-                    s.url);
-      std::printf("(opt-in: share-alike licences; synth mixes them only with --allow-share-alike)\n");
-      return;
-    }
-    if (io->source.empty()) throw CLI::RequiredError("--source");
-    if (io->in.empty()) throw CLI::RequiredError("--in");
-    imports::ImportStats st;
-    const std::vector<imports::Sentence> rows = imports::import_source(io->source, io->in, &st);
-    const std::string text = imports::to_csv(rows);
-    if (!io->out.empty())
-      write_file_atomic(io->out, text);
-    else
-      std::fputs(text.c_str(), stdout);
-    std::fprintf(
-        stderr,
-        "%s: %zu sentences from %zu file(s) (%zu read, %zu duplicates and %zu conflicting texts dropped)\n",
-        io->source.c_str(), rows.size(), st.files, st.read, st.duplicates, st.conflicts);
-    if (io->stats) {
-      std::array<size_t, 3> n{};
-      std::array<std::array<size_t, INHERENT_N_HEADS>, 3> pos{};
-      std::map<std::string, size_t> labels;
-      size_t hard = 0;
-      for (const auto& r : rows) {
-        const int sp = static_cast<int>(r.split);
-        ++n[sp];
-        for (int h = 0; h < n_heads(); ++h) pos[sp][h] += r.heads[h];
-        ++labels[r.label];
-        hard += r.hard;
-      }
-      std::fprintf(stderr, "%-24s %8s %8s %8s\n", "", "train", "eval", "test");
-      std::fprintf(stderr, "%-24s %8zu %8zu %8zu\n", "sentences", n[0], n[1], n[2]);
-      for (int h = 0; h < n_heads(); ++h)
-        std::fprintf(stderr, "%-24s %8zu %8zu %8zu\n", head_name(h).c_str(), pos[0][h], pos[1][h], pos[2][h]);
-      std::fprintf(stderr, "hard negatives: %zu; labels: %zu\n", hard, labels.size());
-    }
-  });
+  CLI::App* imp = add_import(cmd);
 
   cmd->callback([o, check, imp] {
     if (check->parsed() || imp->parsed()) return;  // `text check` / `text import` ran already
@@ -357,36 +407,7 @@ void add_text(CLI::App& app) {
       if (const int rc = run_check(o->grammar, false)) throw ExitCode{rc};
       return;
     }
-    const Grammar g = Grammar::load(o->grammar);
-    if (o->templates) return print_templates(g);
-    if (o->lint) {
-      const auto problems = g.lint();
-      for (const std::string& p : problems) std::printf("%s\n", p.c_str());
-      std::fprintf(stderr, "%zu problem(s)\n", problems.size());
-      if (!problems.empty()) throw ExitCode{1};
-      return;
-    }
-    SampleOptions so;
-    so.gate0_fraction = o->gate0;
-    so.hard_negative_fraction = o->hard;
-    so.min_per_head = o->min_per_head;
-    so.match_lengths = !o->no_length_match;
-    so.unique = !o->allow_repeats;
-    so.max_repeats = o->max_repeats;
-    so.reject_conflicts = !o->no_conflict_check;
-    const std::vector<Utterance> rows = g.sample(o->n, *parse_split(o->split), o->seed, so);
-    const std::string text = o->format == "jsonl"    ? jsonl_text(rows)
-                             : o->format == "txt"    ? txt_text(rows)
-                             : o->format == "labels" ? labels_text(rows)
-                                                     : csv_text(rows);
-    if (!o->out.empty())
-      write_file_atomic(o->out, text);
-    else if (!o->stats)
-      std::fputs(text.c_str(), stdout);
-    if (o->stats) {
-      print_grammar_stats(g, o->grammar);
-      print_sample_stats(rows, o->split, o->seed);
-    }
+    run_text(*o);
   });
 }
 
