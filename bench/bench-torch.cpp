@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "common/npy.h"
+#include "host/npy.h"
 #include "inherent/inherent.h"
 #include "train/checkpoint-scorer.h"
 

@@ -16,8 +16,8 @@
 #include <string>
 
 #include "cli-run.h"
-#include "common/csv.h"
-#include "common/npy.h"
+#include "host/csv.h"
+#include "host/npy.h"
 #include "inherent/inherent.hpp"
 
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "common/csv.h"
+#include "host/csv.h"
 #include "inherent/inherent.hpp"
 
 namespace {

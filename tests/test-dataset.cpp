@@ -14,9 +14,9 @@
 #include <set>
 
 #include "common/heads.h"
-#include "common/npy.h"
 #include "frontend/audio-file.h"
 #include "frontend/log-mel.h"
+#include "host/npy.h"
 #include "inherent/inherent.hpp"
 #include "test-clips.h"
 #include "train/augment-hook.h"

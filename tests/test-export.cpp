@@ -15,8 +15,6 @@
 #include <random>
 #include <set>
 
-#include "common/files.h"
-#include "common/json-text.h"
 #include "common/safetensors.h"
 #include "common/sha256.h"
 #include "engine/model.h"
@@ -33,6 +31,8 @@
 #include "export/tflite-export.h"
 #include "export/tflite-graph.h"
 #include "export/tflite-writer.h"
+#include "host/files.h"
+#include "host/json-text.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::exporter {

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "cli-run.h"
-#include "common/csv.h"
+#include "host/csv.h"
 #include "inherent/inherent.hpp"
 
 namespace {

@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "common/files.h"
 #include "common/json.h"
-#include "common/npy.h"
 #include "engine/model.h"
 #include "engine/reference.h"
 #include "frontend/log-mel.h"
+#include "host/files.h"
+#include "host/npy.h"
 #if INHERENT_TEST_AUDIO
 #include "frontend/audio-file.h"
 #endif

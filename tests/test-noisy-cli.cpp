@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "cli-run.h"
-#include "common/csv.h"
 #include "data/augment.h"
 #include "frontend/audio-file.h"
+#include "host/csv.h"
 #include "test-clips.h"
 
 namespace {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "common/npy.h"
+#include "host/npy.h"
 #include "inherent/inherent.hpp"
 
 namespace {

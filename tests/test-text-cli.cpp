@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "cli-run.h"
-#include "common/csv.h"
+#include "host/csv.h"
 #include "inherent/inherent.h"
 
 namespace {

@@ -12,8 +12,8 @@
 #include <cstdio>
 #include <string>
 
-#include "common/files.h"
-#include "common/npy.h"
+#include "host/files.h"
+#include "host/npy.h"
 #include "inherent/inherent.hpp"
 #include "train/whisper-encoder.h"
 

@@ -7,10 +7,10 @@
 #include <cmath>
 #include <cstring>
 
-#include "common/files.h"
 #include "common/random.h"
 #include "common/safetensors.h"
-#include "common/workers.h"
+#include "host/files.h"
+#include "host/workers.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::baseline {

@@ -12,9 +12,9 @@
 #include <map>
 #include <optional>
 
-#include "common/files.h"
 #include "common/heads.h"
 #include "data/grammar-ast.h"
+#include "host/files.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent {

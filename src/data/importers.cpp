@@ -11,11 +11,11 @@
 #include <map>
 #include <set>
 
-#include "common/csv.h"
-#include "common/files.h"
 #include "common/heads.h"
 #include "common/json.h"
 #include "data/grammar-ast.h"
+#include "host/csv.h"
+#include "host/files.h"
 
 namespace inherent::imports {
 

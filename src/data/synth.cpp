@@ -11,13 +11,13 @@
 #include <mutex>
 #include <thread>
 
-#include "common/csv.h"
-#include "common/files.h"
 #include "common/heads.h"
-#include "common/progress.h"
 #include "common/random.h"
-#include "common/workers.h"
 #include "frontend/audio-file.h"
+#include "host/csv.h"
+#include "host/files.h"
+#include "host/progress.h"
+#include "host/workers.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::synth {

@@ -3,8 +3,8 @@
 // that builds which only load packages (WebAssembly, mobile) never link <filesystem>.
 #include <filesystem>
 
-#include "common/files.h"
 #include "common/sha256.h"
+#include "host/files.h"
 #include "inherent/inherent.hpp"
 #include "model-package.h"
 

@@ -5,13 +5,13 @@
 
 #include <filesystem>
 
-#include "common/files.h"
-#include "common/npy.h"
-#include "common/progress.h"
 #include "engine/model-package.h"
 #include "eval/parity/parity-runtime.h"
 #include "eval/split-scores.h"
 #include "export/process.h"
+#include "host/files.h"
+#include "host/npy.h"
+#include "host/progress.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::eval {

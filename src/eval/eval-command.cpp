@@ -11,14 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "common/csv.h"
-#include "common/files.h"
 #include "common/heads.h"
-#include "common/json-text.h"
 #include "eval/breakdown.h"
 #include "eval/fixtures.h"
 #include "eval/metrics.h"
 #include "eval/report-html.h"
+#include "host/csv.h"
+#include "host/files.h"
+#include "host/json-text.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::eval {

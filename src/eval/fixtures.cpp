@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "common/files.h"
+#include "host/files.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::eval {

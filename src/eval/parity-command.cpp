@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "common/files.h"
-#include "common/json-text.h"
 #include "eval/artifact-runtime.h"
 #include "eval/parity.h"
 #include "eval/split-scores.h"
-#include "labels/labels.h"
+#include "host/files.h"
+#include "host/json-text.h"
 #include "inherent/inherent.hpp"
+#include "labels/labels.h"
 
 namespace inherent::eval {
 namespace {

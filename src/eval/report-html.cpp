@@ -9,9 +9,9 @@
 #include <set>
 #include <sstream>
 
-#include "common/files.h"
-#include "common/json-text.h"
 #include "eval/svg-plot.h"
+#include "host/files.h"
+#include "host/json-text.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::eval {

@@ -2,8 +2,8 @@
 // score_checkpoint with the trainer's LibTorch model (builds with INHERENT_BUILD_TRAIN).
 #include <algorithm>
 
-#include "common/progress.h"
 #include "eval/split-scores.h"
+#include "host/progress.h"
 #include "inherent/inherent.hpp"
 #include "train/checkpoint-scorer.h"
 

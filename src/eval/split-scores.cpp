@@ -11,11 +11,11 @@
 #include <stdexcept>
 #include <thread>
 
-#include "common/files.h"
-#include "common/npy.h"
-#include "common/progress.h"
 #include "engine/model-package.h"
 #include "eval/thresholds.h"
+#include "host/files.h"
+#include "host/npy.h"
+#include "host/progress.h"
 #include "inherent/inherent.hpp"
 #if INHERENT_HAVE_EXPORT
 #include "eval/artifact-runtime.h"  // onnx / litert / mlx exports in their own runtimes

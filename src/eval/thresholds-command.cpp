@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "common/files.h"
-#include "common/json-text.h"
 #include "engine/model-package.h"
 #include "eval/thresholds.h"
+#include "host/files.h"
+#include "host/json-text.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::eval {

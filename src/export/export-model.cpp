@@ -8,12 +8,12 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "common/files.h"
 #include "common/heads.h"
-#include "common/json-text.h"
 #include "common/safetensors.h"
 #include "eval/thresholds.h"
 #include "export/half.h"
+#include "host/files.h"
+#include "host/json-text.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::exporter {

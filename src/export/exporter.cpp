@@ -6,10 +6,6 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "common/csv.h"
-#include "common/files.h"
-#include "common/json-text.h"
-#include "common/npy.h"
 #include "common/sha256.h"
 #include "engine/model-package.h"
 #include "export/metadata.h"
@@ -17,6 +13,10 @@
 #include "export/onnx-export.h"
 #include "export/process.h"
 #include "export/tflite-export.h"
+#include "host/csv.h"
+#include "host/files.h"
+#include "host/json-text.h"
+#include "host/npy.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::exporter {

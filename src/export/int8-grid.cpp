@@ -5,9 +5,9 @@
 #include <cmath>
 #include <filesystem>
 
-#include "common/files.h"
 #include "common/safetensors.h"
 #include "engine/model-package.h"
+#include "host/files.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::exporter {

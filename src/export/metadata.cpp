@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "metadata.h"
 
-#include "common/files.h"
 #include "common/heads.h"
-#include "common/json-text.h"
 #include "common/sha256.h"
 #include "engine/model-package.h"
 #include "frontend/log-mel.h"
+#include "host/files.h"
+#include "host/json-text.h"
 #include "inherent/inherent.h"
 
 namespace inherent::exporter {

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "common/files.h"
+#include "host/files.h"
 
 extern char** environ;
 

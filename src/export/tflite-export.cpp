@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tflite-export.h"
 
-#include "common/json-text.h"
 #include "common/sha256.h"
 #include "engine/model-package.h"
 #include "export/tflite-eval.h"
 #include "export/tflite-writer.h"
+#include "host/json-text.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::exporter {

@@ -6,10 +6,10 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "common/csv.h"
-#include "common/files.h"
 #include "common/heads.h"
 #include "frontend/audio-file.h"
+#include "host/csv.h"
+#include "host/files.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent {

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/csv.h"
+#include "host/csv.h"
 #include "inherent/inherent.h"
 
 namespace inherent {

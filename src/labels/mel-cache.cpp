@@ -9,11 +9,11 @@
 #include <thread>
 #include <vector>
 
-#include "common/csv.h"
-#include "common/files.h"
-#include "common/npy.h"
-#include "common/progress.h"
 #include "common/random.h"
+#include "host/csv.h"
+#include "host/files.h"
+#include "host/npy.h"
+#include "host/progress.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
 

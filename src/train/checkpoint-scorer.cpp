@@ -3,9 +3,9 @@
 
 #include <algorithm>
 
-#include "common/files.h"
 #include "common/safetensors.h"
 #include "engine/arch.h"
+#include "host/files.h"
 #include "inherent/inherent.hpp"
 #include "train/model.h"
 

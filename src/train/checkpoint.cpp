@@ -9,7 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "common/files.h"
+#include "host/files.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::train {

@@ -11,7 +11,7 @@
 #include <set>
 #include <vector>
 
-#include "common/files.h"
+#include "host/files.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::train {

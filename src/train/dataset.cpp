@@ -9,11 +9,11 @@
 #include <cstring>
 #include <numeric>
 
-#include "common/files.h"
-#include "common/npy.h"
 #include "common/random.h"
 #include "frontend/audio-file.h"
 #include "frontend/log-mel.h"
+#include "host/files.h"
+#include "host/npy.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::train {

@@ -3,8 +3,8 @@
 
 #include <unistd.h>
 
-#include "common/json-text.h"
-#include "common/progress.h"
+#include "host/json-text.h"
+#include "host/progress.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::train {

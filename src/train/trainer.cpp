@@ -18,12 +18,12 @@
 #include <numeric>
 #include <optional>
 
-#include "common/files.h"
-#include "common/json-text.h"
-#include "common/progress.h"
 #include "common/random.h"
 #include "engine/model-package.h"
 #include "eval/metrics.h"
+#include "host/files.h"
+#include "host/json-text.h"
+#include "host/progress.h"
 #include "inherent/inherent.hpp"
 #include "train/augment-hook.h"
 #include "train/checkpoint.h"

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "common/files.h"
+#include "host/files.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::train {

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string>
 
-#include "common/npy.h"
+#include "host/npy.h"
 #include "inherent/inherent.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

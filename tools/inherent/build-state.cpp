@@ -4,9 +4,9 @@
 #include <ctime>
 #include <filesystem>
 
-#include "common/files.h"
-#include "common/json-text.h"
 #include "common/sha256.h"
+#include "host/files.h"
+#include "host/json-text.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::cli {

@@ -32,8 +32,6 @@
 
 #include "build-state.h"
 #include "commands.h"
-#include "common/files.h"
-#include "common/json-text.h"
 #include "common/sha256.h"
 #include "engine/model-package.h"
 #include "eval/eval-command.h"
@@ -42,6 +40,8 @@
 #include "export/export-model.h"
 #include "export/exporter.h"
 #include "export/int8-grid.h"
+#include "host/files.h"
+#include "host/json-text.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
 #include "labels/mel-cache.h"

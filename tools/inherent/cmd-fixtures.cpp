@@ -22,14 +22,14 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "common/csv.h"
-#include "common/files.h"
-#include "common/json-text.h"
-#include "common/npy.h"
-#include "common/progress.h"
 #include "engine/model-package.h"
 #include "engine/reference.h"
 #include "eval/fixtures.h"
+#include "host/csv.h"
+#include "host/files.h"
+#include "host/json-text.h"
+#include "host/npy.h"
+#include "host/progress.h"
 #include "inherent/inherent.hpp"
 #ifdef INHERENT_HAVE_SYNTH
 #include "data/fixture-synth.h"

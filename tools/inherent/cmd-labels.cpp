@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "common/json-text.h"
+#include "host/json-text.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
 

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "commands.h"
-#include "common/npy.h"
+#include "host/npy.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent::cli {

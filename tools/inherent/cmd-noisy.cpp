@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "commands.h"
-#include "common/files.h"
-#include "common/json-text.h"
-#include "common/progress.h"
 #include "data/augment.h"
 #include "data/synth.h"
 #include "frontend/audio-file.h"
+#include "host/files.h"
+#include "host/json-text.h"
+#include "host/progress.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
 

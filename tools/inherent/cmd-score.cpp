@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "commands.h"
-#include "common/json-text.h"
+#include "host/json-text.h"
 #include "inherent/inherent.hpp"
 #include "model-options.h"
 

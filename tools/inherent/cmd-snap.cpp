@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "common/json-text.h"
 #include "engine/model-package.h"
 #include "export/int8-grid.h"
+#include "host/json-text.h"
 
 namespace inherent::cli {
 namespace fs = std::filesystem;

@@ -11,14 +11,14 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "common/csv.h"
-#include "common/files.h"
-#include "common/json-text.h"
-#include "common/progress.h"
 #include "data/grammar.h"
 #include "data/importers.h"
 #include "data/synth.h"
 #include "data/tts.h"
+#include "host/csv.h"
+#include "host/files.h"
+#include "host/json-text.h"
+#include "host/progress.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
 

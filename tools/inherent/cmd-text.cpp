@@ -8,11 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "common/csv.h"
-#include "common/files.h"
-#include "common/json-text.h"
 #include "data/grammar.h"
 #include "data/importers.h"
+#include "host/csv.h"
+#include "host/files.h"
+#include "host/json-text.h"
 #include "inherent/inherent.hpp"
 #include "labels/labels.h"
 

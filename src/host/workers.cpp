@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "common/workers.h"
+#include "host/workers.h"
 
 #include <algorithm>
 
