@@ -37,6 +37,9 @@ namespace inherent::augment {
 
 inline constexpr int kRate = 16000;
 
+// Samples in s seconds at kRate, rounded (0 for s <= 0).
+size_t seconds_to_samples(double s);
+
 // ---- randomness: identical on every platform (no std:: distributions) ----
 
 // The project's generator (common/random.h) with the draws augmentation needs.
