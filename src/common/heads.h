@@ -34,6 +34,11 @@ constexpr int head_index(std::string_view name_or_key) {
   return -1;
 }
 
+// The row of head `head`; nullptr when out of range. Every by-index accessor reads this.
+constexpr const HeadInfo* head_info(int head) {
+  return head >= 0 && head < INHERENT_N_HEADS ? &kHeadTable[static_cast<size_t>(head)] : nullptr;
+}
+
 static_assert(head_index("isInteresting") == 0 &&
               head_index("has_start_timer_intent") == INHERENT_N_HEADS - 1);
 

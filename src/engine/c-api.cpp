@@ -203,16 +203,16 @@ const char* inherent_version(void) {
 
 int inherent_n_heads(void) { return INHERENT_N_HEADS; }
 const char* inherent_head_name(int head) {
-  return head >= 0 && head < INHERENT_N_HEADS ? inherent::kHeadTable[static_cast<size_t>(head)].name
-                                              : nullptr;
+  const inherent::HeadInfo* h = inherent::head_info(head);
+  return h ? h->name : nullptr;
 }
 const char* inherent_head_threshold_key(int head) {
-  return head >= 0 && head < INHERENT_N_HEADS ? inherent::kHeadTable[static_cast<size_t>(head)].key : nullptr;
+  const inherent::HeadInfo* h = inherent::head_info(head);
+  return h ? h->key : nullptr;
 }
 float inherent_head_default_threshold(int head) {
-  return head >= 0 && head < INHERENT_N_HEADS
-             ? inherent::kHeadTable[static_cast<size_t>(head)].default_threshold
-             : -1.0f;
+  const inherent::HeadInfo* h = inherent::head_info(head);
+  return h ? h->default_threshold : -1.0f;
 }
 
 const char* inherent_status_string(inherent_status status) {

@@ -13,9 +13,9 @@
 
 #include "common/heads.h"
 #include "eval/breakdown.h"
-#include "eval/fixtures.h"
 #include "eval/metrics.h"
 #include "eval/report-html.h"
+#include "eval/spot-checks.h"
 #include "host/csv.h"
 #include "host/files.h"
 #include "host/json-text.h"
@@ -99,22 +99,22 @@ Metrics gate_conditioned(const SplitScores& s, const std::vector<float>& t) {
 
 ojson to_ordered(const nlohmann::json& j) { return ojson::parse(json_text(j)); }
 
-// Each fixture of the index with its clips in the split (matched by template_id
-// "fixture:<id>"), judged with the engine's rule. A clip whose labels differ from the
+// Each spot check of the index with its clips in the split (matched by template_id
+// "spot:<id>"), judged with the engine's rule. A clip whose labels differ from the
 // index's is an error naming manifest:line (the manifest is stale).
-std::vector<FixtureResult> judge_fixtures(const std::vector<Fixture>& index, const SplitScores& s,
-                                          const std::vector<float>& t) {
+std::vector<SpotCheckResult> judge_spot_checks(const std::vector<SpotCheck>& index, const SplitScores& s,
+                                               const std::vector<float>& t) {
   const int col = column_of(s.header, "template_id");
   if (col < 0)
     throw Exception(
         INHERENT_STATUS_INVALID_ARGUMENT,
         s.manifest +
-            ": no template_id column; --fixtures wants the manifest `inherent fixtures --index` wrote");
+            ": no template_id column; --spot-checks wants the manifest `inherent spot-checks --index` wrote");
   const int voice_col = column_of(s.header, "voice");
   std::map<std::string, size_t> by_id;
-  std::vector<FixtureResult> out(index.size());
+  std::vector<SpotCheckResult> out(index.size());
   for (size_t k = 0; k < index.size(); ++k) {
-    out[k].fixture = &index[k];
+    out[k].check = &index[k];
     by_id[index[k].id] = k;
   }
   size_t matched = 0;
@@ -123,19 +123,20 @@ std::vector<FixtureResult> judge_fixtures(const std::vector<Fixture>& index, con
     const std::string where = s.manifest + ":" + std::to_string(row.line);
     const std::string tid =
         static_cast<size_t>(col) < row.fields.size() ? row.fields[static_cast<size_t>(col)] : "";
-    const std::string id = fixture_id_of(tid);
+    const std::string id = spot_check_id_of(tid);
     if (id.empty()) continue;
     const auto it = by_id.find(id);
     if (it == by_id.end())
-      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": fixture " + id + " is not in the index");
-    const Fixture& f = index[it->second];
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                      where + ": spot check " + id + " is not in the index");
+    const SpotCheck& f = index[it->second];
     for (int h = 0; h < kHeads; ++h) {
       if (row.heads[static_cast<size_t>(h)] != f.labels[static_cast<size_t>(h)])
         throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": " + inherent::head_name(h) +
-                                                              " differs from fixture " + id +
+                                                              " differs from spot check " + id +
                                                               " in the index (write the manifest again)");
     }
-    FixtureClip c;
+    SpotCheckClip c;
     c.line = row.line;
     c.audio_path = row.audio_path;
     c.voice = voice_col >= 0 && static_cast<size_t>(voice_col) < row.fields.size()
@@ -150,7 +151,7 @@ std::vector<FixtureResult> judge_fixtures(const std::vector<Fixture>& index, con
   }
   if (matched == 0)
     throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, s.manifest + ": no clip of split " + s.split +
-                                                          " is a fixture (template_id fixture:<id>)");
+                                                          " is a spot check (template_id spot:<id>)");
   return out;
 }
 
@@ -184,7 +185,7 @@ struct Evaluation {
   Metrics g;                    // intents on gate-positive clips
   Decisions d;
   std::vector<std::pair<std::string, std::vector<GroupStats>>> breakdowns;
-  std::vector<FixtureResult> fixtures;
+  std::vector<SpotCheckResult> spot_checks;
   size_t fx_passed = 0, fx_failed = 0, fx_missing = 0;
 };
 
@@ -299,47 +300,47 @@ void add_breakdowns(const EvalOptions& o, Evaluation* e) {
   }
 }
 
-void add_fixtures(const EvalOptions& o, const std::vector<Fixture>& index, Evaluation* e) {
-  auto& fixtures = e->fixtures;
+void add_spot_checks(const EvalOptions& o, const std::vector<SpotCheck>& index, Evaluation* e) {
+  auto& spot_checks = e->spot_checks;
   size_t &fx_passed = e->fx_passed, &fx_failed = e->fx_failed, &fx_missing = e->fx_missing;
   const SplitScores& s = e->s;
   const std::vector<float>& t = e->t;
   if (!index.empty()) {
-    fixtures = judge_fixtures(index, s, t);
-    for (const FixtureResult& r : fixtures)
+    spot_checks = judge_spot_checks(index, s, t);
+    for (const SpotCheckResult& r : spot_checks)
       (r.clips.empty() ? fx_missing : r.passed() ? fx_passed : fx_failed)++;
     std::printf(
-        "\nFixtures (%s; a fixture passes when every head's decision equals its label on each of its "
+        "\nSpot checks (%s; one passes when every head's decision equals its label on each of its "
         "clips):\n",
-        o.fixtures.c_str());
-    for (const FixtureResult& r : fixtures) {
+        o.spot_checks.c_str());
+    for (const SpotCheckResult& r : spot_checks) {
       if (r.clips.empty()) continue;
       size_t ok = 0;
-      for (const FixtureClip& c : r.clips) ok += c.passed;
-      std::printf("  %s %s (%zu/%zu clips)", r.passed() ? "PASS" : "FAIL", r.fixture->id.c_str(), ok,
+      for (const SpotCheckClip& c : r.clips) ok += c.passed;
+      std::printf("  %s %s (%zu/%zu clips)", r.passed() ? "PASS" : "FAIL", r.check->id.c_str(), ok,
                   r.clips.size());
-      for (const FixtureClip& c : r.clips) {
+      for (const SpotCheckClip& c : r.clips) {
         if (c.passed) continue;
         std::printf("  %s:", c.voice.c_str());
         for (int h : c.wrong)
           std::printf(" %s(want %d)", inherent::head_name(h).c_str(),
-                      r.fixture->labels[static_cast<size_t>(h)]);
+                      r.check->labels[static_cast<size_t>(h)]);
       }
       std::printf("\n");
     }
-    std::printf("fixtures: %zu of %zu passed, %zu failed", fx_passed, fx_passed + fx_failed, fx_failed);
+    std::printf("spot checks: %zu of %zu passed, %zu failed", fx_passed, fx_passed + fx_failed, fx_failed);
     if (fx_missing)
       std::printf(" (%zu of %zu in the index have no clip in this split)", fx_missing, index.size());
     std::printf("\n");
   }
 }
 
-ojson fixtures_json(const EvalOptions& o, const Evaluation& e) {
+ojson spot_checks_json(const EvalOptions& o, const Evaluation& e) {
   ojson list = ojson::array();
-  for (const FixtureResult& r : e.fixtures) {
+  for (const SpotCheckResult& r : e.spot_checks) {
     if (r.clips.empty()) continue;
     ojson clips = ojson::array();
-    for (const FixtureClip& c : r.clips) {
+    for (const SpotCheckClip& c : r.clips) {
       ojson wrong = ojson::array();
       for (int h : c.wrong) wrong.push_back(inherent::head_name(h));
       clips.push_back({{"line", c.line},
@@ -348,13 +349,13 @@ ojson fixtures_json(const EvalOptions& o, const Evaluation& e) {
                        {"passed", c.passed},
                        {"wrong_heads", wrong}});
     }
-    list.push_back({{"id", r.fixture->id},
-                    {"text", r.fixture->text},
-                    {"kind", r.fixture->kind},
+    list.push_back({{"id", r.check->id},
+                    {"text", r.check->text},
+                    {"kind", r.check->kind},
                     {"passed", r.passed()},
                     {"clips", clips}});
   }
-  return {{"index", o.fixtures},
+  return {{"index", o.spot_checks},
           {"passed", e.fx_passed},
           {"failed", e.fx_failed},
           {"without_clips", e.fx_missing},
@@ -421,7 +422,7 @@ ojson eval_json(const EvalOptions& o, const Evaluation& e) {
                       {"groups", to_ordered(breakdown_to_json(groups))}});
     j["breakdown"] = list;
   }
-  if (!o.fixtures.empty()) j["fixtures"] = fixtures_json(o, e);
+  if (!o.spot_checks.empty()) j["spot_checks"] = spot_checks_json(o, e);
   return j;
 }
 
@@ -471,7 +472,7 @@ void EvalOptions::validate() const {
   if (manifest.empty()) bad("--manifest is required");
   if (source.artifact.empty() == source.checkpoint.empty()) bad("exactly one of --artifact and --checkpoint");
   if (!parse_split(split)) bad("--split " + split + ": must be train, eval or test");
-  if (require_fixtures && fixtures.empty()) bad("--require-fixtures needs --fixtures");
+  if (require_spot_checks && spot_checks.empty()) bad("--require-spot-checks needs --spot-checks");
   if (html_out.empty() && !(report_parity + report_latency + report_training).empty())
     bad("--report-* needs --html-out");
   if (head_index(by_head) < 0)
@@ -492,10 +493,10 @@ std::string EvalOptions::to_string() const {
                                                               {"--report-parity", &report_parity},
                                                               {"--report-latency", &report_latency},
                                                               {"--report-training", &report_training},
-                                                              {"--fixtures", &fixtures}};
+                                                              {"--spot-checks", &spot_checks}};
   for (const auto& [flag, value] : files)
     if (!value->empty()) s += std::string(" ") + flag + " " + *value;
-  if (require_fixtures) s += " --require-fixtures";
+  if (require_spot_checks) s += " --require-spot-checks";
   for (const std::string& c : by) s += " --by " + c;
   if (!by.empty()) s += " --by-head " + by_head + " --by-rows " + std::to_string(by_rows);
   return s;
@@ -504,19 +505,19 @@ std::string EvalOptions::to_string() const {
 int run_eval(const EvalOptions& o) {
   o.validate();
   // Read before scoring, so that a bad index fails fast.
-  const std::vector<Fixture> index =
-      o.fixtures.empty() ? std::vector<Fixture>{} : read_fixture_index(o.fixtures);
+  const std::vector<SpotCheck> index =
+      o.spot_checks.empty() ? std::vector<SpotCheck>{} : read_spot_checks(o.spot_checks);
   Evaluation e = score(o);
   print_heads(e);
   print_decisions(e.d);
   print_gates(e.m);
   add_breakdowns(o, &e);
-  add_fixtures(o, index, &e);
+  add_spot_checks(o, index, &e);
   std::fflush(stdout);
   if (!o.json_out.empty()) write_file_atomic(o.json_out, json_text(eval_json(o, e), 2) + "\n");
   if (!o.scores_out.empty()) write_file_atomic(o.scores_out, scores_csv(e.s));
   if (!o.html_out.empty()) write_html(o, e);
-  return !e.m.all_gates_passed() || (o.require_fixtures && e.fx_failed > 0) ? 1 : 0;
+  return !e.m.all_gates_passed() || (o.require_spot_checks && e.fx_failed > 0) ? 1 : 0;
 }
 
 }  // namespace inherent::eval

@@ -240,7 +240,8 @@ std::vector<float> default_thresholds() {
 }
 
 const char* head_name(int head) {
-  return head >= 0 && head < kNHeads ? kHeadTable[static_cast<size_t>(head)].name : "?";
+  const HeadInfo* h = head_info(head);
+  return h ? h->name : "?";
 }
 
 nlohmann::json metric_json(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }

@@ -36,12 +36,13 @@ void add_eval(CLI::App& app) {
          "--report-training", o->report_training,
          "`inherent train` output folder: the report plots loss and eval AUC vs step from its metrics.jsonl")
       ->check(CLI::ExistingDirectory);
-  cmd->add_option(
-         "--fixtures", o->fixtures,
-         "Fixture index (data/fixtures/fixtures.json): judge the manifest's fixture clips one by one "
-         "(the manifest that `inherent fixtures --index` wrote)")
+  cmd->add_option("--spot-checks", o->spot_checks,
+                  "Spot-check index (data/spot-checks/spot-checks.json): judge the manifest's spot check "
+                  "clips one by one "
+                  "(the manifest that `inherent spot-checks --index` wrote)")
       ->check(CLI::ExistingFile);
-  cmd->add_flag("--require-fixtures", o->require_fixtures, "Exit 1 when a fixture fails (needs --fixtures)");
+  cmd->add_flag("--require-spot-checks", o->require_spot_checks,
+                "Exit 1 when a spot check fails (needs --spot-checks)");
   cmd->add_option(
       "--by", o->by,
       "Break one head's errors down by a manifest column (category, template_id, source, voice, ...): "
@@ -56,7 +57,7 @@ void add_eval(CLI::App& app) {
       "gate-conditioned: intent heads on the clips labeled isInteresting = 1; decisions and co-firing: the\n"
       "engine's rule (intents fire only with the gate). Heads without a positive or a negative clip are\n"
       "reported unmeasured. Exit code: 0 every release gate passed, 1 a gate failed (or an error, or with\n"
-      "--require-fixtures a fixture failed), 2 usage.");
+      "--require-spot-checks a spot check failed), 2 usage.");
   cmd->callback([o] {
     validate_usage(*o);
     if (const int code = eval::run_eval(*o)) throw ExitCode{code};

@@ -10,10 +10,6 @@
 //
 // `inherent fixtures --config small --seed 1 --out DIR` writes one random package of
 // another shape (for benchmarks; nothing is committed from it).
-//
-// `inherent fixtures --index data/fixtures/fixtures.json --voices PATTERNS --output-dir DIR`
-// speaks the hand-written fixture utterances instead (src/data/fixture-synth.h): one
-// clip per (fixture, voice) and a labels manifest for `inherent eval --fixtures`.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,17 +20,12 @@
 #include "commands.h"
 #include "engine/model-package.h"
 #include "engine/reference.h"
-#include "eval/fixtures.h"
 #include "host/csv.h"
 #include "host/files.h"
 #include "host/json-text.h"
 #include "host/npy.h"
 #include "host/progress.h"
 #include "inherent/inherent.hpp"
-#ifdef INHERENT_HAVE_SYNTH
-#include "data/fixture-synth.h"
-#include "data/tts.h"
-#endif
 
 namespace inherent::cli {
 
@@ -64,50 +55,6 @@ std::vector<float> fixture_audio() {
 
 void write_text(const fs::path& path, const std::string& text) { write_file_atomic(path.string(), text); }
 
-struct SpeakOpts {
-  std::string index, voices, output_dir, manifest, ids;
-  int threads = 0;
-  bool quiet = false, no_festival = false;
-};
-
-// The fixtures mode: the index's utterances (those matching --ids) with every voice.
-void speak_fixtures(const SpeakOpts& o) {
-  if (o.voices.empty()) throw CLI::RequiredError("--voices");
-  if (o.output_dir.empty()) throw CLI::RequiredError("--output-dir");
-#ifdef INHERENT_HAVE_SYNTH
-  const std::vector<eval::Fixture> index = eval::read_fixture_index(o.index);
-  const std::vector<std::string> ids = split_commas(o.ids.empty() ? "*" : o.ids);
-  std::vector<synth::FixtureUtterance> utterances;
-  for (const eval::Fixture& f : index) {
-    if (std::none_of(ids.begin(), ids.end(),
-                     [&](const std::string& p) { return synth::voice_matches(p, f.id); }))
-      continue;
-    synth::FixtureUtterance u{f.id, f.text, f.kind, {}};
-    std::copy(f.labels.begin(), f.labels.end(), u.heads.begin());
-    utterances.push_back(std::move(u));
-  }
-  if (utterances.empty())
-    throw CLI::ValidationError("--ids", "'" + o.ids + "' matches no fixture of " + o.index);
-  tts::Synthesizer::Options to;
-  to.festival = !o.no_festival;
-  tts::Synthesizer tts(to);
-  for (const auto& n : tts.notes()) std::fprintf(stderr, "inherent fixtures: note: %s\n", n.c_str());
-  const std::vector<const tts::Voice*> voices = synth::select_voices(tts, split_commas(o.voices));
-  const std::string manifest =
-      o.manifest.empty() ? (fs::path(o.output_dir) / "labels.csv").string() : o.manifest;
-  const synth::FixtureStats st =
-      synth::render_fixtures(utterances, voices, tts, o.output_dir, manifest, o.threads, o.quiet);
-  std::printf(
-      "fixtures: %zu fixtures x %zu voices = %zu clips (%zu rendered, %zu reused), %.1f s of audio, in %s\n",
-      utterances.size(), voices.size(), st.clips, st.rendered, st.reused, st.audio_s,
-      format_duration(st.wall_s).c_str());
-  std::printf("manifest: %s\n", manifest.c_str());
-#else
-  throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                  "--index: this build has no TTS (inherent-synth: espeak-ng and flite)");
-#endif
-}
-
 }  // namespace
 
 void add_fixtures(CLI::App& app) {
@@ -117,37 +64,13 @@ void add_fixtures(CLI::App& app) {
     uint64_t seed = 7;
   };
   auto o = std::make_shared<Opts>();
-  auto so = std::make_shared<SpeakOpts>();
-  CLI::App* cmd = app.add_subcommand(
-      "fixtures",
-      "Regenerate the committed test model packages (random weights), or speak the fixture utterances");
+  CLI::App* cmd =
+      app.add_subcommand("fixtures", "Regenerate the committed test model packages (random weights)");
   cmd->add_option("--out", o->out, "Folder to write into")->capture_default_str();
   cmd->add_option("--config", o->config,
                   "Write one random package of this config (tiny, small, base) to --out");
   cmd->add_option("--seed", o->seed, "Random seed of the weights")->capture_default_str();
-  cmd->add_option(
-         "--index", so->index,
-         "Fixture index (data/fixtures/fixtures.json): speak its utterances instead of writing packages")
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--voices", so->voices,
-                  "With --index: voice ids / patterns with *, comma-separated (espeak:en-us)");
-  cmd->add_option("--output-dir", so->output_dir,
-                  "With --index: folder of the clips (wav/<voice>/<id>-<hash>.wav)");
-  cmd->add_option("--output-manifest", so->manifest,
-                  "With --index: labels CSV to write (default OUTPUT_DIR/labels.csv)");
-  cmd->add_option("--ids", so->ids,
-                  "With --index: only fixtures whose id matches one of these patterns (with *)");
-  cmd->add_option("-j,--threads", so->threads, "With --index: worker threads (default: all cores)");
-  cmd->add_flag("--no-festival", so->no_festival, "With --index: leave festival out (no helper processes)");
-  cmd->add_flag("-q,--quiet", so->quiet, "With --index: no progress line");
-  cmd->footer(
-      "With --index: one clip per (fixture, voice), unaugmented, and a labels manifest in the format of\n"
-      "`inherent synth` (split test, template_id fixture:<id>) for `inherent eval --fixtures INDEX`.\n"
-      "A rerun reuses the clips already written. Exit codes: 0 done, 1 failure, 2 usage error.");
-  cmd->callback([o, so] {
-    if (!so->index.empty()) return speak_fixtures(*so);
-    if (!(so->voices + so->output_dir + so->manifest + so->ids).empty())
-      throw CLI::RequiredError("--index (for --voices, --output-dir, --output-manifest, --ids)");
+  cmd->callback([o] {
     std::string error;
     if (!o->config.empty()) {
       ModelConfig c;

@@ -32,6 +32,7 @@ void add_heads(CLI::App& app);
 void add_text(CLI::App& app);
 void add_synth(CLI::App& app);
 void add_noisy(CLI::App& app);
+void add_spot_checks(CLI::App& app);
 void add_score(CLI::App& app);
 void add_listen(CLI::App& app);
 void add_fixtures(CLI::App& app);

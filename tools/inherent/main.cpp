@@ -22,6 +22,7 @@ void add_commands(CLI::App& app) {
 #ifdef INHERENT_HAVE_SYNTH
   add_synth(app);
   add_noisy(app);
+  add_spot_checks(app);
 #endif
   add_score(app);
   add_listen(app);

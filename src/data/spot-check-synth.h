@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Hand-written fixture utterances spoken by TTS voices (`inherent fixtures --index`):
+// Hand-written spot check utterances spoken by TTS voices (`inherent spot-checks --index`):
 // one clip per (utterance, voice), unaugmented, at each voice's default rate and pitch,
 // and a labels manifest in the format `inherent synth` writes (labels_header(); split
-// test; template_id "fixture:<id>", category "fixture", kind as in the index).
+// test; template_id "spot:<id>", category "spot check", kind as in the index).
 //
 // Layout of the output folder:
 //   wav/<voice>/<id>-<hash>.wav   hash: FNV-1a of the text, so an edited text is spoken again
@@ -18,12 +18,12 @@
 
 namespace inherent::synth {
 
-struct FixtureUtterance {
+struct SpotCheckUtterance {
   std::string id, text, kind;
   Heads heads{};
 };
 
-struct FixtureStats {
+struct SpotCheckStats {
   size_t clips = 0, rendered = 0, reused = 0;
   double wall_s = 0, audio_s = 0;
 };
@@ -35,9 +35,9 @@ std::vector<const tts::Voice*> select_voices(const tts::Synthesizer& tts,
 
 // Renders what is missing under out_dir, then writes the manifest (atomically; relative
 // audio paths when it sits in out_dir). threads 0: all cores. Throws listing failed clips.
-FixtureStats render_fixtures(const std::vector<FixtureUtterance>& utterances,
-                             const std::vector<const tts::Voice*>& voices, const tts::Synthesizer& tts,
-                             const std::string& out_dir, const std::string& manifest, int threads,
-                             bool quiet);
+SpotCheckStats render_spot_checks(const std::vector<SpotCheckUtterance>& utterances,
+                                  const std::vector<const tts::Voice*>& voices, const tts::Synthesizer& tts,
+                                  const std::string& out_dir, const std::string& manifest, int threads,
+                                  bool quiet);
 
 }  // namespace inherent::synth

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "fixtures.h"
+#include "spot-checks.h"
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -10,7 +10,7 @@
 namespace inherent::eval {
 namespace {
 
-constexpr const char* kPrefix = "fixture:";
+constexpr const char* kPrefix = "spot:";
 
 [[noreturn]] void bad(const std::string& where, const std::string& what) {
   throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + ": " + what);
@@ -18,20 +18,20 @@ constexpr const char* kPrefix = "fixture:";
 
 }  // namespace
 
-std::vector<Fixture> read_fixture_index(const std::string& path) {
+std::vector<SpotCheck> read_spot_checks(const std::string& path) {
   const nlohmann::json j = nlohmann::json::parse(read_file(path), nullptr, false);
   if (j.is_discarded() || !j.is_object()) bad(path, "not a JSON object");
-  if (j.value("format", "") != "inherent-fixtures") bad(path, "format: expected \"inherent-fixtures\"");
+  if (j.value("format", "") != "inherent-spot-checks") bad(path, "format: expected \"inherent-spot checks\"");
   if (!j.contains("version") || j["version"] != 1) bad(path, "version: expected 1");
-  const auto list = j.find("fixtures");
-  if (list == j.end() || !list->is_array()) bad(path, "fixtures: missing or not a list");
-  std::vector<Fixture> out;
+  const auto list = j.find("spot_checks");
+  if (list == j.end() || !list->is_array()) bad(path, "spot_checks: missing or not a list");
+  std::vector<SpotCheck> out;
   std::set<std::string> ids;
   for (size_t i = 0; i < list->size(); ++i) {
     const nlohmann::json& x = (*list)[i];
-    std::string where = path + ": fixtures[" + std::to_string(i) + "]";
+    std::string where = path + ": spot_checks[" + std::to_string(i) + "]";
     if (!x.is_object()) bad(where, "not an object");
-    Fixture f;
+    SpotCheck f;
     for (auto [key, dst] : {std::pair{"id", &f.id}, std::pair{"text", &f.text}, std::pair{"kind", &f.kind}}) {
       const auto it = x.find(key);
       if (it == x.end() || !it->is_string() || it->get<std::string>().empty())
@@ -56,9 +56,9 @@ std::vector<Fixture> read_fixture_index(const std::string& path) {
   return out;
 }
 
-std::string fixture_template_id(const std::string& id) { return kPrefix + id; }
+std::string spot_check_template_id(const std::string& id) { return kPrefix + id; }
 
-std::string fixture_id_of(const std::string& template_id) {
+std::string spot_check_id_of(const std::string& template_id) {
   return template_id.rfind(kPrefix, 0) == 0 ? template_id.substr(std::string(kPrefix).size()) : "";
 }
 
@@ -70,9 +70,9 @@ std::array<uint8_t, kNHeads> decide_heads(const float* scores, const std::vector
   return fired;
 }
 
-bool FixtureResult::passed() const {
+bool SpotCheckResult::passed() const {
   if (clips.empty()) return false;
-  for (const FixtureClip& c : clips)
+  for (const SpotCheckClip& c : clips)
     if (!c.passed) return false;
   return true;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "data/fixture-synth.h"
+#include "data/spot-check-synth.h"
 
 #include <algorithm>
 #include <atomic>
@@ -64,19 +64,19 @@ std::vector<const tts::Voice*> select_voices(const tts::Synthesizer& tts,
   return out;
 }
 
-FixtureStats render_fixtures(const std::vector<FixtureUtterance>& utterances,
-                             const std::vector<const tts::Voice*>& voices, const tts::Synthesizer& tts,
-                             const std::string& out_dir, const std::string& manifest, int threads,
-                             bool quiet) {
+SpotCheckStats render_spot_checks(const std::vector<SpotCheckUtterance>& utterances,
+                                  const std::vector<const tts::Voice*>& voices, const tts::Synthesizer& tts,
+                                  const std::string& out_dir, const std::string& manifest, int threads,
+                                  bool quiet) {
   const auto t0 = std::chrono::steady_clock::now();
   struct Job {
-    const FixtureUtterance* u;
+    const SpotCheckUtterance* u;
     const tts::Voice* v;
     std::string rel;
     double seconds = 0;
   };
   std::vector<Job> jobs;
-  for (const FixtureUtterance& u : utterances)
+  for (const SpotCheckUtterance& u : utterances)
     for (const tts::Voice* v : voices)
       jobs.push_back({&u, v, "wav/" + folder_name(v->id) + "/" + u.id + "-" + hex8(u.text) + ".wav"});
   for (const tts::Voice* v : voices) fs::create_directories(fs::path(out_dir) / "wav" / folder_name(v->id));
@@ -88,7 +88,7 @@ FixtureStats render_fixtures(const std::vector<FixtureUtterance>& utterances,
   threads =
       static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(1, jobs.size())));
   tts.prepare(threads);
-  Progress progress("fixtures", jobs.size(), !quiet);
+  Progress progress("spot-checks", jobs.size(), !quiet);
   auto work = [&] {
     for (size_t i = next++; i < jobs.size(); i = next++) {
       Job& j = jobs[i];
@@ -119,7 +119,7 @@ FixtureStats render_fixtures(const std::vector<FixtureUtterance>& utterances,
   // Audio paths relative to the manifest's folder when the clips lie under it.
   const fs::path mdir = fs::absolute(fs::path(manifest)).parent_path();
   std::string csv = csv_join(labels_header()) + "\n";
-  FixtureStats st;
+  SpotCheckStats st;
   for (const Job& j : jobs) {
     const fs::path abs = fs::absolute(fs::path(out_dir) / j.rel).lexically_normal();
     const fs::path rel = abs.lexically_relative(mdir);
@@ -127,15 +127,15 @@ FixtureStats render_fixtures(const std::vector<FixtureUtterance>& utterances,
     std::vector<std::string> f = {inside ? rel.generic_string() : abs.generic_string(),
                                   j.u->text,
                                   j.v->id,
-                                  "fixture-" + j.u->id,
+                                  "spot-check-" + j.u->id,
                                   "full-band",
                                   "clean",
-                                  std::string("fixture:") + tts::engine_name(j.v->engine),
+                                  std::string("spot-check:") + tts::engine_name(j.v->engine),
                                   fmt3(j.seconds),
                                   "test"};
     for (uint8_t h : j.u->heads) f.push_back(h ? "1" : "0");
     for (const std::string& x :
-         {"fixture:" + j.u->id, std::string("fixture"), j.u->kind,
+         {"spot:" + j.u->id, std::string("spot-check"), j.u->kind,
           std::string(j.u->kind == "hard_negative" ? "1" : "0"), j.v->id,
           std::string(tts::engine_name(j.v->engine)), fmt3(1), fmt3(1), std::string("none")})
       f.push_back(x);

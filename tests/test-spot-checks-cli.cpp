@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// `inherent fixtures --index` and `inherent eval --fixtures` end to end: a handful of
-// the hand-written fixtures spoken by one espeak-ng voice; the manifest's rows and labels
+// `inherent spot-checks --index` and `inherent eval --spot-checks` end to end: a handful of
+// the hand-written spot checks spoken by one espeak-ng voice; the manifest's rows and labels
 // against the index, a resumed run, `labels check`, and the pass/fail that eval prints
 // (and writes as JSON) against a recomputation from its own --scores-out.
 #include <gtest/gtest.h>
@@ -30,10 +30,10 @@ using inherent::test::slurp;
 constexpr int kHeads = INHERENT_N_HEADS;
 
 const fs::path source = INHERENT_SOURCE_DIR;
-const fs::path index_path = source / "data/fixtures/fixtures.json";
+const fs::path index_path = source / "data/spot-checks/spot-checks.json";
 const fs::path package = source / "data/fixtures/tiny-random";
 
-const inherent::test::CliScratch cli("fixtures");
+const inherent::test::CliScratch cli("spot-checks");
 fs::path scratch() { return cli.dir(); }
 CliRun inherent_cli(const std::string& args) { return cli.run(args); }
 
@@ -42,13 +42,13 @@ struct Expected {
   std::array<int, kHeads> labels{};
 };
 
-// The first fixture of each kind plus a second intent, read straight from the index.
+// The first spot check of each kind plus a second intent, read straight from the index.
 const std::map<std::string, Expected>& chosen() {
   static const std::map<std::string, Expected> out = [] {
     const json j = json::parse(slurp(index_path));
     std::map<std::string, Expected> m;
     std::map<std::string, int> per_kind;
-    for (const json& f : j["fixtures"]) {
+    for (const json& f : j["spot_checks"]) {
       const std::string kind = f["kind"];
       if (per_kind[kind]++ >= (kind == "intent" ? 2 : 1)) continue;
       Expected e{f["text"], kind, {}};
@@ -66,22 +66,22 @@ std::string chosen_ids() {
   return s;
 }
 
-// Speaks the chosen fixtures once (shared by the tests below).
+// Speaks the chosen spot checks once (shared by the tests below).
 const fs::path& manifest() {
   static const fs::path m = [] {
     const fs::path out = scratch() / "fx";
     const CliRun r =
-        inherent_cli("fixtures --index " + q(index_path) + " --voices espeak:en-us --no-festival -q -j 2" +
+        inherent_cli("spot-checks --index " + q(index_path) + " --voices espeak:en-us --no-festival -q -j 2" +
                      " --output-dir " + q(out) + " --ids " + chosen_ids());
     EXPECT_EQ(r.code, 0) << r.out << r.err;
-    EXPECT_NE(r.out.find("5 fixtures x 1 voices = 5 clips (5 rendered, 0 reused)"), std::string::npos)
+    EXPECT_NE(r.out.find("5 spot checks x 1 voices = 5 clips (5 rendered, 0 reused)"), std::string::npos)
         << r.out;
     return out / "labels.csv";
   }();
   return m;
 }
 
-TEST(FixturesCli, ManifestRowsMatchTheIndex) {
+TEST(SpotChecksCli, ManifestRowsMatchTheIndex) {
   ASSERT_EQ(chosen().size(), 5u);
   const inherent::CsvTable t = inherent::read_csv_file(manifest().string());
   ASSERT_EQ(t.rows.size(), chosen().size());
@@ -93,8 +93,8 @@ TEST(FixturesCli, ManifestRowsMatchTheIndex) {
   std::map<std::string, int> seen;
   for (const inherent::CsvRow& row : t.rows) {
     const std::string tid = row.fields[col("template_id")];
-    ASSERT_EQ(tid.rfind("fixture:", 0), 0u) << tid;
-    const std::string id = tid.substr(8);
+    ASSERT_EQ(tid.rfind("spot:", 0), 0u) << tid;
+    const std::string id = tid.substr(std::string("spot:").size());
     ASSERT_TRUE(chosen().count(id)) << id;
     const Expected& e = chosen().at(id);
     ++seen[id];
@@ -116,13 +116,14 @@ TEST(FixturesCli, ManifestRowsMatchTheIndex) {
   EXPECT_EQ(check.code, 0) << check.out << check.err;
 }
 
-TEST(FixturesCli, RerunResumes) {
+TEST(SpotChecksCli, RerunResumes) {
   const std::string before = slurp(manifest());
   // A clip lost (as by a killed run) is spoken again; the others are reused.
   const inherent::CsvTable t = inherent::read_csv_file(manifest().string());
   fs::remove(manifest().parent_path() / t.rows[0].fields[0]);
-  const std::string args = "fixtures --index " + q(index_path) + " --voices espeak:en-us --no-festival -q" +
-                           " --output-dir " + q(manifest().parent_path()) + " --ids " + chosen_ids();
+  const std::string args = "spot-checks --index " + q(index_path) +
+                           " --voices espeak:en-us --no-festival -q" + " --output-dir " +
+                           q(manifest().parent_path()) + " --ids " + chosen_ids();
   CliRun r = inherent_cli(args);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("(1 rendered, 4 reused)"), std::string::npos) << r.out;
@@ -132,29 +133,29 @@ TEST(FixturesCli, RerunResumes) {
   EXPECT_EQ(slurp(manifest()), before);  // espeak-ng speaks the same text the same way
 }
 
-TEST(FixturesCli, BadArgumentsAreErrors) {
-  CliRun r = inherent_cli("fixtures --index " + q(index_path) + " --voices nosuch:voice --output-dir " +
+TEST(SpotChecksCli, BadArgumentsAreErrors) {
+  CliRun r = inherent_cli("spot-checks --index " + q(index_path) + " --voices nosuch:voice --output-dir " +
                           q(scratch() / "none") + " --no-festival -q");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("'nosuch:voice' matches no voice"), std::string::npos) << r.err;
-  r = inherent_cli("fixtures --index " + q(index_path) + " --voices espeak:en-us --output-dir " +
+  r = inherent_cli("spot-checks --index " + q(index_path) + " --voices espeak:en-us --output-dir " +
                    q(scratch() / "none") + " --ids nosuch --no-festival -q");
   EXPECT_EQ(r.code, 2) << r.err;
   const fs::path bad = scratch() / "bad-index.json";
   std::ofstream(bad)
-      << R"({"format":"inherent-fixtures","version":1,"fixtures":[{"id":"a","text":"hi","kind":"intent","labels":{"isInteresting":2}}]})";
-  r = inherent_cli("fixtures --index " + q(bad) + " --voices espeak:en-us --output-dir " +
+      << R"({"format":"inherent-spot-checks","version":1,"spot_checks":[{"id":"a","text":"hi","kind":"intent","labels":{"isInteresting":2}}]})";
+  r = inherent_cli("spot-checks --index " + q(bad) + " --voices espeak:en-us --output-dir " +
                    q(scratch() / "none") + " --no-festival -q");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find(bad.string() + ": fixtures[0] (a): labels.isInteresting: missing, or not 0 or 1"),
+  EXPECT_NE(r.err.find(bad.string() + ": spot_checks[0] (a): labels.isInteresting: missing, or not 0 or 1"),
             std::string::npos)
       << r.err;
   r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest()) +
-                   " -q --require-fixtures");
+                   " -q --require-spot-checks");
   EXPECT_EQ(r.code, 2) << r.err;
 }
 
-// PASS/FAIL per fixture as eval prints it.
+// PASS/FAIL per spot check as eval prints it.
 std::map<std::string, bool> printed(const std::string& out) {
   std::map<std::string, bool> m;
   std::istringstream in(out);
@@ -179,7 +180,8 @@ std::map<std::string, bool> recomputed(const fs::path& scores_csv, const json& e
   EXPECT_EQ(s.rows.size(), m.rows.size());
   std::map<std::string, bool> out;
   for (size_t i = 0; i < s.rows.size() && i < m.rows.size(); ++i) {
-    const std::string id = m.rows[i].fields[static_cast<size_t>(m.column("template_id"))].substr(8);
+    const std::string id =
+        m.rows[i].fields[static_cast<size_t>(m.column("template_id"))].substr(std::string("spot:").size());
     const auto& f = s.rows[i].fields;
     const bool gate = std::stod(f[2]) >= t[0];
     bool ok = true;
@@ -196,39 +198,40 @@ std::map<std::string, bool> recomputed(const fs::path& scores_csv, const json& e
 void expect_verdicts(const std::string& thresholds_args, const std::string& tag) {
   const fs::path scores = scratch() / (tag + "-scores.csv"), js = scratch() / (tag + ".json");
   const std::string base = "eval --artifact " + q(package) + " --manifest " + q(manifest()) +
-                           " -q --fixtures " + q(index_path) + thresholds_args;
+                           " -q --spot-checks " + q(index_path) + thresholds_args;
   const CliRun r = inherent_cli(base + " --scores-out " + q(scores) + " --json-out " + q(js));
   const json j = json::parse(slurp(js));
   EXPECT_EQ(r.code, j["all_gates_passed"].get<bool>() ? 0 : 1)
-      << r.err;  // fixtures do not change the exit code
+      << r.err;  // spot checks do not change the exit code
   const std::map<std::string, bool> want = recomputed(scores, j), got = printed(r.out);
   EXPECT_EQ(got, want) << r.out;
-  ASSERT_EQ(j["fixtures"]["results"].size(), chosen().size());
+  ASSERT_EQ(j["spot_checks"]["results"].size(), chosen().size());
   size_t passed = 0;
-  for (const json& x : j["fixtures"]["results"]) {
+  for (const json& x : j["spot_checks"]["results"]) {
     EXPECT_EQ(x["passed"].get<bool>(), want.at(x["id"])) << x.dump();
     passed += x["passed"].get<bool>();
   }
-  EXPECT_EQ(j["fixtures"]["passed"], passed);
-  EXPECT_EQ(j["fixtures"]["without_clips"], 182 - chosen().size());
-  EXPECT_NE(r.out.find("fixtures: " + std::to_string(passed) + " of 5 passed"), std::string::npos) << r.out;
-  // --require-fixtures: exit 1 when one fails.
-  const CliRun strict = inherent_cli(base + " --require-fixtures");
+  EXPECT_EQ(j["spot_checks"]["passed"], passed);
+  EXPECT_EQ(j["spot_checks"]["without_clips"], 182 - chosen().size());
+  EXPECT_NE(r.out.find("spot checks: " + std::to_string(passed) + " of 5 passed"), std::string::npos)
+      << r.out;
+  // --require-spot-checks: exit 1 when one fails.
+  const CliRun strict = inherent_cli(base + " --require-spot-checks");
   EXPECT_EQ(strict.code, passed < chosen().size() || !j["all_gates_passed"].get<bool>() ? 1 : 0)
       << strict.err;
 }
 
-TEST(FixturesCli, EvalVerdictsEqualARecomputationFromScores) { expect_verdicts("", "artifact"); }
+TEST(SpotChecksCli, EvalVerdictsEqualARecomputationFromScores) { expect_verdicts("", "artifact"); }
 
-TEST(FixturesCli, EvalVerdictsFollowTheThresholds) {
-  // Thresholds of 1: nothing fires, so exactly the all-zero fixtures pass.
+TEST(SpotChecksCli, EvalVerdictsFollowTheThresholds) {
+  // Thresholds of 1: nothing fires, so exactly the all-zero spot checks pass.
   const fs::path high = scratch() / "thresholds-one.json";
   json t = json::object();
   for (int h = 0; h < kHeads; ++h) t[inherent::head_threshold_key(h)] = 1.0;
   std::ofstream(high) << t.dump();
   expect_verdicts(" --thresholds " + q(high), "high");
   const CliRun r = inherent_cli("eval --artifact " + q(package) + " --manifest " + q(manifest()) +
-                                " -q --fixtures " + q(index_path) + " --thresholds " + q(high));
+                                " -q --spot-checks " + q(index_path) + " --thresholds " + q(high));
   const std::map<std::string, bool> got = printed(r.out);
   ASSERT_EQ(got.size(), chosen().size()) << r.out << r.err;
   for (const auto& [id, e] : chosen()) {
