@@ -195,6 +195,8 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default="out/whisper-bridge")
+    ap.add_argument("--stems", default="stem,mapped-stem", help="learned stems to fit (comma-separated)")
+    ap.add_argument("--fit-only", action="store_true", help="fit (or keep) the stems and stop before the probe")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     out = Path(args.out)
@@ -216,6 +218,10 @@ def main():
     log(f"fixed floor: log10 {floor:.2f} (median of max - 8 over real-dev's fit half)")
     stems = {"stem": (lambda: bridge.Stem(), 2e-3),
              "mapped-stem": (lambda: bridge.MappedStem(whisper.encoder.t, matrix, floor), 3e-4)}
+    wanted = args.stems.split(",")
+    if unknown := [s for s in wanted if s not in stems]:
+        sys.exit(f"--stems: unknown stem {unknown[0]!r} (known: {', '.join(stems)})")
+    stems = {k: v for k, v in stems.items() if k in wanted}
     fitted, data = {}, None
     for name, (make, lr) in stems.items():
         path = out / f"{name}.safetensors"
@@ -239,6 +245,8 @@ def main():
             os.replace(tmp, path)
         fitted[name] = module.eval()
     del data
+    if args.fit_only:
+        return
 
     probe = real_speech.real_dev_clips("probe")
     by_source = {}
@@ -249,7 +257,7 @@ def main():
         for rows in by_source.values():
             if rows and len(picked) < args.probe_clips:
                 picked.append(rows.pop(0))
-    systems = ("whisper", "fixed-map", "fixed-map-floor", "stem", "mapped-stem", "clip-window")
+    systems = ("whisper", "fixed-map", "fixed-map-floor", *fitted, "clip-window")
     errs = {s: 0 for s in systems}
     cos = {s: [] for s in systems[1:]}
     ref_words = 0
@@ -265,9 +273,9 @@ def main():
                 "fixed-map": whisper.encoder(torch.from_numpy(bridge.fixed_map_mel(mel_o, matrix))[None]),
                 "fixed-map-floor": whisper.encoder(
                     torch.from_numpy(bridge.fixed_map_mel(mel_o, matrix, floor))[None]),
-                "stem": whisper.encoder.blocks(fitted["stem"](torch.from_numpy(mel_o)[None])),
-                "mapped-stem": whisper.encoder.blocks(fitted["mapped-stem"](torch.from_numpy(mel_o)[None])),
             }
+            for name, stem in fitted.items():
+                enc[name] = whisper.encoder.blocks(stem(torch.from_numpy(mel_o)[None]))
             # What a short-window model sees: the clip and 0.5 s after it, not 30 s.
             m = min(1500, n + TAIL_FRAMES)
             floored = torch.from_numpy(bridge.fixed_map_mel(mel_o, matrix, floor))[None]

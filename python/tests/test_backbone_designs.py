@@ -90,3 +90,25 @@ def test_join_word_peak_matches_and_leaves_the_gap():
     out = framing.join_word(sentence, word, first=True, gap_s=0.01)
     assert len(out) == 300 + 160 + 1000
     assert np.allclose(out[:300], 0.5) and np.all(out[300:460] == 0)
+
+
+@pytest.mark.parametrize("snr_db", [10.0, 25.0, 40.0])
+def test_speech_span_undoes_room_framing_within_the_margin(snr_db):
+    sr = framing.SR
+    t = np.arange(int(1.5 * sr)) / sr
+    # Two "syllables" (a 200 Hz voice with harmonics to 3 kHz) with a pause between.
+    voice = sum(np.sin(2 * np.pi * 200 * k * t) / k for k in range(1, 16))
+    clip = (0.1 * voice * ((t % 0.75) < 0.5)).astype(np.float32)
+    noises = [np.random.default_rng(3).standard_normal(20 * sr).astype(np.float32)]
+    out = framing.room_framing(clip, 4.0, 2.5, snr_db, noises, "probe", np.random.default_rng(2))
+    start, end = framing.speech_span(out, margin_s=0.25)
+    # The words start at 4.0 s and end at 4.0 + 1.25 s (the last pause is silence).
+    assert abs(start / sr - 3.75) <= 0.05 and abs(end / sr - 5.5) <= 0.05
+
+
+def test_speech_span_keeps_silence_and_steady_noise_whole():
+    sr = framing.SR
+    assert framing.speech_span(np.zeros(2 * sr, np.float32)) == (0, 2 * sr)
+    hiss = (0.01 * np.random.default_rng(0).standard_normal(2 * sr)).astype(np.float32)
+    assert framing.speech_span(hiss) == (0, 2 * sr)
+    assert framing.speech_span(np.zeros(100, np.float32)) == (0, 100)
