@@ -273,7 +273,7 @@ def main():
                     "scores (teacher_<head> columns, by template halves) to CSV and stop")
     ap.add_argument("--features-only", action="store_true", help="compute (resume) the features and stop")
     ap.add_argument("--trim", action="store_true", help="cut every clip (train, probes, and what `small` scores) to "
-                    "its speech span first (framing.speech_span): framing undone before the model")
+                    "its speech span first (framing.trim_to_speech, the engine's rule): framing undone before the model")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     out = Path(args.out)

@@ -325,23 +325,25 @@ ScoresOut scores_array(const float* s) {
 // thread at a time, so calls take the mutex with the GIL released.
 class Engine {
  public:
-  Engine(inherent::Model model, int n_threads, uint32_t min_voiced_ms)
-      : model_(std::move(model)), session_(model_, session_params(n_threads, min_voiced_ms)) {}
+  Engine(inherent::Model model, const inherent_session_params& session)
+      : model_(std::move(model)), session_(model_, session) {}
 
-  static inherent_session_params session_params(int n_threads, uint32_t min_voiced_ms) {
+  static inherent_session_params session_params(int n_threads, uint32_t min_voiced_ms, bool trim_to_speech) {
     inherent_session_params p = inherent_session_default_params();
     p.n_threads = n_threads;
     p.min_voiced_ms = min_voiced_ms;
+    p.trim_to_speech = trim_to_speech ? 1 : 0;
     return p;
   }
 
   static std::unique_ptr<Engine> from_path(const fs::path& package, const std::string& kernels, int n_threads,
-                                           const std::string& precision, uint32_t min_voiced_ms) {
+                                           const std::string& precision, uint32_t min_voiced_ms,
+                                           bool trim_to_speech) {
     const inherent_model_params p = model_params(kernels, precision);
     try {
       py::gil_scoped_release release;
-      return std::make_unique<Engine>(inherent::Model::from_file(package.string(), p), n_threads,
-                                      min_voiced_ms);
+      return std::make_unique<Engine>(inherent::Model::from_file(package.string(), p),
+                                      session_params(n_threads, min_voiced_ms, trim_to_speech));
     } catch (const inherent::Exception& e) {
       set_python_error(e, &package);
       throw py::error_already_set();
@@ -350,7 +352,8 @@ class Engine {
 
   static std::unique_ptr<Engine> from_bytes(const py::bytes& weights, const py::object& metadata,
                                             const std::string& kernels, int n_threads,
-                                            const std::string& precision, uint32_t min_voiced_ms) {
+                                            const std::string& precision, uint32_t min_voiced_ms,
+                                            bool trim_to_speech) {
     const inherent_model_params p = model_params(kernels, precision);
     std::string meta;
     if (!metadata.is_none())
@@ -358,8 +361,8 @@ class Engine {
                                                : std::string(metadata.cast<py::bytes>());
     const std::string w = weights;
     py::gil_scoped_release release;
-    return std::make_unique<Engine>(inherent::Model::from_memory(w.data(), w.size(), meta, p), n_threads,
-                                    min_voiced_ms);
+    return std::make_unique<Engine>(inherent::Model::from_memory(w.data(), w.size(), meta, p),
+                                    session_params(n_threads, min_voiced_ms, trim_to_speech));
   }
 
   // mel [T, 128] -> (13,); [B, T, 128] -> (B, 13) (each clip scored alone, so clips
@@ -522,6 +525,16 @@ py::array_t<float> load_audio(const fs::path& path) {
   return out;
 }
 
+// The frames [start, end) of mel (T, 128) that hold its speech.
+py::tuple mel_speech_span(const py::object& mel_in) {
+  const MelIn mel = real_floats(mel_in, "mel");
+  if (mel.ndim() != 2 || mel.shape(1) != INHERENT_N_MELS)
+    throw py::value_error("mel must have shape (T, 128), got " + shape_string(mel));
+  size_t start = 0, end = 0;
+  inherent::check(inherent_mel_speech_span(mel.data(), static_cast<size_t>(mel.shape(0)), &start, &end));
+  return py::make_tuple(start, end);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_inherent, m) {
@@ -584,13 +597,14 @@ PYBIND11_MODULE(_inherent, m) {
                      "A model package loaded by the native engine: scores of log-mels, audio or files.")
       .def(py::init(&Engine::from_path), py::arg("package"), py::arg("kernels") = "auto",
            py::arg("n_threads") = 1, py::arg("precision") = "float32",
-           py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS,
+           py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS, py::arg("trim_to_speech") = false,
            "Load a package directory (model.safetensors + inherent.metadata.json) or a single-file package.\n"
-           "min_voiced_ms: inputs with less voiced sound score 0 on every head (0 turns the rule off).")
+           "min_voiced_ms: inputs with less voiced sound score 0 on every head (0 turns the rule off).\n"
+           "trim_to_speech: score only each input's speech span (mel_speech_span).")
       .def_static(
           "from_bytes", &Engine::from_bytes, py::arg("weights"), py::arg("metadata") = py::none(),
           py::arg("kernels") = "auto", py::arg("n_threads") = 1, py::arg("precision") = "float32",
-          py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS,
+          py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS, py::arg("trim_to_speech") = false,
           "Load from memory: safetensors bytes and the metadata JSON (None: embedded in the weights).")
       .def("score_mel", &Engine::score_mel, py::arg("mel"),
            "Scores of log-mels (T, 128) -> (13,), or (B, T, 128) -> (B, 13). All-zero frames are padding.")
@@ -638,6 +652,9 @@ PYBIND11_MODULE(_inherent, m) {
       .def("results", &Stream::results, "Compute and return every ready result, oldest first.")
       .def("reset", &Stream::reset, "Forget all audio, results and decision state.");
 
+  m.def("mel_speech_span", &mel_speech_span, py::arg("mel"),
+        "(start, end): the frames of a log-mel (T, 128) that hold its speech, 240 ms margin included; "
+        "every frame for silence or steady noise (docs/engine.md, \"Speech span\").");
   m.def("load_audio", &load_audio, py::arg("path"),
         "Decode an audio file to float32 16 kHz mono samples (mixed down and resampled).");
 }

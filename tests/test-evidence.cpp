@@ -4,12 +4,15 @@
 // C ABI every binding uses: empty, tiny and silent inputs score 0 on every head and fire
 // nothing, in sessions and streams; loud input still reaches the model; the rule can be
 // turned off; weights that are not the ones the sidecar describes are refused, and a
-// non-finite score is an error naming the model.
+// non-finite score is an error naming the model. The speech span finds the words inside
+// seconds of room noise, keeps silence and steady noise whole, and a trimming session
+// scores exactly the span.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/sha256.h"
@@ -187,6 +190,91 @@ inherent_status load(const PackageBytes& p, std::string* message) {
   *message = inherent_last_error();
   inherent_model_free(m);
   return st;
+}
+
+// 4 s of white noise `snr_db` below two 0.5 s "syllables" (a 200 Hz voice with
+// harmonics to 3 kHz, 0.25 s apart), then 2.5 s more: the words span 4.0-5.25 s.
+std::vector<float> words_in_room_noise(double snr_db) {
+  const int sr = INHERENT_SAMPLE_RATE;
+  std::vector<float> x = noise(4.0 + 1.5 + 2.5, -20.0 - snr_db, 5);
+  for (int i = 0; i < static_cast<int>(1.5 * sr); ++i) {
+    const double t = static_cast<double>(i) / sr;
+    if (std::fmod(t, 0.75) >= 0.5) continue;
+    double v = 0;
+    for (int k = 1; k < 16; ++k) v += std::sin(2 * M_PI * 200 * k * t) / k;
+    x[static_cast<size_t>(4 * sr + i)] += static_cast<float>(0.1 * v);  // about -20 dBFS
+  }
+  return x;
+}
+
+std::pair<size_t, size_t> span_of(const Mel& m) {
+  size_t start = 99, end = 99;
+  EXPECT_EQ(inherent_mel_speech_span(m.data.data(), m.n_frames, &start, &end), INHERENT_STATUS_OK);
+  return {start, end};
+}
+
+TEST(SpeechSpan, FindsTheWordsInsideRoomNoise) {
+  for (const double snr : {10.0, 25.0, 40.0}) {
+    const auto [start, end] = span_of(mel_of(words_in_room_noise(snr)));
+    // Frames 200-262 hold the words; 12 frames of margin each side, and a frame's 25 ms
+    // window and the 3-frame smoothing may add one.
+    EXPECT_GE(start, 186u) << snr;
+    EXPECT_LE(start, 188u) << snr;
+    EXPECT_GE(end, 274u) << snr;
+    EXPECT_LE(end, 277u) << snr;
+  }
+}
+
+TEST(SpeechSpan, SilenceSteadyNoiseShortInputsAndPaddingKeepTheirFrames) {
+  for (const Mel& m : {mel_of(std::vector<float>(32000, 0.0f)), mel_of(noise(2.0, -30.0))}) {
+    const auto [start, end] = span_of(m);
+    EXPECT_EQ(start, 0u);
+    EXPECT_EQ(end, m.n_frames);
+  }
+  const Mel two = mel_of(noise(0.03, -20.0));
+  ASSERT_LE(two.n_frames, 2u);
+  EXPECT_EQ(span_of(two), std::make_pair(size_t{0}, two.n_frames));
+  // All-zero frames after the input are padding: never in the span, whatever their level.
+  Mel padded = mel_of(words_in_room_noise(25.0));
+  const size_t real = padded.n_frames;
+  const auto unpadded = span_of(padded);
+  padded.data.resize((real + 500) * INHERENT_N_MELS, 0.0f);
+  padded.n_frames = real + 500;
+  EXPECT_EQ(span_of(padded), unpadded);
+}
+
+TEST(SpeechSpan, ATrimmingSessionScoresExactlyTheSpan) {
+  const Model model = eager_model();
+  const Mel framed = mel_of(words_in_room_noise(20.0));
+  const auto [start, end] = span_of(framed);
+  ASSERT_GT(start, 0u);
+  ASSERT_LT(end, framed.n_frames);
+  inherent_session_params p = inherent_session_default_params();
+  p.trim_to_speech = 1;
+  Session trimming(model, p);
+  Session plain(model);
+  const Scores t = trimming.score_mel(framed.data.data(), framed.n_frames);
+  const Scores s = plain.score_mel(framed.data.data() + start * INHERENT_N_MELS, end - start);
+  EXPECT_EQ(t, s);
+  EXPECT_EQ(trimming.voiced_frames(), plain.voiced_frames());
+  EXPECT_NE(t, plain.score_mel(framed.data.data(), framed.n_frames));  // the noise did matter
+}
+
+TEST(SpeechSpan, BadArgumentsAreNamed) {
+  Mel m = mel_of(noise(0.5, -20.0));
+  size_t start = 0, end = 0;
+  EXPECT_EQ(inherent_mel_speech_span(m.data.data(), m.n_frames, nullptr, &end),
+            INHERENT_STATUS_INVALID_ARGUMENT);
+  m.data[5 * INHERENT_N_MELS + 7] = std::nanf("");
+  EXPECT_EQ(inherent_mel_speech_span(m.data.data(), m.n_frames, &start, &end),
+            INHERENT_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(inherent_last_error()).find("mel[5, 7]"), std::string::npos);
+  const Model model = eager_model();
+  inherent_session_params p = inherent_session_default_params();
+  p.trim_to_speech = 2;
+  inherent_session* bad = nullptr;
+  EXPECT_EQ(inherent_session_init(model.get(), &p, &bad), INHERENT_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(inherent_last_error()).find("trim_to_speech"), std::string::npos);
 }
 
 TEST(Integrity, WeightsMustMatchTheSidecarDigest) {

@@ -329,6 +329,16 @@ typedef struct inherent_session inherent_session;
 /* Voiced frames (see above) among log-mel frames mel [n_frames, 128]. */
 INHERENT_API inherent_status inherent_mel_voiced_frames(const float* mel, size_t n_frames, size_t* n_voiced);
 
+/* Speech span: the frames [*start, *end) of mel [n_frames, 128] that hold its speech,
+ * so that seconds of room noise around the words do not change what a model reads.
+ * Frames whose speech-band (250-4000 Hz) energy rises at least halfway from the
+ * input's floor (10th percentile) to its loud level (loudest tenth), and never more
+ * than 40 dB below it; from the first to the last, plus 12 frames (240 ms) each side.
+ * Silence and steady noise (loud within 6 dB of the floor) keep every frame; trailing
+ * all-zero padding frames never count. docs/engine.md, "Speech span". */
+INHERENT_API inherent_status inherent_mel_speech_span(const float* mel, size_t n_frames, size_t* start,
+                                                      size_t* end);
+
 typedef struct inherent_session_params {
   /* Scratch memory is sized for this many frames at init (0 = grow on first use).
    * Default 0. */
@@ -340,6 +350,10 @@ typedef struct inherent_session_params {
   /* Minimum evidence in voiced milliseconds (a multiple of 20 is exact), 0..60000;
    * default INHERENT_DEFAULT_MIN_VOICED_MS; 0 = off. */
   uint32_t min_voiced_ms;
+  /* 1: score only the input's speech span (inherent_mel_speech_span), so a clip scores
+   * alike with or without seconds of room noise around it; the minimum-evidence rule
+   * then counts the span's frames. 0 (default): score every frame. */
+  int32_t trim_to_speech;
 } inherent_session_params;
 
 INHERENT_API inherent_session_params inherent_session_default_params(void);

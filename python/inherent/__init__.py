@@ -34,6 +34,7 @@ from ._inherent import (
     StreamResult,
     __version__,
     load_audio,
+    mel_speech_span,
 )
 
 __all__ = [
@@ -54,4 +55,5 @@ __all__ = [
     "WIN_LENGTH",
     "__version__",
     "load_audio",
+    "mel_speech_span",
 ]

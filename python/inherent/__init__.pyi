@@ -137,13 +137,16 @@ class Engine:
         n_threads: int = 1,
         precision: str = "float32",
         min_voiced_ms: int = 200,
+        trim_to_speech: bool = False,
     ) -> None:
         """kernels: "auto" (fastest this CPU runs), "generic", "avx2", "avx512" or "avx512vnni".
         n_threads: threads per call (1..64); larger matrix products split over them.
         precision: "float32", or "int8": int8 weights times 13-bit activations in the
         Conformer blocks (faster; scores move by a few 1e-4 on snapped models).
         min_voiced_ms: an input with less voiced sound (empty, silent, a click) scores 0
-        on every head, so nothing fires; 0 turns the rule off."""
+        on every head, so nothing fires; 0 turns the rule off.
+        trim_to_speech: score only each input's speech span (mel_speech_span), so seconds
+        of room noise around the words change little."""
     @staticmethod
     def from_bytes(
         weights: bytes,
@@ -152,6 +155,7 @@ class Engine:
         n_threads: int = 1,
         precision: str = "float32",
         min_voiced_ms: int = 200,
+        trim_to_speech: bool = False,
     ) -> "Engine":
         """From memory: the safetensors bytes and the metadata JSON text (None: the copy
         embedded in the weights' __metadata__, the single-buffer form)."""
@@ -239,6 +243,12 @@ class Stream:
         """Run the model on every ready window and return the results, oldest first."""
     def reset(self) -> None:
         """Forget all audio, results and decision state."""
+
+def mel_speech_span(mel: npt.ArrayLike) -> tuple[int, int]:
+    """(start, end): the frames of a log-mel (T, 128) that hold its speech (speech-band
+    energy at least halfway from the input's floor to its loud level), plus 12 frames
+    (240 ms) each side; (0, T) for silence or steady noise. Trailing all-zero frames are
+    padding and never count. ValueError for a wrong shape or NaN/Inf."""
 
 def load_audio(path: _PathLike) -> npt.NDArray[np.float32]:
     """Decode an audio file to float32 (N,) samples, 16 kHz mono (channels averaged,

@@ -93,7 +93,8 @@ def test_join_word_peak_matches_and_leaves_the_gap():
 
 
 @pytest.mark.parametrize("snr_db", [10.0, 25.0, 40.0])
-def test_speech_span_undoes_room_framing_within_the_margin(snr_db):
+def test_trim_to_speech_undoes_room_framing_within_the_margin(snr_db):
+    inherent = pytest.importorskip("inherent")
     sr = framing.SR
     t = np.arange(int(1.5 * sr)) / sr
     # Two "syllables" (a 200 Hz voice with harmonics to 3 kHz) with a pause between.
@@ -101,14 +102,21 @@ def test_speech_span_undoes_room_framing_within_the_margin(snr_db):
     clip = (0.1 * voice * ((t % 0.75) < 0.5)).astype(np.float32)
     noises = [np.random.default_rng(3).standard_normal(20 * sr).astype(np.float32)]
     out = framing.room_framing(clip, 4.0, 2.5, snr_db, noises, "probe", np.random.default_rng(2))
-    start, end = framing.speech_span(out, margin_s=0.25)
-    # The words start at 4.0 s and end at 4.0 + 1.25 s (the last pause is silence).
-    assert abs(start / sr - 3.75) <= 0.05 and abs(end / sr - 5.5) <= 0.05
+    start, end = inherent.mel_speech_span(inherent.AudioFrontend(max_frames=0).audio_to_mel(out))
+    # The words span frames 200-262 (4.0 s to 5.25 s; the last pause is silence); the
+    # margin is 12 frames each side. A frame's 25 ms window and the 3-frame smoothing
+    # may add one frame.
+    assert 186 <= start <= 188 and 274 <= end <= 277
+    trimmed = framing.trim_to_speech(out)
+    assert len(trimmed) == (end - 1 - start) * 320 + 400
+    assert np.array_equal(trimmed, out[start * 320:start * 320 + len(trimmed)])
 
 
-def test_speech_span_keeps_silence_and_steady_noise_whole():
+def test_trim_to_speech_keeps_silence_and_steady_noise_whole():
+    inherent = pytest.importorskip("inherent")
     sr = framing.SR
-    assert framing.speech_span(np.zeros(2 * sr, np.float32)) == (0, 2 * sr)
     hiss = (0.01 * np.random.default_rng(0).standard_normal(2 * sr)).astype(np.float32)
-    assert framing.speech_span(hiss) == (0, 2 * sr)
-    assert framing.speech_span(np.zeros(100, np.float32)) == (0, 100)
+    for x in (np.zeros(2 * sr, np.float32), hiss):
+        mel = inherent.AudioFrontend(max_frames=0).audio_to_mel(x)
+        assert inherent.mel_speech_span(mel) == (0, len(mel))
+        assert len(framing.trim_to_speech(x)) == len(x)

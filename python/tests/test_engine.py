@@ -352,3 +352,61 @@ def test_streams_stay_quiet_on_nothing():
     loud = (0.1 * rng.standard_normal(16000)).astype(np.float32)
     assert np.any(engine.score_audio(loud) != 0) and engine.voiced_frames >= 49
     assert np.any(inherent.Engine(FIXTURE, min_voiced_ms=0).score_audio(np.array([0.5], np.float32)) != 0)
+
+
+# ---- the speech span (docs/engine.md, "Speech span") ------------------------------------
+
+
+def speech_span_reference(mel: np.ndarray) -> tuple[int, int]:
+    """The rule as docs/engine.md states it, in float64 numpy."""
+    n = len(mel)
+    while n > 0 and not mel[n - 1].any():
+        n -= 1
+    if n < 3:
+        return 0, n
+    lo, hi = 2595 * np.log10(1 + 20 / 700), 2595 * np.log10(1 + 8000 / 700)
+    centres = 700 * (10 ** ((lo + (hi - lo) * np.arange(1, 129) / 129) / 2595) - 1)
+    band = (centres >= 250) & (centres <= 4000)
+    power = np.exp(mel[:n, band].astype(np.float64)).sum(axis=1)
+    padded = np.concatenate([[np.nan], power, [np.nan]])
+    smooth = np.nanmean(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    db = 10 * np.log10(smooth + 1e-30)
+    s = np.sort(db)
+    floor, loud = s[(n - 1) // 10], s[n - max(1, n // 10):].mean()
+    if loud - floor < 6:
+        return 0, n
+    active = np.flatnonzero(db >= max(floor + 0.5 * (loud - floor), loud - 40))
+    return max(0, int(active[0]) - 12), min(n, int(active[-1]) + 13)
+
+
+@pytest.mark.parametrize("snr_db", [10.0, 30.0])
+def test_speech_span_matches_a_float64_reference(snr_db):
+    fe = inherent.AudioFrontend(max_frames=0)
+    rng = np.random.default_rng(int(snr_db))
+    spans = []
+    for i, path in enumerate(EXAMPLE_WAVS + [None]):
+        x = inherent.load_audio(path) if path else speech_like(2.0, seed=i)
+        level = np.sqrt(np.mean(x ** 2))
+        lead, trail = rng.uniform(0.5, 3.0, size=2)
+        out = rng.standard_normal(int((lead + trail) * 16000) + len(x)).astype(np.float32)
+        out *= level * 10 ** (-snr_db / 20)
+        out[int(lead * 16000):int(lead * 16000) + len(x)] += x
+        mel = fe.audio_to_mel(out)
+        got, want = inherent.mel_speech_span(mel), speech_span_reference(mel)
+        # float32 sums may put a frame at the threshold on the other side.
+        assert abs(got[0] - want[0]) <= 1 and abs(got[1] - want[1]) <= 1, (path, got, want)
+        spans.append((got, lead))
+    # The noise before the words is (mostly) left out.
+    assert sum(start * 0.02 > lead - 0.5 for (start, _), lead in spans) >= len(spans) - 1
+
+
+def test_a_trimming_engine_scores_exactly_the_span(small, example_mels):
+    path, _, _ = small
+    trim, plain = inherent.Engine(path, trim_to_speech=True), inherent.Engine(path)
+    for mel in example_mels.values():
+        framed = np.concatenate([np.full((150, 128), -14.0, np.float32), mel, np.full((100, 128), -14.0, np.float32)])
+        start, end = inherent.mel_speech_span(framed)
+        assert start > 0 and end < len(framed)
+        np.testing.assert_array_equal(trim.score_mel(framed), plain.score_mel(framed[start:end]))
+    with pytest.raises(ValueError, match="shape"):
+        inherent.mel_speech_span(np.zeros((4, 80), np.float32))

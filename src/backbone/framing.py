@@ -4,8 +4,9 @@
 - `room_framing`: the clip inside seconds of room noise. Real requests sit in 7-11 s
   files holding 2-4 s of speech; the corpus pads 0.05-0.6 s. A noise bed runs under the
   whole file at a level set against the clip's loud frames, so the words keep their SNR.
-- `speech_span`: the inverse of framing, for a window model: the clip cut to where its
-  frames rise clearly above the window's own noise floor, plus a margin.
+- `trim_to_speech`: the inverse of framing, for a window model: the clip cut to the
+  engine's speech span (its frames that rise clearly above the window's own floor, plus
+  240 ms).
 - `join_word`: a real recorded word before or after the sentence, peak-matched, with a
   short gap (as `inherent synth --real-mix` joins them): a real voice in the clip.
 
@@ -15,6 +16,7 @@ the first half, probes from the second, so a probe never hears a training stretc
 import numpy as np
 
 SR = 16000
+HOP, WIN = 320, 400  # the frontend's 20 ms hop and 25 ms window
 
 
 def load_noise(paths, load):
@@ -75,45 +77,17 @@ def room_framing(x, lead_s, trail_s, snr_db, noises, part, rng):
     return np.clip(out, -1.0, 1.0)
 
 
-def frame_db(x, hop=320, band_hz=(250.0, 4000.0)):
-    """Energy of each 20 ms frame in the speech band, in dB, smoothed over 3 frames so a
-    lone click does not count as speech. The band leaves out the rumble whose slow swings
-    would otherwise pass for words."""
-    n = len(x) // hop
-    if n == 0:
-        return np.zeros(0)
-    frames = x[: n * hop].astype(np.float64).reshape(n, hop) * np.hanning(hop)
-    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
-    f = np.fft.rfftfreq(hop, 1.0 / SR)
-    e = power[:, (f >= band_hz[0]) & (f <= band_hz[1])].sum(axis=1) / hop
-    e = np.convolve(e, np.ones(3) / 3, mode="same")
-    return 10 * np.log10(e + 1e-10)
-
-
-def speech_span(x, margin_s=0.25, rise=0.5, max_depth_db=40.0):
-    """(start, end) samples of the part of x that holds its speech: the frames above a
-    threshold `rise` of the way from the noise floor (10th percentile of frame energy) to
-    the loud level (mean of the loudest tenth), and never more than max_depth_db below
-    the loud level; from the first to the last such frame, plus margin_s each side.
-    A window of silence or steady noise keeps everything (nothing rises above the floor)."""
-    db = frame_db(x)
-    if len(db) < 3:
-        return 0, len(x)
-    loud = float(np.mean(np.sort(db)[::-1][: max(1, len(db) // 10)]))
-    floor = float(np.percentile(db, 10))
-    if loud - floor < 6.0:
-        return 0, len(x)
-    threshold = max(floor + rise * (loud - floor), loud - max_depth_db)
-    active = np.flatnonzero(db >= threshold)
-    margin = int(round(margin_s * SR))
-    start = max(0, int(active[0]) * 320 - margin)
-    end = min(len(x), (int(active[-1]) + 1) * 320 + margin)
-    return start, end
-
-
-def trim_to_speech(x, margin_s=0.25):
-    start, end = speech_span(x, margin_s)
-    return x[start:end]
+def trim_to_speech(x, span=None):
+    """x cut to its speech span: the engine's rule (inherent.mel_speech_span, the same the
+    engine's trim_to_speech sessions apply), from the first sample of the span's first
+    frame to the last sample of its last frame."""
+    if span is None:
+        import inherent
+        span = inherent.mel_speech_span(inherent.AudioFrontend(max_frames=0).audio_to_mel(x))
+    start, end = span
+    if end <= start:
+        return x
+    return x[start * HOP: min(len(x), (end - 1) * HOP + WIN)]
 
 
 def join_word(x, word, first, gap_s):

@@ -9,6 +9,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "../frontend/log-mel.h"
@@ -78,6 +79,7 @@ struct inherent_session {
   std::vector<float> mel;  // [frames, 128] of score_audio, reused
   size_t min_voiced = 0;   // frames the minimum-evidence rule asks for (0: off)
   size_t voiced = 0;       // voiced frames of the last input
+  bool trim = false;       // score only the speech span
 };
 
 struct inherent_stream {
@@ -154,6 +156,10 @@ inherent_status check_min_voiced(uint32_t ms, const char* fn) {
 // means weights that load but are wrong, so it is an error naming the model.
 inherent_status session_scores(inherent_session* s, const float* mel, size_t n_frames, float* scores,
                                const char* fn) {
+  if (s->trim) {
+    const auto [start, end] = inherent::engine::speech_span(mel, n_frames, INHERENT_N_MELS);
+    if (end > start) mel += start * INHERENT_N_MELS, n_frames = end - start;
+  }
   s->voiced = inherent::engine::count_voiced_frames(mel, n_frames, INHERENT_N_MELS);
   if (s->voiced < s->min_voiced) {
     std::fill(scores, scores + INHERENT_N_HEADS, 0.0f);
@@ -183,6 +189,16 @@ inherent_status check_threads(int32_t n_threads, const char* fn) {
 
 // Index of the first NaN/Inf value, or n.
 size_t first_non_finite(const float* x, size_t n) { return inherent::find_non_finite(x, n); }
+
+// INVALID_ARGUMENT naming the first NaN/Inf value of mel [n_frames, 128], else OK.
+inherent_status check_mel_finite(const float* mel, size_t n_frames, const char* fn) {
+  const size_t n = n_frames * INHERENT_N_MELS;
+  const size_t bad = first_non_finite(mel, n);
+  if (bad == n) return INHERENT_STATUS_OK;
+  return fail(INHERENT_STATUS_INVALID_ARGUMENT,
+              std::string(fn) + ": mel[" + std::to_string(bad / INHERENT_N_MELS) + ", " +
+                  std::to_string(bad % INHERENT_N_MELS) + "] is NaN or infinite");
+}
 
 }  // namespace
 
@@ -475,6 +491,7 @@ inherent_session_params inherent_session_default_params(void) {
   p.reserve_frames = 0;
   p.n_threads = 1;
   p.min_voiced_ms = INHERENT_DEFAULT_MIN_VOICED_MS;
+  p.trim_to_speech = 0;
   return p;
 }
 
@@ -489,10 +506,13 @@ inherent_status inherent_session_init(const inherent_model* model, const inheren
                    "reserve_frames " + std::to_string(p.reserve_frames) + " is more than 3000");
   if (const inherent_status st = check_threads(p.n_threads, fn); st != INHERENT_STATUS_OK) return st;
   if (const inherent_status st = check_min_voiced(p.min_voiced_ms, fn); st != INHERENT_STATUS_OK) return st;
+  INHERENT_REQUIRE(p.trim_to_speech == 0 || p.trim_to_speech == 1, fn,
+                   "trim_to_speech = " + std::to_string(p.trim_to_speech) + " must be 0 or 1");
   return guarded(fn, [&] {
     auto s = std::make_unique<inherent_session>();
     s->model = model->model.get();
     s->min_voiced = inherent::engine::min_voiced_frames(p.min_voiced_ms);
+    s->trim = p.trim_to_speech == 1;
     if (p.n_threads > 1) {
       s->pool = std::make_unique<inherent::engine::ThreadPool>(p.n_threads);
       s->ws.threads = s->pool.get();
@@ -518,12 +538,7 @@ inherent_status inherent_session_score_mel(inherent_session* session, const floa
   INHERENT_REQUIRE(n_frames <= SIZE_MAX / INHERENT_N_MELS, fn,
                    "n_frames " + std::to_string(n_frames) + " is too large");
   return guarded(fn, [&] {
-    const size_t n = n_frames * INHERENT_N_MELS;
-    const size_t bad = first_non_finite(mel, n);
-    if (bad != n)
-      return fail(INHERENT_STATUS_INVALID_ARGUMENT,
-                  std::string(fn) + ": mel[" + std::to_string(bad / INHERENT_N_MELS) + ", " +
-                      std::to_string(bad % INHERENT_N_MELS) + "] is NaN or infinite");
+    if (const inherent_status st = check_mel_finite(mel, n_frames, fn); st != INHERENT_STATUS_OK) return st;
     // Long inputs are fine while their tail is padding; forward() checks the rest.
     return session_scores(session, mel, n_frames, scores, fn);
   });
@@ -557,6 +572,18 @@ inherent_status inherent_mel_voiced_frames(const float* mel, size_t n_frames, si
   INHERENT_REQUIRE(n_frames <= SIZE_MAX / INHERENT_N_MELS, fn, "n_frames is too large");
   *n_voiced = inherent::engine::count_voiced_frames(mel, n_frames, INHERENT_N_MELS);
   return INHERENT_STATUS_OK;
+}
+
+inherent_status inherent_mel_speech_span(const float* mel, size_t n_frames, size_t* start, size_t* end) {
+  const char* fn = "inherent_mel_speech_span";
+  INHERENT_REQUIRE(start && end, fn, "start or end is NULL");
+  INHERENT_REQUIRE(mel || n_frames == 0, fn, "mel is NULL");
+  INHERENT_REQUIRE(n_frames <= SIZE_MAX / INHERENT_N_MELS, fn, "n_frames is too large");
+  return guarded(fn, [&] {
+    if (const inherent_status st = check_mel_finite(mel, n_frames, fn); st != INHERENT_STATUS_OK) return st;
+    std::tie(*start, *end) = inherent::engine::speech_span(mel, n_frames, INHERENT_N_MELS);
+    return INHERENT_STATUS_OK;
+  });
 }
 
 // ---- stream ----------------------------------------------------------------------

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstddef>
+#include <utility>
 
 namespace inherent::engine {
 
@@ -34,5 +35,23 @@ size_t count_voiced_frames(const float* mel, size_t n_frames, int n_mels);
 
 // Frames (20 ms each) that min_voiced_ms asks for; 0 turns the rule off.
 size_t min_voiced_frames(unsigned min_voiced_ms);
+
+// The speech span: where an input's speech is, so that seconds of room noise around the
+// words do not change what the model reads. Real requests sit in files of 7-11 s with
+// 2-4 s of speech; models learn from clips padded by well under a second.
+//
+//   each frame's speech-band energy (the mel bins centred in 250-4000 Hz, summed as
+//   power, smoothed over 3 frames; a lone click is not speech) in dB;
+//   floor = its 10th percentile, loud = the mean of its loudest tenth;
+//   active = frames at or above max(floor + 0.5 (loud - floor), loud - 40 dB);
+//   span = first to last active frame, plus kSpeechSpanMarginFrames each side.
+//
+// An input whose loud level is within 6 dB of its floor (silence, steady noise) keeps
+// every frame, and so does one shorter than 3 frames. Trailing all-zero frames are
+// padding: never in the span. docs/engine.md, "Speech span".
+inline constexpr int kSpeechSpanMarginFrames = 12;  // 240 ms
+
+// [start, end) frames of mel [n_frames, n_mels] (raw log-mel) that hold its speech.
+std::pair<size_t, size_t> speech_span(const float* mel, size_t n_frames, int n_mels);
 
 }  // namespace inherent::engine

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""What the engine's speech span (trim_to_speech) does to a package's scores, on the
+probes of bench/backbone-designs.py (docs/engine.md, "Speech span"):
+
+- test: the corpus's test split (held-out voices and templates), and `framed`: the first
+  --probe of them inside 2.5 s of room noise each side (10-40 dB below the words; noise
+  from the second half of each file), gate AUC and |gate score difference| against the
+  plain clip;
+- real-dev's probe half (held-out real speakers, ordinary speech): the share that passes
+  the gate at the test split's 95 %-recall threshold.
+
+Each row is the same package on the same audio, scored with and without the span.
+
+    bench/speech-span.py --corpus out/corpus-15k [--package data/models/small/native]
+"""
+import argparse
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("designs_bench", REPO / "bench" / "backbone-designs.py")
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+import framing  # noqa: E402  (on the path through the designs bench)
+import real_speech  # noqa: E402
+
+import inherent  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", default="out/corpus-15k")
+    ap.add_argument("--package", default="data/models/small/native")
+    ap.add_argument("--test", type=int, default=1500)
+    ap.add_argument("--probe", type=int, default=800)
+    ap.add_argument("--json-out", help="write the numbers as JSON here")
+    args = ap.parse_args()
+    rows = bench.read_corpus(args.corpus)
+    test = [r for r in rows if r["split"] == "test"][:args.test]
+    probe = test[:args.probe]
+    noises = framing.load_noise(sorted((bench.SHARED / "speech-commands-noise").glob("*.wav")), inherent.load_audio)
+    load = inherent.load_audio
+
+    def framed(r):
+        snr = bench.rng_for("framed-probe-snr:" + r["path"]).uniform(10, 40)
+        return framing.room_framing(load(r["path"]), 2.5, 2.5, snr, noises, "probe",
+                                    bench.rng_for("framed-probe:" + r["path"]))
+
+    audio = {"test": [load(r["path"]) for r in test], "framed": [framed(r) for r in probe],
+             "real-dev": [load(r["path"])[:12 * 16000] for r in real_speech.real_dev_clips("probe")]}
+    ordinary = np.array([r["is_command"] != "1" for r in real_speech.real_dev_clips("probe")])
+    y = np.array([r["y"][0] for r in test])
+    out = {}
+    print(f"{args.package}: {len(test)} test clips, {len(probe)} framed, {len(audio['real-dev'])} real-dev\n")
+    print("| scoring | test gate AUC | framed gate AUC (drop) | framed vs plain gate |diff| max / mean | "
+          "real-dev passes at 95 % recall |")
+    print("|---|---|---|---|---|")
+    for trim in (False, True):
+        engine = inherent.Engine(args.package, trim_to_speech=trim)
+        g = {k: np.array([engine.score_audio(x)[0] for x in v]) for k, v in audio.items()}
+        d = np.abs(g["framed"] - g["test"][:len(probe)])
+        thr = float(np.quantile(g["test"][y == 1], 0.05))
+        sub = bench.auc(y[:len(probe)], g["test"][:len(probe)])
+        r = {"test_gate_auc": bench.auc(y, g["test"]), "framed_gate_auc": bench.auc(y[:len(probe)], g["framed"]),
+             "probe_subset_gate_auc": sub, "framed_diff_max": float(d.max()), "framed_diff_mean": float(d.mean()),
+             "real_dev_passes": float((g["real-dev"][ordinary] >= thr).mean())}
+        out["trim" if trim else "plain"] = r
+        print(f"| {'speech span' if trim else 'every frame'} | {r['test_gate_auc']:.3f} | "
+              f"{r['framed_gate_auc']:.3f} ({r['framed_gate_auc'] - sub:+.3f}) | "
+              f"{r['framed_diff_max']:.3f} / {r['framed_diff_mean']:.3f} | {r['real_dev_passes']:.2f} |")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
