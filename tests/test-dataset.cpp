@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -429,6 +430,81 @@ TEST(Dataset, BadTeacherScoresNameFileLineAndColumn) {
   }
   msg = load_error(some_columns.csv);
   EXPECT_NE(msg.find("has 1 teacher columns but not teacher_hasAddToListIntent"), std::string::npos) << msg;
+}
+
+// Empties the 13 head cells (fields 9-21) of the given data rows (0-based).
+void blank_heads(const std::string& csv, const std::vector<int>& rows) {
+  std::ifstream in(csv);
+  std::string text, line;
+  for (int row = -1; std::getline(in, line); ++row) {
+    if (std::find(rows.begin(), rows.end(), row) != rows.end()) {
+      std::vector<std::string> cells(1);  // trailing empty cells kept
+      for (const char ch : line) {
+        if (ch == ',')
+          cells.emplace_back();
+        else
+          cells.back().push_back(ch);
+      }
+      for (int h = 0; h < INHERENT_N_HEADS; ++h) cells.at(static_cast<size_t>(9 + h)).clear();
+      line.clear();
+      for (size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + cells[i];
+    }
+    text += line + "\n";
+  }
+  in.close();
+  std::ofstream(csv) << text;
+}
+
+TEST(Dataset, UnlabelledRowsCarryTeacherScoresOnly) {
+  Corpus corpus(6, 2);
+  add_teacher_columns(corpus.csv, [](int, int h) { return std::to_string(0.05 * h); });
+  blank_heads(corpus.csv, {1, 3});
+  const Dataset train = Dataset::load(corpus.csv, Split::train, options());
+  EXPECT_EQ(train.n_unlabelled(), 2u);
+  EXPECT_EQ(train.balance().clips, 4);  // class balance counts labelled rows only
+  EXPECT_NE(train.balance_report().find("and 2 unlabelled clips"), std::string::npos);
+  BatchLoader loader(train, options(6), BatchPlan::evaluation(train, options(6)));
+  const std::optional<Batch> b = loader.next();
+  ASSERT_TRUE(b);
+  ASSERT_EQ(b->labelled.size(), static_cast<size_t>(b->size));
+  for (int64_t k = 0; k < b->size; ++k) {
+    const Clip& c = train.clip(b->clips[static_cast<size_t>(k)]);
+    const bool unlabelled = c.row.line == 3 || c.row.line == 5;
+    EXPECT_EQ(b->labelled[static_cast<size_t>(k)], unlabelled ? 0 : 1) << c.row.line;
+    EXPECT_EQ(c.row.labelled, !unlabelled);
+    if (unlabelled) {
+      for (int h = 0; h < INHERENT_N_HEADS; ++h)
+        EXPECT_EQ(b->labels[static_cast<size_t>(k * INHERENT_N_HEADS + h)], 0);
+    }
+  }
+  // Other readers refuse them by line; the labels check names the rule.
+  LabelsCheckOptions no_audio;
+  no_audio.check_audio = false;
+  const LabelsCheck strict = check_labels(corpus.csv, no_audio);
+  ASSERT_EQ(strict.issues.size(), 2u);
+  EXPECT_EQ(strict.issues[0].rule, "unlabelled");
+  EXPECT_EQ(strict.issues[0].line, 3u);
+}
+
+TEST(Dataset, UnlabelledRowsNeedTrainAndATeacher) {
+  Corpus in_eval(4, 2);
+  add_teacher_columns(in_eval.csv, [](int, int) { return "0.5"; });
+  blank_heads(in_eval.csv, {5});
+  std::string msg = load_error(in_eval.csv);
+  EXPECT_NE(msg.find("labels.csv:7:10: [unlabelled] every head cell is empty in a eval row"),
+            std::string::npos)
+      << msg;
+  Corpus untaught(4, 0);
+  add_teacher_columns(untaught.csv, [](int i, int) { return i == 2 ? "" : "0.5"; });
+  blank_heads(untaught.csv, {2});
+  msg = load_error(untaught.csv);
+  EXPECT_NE(msg.find("labels.csv:4:10: [unlabelled] every head cell is empty and the row has no teacher"),
+            std::string::npos)
+      << msg;
+  Corpus no_columns(3, 0);
+  blank_heads(no_columns.csv, {0});
+  msg = load_error(no_columns.csv);
+  EXPECT_NE(msg.find("labels.csv:2:10: [unlabelled]"), std::string::npos) << msg;
 }
 
 TEST(Dataset, BadLabelsNameFileLineAndColumn) {

@@ -397,6 +397,56 @@ TEST(Train, DistillationIsLoggedAndNeedsTeacherScores) {
       << out;
 }
 
+// Unlabelled rows (every head cell empty, teacher scores filled) train through the
+// distillation loss alone; without distillation the run is refused by name.
+TEST(Train, UnlabelledRowsTrainOnlyWithDistillation) {
+  Workdir w;
+  std::string out;
+  // Every train row gets a teacher; every second one also loses its head labels.
+  const std::string taught = w.dir + "/unlabelled.csv";
+  size_t blanked = 0;
+  {
+    std::ifstream in(w.labels);
+    std::ofstream o(taught);
+    std::string line;
+    for (int row = -1; std::getline(in, line); ++row) {
+      std::vector<std::string> cells;
+      std::stringstream ss(line);
+      for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
+      const bool train = row >= 0 && cells.at(8) == "train";
+      if (train && row % 2 == 0) {
+        for (int h = 0; h < INHERENT_N_HEADS; ++h) cells.at(static_cast<size_t>(9 + h)).clear();
+        ++blanked;
+      }
+      std::string joined;
+      for (size_t i = 0; i < cells.size(); ++i) joined += (i ? "," : "") + cells[i];
+      for (int h = 0; h < INHERENT_N_HEADS; ++h)
+        joined += "," + (row < 0 ? std::string("teacher_") + kHeadTable[static_cast<size_t>(h)].name
+                                 : std::string(train ? "0.7" : ""));
+      o << joined << "\n";
+    }
+  }
+  ASSERT_GT(blanked, 0u);
+  const std::string cfg = short_run_config(w, "distill", "distill_weight: 0.5");
+  ASSERT_EQ(
+      run({"train", "--config", cfg, "--labels", taught, "--max-steps", "4", "--output-dir", w.dir + "/run"},
+          &out, w.dir + "/log"),
+      0)
+      << out;
+  EXPECT_NE(out.find(std::to_string(blanked) + " unlabelled clips (teacher scores only"), std::string::npos)
+      << out;
+  EXPECT_EQ(train_values(w.dir + "/run/metrics.jsonl", "distill_loss").size(), 4u);
+  const std::string plain = short_run_config(w, "plain", "focal_gamma: 0");
+  EXPECT_NE(run({"train", "--config", plain, "--labels", taught, "--max-steps", "2", "--output-dir",
+                 w.dir + "/refused"},
+                &out, w.dir + "/log"),
+            0);
+  EXPECT_NE(out.find(std::to_string(blanked) + " train rows are unlabelled (teacher scores only) but "
+                                               "training.distill_weight is 0"),
+            std::string::npos)
+      << out;
+}
+
 // Largest |a - b| over the float32 tensors the two files share.
 double max_weight_diff(const std::string& a, const std::string& b) {
   const auto ta = tensors_of(a), tb = tensors_of(b);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <unordered_map>
 
 #include "common/heads.h"
@@ -21,6 +22,59 @@ bool parse_double(const std::string& s, double* out) {
   const char* e = s.data() + s.size();
   auto [p, ec] = std::from_chars(b, e, *out);
   return ec == std::errc() && p == e && std::isfinite(*out);
+}
+
+using HeadColumns = std::array<size_t, INHERENT_N_HEADS>;  // 0-based field of each head
+using IssueFn = std::function<void(size_t, size_t, const char*, std::string)>;
+
+// Every head cell empty: the row has no labels (an unlabelled row, or a mistake).
+bool unlabelled(const std::vector<std::string>& fields, const HeadColumns& heads) {
+  return std::all_of(heads.begin(), heads.end(), [&](size_t c) { return fields[c].empty(); });
+}
+
+void check_unlabelled(const std::vector<std::string>& fields, const TeacherColumns& teacher,
+                      const HeadColumns& heads, const LabelsCheckOptions& options, LabelRow* row,
+                      const IssueFn& issue) {
+  row->labelled = false;
+  const size_t line = row->line, column = heads[0] + 1;
+  if (!options.allow_unlabelled) {
+    issue(line, column, "unlabelled",
+          "every head cell is empty: an unlabelled row, which only training toward teacher scores reads");
+    return;
+  }
+  if (row->split != Split::train)
+    issue(line, column, "unlabelled",
+          std::string("every head cell is empty in a ") + split_name(row->split) +
+              " row: unlabelled rows are for training only");
+  const bool scored =
+      teacher.present && std::all_of(teacher.column.begin(), teacher.column.end(),
+                                     [&](int c) { return !fields[static_cast<size_t>(c)].empty(); });
+  if (!scored)
+    issue(line, column, "unlabelled",
+          "every head cell is empty and the row has no teacher_<head> scores: nothing to learn from");
+}
+
+void check_heads(const std::vector<std::string>& fields, const HeadColumns& heads, LabelRow* row,
+                 const IssueFn& issue) {
+  bool heads_ok = true;
+  for (int h = 0; h < INHERENT_N_HEADS; ++h) {
+    const size_t c = heads[static_cast<size_t>(h)];
+    const std::string& v = fields[c];
+    if (v == "0" || v == "1") {
+      row->heads[static_cast<size_t>(h)] = static_cast<uint8_t>(v[0] - '0');
+    } else {
+      issue(row->line, c + 1, "head-value",
+            std::string(kHeadTable[static_cast<size_t>(h)].name) + " must be 0 or 1, got \"" + v + "\"");
+      heads_ok = false;
+    }
+  }
+  if (heads_ok && row->heads[0] == 0) {
+    for (int h = 1; h < INHERENT_N_HEADS; ++h)
+      if (row->heads[static_cast<size_t>(h)])
+        issue(row->line, heads[static_cast<size_t>(h)] + 1, "gate-consistency",
+              std::string(kHeadTable[static_cast<size_t>(h)].name) +
+                  " is 1 while isInteresting is 0 (intents need the gate)");
+  }
 }
 
 }  // namespace
@@ -97,7 +151,16 @@ LabelsCheck check_labels_table(CsvTable table, const std::string& path, const La
 
   const std::string base = parent_dir(path);
   std::unordered_map<std::string, size_t> path_line;
+  TeacherColumns teacher;
+  try {
+    teacher = teacher_columns(table.header, path);
+  } catch (const Exception& e) {
+    issue(1, 0, "header", e.what());
+  }
   enum { kAudio, kTranscript, kSpeaker, kSession, kDevice, kEnvironment, kSource, kDuration, kSplit, kHead0 };
+  HeadColumns head_cols{};
+  for (int h = 0; h < INHERENT_N_HEADS; ++h)
+    head_cols[static_cast<size_t>(h)] = static_cast<size_t>(col[kHead0 + h]);
   for (CsvRow& r : table.rows) {
     if (r.fields.size() != table.header.size()) {
       issue(r.line, 0, "field-count",
@@ -137,22 +200,10 @@ LabelsCheck check_labels_table(CsvTable table, const std::string& path, const La
     else
       issue(r.line, column(kSplit), "split", "split \"" + split + "\" must be train, eval or test");
 
-    bool heads_ok = true;
-    for (int h = 0; h < INHERENT_N_HEADS; ++h) {
-      const std::string& v = field(kHead0 + h);
-      if (v == "0" || v == "1") {
-        row.heads[h] = static_cast<uint8_t>(v[0] - '0');
-      } else {
-        issue(r.line, column(kHead0 + h), "head-value",
-              std::string(kHeadTable[h].name) + " must be 0 or 1, got \"" + v + "\"");
-        heads_ok = false;
-      }
-    }
-    if (heads_ok && row.heads[0] == 0) {
-      for (int h = 1; h < INHERENT_N_HEADS; ++h)
-        if (row.heads[h])
-          issue(r.line, column(kHead0 + h), "gate-consistency",
-                std::string(kHeadTable[h].name) + " is 1 while isInteresting is 0 (intents need the gate)");
+    if (unlabelled(r.fields, head_cols)) {
+      check_unlabelled(r.fields, teacher, head_cols, options, &row, issue);
+    } else {
+      check_heads(r.fields, head_cols, &row, issue);
     }
 
     if (!row.audio_path.empty()) {

@@ -35,7 +35,10 @@ struct LabelRow {
   std::string transcript, speaker_id, session_id, device, environment, source;
   double duration_s = 0.0;  // 0 when the column is empty (unknown)
   Split split = Split::train;
-  std::array<uint8_t, INHERENT_N_HEADS> heads{};
+  std::array<uint8_t, INHERENT_N_HEADS> heads{};  // all 0 when unlabelled
+  // false: every head cell is empty and the row's teacher_<head> scores are its only
+  // targets (a train row, read only where LabelsCheckOptions::allow_unlabelled says so).
+  bool labelled = true;
   std::vector<std::string> fields;  // every field as written, header order
 };
 
@@ -59,6 +62,10 @@ struct LabelsCheckOptions {
   bool check_audio = true;  // open every audio file (exists, decodes, duration)
   double max_duration_s = 60.0;
   double duration_tolerance_s = 0.1;  // declared vs actual duration
+  // Accept unlabelled rows: every head cell empty, split train, all 13 teacher_<head>
+  // cells filled. Only readers that train toward a teacher set this; every other tool
+  // refuses such a row by line, so it never counts as thirteen 0s.
+  bool allow_unlabelled = false;
 };
 
 struct LabelsCheck {
@@ -85,7 +92,8 @@ std::string labels_to_csv(const std::vector<std::string>& header, const std::vec
 // Teacher scores, an optional extension of the contract: 13 extra columns
 // `teacher_<head name>` (e.g. teacher_isInteresting) holding a teacher model's scores in
 // [0, 1], all filled or all empty in a row. Distillation (training.distill_weight) trains
-// toward them; a row left empty has no teacher.
+// toward them; a row left empty has no teacher. A row with teacher scores and no head
+// labels at all is unlabelled audio (LabelRow::labelled): distillation is all it gives.
 struct TeacherColumns {
   std::array<int, INHERENT_N_HEADS> column{};  // 0-based CSV columns
   bool present = false;                        // false: the file has none of them

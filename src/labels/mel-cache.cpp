@@ -119,7 +119,9 @@ std::string PrepOptions::to_string() const {
 
 void run_prep(const PrepOptions& o) {
   o.validate();
-  const Labels labels = read_labels(o.labels);
+  LabelsCheckOptions check;
+  check.allow_unlabelled = true;  // teacher-only rows are training input too
+  const Labels labels = read_labels(o.labels, check);
   const fs::path out_dir = o.out, mel_dir = out_dir / "mels";
   fs::create_directories(mel_dir);
   std::vector<std::string> names;

@@ -89,6 +89,7 @@ Dataset Dataset::load(const std::string& labels_path, Split split, const DataOpt
   d.cached_ = o.mel_cache && mel_col >= 0 && frames_col >= 0;
   LabelsCheckOptions check;
   check.check_audio = o.check_audio && !d.cached_;
+  check.allow_unlabelled = true;  // teacher-only rows: the trainer refuses them without distillation
   LabelsCheck checked = check_labels_table(table, labels_path, check);
   if (!checked.ok()) {
     std::string msg =
@@ -107,6 +108,7 @@ Dataset Dataset::load(const std::string& labels_path, Split split, const DataOpt
     Clip c;
     c.teacher = teacher_scores(row, teacher, labels_path);
     d.n_teacher_ += c.teacher.has_value();
+    d.n_unlabelled_ += row.labelled ? 0 : 1;
     if (d.cached_) {
       const std::string& frames = row.fields.at(static_cast<size_t>(frames_col));
       char* end = nullptr;
@@ -172,6 +174,7 @@ int64_t Dataset::features(size_t i, bool augment, uint64_t aug_seed, const DataO
 ClassBalance Dataset::balance() const {
   ClassBalance b;
   for (const Clip& c : clips_) {
+    if (!c.row.labelled) continue;  // no labels to count: class balance is of labelled rows
     ++b.clips;
     b.seconds +=
         c.row.duration_s > 0 ? c.row.duration_s : static_cast<double>(c.n_frames) * kHopLength / kSampleRate;
@@ -194,10 +197,16 @@ std::string Dataset::balance_report() const {
   std::snprintf(line, sizeof(line), "%s split of %s: %lld clips, %s%s\n", split_name(split_), path_.c_str(),
                 static_cast<long long>(b.clips), amount, cached_ ? " (mel cache)" : "");
   out += line;
+  if (n_unlabelled_ > 0) {
+    std::snprintf(line, sizeof(line), "  and %zu unlabelled clips (teacher scores only; not counted below)\n",
+                  n_unlabelled_);
+    out += line;
+  }
   for (int h = 0; h < INHERENT_N_HEADS; ++h) {
     const int64_t p = b.positives[static_cast<size_t>(h)];
     std::snprintf(line, sizeof(line), "  %-24s %7lld positive  %5.1f%%%s\n", inherent_head_name(h),
-                  static_cast<long long>(p), 100.0 * static_cast<double>(p) / static_cast<double>(b.clips),
+                  static_cast<long long>(p),
+                  100.0 * static_cast<double>(p) / static_cast<double>(std::max<int64_t>(1, b.clips)),
                   p == 0 ? "  (no positive: its loss only learns 'no')" : "");
     out += line;
   }
@@ -419,6 +428,7 @@ Batch BatchLoader::build(const BatchPlan::Item& item) const {
     const auto& scores = clip.teacher ? *clip.teacher : none;
     b.teacher.insert(b.teacher.end(), scores.begin(), scores.end());
     b.has_teacher.push_back(clip.teacher ? 1 : 0);
+    b.labelled.push_back(clip.row.labelled ? 1 : 0);
   }
   b.mel.assign(static_cast<size_t>(b.size * b.frames * kMels), 0.0f);
   for (size_t i = 0; i < mels.size(); ++i) {

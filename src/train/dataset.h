@@ -117,6 +117,8 @@ class Dataset {
   bool uses_mel_cache() const { return cached_; }
   // Rows of this split with teacher scores (distillation targets).
   size_t n_with_teacher() const { return n_teacher_; }
+  // Rows without head labels (teacher scores only; labels.h).
+  size_t n_unlabelled() const { return n_unlabelled_; }
 
   // The clip's log-mels [n_frames, 128] (appended to *out; returns n_frames). With
   // augment, the waveform hook (audio only) and SpecAugment run with an rng seeded
@@ -146,6 +148,7 @@ class Dataset {
   Split split_ = Split::train;
   bool cached_ = false;
   size_t n_teacher_ = 0;
+  size_t n_unlabelled_ = 0;
   std::vector<Clip> clips_;
 };
 
@@ -159,6 +162,7 @@ struct Batch {
   std::vector<uint8_t> labels;       // [B, 13]
   std::vector<float> teacher;        // [B, 13] teacher scores (0 where has_teacher is 0)
   std::vector<uint8_t> has_teacher;  // [B]
+  std::vector<uint8_t> labelled;     // [B] 0: no head labels (its labels row is all 0), teacher only
   std::vector<int64_t> n_frames;     // [B]
   std::vector<size_t> clips;         // [B] indices into the dataset
 };

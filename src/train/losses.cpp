@@ -32,6 +32,17 @@ torch::Tensor focal_bce(const torch::Tensor& logits, const torch::Tensor& y, con
   return -(pos + neg).mean();
 }
 
+torch::Tensor labelled_focal_bce(const torch::Tensor& logits, const torch::Tensor& y,
+                                 const torch::Tensor& pos_weight, double gamma, Batch& b,
+                                 const torch::Device& device) {
+  const auto n = static_cast<int64_t>(std::count(b.labelled.begin(), b.labelled.end(), uint8_t{1}));
+  if (b.labelled.empty() || n == b.size) return focal_bce(logits, y, pos_weight, gamma);
+  if (n == 0) return torch::zeros({}, logits.options());
+  const torch::Tensor rows =
+      torch::from_blob(b.labelled.data(), {b.size}, torch::kUInt8).to(torch::kBool).to(device);
+  return focal_bce(logits.index({rows}), y.index({rows}), pos_weight, gamma);
+}
+
 torch::Tensor distill_loss(const torch::Tensor& logits, Batch& b, const torch::Device& device) {
   const torch::Tensor has =
       torch::from_blob(b.has_teacher.data(), {b.size}, torch::kUInt8).to(torch::kBool).to(device);

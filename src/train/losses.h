@@ -23,6 +23,12 @@ double lr_at(const TrainingOptions& t, int64_t step);
 torch::Tensor focal_bce(const torch::Tensor& logits, const torch::Tensor& y, const torch::Tensor& pos_weight,
                         double gamma);
 
+// focal_bce over the batch's labelled rows only (unlabelled rows have teacher scores and
+// no labels); 0 when none is labelled. The same tensor as focal_bce when all are.
+torch::Tensor labelled_focal_bce(const torch::Tensor& logits, const torch::Tensor& y,
+                                 const torch::Tensor& pos_weight, double gamma, Batch& b,
+                                 const torch::Device& device);
+
 // Plain BCE of the logits toward the teacher's scores, over the batch's rows that have
 // them (0 when none does): the teacher's soft view, with no class weights or focusing.
 torch::Tensor distill_loss(const torch::Tensor& logits, Batch& b, const torch::Device& device);

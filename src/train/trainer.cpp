@@ -353,6 +353,14 @@ void TrainingRun::load_data() {
          req_.labels + ": training.distill_weight is " + std::to_string(opts().distill_weight) + " but no " +
              split_name(train_->split()) +
              " row has teacher scores (the 13 teacher_<head> columns; docs/training.md, \"Distillation\")");
+  if (train_->n_unlabelled() > 0 && !(opts().distill_weight > 0))
+    fail(INHERENT_STATUS_INVALID_ARGUMENT,
+         req_.labels + ": " + std::to_string(train_->n_unlabelled()) +
+             " train rows are unlabelled (teacher scores only) but training.distill_weight is 0: set it, "
+             "or leave those rows out (docs/training.md, \"Distillation\")");
+  if (eval_ && eval_->n_unlabelled() > 0)
+    fail(INHERENT_STATUS_INVALID_ARGUMENT, eval_path_ + ": the eval split (" + split_name(eval_->split()) +
+                                               ") holds unlabelled rows; evaluation needs labels");
   hashes_.code = code_commit();
   hashes_.train_labels = train_->content_hash();
   hashes_.eval_labels = eval_ ? eval_->content_hash() : "";
@@ -641,7 +649,7 @@ StepOutcome TrainingRun::train_step(Batch& batch) {
   auto [mel, y] = to_tensors(batch, device_);
   auto [h, valid2] = model_->encode(mel);
   const torch::Tensor logits = model_->classify(h, valid2);
-  const torch::Tensor heads_loss = focal_bce(logits, y, pos_weight_, t.focal_gamma);
+  const torch::Tensor heads_loss = labelled_focal_bce(logits, y, pos_weight_, t.focal_gamma, batch, device_);
   torch::Tensor loss = heads_loss;
   if (t.int8_consistency > 0) {
     torch::Tensor rounded;

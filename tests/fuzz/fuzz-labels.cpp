@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The labels validator on arbitrary CSV text (audio checks off: no file access), and the
-// teacher_<head> columns that distillation reads from the same rows.
+// teacher_<head> columns that distillation reads from the same rows, with unlabelled rows
+// (empty heads, teacher scores only) allowed as training reads them.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -25,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
   } catch (const inherent::Exception&) {
   }
+  options.allow_unlabelled = true;
   try {
     const inherent::LabelsCheck check = inherent::check_labels_text(text, "/fuzz/labels.csv", options);
     if (!check.ok()) return 0;
@@ -33,6 +35,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& row : check.labels.rows) {
       try {
         const auto scores = inherent::teacher_scores(row, columns, "/fuzz/labels.csv");
+        // An unlabelled row passed the check only as a train row with its teacher's scores.
+        if (!row.labelled && (row.split != inherent::Split::train || !scores)) std::abort();
+        for (const uint8_t head : row.heads)
+          if (!row.labelled && head != 0) std::abort();
         if (scores)
           for (float v : *scores)
             if (!(v >= 0.0f && v <= 1.0f)) std::abort();  // only scores in [0, 1] pass

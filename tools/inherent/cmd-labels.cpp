@@ -30,6 +30,7 @@ void add_labels(CLI::App& app) {
   cmd->callback([o] {
     LabelsCheckOptions opts;
     opts.check_audio = !o->no_audio;
+    opts.allow_unlabelled = true;  // part of the contract; readers other than training refuse them
     size_t total_issues = 0;
     for (const std::string& path : o->files) {
       const LabelsCheck check = check_labels(path, opts);
@@ -38,7 +39,9 @@ void add_labels(CLI::App& app) {
       std::array<size_t, INHERENT_N_HEADS> pos{};
       std::array<size_t, 3> split_rows{};
       double seconds = 0;
+      size_t unlabelled = 0;
       for (const LabelRow& r : check.labels.rows) {
+        unlabelled += r.labelled ? 0 : 1;
         for (int h = 0; h < INHERENT_N_HEADS; ++h) pos[h] += r.heads[h];
         split_rows[static_cast<int>(r.split)]++;
         seconds += r.duration_s;
@@ -56,6 +59,7 @@ void add_labels(CLI::App& app) {
         j["positives"] = nlohmann::json::object();
         for (int h = 0; h < INHERENT_N_HEADS; ++h) j["positives"][head_name(h)] = pos[h];
         j["audio_seconds"] = seconds;
+        j["unlabelled"] = unlabelled;
         std::printf("%s\n", json_text(j).c_str());
         continue;
       }
@@ -64,6 +68,11 @@ void add_labels(CLI::App& app) {
       std::printf("%s: %zu valid rows (train %zu, eval %zu, test %zu), %.1f min of audio, %zu problem(s)\n",
                   path.c_str(), check.labels.rows.size(), split_rows[0], split_rows[1], split_rows[2],
                   seconds / 60.0, check.issues.size());
+      if (unlabelled)
+        std::printf(
+            "  %zu unlabelled train rows (teacher scores only: distillation reads them, other tools "
+            "refuse them)\n",
+            unlabelled);
       if (!check.labels.rows.empty()) {
         std::printf("  positives per head:\n");
         for (int h = 0; h < INHERENT_N_HEADS; ++h)
