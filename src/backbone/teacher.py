@@ -6,7 +6,14 @@ the 13 `teacher_<head>` columns (docs/labels.md) that `training.distill_weight` 
 toward (docs/training.md, "Distillation").
 
     .venv/bin/python src/backbone/teacher.py LABELS OUT_CSV \\
-        --heads out/backbone-designs/D1-pooled.pt [--design pooled] [--splits train]
+        --heads out/backbone-designs/D1-pooled.pt [--design pooled] [--splits train] \\
+        [--audio-dir DIR ...] [--audio-list FILE ...] [--trim]
+
+--audio-dir / --audio-list add recordings without labels: each file becomes an
+unlabelled train row (every head cell empty, docs/labels.md) with the teacher's scores,
+so a folder of a user's own audio teaches the student through distillation alone. Keep
+probe speakers out of them. --trim lets the teacher hear each clip's speech span (for
+heads trained that way: bench/backbone-designs.py --trim).
 
 The teacher hears each clip as written (the clean clip: the student's augmentation is
 applied later, at training time). Rows of other splits are copied with empty teacher
@@ -27,6 +34,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import designs  # noqa: E402
 import features  # noqa: E402
+import framing  # noqa: E402
 
 import inherent  # noqa: E402
 
@@ -35,8 +43,11 @@ COLUMNS = ["teacher_" + h for h in HEADS]
 
 
 def load_heads(path, design):
-    heads = designs.PooledHeads() if design == "pooled" else designs.CtcHeads()
-    heads.load_state_dict(torch.load(path))
+    """A design's weights; the feature width is read from them (384 for Whisper tiny.en)."""
+    state = torch.load(path)
+    dim = int(state["norm.weight"].shape[0])
+    heads = designs.PooledHeads(dim=dim) if design == "pooled" else designs.CtcHeads(dim=dim)
+    heads.load_state_dict(state)
     return heads.eval()
 
 
@@ -54,6 +65,33 @@ def read_labels(path):
     if clash:
         sys.exit(f"teacher: {path}: already has {clash[0]} (write to a labels file without teacher columns)")
     return header, rows
+
+
+AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3"}
+
+
+def unlabelled_rows(header, dirs, lists):
+    """A labels row (every head cell empty, split train) per audio file under each folder
+    and per line of each list file, by absolute path; exits naming a missing file."""
+    paths = []
+    for d in dirs:
+        if not Path(d).is_dir():
+            sys.exit(f"teacher: --audio-dir {d}: not a folder")
+        paths += sorted(p for p in Path(d).rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES)
+    for lst in lists:
+        for n, line in enumerate(Path(lst).read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                p = Path(line.strip())
+                p = p if p.is_absolute() else Path(lst).parent / p
+                if not p.is_file():
+                    sys.exit(f"teacher: {lst}:{n}: {line.strip()}: no such file")
+                paths.append(p)
+    rows = []
+    for p in paths:
+        r = {c: "" for c in header}
+        r.update(audio_path=str(p.resolve()), source=p.parent.name, split="train")
+        rows.append(r)
+    return rows
 
 
 def write_taught_labels(out, header, rows, scores):
@@ -88,22 +126,34 @@ def main(argv=None):
     ap.add_argument("--splits", default="train", help="comma-separated splits to score")
     ap.add_argument("--cache", help="feature cache folder (default OUT.features; bench/backbone-designs.py's "
                     "OUT/features reuses its clips when LABELS is named the same way)")
+    ap.add_argument("--audio-dir", action="append", default=[], metavar="DIR",
+                    help="add every audio file under DIR as an unlabelled train row (repeatable)")
+    ap.add_argument("--audio-list", action="append", default=[], metavar="FILE",
+                    help="add the audio files listed in FILE (one path per line, relative to FILE) "
+                    "as unlabelled train rows (repeatable)")
+    ap.add_argument("--trim", action="store_true", help="the teacher hears each clip's speech span")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     labels, out = Path(args.labels), Path(args.out)
     header, rows = read_labels(labels)
+    extra = unlabelled_rows(header, args.audio_dir, args.audio_list)
+    if extra and "mel_path" in header:
+        sys.exit(f"teacher: {labels} is a prep manifest: add unlabelled audio to a labels CSV, then prep the output")
+    rows += extra
     splits = set(args.splits.split(","))
     heads = load_heads(args.heads, args.design)
     cache = features.FeatureCache(features.Backbone(args.encoder, args.stem), args.cache or str(out) + ".features",
                                   inherent.AudioFrontend(max_frames=0))
-    todo = [i for i, r in enumerate(rows) if r["split"] in splits]
+    todo = [i for i, r in enumerate(rows) if r["split"] in splits or i >= len(rows) - len(extra)]
+    clip = framing.trim_to_speech if args.trim else (lambda x: x)
     scores = {}
     t0 = time.time()
     for n, i in enumerate(todo):
         path = labels.parent / rows[i]["audio_path"]
         try:
-            feats = cache.get("clip:" + str(path), lambda: inherent.load_audio(str(path)))
+            feats = cache.get(("trim:" if args.trim else "") + "clip:" + str(path),
+                              lambda: clip(inherent.load_audio(str(path))))
         except Exception as e:  # noqa: BLE001  (name the row, then stop)
             sys.exit(f"teacher: {labels}: row {i + 1} (line {i + 2}): {path}: {e}")
         scores[i] = score(heads, feats)
@@ -112,7 +162,8 @@ def main(argv=None):
             print(f"teacher: {n + 1}/{len(todo)} clips ({rate:.1f}/s, ETA {(len(todo) - n - 1) / rate:.0f} s)",
                   file=sys.stderr, flush=True)
     write_taught_labels(out, header, rows, scores)
-    print(f"teacher: {out}: {len(todo)} of {len(rows)} rows scored ({', '.join(sorted(splits))})")
+    print(f"teacher: {out}: {len(todo)} of {len(rows)} rows scored ({', '.join(sorted(splits))}), "
+          f"{len(extra)} of them unlabelled audio")
 
 
 if __name__ == "__main__":

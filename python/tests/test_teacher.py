@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: Apache-2.0
+"""src/backbone/teacher.py on a random encoder of Whisper's layout (tests/data/whisper-random,
+width 32) and random pooled heads: labelled rows get teacher columns, --audio-dir and
+--audio-list add unlabelled train rows, --trim hears the speech span, and bad input is
+named. No real weights, no corpus."""
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+sf = pytest.importorskip("soundfile")
+safetensors_torch = pytest.importorskip("safetensors.torch")
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "src" / "backbone"))
+import bridge  # noqa: E402
+import designs  # noqa: E402
+import teacher  # noqa: E402
+import whisper_encoder  # noqa: E402
+
+import inherent  # noqa: E402
+
+ENCODER = REPO / "tests" / "data" / "whisper-random" / "encoder.safetensors"
+HEAD_COLUMNS = list(inherent.HEAD_ORDER)
+
+
+def tone(path, seconds, hz, lead_s=0.0):
+    t = np.arange(int(seconds * 16000)) / 16000
+    x = (0.2 * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+    x = np.concatenate([np.full(int(lead_s * 16000), 1e-4, np.float32), x])
+    sf.write(str(path), x, 16000)
+
+
+@pytest.fixture()
+def setup(tmp_path):
+    enc, _ = whisper_encoder.load_encoder(str(ENCODER))
+    stem = bridge.MappedStem(enc.t, bridge.fixed_map_matrix(), -7.19)
+    safetensors_torch.save_file({k: v.contiguous() for k, v in stem.state_dict().items()}, str(tmp_path / "stem.st"))
+    torch.manual_seed(0)
+    torch.save(designs.PooledHeads(dim=32).state_dict(), tmp_path / "heads.pt")
+    (tmp_path / "audio").mkdir()
+    (tmp_path / "real").mkdir()
+    header = ["audio_path", "transcript", "speaker_id", "session_id", "device", "environment", "source",
+              "duration_s", "split"] + HEAD_COLUMNS
+    with open(tmp_path / "labels.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        for i, split in enumerate(["train", "test"]):
+            tone(tmp_path / "audio" / f"c{i}.wav", 0.8, 300 + 100 * i)
+            w.writerow([f"audio/c{i}.wav", "set a timer", "s", "s", "d", "e", "src", "0.8", split, 1] + [0] * 12)
+    tone(tmp_path / "real" / "r0.wav", 0.6, 440)
+    tone(tmp_path / "real" / "r1.flac", 0.5, 500, lead_s=1.0)
+    (tmp_path / "list.txt").write_text("real/r0.wav\n")
+    base = ["--heads", str(tmp_path / "heads.pt"), "--encoder", str(ENCODER), "--stem", str(tmp_path / "stem.st"),
+            "--threads", "1"]
+    return tmp_path, base
+
+
+def read_rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_labelled_and_unlabelled_rows_get_teacher_scores(setup):
+    tmp, base = setup
+    out = tmp / "taught.csv"
+    teacher.main([str(tmp / "labels.csv"), str(out), "--audio-dir", str(tmp / "real"),
+                  "--audio-list", str(tmp / "list.txt")] + base)
+    rows = read_rows(out)
+    assert len(rows) == 2 + 2 + 1
+    scored = [r for r in rows if r["teacher_isInteresting"]]
+    assert len(scored) == 4  # the train row and the three unlabelled files; the test row is left alone
+    assert rows[1]["split"] == "test" and not rows[1]["teacher_isInteresting"]
+    for r in rows[2:]:
+        assert r["split"] == "train" and all(r[h] == "" for h in HEAD_COLUMNS)
+        assert Path(r["audio_path"]).is_absolute() and Path(r["audio_path"]).exists()
+        v = np.array([float(r["teacher_" + h]) for h in HEAD_COLUMNS])
+        assert np.all((v >= 0) & (v <= 1))
+    # The same clip listed twice scores the same, and differs from another clip.
+    same = [r for r in rows[2:] if r["audio_path"].endswith("r0.wav")]
+    assert len(same) == 2 and same[0]["teacher_isInteresting"] == same[1]["teacher_isInteresting"]
+    other = next(r for r in rows[2:] if r["audio_path"].endswith("r1.flac"))
+    assert other["teacher_isInteresting"] != same[0]["teacher_isInteresting"]
+
+
+def test_trim_hears_the_speech_span(setup):
+    tmp, base = setup
+    teacher.main([str(tmp / "labels.csv"), str(tmp / "plain.csv"), "--audio-dir", str(tmp / "real")] + base)
+    teacher.main([str(tmp / "labels.csv"), str(tmp / "trim.csv"), "--audio-dir", str(tmp / "real"), "--trim"]
+                 + base)
+    plain = {Path(r["audio_path"]).name: r for r in read_rows(tmp / "plain.csv")}
+    trim = {Path(r["audio_path"]).name: r for r in read_rows(tmp / "trim.csv")}
+    # r1 has 1 s of near-silence before its tone: the span leaves most of it out.
+    assert plain["r1.flac"]["teacher_isInteresting"] != trim["r1.flac"]["teacher_isInteresting"]
+
+
+def test_bad_input_is_named(setup):
+    tmp, base = setup
+    (tmp / "bad.txt").write_text("real/r0.wav\nreal/missing.wav\n")
+    with pytest.raises(SystemExit, match=r"bad.txt:2: real/missing.wav: no such file"):
+        teacher.main([str(tmp / "labels.csv"), str(tmp / "x.csv"), "--audio-list", str(tmp / "bad.txt")] + base)
+    with pytest.raises(SystemExit, match="not a folder"):
+        teacher.main([str(tmp / "labels.csv"), str(tmp / "x.csv"), "--audio-dir", str(tmp / "nope")] + base)
+    assert not (tmp / "x.csv").exists()
