@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""What the engine's speech span (trim_to_speech) does to a package's scores, on the
-probes of bench/backbone-designs.py (docs/engine.md, "Speech span"):
+"""A package on the real-voice probes of bench/backbone-designs.py, scored by the native
+engine with and without the speech span (trim_to_speech; docs/engine.md, "Speech span"):
 
 - test: the corpus's test split (held-out voices and templates), and `framed`: the first
   --probe of them inside 2.5 s of room noise each side (10-40 dB below the words; noise
   from the second half of each file), gate AUC and |gate score difference| against the
   plain clip;
+- joined: the same clips with a real recorded word of a held-out precise-community
+  speaker before or after them (the real-word probe), gate AUC and its drop;
 - real-dev's probe half (held-out real speakers, ordinary speech): the share that passes
   the gate at the test split's 95 %-recall threshold.
 
@@ -51,26 +53,39 @@ def main():
         return framing.room_framing(load(r["path"]), 2.5, 2.5, snr, noises, "probe",
                                     bench.rng_for("framed-probe:" + r["path"]))
 
+    words = bench.test_speaker_words(rows)
+
+    def joined(r):
+        g = bench.rng_for("joined:" + r["path"])
+        w, first, gap = words[g.integers(len(words))], bool(g.integers(2)), g.uniform(0.2, 0.6)
+        return framing.join_word(load(r["path"]), load(w), first, gap)
+
     audio = {"test": [load(r["path"]) for r in test], "framed": [framed(r) for r in probe],
+             "joined": [joined(r) for r in probe],
              "real-dev": [load(r["path"])[:12 * 16000] for r in real_speech.real_dev_clips("probe")]}
     ordinary = np.array([r["is_command"] != "1" for r in real_speech.real_dev_clips("probe")])
     y = np.array([r["y"][0] for r in test])
     out = {}
     print(f"{args.package}: {len(test)} test clips, {len(probe)} framed, {len(audio['real-dev'])} real-dev\n")
-    print("| scoring | test gate AUC | framed gate AUC (drop) | framed vs plain gate |diff| max / mean | "
-          "real-dev passes at 95 % recall |")
-    print("|---|---|---|---|---|")
+    print("| scoring | test gate AUC / intent mean | joined gate AUC (drop) | framed gate AUC (drop) | "
+          "framed vs plain gate |diff| max / mean | real-dev passes at 95 % recall |")
+    print("|---|---|---|---|---|---|")
     for trim in (False, True):
         engine = inherent.Engine(args.package, trim_to_speech=trim)
-        g = {k: np.array([engine.score_audio(x)[0] for x in v]) for k, v in audio.items()}
+        full = {k: np.array([engine.score_audio(x) for x in v]) for k, v in audio.items()}
+        g = {k: v[:, 0] for k, v in full.items()}
         d = np.abs(g["framed"] - g["test"][:len(probe)])
         thr = float(np.quantile(g["test"][y == 1], 0.05))
         sub = bench.auc(y[:len(probe)], g["test"][:len(probe)])
-        r = {"test_gate_auc": bench.auc(y, g["test"]), "framed_gate_auc": bench.auc(y[:len(probe)], g["framed"]),
+        m = bench.head_metrics(np.array([r["y"] for r in test]), full["test"])
+        r = {"test_gate_auc": m["gate_auc"], "test_intent_mean_auc": m["intent_mean_auc"],
+             "test_intent_min_auc": m["intent_min_auc"], "joined_gate_auc": bench.auc(y[:len(probe)], g["joined"]),
+             "framed_gate_auc": bench.auc(y[:len(probe)], g["framed"]),
              "probe_subset_gate_auc": sub, "framed_diff_max": float(d.max()), "framed_diff_mean": float(d.mean()),
              "real_dev_passes": float((g["real-dev"][ordinary] >= thr).mean())}
         out["trim" if trim else "plain"] = r
-        print(f"| {'speech span' if trim else 'every frame'} | {r['test_gate_auc']:.3f} | "
+        print(f"| {'speech span' if trim else 'every frame'} | {r['test_gate_auc']:.3f} / "
+              f"{r['test_intent_mean_auc']:.3f} | {r['joined_gate_auc']:.3f} ({r['joined_gate_auc'] - sub:+.3f}) | "
               f"{r['framed_gate_auc']:.3f} ({r['framed_gate_auc'] - sub:+.3f}) | "
               f"{r['framed_diff_max']:.3f} / {r['framed_diff_mean']:.3f} | {r['real_dev_passes']:.2f} |")
     if args.json_out:
