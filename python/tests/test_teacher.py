@@ -66,7 +66,8 @@ def read_rows(path):
 
 def test_labelled_and_unlabelled_rows_get_teacher_scores(setup):
     tmp, base = setup
-    out = tmp / "taught.csv"
+    (tmp / "elsewhere").mkdir()
+    out = tmp / "elsewhere" / "taught.csv"
     teacher.main([str(tmp / "labels.csv"), str(out), "--audio-dir", str(tmp / "real"),
                   "--audio-list", str(tmp / "list.txt")] + base)
     rows = read_rows(out)
@@ -74,6 +75,8 @@ def test_labelled_and_unlabelled_rows_get_teacher_scores(setup):
     scored = [r for r in rows if r["teacher_isInteresting"]]
     assert len(scored) == 4  # the train row and the three unlabelled files; the test row is left alone
     assert rows[1]["split"] == "test" and not rows[1]["teacher_isInteresting"]
+    # Relative paths still name the same files from the output's folder.
+    assert (out.parent / rows[0]["audio_path"]).resolve() == (tmp / "audio" / "c0.wav").resolve()
     for r in rows[2:]:
         assert r["split"] == "train" and all(r[h] == "" for h in HEAD_COLUMNS)
         assert Path(r["audio_path"]).is_absolute() and Path(r["audio_path"]).exists()

@@ -137,6 +137,12 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     labels, out = Path(args.labels), Path(args.out)
     header, rows = read_labels(labels)
+    if labels.parent.resolve() != out.parent.resolve():
+        # Relative audio paths resolve against the labels file's folder: keep them pointing
+        # at the same files from OUT_CSV's.
+        for r in rows:
+            if not Path(r["audio_path"]).is_absolute():
+                r["audio_path"] = os.path.relpath(labels.parent / r["audio_path"], out.parent)
     extra = unlabelled_rows(header, args.audio_dir, args.audio_list)
     if extra and "mel_path" in header:
         sys.exit(f"teacher: {labels} is a prep manifest: add unlabelled audio to a labels CSV, then prep the output")
@@ -150,7 +156,7 @@ def main(argv=None):
     scores = {}
     t0 = time.time()
     for n, i in enumerate(todo):
-        path = labels.parent / rows[i]["audio_path"]
+        path = Path(os.path.normpath(out.parent / rows[i]["audio_path"]))
         try:
             feats = cache.get(("trim:" if args.trim else "") + "clip:" + str(path),
                               lambda: clip(inherent.load_audio(str(path))))
