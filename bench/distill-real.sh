@@ -5,8 +5,12 @@
 # `small`? (docs/training.md, "Unlabelled real speech"). Two fine-tunes of the shipped
 # small on the same corpus, same steps and seed: (a) no distillation; (b) distillation
 # toward the teacher's scores on real recordings without labels (real-dev's fit half and
-# a third of fsdd: no probe speaker), added as unlabelled rows. Each package is then
-# judged by bench/speech-span.py on the same probes as the shipped model.
+# a third of fsdd: no probe speaker), added as unlabelled rows; (c) the same plus a
+# TTS twin of each transcribed real clip (espeak-ng train voices) carrying the real
+# clip's teacher scores, so the same words get the same target whoever speaks them.
+# Each package is then judged by bench/speech-span.py on the same probes as the shipped
+# model, and by bench/backbone-designs.py --designs none (real vs TTS renderings of the
+# probe sentences; the teacher's feature cache makes it quick).
 #
 #   bench/distill-real.sh [CORPUS] [TEACHER_HEADS] [OUT]
 #
@@ -39,8 +43,41 @@ echo "== teacher scores on them"
 [ -f "$OUT/taught.csv" ] || $PY src/backbone/teacher.py "$CORPUS/labels.csv" "$OUT/taught.csv" --heads "$HEADS" \
   --trim --splits none --audio-list "$OUT/real-fit.txt" --cache "$(dirname "$HEADS")/features"
 
+echo "== TTS twins of the transcribed real clips"
+$PY - "$OUT/taught.csv" "$OUT/taught-twins.csv" "$OUT/twins" "$BIN" <<'PYEOF'
+import csv, hashlib, subprocess, sys
+from pathlib import Path
+sys.path.insert(0, "src/backbone")
+import real_speech
+taught, out, folder, cli = sys.argv[1:5]
+listing = subprocess.run([cli, "synth", "--list-voices"], capture_output=True, text=True, check=True).stdout
+voices = [l.split()[0].removeprefix("espeak:") for l in listing.splitlines()
+          if l.startswith("espeak:") and l.split()[3] == "train"]
+with open(taught, newline="") as f:
+    rows = list(csv.DictReader(f))
+fit = {r["path"]: r for r in real_speech.real_dev_clips("fit")}
+Path(folder).mkdir(parents=True, exist_ok=True)
+twins = []
+for r in rows:
+    src = fit.get(r["audio_path"])
+    if not src or not src["transcript"].strip():
+        continue
+    key = hashlib.sha256(r["audio_path"].encode()).hexdigest()
+    wav = Path(folder) / (key[:16] + ".wav")
+    if not wav.exists():
+        subprocess.run(["espeak-ng", "-v", voices[int(key, 16) % len(voices)], "-w", str(wav), src["transcript"]],
+                       check=True, capture_output=True)
+    twins.append({**r, "audio_path": str(wav.resolve()), "source": "tts-twin", "transcript": src["transcript"]})
+with open(out, "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerows(rows + twins)
+print(f"{len(twins)} TTS twins ({len(voices)} train voices)")
+PYEOF
+
 echo "== mel cache"
 $BIN prep --labels "$OUT/taught.csv" --out "$OUT/prep" -q
+$BIN prep --labels "$OUT/taught-twins.csv" --out "$OUT/prep-twins" -q
 # (a) reads the labelled rows only.
 $PY - "$OUT/prep/manifest.csv" "$OUT/prep/manifest-labelled.csv" <<'PYEOF'
 import csv, sys
@@ -65,6 +102,7 @@ PYEOF
 }
 config "$OUT/a.yaml" 0
 config "$OUT/b.yaml" 1
+cp "$OUT/b.yaml" "$OUT/c.yaml"
 
 echo "== fine-tunes ($STEPS steps each, side by side)"
 run() {  # $1: name, $2: manifest
@@ -75,8 +113,12 @@ run() {  # $1: name, $2: manifest
 run a "$OUT/prep/manifest-labelled.csv" &
 run b "$OUT/prep/manifest.csv" &
 wait
+run c "$OUT/prep-twins/manifest.csv"
 
 echo "== probes"
-for p in data/models/small/native "$OUT/pkg-a/native" "$OUT/pkg-b/native"; do
-  $PY bench/speech-span.py --corpus "$CORPUS" --package "$p" --json-out "$OUT/probes-$(basename "$(dirname "$p")").json"
+for p in data/models/small/native "$OUT/pkg-a/native" "$OUT/pkg-b/native" "$OUT/pkg-c/native"; do
+  name=$(basename "$(dirname "$p")")
+  $PY bench/speech-span.py --corpus "$CORPUS" --package "$p" --json-out "$OUT/probes-$name.json"
+  $PY bench/backbone-designs.py --corpus "$CORPUS" --train 12000 --probe 800 --designs none --trim \
+    --out "$(dirname "$HEADS")" --small "$p" --results "$OUT/designs-$name.json" | tail -1
 done
