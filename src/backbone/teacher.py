@@ -123,7 +123,8 @@ def main(argv=None):
     ap.add_argument("--design", default="pooled", choices=["pooled", "ctc"])
     ap.add_argument("--encoder", default="out/whisper-bridge/encoder.safetensors")
     ap.add_argument("--stem", default="out/whisper-bridge/mapped-stem.safetensors")
-    ap.add_argument("--splits", default="train", help="comma-separated splits to score")
+    ap.add_argument("--splits", default="train", help="comma-separated splits to score (none: only the "
+                    "--audio-dir / --audio-list rows)")
     ap.add_argument("--cache", help="feature cache folder (default OUT.features; bench/backbone-designs.py's "
                     "OUT/features reuses its clips when LABELS is named the same way)")
     ap.add_argument("--audio-dir", action="append", default=[], metavar="DIR",
