@@ -77,14 +77,12 @@ def room_framing(x, lead_s, trail_s, snr_db, noises, part, rng):
     return np.clip(out, -1.0, 1.0)
 
 
-def trim_to_speech(x, span=None):
+def trim_to_speech(x):
     """x cut to its speech span: the engine's rule (inherent.mel_speech_span, the same the
     engine's trim_to_speech sessions apply), from the first sample of the span's first
     frame to the last sample of its last frame."""
-    if span is None:
-        import inherent
-        span = inherent.mel_speech_span(inherent.AudioFrontend(max_frames=0).audio_to_mel(x))
-    start, end = span
+    import inherent  # the native module; the rest of this file needs only numpy
+    start, end = inherent.mel_speech_span(inherent.AudioFrontend(max_frames=0).audio_to_mel(x))
     if end <= start:
         return x
     return x[start * HOP: min(len(x), (end - 1) * HOP + WIN)]

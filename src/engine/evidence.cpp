@@ -32,13 +32,12 @@ size_t min_voiced_frames(unsigned min_voiced_ms) {
 
 namespace {
 
-// Mel bins whose centre lies in the speech band: [first, last).
-std::pair<int, int> speech_band_bins(int n_mels) {
+// Mel bins whose centre (peak) lies in the speech band: [first, last).
+std::pair<int, int> speech_band_bins() {
   constexpr double kLowHz = 250.0, kHighHz = 4000.0;
-  const double lo = hz_to_mel(kFMin), hi = hz_to_mel(kFMax);
-  int first = n_mels, last = 0;
-  for (int k = 0; k < n_mels; ++k) {
-    const double centre = mel_to_hz(lo + (hi - lo) * (k + 1) / (n_mels + 1));
+  int first = kNMels, last = 0;
+  for (int k = 0; k < kNMels; ++k) {
+    const double centre = mel_edge_hz(k + 1);
     if (centre >= kLowHz && centre <= kHighHz) first = std::min(first, k), last = k + 1;
   }
   return {first, last};
@@ -46,7 +45,7 @@ std::pair<int, int> speech_band_bins(int n_mels) {
 
 // Speech-band power of each frame, smoothed over 3 frames, in dB.
 std::vector<double> band_db(const float* mel, size_t n, int n_mels) {
-  const auto [first, last] = speech_band_bins(n_mels);
+  const auto [first, last] = speech_band_bins();
   std::vector<double> power(n, 0.0), db(n);
   for (size_t f = 0; f < n; ++f)
     for (int k = first; k < last; ++k) power[f] += std::exp(static_cast<double>(mel[f * n_mels + k]));

@@ -15,6 +15,10 @@ constexpr double kPi = 3.14159265358979323846;
 
 double hz_to_mel(double hz) { return 2595.0 * std::log10(1.0 + hz / 700.0); }
 double mel_to_hz(double mel) { return 700.0 * (std::pow(10.0, mel / 2595.0) - 1.0); }
+double mel_edge_hz(int i) {
+  const double mel_lo = hz_to_mel(kFMin), mel_hi = hz_to_mel(kFMax);
+  return mel_to_hz(mel_lo + (mel_hi - mel_lo) * i / (kNMels + 1));
+}
 
 size_t mel_n_frames(size_t n_samples, size_t max_frames) {
   // ceil without n + hop - 1, which wraps for n near SIZE_MAX.
@@ -64,9 +68,8 @@ LogMel::LogMel() {
 
   // 128 triangles with edges evenly spaced on the HTK mel scale from 20 Hz to 8 kHz,
   // evaluated at each bin's exact frequency k * 16000 / 1024 (peak 1, no rounding).
-  const double mel_lo = hz_to_mel(kFMin), mel_hi = hz_to_mel(kFMax);
   std::vector<double> edges(kNMels + 2);
-  for (int i = 0; i < kNMels + 2; ++i) edges[i] = mel_to_hz(mel_lo + (mel_hi - mel_lo) * i / (kNMels + 1));
+  for (int i = 0; i < kNMels + 2; ++i) edges[i] = mel_edge_hz(i);
   filters_.resize(kNMels);
   for (int m = 0; m < kNMels; ++m) {
     const double lo = edges[m], center = edges[m + 1], hi = edges[m + 2];

@@ -27,6 +27,9 @@ inline constexpr float kLogFloor = 1e-8f;
 // HTK mel scale (docs/frontend.md): 2595 log10(1 + f / 700).
 double hz_to_mel(double hz);
 double mel_to_hz(double mel);
+// Edge i (0..kNMels+1) of the filterbank: kNMels + 2 points evenly spaced in mel from
+// kFMin to kFMax; filter m rises from edge m, peaks at edge m + 1, falls to edge m + 2.
+double mel_edge_hz(int i);
 
 // Frames for a clip of n_samples: max(1, ceil(n / 320)), capped at max_frames
 // (0 = no cap).

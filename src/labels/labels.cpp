@@ -151,11 +151,15 @@ LabelsCheck check_labels_table(CsvTable table, const std::string& path, const La
 
   const std::string base = parent_dir(path);
   std::unordered_map<std::string, size_t> path_line;
+  // Teacher columns matter here only to readers that take unlabelled rows; the others
+  // ignore them, as before.
   TeacherColumns teacher;
-  try {
-    teacher = teacher_columns(table.header, path);
-  } catch (const Exception& e) {
-    issue(1, 0, "header", e.what());
+  if (options.allow_unlabelled) {
+    try {
+      teacher = teacher_columns(table.header, path);
+    } catch (const Exception& e) {
+      issue(1, 0, "header", e.what());
+    }
   }
   enum { kAudio, kTranscript, kSpeaker, kSession, kDevice, kEnvironment, kSource, kDuration, kSplit, kHead0 };
   HeadColumns head_cols{};
