@@ -10,7 +10,9 @@ engine with and without the speech span (trim_to_speech; docs/engine.md, "Speech
 - joined: the same clips with a real recorded word of a held-out precise-community
   speaker before or after them (the real-word probe), gate AUC and its drop;
 - real-dev's probe half (held-out real speakers, ordinary speech): the share that passes
-  the gate at the test split's 95 %-recall threshold.
+  the gate at the test split's 95 %-recall threshold; the same sentences spoken by the
+  espeak-ng test voices (TTS twins): the share of them that passes, and the AUC of the gate
+  telling real from TTS on the same sentences (0.5: the gate does not hear who speaks).
 
 Each row is the same package on the same audio, scored with and without the span.
 
@@ -60,16 +62,21 @@ def main():
         w, first, gap = words[g.integers(len(words))], bool(g.integers(2)), g.uniform(0.2, 0.6)
         return framing.join_word(load(r["path"]), load(w), first, gap)
 
+    real_probe = real_speech.real_dev_clips("probe")
+    voices = bench.espeak_test_voices()
     audio = {"test": [load(r["path"]) for r in test], "framed": [framed(r) for r in probe],
              "joined": [joined(r) for r in probe],
-             "real-dev": [load(r["path"])[:12 * 16000] for r in real_speech.real_dev_clips("probe")]}
-    ordinary = np.array([r["is_command"] != "1" for r in real_speech.real_dev_clips("probe")])
+             "real-dev": [load(r["path"])[:12 * 16000] for r in real_probe],
+             "real-dev-tts": [bench.espeak_say(r["transcript"], voices[i % len(voices)])
+                              for i, r in enumerate(real_probe)]}
+    ordinary = np.array([r["is_command"] != "1" for r in real_probe])
     y = np.array([r["y"][0] for r in test])
     out = {}
     print(f"{args.package}: {len(test)} test clips, {len(probe)} framed, {len(audio['real-dev'])} real-dev\n")
     print("| scoring | test gate AUC / intent mean | joined gate AUC (drop) | framed gate AUC (drop) | "
-          "framed vs plain gate |diff| max / mean | real-dev passes at 95 % recall |")
-    print("|---|---|---|---|---|---|")
+          "framed vs plain gate |diff| max / mean | real-dev passes at 95 % recall | its TTS twins | "
+          "real vs TTS AUC |")
+    print("|---|---|---|---|---|---|---|---|")
     for trim in (False, True):
         engine = inherent.Engine(args.package, trim_to_speech=trim)
         full = {k: np.array([engine.score_audio(x) for x in v]) for k, v in audio.items()}
@@ -82,12 +89,16 @@ def main():
              "test_intent_min_auc": m["intent_min_auc"], "joined_gate_auc": bench.auc(y[:len(probe)], g["joined"]),
              "framed_gate_auc": bench.auc(y[:len(probe)], g["framed"]),
              "probe_subset_gate_auc": sub, "framed_diff_max": float(d.max()), "framed_diff_mean": float(d.mean()),
-             "real_dev_passes": float((g["real-dev"][ordinary] >= thr).mean())}
+             "real_dev_passes": float((g["real-dev"][ordinary] >= thr).mean()),
+             "real_dev_tts_passes": float((g["real-dev-tts"][ordinary] >= thr).mean()),
+             "real_vs_tts_auc": bench.auc([1] * len(g["real-dev"]) + [0] * len(g["real-dev-tts"]),
+                                          np.concatenate([g["real-dev"], g["real-dev-tts"]]))}
         out["trim" if trim else "plain"] = r
         print(f"| {'speech span' if trim else 'every frame'} | {r['test_gate_auc']:.3f} / "
               f"{r['test_intent_mean_auc']:.3f} | {r['joined_gate_auc']:.3f} ({r['joined_gate_auc'] - sub:+.3f}) | "
               f"{r['framed_gate_auc']:.3f} ({r['framed_gate_auc'] - sub:+.3f}) | "
-              f"{r['framed_diff_max']:.3f} / {r['framed_diff_mean']:.3f} | {r['real_dev_passes']:.2f} |")
+              f"{r['framed_diff_max']:.3f} / {r['framed_diff_mean']:.3f} | {r['real_dev_passes']:.2f} | "
+              f"{r['real_dev_tts_passes']:.2f} | {r['real_vs_tts_auc']:.3f} |")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(out, indent=1))
 

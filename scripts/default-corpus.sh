@@ -8,7 +8,8 @@
 #   1. `inherent text import` each public corpus that is present into OUT/imports/
 #   2. `inherent synth` the corpus into OUT/ (resumable: rerun to continue a killed run;
 #      SYNTH_SHARD=I/N renders one shard, then a run without it writes labels.csv;
-#      SYNTH_SPLITS=test renders only the test clips of the same corpus, e.g. to evaluate)
+#      SYNTH_SPLITS=test renders only the test clips of the same corpus, e.g. to evaluate;
+#      ENGINE_WEIGHTS=espeak=0.6,flite=0.25,festival=0.15,piper=0.25 adds the neural voice)
 # Absent corpora are skipped with a message; the grammar alone still gives a full corpus.
 # Usage: scripts/default-corpus.sh [OUT]   (default out/corpus-100k; CORPUS_CLIPS sizes it)
 set -euo pipefail
@@ -47,5 +48,6 @@ done
 [ -d "$DATA/precise-community" ] && ARGS+=(--real-dir "$DATA/precise-community" --real-mix 0.04)
 [ -n "${SYNTH_SHARD:-}" ] && ARGS+=(--shard "$SYNTH_SHARD")
 [ -n "${SYNTH_SPLITS:-}" ] && ARGS+=(--splits "$SYNTH_SPLITS")
+[ -n "${ENGINE_WEIGHTS:-}" ] && ARGS+=(--engine-weights "$ENGINE_WEIGHTS")
 
 "$BIN" synth --out "$OUT" --clips "$CLIPS" --seed 7 -j "$(nproc)" "${ARGS[@]}"

@@ -116,6 +116,37 @@ TEST(Synth, SameSeedSameBytes) {
   EXPECT_EQ(wav_files(again), wav_files(corpus()));
 }
 
+// The neural voice speaks training clips only, leaves eval and test clips exactly as they
+// are without it (every clip draws from its own seed), and is attributed.
+TEST(Synth, PiperTrainsOnlyAndIsAttributed) {
+  const CliRun list = inherent_cli("synth --list-voices");
+  ASSERT_EQ(list.code, 0) << list.err;
+  if (list.out.find("piper:joe") == std::string::npos) GTEST_SKIP() << "piper voice not installed";
+  const fs::path dir = scratch() / "with-piper";
+  const CliRun r =
+      inherent_cli(synth_args(dir, 20, "-j 2 --engine-weights espeak=0.6,flite=0.25,festival=0.15,piper=2"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const inherent::Labels with = inherent::read_labels((dir / "labels.csv").string());
+  const inherent::Labels without = inherent::read_labels((corpus() / "labels.csv").string());
+  ASSERT_EQ(with.rows.size(), without.rows.size());
+  size_t piper = 0;
+  std::set<std::string> held_out_with, held_out_without;
+  for (const auto& row : with.rows) {
+    if (row.source == "synth:piper") {
+      ++piper;
+      EXPECT_EQ(row.split, inherent::Split::train) << row.audio_path;
+    }
+    if (row.split != inherent::Split::train) held_out_with.insert(row.audio_path);
+  }
+  for (const auto& row : without.rows)
+    if (row.split != inherent::Split::train) held_out_without.insert(row.audio_path);
+  EXPECT_GE(piper, 3u);
+  EXPECT_EQ(held_out_with, held_out_without);
+  const std::string attr = slurp(dir / "attributions.json");
+  EXPECT_NE(attr.find("piper-joe"), std::string::npos) << attr;
+  EXPECT_NE(attr.find("CC0"), std::string::npos) << attr;
+}
+
 TEST(Synth, RerunSkipsFinishedClips) {
   const fs::path dir = scratch() / "rerun";
   ASSERT_EQ(inherent_cli(synth_args(dir, 8, "--augment light")).code, 0);

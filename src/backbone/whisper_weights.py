@@ -87,7 +87,8 @@ def encoder_tensors(variables):
 
 
 def write_safetensors(path, tensors, metadata):
-    """Writes atomically (a temporary name, then renamed)."""
+    """Writes atomically (a temporary name, then renamed), making the folder if needed."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp"
     safetensors.numpy.save_file(tensors, tmp, metadata=metadata)
     os.replace(tmp, path)

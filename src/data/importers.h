@@ -41,7 +41,7 @@ struct SourceInfo {
   const char* license;  // "CC BY 3.0"
   const char* url;      // origin repository
   bool by_default;      // may be mixed into a corpus without --allow-share-alike
-  const char* kind;     // "text" or "audio"
+  const char* kind;     // "text", "audio" or "voice" (a TTS voice trained on outside data)
 };
 const std::vector<SourceInfo>& sources();
 const SourceInfo* find_source(std::string_view name);  // nullptr when unknown

@@ -57,7 +57,8 @@ struct Options {
   std::string augment = "default";
   std::string noise_dir;  // recorded noise (optional)
   double non_speech_fraction = 0.03;
-  std::array<double, tts::n_engines> engine_weights = {0.6, 0.25, 0.15};  // espeak, flite, festival
+  // espeak, flite, festival, piper (0: the neural voice only where asked for)
+  std::array<double, tts::n_engines> engine_weights = {0.6, 0.25, 0.15, 0};
   size_t babble_pool = 0;  // utterances per split for babble; 0: scaled with the split's size
   // Render only clips with index % shard_count == shard_index and write no labels.csv
   // (machines share the work; a final run without a shard reuses every clip).

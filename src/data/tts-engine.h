@@ -27,6 +27,7 @@ class EngineImpl {
 std::unique_ptr<EngineImpl> make_espeak(std::string* why);
 std::unique_ptr<EngineImpl> make_flite(std::string* why);
 std::unique_ptr<EngineImpl> make_festival(const std::string& program, std::string* why);
+std::unique_ptr<EngineImpl> make_piper(std::string* why);
 
 // Fills families and split of a voice from its engine, base and variant.
 void assign_families(Voice& v, std::string_view speaker);

@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // festival through its own program in --pipe mode: one long-running process per
-// concurrent caller, driven with Scheme, each clip saved to a temporary RIFF file and read
-// back. (Festival's C++ API is a single global interpreter; separate processes run in
+// concurrent caller (PipePool), driven with Scheme, each clip saved to a temporary RIFF file
+// and read back. (Festival's C++ API is a single global interpreter; separate processes run in
 // parallel and a crash costs one clip, not the job.)
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
-#include <mutex>
 #include <stdexcept>
 
 #include "data/tts-engine.h"
@@ -82,125 +77,55 @@ std::string num(double v) {
   return buf;
 }
 
-struct Process {
-  std::unique_ptr<Pipe> pipe;
-  std::string wav;  // this process's output file
-};
-
-std::unique_ptr<Process> start(const std::string& program, const std::string& wav) {
-  auto p = std::make_unique<Process>();
-  p->pipe = std::make_unique<Pipe>(std::vector<std::string>{program, "--pipe"});
-  p->wav = wav;
-  p->pipe->write(std::string(kPrelude) + "\n(format stderr \"" + kDone + "\\n\")\n");
-  p->pipe->read_until(kDone, 60);
+std::unique_ptr<Pipe> start(const std::string& program) {
+  auto p = std::make_unique<Pipe>(std::vector<std::string>{program, "--pipe"});
+  p->write(std::string(kPrelude) + "\n(format stderr \"" + kDone + "\\n\")\n");
+  p->read_until(kDone, 60);
   return p;
 }
 
 class Festival : public EngineImpl {
  public:
-  Festival(std::string program, std::string dir, std::vector<Voice> voices, std::vector<double> f0,
-           std::unique_ptr<Process> first)
-      : program_(std::move(program)), dir_(std::move(dir)), voices_(std::move(voices)), f0_(std::move(f0)) {
-    free_.push_back(std::move(first));
-    ++started_;
-  }
-  ~Festival() override {
-    free_.clear();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  Festival(std::unique_ptr<PipePool> pool, std::vector<Voice> voices, std::vector<double> f0)
+      : pool_(std::move(pool)), voices_(std::move(voices)), f0_(std::move(f0)) {}
 
   const std::vector<Voice>& voices() const override { return voices_; }
 
-  void prepare(int workers) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    while (started_ < workers) {
-      free_.push_back(start(program_, next_wav()));
-      ++started_;
-    }
-  }
+  void prepare(int workers) override { pool_->prepare(workers); }
 
   std::vector<float> synthesize(const Voice& v, std::string_view text, const SynthParams& p) override {
     double f0 = 0;
     for (size_t i = 0; i < voices_.size(); ++i)
       if (voices_[i].id == v.id) f0 = f0_[i];
-    std::unique_ptr<Process> proc = acquire();
+    PipePool::Lease proc = pool_->acquire();
     std::error_code ec;
-    fs::remove(proc->wav, ec);
+    fs::remove(proc->out_file, ec);
     const std::string cmd = "(inherent_say " + scheme_string(v.native) + " " + scheme_string(text) + " " +
                             num(p.rate) + " " + num(f0 * p.pitch) + " " + num(12.0 * std::log2(p.pitch)) +
-                            " " + scheme_string(proc->wav) + ")\n(format stderr \"" + kDone + "\\n\")\n";
+                            " " + scheme_string(proc->out_file) + ")\n(format stderr \"" + kDone + "\\n\")\n";
     std::string said;
     try {
       proc->pipe->write(cmd);
       said = proc->pipe->read_until(kDone, 60);
     } catch (...) {
-      drop();  // the process is gone or stuck: forget it
+      proc.drop();  // the process is gone or stuck: forget it
       throw;
     }
-    std::vector<float> out;
-    std::string error;
     try {
-      if (!fs::exists(proc->wav)) throw std::runtime_error("no audio written");
-      out = read_audio_file(proc->wav).samples;
-      fs::remove(proc->wav, ec);
+      if (!fs::exists(proc->out_file)) throw std::runtime_error("no audio written");
+      std::vector<float> out = read_audio_file(proc->out_file).samples;
+      fs::remove(proc->out_file, ec);
+      return out;
     } catch (const std::exception& e) {
-      error = e.what();
+      throw std::runtime_error("festival: " + std::string(e.what()) +
+                               (said.empty() ? "" : " (" + said + ")"));
     }
-    release(std::move(proc));
-    if (!error.empty())
-      throw std::runtime_error("festival: " + error + (said.empty() ? "" : " (" + said + ")"));
-    return out;
   }
 
  private:
-  std::string next_wav() { return (fs::path(dir_) / ("p" + std::to_string(serial_++) + ".wav")).string(); }
-
-  std::unique_ptr<Process> acquire() {
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      if (!free_.empty()) {
-        auto p = std::move(free_.back());
-        free_.pop_back();
-        return p;
-      }
-      if (started_ < 64) {
-        ++started_;
-        const std::string wav = next_wav();
-        lock.unlock();
-        try {
-          return start(program_, wav);
-        } catch (...) {
-          drop();
-          throw;
-        }
-      }
-      cv_.wait(lock);
-    }
-  }
-  void release(std::unique_ptr<Process> p) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      free_.push_back(std::move(p));
-    }
-    cv_.notify_one();
-  }
-  void drop() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      --started_;
-    }
-    cv_.notify_one();
-  }
-
-  std::string program_, dir_;
+  std::unique_ptr<PipePool> pool_;
   std::vector<Voice> voices_;
   std::vector<double> f0_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Process>> free_;
-  int started_ = 0;
-  int serial_ = 1;  // p0.wav belongs to the first process
 };
 
 }  // namespace
@@ -210,21 +135,15 @@ std::unique_ptr<EngineImpl> make_festival(const std::string& program, std::strin
     if (why) *why = "'" + program + "' not found in PATH (Debian package festival)";
     return nullptr;
   }
-  std::string tmpl = (fs::temp_directory_path() / "inherent-festival-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data())) {
-    if (why) *why = "cannot create a temporary folder";
-    return nullptr;
-  }
-  std::unique_ptr<Process> first;
+  std::unique_ptr<PipePool> pool;
   std::string listed;
   try {
-    first = start(program, (fs::path(tmpl) / "p0.wav").string());
+    pool = std::make_unique<PipePool>("festival", [program](const std::string&) { return start(program); });
+    PipePool::Lease first = pool->acquire();
     first->pipe->write(std::string("(format stderr \"%l\\n\" (voice.list))\n(format stderr \"") + kDone +
                        "\\n\")\n");
     listed = first->pipe->read_until(kDone, 30);
   } catch (const std::exception& e) {
-    std::error_code ec;
-    fs::remove_all(tmpl, ec);
     if (why) *why = std::string("festival did not start: ") + e.what();
     return nullptr;
   }
@@ -264,15 +183,13 @@ std::unique_ptr<EngineImpl> make_festival(const std::string& program, std::strin
   }
   if (why && !skipped.empty()) *why = "voices skipped (not known English voices): " + skipped;
   if (voices.empty()) {
-    std::error_code ec;
-    fs::remove_all(tmpl, ec);
     if (why)
       *why =
           "no known English voice installed (Debian packages festvox-kallpc16k, festvox-kdlpc16k, "
           "festvox-us-slt-hts)";
     return nullptr;
   }
-  return std::make_unique<Festival>(program, tmpl, std::move(voices), std::move(f0), std::move(first));
+  return std::make_unique<Festival>(std::move(pool), std::move(voices), std::move(f0));
 }
 
 }  // namespace inherent::tts::detail

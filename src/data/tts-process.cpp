@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -341,6 +342,103 @@ std::string Pipe::read_until(std::string_view marker, double timeout_s) {
     }
     buf_.append(chunk, static_cast<size_t>(r));
   }
+}
+
+// ---- PipePool ----
+
+PipePool::PipePool(const std::string& name, Start start) : start_(std::move(start)) {
+  namespace fs = std::filesystem;
+  std::string tmpl = (fs::temp_directory_path() / ("inherent-" + name + "-XXXXXX")).string();
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary folder");
+  dir_ = tmpl;
+  try {
+    prepare(1);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    throw;
+  }
+}
+
+PipePool::~PipePool() {
+  free_.clear();  // stops the programs before their folder goes
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::unique_ptr<PipePool::Member> PipePool::start_member() {
+  auto m = std::make_unique<Member>();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    m->out_file = (std::filesystem::path(dir_) / ("p" + std::to_string(serial_++) + ".wav")).string();
+  }
+  m->pipe = start_(m->out_file);
+  return m;
+}
+
+void PipePool::prepare(int workers) {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (started_ < workers) {
+    ++started_;
+    lock.unlock();
+    std::unique_ptr<Member> m;
+    try {
+      m = start_member();
+    } catch (...) {
+      forget();
+      throw;
+    }
+    lock.lock();
+    free_.push_back(std::move(m));
+  }
+}
+
+PipePool::Lease PipePool::acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    if (!free_.empty()) {
+      auto m = std::move(free_.back());
+      free_.pop_back();
+      return Lease(this, std::move(m));
+    }
+    if (started_ < 64) {
+      ++started_;
+      lock.unlock();
+      try {
+        return Lease(this, start_member());
+      } catch (...) {
+        forget();
+        throw;
+      }
+    }
+    cv_.wait(lock);
+  }
+}
+
+void PipePool::release(std::unique_ptr<Member> m) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(std::move(m));
+  }
+  cv_.notify_one();
+}
+
+void PipePool::forget() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --started_;
+  }
+  cv_.notify_one();
+}
+
+PipePool::Lease::~Lease() {
+  if (m_) pool_->release(std::move(m_));
+}
+
+void PipePool::Lease::drop() {
+  if (!m_) return;
+  m_.reset();
+  pool_->forget();
 }
 
 bool find_in_path(const std::string& name) {

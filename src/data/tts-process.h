@@ -12,12 +12,17 @@
 // when the caller's end of its socket closes, which includes the caller being killed.
 //
 // Pipe: a long-running program driven over stdin, read line by line on its stdout and
-// stderr (festival in --pipe mode).
+// stderr (festival in --pipe mode, the piper voice's helper).
+//
+// PipePool: one such program per concurrent caller, each writing its clips to its own file
+// in one private temporary folder.
 #pragma once
 
 #include <sys/types.h>
 
+#include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -66,6 +71,56 @@ class Pipe {
   pid_t pid_ = -1;
   int in_ = -1, out_ = -1;
   std::string buf_;
+};
+
+class PipePool {
+ public:
+  struct Member {
+    std::unique_ptr<Pipe> pipe;
+    std::string out_file;  // this program's output file inside the pool's folder
+  };
+  // Starts one program, ready for requests, that will write to out_file. May throw.
+  using Start = std::function<std::unique_ptr<Pipe>(const std::string& out_file)>;
+
+  // Creates the folder <temp>/inherent-<name>-XXXXXX and starts the first program now
+  // (throws std::runtime_error, leaving nothing behind, when either fails).
+  PipePool(const std::string& name, Start start);
+  ~PipePool();  // stops the programs, removes the folder
+  PipePool(const PipePool&) = delete;
+  PipePool& operator=(const PipePool&) = delete;
+
+  // A member lent to one caller; back to the pool when the lease ends, unless dropped
+  // (its program is gone or stuck: a new one starts when needed).
+  class Lease {
+   public:
+    Lease(PipePool* pool, std::unique_ptr<Member> m) : pool_(pool), m_(std::move(m)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    Member* operator->() const { return m_.get(); }
+    void drop();
+
+   private:
+    PipePool* pool_;
+    std::unique_ptr<Member> m_;
+  };
+
+  // A free member; starts one (up to 64) when none is free, else waits.
+  Lease acquire();
+  // Starts programs until `workers` are running.
+  void prepare(int workers);
+
+ private:
+  std::unique_ptr<Member> start_member();
+  void release(std::unique_ptr<Member> m);
+  void forget();
+
+  Start start_;
+  std::string dir_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Member>> free_;
+  int started_ = 0;
+  int serial_ = 0;
 };
 
 // Whether an executable of that name is in PATH (or is an existing path).

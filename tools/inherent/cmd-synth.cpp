@@ -29,7 +29,7 @@ namespace {
 struct SynthOpts {
   synth::Options o;
   std::string grammar = "data/text", fractions = "0.8,0.1,0.1", voices = "all",
-              engines_w = "espeak=0.6,flite=0.25,festival=0.15", shard, splits;
+              engines_w = "espeak=0.6,flite=0.25,festival=0.15,piper=0", shard, splits;
   double gate0 = 0.5, hard = 0.3;
   bool dry_run = false, list_voices = false, no_festival = false;
   std::vector<std::string> imports, real_dirs;
@@ -120,12 +120,14 @@ synth::TextSource mix_imports(synth::TextSource base, std::shared_ptr<const std:
   };
 }
 
-// OUT/attributions.json: every outside source a corpus holds, with licence, origin and
-// clips, for the model's metadata and README.
-std::string attributions_json(const synth::Corpus& c) {
+// OUT/attributions.json: every outside source a corpus holds (sentences, recordings, a
+// voice trained on outside data), with licence, origin and clips, for the model's metadata
+// and README. An empty array when it holds none.
+nlohmann::ordered_json attributions(const synth::Corpus& c) {
   std::map<std::string, size_t> clips;
   for (const synth::Clip& clip : c.clips) {
     if (clip.real_part) ++clips[clip.real_part->source];  // a clip may hold an import and a real word
+    if (clip.speech && clip.voice && clip.voice->engine == tts::Engine::piper) ++clips["piper-joe"];
     if (clip.real)
       ++clips[clip.real->source];
     else if (clip.text.template_id.rfind("import:", 0) == 0)
@@ -141,7 +143,7 @@ std::string attributions_json(const synth::Corpus& c) {
                  {"kind", info ? info->kind : ""},
                  {"clips", n}});
   }
-  return json_text(j, 2) + "\n";
+  return j;
 }
 
 double parse_double(const std::string& s, const std::string& what) {
@@ -203,8 +205,9 @@ void register_options(CLI::App* cmd, SynthOpts* so) {
   cmd->add_option("--out", so->o.out, "Output folder");
   cmd->add_option("-n,--count,--clips", so->o.count, "Number of clips (all splits together)");
   cmd->add_option("--split-fractions", so->fractions, "train,eval,test shares")->capture_default_str();
-  cmd->add_option("--voices", so->voices,
-                  "all, or comma-separated voice ids / patterns with * (espeak:*, flite:slt, festival:*)")
+  cmd->add_option(
+         "--voices", so->voices,
+         "all, or comma-separated voice ids / patterns with * (espeak:*, flite:slt, festival:*, piper:joe)")
       ->capture_default_str();
   cmd->add_option("--seed", so->o.seed, "Seed of every random choice")->capture_default_str();
   cmd->add_option("-j,--threads", so->o.threads, "Worker threads (default: all cores)");
@@ -265,13 +268,13 @@ void resolve_options(SynthOpts* so) {
   for (int i = 0; i < 3; ++i) o.split_fractions[i] = parse_double(fr[i], "--split-fractions");
   o.voices = split_commas(so->voices);
   if (o.voices.empty()) throw CLI::ValidationError("--voices", "empty");
-  o.engine_weights = {0, 0, 0};
+  o.engine_weights = {};
   for (const std::string& kv : split_commas(so->engines_w)) {
     const size_t eq = kv.find('=');
     const auto e = tts::parse_engine(kv.substr(0, eq));
     if (eq == std::string::npos || !e)
       throw CLI::ValidationError("--engine-weights",
-                                 "'" + kv + "': ENGINE=WEIGHT with espeak, flite or festival");
+                                 "'" + kv + "': ENGINE=WEIGHT with espeak, flite, festival or piper");
     o.engine_weights[static_cast<int>(*e)] = parse_double(kv.substr(eq + 1), "--engine-weights");
   }
 
@@ -378,17 +381,17 @@ void add_synth(CLI::App& app) {
     const synth::TextSource texts = text_source(*so);
     resolve_real_sources(so.get());
     const synth::Corpus corpus = synth::plan(o, tts, texts);
-    const bool outside = !so->imports.empty() || !so->real_dirs.empty();
+    const nlohmann::ordered_json outside = attributions(corpus);
     if (so->dry_run) {
       std::fputs(synth::describe(corpus).c_str(), stdout);
-      if (outside)
-        std::printf("\noutside sources (written to OUT/attributions.json):\n%s",
-                    attributions_json(corpus).c_str());
+      if (!outside.empty())
+        std::printf("\noutside sources (written to OUT/attributions.json):\n%s\n",
+                    json_text(outside, 2).c_str());
       return;
     }
     const synth::RunStats st = synth::render(corpus, o, tts, texts);
-    if (outside && o.shard_count <= 1)
-      write_file_atomic(o.out + "/attributions.json", attributions_json(corpus));
+    if (!outside.empty() && o.shard_count <= 1)
+      write_file_atomic(o.out + "/attributions.json", json_text(outside, 2) + "\n");
     print_run(o, st);
   });
 }
