@@ -328,17 +328,19 @@ class Engine {
   Engine(inherent::Model model, const inherent_session_params& session)
       : model_(std::move(model)), session_(model_, session) {}
 
-  static inherent_session_params session_params(int n_threads, uint32_t min_voiced_ms, bool trim_to_speech) {
+  // trim_to_speech None: as the model's metadata says (scoring.trim_to_speech).
+  static inherent_session_params session_params(int n_threads, uint32_t min_voiced_ms,
+                                                std::optional<bool> trim_to_speech) {
     inherent_session_params p = inherent_session_default_params();
     p.n_threads = n_threads;
     p.min_voiced_ms = min_voiced_ms;
-    p.trim_to_speech = trim_to_speech ? 1 : 0;
+    p.trim_to_speech = trim_to_speech ? (*trim_to_speech ? 1 : 0) : -1;
     return p;
   }
 
   static std::unique_ptr<Engine> from_path(const fs::path& package, const std::string& kernels, int n_threads,
                                            const std::string& precision, uint32_t min_voiced_ms,
-                                           bool trim_to_speech) {
+                                           std::optional<bool> trim_to_speech) {
     const inherent_model_params p = model_params(kernels, precision);
     try {
       py::gil_scoped_release release;
@@ -353,7 +355,7 @@ class Engine {
   static std::unique_ptr<Engine> from_bytes(const py::bytes& weights, const py::object& metadata,
                                             const std::string& kernels, int n_threads,
                                             const std::string& precision, uint32_t min_voiced_ms,
-                                            bool trim_to_speech) {
+                                            std::optional<bool> trim_to_speech) {
     const inherent_model_params p = model_params(kernels, precision);
     std::string meta;
     if (!metadata.is_none())
@@ -597,14 +599,15 @@ PYBIND11_MODULE(_inherent, m) {
                      "A model package loaded by the native engine: scores of log-mels, audio or files.")
       .def(py::init(&Engine::from_path), py::arg("package"), py::arg("kernels") = "auto",
            py::arg("n_threads") = 1, py::arg("precision") = "float32",
-           py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS, py::arg("trim_to_speech") = false,
+           py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS, py::arg("trim_to_speech") = py::none(),
            "Load a package directory (model.safetensors + inherent.metadata.json) or a single-file package.\n"
            "min_voiced_ms: inputs with less voiced sound score 0 on every head (0 turns the rule off).\n"
-           "trim_to_speech: score only each input's speech span (mel_speech_span).")
+           "trim_to_speech: True scores only each input's speech span (mel_speech_span), False every frame;\n"
+           "None (default) as the model's metadata says (scoring.trim_to_speech).")
       .def_static(
           "from_bytes", &Engine::from_bytes, py::arg("weights"), py::arg("metadata") = py::none(),
           py::arg("kernels") = "auto", py::arg("n_threads") = 1, py::arg("precision") = "float32",
-          py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS, py::arg("trim_to_speech") = false,
+          py::arg("min_voiced_ms") = INHERENT_DEFAULT_MIN_VOICED_MS, py::arg("trim_to_speech") = py::none(),
           "Load from memory: safetensors bytes and the metadata JSON (None: embedded in the weights).")
       .def("score_mel", &Engine::score_mel, py::arg("mel"),
            "Scores of log-mels (T, 128) -> (13,), or (B, T, 128) -> (B, 13). All-zero frames are padding.")

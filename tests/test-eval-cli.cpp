@@ -602,6 +602,37 @@ TEST(EvalCli, ExportCarriesCalibratedThresholds) {
         << h;
   }
 }
+
+// Thresholds calibrated on speech spans say so, and only an export that records
+// speech-span scoring takes them.
+TEST(EvalCli, SpeechSpanThresholdsNeedASpeechSpanExport) {
+  const LabelTable labels = random_labels();
+  const fs::path manifest = write_manifest("span.csv", labels, std::vector<std::string>(kClips, "eval"));
+  const fs::path th = scratch() / "span-thresholds.json";
+  CliRun r = inherent_cli("thresholds --artifact " + q(package) + " --manifest " + q(manifest) +
+                          " --trim-to-speech --allow-missing-heads -q --metadata-out " + q(th));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(slurp(th))["threshold_calibration"]["trim_to_speech"], true);
+  const std::string exp = "export --weights " + q(package / "model.safetensors") + " --thresholds " + q(th) +
+                          " --backend native -q -o " + q(scratch() / "span-export");
+  r = inherent_cli(exp);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("--trim-to-speech"), std::string::npos) << r.err;
+  r = inherent_cli(exp + " --trim-to-speech");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(
+                slurp(scratch() / "span-export/native/inherent.metadata.json"))["scoring"]["trim_to_speech"],
+            true);
+  // The package's own scoring is the default; --every-frame overrides it, and says so.
+  r = inherent_cli("thresholds --artifact " + q(scratch() / "span-export/native") + " --manifest " +
+                   q(manifest) + " --allow-missing-heads -q --metadata-out " + q(th));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(slurp(th))["threshold_calibration"]["trim_to_speech"], true);
+  EXPECT_NE(inherent_cli("thresholds --trim-to-speech --every-frame --artifact " + q(package) +
+                         " --manifest " + q(manifest) + " --metadata-out " + q(th))
+                .code,
+            0);
+}
 #endif
 
 #ifdef INHERENT_TEST_TRAIN

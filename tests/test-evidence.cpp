@@ -24,11 +24,12 @@ namespace inherent {
 namespace {
 
 // Thresholds of 0.01: a model that scores at all fires every head it can.
-Model eager_model(uint64_t seed = 21) {
+Model eager_model(uint64_t seed = 21, bool trim_to_speech = false) {
   ModelConfig c;
   EXPECT_TRUE(arch_config_by_name("tiny", &c));
   PackageInfo info = package_default_info();
   for (float& t : info.thresholds) t = 0.01f;
+  info.trim_to_speech = trim_to_speech;
   const std::string weights = random_package_bytes(c, info, seed);
   EXPECT_FALSE(weights.empty());
   return Model::from_memory(weights.data(), weights.size(), {});
@@ -258,6 +259,26 @@ TEST(SpeechSpan, ATrimmingSessionScoresExactlyTheSpan) {
   EXPECT_EQ(t, s);
   EXPECT_EQ(trimming.voiced_frames(), plain.voiced_frames());
   EXPECT_NE(t, plain.score_mel(framed.data.data(), framed.n_frames));  // the noise did matter
+}
+
+// A model whose metadata says scoring.trim_to_speech: sessions trim unless told otherwise.
+TEST(SpeechSpan, TheModelsMetadataPicksTheDefault) {
+  const Model says_trim = eager_model(21, true), says_nothing = eager_model(21);
+  EXPECT_TRUE(says_trim.metadata().find("\"trim_to_speech\": true") != std::string::npos);
+  EXPECT_EQ(says_nothing.metadata().find("scoring"), std::string::npos);
+  const Mel framed = mel_of(words_in_room_noise(20.0));
+  inherent_session_params every = inherent_session_default_params(), span = every;
+  EXPECT_EQ(every.trim_to_speech, -1);
+  every.trim_to_speech = 0;
+  span.trim_to_speech = 1;
+  const auto score = [&](const Model& m, const inherent_session_params* p) {
+    Session s(m, p ? *p : inherent_session_default_params());
+    return s.score_mel(framed.data.data(), framed.n_frames);
+  };
+  EXPECT_EQ(score(says_trim, nullptr), score(says_nothing, &span));
+  EXPECT_EQ(score(says_trim, &every), score(says_nothing, nullptr));
+  EXPECT_EQ(score(says_nothing, nullptr), score(says_nothing, &every));
+  EXPECT_NE(score(says_trim, nullptr), score(says_nothing, nullptr));
 }
 
 TEST(SpeechSpan, BadArgumentsAreNamed) {

@@ -712,6 +712,41 @@ TEST(RunExport, WritesArtifactsAndSidecars) {
   fs::remove_all(dir);
 }
 
+// scoring.trim_to_speech reaches every sidecar, the engine reads it back, and thresholds
+// calibrated with the other scoring are refused.
+TEST(RunExport, SpeechSpanScoringIsRecordedAndMustMatchTheThresholds) {
+  const std::string dir = temp_dir("trim");
+  ExportModel m = random_model();
+  m.trim_to_speech = true;
+  ExportRequest r;
+  r.output_dir = dir;
+  r.backends = {"onnx", "native"};
+  run_export(m, r);
+  for (const char* b : {"onnx", "native"}) {
+    const Json j = Json::parse(read_file(dir + "/" + b + "/inherent.metadata.json"));
+    EXPECT_EQ(j["scoring"]["trim_to_speech"], true) << b;
+  }
+  ModelPackage pkg;
+  std::string error;
+  ASSERT_EQ(model_package_load_path(dir + "/native", &pkg, &error), INHERENT_STATUS_OK) << error;
+  EXPECT_TRUE(pkg.metadata.trim_to_speech);
+  m.thresholds.details_json = R"({"method": "gated-f1", "trim_to_speech": false})";
+  try {
+    run_export(m, r);
+    ADD_FAILURE() << "every-frame thresholds were exported for speech-span scoring";
+  } catch (const Exception& e) {
+    EXPECT_NE(std::string(e.what()).find("calibrated on every frame"), std::string::npos) << e.what();
+  }
+  m.trim_to_speech = false;
+  m.thresholds.details_json = R"({"method": "gated-f1", "trim_to_speech": true})";
+  EXPECT_THROW(run_export(m, r), Exception);
+  m.thresholds.details_json = R"({"method": "gated-f1", "trim_to_speech": false})";
+  r.backends = {"native"};
+  run_export(m, r);
+  EXPECT_EQ(Json::parse(read_file(dir + "/native/inherent.metadata.json")).count("scoring"), 0u);
+  fs::remove_all(dir);
+}
+
 TEST(ExportModel, AttributionsFileNeedsSourceAndLicence) {
   const std::string dir = temp_dir("attributions");
   auto load = [&](const std::string& text) {

@@ -205,6 +205,11 @@ TEST_F(PackageTest, MetadataRules) {
   EXPECT_ERROR(w, edit(m, "\"code_commit\": \"unknown\",", ""), "training_hash.code_commit: missing");
   EXPECT_ERROR(w, edit(m, "\"threshold_calibration\": {", "\"threshold_calibration\": 5, \"x\": {"),
                "threshold_calibration: must be an object, got number");
+  const std::string at_format = "\"format\": \"inherent.model\",";
+  EXPECT_ERROR(w, edit(m, at_format, at_format + " \"scoring\": true,"),
+               "scoring: must be an object, got boolean");
+  EXPECT_ERROR(w, edit(m, at_format, at_format + " \"scoring\": {\"trim_to_speech\": 1},"),
+               "scoring.trim_to_speech: must be a boolean, got number");
   // Unknown top-level keys are fine (forward compatible within a format version).
   ModelPackage loaded;
   std::string error;

@@ -352,7 +352,8 @@ typedef struct inherent_session_params {
   uint32_t min_voiced_ms;
   /* 1: score only the input's speech span (inherent_mel_speech_span), so a clip scores
    * alike with or without seconds of room noise around it; the minimum-evidence rule
-   * then counts the span's frames. 0 (default): score every frame. */
+   * then counts the span's frames. 0: score every frame. -1 (default): as the model's
+   * metadata says (scoring.trim_to_speech; every frame when absent). */
   int32_t trim_to_speech;
 } inherent_session_params;
 

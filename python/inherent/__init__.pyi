@@ -137,7 +137,7 @@ class Engine:
         n_threads: int = 1,
         precision: str = "float32",
         min_voiced_ms: int = 200,
-        trim_to_speech: bool = False,
+        trim_to_speech: Optional[bool] = None,
     ) -> None:
         """kernels: "auto" (fastest this CPU runs), "generic", "avx2", "avx512" or "avx512vnni".
         n_threads: threads per call (1..64); larger matrix products split over them.
@@ -145,8 +145,9 @@ class Engine:
         Conformer blocks (faster; scores move by a few 1e-4 on snapped models).
         min_voiced_ms: an input with less voiced sound (empty, silent, a click) scores 0
         on every head, so nothing fires; 0 turns the rule off.
-        trim_to_speech: score only each input's speech span (mel_speech_span), so seconds
-        of room noise around the words change little."""
+        trim_to_speech: True scores only each input's speech span (mel_speech_span), so
+        seconds of room noise around the words change little; False scores every frame;
+        None (default) does what the model's metadata says (scoring.trim_to_speech)."""
     @staticmethod
     def from_bytes(
         weights: bytes,
@@ -155,7 +156,7 @@ class Engine:
         n_threads: int = 1,
         precision: str = "float32",
         min_voiced_ms: int = 200,
-        trim_to_speech: bool = False,
+        trim_to_speech: Optional[bool] = None,
     ) -> "Engine":
         """From memory: the safetensors bytes and the metadata JSON text (None: the copy
         embedded in the weights' __metadata__, the single-buffer form)."""

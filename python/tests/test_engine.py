@@ -410,3 +410,21 @@ def test_a_trimming_engine_scores_exactly_the_span(small, example_mels):
         np.testing.assert_array_equal(trim.score_mel(framed), plain.score_mel(framed[start:end]))
     with pytest.raises(ValueError, match="shape"):
         inherent.mel_speech_span(np.zeros((4, 80), np.float32))
+
+
+def test_the_models_metadata_picks_speech_span_scoring(small, example_mels):
+    path, _, _ = small
+    weights = (path / "model.safetensors").read_bytes()
+    meta = json.loads((path / "inherent.metadata.json").read_text())
+    meta["scoring"] = {"trim_to_speech": True}
+    says_trim = inherent.Engine.from_bytes(weights, json.dumps(meta))
+    plain, trim = inherent.Engine(path), inherent.Engine(path, trim_to_speech=True)
+    overridden = inherent.Engine.from_bytes(weights, json.dumps(meta), trim_to_speech=False)
+    mel = next(iter(example_mels.values()))
+    framed = np.concatenate([np.full((150, 128), -14.0, np.float32), mel, np.full((100, 128), -14.0, np.float32)])
+    np.testing.assert_array_equal(says_trim.score_mel(framed), trim.score_mel(framed))
+    np.testing.assert_array_equal(overridden.score_mel(framed), plain.score_mel(framed))
+    assert not np.array_equal(says_trim.score_mel(framed), plain.score_mel(framed))
+    meta["scoring"] = {"trim_to_speech": "yes"}
+    with pytest.raises(RuntimeError, match="scoring.trim_to_speech: must be a boolean"):
+        inherent.Engine.from_bytes(weights, json.dumps(meta))

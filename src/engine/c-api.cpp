@@ -491,7 +491,7 @@ inherent_session_params inherent_session_default_params(void) {
   p.reserve_frames = 0;
   p.n_threads = 1;
   p.min_voiced_ms = INHERENT_DEFAULT_MIN_VOICED_MS;
-  p.trim_to_speech = 0;
+  p.trim_to_speech = -1;
   return p;
 }
 
@@ -506,13 +506,13 @@ inherent_status inherent_session_init(const inherent_model* model, const inheren
                    "reserve_frames " + std::to_string(p.reserve_frames) + " is more than 3000");
   if (const inherent_status st = check_threads(p.n_threads, fn); st != INHERENT_STATUS_OK) return st;
   if (const inherent_status st = check_min_voiced(p.min_voiced_ms, fn); st != INHERENT_STATUS_OK) return st;
-  INHERENT_REQUIRE(p.trim_to_speech == 0 || p.trim_to_speech == 1, fn,
-                   "trim_to_speech = " + std::to_string(p.trim_to_speech) + " must be 0 or 1");
+  INHERENT_REQUIRE(p.trim_to_speech >= -1 && p.trim_to_speech <= 1, fn,
+                   "trim_to_speech = " + std::to_string(p.trim_to_speech) + " must be -1, 0 or 1");
   return guarded(fn, [&] {
     auto s = std::make_unique<inherent_session>();
     s->model = model->model.get();
     s->min_voiced = inherent::engine::min_voiced_frames(p.min_voiced_ms);
-    s->trim = p.trim_to_speech == 1;
+    s->trim = p.trim_to_speech == 1 || (p.trim_to_speech == -1 && s->model->metadata().trim_to_speech);
     if (p.n_threads > 1) {
       s->pool = std::make_unique<inherent::engine::ThreadPool>(p.n_threads);
       s->ws.threads = s->pool.get();

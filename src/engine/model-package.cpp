@@ -120,6 +120,7 @@ class MetadataReader {
       return wrong_type("threshold_calibration", *v, json::Type::object);
     if (!frontend(doc)) return false;
     if (!normalization(doc)) return false;
+    if (!scoring(doc, &m)) return false;
     if (!(v = need(doc, "training_hash", json::Type::object))) return false;
     const json::Value* commit = need(*v, "code_commit", json::Type::string, "training_hash.");
     if (!commit) return false;
@@ -158,6 +159,18 @@ class MetadataReader {
       m->weights_size = static_cast<int64_t>(size->number);
       m->weights_sha256 = digest->string;
     }
+    return true;
+  }
+
+  // Optional "scoring": {"trim_to_speech": bool}; other keys are descriptive.
+  bool scoring(const json::Value& doc, ModelMetadata* m) {
+    const json::Value* s = doc.find("scoring");
+    if (!s) return true;
+    if (!s->is_object()) return wrong_type("scoring", *s, json::Type::object);
+    const json::Value* t = s->find("trim_to_speech");
+    if (!t) return true;
+    if (!t->is_bool()) return wrong_type("scoring.trim_to_speech", *t, json::Type::boolean);
+    m->trim_to_speech = t->boolean;
     return true;
   }
 
@@ -580,6 +593,7 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
     }
   }
   w.end_object();
+  if (info.trim_to_speech) w.key("scoring").begin_object().key("trim_to_speech").value(true).end_object();
   w.key("feature_normalization")
       .begin_object()
       .key("mean")

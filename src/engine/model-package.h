@@ -92,6 +92,9 @@ struct ModelMetadata {
   ModelConfig config;
   float thresholds[INHERENT_N_HEADS] = {};  // head order
   std::string code_commit, data_manifest;   // training_hash
+  // scoring.trim_to_speech: sessions score only the speech span unless their params say
+  // otherwise (false when absent).
+  bool trim_to_speech = false;
   // The weights' digest from "artifacts" (the entry whose "file" is model.safetensors);
   // weights_size < 0 when the metadata lists none.
   int64_t weights_size = -1;
@@ -137,6 +140,7 @@ struct PackageInfo {
   std::string model_name;
   float thresholds[INHERENT_N_HEADS] = {};  // head order; use package_default_info()
   std::string calibration_method = "seed";  // threshold_calibration.method
+  bool trim_to_speech = false;              // written as "scoring" only when true
   std::string code_commit = "unknown";
   std::string data_manifest = "unknown";
   // When set (weights_size >= 0), "artifacts" lists model.safetensors with them.

@@ -17,7 +17,8 @@ void score_checkpoint(const ScoreSource& source, const std::string& manifest,
   Progress progress("score", out->size(), !source.quiet);
   for (size_t i = 0; i < out->size(); ++i) {
     size_t frames = 0;
-    const std::vector<float> m = clip_mel(manifest, header, out->rows[i], &frames);
+    std::vector<float> m = clip_mel(manifest, header, out->rows[i], &frames);
+    if (source.trim_to_speech == 1) cut_to_speech(&m, &frames);
     model.score(m.data(), frames, 0, out->scores.data() + i * INHERENT_N_HEADS);
     progress.add();
   }

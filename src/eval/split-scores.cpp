@@ -43,6 +43,7 @@ void score_foreign_export(const ScoreSource& source, const std::string& manifest
   for (const LabelRow& r : out->rows) {
     size_t frames = 0;
     mels.push_back(clip_mel(manifest, header, r, &frames));
+    if (source.trim_to_speech == 1) cut_to_speech(&mels.back(), &frames);
     if (a.pad > 0 && frames > a.pad) {
       throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where(manifest, r) + ": " + std::to_string(frames) +
                                                             " frames, more than the artifact's fixed " +
@@ -96,7 +97,16 @@ std::string ScoreSource::to_string() const {
   std::string s = checkpoint.empty() ? "--artifact " + artifact : "--checkpoint " + checkpoint;
   s += " --threads " + std::to_string(threads) + " --kernels " + kernels + " --precision " + precision;
   if (!python.empty()) s += " --python " + python;
+  if (trim_to_speech >= 0) s += trim_to_speech ? " --trim-to-speech" : " --every-frame";
   return s + (quiet ? " --quiet" : "");
+}
+
+void cut_to_speech(std::vector<float>* mel, size_t* n_frames) {
+  size_t start = 0, end = 0;
+  check(inherent_mel_speech_span(mel->data(), *n_frames, &start, &end));
+  mel->erase(mel->begin() + static_cast<std::ptrdiff_t>(end * INHERENT_N_MELS), mel->end());
+  mel->erase(mel->begin(), mel->begin() + static_cast<std::ptrdiff_t>(start * INHERENT_N_MELS));
+  *n_frames = end - start;
 }
 
 std::vector<float> clip_mel(const std::string& manifest, const std::vector<std::string>& header,
@@ -149,17 +159,23 @@ SplitScores score_split(const ScoreSource& source, const std::string& manifest, 
   out.scores.assign(n * INHERENT_N_HEADS, 0.0f);
   const auto start = std::chrono::steady_clock::now();
   if (!source.checkpoint.empty()) {
+    out.trimmed = source.trim_to_speech == 1;
     out.thresholds.resize(INHERENT_N_HEADS);
     for (int h = 0; h < INHERENT_N_HEADS; ++h)
       out.thresholds[static_cast<size_t>(h)] = head_default_threshold(h);
     score_checkpoint(source, manifest, labels.header, &out);
   } else if (is_foreign_export(source.artifact)) {
+    out.trimmed = source.trim_to_speech == 1;
     score_foreign_export(source, manifest, labels.header, &out);
   } else {
     const Model model = load_artifact(source);
     out.model = source.artifact;
     out.scorer = "native engine (" + model.kernels_name() + " kernels, " + source.precision + ")";
     out.metadata = model.metadata();
+    const nlohmann::json meta = nlohmann::json::parse(out.metadata, nullptr, false);
+    const bool model_trims =
+        meta.is_object() && meta.value("scoring", nlohmann::json::object()).value("trim_to_speech", false);
+    out.trimmed = source.trim_to_speech == 1 || (source.trim_to_speech == -1 && model_trims);
     for (int h = 0; h < INHERENT_N_HEADS; ++h) out.thresholds.push_back(model.threshold(h));
     Progress progress("score", n, !source.quiet);
     std::atomic<size_t> next{0};
@@ -167,7 +183,9 @@ SplitScores score_split(const ScoreSource& source, const std::string& manifest, 
     std::exception_ptr error;
     auto work = [&] {
       try {
-        Session session(model);  // one thread per session: scores do not depend on --threads
+        inherent_session_params params = inherent_session_default_params();
+        params.trim_to_speech = source.trim_to_speech;
+        Session session(model, params);  // one thread per session: scores do not depend on --threads
         for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) {
           size_t frames = 0;
           const std::vector<float> m = clip_mel(manifest, labels.header, out.rows[i], &frames);

@@ -23,6 +23,9 @@ struct ScoreSource {
   std::string python;                 // interpreter for onnx / litert / mlx artifacts ("" = find one)
   int threads = 1;
   bool quiet = false;  // no progress line
+  // 1: score each clip's speech span only (inherent_mel_speech_span); 0: every frame; -1:
+  // as a native package's metadata says (scoring.trim_to_speech), every frame otherwise.
+  int trim_to_speech = -1;
 
   // The command-line options that say the same (--artifact or --checkpoint, ...).
   std::string to_string() const;
@@ -38,6 +41,7 @@ struct SplitScores {
   std::vector<uint8_t> labels;      // [n, 13]
   std::vector<float> thresholds;    // [13]: the artifact's (metadata), seed defaults for a checkpoint
   std::string metadata;             // the artifact's inherent.metadata.json text ("" for a checkpoint)
+  bool trimmed = false;             // each clip's speech span was scored (ScoreSource::trim_to_speech)
   double seconds = 0;               // scoring time
   size_t size() const { return rows.size(); }
 };
@@ -83,5 +87,8 @@ std::vector<float> checkpoint_scores(const std::string& checkpoint,
 // manifest:line.
 std::vector<float> clip_mel(const std::string& manifest, const std::vector<std::string>& header,
                             const LabelRow& row, size_t* n_frames);
+// Keeps only the speech span of mel [*n_frames, 128] (the engine's rule), as a session
+// with trim_to_speech does.
+void cut_to_speech(std::vector<float>* mel, size_t* n_frames);
 
 }  // namespace inherent::eval

@@ -111,6 +111,7 @@ void write_choices(const ThresholdsOptions& o, const ThresholdOptions& options, 
   calibration["n_clips"] = s.size();
   calibration["model"] = s.model;
   calibration["scorer"] = s.scorer;
+  calibration["trim_to_speech"] = s.trimmed;
   calibration["uncalibrated"] = uncalibrated;
   calibration["heads"] = heads;
   (*meta)["default_thresholds"] = thresholds;

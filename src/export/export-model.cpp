@@ -221,6 +221,17 @@ void validate(const ExportModel& m) {
     fail(INHERENT_STATUS_INVALID_MODEL,
          "thresholds: expected " + std::to_string(INHERENT_N_HEADS) + " values");
   }
+  const nlohmann::json details = nlohmann::json::parse(m.thresholds.details_json, nullptr, false);
+  if (details.is_object() && details.contains("trim_to_speech") && details["trim_to_speech"].is_boolean() &&
+      details["trim_to_speech"].get<bool>() != m.trim_to_speech) {
+    fail(INHERENT_STATUS_INVALID_ARGUMENT,
+         std::string("the thresholds were calibrated on ") +
+             (m.trim_to_speech ? "every frame" : "speech spans") +
+             " (threshold_calibration.trim_to_speech) but the export records " +
+             (m.trim_to_speech ? "speech-span" : "every-frame") + " scoring: " +
+             (m.trim_to_speech ? "calibrate with --trim-to-speech, or export without it"
+                               : "export with --trim-to-speech, or calibrate with --every-frame"));
+  }
 }
 
 ExportModel load_weights_bytes(const std::string& bytes, const std::string& source,

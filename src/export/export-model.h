@@ -55,6 +55,9 @@ struct ExportModel {
   std::map<std::string, Tensor> tensors;  // exactly the names of arch_tensors(config)
   Provenance provenance;
   Thresholds thresholds;  // seed values unless set
+  // Recorded as scoring.trim_to_speech: engines score only the speech span by default.
+  // Must agree with how the thresholds were calibrated (their details' trim_to_speech).
+  bool trim_to_speech = false;
 
   ExportModel();
   // The tensor `name`; throws INVALID_MODEL naming it when absent.
@@ -71,7 +74,8 @@ ModelConfig resolve_config(const std::string& name_or_yaml, std::string* name);
 
 // Checks that m.tensors is exactly the arch table of m.config: every name present
 // with its shape, no extra names, all values finite, mel_norm.std > 0, n_hidden even
-// (the sinusoid fills sin/cos pairs). Throws INVALID_MODEL naming the first problem.
+// (the sinusoid fills sin/cos pairs), and thresholds calibrated with the scoring the
+// export records (trim_to_speech). Throws naming the first problem.
 void validate(const ExportModel& m);
 
 // Reads a safetensors weights file (F32, or F16/BF16/F64 converted to float32). The

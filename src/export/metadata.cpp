@@ -59,6 +59,7 @@ Json make_metadata(const ExportModel& m, const std::string& backend,
   info.model_name = m.config_name;
   for (size_t i = 0; i < kHeadTable.size(); ++i) info.thresholds[i] = m.thresholds.values.at(i);
   info.calibration_method = m.thresholds.method;
+  info.trim_to_speech = m.trim_to_speech;
   if (!m.provenance.code_commit.empty()) info.code_commit = m.provenance.code_commit;
   if (!m.provenance.data_manifest_hash.empty()) info.data_manifest = m.provenance.data_manifest_hash;
   Json j = Json::parse(model_metadata_json(m.config, info));

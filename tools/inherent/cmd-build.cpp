@@ -65,7 +65,8 @@ struct Options {
   int threads = 0;
   std::vector<std::string> force;
   bool json = false, require_gates = false;
-  bool snap_int8 = false;  // the snap stage: the trained weights onto the int8 grid
+  bool snap_int8 = false;       // the snap stage: the trained weights onto the int8 grid
+  bool trim_to_speech = false;  // thresholds on speech spans; exports record it (scoring)
 };
 
 // The stage's own stdout (subcommand tables, trainer messages) goes to its log file;
@@ -329,7 +330,10 @@ Stage Build::snap_stage() {
 
 Stage Build::thresholds_stage() {
   return {"thresholds",
-          {{"split", "eval"}, {"rule", "gated-f1"}, {"allow_missing_heads", true}},
+          {{"split", "eval"},
+           {"rule", "gated-f1"},
+           {"allow_missing_heads", true},
+           {"trim_to_speech", o_.trim_to_speech}},
           {dir_ / "thresholds.json"},
           "",
           [this](ojson* n) {
@@ -337,6 +341,7 @@ Stage Build::thresholds_stage() {
             t.source.checkpoint = checkpoint_;
             t.source.threads = threads_;
             t.source.quiet = true;
+            t.source.trim_to_speech = o_.trim_to_speech ? 1 : 0;
             t.manifest = manifest_;
             t.split = "eval";
             t.rule = "gated-f1";
@@ -360,11 +365,12 @@ Stage Build::export_stage() {
   // every sidecar.
   const fs::path attributions = fs::path(o_.labels).parent_path() / "attributions.json";
   const bool have_attributions = fs::is_regular_file(attributions);
-  ojson inputs = {{"backends", request_}};
+  ojson inputs = {{"backends", request_}, {"trim_to_speech", o_.trim_to_speech}};
   if (have_attributions) inputs["attributions"] = sha256_hex(read_file(attributions.string()));
   return {"export", inputs, exported, "", [this, attributions, have_attributions](ojson* n) {
             exporter::ExportModel m = exporter::load_weights(checkpoint_);
             m.thresholds = exporter::load_thresholds(path("thresholds.json"));
+            m.trim_to_speech = o_.trim_to_speech;
             if (have_attributions)
               m.provenance.data_attributions = exporter::load_attributions(attributions.string());
             exporter::ExportRequest r;
@@ -672,6 +678,10 @@ void add_build(CLI::App& app) {
       "--snap-int8", o->snap_int8,
       "Round the trained weights onto the int8 grid of the integer exports before thresholds, export and "
       "eval (the snap stage, `inherent snap`), so int8 LiteRT models add no weight error");
+  cmd->add_flag(
+      "--trim-to-speech", o->trim_to_speech,
+      "Calibrate the thresholds on each clip's speech span and record scoring.trim_to_speech in every "
+      "export, so engines score only the speech span by default (docs/engine.md, \"Speech span\")");
   cmd->add_flag("--json", o->json, "Print the summary as JSON on stdout (progress goes to stderr)");
   cmd->add_flag("--require-gates", o->require_gates,
                 "Exit 1 when a release gate fails (default: reported only)");

@@ -14,7 +14,7 @@ void add_export(CLI::App& app) {
     std::string checkpoint, weights, config, output_dir, thresholds, model_version, attributions;
     std::vector<std::string> backends{"all"};
     exporter::ExportRequest request;
-    bool quiet = false;
+    bool quiet = false, trim_to_speech = false;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd =
@@ -64,12 +64,17 @@ void add_export(CLI::App& app) {
                   "attributions.json `inherent synth` writes beside its labels")
       ->check(CLI::ExistingFile);
   cmd->add_option("--model-version", o->model_version, "Model version (semver) written to the metadata");
+  cmd->add_flag(
+      "--trim-to-speech", o->trim_to_speech,
+      "Record scoring.trim_to_speech: engines score only each input's speech span unless told "
+      "otherwise (docs/engine.md, \"Speech span\"); the thresholds must be calibrated the same way");
   cmd->add_flag("-q,--quiet", o->quiet, "Print nothing on success");
   cmd->callback([o] {
     exporter::ExportModel m =
         exporter::load_weights(o->checkpoint.empty() ? o->weights : o->checkpoint, o->config);
     if (!o->thresholds.empty()) m.thresholds = exporter::load_thresholds(o->thresholds);
     if (!o->model_version.empty()) m.provenance.model_version = o->model_version;
+    m.trim_to_speech = o->trim_to_speech;
     if (!o->attributions.empty())
       m.provenance.data_attributions = exporter::load_attributions(o->attributions);
     o->request.backends = o->backends;

@@ -101,7 +101,7 @@ void add_score(CLI::App& app) {
     std::vector<std::string> files;
     std::string format = "table";
     bool json = false;
-    bool trim = false;
+    int trim = -1;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand("score", "Score audio files: 13 head scores and the heads that fire");
@@ -116,10 +116,7 @@ void add_score(CLI::App& app) {
       "--json", o->json,
       "Same as --format json: {\"path\", \"scores\": {13 by name}, \"fired\": [names], \"voiced_s\", "
       "\"enough_audio\"}");
-  cmd->add_flag("--trim-to-speech", o->trim,
-                "Score only each file's speech span: where its speech-band energy rises above the file's own "
-                "floor, plus 240 ms; seconds of room noise around the words then change little "
-                "(docs/engine.md, \"Speech span\")");
+  add_trim_options(cmd, &o->trim);
   cmd->footer(
       "Clips longer than 60 s are scored on their first 60 s (the model's longest window); the rest\n"
       "is not read. Audio with less than 0.2 s of voiced sound (empty, silent, a click) scores 0 on\n"
@@ -130,7 +127,7 @@ void add_score(CLI::App& app) {
     const Model model = load_model(o->model);
     inherent_session_params sp = inherent_session_default_params();
     sp.n_threads = o->model.threads;
-    sp.trim_to_speech = o->trim ? 1 : 0;
+    sp.trim_to_speech = o->trim;
     Session session(model, sp);
     const size_t min_voiced = (INHERENT_DEFAULT_MIN_VOICED_MS + 19) / 20;
     int failed = 0;

@@ -29,6 +29,7 @@ inline void add_source_options(CLI::App* cmd, eval::ScoreSource* s) {
                   "Python with onnxruntime / ai-edge-litert / mlx for a non-native --artifact (default: "
                   "$INHERENT_PYTHON, else python3 in PATH)");
   add_engine_options(cmd, &s->kernels, &s->precision);
+  add_trim_options(cmd, &s->trim_to_speech);
   cmd->add_flag("-q,--quiet", s->quiet, "No progress line");
 }
 }  // namespace inherent::cli
