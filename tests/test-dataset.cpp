@@ -121,6 +121,32 @@ TEST(Dataset, FeaturesAreTheFrontend) {
   EXPECT_EQ(mel, ref);
 }
 
+// data.trim_to_speech: a clip inside a second of quiet each side trains on exactly the
+// frames the engine's speech span keeps.
+TEST(Dataset, TrimToSpeechKeepsTheEnginesSpan) {
+  Corpus corpus(2, 1);
+  std::vector<float> framed(16000, 0.0f);
+  const std::vector<float> words = tone(16000, 300.0, 7);
+  framed.insert(framed.end(), words.begin(), words.end());
+  framed.insert(framed.end(), 16000, 0.0f);
+  for (size_t i = 0; i < framed.size(); ++i) framed[i] += i % 2 ? 1e-4f : -1e-4f;  // room tone, not zeros
+  write_wav(corpus.dir + "/audio/clip0.wav", framed);
+  const Dataset train = Dataset::load(corpus.csv, Split::train, options());
+  std::vector<float> all, cut;
+  DataOptions o = options();
+  const int64_t t_all = train.features(0, false, 0, o, &all);
+  o.trim_to_speech = true;
+  const int64_t t_cut = train.features(0, false, 0, o, &cut);
+  size_t start = 0, end = 0;
+  ASSERT_EQ(inherent_mel_speech_span(all.data(), static_cast<size_t>(t_all), &start, &end),
+            INHERENT_STATUS_OK);
+  EXPECT_GT(start, 30u);  // the leading second (50 frames) minus the 12-frame margin, roughly
+  EXPECT_LT(end, static_cast<size_t>(t_all) - 30);
+  ASSERT_EQ(static_cast<size_t>(t_cut), end - start);
+  EXPECT_EQ(cut, std::vector<float>(all.begin() + static_cast<std::ptrdiff_t>(start * kNMels),
+                                    all.begin() + static_cast<std::ptrdiff_t>(end * kNMels)));
+}
+
 TEST(Dataset, EpochsCoverEveryClipOnceInBuckets) {
   Corpus corpus(23, 1);
   const DataOptions o = options(4);

@@ -54,6 +54,20 @@ uint64_t augmentation_seed(uint64_t seed, int64_t epoch, size_t clip) {
                     static_cast<uint64_t>(clip));
 }
 
+// Cuts the clip at out[start...] down to its speech span; returns its frames.
+int64_t keep_speech_span(std::vector<float>* out, size_t start, int64_t frames, const std::string& path,
+                         size_t line) {
+  size_t first = 0, end = 0;
+  if (inherent_mel_speech_span(out->data() + start, static_cast<size_t>(frames), &first, &end) !=
+      INHERENT_STATUS_OK)
+    fail(INHERENT_STATUS_INVALID_ARGUMENT,
+         path + ":" + std::to_string(line) + ": speech span: " + inherent_last_error());
+  const auto base = out->begin() + static_cast<std::ptrdiff_t>(start);
+  out->erase(base + static_cast<std::ptrdiff_t>(end * kMels), out->end());
+  out->erase(base, base + static_cast<std::ptrdiff_t>(first * kMels));
+  return static_cast<int64_t>(end - first);
+}
+
 void spec_augment(float* mel, int64_t n_frames, const SpecAugmentOptions& o, std::mt19937_64& rng) {
   if (n_frames <= 0) return;
   const size_t n = static_cast<size_t>(n_frames) * kMels;
@@ -167,6 +181,7 @@ int64_t Dataset::features(size_t i, bool augment, uint64_t aug_seed, const DataO
     fail(ie ? ie->status() : INHERENT_STATUS_INTERNAL,
          path_ + ":" + std::to_string(c.row.line) + ": " + e.what());
   }
+  if (o.trim_to_speech) frames = keep_speech_span(out, start, frames, path_, c.row.line);
   if (augment && o.spec_augment) spec_augment(out->data() + start, frames, o.spec, rng);
   return frames;
 }

@@ -84,7 +84,10 @@ struct DataOptions {
   bool spec_augment = true;  // SpecAugment on training batches
   SpecAugmentOptions spec;
   uint64_t seed = 0;
-  int max_frames = 3000;                         // frames per clip read (60 s)
+  int max_frames = 3000;  // frames per clip read (60 s)
+  // Keep only each clip's speech span (the engine's inherent_mel_speech_span, after the
+  // waveform augmentation), as a session with trim_to_speech scores it.
+  bool trim_to_speech = false;
   std::shared_ptr<const WaveAugmenter> augment;  // null = no_wave_augmentation()
 };
 

@@ -384,6 +384,7 @@ void TrainingRun::report_data() const {
   std::string a = "augmentation: " + data_options_.augment->describe();
   if (config_.augment.preset != "none" && train_->uses_mel_cache())
     a += " (skipped: features come from the mel cache)";
+  if (data_options_.trim_to_speech) a += "; each clip cut to its speech span";
   if (data_options_.spec_augment) {
     const auto& s = data_options_.spec;
     a += "; SpecAugment " + std::to_string(s.time_masks) + " time x " + std::to_string(s.time_width) +

@@ -205,6 +205,8 @@ std::vector<Stage> Build::plan() {
   train::TrainConfig cfg = train::load_train_config(o_.config);
   if (o_.max_steps > 0) cfg.training.max_steps = o_.max_steps;
   mel_cache_ = cfg.data.mel_cache;
+  // A model trained on speech spans is calibrated and exported to be scored on them.
+  o_.trim_to_speech = o_.trim_to_speech || cfg.data.trim_to_speech;
   manifest_ = mel_cache_ ? path("prep/manifest.csv") : o_.labels;
   // The backends to export; "all" stays "all" for the exporter, which then skips
   // LiteRT-LM quietly when litert-lm-builder is not installed.
@@ -681,7 +683,8 @@ void add_build(CLI::App& app) {
   cmd->add_flag(
       "--trim-to-speech", o->trim_to_speech,
       "Calibrate the thresholds on each clip's speech span and record scoring.trim_to_speech in every "
-      "export, so engines score only the speech span by default (docs/engine.md, \"Speech span\")");
+      "export, so engines score only the speech span by default (docs/engine.md, \"Speech span\"); implied "
+      "by a config with data.trim_to_speech: true");
   cmd->add_flag("--json", o->json, "Print the summary as JSON on stdout (progress goes to stderr)");
   cmd->add_flag("--require-gates", o->require_gates,
                 "Exit 1 when a release gate fails (default: reported only)");
