@@ -116,6 +116,30 @@ TEST(Synth, SameSeedSameBytes) {
   EXPECT_EQ(wav_files(again), wav_files(corpus()));
 }
 
+// The sentences drawn from an import depend on its content and name, not on the folder
+// it sits in (a corpus made elsewhere is the same corpus).
+TEST(Synth, ImportDrawIgnoresTheFolder) {
+  std::string heads_header;
+  const std::vector<std::string> cols = inherent::label_columns();
+  for (size_t h = cols.size() - INHERENT_N_HEADS; h < cols.size(); ++h) heads_header += "," + cols[h];
+  std::string text = "transcript,split" + heads_header + ",source\n";
+  for (int i = 0; i < 12; ++i)
+    for (const char* split : {"train", "eval", "test"})
+      text += "Set a timer for " + std::to_string(i + 2) + " minutes " + split + ".," + split +
+              ",1,0,0,0,0,0,0,0,0,0,0,0,1,ha-intents\n";
+  std::vector<std::string> transcripts;
+  for (const char* where : {"imports-a", "elsewhere/imports-b"}) {
+    const fs::path folder = scratch() / where;
+    fs::create_directories(folder);
+    std::ofstream(folder / "ha.csv") << text;
+    const fs::path out = scratch() / (std::string("import-draw-") + std::to_string(transcripts.size()));
+    const CliRun r = inherent_cli(synth_args(out, 10, "--import '" + (folder / "ha.csv").string() + ":0.5'"));
+    ASSERT_EQ(r.code, 0) << r.err;
+    transcripts.push_back(slurp(out / "labels.csv"));
+  }
+  EXPECT_EQ(transcripts[0], transcripts[1]);
+}
+
 // The neural voice speaks training clips only, leaves eval and test clips exactly as they
 // are without it (every clip draws from its own seed), and is attributed.
 TEST(Synth, PiperTrainsOnlyAndIsAttributed) {

@@ -97,7 +97,10 @@ synth::TextSource mix_imports(synth::TextSource base, std::shared_ptr<const std:
           std::min(pool.size(), static_cast<size_t>(std::llround(static_cast<double>(n) * spec.share)));
       std::vector<size_t> order(pool.size());
       for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-      augment::Rng r(augment::mix_seed(seed, "import:" + spec.path));
+      // Seeded by the file's name, not its path: the same corpus in another folder draws
+      // the same sentences.
+      augment::Rng r(
+          augment::mix_seed(seed, "import:" + std::filesystem::path(spec.path).filename().string()));
       for (size_t i = 0; i < want && out.size() < n; ++i) {
         std::swap(order[i], order[i + r.below(order.size() - i)]);
         const imports::Sentence& s = pool[order[i]];
