@@ -200,6 +200,17 @@ TEST(BuildCli, RunsEveryStageThenSkipsThenRerunsFromAChangedOption) {
   for (const char* stage : {"labels", "prep", "train"}) EXPECT_EQ(st4[stage], "unchanged") << stage;
   for (const char* stage : {"thresholds", "export", "eval"}) EXPECT_EQ(st4[stage], "ran") << stage;
 
+  // --trim-to-speech: the training stays; the thresholds are calibrated on speech spans
+  // and every export says to score on them.
+  const CliRun rt = build(out, "--max-steps 2 --trim-to-speech");
+  ASSERT_EQ(rt.code, 0) << rt.err;
+  auto stt = statuses(parse_summary(rt));
+  EXPECT_EQ(stt["train"], "unchanged");
+  for (const char* stage : {"thresholds", "export", "eval"}) EXPECT_EQ(stt[stage], "ran") << stage;
+  EXPECT_EQ(json::parse(slurp(out / "thresholds.json"))["threshold_calibration"]["trim_to_speech"], true);
+  EXPECT_EQ(json::parse(slurp(out / "export/native/inherent.metadata.json"))["scoring"]["trim_to_speech"],
+            true);
+
   // --require-gates turns a failed release gate into exit 1 (nothing reruns for it).
   const bool gates_pass = json::parse(slurp(out / "eval/eval.json"))["all_gates_passed"].get<bool>();
   const CliRun gated = build(out, "--max-steps 2 --require-gates");
