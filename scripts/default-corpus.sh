@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # The default training corpus of the shipped model: 100,000 clips from the grammar
-# (data/text) and the public text corpora in ../shared/data, spoken by every TTS voice,
-# plus real recorded voices (alone as gate-0 clips, and joined to 4% of the sentences of
-# both gate classes) and recorded noise for mixing.
+# (data/text) and the public text corpora in ../shared/data, spoken by every TTS voice
+# (where the piper voice is installed, it speaks a fifth of the training clips:
+# docs/training.md, "A neural voice"), plus real recorded voices (alone as gate-0 clips,
+# and joined to 4% of the sentences of both gate classes) and recorded noise for mixing.
 #   1. `inherent text import` each public corpus that is present into OUT/imports/
 #   2. `inherent synth` the corpus into OUT/ (resumable: rerun to continue a killed run;
 #      SYNTH_SHARD=I/N renders one shard, then a run without it writes labels.csv;
 #      SYNTH_SPLITS=test renders only the test clips of the same corpus, e.g. to evaluate;
-#      ENGINE_WEIGHTS=espeak=0.6,flite=0.25,festival=0.15,piper=0.25 adds the neural voice)
+#      ENGINE_WEIGHTS=espeak=0.6,flite=0.25,festival=0.15 leaves the neural voice out)
 # Absent corpora are skipped with a message; the grammar alone still gives a full corpus.
 # Usage: scripts/default-corpus.sh [OUT]   (default out/corpus-100k; CORPUS_CLIPS sizes it)
 set -euo pipefail
@@ -48,6 +49,9 @@ done
 [ -d "$DATA/precise-community" ] && ARGS+=(--real-dir "$DATA/precise-community" --real-mix 0.04)
 [ -n "${SYNTH_SHARD:-}" ] && ARGS+=(--shard "$SYNTH_SHARD")
 [ -n "${SYNTH_SPLITS:-}" ] && ARGS+=(--splits "$SYNTH_SPLITS")
+if [ -z "${ENGINE_WEIGHTS:-}" ] && "$BIN" synth --list-voices 2>/dev/null | grep -q '^piper:joe'; then
+  ENGINE_WEIGHTS=espeak=0.6,flite=0.25,festival=0.15,piper=0.25
+fi
 [ -n "${ENGINE_WEIGHTS:-}" ] && ARGS+=(--engine-weights "$ENGINE_WEIGHTS")
 
 "$BIN" synth --out "$OUT" --clips "$CLIPS" --seed 7 -j "$(nproc)" "${ARGS[@]}"
