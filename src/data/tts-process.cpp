@@ -372,7 +372,7 @@ std::unique_ptr<PipePool::Member> PipePool::start_member() {
     std::lock_guard<std::mutex> lock(mu_);
     m->out_file = (std::filesystem::path(dir_) / ("p" + std::to_string(serial_++) + ".wav")).string();
   }
-  m->pipe = start_(m->out_file);
+  m->pipe = start_();
   return m;
 }
 

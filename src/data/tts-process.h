@@ -79,8 +79,9 @@ class PipePool {
     std::unique_ptr<Pipe> pipe;
     std::string out_file;  // this program's output file inside the pool's folder
   };
-  // Starts one program, ready for requests, that will write to out_file. May throw.
-  using Start = std::function<std::unique_ptr<Pipe>(const std::string& out_file)>;
+  // Starts one program, ready for requests (each request names its member's out_file).
+  // May throw.
+  using Start = std::function<std::unique_ptr<Pipe>()>;
 
   // Creates the folder <temp>/inherent-<name>-XXXXXX and starts the first program now
   // (throws std::runtime_error, leaving nothing behind, when either fails).

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -158,6 +159,11 @@ std::string run_checkpoint_dir(const std::string& run) {
   return std::filesystem::is_regular_file(resolve_path(best, kPackageWeightsFile))
              ? best
              : resolve_path(run, "last");
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
 }
 
 }  // namespace inherent

@@ -20,6 +20,9 @@ inline constexpr size_t kMaxReadBytes = size_t{512} << 20;
 // never ends), INVALID_ARGUMENT when it is larger than max_bytes.
 std::string read_file(const std::string& path, size_t max_bytes = kMaxReadBytes);
 
+// The environment variable `name` when set and not empty, else fallback.
+std::string env_or(const char* name, const std::string& fallback);
+
 // Writes bytes to path atomically.
 void write_file_atomic(const std::string& path, std::string_view bytes);
 
