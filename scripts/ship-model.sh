@@ -44,6 +44,9 @@ fi
 for f in "$CKPT/model.safetensors" "$BUILD/thresholds.json" "$BUILD/eval/eval.json" "$LABELS"; do
   [ -f "$f" ] || { echo "ship-model: $f is missing (run inherent build to the end first)" >&2; exit 1; }
 done
+# Thresholds calibrated on speech spans make a package that scores speech spans.
+SCORING=()
+grep -q '"trim_to_speech": *true' "$BUILD/thresholds.json" && SCORING=(--trim-to-speech)
 ATTR=()
 [ -f "$(dirname "$LABELS")/attributions.json" ] && ATTR=(--attributions "$(dirname "$LABELS")/attributions.json")
 
@@ -51,7 +54,7 @@ TMP=$DEST.tmp
 rm -rf "$TMP"
 mkdir -p "$TMP/parity"
 echo "== export $CKPT -> $TMP"
-"$BIN" export --checkpoint "$CKPT" --thresholds "$BUILD/thresholds.json" "${ATTR[@]}" --backend all \
+"$BIN" export --checkpoint "$CKPT" --thresholds "$BUILD/thresholds.json" "${SCORING[@]}" "${ATTR[@]}" --backend all \
   --quantization "$QUANT" "${CALIB[@]}" --model-version "$VERSION" -o "$TMP"
 
 echo "== parity on the test split of $LABELS"

@@ -106,6 +106,14 @@ TEST(ParityCli, NativePackageMeetsTheFloat32Gate) {
   EXPECT_NE(j["runtime"]["runtime"].get<std::string>().find("native engine"), std::string::npos);
 }
 
+TEST(ParityCli, SpeechSpanScoringIsNotPartOfTheModelCompared) {
+  // A package that scores speech spans (scoring.trim_to_speech) is still the same model:
+  // parity feeds every runtime the same frames, so the engine must not cut them.
+  const json j = parity(exported("native-span", "--backend native --trim-to-speech") / "native", 0);
+  expect_report(j, "native", "float32");
+  EXPECT_LE(j["export"]["max"].get<double>(), 1e-4);
+}
+
 TEST(ParityCli, NativeInt8PrecisionIsGatedLikeInt8Files) {
   // As the shipped models: the checkpoint snapped to the int8 grid, then exported.
   const fs::path snapped = scratch() / "snapped";

@@ -39,9 +39,11 @@ std::vector<float> native_scores(const Artifact& a, const std::vector<std::vecto
       a.precision == "int8" ? "int8" : "float32";  // the engine's int8 path (parity --precision)
   const Model model = load_artifact(source);
   // Parity compares the model itself: the minimum-evidence rule, which zeroes the scores
-  // of silent inputs before the model runs, is not part of what the other runtimes export.
+  // of silent inputs before the model runs, and the speech span a package's scoring may
+  // ask for are not part of what the other runtimes export.
   inherent_session_params sp = inherent_session_default_params();
   sp.min_voiced_ms = 0;
+  sp.trim_to_speech = 0;
   Session session(model, sp);
   std::vector<float> out;
   Progress progress("native engine", mels.size(), !quiet);
