@@ -12,7 +12,7 @@
 # model, and by bench/backbone-designs.py --designs none (real vs TTS renderings of the
 # probe sentences; the teacher's feature cache makes it quick).
 #
-#   bench/distill-real.sh [CORPUS] [TEACHER_HEADS] [OUT]
+#   [STEPS=1000] [VARIANTS="a b c"] [PROBE_CORPUS=CORPUS] bench/distill-real.sh [CORPUS] [TEACHER_HEADS] [OUT]
 #
 # Needs the corpus (CORPUS_CLIPS=15000 scripts/default-corpus.sh out/corpus-15k), the
 # teacher's heads and feature cache (bench/backbone-designs.py --trim writes
@@ -23,8 +23,15 @@ CORPUS=${1:-out/corpus-15k}
 HEADS=${2:-out/backbone-trim/D1-pooled.pt}
 OUT=${3:-out/distill}
 STEPS=${STEPS:-1000}
+VARIANTS=${VARIANTS:-a b c}  # which fine-tunes to run (and probe)
+# The probes' corpus: one with the same eval and test clips (e.g. the corpus without the
+# piper voice, whose clips the teacher's feature cache already holds).
+PROBE_CORPUS=${PROBE_CORPUS:-$CORPUS}
 BIN=build/dev/tools/inherent/inherent
 PY=.venv/bin/python
+for v in $VARIANTS; do
+  case $v in a | b | c) ;; *) echo "distill-real: VARIANTS holds $v; the variants are a, b and c" >&2; exit 2 ;; esac
+done
 mkdir -p "$OUT"
 
 echo "== real audio without labels (no probe speaker)"
@@ -110,15 +117,23 @@ run() {  # $1: name, $2: manifest
     --output-dir "$OUT/run-$1" >"$OUT/train-$1.log" 2>&1
   $BIN export --checkpoint "$OUT/run-$1/last" --backend native -o "$OUT/pkg-$1" -q
 }
-run a "$OUT/prep/manifest-labelled.csv" &
-run b "$OUT/prep/manifest.csv" &
-wait
-run c "$OUT/prep-twins/manifest.csv"
+manifest() {  # the rows each variant reads
+  case $1 in a) echo "$OUT/prep/manifest-labelled.csv" ;; b) echo "$OUT/prep/manifest.csv" ;;
+    c) echo "$OUT/prep-twins/manifest.csv" ;; esac
+}
+# Two at a time: one thread each on the two cores.
+set -- $VARIANTS
+while [ $# -gt 0 ]; do
+  run "$1" "$(manifest "$1")" &
+  if [ $# -gt 1 ]; then run "$2" "$(manifest "$2")" & shift; fi
+  wait
+  shift
+done
 
 echo "== probes"
-for p in data/models/small/native "$OUT/pkg-a/native" "$OUT/pkg-b/native" "$OUT/pkg-c/native"; do
+for p in data/models/small/native $(for v in $VARIANTS; do echo "$OUT/pkg-$v/native"; done); do
   name=$(basename "$(dirname "$p")")
-  $PY bench/speech-span.py --corpus "$CORPUS" --package "$p" --json-out "$OUT/probes-$name.json"
-  $PY bench/backbone-designs.py --corpus "$CORPUS" --train 12000 --probe 800 --designs none --trim \
+  $PY bench/speech-span.py --corpus "$PROBE_CORPUS" --package "$p" --json-out "$OUT/probes-$name.json"
+  $PY bench/backbone-designs.py --corpus "$PROBE_CORPUS" --train 12000 --probe 800 --designs none --trim \
     --out "$(dirname "$HEADS")" --small "$p" --results "$OUT/designs-$name.json" | tail -1
 done
