@@ -38,6 +38,11 @@ import real_speech  # noqa: E402
 import inherent  # noqa: E402
 
 
+def ranks_above(high, low):
+    """AUC of the scores `high` against the scores `low` (0.5: no order between them)."""
+    return bench.auc([1] * len(high) + [0] * len(low), np.concatenate([high, low]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default="out/corpus-15k")
@@ -106,14 +111,10 @@ def main():
              "real_command_words": int(command_word.sum()),
              "real_command_word_passes": float((g["real-dev"][command_word] >= thr).mean()),
              # Threshold-free: do requests / command words outrank ordinary speech?
-             "real_requests_vs_ordinary_auc": bench.auc([1] * int(request.sum()) + [0] * int(ordinary.sum()),
-                                                        np.concatenate([g["real-dev"][request],
-                                                                        g["real-dev"][ordinary]])),
-             "real_command_words_vs_ordinary_auc": bench.auc(
-                 [1] * int(command_word.sum()) + [0] * int(ordinary.sum()),
-                 np.concatenate([g["real-dev"][command_word], g["real-dev"][ordinary]])),
-             "real_vs_tts_auc": bench.auc([1] * len(g["real-dev"]) + [0] * len(g["real-dev-tts"]),
-                                          np.concatenate([g["real-dev"], g["real-dev-tts"]]))}
+             "real_requests_vs_ordinary_auc": ranks_above(g["real-dev"][request], g["real-dev"][ordinary]),
+             "real_command_words_vs_ordinary_auc": ranks_above(g["real-dev"][command_word],
+                                                               g["real-dev"][ordinary]),
+             "real_vs_tts_auc": ranks_above(g["real-dev"], g["real-dev-tts"])}
         out["trim" if trim else "plain"] = r
         print(f"| {'speech span' if trim else 'every frame'} | {r['test_gate_auc']:.3f} / "
               f"{r['test_intent_mean_auc']:.3f} | {r['joined_gate_auc']:.3f} ({r['joined_gate_auc'] - sub:+.3f}) | "

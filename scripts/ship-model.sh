@@ -46,7 +46,11 @@ for f in "$CKPT/model.safetensors" "$BUILD/thresholds.json" "$BUILD/eval/eval.js
 done
 # Thresholds calibrated on speech spans make a package that scores speech spans.
 SCORING=()
-grep -q '"trim_to_speech": *true' "$BUILD/thresholds.json" && SCORING=(--trim-to-speech)
+if python3 -c 'import json, sys
+sys.exit(0 if json.load(open(sys.argv[1])).get("threshold_calibration", {}).get("trim_to_speech") is True else 1)' \
+  "$BUILD/thresholds.json"; then
+  SCORING=(--trim-to-speech)
+fi
 ATTR=()
 [ -f "$(dirname "$LABELS")/attributions.json" ] && ATTR=(--attributions "$(dirname "$LABELS")/attributions.json")
 
