@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """Cost of the backbone model per window, beside the shipped `small`, both in ONNX
-Runtime in the same run (docs/backbone.md, "Designs").
+Runtime in the same run (docs/backbone.md, "Designs"), and the native engine's whisper
+family on the same model when a package of it is given (docs/backbone.md, "In the engine").
 
     bench/backbone-cost.py [--heads out/backbone-designs/D2-ctc-detached.pt] [--threads 1]
+    bench/backbone-cost.py --design pooled --heads out/backbone-24k/D1-pooled.pt \
+        --engine out/backbone-24k/export/native
 
 The backbone model (mapped stem + Whisper tiny.en's 4 encoder blocks + a head design
 from bench/backbone-designs.py) is exported to ONNX from torch (opset 17, dynamic
 frames), and timed on random log-mels of 1, 3 and 10 s against
-data/models/small/onnx/model.onnx on the same inputs, one thread each. Prints a
-markdown table (median ms per window, and the ratio to `small`) and writes
-OUT/cost.json.
+data/models/small/onnx/model.onnx on the same inputs, one thread each. With --engine,
+the package (`src/backbone/package.py` + `inherent export --backend native` of the same
+heads) runs in the native engine through the Python module on the same inputs, its
+scores checked against ONNX Runtime's. Prints a markdown table (median ms per window,
+and the ratios) and writes OUT/cost.json.
 """
 import argparse
 import json
@@ -45,11 +50,15 @@ class BackboneModel(torch.nn.Module):
 
 
 def time_session(sess, name, x, repeats):
-    sess.run(None, {name: x})
+    return time_call(lambda: sess.run(None, {name: x}), repeats)
+
+
+def time_call(fn, repeats):
+    fn()
     t = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        sess.run(None, {name: x})
+        fn()
         t.append((time.perf_counter() - t0) * 1000)
     return statistics.median(t)
 
@@ -64,6 +73,7 @@ def main():
     ap.add_argument("--out", default="out/backbone-cost")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=30)
+    ap.add_argument("--engine", help="the same model as a native package (whisper family) to time beside ONNX Runtime")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -81,6 +91,11 @@ def main():
     backbone = ort.InferenceSession(str(onnx_path), so, providers=["CPUExecutionProvider"])
     small = ort.InferenceSession(args.small, so, providers=["CPUExecutionProvider"])
     small_input = small.get_inputs()[0].name
+    engine = None
+    if args.engine:
+        import inherent
+        # Every frame scored, no minimum-evidence rule: the model alone, as ONNX Runtime runs it.
+        engine = inherent.Engine(args.engine, n_threads=args.threads, min_voiced_ms=0, trim_to_speech=False)
     rng = np.random.default_rng(0)
     rows = []
     for seconds in (1, 3, 10):
@@ -90,20 +105,34 @@ def main():
         got = backbone.run(None, {"mel_spectrogram": x})[0]
         b = time_session(backbone, "mel_spectrogram", x, args.repeats)
         s = time_session(small, small_input, x, args.repeats)
-        rows.append({"seconds": seconds, "backbone_ms": b, "small_ms": s, "ratio": b / s,
-                     "onnx_vs_torch_max_abs_diff": float(np.abs(got - ref).max())})
+        row = {"seconds": seconds, "backbone_ms": b, "small_ms": s, "ratio": b / s,
+               "onnx_vs_torch_max_abs_diff": float(np.abs(got - ref).max())}
+        if engine:
+            row["engine_vs_onnx_max_abs_diff"] = float(np.abs(engine.score_mel(x[0]) - got[0]).max())
+            row["engine_ms"] = time_call(lambda: engine.score_mel(x[0]), args.repeats)
+            row["onnx_over_engine"] = b / row["engine_ms"]
+        rows.append(row)
     # The stem's and heads' parameters, and the encoder's tensors past its own stem.
     params = sum(p.numel() for p in model.parameters()) + sum(
         v.numel() for k, v in model.backbone.encoder.t.items() if not k.startswith(("conv1", "conv2")))
     result = {"machine": platform.processor() or platform.machine(), "threads": args.threads,
               "onnxruntime": ort.__version__, "backbone_params": params, "rows": rows}
+    if engine:
+        result["engine"] = {"package": args.engine, "kernels": engine.kernels}
     (out / "cost.json").write_text(json.dumps(result, indent=1))
-    print(f"ONNX Runtime {ort.__version__}, {args.threads} thread(s); backbone model {params / 1e6:.1f}M values")
-    print("| window | backbone model ms | small ms | ratio | ONNX vs torch max |diff| |")
-    print("|---|---|---|---|---|")
+    print(f"ONNX Runtime {ort.__version__}, {args.threads} thread(s); backbone model {params / 1e6:.1f}M values"
+          + (f"; native engine kernels {engine.kernels}" if engine else ""))
+    extra = " native engine ms | ONNX Runtime / engine | engine vs ONNX max |diff| |" if engine else ""
+    print("| window | backbone model ONNX Runtime ms | small ONNX Runtime ms | ratio | ONNX vs torch max |diff| |"
+          + extra)
+    print("|---|---|---|---|---|" + ("---|---|---|" if engine else ""))
     for r in rows:
-        print(f"| {r['seconds']} s | {r['backbone_ms']:.2f} | {r['small_ms']:.2f} | {r['ratio']:.1f}x | "
-              f"{r['onnx_vs_torch_max_abs_diff']:.1e} |")
+        line = (f"| {r['seconds']} s | {r['backbone_ms']:.2f} | {r['small_ms']:.2f} | {r['ratio']:.1f}x | "
+                f"{r['onnx_vs_torch_max_abs_diff']:.1e} |")
+        if engine:
+            line += (f" {r['engine_ms']:.2f} | {r['onnx_over_engine']:.2f}x | "
+                     f"{r['engine_vs_onnx_max_abs_diff']:.1e} |")
+        print(line)
 
 
 if __name__ == "__main__":

@@ -747,6 +747,33 @@ TEST(RunExport, SpeechSpanScoringIsRecordedAndMustMatchTheThresholds) {
   fs::remove_all(dir);
 }
 
+// The whisper family (tests/data/whisper-family, written by src/backbone/package.py):
+// the native package carries its config and the encoder's origin; the other backends
+// say they do not export it yet.
+TEST(RunExport, TheWhisperFamilyGoesToTheNativePackageOnly) {
+  const std::string dir = temp_dir("whisper");
+  const ExportModel m =
+      load_weights(std::string(INHERENT_SOURCE_DIR) + "/tests/data/whisper-family/weights.safetensors");
+  EXPECT_EQ(m.config.family, ArchFamily::whisper);
+  EXPECT_NE(m.provenance.data_attributions.find("random test encoder"), std::string::npos);
+  ExportRequest r;
+  r.output_dir = dir;
+  r.backends = {"native"};
+  run_export(m, r);
+  const Json j = Json::parse(read_file(dir + "/native/inherent.metadata.json"));
+  EXPECT_EQ(j["config"]["family"], "whisper");
+  EXPECT_EQ(j["feature_normalization"]["bridge"], "bridge.matrix");
+  EXPECT_EQ(j["data_attributions"][0]["source"], "whisper-tiny.en");
+  const Model model = Model::from_file(dir + "/native");
+  const std::vector<float> mel(50 * INHERENT_N_MELS, -4.0f);
+  EXPECT_GT(Session(model).score_mel(mel.data(), 50)[0], 0.0f);
+  for (const char* backend : {"onnx", "all"}) {
+    r.backends = {backend};
+    EXPECT_THROW_MESSAGE(run_export(m, r), "does not export the whisper family yet");
+  }
+  fs::remove_all(dir);
+}
+
 TEST(ExportModel, AttributionsFileNeedsSourceAndLicence) {
   const std::string dir = temp_dir("attributions");
   auto load = [&](const std::string& text) {

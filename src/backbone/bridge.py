@@ -107,7 +107,7 @@ class MappedStem(torch.nn.Module):
         self.register_buffer("matrix", torch.tensor(matrix, dtype=torch.float32))
         self.floor = float(floor)
         t = {k.removeprefix("whisper.encoder."): v for k, v in whisper_tensors.items()}
-        self.conv1 = torch.nn.Conv1d(WHISPER_MELS, t["conv1.weight"].shape[0], 3, padding=1)
+        self.conv1 = torch.nn.Conv1d(t["conv1.weight"].shape[1], t["conv1.weight"].shape[0], 3, padding=1)
         self.conv2 = torch.nn.Conv1d(t["conv2.weight"].shape[1], t["conv2.weight"].shape[0], 3, stride=2, padding=1)
         with torch.no_grad():
             for conv, name in ((self.conv1, "conv1"), (self.conv2, "conv2")):

@@ -42,6 +42,25 @@
 // Conv1d subsampling: kernel 3, stride 2, padding 1. LayerNorm eps = 1e-5, affine.
 // Attention: q|k|v are the three H-row slices of attn.qkv (in that order), heads split
 // the H columns into n_heads slices of H / n_heads, scale 1 / sqrt(H / n_heads).
+//
+// The whisper family (config.family = whisper; docs/backbone.md): Whisper tiny.en's
+// pretrained encoder behind a bridge from the project's log-mel, with per-head pooled
+// heads. W bridge_mels (Whisper's 80 bins), P head_width; GELU is the exact (erf) one.
+// There is no padding mask: the model reads the frames it is given (engines drop
+// all-zero frames at both ends first).
+//   p [T, W]  = max(exp(x) - 1e-8, 0) @ bridge.matrix^T;  l = log10(max(p, 1e-10))
+//   u [2T, W] = l interpolated onto Whisper's 10 ms grid: row j reads position
+//               clamp((160 j - 199.5) / 320, 0, T - 1), linear between its two rows
+//   u = (max(u, bridge.floor) + 4) / 4
+//   x = GELU(stem.conv1(u))               kernel 3, stride 1, padding 1   [2T, H]
+//   x = GELU(stem.conv2(x))               kernel 3, stride 2, padding 1   [T, H]
+//   x += positions[0:T]                   Whisper's table (a buffer; at most 1500 steps)
+//   per block b:  x += attn.out(MHSA(attn.qkv(LN_attn x)))     (no key mask)
+//                 x += ffn.down(GELU(ffn.up(LN_ffn x)))
+//   x = final_norm(x)
+//   z = GELU(heads.proj(heads.norm(x)))   [T, P]
+//   w = softmax over t of heads.score(z)  [T, O]   (one pooling per head)
+//   logits[o] = sum_t w[t, o] (z[t] . heads.weight[o]) + heads.bias[o]
 #pragma once
 
 #include <cstdint>
@@ -54,26 +73,45 @@ namespace inherent {
 constexpr float kLayerNormEps = 1e-5f;
 constexpr int kSubsampleKernel = 3;
 constexpr int kSubsampleStride = 2;
+constexpr int kWhisperPositions = 1500;  // rows of Whisper's position table (30 s of steps)
+
+enum class ArchFamily {
+  conformer,  // the project's own model (the tables above)
+  whisper,    // Whisper's encoder behind the bridge, pooled heads
+};
 
 // The shape of a model. Only sizes: training-only settings (dropout) live elsewhere.
 struct ModelConfig {
+  ArchFamily family = ArchFamily::conformer;
   int n_mels = 128;      // M: input features per frame (the frontend contract)
   int n_hidden = 128;    // H
-  int n_blocks = 4;      // Conformer blocks
+  int n_blocks = 4;      // Conformer (or Whisper) blocks
   int n_heads = 4;       // attention heads; must divide H
   int ffn_mult = 4;      // F = ffn_mult * H
-  int conv_kernel = 15;  // K; odd, so 'same' padding is symmetric
+  int conv_kernel = 15;  // K; odd, so 'same' padding is symmetric (whisper: 3, the stem's)
   int n_outputs = 13;    // O: heads in heads.inc order
+  int bridge_mels = 0;   // whisper only: W, the pretrained encoder's mel bins
+  int head_width = 0;    // whisper only: P, the heads' projection width
 };
 
 inline bool operator==(const ModelConfig& a, const ModelConfig& b) {
-  return a.n_mels == b.n_mels && a.n_hidden == b.n_hidden && a.n_blocks == b.n_blocks &&
-         a.n_heads == b.n_heads && a.ffn_mult == b.ffn_mult && a.conv_kernel == b.conv_kernel &&
-         a.n_outputs == b.n_outputs;
+  return a.family == b.family && a.n_mels == b.n_mels && a.n_hidden == b.n_hidden &&
+         a.n_blocks == b.n_blocks && a.n_heads == b.n_heads && a.ffn_mult == b.ffn_mult &&
+         a.conv_kernel == b.conv_kernel && a.n_outputs == b.n_outputs && a.bridge_mels == b.bridge_mels &&
+         a.head_width == b.head_width;
 }
 
-// Named configs. tiny: tests and parity fixtures. small: the shipped default (~1.6M
-// parameters). base: the seed's production shape (~9.44M).
+// Whisper tiny.en's encoder with the backbone model's heads (docs/backbone.md).
+inline ModelConfig arch_whisper_tiny_en() {
+  ModelConfig c;
+  c.family = ArchFamily::whisper;
+  c.n_hidden = 384, c.n_blocks = 4, c.n_heads = 6, c.ffn_mult = 4, c.conv_kernel = 3;
+  c.bridge_mels = 80, c.head_width = 256;
+  return c;
+}
+
+// Named configs of the conformer family (what the trainer builds). tiny: tests and parity fixtures. small:
+// the shipped default (~1.6M parameters). base: the seed's production shape (~9.44M).
 inline bool arch_config_by_name(const std::string& name, ModelConfig* out) {
   ModelConfig c;
   if (name == "tiny") {
@@ -110,6 +148,16 @@ inline std::string arch_config_check(const ModelConfig& c) {
         positive("n_outputs", c.n_outputs, 4096)}) {
     if (!e.empty()) return e;
   }
+  if (c.family == ArchFamily::whisper) {
+    for (const std::string& e :
+         {positive("bridge_mels", c.bridge_mels, 4096), positive("head_width", c.head_width, 8192)}) {
+      if (!e.empty()) return e;
+    }
+    if (c.conv_kernel != 3)
+      return "conv_kernel = " + std::to_string(c.conv_kernel) + " must be 3 (Whisper's stem)";
+  } else if (c.bridge_mels != 0 || c.head_width != 0) {
+    return "bridge_mels and head_width belong to the whisper family only";
+  }
   if (c.n_hidden % c.n_heads != 0) {
     return "n_heads = " + std::to_string(c.n_heads) +
            " does not divide n_hidden = " + std::to_string(c.n_hidden);
@@ -141,8 +189,50 @@ struct ArchTensor {
   }
 };
 
+// The whisper family's tensors (see the forward pass at the top).
+inline std::vector<ArchTensor> arch_whisper_tensors(const ModelConfig& c) {
+  const int64_t m = c.n_mels, h = c.n_hidden, f = int64_t{c.ffn_mult} * c.n_hidden, w = c.bridge_mels;
+  const int64_t p = c.head_width, o = c.n_outputs;
+  std::vector<ArchTensor> t;
+  auto add = [&t](std::string name, std::vector<int64_t> shape, ArchRole role = ArchRole::parameter) {
+    t.push_back({std::move(name), std::move(shape), role});
+  };
+  auto linear = [&add](const std::string& prefix, int64_t out, int64_t in) {
+    add(prefix + ".weight", {out, in});
+    add(prefix + ".bias", {out});
+  };
+  auto layer_norm = [&add](const std::string& prefix, int64_t n) {
+    add(prefix + ".weight", {n});
+    add(prefix + ".bias", {n});
+  };
+  add("bridge.matrix", {w, m}, ArchRole::buffer);  // [W, M], non-negative
+  add("bridge.floor", {1}, ArchRole::buffer);      // log10 floor of the bridged mel
+  add("stem.conv1.weight", {h, w, 3});
+  add("stem.conv1.bias", {h});
+  add("stem.conv2.weight", {h, h, 3});
+  add("stem.conv2.bias", {h});
+  add("positions", {kWhisperPositions, h}, ArchRole::buffer);
+  for (int b = 0; b < c.n_blocks; ++b) {
+    const std::string prefix = "blocks." + std::to_string(b);
+    layer_norm(prefix + ".attn.norm", h);
+    linear(prefix + ".attn.qkv", 3 * h, h);
+    linear(prefix + ".attn.out", h, h);
+    layer_norm(prefix + ".ffn.norm", h);
+    linear(prefix + ".ffn.up", f, h);
+    linear(prefix + ".ffn.down", h, f);
+  }
+  layer_norm("final_norm", h);
+  layer_norm("heads.norm", h);
+  linear("heads.proj", p, h);
+  linear("heads.score", o, p);
+  add("heads.weight", {o, p});
+  add("heads.bias", {o});
+  return t;
+}
+
 // Every tensor of the model in a stable order (the order files are written in).
 inline std::vector<ArchTensor> arch_tensors(const ModelConfig& c) {
+  if (c.family == ArchFamily::whisper) return arch_whisper_tensors(c);
   const int64_t m = c.n_mels, h = c.n_hidden, f = int64_t{c.ffn_mult} * c.n_hidden, k = c.conv_kernel;
   std::vector<ArchTensor> t;
   auto add = [&t](std::string name, std::vector<int64_t> shape, ArchRole role = ArchRole::parameter) {
@@ -204,28 +294,60 @@ inline std::string arch_shape_string(const std::vector<int64_t>& shape) {
   return s + "]";
 }
 
-// The config as string pairs (safetensors __metadata__, metadata sidecar) and back.
-inline std::vector<std::pair<std::string, std::string>> arch_config_to_pairs(const ModelConfig& c) {
-  return {{"n_mels", std::to_string(c.n_mels)},      {"n_hidden", std::to_string(c.n_hidden)},
-          {"n_blocks", std::to_string(c.n_blocks)},  {"n_heads", std::to_string(c.n_heads)},
-          {"ffn_mult", std::to_string(c.ffn_mult)},  {"conv_kernel", std::to_string(c.conv_kernel)},
-          {"n_outputs", std::to_string(c.n_outputs)}};
+inline const char* arch_family_name(ArchFamily f) {
+  return f == ArchFamily::whisper ? "whisper" : "conformer";
 }
 
-// Reads the seven keys of arch_config_to_pairs from pairs (other keys are ignored).
-// Returns an empty string on success, else a message naming the missing or bad key.
+// The config as string pairs (safetensors __metadata__, metadata sidecar) and back. The
+// conformer family writes its seven sizes only (what every older file holds); the
+// whisper family adds "family" (the one text value) and its two sizes.
+inline std::vector<std::pair<std::string, std::string>> arch_config_to_pairs(const ModelConfig& c) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (c.family != ArchFamily::conformer) pairs.emplace_back("family", arch_family_name(c.family));
+  pairs.insert(pairs.end(), {{"n_mels", std::to_string(c.n_mels)},
+                             {"n_hidden", std::to_string(c.n_hidden)},
+                             {"n_blocks", std::to_string(c.n_blocks)},
+                             {"n_heads", std::to_string(c.n_heads)},
+                             {"ffn_mult", std::to_string(c.ffn_mult)},
+                             {"conv_kernel", std::to_string(c.conv_kernel)},
+                             {"n_outputs", std::to_string(c.n_outputs)}});
+  if (c.family == ArchFamily::whisper) {
+    pairs.emplace_back("bridge_mels", std::to_string(c.bridge_mels));
+    pairs.emplace_back("head_width", std::to_string(c.head_width));
+  }
+  return pairs;
+}
+
+// Reads the keys of arch_config_to_pairs from pairs (other keys are ignored; no
+// "family" means conformer). Returns an empty string on success, else a message naming
+// the missing or bad key.
 inline std::string arch_config_from_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
                                           ModelConfig* out) {
   ModelConfig c;
-  std::pair<const char*, int*> fields[] = {{"n_mels", &c.n_mels},      {"n_hidden", &c.n_hidden},
-                                           {"n_blocks", &c.n_blocks},  {"n_heads", &c.n_heads},
-                                           {"ffn_mult", &c.ffn_mult},  {"conv_kernel", &c.conv_kernel},
-                                           {"n_outputs", &c.n_outputs}};
-  for (auto& [key, dst] : fields) {
+  auto find = [&pairs](const std::string& key) -> const std::string* {
     const std::string* value = nullptr;
     for (const auto& kv : pairs) {
       if (kv.first == key) value = &kv.second;
     }
+    return value;
+  };
+  if (const std::string* family = find("family")) {
+    if (*family == "whisper") {
+      c.family = ArchFamily::whisper;
+    } else if (*family != "conformer") {
+      return "model config key 'family' has an unknown value '" + *family + "' (conformer, whisper)";
+    }
+  }
+  std::vector<std::pair<const char*, int*>> fields = {
+      {"n_mels", &c.n_mels},      {"n_hidden", &c.n_hidden}, {"n_blocks", &c.n_blocks},
+      {"n_heads", &c.n_heads},    {"ffn_mult", &c.ffn_mult}, {"conv_kernel", &c.conv_kernel},
+      {"n_outputs", &c.n_outputs}};
+  if (c.family == ArchFamily::whisper) {
+    fields.push_back({"bridge_mels", &c.bridge_mels});
+    fields.push_back({"head_width", &c.head_width});
+  }
+  for (auto& [key, dst] : fields) {
+    const std::string* value = find(key);
     if (!value) return std::string("missing model config key '") + key + "'";
     int64_t v = 0;
     bool ok = !value->empty() && value->size() <= 9;

@@ -611,6 +611,9 @@ inherent_status inherent_stream_init(const inherent_model* model, const inherent
   const auto ms_ok = [](uint32_t ms) { return ms >= 20 && ms <= 60000 && ms % 20 == 0; };
   INHERENT_REQUIRE(ms_ok(p.window_ms), fn,
                    "window_ms = " + std::to_string(p.window_ms) + " must be a multiple of 20 in [20, 60000]");
+  INHERENT_REQUIRE(static_cast<int64_t>(p.window_ms / 20) <= model->model->max_frames(), fn,
+                   "window_ms = " + std::to_string(p.window_ms) + " is longer than the " +
+                       std::to_string(model->model->max_frames() * 20) + " ms this model reads");
   INHERENT_REQUIRE(ms_ok(p.hop_ms), fn,
                    "hop_ms = " + std::to_string(p.hop_ms) + " must be a multiple of 20 in [20, 60000]");
   INHERENT_REQUIRE(p.smoothing >= 1 && p.smoothing <= 1000, fn,

@@ -19,6 +19,14 @@ namespace inherent {
 namespace {
 
 // Printable form of a key or value for messages (bounded, control bytes escaped).
+// feature_normalization's keys and values: where each family's input normalization
+// lives in its weights.
+std::vector<std::pair<const char*, const char*>> normalization_fields(ArchFamily family) {
+  if (family == ArchFamily::whisper)
+    return {{"bridge", "bridge.matrix"}, {"floor", "bridge.floor"}, {"applied_to", "every_frame"}};
+  return {{"mean", "mel_norm.mean"}, {"std", "mel_norm.std"}, {"applied_to", "valid_frames"}};
+}
+
 std::string printable(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size() && i < 80; ++i) {
@@ -119,7 +127,7 @@ class MetadataReader {
     if ((v = doc.find("threshold_calibration")) && !v->is_object())
       return wrong_type("threshold_calibration", *v, json::Type::object);
     if (!frontend(doc)) return false;
-    if (!normalization(doc)) return false;
+    if (!normalization(doc, m.config.family)) return false;
     if (!scoring(doc, &m)) return false;
     if (!(v = need(doc, "training_hash", json::Type::object))) return false;
     const json::Value* commit = need(*v, "code_commit", json::Type::string, "training_hash.");
@@ -202,10 +210,24 @@ class MetadataReader {
     const json::Value* c = need(doc, "config", json::Type::object);
     if (!c) return false;
     ModelConfig cfg;
-    std::pair<const char*, int*> fields[] = {{"n_mels", &cfg.n_mels},      {"n_hidden", &cfg.n_hidden},
-                                             {"n_blocks", &cfg.n_blocks},  {"n_heads", &cfg.n_heads},
-                                             {"ffn_mult", &cfg.ffn_mult},  {"conv_kernel", &cfg.conv_kernel},
-                                             {"n_outputs", &cfg.n_outputs}};
+    if (const json::Value* family = c->find("family")) {
+      if (!family->is_string()) return wrong_type("config.family", *family, json::Type::string);
+      if (family->string == "whisper") {
+        cfg.family = ArchFamily::whisper;
+      } else if (family->string != "conformer") {
+        return fail("config.family", "is \"" + printable(family->string) +
+                                         "\"; this engine knows \"conformer\" and \"whisper\" (hint: a newer "
+                                         "engine may read it)");
+      }
+    }
+    std::vector<std::pair<const char*, int*>> fields = {
+        {"n_mels", &cfg.n_mels},      {"n_hidden", &cfg.n_hidden}, {"n_blocks", &cfg.n_blocks},
+        {"n_heads", &cfg.n_heads},    {"ffn_mult", &cfg.ffn_mult}, {"conv_kernel", &cfg.conv_kernel},
+        {"n_outputs", &cfg.n_outputs}};
+    if (cfg.family == ArchFamily::whisper) {
+      fields.push_back({"bridge_mels", &cfg.bridge_mels});
+      fields.push_back({"head_width", &cfg.head_width});
+    }
     for (auto& [key, dst] : fields) {
       const json::Value* v = need(*c, key, json::Type::number, "config.");
       if (!v) return false;
@@ -288,12 +310,10 @@ class MetadataReader {
     return true;
   }
 
-  bool normalization(const json::Value& doc) {
+  bool normalization(const json::Value& doc, ArchFamily family) {
     const json::Value* n = need(doc, "feature_normalization", json::Type::object);
     if (!n) return false;
-    const std::pair<const char*, const char*> fields[] = {
-        {"mean", "mel_norm.mean"}, {"std", "mel_norm.std"}, {"applied_to", "valid_frames"}};
-    for (const auto& [key, want] : fields) {
+    for (const auto& [key, want] : normalization_fields(family)) {
       const json::Value* v = need(*n, key, json::Type::string, "feature_normalization.");
       if (!v) return false;
       if (v->string != want)
@@ -449,10 +469,15 @@ inherent_status model_package_load_memory(const void* weights, size_t n_weights,
     if (safetensors_read_f32(st, a.name, a.shape, pt.data.data(), &read_error) != INHERENT_STATUS_OK)
       return bad(kPackageWeightsFile, read_error);
     const bool is_std = a.name == "mel_norm.std";  // once per tensor, not per element
+    const bool is_bridge = a.name == "bridge.matrix";
     for (size_t i = 0; i < pt.data.size(); ++i) {
       if (!std::isfinite(pt.data[i]))
         return bad(kPackageWeightsFile,
                    "tensor '" + a.name + "' element " + std::to_string(i) + " is NaN or infinite");
+      if (is_bridge && pt.data[i] < 0.0f)
+        return bad(kPackageWeightsFile, "tensor 'bridge.matrix' element " + std::to_string(i) + " is " +
+                                            json::format_float(pt.data[i]) +
+                                            "; the bridge maps powers and must be non-negative");
       if (is_std && !(pt.data[i] > 0.0f))
         return bad(kPackageWeightsFile, "tensor 'mel_norm.std' element " + std::to_string(i) + " is " +
                                             json::format_float(pt.data[i]) +
@@ -566,7 +591,13 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
   w.key("model_version").value(info.model_version);
   if (!info.model_name.empty()) w.key("model_name").value(info.model_name);
   w.key("config").begin_object();
-  for (const auto& [key, value] : arch_config_to_pairs(config)) w.key(key).raw(value);
+  for (const auto& [key, value] : arch_config_to_pairs(config)) {
+    if (key == "family") {
+      w.key(key).value(value);
+    } else {
+      w.key(key).raw(value);
+    }
+  }
   w.end_object();
   std::vector<std::string> names, keys;
   for (const HeadInfo& h : kHeadTable) {
@@ -594,15 +625,9 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
   }
   w.end_object();
   if (info.trim_to_speech) w.key("scoring").begin_object().key("trim_to_speech").value(true).end_object();
-  w.key("feature_normalization")
-      .begin_object()
-      .key("mean")
-      .value("mel_norm.mean")
-      .key("std")
-      .value("mel_norm.std")
-      .key("applied_to")
-      .value("valid_frames")
-      .end_object();
+  w.key("feature_normalization").begin_object();
+  for (const auto& [key, value] : normalization_fields(config.family)) w.key(key).value(value);
+  w.end_object();
   w.key("training_hash")
       .begin_object()
       .key("code_commit")
@@ -674,6 +699,10 @@ std::vector<PackageTensor> random_package_tensors(const ModelConfig& config, uin
       for (float& v : t.data) v = -8.0f + 2.0f * rng.uniform();
     } else if (a.name == "mel_norm.std") {
       for (float& v : t.data) v = 3.0f + rng.uniform();
+    } else if (a.name == "bridge.matrix") {  // non-negative, like the fitted map
+      for (float& v : t.data) v = 0.05f * (1.0f + rng.uniform());
+    } else if (a.name == "bridge.floor") {
+      t.data[0] = -7.19f;
     } else if (norm && has_suffix(a.name, ".weight")) {
       for (float& v : t.data) v = 1.0f + 0.2f * rng.uniform();
     } else if (norm) {

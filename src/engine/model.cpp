@@ -5,49 +5,24 @@
 #include <cmath>
 #include <cstring>
 
+#include "engine/model-ops.h"
 #include "frontend/log-mel.h"
 
 namespace inherent::engine {
-
-namespace {
 
 using kernels::Epilogue;
 using kernels::GemmArgs;
 using kernels::PackedLinear;
 
-const std::vector<float>& data(const ModelPackage& p, const std::string& name) {
+const std::vector<float>& tensor_data(const ModelPackage& p, const std::string& name) {
   return p.tensor(name)->data;  // the loader guaranteed every arch tensor
 }
 
 void pack(const ModelPackage& p, const std::string& prefix, int nr, bool glu, PackedLinear* out) {
   const PackageTensor* w = p.tensor(prefix + ".weight");
   const int rows = static_cast<int>(w->shape[0]), cols = static_cast<int>(w->shape[1]);
-  kernels::pack_linear(w->data.data(), cols, glu ? rows / 2 : rows, cols, data(p, prefix + ".bias").data(),
-                       nr, glu, out);
-}
-
-// int8 precision: the Linear `prefix` with the LayerNorm `norm` folded into it when
-// given (W' = W diag(gamma), b' = b + W beta, in float64), packed as int8; the norm's
-// gamma and beta become 1 and 0 so the forward still runs it as the plain normalization.
-void pack_q(const ModelPackage& p, const std::string& prefix, int nr, bool glu, PackedLinear* out,
-            std::vector<float>* norm_w = nullptr, std::vector<float>* norm_b = nullptr) {
-  const PackageTensor* w = p.tensor(prefix + ".weight");
-  const int rows = static_cast<int>(w->shape[0]), cols = static_cast<int>(w->shape[1]);
-  std::vector<float> wf = w->data, bf = data(p, prefix + ".bias");
-  if (norm_w) {
-    for (int r = 0; r < rows; ++r) {
-      double b = bf[r];
-      for (int c = 0; c < cols; ++c) {
-        const size_t i = static_cast<size_t>(r) * cols + c;
-        b += static_cast<double>(w->data[i]) * (*norm_b)[c];
-        wf[i] = static_cast<float>(static_cast<double>(w->data[i]) * (*norm_w)[c]);
-      }
-      bf[r] = static_cast<float>(b);
-    }
-    std::fill(norm_w->begin(), norm_w->end(), 1.0f);
-    std::fill(norm_b->begin(), norm_b->end(), 0.0f);
-  }
-  kernels::pack_linear_q(wf.data(), cols, glu ? rows / 2 : rows, cols, bf.data(), nr, glu, out);
+  kernels::pack_linear(w->data.data(), cols, glu ? rows / 2 : rows, cols,
+                       tensor_data(p, prefix + ".bias").data(), nr, glu, out);
 }
 
 // Conv1d weight [out, in, 3] -> im2col linear [out, 3 * in]: column j * in + c = tap j.
@@ -62,7 +37,33 @@ void pack_conv(const ModelPackage& p, const std::string& prefix, int nr, PackedL
         im2col[(static_cast<size_t>(o) * taps + j) * n_in + c] =
             w->data[(static_cast<size_t>(o) * n_in + c) * taps + j];
   kernels::pack_linear(im2col.data(), static_cast<size_t>(taps) * n_in, n_out, taps * n_in,
-                       data(p, prefix + ".bias").data(), nr, false, out);
+                       tensor_data(p, prefix + ".bias").data(), nr, false, out);
+}
+
+namespace {
+
+// int8 precision: the Linear `prefix` with the LayerNorm `norm` folded into it when
+// given (W' = W diag(gamma), b' = b + W beta, in float64), packed as int8; the norm's
+// gamma and beta become 1 and 0 so the forward still runs it as the plain normalization.
+void pack_q(const ModelPackage& p, const std::string& prefix, int nr, bool glu, PackedLinear* out,
+            std::vector<float>* norm_w = nullptr, std::vector<float>* norm_b = nullptr) {
+  const PackageTensor* w = p.tensor(prefix + ".weight");
+  const int rows = static_cast<int>(w->shape[0]), cols = static_cast<int>(w->shape[1]);
+  std::vector<float> wf = w->data, bf = tensor_data(p, prefix + ".bias");
+  if (norm_w) {
+    for (int r = 0; r < rows; ++r) {
+      double b = bf[r];
+      for (int c = 0; c < cols; ++c) {
+        const size_t i = static_cast<size_t>(r) * cols + c;
+        b += static_cast<double>(w->data[i]) * (*norm_b)[c];
+        wf[i] = static_cast<float>(static_cast<double>(w->data[i]) * (*norm_w)[c]);
+      }
+      bf[r] = static_cast<float>(b);
+    }
+    std::fill(norm_w->begin(), norm_w->end(), 1.0f);
+    std::fill(norm_b->begin(), norm_b->end(), 0.0f);
+  }
+  kernels::pack_linear_q(wf.data(), cols, glu ? rows / 2 : rows, cols, bf.data(), nr, glu, out);
 }
 
 // Sinusoidal positions [steps, H] (arch.h): pe[t, 2i] = sin(t / 10000^(2i / H)),
@@ -80,7 +81,6 @@ void fill_positions(int steps, int h, float* pe) {
 
 inherent_status Model::create(ModelPackage package, const kernels::Kernels& kernels,
                               std::unique_ptr<Model>* out, std::string* error, Precision precision) {
-  (void)error;
   std::unique_ptr<Model> m(new Model());
   m->precision_ = precision;
   const bool q = precision == Precision::int8;
@@ -90,9 +90,18 @@ inherent_status Model::create(ModelPackage package, const kernels::Kernels& kern
   m->kernels_ = &kernels;
   m->n_params_ = arch_n_params(c);
   m->max_frames_ = static_cast<int>(kMaxFrames);
+  if (c.family == ArchFamily::whisper) {
+    m->max_frames_ = kWhisperPositions;  // one step per frame
+    if (const inherent_status st = whisper_pack(package, kernels, precision, &m->whisper, error);
+        st != INHERENT_STATUS_OK)
+      return st;
+    m->metadata_ = std::move(package.metadata);
+    *out = std::move(m);
+    return INHERENT_STATUS_OK;
+  }
 
-  m->mel_mean = data(package, "mel_norm.mean");
-  m->mel_inv_std = data(package, "mel_norm.std");
+  m->mel_mean = tensor_data(package, "mel_norm.mean");
+  m->mel_inv_std = tensor_data(package, "mel_norm.std");
   for (float& s : m->mel_inv_std) s = 1.0f / s;
   pack_conv(package, "subsample.conv1", nr, &m->conv1);
   pack_conv(package, "subsample.conv2", nr, &m->conv2);
@@ -100,16 +109,16 @@ inherent_status Model::create(ModelPackage package, const kernels::Kernels& kern
   for (int b = 0; b < c.n_blocks; ++b) {
     const std::string p = "blocks." + std::to_string(b);
     PackedBlock& k = m->blocks[b];
-    k.ffn1_norm_w = data(package, p + ".ffn1.norm.weight");
-    k.ffn1_norm_b = data(package, p + ".ffn1.norm.bias");
-    k.attn_norm_w = data(package, p + ".attn.norm.weight");
-    k.attn_norm_b = data(package, p + ".attn.norm.bias");
-    k.conv_norm1_w = data(package, p + ".conv.norm1.weight");
-    k.conv_norm1_b = data(package, p + ".conv.norm1.bias");
-    k.conv_norm2_w = data(package, p + ".conv.norm2.weight");
-    k.conv_norm2_b = data(package, p + ".conv.norm2.bias");
-    k.ffn2_norm_w = data(package, p + ".ffn2.norm.weight");
-    k.ffn2_norm_b = data(package, p + ".ffn2.norm.bias");
+    k.ffn1_norm_w = tensor_data(package, p + ".ffn1.norm.weight");
+    k.ffn1_norm_b = tensor_data(package, p + ".ffn1.norm.bias");
+    k.attn_norm_w = tensor_data(package, p + ".attn.norm.weight");
+    k.attn_norm_b = tensor_data(package, p + ".attn.norm.bias");
+    k.conv_norm1_w = tensor_data(package, p + ".conv.norm1.weight");
+    k.conv_norm1_b = tensor_data(package, p + ".conv.norm1.bias");
+    k.conv_norm2_w = tensor_data(package, p + ".conv.norm2.weight");
+    k.conv_norm2_b = tensor_data(package, p + ".conv.norm2.bias");
+    k.ffn2_norm_w = tensor_data(package, p + ".ffn2.norm.weight");
+    k.ffn2_norm_b = tensor_data(package, p + ".ffn2.norm.bias");
     if (q) {
       pack_q(package, p + ".ffn1.up", nr, false, &k.ffn1_up, &k.ffn1_norm_w, &k.ffn1_norm_b);
       pack_q(package, p + ".ffn1.down", nr, false, &k.ffn1_down);
@@ -129,22 +138,22 @@ inherent_status Model::create(ModelPackage package, const kernels::Kernels& kern
       pack(package, p + ".ffn2.up", nr, false, &k.ffn2_up);
       pack(package, p + ".ffn2.down", nr, false, &k.ffn2_down);
     }
-    const std::vector<float>& dw = data(package, p + ".conv.depthwise.weight");  // [H, 1, K]
+    const std::vector<float>& dw = tensor_data(package, p + ".conv.depthwise.weight");  // [H, 1, K]
     k.depthwise_w.resize(dw.size());
     for (int h = 0; h < c.n_hidden; ++h)
       for (int j = 0; j < c.conv_kernel; ++j)
         k.depthwise_w[static_cast<size_t>(j) * c.n_hidden + h] =
             dw[static_cast<size_t>(h) * c.conv_kernel + j];
-    k.depthwise_b = data(package, p + ".conv.depthwise.bias");
-    k.norm_w = data(package, p + ".norm.weight");
-    k.norm_b = data(package, p + ".norm.bias");
+    k.depthwise_b = tensor_data(package, p + ".conv.depthwise.bias");
+    k.norm_w = tensor_data(package, p + ".norm.weight");
+    k.norm_b = tensor_data(package, p + ".norm.bias");
   }
-  m->final_norm_w = data(package, "final_norm.weight");
-  m->final_norm_b = data(package, "final_norm.bias");
-  m->pool_w = data(package, "pool.score.weight");
-  m->pool_b = data(package, "pool.score.bias")[0];
-  m->head_w = data(package, "head.weight");
-  m->head_b = data(package, "head.bias");
+  m->final_norm_w = tensor_data(package, "final_norm.weight");
+  m->final_norm_b = tensor_data(package, "final_norm.bias");
+  m->pool_w = tensor_data(package, "pool.score.weight");
+  m->pool_b = tensor_data(package, "pool.score.bias")[0];
+  m->head_w = tensor_data(package, "head.weight");
+  m->head_b = tensor_data(package, "head.bias");
   const int steps = static_cast<int>(arch_subsampled_frames(m->max_frames_));
   m->positions.resize(static_cast<size_t>(steps) * c.n_hidden);
   fill_positions(steps, c.n_hidden, m->positions.data());
@@ -162,6 +171,7 @@ void Workspace::reserve(const Model& model, int n_frames) {
     return;
   }
   n_frames = std::max(n_frames, capacity_frames);
+  if (model.config().family == ArchFamily::whisper) return whisper_reserve(model, *this, n_frames);
   const ModelConfig& c = model.config();
   const size_t t = static_cast<size_t>(n_frames);
   const size_t t1 = (t + 1) / 2, t2 = (t1 + 1) / 2;
@@ -191,13 +201,21 @@ void Workspace::reserve(const Model& model, int n_frames) {
   capacity_frames = n_frames;
 }
 
+bool frame_is_padding(const float* frame, int m) {
+  for (int i = 0; i < m; ++i)
+    if (frame[i] != 0.0f) return false;
+  return true;
+}
+
 float normalize_frame(const Model& model, const float* frame, float* out) {
   const int m = model.config().n_mels;
-  bool any = false;
-  for (int i = 0; i < m; ++i) any = any || frame[i] != 0.0f;
-  if (!any) {
+  if (frame_is_padding(frame, m)) {
     std::memset(out, 0, sizeof(float) * m);
     return 0.0f;
+  }
+  if (model.config().family == ArchFamily::whisper) {
+    std::memcpy(out, frame, sizeof(float) * m);
+    return 1.0f;
   }
   for (int i = 0; i < m; ++i) out[i] = (frame[i] - model.mel_mean[i]) * model.mel_inv_std[i];
   return 1.0f;
@@ -219,8 +237,6 @@ std::string non_finite_score_message(const Model& model, int head) {
          " gave a non-finite score for head " + std::to_string(head) +
          ": its weights are damaged or were trained to overflow; re-export or reinstall the package";
 }
-
-namespace {
 
 // One GEMM, its panels split over the workspace's threads when there is enough work.
 void gemm(const Workspace& ws, const kernels::Kernels& k, const GemmArgs& g) {
@@ -252,24 +268,16 @@ void linear(Workspace& ws, const kernels::Kernels& k, GemmArgs g, const PackedLi
   gemm(ws, k, g);
 }
 
-// x += alpha * ffn(x), ffn = down(SiLU(up(LN x))).
-void feed_forward(const kernels::Kernels& k, Workspace& ws, int t2, int h, const std::vector<float>& norm_w,
-                  const std::vector<float>& norm_b, const PackedLinear& up, const PackedLinear& down) {
-  k.layer_norm(t2, h, ws.x.data(), h, norm_w.data(), norm_b.data(), ws.h.data(), h);
-  linear(ws, k, kernels::gemm_args(up, t2, ws.h.data(), h, ws.wide.data(), up.n, Epilogue::bias_silu), up);
-  GemmArgs g = kernels::gemm_args(down, t2, ws.wide.data(), up.n, ws.x.data(), h, Epilogue::residual);
-  g.residual = ws.x.data(), g.ldr = h, g.alpha = 0.5f;
-  linear(ws, k, g, down);
-}
-
 // x += out(MHSA(qkv(LN x))), keys masked by valid2.
-void attention(const kernels::Kernels& k, const ModelConfig& c, Workspace& ws, int t2, const PackedBlock& b) {
-  const int h = c.n_hidden, dh = h / c.n_heads, nr = k.nr;
+void attention(const kernels::Kernels& k, Workspace& ws, int t2, int h, int n_heads,
+               const std::vector<float>& norm_w, const std::vector<float>& norm_b, const PackedLinear& qkv_w,
+               const PackedLinear& out_w) {
+  const int dh = h / n_heads, nr = k.nr;
   const size_t ld = 3 * static_cast<size_t>(h);
   float* qkv = ws.wide.data();  // [T2, 3H]
-  k.layer_norm(t2, h, ws.x.data(), h, b.attn_norm_w.data(), b.attn_norm_b.data(), ws.h.data(), h);
-  linear(ws, k, kernels::gemm_args(b.qkv, t2, ws.h.data(), h, qkv, ld, Epilogue::bias), b.qkv);
-  for (int head = 0; head < c.n_heads; ++head) {
+  k.layer_norm(t2, h, ws.x.data(), h, norm_w.data(), norm_b.data(), ws.h.data(), h);
+  linear(ws, k, kernels::gemm_args(qkv_w, t2, ws.h.data(), h, qkv, ld, Epilogue::bias), qkv_w);
+  for (int head = 0; head < n_heads; ++head) {
     const float* q = qkv + head * dh;
     const float* key = qkv + h + head * dh;
     const float* v = qkv + 2 * h + head * dh;
@@ -288,9 +296,21 @@ void attention(const kernels::Kernels& k, const ModelConfig& c, Workspace& ws, i
     o.c = ws.ctx.data() + head * dh, o.ldc = h, o.epilogue = Epilogue::scale, o.alpha = 1.0f;
     gemm(ws, k, o);
   }
-  GemmArgs g = kernels::gemm_args(b.out, t2, ws.ctx.data(), h, ws.x.data(), h, Epilogue::residual);
+  GemmArgs g = kernels::gemm_args(out_w, t2, ws.ctx.data(), h, ws.x.data(), h, Epilogue::residual);
   g.residual = ws.x.data(), g.ldr = h, g.alpha = 1.0f;
-  linear(ws, k, g, b.out);
+  linear(ws, k, g, out_w);
+}
+
+namespace {
+
+// x += alpha * ffn(x), ffn = down(SiLU(up(LN x))).
+void feed_forward(const kernels::Kernels& k, Workspace& ws, int t2, int h, const std::vector<float>& norm_w,
+                  const std::vector<float>& norm_b, const PackedLinear& up, const PackedLinear& down) {
+  k.layer_norm(t2, h, ws.x.data(), h, norm_w.data(), norm_b.data(), ws.h.data(), h);
+  linear(ws, k, kernels::gemm_args(up, t2, ws.h.data(), h, ws.wide.data(), up.n, Epilogue::bias_silu), up);
+  GemmArgs g = kernels::gemm_args(down, t2, ws.wide.data(), up.n, ws.x.data(), h, Epilogue::residual);
+  g.residual = ws.x.data(), g.ldr = h, g.alpha = 0.5f;
+  linear(ws, k, g, down);
 }
 
 // x += pointwise2(SiLU(LN2(depthwise(valid2 * GLU(pointwise1(LN1 x)))))).
@@ -325,7 +345,7 @@ void encode(const Model& model, Workspace& ws, int t2, float* logits) {
   for (size_t i = 0; i < static_cast<size_t>(t2) * h; ++i) x[i] += pe[i];
   for (const PackedBlock& b : model.blocks) {
     feed_forward(k, ws, t2, h, b.ffn1_norm_w, b.ffn1_norm_b, b.ffn1_up, b.ffn1_down);
-    attention(k, c, ws, t2, b);
+    attention(k, ws, t2, h, c.n_heads, b.attn_norm_w, b.attn_norm_b, b.qkv, b.out);
     convolution(k, c, ws, t2, b);
     feed_forward(k, ws, t2, h, b.ffn2_norm_w, b.ffn2_norm_b, b.ffn2_up, b.ffn2_down);
     k.layer_norm(t2, h, x, h, b.norm_w.data(), b.norm_b.data(), x, h);
@@ -351,23 +371,29 @@ inherent_status forward(const Model& model, Workspace& ws, const float* mel, int
                         std::string* error) {
   const ModelConfig& c = model.config();
   const int m = c.n_mels, h = c.n_hidden;
+  if (c.family == ArchFamily::whisper) {
+    // No padding mask inside Whisper's blocks: padding at either end is cut instead.
+    int first = 0;
+    while (first < n_frames && frame_is_padding(mel + static_cast<size_t>(first) * m, m)) ++first;
+    mel += static_cast<size_t>(first) * m;
+    n_frames -= first;
+  }
   // Trailing padding costs nothing (see model.h).
   int t = n_frames;
-  while (t > 0) {
-    const float* frame = mel + static_cast<size_t>(t - 1) * m;
-    bool any = false;
-    for (int i = 0; i < m && !any; ++i) any = frame[i] != 0.0f;
-    if (any) break;
-    --t;
-  }
+  while (t > 0 && frame_is_padding(mel + static_cast<size_t>(t - 1) * m, m)) --t;
   if (t == 0) {
     *error = "every frame is padding (all 128 values exactly 0): nothing to score";
     return INHERENT_STATUS_INVALID_ARGUMENT;
   }
   if (t > model.max_frames()) {
-    *error = std::to_string(t) + " frames is longer than the " + std::to_string(model.max_frames()) +
-             " (60 s) a model reads; score a shorter window";
+    *error = std::to_string(t) + " frames is longer than the " + std::to_string(model.max_frames()) + " (" +
+             std::to_string(model.max_frames() / 50) + " s) this model reads; score a shorter window";
     return INHERENT_STATUS_INVALID_ARGUMENT;
+  }
+  if (c.family == ArchFamily::whisper) {
+    ws.reserve(model, t);
+    whisper_forward(model, ws, mel, t, logits);
+    return INHERENT_STATUS_OK;
   }
   const int t1 = (t + 1) / 2, t2 = (t1 + 1) / 2;
   ws.reserve(model, t);

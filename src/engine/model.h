@@ -40,6 +40,24 @@ struct PackedBlock {
   std::vector<float> depthwise_b;  // [H]
 };
 
+// One Whisper block (arch.h, the whisper family): pre-norm attention and GELU ffn.
+struct WhisperBlock {
+  std::vector<float> attn_norm_w, attn_norm_b, ffn_norm_w, ffn_norm_b;
+  kernels::PackedLinear qkv, out, up, down;
+};
+
+// The whisper family's weights (model-whisper.cpp).
+struct WhisperWeights {
+  kernels::PackedLinear bridge;  // [W, M] map of mel powers, zero bias
+  float bridge_floor = 0.0f;
+  kernels::PackedLinear conv1, conv2;  // im2col: k = 3 W and 3 H
+  kernels::AlignedFloats positions;    // [kWhisperPositions, H]
+  std::vector<WhisperBlock> blocks;
+  std::vector<float> final_norm_w, final_norm_b, heads_norm_w, heads_norm_b;
+  kernels::PackedLinear heads_proj, heads_score;  // [P, H], [O, P]
+  std::vector<float> heads_weight, heads_bias;    // [O, P], [O]
+};
+
 // How the Conformer blocks' Linear layers compute. int8: weights int8 per output
 // channel, activations 13-bit per time step (kernels.h), int32 sums; the LayerNorm in
 // front of ffn up, qkv and pointwise1 is folded into their weights (W diag(gamma), b +
@@ -70,6 +88,7 @@ class Model {
   std::vector<float> final_norm_w, final_norm_b, pool_w, head_w, head_b;  // pool_w [H], head_w [O, H]
   float pool_b = 0.0f;
   kernels::AlignedFloats positions;  // [max steps, H] sinusoids
+  WhisperWeights whisper;            // the whisper family's (the fields above stay empty)
 
  private:
   Model() = default;
@@ -104,6 +123,12 @@ struct Workspace {
   std::vector<float> valid, valid1, valid2;  // [T], [T1], [T2]: 1 real, 0 padding
   std::vector<float> pool;                   // [T2]
   std::vector<float> pooled;                 // [H]
+  // The whisper family (T steps = input frames): x, h, wide, ctx, scores, packed and
+  // valid2 (all ones) as above, and these.
+  kernels::AlignedFloats bridged;  // [2T + 2, W] Whisper's mel, zero rows around
+  kernels::AlignedFloats stem1;    // [T, W] mapped powers, then [2T + 2, H] conv1 output
+  kernels::AlignedFloats heads_z;  // [T, P]
+  kernels::AlignedFloats heads_s;  // [T, O] pooling scores, then weights
 };
 
 // mel [n_frames, M] -> logits [O]. INVALID_ARGUMENT (message in *error) when no
@@ -114,9 +139,19 @@ struct Workspace {
 
 // The stages, for the stream (which caches the subsampling of old frames):
 // normalize_frame: one frame -> (x - mean) / std, or zeros for padding; returns valid.
+// (The whisper family normalizes inside its bridge: the frame is copied as it is.)
 float normalize_frame(const Model& model, const float* frame, float* out);
+// A frame of m values that are all exactly 0: padding, not sound.
+bool frame_is_padding(const float* frame, int m);
 // encode: ws.x [t2, H] (subsampled, before positions) + ws.valid2 -> logits [O].
 void encode(const Model& model, Workspace& ws, int t2, float* logits);
+
+// The whisper family's parts of create(), reserve() and forward() (model-whisper.cpp).
+// Its forward drops all-zero frames at both ends; mel has no padding inside by then.
+inherent_status whisper_pack(const ModelPackage& package, const kernels::Kernels& kernels,
+                             Precision precision, WhisperWeights* out, std::string* error);
+void whisper_reserve(const Model& model, Workspace& ws, int n_frames);
+void whisper_forward(const Model& model, Workspace& ws, const float* mel, int n_frames, float* logits);
 
 // Sigmoid of logits, in float as every runtime computes it.
 void sigmoid(const float* logits, int n, float* scores);

@@ -22,7 +22,11 @@ uint32_t decide(const float* scores, const float* thresholds) {
 }
 
 Stream::Stream(const Model& model, const StreamConfig& config)
-    : model_(model), config_(config), m_(model.config().n_mels), h_(model.config().n_hidden) {
+    : model_(model),
+      config_(config),
+      m_(model.config().n_mels),
+      // The whisper family caches no subsampling: its windows run whole (stream.h).
+      h_(model.config().family == ArchFamily::whisper ? 0 : model.config().n_hidden) {
   frame_.resize(m_);
   im2col_.resize(3 * static_cast<size_t>(std::max(m_, h_)));
   row1_.resize(3 * static_cast<size_t>(h_));
@@ -104,8 +108,10 @@ void Stream::compact() {
   std::memmove(mel_.data(), mel_.data() + drop * m_, rows * m_ * sizeof(float));
   std::memmove(valid_.data(), valid_.data() + drop, rows * sizeof(float));
   std::memmove(voiced_.data(), voiced_.data() + drop, rows);
-  std::memmove(sub1_.data(), sub1_.data() + drop * h_, rows * h_ * sizeof(float));
-  std::memmove(sub2_.data(), sub2_.data() + drop * h_, rows * h_ * sizeof(float));
+  if (h_ > 0) {
+    std::memmove(sub1_.data(), sub1_.data() + drop * h_, rows * h_ * sizeof(float));
+    std::memmove(sub2_.data(), sub2_.data() + drop * h_, rows * h_ * sizeof(float));
+  }
   mel_.resize(rows * m_);
   valid_.resize(rows);
   voiced_.resize(rows);
@@ -194,23 +200,15 @@ void Stream::window_sub2(int64_t s, int64_t e, int64_t centre, float* out) {
   if (valid(centre) == 0.0f) std::memset(out, 0, sizeof(float) * h_);
 }
 
-int64_t Stream::voiced_in(int64_t s, int64_t e) const {
-  int64_t n = 0;
-  for (int64_t f = s; f < e; ++f) n += voiced_[static_cast<size_t>(f - base_)];
-  return n;
-}
-
-bool Stream::next(StreamResult* out) {
-  if (ready() == 0) return false;
-  // Which window: the next regular one, or the flush after finish().
-  int64_t e = window_end(next_k_);
-  const bool flush = e > n_frames_;
-  if (flush) e = n_frames_;
-  const int64_t s = std::max<int64_t>(0, e - config_.window_frames);
+bool Stream::window_logits(int64_t s, int64_t e, bool voiced) {
   const int t = static_cast<int>(e - s);
+  if (h_ == 0) {          // whisper family: the window's raw frames, whole
+    std::string ignored;  // the only failure left is a window of padding: no score
+    return voiced && forward(model_, ws_, mel_row(s), t, logits_.data(), &ignored) == INHERENT_STATUS_OK;
+  }
   const int t1 = (t + 1) / 2, t2 = (t1 + 1) / 2;
-
-  // Caches below s are never read again (see window_sub2's rule).
+  // Caches below s are never read again (see window_sub2's rule). They advance on every
+  // window, scored or not.
   sub1_done_ = std::max(sub1_done_, s);
   sub2_done_ = std::max(sub2_done_, s + 4);
   compute_sub1(e - 1);
@@ -228,6 +226,25 @@ bool Stream::next(StreamResult* out) {
     ws_.valid2[i] = valid(g);
     any = any || ws_.valid2[i] != 0.0f;
   }
+  if (!any || !voiced) return false;
+  encode(model_, ws_, t2, logits_.data());
+  return true;
+}
+
+int64_t Stream::voiced_in(int64_t s, int64_t e) const {
+  int64_t n = 0;
+  for (int64_t f = s; f < e; ++f) n += voiced_[static_cast<size_t>(f - base_)];
+  return n;
+}
+
+bool Stream::next(StreamResult* out) {
+  if (ready() == 0) return false;
+  // Which window: the next regular one, or the flush after finish().
+  int64_t e = window_end(next_k_);
+  const bool flush = e > n_frames_;
+  if (flush) e = n_frames_;
+  const int64_t s = std::max<int64_t>(0, e - config_.window_frames);
+  const int t = static_cast<int>(e - s);
 
   StreamResult r;
   r.first_frame = s;
@@ -235,8 +252,7 @@ bool Stream::next(StreamResult* out) {
   r.skipped = skipped_;
   skipped_ = 0;
   // A window of padding only, or with too little sound, scores 0 everywhere.
-  if (any && voiced_in(s, e) >= config_.min_voiced_frames) {
-    encode(model_, ws_, t2, logits_.data());
+  if (window_logits(s, e, voiced_in(s, e) >= config_.min_voiced_frames)) {
     sigmoid(logits_.data(), INHERENT_N_HEADS, r.scores);
     if (const int h = first_non_finite_score(r.scores); h >= 0)
       throw Exception(INHERENT_STATUS_INVALID_MODEL, non_finite_score_message(model_, h));

@@ -16,6 +16,9 @@
 // field crosses the edge, are recomputed per window. The Conformer blocks run on the
 // whole window every hop: attention mixes all of it, so no exact result can reuse them.
 //
+// The whisper family caches nothing past the frontend: its stem has no padding mask and
+// its bridge interpolates to the window's edges, so each window runs whole (forward()).
+//
 // Work happens in next() (the caller decides when); accept() only runs the frontend.
 // History is bounded: at most max_pending results wait; older ones are skipped and
 // counted in the next result's `skipped`, and frames no pending window needs are freed.
@@ -95,10 +98,13 @@ class Stream {
   float* sub2_row(int64_t f) { return sub2_.data() + static_cast<size_t>(f - base_) * h_; }
   float valid(int64_t f) const { return valid_[static_cast<size_t>(f - base_)]; }
   int64_t voiced_in(int64_t s, int64_t e) const;  // voiced frames in [s, e)
+  // logits_ of the window [s, e) when it has a valid step and `voiced` (enough sound);
+  // false (nothing computed past the caches) otherwise.
+  bool window_logits(int64_t s, int64_t e, bool voiced);
 
   const Model& model_;
   StreamConfig config_;
-  int m_, h_;
+  int m_, h_;  // h_ = 0: the whisper family (no subsampling caches)
   MelStream frontend_;
   // Per-frame storage for absolute frames [base_, base_ + rows): normalized mel,
   // validity, conv1 output centred on the frame, conv2 output centred on the frame.

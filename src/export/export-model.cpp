@@ -214,8 +214,14 @@ void validate(const ExportModel& m) {
       if (!known) fail(INHERENT_STATUS_INVALID_MODEL, "tensor '" + name + "' is not in the arch table");
     }
   }
-  for (float s : m.at("mel_norm.std").data) {
-    if (!(s > 0)) fail(INHERENT_STATUS_INVALID_MODEL, "mel_norm.std has a value <= 0");
+  if (m.config.family == ArchFamily::conformer) {
+    for (float s : m.at("mel_norm.std").data) {
+      if (!(s > 0)) fail(INHERENT_STATUS_INVALID_MODEL, "mel_norm.std has a value <= 0");
+    }
+  } else {
+    for (float v : m.at("bridge.matrix").data) {
+      if (v < 0) fail(INHERENT_STATUS_INVALID_MODEL, "bridge.matrix has a negative value (it maps powers)");
+    }
   }
   if (m.thresholds.values.size() != static_cast<size_t>(INHERENT_N_HEADS)) {
     fail(INHERENT_STATUS_INVALID_MODEL,

@@ -430,6 +430,12 @@ std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r
       if (!contains(backends, x)) backends.push_back(x);
     }
   }
+  for (const std::string& b : backends) {
+    if (m.config.family == ArchFamily::whisper && b != "native")
+      bad("backend '" + b +
+          "' does not export the whisper family yet; use --backend native "
+          "(docs/backbone.md, \"In the engine\")");
+  }
   std::vector<WrittenFile> written;
   for (const std::string& b : backends) {
     if (b == "onnx") export_onnx_backend(m, r, &written);

@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The backbone model (mapped stem + Whisper's encoder + D1's pooled heads) as a weights
+file the engine's tools read: the whisper family of src/engine/arch.h, float32, its
+config and the Whisper weights' origin in __metadata__. `inherent export --weights FILE
+--backend native` turns it into a model package (docs/backbone.md, "In the engine").
+
+    .venv/bin/python src/backbone/package.py --heads out/backbone-24k/D1-pooled.pt \\
+        --attributions out/corpus-37k/attributions.json -o out/backbone-24k/weights.safetensors
+
+`reference_logits` is the same model in torch (float64 by default): what the engine is
+tested against (tests/data/whisper-family/make.py).
+"""
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import safetensors.torch
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bridge  # noqa: E402
+import designs  # noqa: E402
+import whisper_encoder  # noqa: E402
+from features import DEFAULT_FLOOR, Backbone  # noqa: E402
+
+POSITIONS = 1500  # rows of Whisper's position table (arch.h kWhisperPositions)
+
+
+def read_parts(encoder_path, stem_path, heads_path):
+    """(encoder tensors by CTranslate2 name, encoder metadata, stem tensors, floor, heads state dict)."""
+    enc, meta = whisper_encoder.load_safetensors(str(encoder_path))
+    enc = {k.removeprefix("whisper.encoder."): v for k, v in enc.items()}
+    stem = safetensors.torch.load_file(str(stem_path))
+    floor = Backbone.stem_floor(stem_path, DEFAULT_FLOOR)
+    heads = torch.load(str(heads_path), map_location="cpu", weights_only=True)
+    return enc, meta, stem, floor, heads
+
+
+def whisper_family(enc, meta, stem, floor, heads):
+    """The config pairs and the tensors under arch.h's names, in its order."""
+    h, w = enc["conv1.weight"].shape[:2]
+    n_blocks = whisper_encoder.WhisperEncoder(enc, 1).n_layers
+    if enc["position_encodings.encodings"].shape[0] != POSITIONS:
+        raise ValueError(f"position table has {enc['position_encodings.encodings'].shape[0]} rows, "
+                         f"the engine reads {POSITIONS}")
+    config = {"family": "whisper", "n_mels": stem["matrix"].shape[1], "n_hidden": h, "n_blocks": n_blocks,
+              "n_heads": int(meta["num_heads"]), "ffn_mult": enc["layer_0.ffn.linear_0.weight"].shape[0] // h,
+              "conv_kernel": 3, "n_outputs": heads["pool.bias"].shape[0], "bridge_mels": w,
+              "head_width": heads["proj.weight"].shape[0]}
+    t = {"bridge.matrix": stem["matrix"], "bridge.floor": torch.tensor([floor]),
+         "stem.conv1.weight": stem["conv1.weight"], "stem.conv1.bias": stem["conv1.bias"],
+         "stem.conv2.weight": stem["conv2.weight"], "stem.conv2.bias": stem["conv2.bias"],
+         "positions": enc["position_encodings.encodings"]}
+    for b in range(n_blocks):
+        src, dst = f"layer_{b}", f"blocks.{b}"
+        pairs = [("attn.norm", "self_attention.layer_norm"), ("ffn.norm", "ffn.layer_norm")]
+        for ours, theirs in pairs:
+            t[f"{dst}.{ours}.weight"] = enc[f"{src}.{theirs}.gamma"]
+            t[f"{dst}.{ours}.bias"] = enc[f"{src}.{theirs}.beta"]
+        for ours, theirs in [("attn.qkv", "self_attention.linear_0"), ("attn.out", "self_attention.linear_1"),
+                             ("ffn.up", "ffn.linear_0"), ("ffn.down", "ffn.linear_1")]:
+            t[f"{dst}.{ours}.weight"] = enc[f"{src}.{theirs}.weight"]
+            t[f"{dst}.{ours}.bias"] = enc[f"{src}.{theirs}.bias"]
+    t["final_norm.weight"], t["final_norm.bias"] = enc["layer_norm.gamma"], enc["layer_norm.beta"]
+    for ours, theirs in [("heads.norm.weight", "norm.weight"), ("heads.norm.bias", "norm.bias"),
+                         ("heads.proj.weight", "proj.weight"), ("heads.proj.bias", "proj.bias"),
+                         ("heads.score.weight", "pool.score.weight"), ("heads.score.bias", "pool.score.bias"),
+                         ("heads.weight", "pool.weight"), ("heads.bias", "pool.bias")]:
+        t[ours] = heads[theirs]
+    return config, {k: v.detach().float().contiguous() for k, v in t.items()}
+
+
+def whisper_attribution(meta):
+    """The encoder's origin as a data_attributions entry."""
+    return {"source": "whisper-tiny.en", "title": meta.get("name", "Whisper tiny.en encoder"),
+            "license": meta.get("licence", "MIT (OpenAI Whisper)"), "url": meta.get("url", ""),
+            "kind": "weights", "origin": meta.get("source", ""), "sha256": meta.get("sha256", "")}
+
+
+def write_weights(out, encoder_path, stem_path, heads_path, attributions=None, model_version="0.1.0"):
+    enc, meta, stem, floor, heads = read_parts(encoder_path, stem_path, heads_path)
+    config, tensors = whisper_family(enc, meta, stem, floor, heads)
+    entries = [whisper_attribution(meta)]
+    if attributions:
+        entries += json.loads(Path(attributions).read_text())
+    metadata = {k: str(v) for k, v in config.items()}
+    metadata.update(model_version=model_version, data_attributions=json.dumps(entries))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    safetensors.torch.save_file(tensors, str(tmp), metadata=metadata)
+    os.replace(tmp, out)
+    return config
+
+
+def reference_logits(encoder_path, stem_path, heads_path, mel, dtype=torch.float64):
+    """The model in torch on one clip's log-mel [T, 128] (no padding): logits [13]."""
+    enc, meta, stem, floor, heads = read_parts(encoder_path, stem_path, heads_path)
+    encoder = whisper_encoder.WhisperEncoder({k: v.to(dtype) for k, v in enc.items()}, int(meta["num_heads"]))
+    mapped = bridge.MappedStem({k: v.to(dtype) for k, v in enc.items()}, stem["matrix"].numpy(), floor)
+    mapped.load_state_dict(stem)
+    head = designs.PooledHeads(dim=enc["conv1.weight"].shape[0], width=heads["proj.weight"].shape[0])
+    head.load_state_dict(heads)
+    mapped, head = mapped.to(dtype).eval(), head.to(dtype).eval()
+    with torch.no_grad():
+        x = torch.as_tensor(np.asarray(mel), dtype=dtype)[None]
+        feats = encoder.blocks(mapped(x))
+        return head(feats, torch.ones(feats.shape[:2], dtype=torch.bool))["logits"][0].numpy()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--encoder", default="out/whisper-bridge/encoder.safetensors",
+                    help="Whisper's encoder (src/backbone/whisper_weights.py)")
+    ap.add_argument("--stem", default="out/whisper-bridge/mapped-stem.safetensors",
+                    help="the fitted mapped stem (bench/whisper-bridge.py)")
+    ap.add_argument("--heads", required=True, help="D1's pooled heads (bench/backbone-designs.py: D1-pooled.pt)")
+    ap.add_argument("--attributions", help="the training corpus's attributions.json, added to the weights' own")
+    ap.add_argument("--model-version", default="0.1.0")
+    ap.add_argument("-o", "--output", required=True, help="weights .safetensors to write")
+    args = ap.parse_args()
+    for flag in ("encoder", "stem", "heads", "attributions"):
+        path = getattr(args, flag)
+        if path and not Path(path).is_file():
+            sys.exit(f"package.py: --{flag} {path}: no such file")
+    config = write_weights(args.output, args.encoder, args.stem, args.heads, args.attributions, args.model_version)
+    print(f"{args.output}: whisper family, {config['n_blocks']} blocks, width {config['n_hidden']}, "
+          f"heads {config['head_width']}")
+
+
+if __name__ == "__main__":
+    main()
