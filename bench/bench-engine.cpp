@@ -8,6 +8,8 @@
 //                                                 (2 s window): frontend + model
 //   BM_stream_hop/<config>/auto[/int8]/2threads  the same on two threads (wall time)
 //   BM_load/<config>                              cold start: package bytes -> model
+// Configs: tiny, small, base, and whisper-tiny.en (the whisper family at Whisper
+// tiny.en's size, arch_whisper_tiny_en(); float32 only).
 // Models are random-weight packages of the named configs (weights do not change the
 // cost). Counters: ms per call; x_realtime for windows.
 //
@@ -25,6 +27,9 @@
 
 namespace {
 
+// The whisper family at Whisper tiny.en's size (float32 only).
+const std::string kWhisper = "whisper-tiny.en";
+
 struct Package {
   std::string weights;  // single-buffer form
 };
@@ -34,7 +39,11 @@ const Package& package(const std::string& config) {
   auto it = cache.find(config);
   if (it != cache.end()) return it->second;
   inherent::ModelConfig c;
-  inherent::arch_config_by_name(config, &c);
+  if (config == kWhisper) {
+    c = inherent::arch_whisper_tiny_en();
+  } else {
+    inherent::arch_config_by_name(config, &c);
+  }
   inherent::PackageInfo info = inherent::package_default_info();
   Package p;
   p.weights = inherent::random_package_bytes(c, info, 1);
@@ -145,9 +154,11 @@ void BM_load(benchmark::State& state, std::string config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (const char* config : {"tiny", "small", "base"}) {
+  for (const std::string config : {"tiny", "small", "base", "whisper-tiny.en"}) {
+    const std::vector<bool> precisions =
+        config == kWhisper ? std::vector<bool>{false} : std::vector<bool>{false, true};
     for (const char* kernels : {"auto", "avx512vnni", "avx512", "avx2", "generic"})
-      for (bool int8 : {false, true})
+      for (bool int8 : precisions)
         for (double seconds : {1.0, 10.0})
           benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/" + kernels +
                                         (int8 ? "/int8/" : "/") + std::to_string(int(seconds)) + "s")
@@ -155,7 +166,7 @@ int main(int argc, char** argv) {
                                        BM_score_mel, config, kernels, int8, seconds, 1)
               ->Unit(benchmark::kMillisecond);
     // Threads: wall time is what they buy (CPU time adds up over threads).
-    for (bool int8 : {false, true})
+    for (bool int8 : precisions)
       for (double seconds : {1.0, 10.0})
         benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/auto" +
                                       (int8 ? "/int8/" : "/") + std::to_string(int(seconds)) + "s/2threads")
@@ -163,7 +174,7 @@ int main(int argc, char** argv) {
                                      BM_score_mel, config, "auto", int8, seconds, 2)
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();
-    for (bool int8 : {false, true})
+    for (bool int8 : precisions)
       for (int n_threads : {1, 2}) {
         auto* b = benchmark::RegisterBenchmark((std::string("BM_stream_hop/") + config + "/auto" +
                                                 (int8 ? "/int8" : "") + (n_threads > 1 ? "/2threads" : ""))

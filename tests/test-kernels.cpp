@@ -36,6 +36,8 @@ double epilogue_ref(Epilogue ep, double v, double gate, double r) {
       return v;
     case Epilogue::bias_silu:
       return v * sigmoid(v);
+    case Epilogue::bias_gelu:
+      return 0.5 * v * std::erfc(-v / std::sqrt(2.0));
     case Epilogue::residual:
       return r + 0.5 * v;
     case Epilogue::scale:
@@ -88,8 +90,8 @@ TEST_P(KernelsTest, GemmMatchesFloat64) {
   const int ms[] = {1, 2, 5, 6, 7, 13, 14, 15, 25, 29};
   const int ks[] = {1, 3, 17, 128};
   const int ns[] = {1, 7, 16, 33, 130};
-  const Epilogue eps[] = {Epilogue::bias, Epilogue::bias_silu, Epilogue::residual, Epilogue::scale,
-                          Epilogue::glu};
+  const Epilogue eps[] = {Epilogue::bias,     Epilogue::bias_silu, Epilogue::bias_gelu,
+                          Epilogue::residual, Epilogue::scale,     Epilogue::glu};
   unsigned seed = 1;
   for (int m : ms)
     for (int k : ks)
@@ -288,6 +290,26 @@ TEST_P(KernelsTest, ExpAccuracyThroughSigmoid) {
   }
 }
 
+TEST_P(KernelsTest, GeluIsTheErfGelu) {
+  // gelu(x) = x Phi(x) through the GEMM epilogue (k = 1, w = 1), every 0.005 of [-12, 12]:
+  // the whisper family's exact GELU, against std::erfc in float64.
+  const Kernels& kn = *GetParam();
+  const int n = 4801;
+  std::vector<float> w(n, 1.0f), b(n), a(1, 0.0f);
+  for (int j = 0; j < n; ++j) b[j] = -12.0f + 0.005f * j;
+  PackedLinear p;
+  pack_linear(w.data(), 1, n, 1, b.data(), kn.nr, false, &p);
+  std::vector<float> c(n);
+  kn.gemm(gemm_args(p, 1, a.data(), 1, c.data(), n, Epilogue::bias_gelu));
+  double worst = 0;
+  for (int j = 0; j < n; ++j) {
+    const double x = b[j], want = 0.5 * x * std::erfc(-x / std::sqrt(2.0));
+    worst = std::max(worst, std::fabs(c[j] - want) / (std::fabs(x) + 1e-3));
+    ASSERT_NEAR(c[j], want, 3e-7 * std::fabs(x) + 1e-30) << kn.name << " x " << x;
+  }
+  std::printf("%s: max |gelu - float64| / |x| = %.1e\n", kn.name, worst);
+}
+
 TEST_P(KernelsTest, Dot) {
   const Kernels& kn = *GetParam();
   for (int n : {0, 1, 7, 64, 129}) {
@@ -350,7 +372,8 @@ TEST_P(KernelsTest, IntegerGemmIsExactInInt32) {
   const int ms[] = {1, 5, 6, 13, 14, 15, 29};
   const int ks[] = {1, 3, 18, 128, 511};
   const int ns[] = {1, 7, 33, 130};
-  const Epilogue eps[] = {Epilogue::bias, Epilogue::bias_silu, Epilogue::residual, Epilogue::glu};
+  const Epilogue eps[] = {Epilogue::bias, Epilogue::bias_silu, Epilogue::bias_gelu, Epilogue::residual,
+                          Epilogue::glu};
   unsigned seed = 100;
   for (int m : ms)
     for (int k : ks)

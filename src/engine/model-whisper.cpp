@@ -18,12 +18,6 @@ namespace {
 using kernels::Epilogue;
 using kernels::GemmArgs;
 
-// Exact (erf) GELU in place, as Whisper and the trainer compute it.
-void gelu(float* x, size_t n) {
-  constexpr double kInvSqrt2 = 0.70710678118654752440;
-  for (size_t i = 0; i < n; ++i) x[i] = static_cast<float>(0.5 * x[i] * (1.0 + std::erf(x[i] * kInvSqrt2)));
-}
-
 // Whisper's 10 ms frame j is centred on sample 160 j; the project's 20 ms frame t on
 // 320 t + 199.5 (docs/backbone.md, "Bridge").
 double whisper_frame_position(int j) {
@@ -71,11 +65,10 @@ void stem(const Model& model, Workspace& ws, int t) {
   float* s1 = ws.stem1.data();  // [2T + 2, H]
   std::memset(s1, 0, sizeof(float) * h);
   std::memset(s1 + static_cast<size_t>(2 * t + 1) * h, 0, sizeof(float) * h);
-  gemm(ws, k, kernels::gemm_args(w.conv1, 2 * t, u, nb, s1 + h, h, Epilogue::bias));
-  gelu(s1 + h, static_cast<size_t>(2 * t) * h);
+  gemm(ws, k, kernels::gemm_args(w.conv1, 2 * t, u, nb, s1 + h, h, Epilogue::bias_gelu));
   // conv2 (stride 2): step i reads conv1 rows 2i - 1 .. 2i + 1 = padded rows 2i .. 2i + 2.
-  gemm(ws, k, kernels::gemm_args(w.conv2, t, s1, 2 * static_cast<size_t>(h), ws.x.data(), h, Epilogue::bias));
-  gelu(ws.x.data(), static_cast<size_t>(t) * h);
+  gemm(ws, k,
+       kernels::gemm_args(w.conv2, t, s1, 2 * static_cast<size_t>(h), ws.x.data(), h, Epilogue::bias_gelu));
   const float* pe = w.positions.data();
   float* x = ws.x.data();
   for (size_t i = 0; i < static_cast<size_t>(t) * h; ++i) x[i] += pe[i];
@@ -86,8 +79,8 @@ void feed_forward(const Model& model, Workspace& ws, int t, const WhisperBlock& 
   const kernels::Kernels& k = model.kernels();
   const int h = model.config().n_hidden;
   k.layer_norm(t, h, ws.x.data(), h, b.ffn_norm_w.data(), b.ffn_norm_b.data(), ws.h.data(), h);
-  linear(ws, k, kernels::gemm_args(b.up, t, ws.h.data(), h, ws.wide.data(), b.up.n, Epilogue::bias), b.up);
-  gelu(ws.wide.data(), static_cast<size_t>(t) * b.up.n);
+  linear(ws, k, kernels::gemm_args(b.up, t, ws.h.data(), h, ws.wide.data(), b.up.n, Epilogue::bias_gelu),
+         b.up);
   GemmArgs g = kernels::gemm_args(b.down, t, ws.wide.data(), b.up.n, ws.x.data(), h, Epilogue::residual);
   g.residual = ws.x.data(), g.ldr = h, g.alpha = 1.0f;
   linear(ws, k, g, b.down);
@@ -101,8 +94,7 @@ void pooled_heads(const Model& model, Workspace& ws, int t, float* logits) {
   const int h = c.n_hidden, p = c.head_width, o = c.n_outputs;
   k.layer_norm(t, h, ws.x.data(), h, w.heads_norm_w.data(), w.heads_norm_b.data(), ws.h.data(), h);
   float* z = ws.heads_z.data();
-  gemm(ws, k, kernels::gemm_args(w.heads_proj, t, ws.h.data(), h, z, p, Epilogue::bias));
-  gelu(z, static_cast<size_t>(t) * p);
+  gemm(ws, k, kernels::gemm_args(w.heads_proj, t, ws.h.data(), h, z, p, Epilogue::bias_gelu));
   float* s = ws.heads_s.data();  // [T, O]
   gemm(ws, k, kernels::gemm_args(w.heads_score, t, z, p, s, o, Epilogue::bias));
   for (int head = 0; head < o; ++head) {

@@ -65,6 +65,7 @@ class AlignedFloats {
 enum class Epilogue : uint8_t {
   bias,       // C = acc + bias
   bias_silu,  // C = silu(acc + bias)
+  bias_gelu,  // C = gelu(acc + bias), the exact (erf) GELU to ~1e-7 relative
   residual,   // C = R + alpha * (acc + bias); R may be C itself
   scale,      // C = alpha * acc (no bias)
   glu,        // C = (acc_a + bias_a) * sigmoid(acc_g + bias_g); packed with glu = true
