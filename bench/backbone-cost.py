@@ -95,7 +95,8 @@ def main():
     if args.engine:
         import inherent
         # Every frame scored, no minimum-evidence rule: the model alone, as ONNX Runtime runs it.
-        engine = inherent.Engine(args.engine, n_threads=args.threads, min_voiced_ms=0, trim_to_speech=False)
+        engine = {p: inherent.Engine(args.engine, n_threads=args.threads, min_voiced_ms=0, trim_to_speech=False,
+                                     precision=p) for p in ("float32", "int8")}
     rng = np.random.default_rng(0)
     rows = []
     for seconds in (1, 3, 10):
@@ -107,10 +108,10 @@ def main():
         s = time_session(small, small_input, x, args.repeats)
         row = {"seconds": seconds, "backbone_ms": b, "small_ms": s, "ratio": b / s,
                "onnx_vs_torch_max_abs_diff": float(np.abs(got - ref).max())}
-        if engine:
-            row["engine_vs_onnx_max_abs_diff"] = float(np.abs(engine.score_mel(x[0]) - got[0]).max())
-            row["engine_ms"] = time_call(lambda: engine.score_mel(x[0]), args.repeats)
-            row["onnx_over_engine"] = b / row["engine_ms"]
+        for p, e in (engine or {}).items():
+            row[f"engine_{p}_vs_onnx_max_abs_diff"] = float(np.abs(e.score_mel(x[0]) - got[0]).max())
+            row[f"engine_{p}_ms"] = time_call(lambda: e.score_mel(x[0]), args.repeats)
+            row[f"onnx_over_engine_{p}"] = b / row[f"engine_{p}_ms"]
         rows.append(row)
     # The stem's and heads' parameters, and the encoder's tensors past its own stem.
     params = sum(p.numel() for p in model.parameters()) + sum(
@@ -118,20 +119,21 @@ def main():
     result = {"machine": platform.processor() or platform.machine(), "threads": args.threads,
               "onnxruntime": ort.__version__, "backbone_params": params, "rows": rows}
     if engine:
-        result["engine"] = {"package": args.engine, "kernels": engine.kernels}
+        result["engine"] = {"package": args.engine, "kernels": engine["float32"].kernels}
     (out / "cost.json").write_text(json.dumps(result, indent=1))
     print(f"ONNX Runtime {ort.__version__}, {args.threads} thread(s); backbone model {params / 1e6:.1f}M values"
-          + (f"; native engine kernels {engine.kernels}" if engine else ""))
-    extra = " native engine ms | ONNX Runtime / engine | engine vs ONNX max |diff| |" if engine else ""
+          + (f"; native engine kernels {engine['float32'].kernels}" if engine else ""))
+    extra = "".join(f" engine {p} ms | ONNX Runtime / engine {p} | engine {p} vs ONNX max |diff| |"
+                    for p in engine or {})
     print("| window | backbone model ONNX Runtime ms | small ONNX Runtime ms | ratio | ONNX vs torch max |diff| |"
           + extra)
-    print("|---|---|---|---|---|" + ("---|---|---|" if engine else ""))
+    print("|---|---|---|---|---|" + "---|---|---|" * len(engine or {}))
     for r in rows:
         line = (f"| {r['seconds']} s | {r['backbone_ms']:.2f} | {r['small_ms']:.2f} | {r['ratio']:.1f}x | "
                 f"{r['onnx_vs_torch_max_abs_diff']:.1e} |")
-        if engine:
-            line += (f" {r['engine_ms']:.2f} | {r['onnx_over_engine']:.2f}x | "
-                     f"{r['engine_vs_onnx_max_abs_diff']:.1e} |")
+        for p in engine or {}:
+            line += (f" {r[f'engine_{p}_ms']:.2f} | {r[f'onnx_over_engine_{p}']:.2f}x | "
+                     f"{r[f'engine_{p}_vs_onnx_max_abs_diff']:.1e} |")
         print(line)
 
 

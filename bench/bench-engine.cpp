@@ -9,7 +9,7 @@
 //   BM_stream_hop/<config>/auto[/int8]/2threads  the same on two threads (wall time)
 //   BM_load/<config>                              cold start: package bytes -> model
 // Configs: tiny, small, base, and whisper-tiny.en (the whisper family at Whisper
-// tiny.en's size, arch_whisper_tiny_en(); float32 only).
+// tiny.en's size, arch_whisper_tiny_en()).
 // Models are random-weight packages of the named configs (weights do not change the
 // cost). Counters: ms per call; x_realtime for windows.
 //
@@ -20,14 +20,13 @@
 #include <map>
 #include <random>
 #include <string>
-#include <vector>
 
 #include "engine/model-package.h"
 #include "inherent/inherent.hpp"
 
 namespace {
 
-// The whisper family at Whisper tiny.en's size (float32 only).
+// The whisper family at Whisper tiny.en's size.
 const std::string kWhisper = "whisper-tiny.en";
 
 struct Package {
@@ -155,10 +154,8 @@ void BM_load(benchmark::State& state, std::string config) {
 
 int main(int argc, char** argv) {
   for (const std::string config : {"tiny", "small", "base", "whisper-tiny.en"}) {
-    const std::vector<bool> precisions =
-        config == kWhisper ? std::vector<bool>{false} : std::vector<bool>{false, true};
     for (const char* kernels : {"auto", "avx512vnni", "avx512", "avx2", "generic"})
-      for (bool int8 : precisions)
+      for (bool int8 : {false, true})
         for (double seconds : {1.0, 10.0})
           benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/" + kernels +
                                         (int8 ? "/int8/" : "/") + std::to_string(int(seconds)) + "s")
@@ -166,7 +163,7 @@ int main(int argc, char** argv) {
                                        BM_score_mel, config, kernels, int8, seconds, 1)
               ->Unit(benchmark::kMillisecond);
     // Threads: wall time is what they buy (CPU time adds up over threads).
-    for (bool int8 : precisions)
+    for (bool int8 : {false, true})
       for (double seconds : {1.0, 10.0})
         benchmark::RegisterBenchmark((std::string("BM_score_mel/") + config + "/auto" +
                                       (int8 ? "/int8/" : "/") + std::to_string(int(seconds)) + "s/2threads")
@@ -174,7 +171,7 @@ int main(int argc, char** argv) {
                                      BM_score_mel, config, "auto", int8, seconds, 2)
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();
-    for (bool int8 : precisions)
+    for (bool int8 : {false, true})
       for (int n_threads : {1, 2}) {
         auto* b = benchmark::RegisterBenchmark((std::string("BM_stream_hop/") + config + "/auto" +
                                                 (int8 ? "/int8" : "") + (n_threads > 1 ? "/2threads" : ""))

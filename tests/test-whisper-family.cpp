@@ -121,10 +121,34 @@ TEST(WhisperFamily, LongerThanThePositionTableIsRefused) {
   EXPECT_NE(error.find("30 s"), std::string::npos) << error;
 }
 
-TEST(WhisperFamily, Int8IsRefusedWithAReason) {
-  std::string error;
-  EXPECT_FALSE(engine_model(kernels::kernels_best(), engine::Precision::int8, &error));
-  EXPECT_NE(error.find("float32 only"), std::string::npos) << error;
+TEST(WhisperFamily, Int8TracksFloat32OnEveryKernelSet) {
+  // The blocks' Linears in int8 (random weights, not snapped to the int8 grid): the
+  // logits stay near float32's, and every set computes the same integers.
+  const NpyArray expected = read_npy(kDir + "expected.npy");
+  std::vector<float> first;
+  for (const kernels::Kernels* const* k = kernels::kernels_available(); *k; ++k) {
+    const auto model = engine_model(**k, engine::Precision::int8);
+    ASSERT_TRUE(model);
+    engine::Workspace ws;
+    double worst = 0;
+    std::vector<float> all;
+    for (size_t i = 0; i < std::size(kLengths); ++i) {
+      const NpyArray mel = read_npy(kDir + "mel-" + std::to_string(kLengths[i]) + ".npy");
+      float logits[INHERENT_N_HEADS];
+      std::string error;
+      ASSERT_EQ(engine::forward(*model, ws, mel.data.data(), kLengths[i], logits, &error), INHERENT_STATUS_OK)
+          << error;
+      for (int h = 0; h < INHERENT_N_HEADS; ++h) {
+        worst = std::max(worst, std::fabs(double(logits[h]) - expected.data[i * INHERENT_N_HEADS + h]));
+        all.push_back(logits[h]);
+      }
+    }
+    std::printf("%s int8: max |logit - float64 reference| = %.2e\n", (*k)->name, worst);
+    EXPECT_LE(worst, 0.05) << (*k)->name;
+    EXPECT_GT(worst, 1e-6) << (*k)->name << ": int8 should differ from float32 somewhere";
+    if (first.empty()) first = all;
+    for (size_t i = 0; i < all.size(); ++i) EXPECT_NEAR(all[i], first[i], 1e-4) << (*k)->name << " " << i;
+  }
 }
 
 // Speech-like audio: a gliding harmonic tone with pauses, plus a little noise.

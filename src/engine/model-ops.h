@@ -15,6 +15,11 @@ namespace inherent::engine {
 const std::vector<float>& tensor_data(const ModelPackage& p, const std::string& name);
 // The Linear `prefix` ([out, in] weight and bias) packed for the kernels' panel width.
 void pack(const ModelPackage& p, const std::string& prefix, int nr, bool glu, kernels::PackedLinear* out);
+// int8 precision: the Linear `prefix` packed as int8, with the LayerNorm (norm_w, norm_b)
+// in front of it folded in when given (W diag(gamma), b + W beta); the norm's gamma and
+// beta become 1 and 0, so the forward still runs it as the plain normalization.
+void pack_q(const ModelPackage& p, const std::string& prefix, int nr, bool glu, kernels::PackedLinear* out,
+            std::vector<float>* norm_w = nullptr, std::vector<float>* norm_b = nullptr);
 // Conv1d `prefix` ([out, in, taps]) as an im2col Linear [out, taps * in]: column j * in + c = tap j.
 void pack_conv(const ModelPackage& p, const std::string& prefix, int nr, kernels::PackedLinear* out);
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The whisper family's forward pass (arch.h): the bridge from the project's log-mel to
-// Whisper's mel grid, Whisper's stem and blocks, and the per-head pooled heads. Float32
-// only; the GEMMs, LayerNorm, softmax and attention are the Conformer's kernels.
+// Whisper's mel grid, Whisper's stem and blocks, and the per-head pooled heads. The
+// GEMMs, LayerNorm, softmax and attention are the Conformer's kernels; with int8
+// precision the blocks' four Linears are int8 as the Conformer's are (model.h), the
+// bridge, stem and heads stay float32.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -115,10 +117,7 @@ void pooled_heads(const Model& model, Workspace& ws, int t, float* logits) {
 
 inherent_status whisper_pack(const ModelPackage& package, const kernels::Kernels& kernels,
                              Precision precision, WhisperWeights* out, std::string* error) {
-  if (precision != Precision::float32) {
-    *error = "the whisper family runs in float32 only (int8 is not implemented for it yet)";
-    return INHERENT_STATUS_INVALID_ARGUMENT;
-  }
+  (void)error;
   const ModelConfig& c = package.config;
   const int nr = kernels.nr;
   const PackageTensor* matrix = package.tensor("bridge.matrix");
@@ -138,10 +137,17 @@ inherent_status whisper_pack(const ModelPackage& package, const kernels::Kernels
     k.attn_norm_b = tensor_data(package, p + ".attn.norm.bias");
     k.ffn_norm_w = tensor_data(package, p + ".ffn.norm.weight");
     k.ffn_norm_b = tensor_data(package, p + ".ffn.norm.bias");
-    pack(package, p + ".attn.qkv", nr, false, &k.qkv);
-    pack(package, p + ".attn.out", nr, false, &k.out);
-    pack(package, p + ".ffn.up", nr, false, &k.up);
-    pack(package, p + ".ffn.down", nr, false, &k.down);
+    if (precision == Precision::int8) {  // the blocks' Linears, as the Conformer's (model.h)
+      pack_q(package, p + ".attn.qkv", nr, false, &k.qkv, &k.attn_norm_w, &k.attn_norm_b);
+      pack_q(package, p + ".attn.out", nr, false, &k.out);
+      pack_q(package, p + ".ffn.up", nr, false, &k.up, &k.ffn_norm_w, &k.ffn_norm_b);
+      pack_q(package, p + ".ffn.down", nr, false, &k.down);
+    } else {
+      pack(package, p + ".attn.qkv", nr, false, &k.qkv);
+      pack(package, p + ".attn.out", nr, false, &k.out);
+      pack(package, p + ".ffn.up", nr, false, &k.up);
+      pack(package, p + ".ffn.down", nr, false, &k.down);
+    }
   }
   out->final_norm_w = tensor_data(package, "final_norm.weight");
   out->final_norm_b = tensor_data(package, "final_norm.bias");
@@ -173,6 +179,10 @@ void whisper_reserve(const Model& model, Workspace& ws, int n_frames) {
   ws.valid2.assign(t, 1.0f);
   ws.heads_z.resize(t * static_cast<size_t>(c.head_width));
   ws.heads_s.resize(t * static_cast<size_t>(c.n_outputs));
+  if (model.precision() == Precision::int8) {
+    ws.qa.resize(t * (std::max(f, h) + 1));
+    ws.qa_scale.resize(t);
+  }
   ws.capacity_frames = n_frames;
 }
 

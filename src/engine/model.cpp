@@ -40,13 +40,11 @@ void pack_conv(const ModelPackage& p, const std::string& prefix, int nr, PackedL
                        tensor_data(p, prefix + ".bias").data(), nr, false, out);
 }
 
-namespace {
-
 // int8 precision: the Linear `prefix` with the LayerNorm `norm` folded into it when
 // given (W' = W diag(gamma), b' = b + W beta, in float64), packed as int8; the norm's
 // gamma and beta become 1 and 0 so the forward still runs it as the plain normalization.
 void pack_q(const ModelPackage& p, const std::string& prefix, int nr, bool glu, PackedLinear* out,
-            std::vector<float>* norm_w = nullptr, std::vector<float>* norm_b = nullptr) {
+            std::vector<float>* norm_w, std::vector<float>* norm_b) {
   const PackageTensor* w = p.tensor(prefix + ".weight");
   const int rows = static_cast<int>(w->shape[0]), cols = static_cast<int>(w->shape[1]);
   std::vector<float> wf = w->data, bf = tensor_data(p, prefix + ".bias");
@@ -65,6 +63,8 @@ void pack_q(const ModelPackage& p, const std::string& prefix, int nr, bool glu, 
   }
   kernels::pack_linear_q(wf.data(), cols, glu ? rows / 2 : rows, cols, bf.data(), nr, glu, out);
 }
+
+namespace {
 
 // Sinusoidal positions [steps, H] (arch.h): pe[t, 2i] = sin(t / 10000^(2i / H)),
 // pe[t, 2i + 1] = cos(same), in float64 rounded to float32.
@@ -166,12 +166,12 @@ void Workspace::reserve(const Model& model, int n_frames) {
   // An int8 model also needs the quantized-input buffer, even where a float model has
   // already grown the rest to this length.
   const bool int8 = model.precision() == Precision::int8;
-  if (n_frames <= capacity_frames &&
-      (!int8 || qa_scale.size() >= static_cast<size_t>(capacity_frames + 3) / 4)) {
-    return;
-  }
+  const bool whisper = model.config().family == ArchFamily::whisper;  // one step per frame, not per 4
+  const size_t q_rows = whisper ? static_cast<size_t>(std::max(capacity_frames, 0))
+                                : static_cast<size_t>(capacity_frames + 3) / 4;
+  if (n_frames <= capacity_frames && (!int8 || qa_scale.size() >= q_rows)) return;
   n_frames = std::max(n_frames, capacity_frames);
-  if (model.config().family == ArchFamily::whisper) return whisper_reserve(model, *this, n_frames);
+  if (whisper) return whisper_reserve(model, *this, n_frames);
   const ModelConfig& c = model.config();
   const size_t t = static_cast<size_t>(n_frames);
   const size_t t1 = (t + 1) / 2, t2 = (t1 + 1) / 2;
