@@ -89,3 +89,32 @@ def test_onnx_metadata_names_the_real_tensors():
         for t, s in zip(contract["inputs"] + contract["outputs"], ins + outs):
             assert [d if d >= 0 else None for d in t["shape"]] == [d if isinstance(d, int) else None for d in s.shape]
     assert meta["runtime_tensor_contract"] == meta["artifacts"][0]["runtime_tensor_contract"]
+
+
+def test_whisper_family_onnx_matches_its_float64_reference():
+    """The whisper family (tests/data/whisper-family: a random model of the family and the
+    logits of src/backbone/package.py's torch reference in float64) in ONNX Runtime, and the
+    native engine on the same package: padding at either end and the fixed-3000 variant
+    change nothing; one clip per run."""
+    import json
+    import subprocess
+
+    import inherent
+    from export_helpers import REPO, _TMP, cli
+
+    data = REPO / "tests" / "data" / "whisper-family"
+    out = _TMP / "whisper-family"
+    subprocess.run([str(cli()), "export", "--weights", str(data / "weights.safetensors"), "--output-dir", str(out),
+                    "--backend", "onnx", "--backend", "native", "-q"], check=True)
+    lengths = json.loads((data / "lengths.json").read_text())
+    want = 1 / (1 + np.exp(-np.load(data / "expected.npy").astype(np.float64)))
+    dyn, fixed = session(out / "onnx" / "model.onnx"), session(out / "onnx" / "model-3000.onnx")
+    assert dyn.get_inputs()[0].shape[0] == 1  # no batch: the family has no padding mask
+    engine = inherent.Engine(str(out / "native"), min_voiced_ms=0, trim_to_speech=False)
+    for i, n in enumerate(lengths):
+        mel = np.load(data / f"mel-{n}.npy")
+        framed = np.concatenate([np.zeros((2, 128), np.float32), mel, np.zeros((3, 128), np.float32)])
+        for label, got in [("onnx", run(dyn, mel)[0]), ("onnx framed in padding", run(dyn, framed)[0]),
+                           ("onnx fixed-3000", run(fixed, pad_to(mel))[0]), ("engine", engine.score_mel(mel))]:
+            assert np.abs(got - want[i]).max() <= FP32_MAX, (label, n)
+    assert want.std() > 0.1

@@ -431,10 +431,10 @@ std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r
     }
   }
   for (const std::string& b : backends) {
-    if (m.config.family == ArchFamily::whisper && b != "native")
+    if (m.config.family == ArchFamily::whisper && b != "native" && b != "onnx")
       bad("backend '" + b +
           "' does not export the whisper family yet; use --backend native "
-          "(docs/backbone.md, \"In the engine\")");
+          "or onnx (docs/backbone.md, \"In the engine\")");
   }
   std::vector<WrittenFile> written;
   for (const std::string& b : backends) {

@@ -15,6 +15,7 @@
 
 #include "common/heads.h"
 #include "common/sha256.h"
+#include "frontend/log-mel.h"
 #include "inherent/inherent.hpp"
 
 // Shape letters: B batch, T frames, T1 = ceil(T / 2), T2 = ceil(T1 / 2), M mel bins,
@@ -122,10 +123,89 @@ class GraphWriter {
   std::map<std::string, std::string> consts_;
 };
 
-// The forward pass of arch.h, node by node.
-class ConformerWriter {
+// What both model families' graphs are made of: their weights as initializers (each
+// once), Linear, LayerNorm and multi-head attention.
+class ModuleWriter {
  public:
-  ConformerWriter(const ExportModel& m, GraphWriter& w) : m_(m), w_(w), h_(m.config.n_hidden) {}
+  ModuleWriter(const ExportModel& m, GraphWriter& w) : m_(m), w_(w), h_(m.config.n_hidden) {}
+
+ protected:
+  static constexpr float kMaskedLogit = -1e9f;  // as the trainer: finite, exp underflows to 0
+
+  std::string param(const std::string& name) {
+    if (!done_.count(name)) {
+      const Tensor& t = m_.at(name);
+      w_.f32(name, t.shape, t.data.data());
+      done_.insert(name);
+    }
+    return name;
+  }
+
+  // A Linear weight [out, in] stored transposed [in, out] for MatMul.
+  std::string weight_t(const std::string& module, const std::string& tensor = "") {
+    const std::string source = tensor.empty() ? module + ".weight" : tensor;
+    const std::string name = source + "_t";
+    if (!done_.count(name)) {
+      const Tensor& t = m_.at(source);
+      const int64_t out = t.shape[0], in = t.shape[1];
+      std::vector<float> tr(static_cast<size_t>(out * in));
+      for (int64_t o = 0; o < out; ++o) {
+        for (int64_t i = 0; i < in; ++i) tr[i * out + o] = t.data[o * in + i];
+      }
+      w_.f32(name, {in, out}, tr.data());
+      done_.insert(name);
+    }
+    return name;
+  }
+
+  std::string linear(const std::string& module, const std::string& x) {
+    return w_.op("Add", {w_.op("MatMul", {x, weight_t(module)}, module + ".matmul"), param(module + ".bias")},
+                 module);
+  }
+
+  std::string layer_norm(const std::string& module, const std::string& x) {
+    return w_.op("LayerNormalization", {x, param(module + ".weight"), param(module + ".bias")}, module,
+                 {{"axis", int64_t{-1}}, {"epsilon", kLayerNormEps}});
+  }
+
+  // out(MHSA(qkv(LN x))) of x [B, T, H]; keys masked where key_mask [B, 1, 1, T] is
+  // false (none when empty).
+  std::string attention(const std::string& p, const std::string& x, const std::string& key_mask) {
+    const int64_t n = m_.config.n_heads, d = h_ / n;
+    const std::string qkv = linear(p + ".qkv", layer_norm(p + ".norm", x));  // [B, T, 3H]
+    const std::vector<std::string> parts =
+        w_.ops("Split", {qkv, w_.ints({h_, h_, h_})}, {p + ".q", p + ".k", p + ".v"}, {{"axis", int64_t{2}}});
+    auto heads = [&](const std::string& v, std::vector<int64_t> perm, const std::string& hint) {
+      const std::string r = w_.op("Reshape", {v, w_.ints({0, 0, n, d})}, hint + ".split");  // [B, T, N, D]
+      return w_.op("Transpose", {r}, hint + ".heads", {{"perm", perm}});
+    };
+    const std::string q = heads(parts[0], {0, 2, 1, 3}, p + ".q");  // [B, N, T, D]
+    const std::string k = heads(parts[1], {0, 2, 3, 1}, p + ".k");  // [B, N, D, T]
+    const std::string v = heads(parts[2], {0, 2, 1, 3}, p + ".v");  // [B, N, T, D]
+    const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
+    std::string s = w_.op("Mul", {w_.op("MatMul", {q, k}, p + ".qk"), w_.scalar_f32(scale)}, p + ".logits");
+    if (!key_mask.empty())
+      s = w_.op("Where", {key_mask, s, w_.scalar_f32(kMaskedLogit)}, p + ".masked");  // [B, N, T, T]
+    const std::string a = w_.op("Softmax", {s}, p + ".weights", {{"axis", int64_t{-1}}});
+    std::string y = w_.op("MatMul", {a, v}, p + ".context");  // [B, N, T, D]
+    y = w_.op("Transpose", {y}, p + ".context_t",
+              {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});        // [B, T, N, D]
+    y = w_.op("Reshape", {y, w_.ints({0, 0, h_})}, p + ".merged");  // [B, T, H]
+    return linear(p + ".out", y);
+  }
+
+  const ExportModel& m_;
+  GraphWriter& w_;
+  const int64_t h_;
+
+ private:
+  std::set<std::string> done_;
+};
+
+// The forward pass of arch.h, node by node.
+class ConformerWriter : ModuleWriter {
+ public:
+  using ModuleWriter::ModuleWriter;
 
   std::string build(const std::string& mel) {
     const ModelConfig& c = m_.config;
@@ -179,43 +259,6 @@ class ConformerWriter {
   }
 
  private:
-  static constexpr float kMaskedLogit = -1e9f;  // as the trainer: finite, exp underflows to 0
-
-  std::string param(const std::string& name) {
-    if (!done_.count(name)) {
-      const Tensor& t = m_.at(name);
-      w_.f32(name, t.shape, t.data.data());
-      done_.insert(name);
-    }
-    return name;
-  }
-
-  // A Linear weight [out, in] stored transposed [in, out] for MatMul.
-  std::string weight_t(const std::string& module) {
-    const std::string name = module + ".weight_t";
-    if (!done_.count(name)) {
-      const Tensor& t = m_.at(module + ".weight");
-      const int64_t out = t.shape[0], in = t.shape[1];
-      std::vector<float> tr(static_cast<size_t>(out * in));
-      for (int64_t o = 0; o < out; ++o) {
-        for (int64_t i = 0; i < in; ++i) tr[i * out + o] = t.data[o * in + i];
-      }
-      w_.f32(name, {in, out}, tr.data());
-      done_.insert(name);
-    }
-    return name;
-  }
-
-  std::string linear(const std::string& module, const std::string& x) {
-    return w_.op("Add", {w_.op("MatMul", {x, weight_t(module)}, module + ".matmul"), param(module + ".bias")},
-                 module);
-  }
-
-  std::string layer_norm(const std::string& module, const std::string& x) {
-    return w_.op("LayerNormalization", {x, param(module + ".weight"), param(module + ".bias")}, module,
-                 {{"axis", int64_t{-1}}, {"epsilon", kLayerNormEps}});
-  }
-
   std::string silu(const std::string& x, const std::string& hint) {
     return w_.op("Mul", {x, w_.op("Sigmoid", {x}, hint + ".sigmoid")}, hint);
   }
@@ -259,29 +302,6 @@ class ConformerWriter {
     return linear(p + ".down", silu(up, p + ".silu"));
   }
 
-  std::string attention(const std::string& p, const std::string& x) {
-    const int64_t n = m_.config.n_heads, d = h_ / n;
-    const std::string qkv = linear(p + ".qkv", layer_norm(p + ".norm", x));  // [B, T2, 3H]
-    const std::vector<std::string> parts =
-        w_.ops("Split", {qkv, w_.ints({h_, h_, h_})}, {p + ".q", p + ".k", p + ".v"}, {{"axis", int64_t{2}}});
-    auto heads = [&](const std::string& v, std::vector<int64_t> perm, const std::string& hint) {
-      const std::string r = w_.op("Reshape", {v, w_.ints({0, 0, n, d})}, hint + ".split");  // [B, T2, N, D]
-      return w_.op("Transpose", {r}, hint + ".heads", {{"perm", perm}});
-    };
-    const std::string q = heads(parts[0], {0, 2, 1, 3}, p + ".q");  // [B, N, T2, D]
-    const std::string k = heads(parts[1], {0, 2, 3, 1}, p + ".k");  // [B, N, D, T2]
-    const std::string v = heads(parts[2], {0, 2, 1, 3}, p + ".v");  // [B, N, T2, D]
-    const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
-    std::string s = w_.op("Mul", {w_.op("MatMul", {q, k}, p + ".qk"), w_.scalar_f32(scale)}, p + ".logits");
-    s = w_.op("Where", {key_mask_, s, w_.scalar_f32(kMaskedLogit)}, p + ".masked");  // [B, N, T2, T2]
-    const std::string a = w_.op("Softmax", {s}, p + ".weights", {{"axis", int64_t{-1}}});
-    std::string y = w_.op("MatMul", {a, v}, p + ".context");  // [B, N, T2, D]
-    y = w_.op("Transpose", {y}, p + ".context_t",
-              {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});        // [B, T2, N, D]
-    y = w_.op("Reshape", {y, w_.ints({0, 0, h_})}, p + ".merged");  // [B, T2, H]
-    return linear(p + ".out", y);
-  }
-
   std::string conv_module(const std::string& p, const std::string& x) {
     const int64_t k = m_.config.conv_kernel;
     const std::string u = linear(p + ".pointwise1", layer_norm(p + ".norm1", x));  // [B, T2, 2H]
@@ -305,17 +325,119 @@ class ConformerWriter {
 
   std::string block(const std::string& p, std::string x) {
     x = half_residual(x, ffn(p + ".ffn1", x), p + ".ffn1");
-    x = w_.op("Add", {x, attention(p + ".attn", x)}, p + ".attn.residual");
+    x = w_.op("Add", {x, attention(p + ".attn", x, key_mask_)}, p + ".attn.residual");
     x = w_.op("Add", {x, conv_module(p + ".conv", x)}, p + ".conv.residual");
     x = half_residual(x, ffn(p + ".ffn2", x), p + ".ffn2");
     return layer_norm(p + ".norm", x);
   }
 
-  const ExportModel& m_;
-  GraphWriter& w_;
-  const int64_t h_;
-  std::set<std::string> done_;
   std::string valid2_btc_, valid2_bool_, key_mask_;
+};
+
+// The whisper family's forward pass (arch.h), node by node, for one clip ([1, T, M]):
+// all-zero frames at either end are cut first, as the engine does.
+class WhisperWriter : ModuleWriter {
+ public:
+  using ModuleWriter::ModuleWriter;
+
+  std::string build(const std::string& mel_in) {
+    std::string x = cut_padding(mel_in);  // [1, T, M]
+    x = bridge(x);                        // [1, 2T, W]
+    x = w_.op("Transpose", {x}, "stem.bct", {{"perm", std::vector<int64_t>{0, 2, 1}}});
+    x = gelu(conv("stem.conv1", x, 1), "stem.conv1.gelu");                               // [1, H, 2T]
+    x = gelu(conv("stem.conv2", x, 2), "stem.conv2.gelu");                               // [1, H, T]
+    x = w_.op("Transpose", {x}, "stem.out", {{"perm", std::vector<int64_t>{0, 2, 1}}});  // [1, T, H]
+    const std::string steps = w_.op("Gather", {w_.op("Shape", {x}, "stem.shape"), w_.ints({1})}, "stem.steps",
+                                    {{"axis", int64_t{0}}});  // [1] = T
+    const std::string pe =
+        w_.op("Slice", {param("positions"), w_.ints({0}), steps, w_.ints({0})}, "positions.used");  // [T, H]
+    x = w_.op("Add", {x, pe}, "stem.positioned");
+    for (int b = 0; b < m_.config.n_blocks; ++b) {
+      const std::string p = "blocks." + std::to_string(b);
+      x = w_.op("Add", {x, attention(p + ".attn", x, "")}, p + ".attn.residual");
+      const std::string up = linear(p + ".ffn.up", layer_norm(p + ".ffn.norm", x));
+      x = w_.op("Add", {x, linear(p + ".ffn.down", gelu(up, p + ".ffn.gelu"))}, p + ".ffn.residual");
+    }
+    x = layer_norm("final_norm", x);
+    // One attentive pooling per head over z = GELU(proj(LN x)).
+    const std::string z = gelu(linear("heads.proj", layer_norm("heads.norm", x)), "heads.gelu");  // [1, T, P]
+    const std::string weights =
+        w_.op("Softmax", {linear("heads.score", z)}, "heads.weights", {{"axis", int64_t{1}}});  // [1, T, O]
+    const std::string values = w_.op("MatMul", {z, weight_t("heads", "heads.weight")}, "heads.values");
+    const std::string pooled =
+        w_.op("ReduceSum", {w_.op("Mul", {weights, values}, "heads.weighted"), w_.ints({1})}, "heads.pooled",
+              {{"keepdims", int64_t{0}}});  // [1, O]
+    return w_.op("Add", {pooled, param("heads.bias")}, "logits");
+  }
+
+ private:
+  // mel [1, T, M] from its first to its last frame that is not all zeros.
+  std::string cut_padding(const std::string& mel) {
+    const std::string peak = w_.op("ReduceMax", {w_.op("Abs", {mel}, "cut.abs")}, "cut.peak",
+                                   {{"axes", std::vector<int64_t>{0, 2}}, {"keepdims", int64_t{0}}});  // [T]
+    const std::string frames = w_.op("NonZero", {w_.op("Greater", {peak, w_.scalar_f32(0.0f)}, "cut.valid")},
+                                     "cut.frames");  // [1, N]
+    const std::string first = w_.op("ReduceMin", {frames}, "cut.first",
+                                    {{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}});
+    const std::string last = w_.op("ReduceMax", {frames}, "cut.last",
+                                   {{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}});
+    const std::string end = w_.op("Add", {last, w_.ints({1})}, "cut.end");
+    return w_.op("Slice", {mel, first, end, w_.ints({1})}, "cut.mel");
+  }
+
+  // The fixed map onto Whisper's 10 ms grid. Whisper frame 2t reads position
+  // t - 0.6234375 of ours and frame 2t + 1 position t - 0.1234375 ((160 j - 199.5) /
+  // 320), so each is a fixed blend of frames t - 1 and t (frame -1 read as frame 0, the
+  // clamp at the start; the end never clamps).
+  std::string bridge(const std::string& mel) {
+    const std::string power = w_.op(
+        "Relu",
+        {w_.op("Sub", {w_.op("Exp", {mel}, "bridge.exp"), w_.scalar_f32(kLogFloor)}, "bridge.power_raw")},
+        "bridge.power");  // [1, T, M]
+    const std::string mapped = w_.op("MatMul", {power, weight_t("bridge", "bridge.matrix")}, "bridge.mapped");
+    const std::string l =
+        w_.op("Mul",
+              {w_.op("Log", {w_.op("Max", {mapped, w_.scalar_f32(1e-10f)}, "bridge.floored")}, "bridge.ln"),
+               w_.scalar_f32(static_cast<float>(1.0 / std::log(10.0)))},
+              "bridge.log10");  // [1, T, W]
+    const std::string head = w_.op("Slice", {l, w_.ints({0}), w_.ints({1}), w_.ints({1})}, "bridge.first");
+    const std::string body = w_.op("Slice", {l, w_.ints({0}), w_.ints({-1}), w_.ints({1})}, "bridge.body");
+    const std::string prev =
+        w_.op("Concat", {head, body}, "bridge.prev", {{"axis", int64_t{1}}});  // [1, T, W]
+    auto blend = [&](float a, const std::string& hint) {
+      return w_.op("Unsqueeze",
+                   {w_.op("Add",
+                          {w_.op("Mul", {prev, w_.scalar_f32(a)}, hint + ".prev"),
+                           w_.op("Mul", {l, w_.scalar_f32(1.0f - a)}, hint + ".this")},
+                          hint),
+                    w_.ints({2})},
+                   hint + ".col");  // [1, T, 1, W]
+    };
+    const std::string pairs =
+        w_.op("Concat", {blend(0.6234375f, "bridge.even"), blend(0.1234375f, "bridge.odd")}, "bridge.pairs",
+              {{"axis", int64_t{2}}});  // [1, T, 2, W]
+    const std::string grid =
+        w_.op("Reshape", {pairs, w_.ints({1, -1, m_.config.bridge_mels})}, "bridge.grid");  // [1, 2T, W]
+    const std::string floored = w_.op("Max", {grid, param("bridge.floor")}, "bridge.clamped");
+    return w_.op("Div", {w_.op("Add", {floored, w_.scalar_f32(4.0f)}, "bridge.shifted"), w_.scalar_f32(4.0f)},
+                 "bridge.out");
+  }
+
+  std::string conv(const std::string& module, const std::string& x, int64_t stride) {
+    return w_.op("Conv", {x, param(module + ".weight"), param(module + ".bias")}, module,
+                 {{"kernel_shape", std::vector<int64_t>{3}},
+                  {"strides", std::vector<int64_t>{stride}},
+                  {"pads", std::vector<int64_t>{1, 1}}});
+  }
+
+  // Exact GELU: x (1 + erf(x / sqrt 2)) / 2.
+  std::string gelu(const std::string& x, const std::string& hint) {
+    const std::string erf = w_.op(
+        "Erf", {w_.op("Mul", {x, w_.scalar_f32(static_cast<float>(1.0 / std::sqrt(2.0)))}, hint + ".scaled")},
+        hint + ".erf");
+    const std::string half = w_.op("Mul", {x, w_.scalar_f32(0.5f)}, hint + ".half");
+    return w_.op("Mul", {half, w_.op("Add", {erf, w_.scalar_f32(1.0f)}, hint + ".one_plus")}, hint);
+  }
 };
 
 void set_tensor_type(onnx::ValueInfoProto* v, const std::string& name, const std::vector<int64_t>& shape,
@@ -344,7 +466,9 @@ void add_metadata_prop(onnx::ModelProto* model, const std::string& key, const st
 
 OnnxArtifact export_onnx(const ExportModel& m, const OnnxOptions& options) {
   validate(m);
-  const int64_t batch = options.frames > 0 ? 1 : -1;
+  // The whisper family reads one clip at a time (no padding mask to batch with).
+  const bool whisper = m.config.family == ArchFamily::whisper;
+  const int64_t batch = options.frames > 0 || whisper ? 1 : -1;
   const TensorSpec in = contract_input(batch, options.frames > 0 ? options.frames : -1);
   const TensorSpec out = contract_output(batch);
 
@@ -372,11 +496,11 @@ OnnxArtifact export_onnx(const ExportModel& m, const OnnxOptions& options) {
     add_metadata_prop(&model, "inherent.model." + key, value);
 
   onnx::GraphProto* g = model.mutable_graph();
-  g->set_name("inherent_conformer");
+  g->set_name(whisper ? "inherent_whisper" : "inherent_conformer");
   set_tensor_type(g->add_input(), in.name, in.shape, in.dims);
   GraphWriter w(g);
-  ConformerWriter conformer(m, w);
-  const std::string logits = conformer.build(in.name);
+  const std::string logits =
+      whisper ? WhisperWriter(m, w).build(in.name) : ConformerWriter(m, w).build(in.name);
   onnx::NodeProto* sigmoid = g->add_node();
   sigmoid->set_op_type("Sigmoid");
   sigmoid->set_name("scores");
