@@ -75,6 +75,16 @@ TEST(Model, ParameterCounts) {
   EXPECT_LT(counts["tiny"], 100000);
 }
 
+TEST(Model, TheWhisperFamilyHasNoTrainerModel) {
+  // Its weights come from src/backbone/package.py; a checkpoint path given one says so.
+  try {
+    Conformer model(arch_whisper_tiny_en(), 0.0);
+    ADD_FAILURE() << "a whisper-family config built a Conformer";
+  } catch (const Exception& e) {
+    EXPECT_NE(std::string(e.what()).find("--artifact"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Model, ScoresAreSigmoidsOfEveryHead) {
   Conformer model = make_model("tiny");
   torch::NoGradGuard no_grad;

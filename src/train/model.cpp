@@ -217,6 +217,12 @@ torch::Tensor AttentivePoolImpl::forward(const torch::Tensor& x, const torch::Te
 // ---- Conformer ----
 
 ConformerImpl::ConformerImpl(const ModelConfig& c, double dropout) : config(c) {
+  if (c.family != ArchFamily::conformer) {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    std::string("a ") + arch_family_name(c.family) +
+                        " family model has no LibTorch model in the trainer: export it (inherent export "
+                        "--backend native) and score the package (--artifact)");
+  }
   mel_norm = register_module("mel_norm", MelNorm(c.n_mels));
   subsample = register_module("subsample", Subsample(c.n_mels, c.n_hidden));
   blocks = register_module("blocks", torch::nn::ModuleList());
