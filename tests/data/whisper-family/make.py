@@ -8,6 +8,7 @@ lengths.
 
     .venv/bin/python tests/data/whisper-family/make.py
 """
+import importlib.util
 import json
 import os
 import sys
@@ -23,6 +24,11 @@ import designs  # noqa: E402
 import package  # noqa: E402
 import whisper_weights  # noqa: E402
 
+# The random encoder of tests/data/whisper-random/make.py (both scripts are called make.py).
+_spec = importlib.util.spec_from_file_location("whisper_random", os.path.join(HERE, "..", "whisper-random", "make.py"))
+whisper_random = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(whisper_random)
+
 rng = np.random.default_rng(5)
 D, F, L, H, W, P, MELS = 32, 128, 2, 4, 16, 16, 128
 LENGTHS = [1, 2, 7, 50, 151]
@@ -33,18 +39,7 @@ def w(*shape, scale=0.2):
 
 
 def encoder_tensors():
-    t = {"conv1.weight": w(D, W, 3), "conv1.bias": w(D), "conv2.weight": w(D, D, 3, scale=0.1), "conv2.bias": w(D),
-         "position_encodings.encodings": w(package.POSITIONS, D, scale=0.5), "layer_norm.gamma": 1 + w(D),
-         "layer_norm.beta": w(D)}
-    for i in range(L):
-        p = f"layer_{i}."
-        t.update({p + "self_attention.layer_norm.gamma": 1 + w(D), p + "self_attention.layer_norm.beta": w(D),
-                  p + "self_attention.linear_0.weight": w(3 * D, D), p + "self_attention.linear_0.bias": w(3 * D),
-                  p + "self_attention.linear_1.weight": w(D, D), p + "self_attention.linear_1.bias": w(D),
-                  p + "ffn.layer_norm.gamma": 1 + w(D), p + "ffn.layer_norm.beta": w(D),
-                  p + "ffn.linear_0.weight": w(F, D), p + "ffn.linear_0.bias": w(F),
-                  p + "ffn.linear_1.weight": w(D, F, scale=0.1), p + "ffn.linear_1.bias": w(D)})
-    return {"whisper.encoder." + k: v for k, v in sorted(t.items())}
+    return whisper_random.random_encoder(rng, D, F, L, package.POSITIONS, W)
 
 
 def log_mel(n):
