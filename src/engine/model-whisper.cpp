@@ -115,9 +115,8 @@ void pooled_heads(const Model& model, Workspace& ws, int t, float* logits) {
 
 }  // namespace
 
-inherent_status whisper_pack(const ModelPackage& package, const kernels::Kernels& kernels,
-                             Precision precision, WhisperWeights* out, std::string* error) {
-  (void)error;
+void whisper_pack(const ModelPackage& package, const kernels::Kernels& kernels, Precision precision,
+                  WhisperWeights* out) {
   const ModelConfig& c = package.config;
   const int nr = kernels.nr;
   const PackageTensor* matrix = package.tensor("bridge.matrix");
@@ -157,7 +156,6 @@ inherent_status whisper_pack(const ModelPackage& package, const kernels::Kernels
   pack(package, "heads.score", nr, false, &out->heads_score);
   out->heads_weight = tensor_data(package, "heads.weight");
   out->heads_bias = tensor_data(package, "heads.bias");
-  return INHERENT_STATUS_OK;
 }
 
 void whisper_reserve(const Model& model, Workspace& ws, int n_frames) {

@@ -148,8 +148,8 @@ void encode(const Model& model, Workspace& ws, int t2, float* logits);
 
 // The whisper family's parts of create(), reserve() and forward() (model-whisper.cpp).
 // Its forward drops all-zero frames at both ends; mel has no padding inside by then.
-inherent_status whisper_pack(const ModelPackage& package, const kernels::Kernels& kernels,
-                             Precision precision, WhisperWeights* out, std::string* error);
+void whisper_pack(const ModelPackage& package, const kernels::Kernels& kernels, Precision precision,
+                  WhisperWeights* out);
 void whisper_reserve(const Model& model, Workspace& ws, int n_frames);
 void whisper_forward(const Model& model, Workspace& ws, const float* mel, int n_frames, float* logits);
 
