@@ -174,12 +174,15 @@ def collate(data, idx):
 
 
 def train_design(model, data, epochs, lr, batch_frames, ctc_weight, log, teacher_weight=0.0, consistency=0.0,
-                 seed=0):
+                 seed=0, block_lr=0.1):
     torch.manual_seed(seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-2)
+    groups = model.param_groups(lr, lr * block_lr) if hasattr(model, "param_groups") else \
+        [{"params": list(model.parameters()), "lr": lr}]
+    opt = torch.optim.AdamW(groups, lr=lr, weight_decay=1e-2)
     all_idx = list(range(len(data.feats)))
     steps = epochs * len(batches(data, all_idx, batch_frames))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[g["lr"] for g in groups], total_steps=steps,
+                                                pct_start=0.1)
     y_all = data.y[data.head_mask]
     pos = y_all.sum(0)
     pos_weight = torch.tensor(np.clip((len(y_all) - pos) / np.maximum(pos, 1), 1, 10), dtype=torch.float32)
@@ -274,6 +277,11 @@ def main():
     ap.add_argument("--features-only", action="store_true", help="compute (resume) the features and stop")
     ap.add_argument("--trim", action="store_true", help="cut every clip (train, probes, and what `small` scores) to "
                     "its speech span first (framing.trim_to_speech, the engine's rule): framing undone before the model")
+    ap.add_argument("--unfreeze", type=int, default=0, metavar="N",
+                    help="train Whisper's top N blocks with the heads (design 'D1 topN'; features cached at block "
+                    "4-N's input, in OUT/features-uptoK)")
+    ap.add_argument("--block-lr", type=float, default=0.1, help="with --unfreeze: the blocks' learning rate as a "
+                    "share of the heads'")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     out = Path(args.out)
@@ -281,7 +289,10 @@ def main():
     log = runlog.open_log(out)
 
     backbone = features.Backbone(args.encoder, args.stem)
-    cache = features.FeatureCache(backbone, out / "features", inherent.AudioFrontend(max_frames=0))
+    upto = backbone.encoder.n_layers - args.unfreeze
+    backbone.upto = upto if args.unfreeze else None
+    cache = features.FeatureCache(backbone, out / (f"features-upto{upto}" if args.unfreeze else "features"),
+                                  inherent.AudioFrontend(max_frames=0))
     noises = framing.load_noise(sorted(glob.glob(str(SHARED / "speech-commands-noise" / "*.wav"))), inherent.load_audio)
     rows = read_corpus(args.corpus)
     rnd = random.Random(7)
@@ -388,7 +399,9 @@ def main():
         "D1 + same": (lambda: designs.PooledHeads(), 0.0, 1.0),
         "D3 D1 + teacher": (lambda: designs.PooledHeads(), 1.0, 0.0),
     }
-    if args.designs:
+    if args.unfreeze:  # the cached features are block inputs: only this design reads them
+        specs = {f"D1 top{args.unfreeze}": (lambda: designs.TopBlocksHeads(backbone.encoder, upto), 0.0, 0.0)}
+    elif args.designs:
         specs = {k: v for k, v in specs.items() if k.split()[0] in args.designs.split(",") or k in args.designs.split(",")}
     real_refs = [text.spoken_text(r["transcript"]) for r in real_probe]
     test_refs = [text.spoken_text(r["transcript"]) for r in test_rows]
@@ -435,8 +448,13 @@ def main():
             model.load_state_dict(torch.load(weights))
         else:
             log(f"training {name}")
-            model = train_design(model, train, args.epochs, 2e-3, 12000, 1.0, log, teacher_weight, consistency)
+            model = train_design(model, train, args.epochs, 2e-3, 12000, 1.0, log, teacher_weight, consistency,
+                                 block_lr=args.block_lr)
             torch.save(model.state_dict(), weights)
+            if isinstance(model, designs.TopBlocksHeads):  # what src/backbone/package.py --heads reads
+                heads, enc = model.package_parts()
+                torch.save({**heads, **{"encoder." + k: v for k, v in enc.items()}},
+                           weights.with_suffix(".package.pt"))
         scored[name], texts = {}, {}
         for p in probe_sets:
             scored[name][p], texts[p] = predict(model, feats[p])

@@ -105,3 +105,88 @@ class CtcHeads(torch.nn.Module):
         for conv in self.convs:
             x = x + self.drop(F.gelu(conv(x, mask)))
         return {"logits": self.pool(x, mask), "log_probs": log_probs}
+
+
+class WhisperBlock(torch.nn.Module):
+    """One of Whisper's pre-norm encoder blocks, trainable, with a key mask so padded
+    clips in a batch score as they would alone."""
+
+    # (our module, CTranslate2's name) for each LayerNorm and Linear of a block.
+    NORMS = [("attn_norm", "self_attention.layer_norm"), ("ffn_norm", "ffn.layer_norm")]
+    LINEARS = [("qkv", "self_attention.linear_0"), ("out", "self_attention.linear_1"),
+               ("up", "ffn.linear_0"), ("down", "ffn.linear_1")]
+
+    def __init__(self, dim, n_heads, ffn):
+        super().__init__()
+        self.n_heads = n_heads
+        self.attn_norm, self.ffn_norm = torch.nn.LayerNorm(dim), torch.nn.LayerNorm(dim)
+        self.qkv, self.out = torch.nn.Linear(dim, 3 * dim), torch.nn.Linear(dim, dim)
+        self.up, self.down = torch.nn.Linear(dim, ffn), torch.nn.Linear(ffn, dim)
+
+    def load_ct2(self, t, prefix):
+        with torch.no_grad():
+            for ours, theirs in self.NORMS:
+                getattr(self, ours).weight.copy_(t[f"{prefix}.{theirs}.gamma"])
+                getattr(self, ours).bias.copy_(t[f"{prefix}.{theirs}.beta"])
+            for ours, theirs in self.LINEARS:
+                getattr(self, ours).weight.copy_(t[f"{prefix}.{theirs}.weight"])
+                getattr(self, ours).bias.copy_(t[f"{prefix}.{theirs}.bias"])
+
+    def ct2_tensors(self, prefix):
+        out = {}
+        for ours, theirs in self.NORMS:
+            out[f"{prefix}.{theirs}.gamma"] = getattr(self, ours).weight
+            out[f"{prefix}.{theirs}.beta"] = getattr(self, ours).bias
+        for ours, theirs in self.LINEARS:
+            out[f"{prefix}.{theirs}.weight"] = getattr(self, ours).weight
+            out[f"{prefix}.{theirs}.bias"] = getattr(self, ours).bias
+        return out
+
+    def forward(self, x, mask):
+        b, n, d = x.shape
+        h = self.n_heads
+        q, k, v = self.qkv(self.attn_norm(x)).split(d, dim=-1)
+        q, k, v = (y.view(b, n, h, d // h).transpose(1, 2) for y in (q, k, v))
+        s = (q @ k.transpose(-1, -2)) / (d // h) ** 0.5
+        s = s.masked_fill(~mask[:, None, None, :], float("-inf"))
+        x = x + self.out((torch.softmax(s, dim=-1) @ v).transpose(1, 2).reshape(b, n, d))
+        return x + self.down(F.gelu(self.up(self.ffn_norm(x))))
+
+
+class TopBlocksHeads(torch.nn.Module):
+    """D1 with Whisper's top blocks trainable: the cached input of block `first`
+    (whisper_encoder.blocks(upto=first)) -> blocks first.. -> final LayerNorm -> D1's
+    pooled heads. Starts as exactly D1 on frozen features."""
+
+    def __init__(self, encoder, first, dim=384, width=256):
+        super().__init__()
+        t, n = encoder.t, encoder.n_layers
+        ffn = t["layer_0.ffn.linear_0.weight"].shape[0]
+        self.first = first
+        self.blocks = torch.nn.ModuleList(WhisperBlock(dim, encoder.num_heads, ffn) for _ in range(first, n))
+        for i, block in enumerate(self.blocks):
+            block.load_ct2(t, f"layer_{first + i}")
+        self.final_norm = torch.nn.LayerNorm(dim)
+        with torch.no_grad():
+            self.final_norm.weight.copy_(t["layer_norm.gamma"])
+            self.final_norm.bias.copy_(t["layer_norm.beta"])
+        self.heads = PooledHeads(dim=dim, width=width)
+
+    def param_groups(self, lr, block_lr):
+        """The pretrained layers learn slower than the fresh heads."""
+        pretrained = [p for m in (self.blocks, self.final_norm) for p in m.parameters()]
+        return [{"params": pretrained, "lr": block_lr}, {"params": list(self.heads.parameters()), "lr": lr}]
+
+    def forward(self, x, mask):
+        for block in self.blocks:
+            x = block(x, mask)
+        return self.heads(self.final_norm(x), mask)
+
+    def package_parts(self):
+        """(D1 heads state dict, encoder tensors by CTranslate2 name that replace the
+        pretrained ones): what src/backbone/package.py writes."""
+        enc = {}
+        for i, block in enumerate(self.blocks):
+            enc.update(block.ct2_tensors(f"layer_{self.first + i}"))
+        enc["layer_norm.gamma"], enc["layer_norm.beta"] = self.final_norm.weight, self.final_norm.bias
+        return self.heads.state_dict(), {k: v.detach().clone() for k, v in enc.items()}

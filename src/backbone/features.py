@@ -27,8 +27,9 @@ DEFAULT_FLOOR = -7.19
 class Backbone(torch.nn.Module):
     """Mapped stem plus Whisper's encoder blocks: [B, T, 128] -> [B, T, 384]."""
 
-    def __init__(self, encoder_path, stem_path, floor=DEFAULT_FLOOR):
+    def __init__(self, encoder_path, stem_path, floor=DEFAULT_FLOOR, upto=None):
         super().__init__()
+        self.upto = upto  # run only the first `upto` blocks (whisper_encoder.blocks)
         self.encoder, self.meta = whisper_encoder.load_encoder(encoder_path)
         stem = safetensors.torch.load_file(str(stem_path))
         floor = float(self.stem_floor(stem_path, floor))
@@ -43,7 +44,7 @@ class Backbone(torch.nn.Module):
             return float((f.metadata() or {}).get("floor", default))
 
     def forward(self, mel):
-        return self.encoder.blocks(self.stem(mel))
+        return self.encoder.blocks(self.stem(mel), self.upto)
 
 
 class FeatureCache:

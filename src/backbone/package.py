@@ -36,6 +36,14 @@ def read_parts(encoder_path, stem_path, heads_path):
     stem = safetensors.torch.load_file(str(stem_path))
     floor = Backbone.stem_floor(stem_path, DEFAULT_FLOOR)
     heads = torch.load(str(heads_path), map_location="cpu", weights_only=True)
+    # A design that trained Whisper's top blocks too (designs.TopBlocksHeads.package_parts)
+    # carries them as "encoder.<CTranslate2 name>": they replace the pretrained ones.
+    for k in [k for k in heads if k.startswith("encoder.")]:
+        name = k.removeprefix("encoder.")
+        if name not in enc or enc[name].shape != heads[k].shape:
+            raise ValueError(f"{heads_path}: {k} is no encoder tensor of {encoder_path} with shape "
+                             f"{tuple(heads[k].shape)}")
+        enc[name] = heads.pop(k).float()
     return enc, meta, stem, floor, heads
 
 

@@ -47,14 +47,18 @@ class WhisperEncoder(torch.nn.Module):
         x = F.gelu(F.conv1d(mel, t["conv1.weight"], t["conv1.bias"], padding=1))
         return F.gelu(F.conv1d(x, t["conv2.weight"], t["conv2.bias"], stride=2, padding=1)).transpose(1, 2)
 
-    def blocks(self, x):  # stem output [B, N, 384] -> encoder output [B, N, 384]
+    def blocks(self, x, upto=None):
+        """Stem output [B, N, 384] -> encoder output [B, N, 384]. With `upto`, only the
+        first `upto` blocks run and the final LayerNorm does not (the input of block
+        `upto`: what a model with the top blocks trainable caches)."""
         x = x + self.t["position_encodings.encodings"][: x.shape[1]]
-        for i in range(self.n_layers):
+        upto = self.n_layers if upto is None else upto
+        for i in range(upto):
             p = f"layer_{i}"
             x = x + self.attention(self.layer_norm(x, p + ".self_attention.layer_norm"), p + ".self_attention")
             y = self.layer_norm(x, p + ".ffn.layer_norm")
             x = x + self.linear(F.gelu(self.linear(y, p + ".ffn.linear_0")), p + ".ffn.linear_1")
-        return self.layer_norm(x, "layer_norm")
+        return self.layer_norm(x, "layer_norm") if upto == self.n_layers else x
 
     def forward(self, mel):  # [B, 80, 3000] Whisper log-mel
         return self.blocks(self.stem(mel))
