@@ -61,3 +61,37 @@ def test_mlx_decide_uses_the_shipped_thresholds():
     assert all(model.decide(scores).values())
     scores[0] = 0.1  # not addressed: no intent counts
     assert not any(model.decide(scores).values())
+
+
+def test_whisper_family_mlx_matches_its_float64_reference():
+    """The whisper family (tests/data/whisper-family: a random model of the family and the
+    logits of src/backbone/package.py's torch reference in float64) in MLX: alone, framed
+    in padding at both ends and in a zero-padded batch; no exported function (the family
+    cuts each clip's padding), said in the sidecar; an all-padding clip is refused."""
+    import json
+    import subprocess
+
+    from export_helpers import REPO, _TMP, cli
+
+    data = REPO / "tests" / "data" / "whisper-family"
+    out = _TMP / "whisper-family-mlx"
+    subprocess.run([str(cli()), "export", "--weights", str(data / "weights.safetensors"), "--output-dir", str(out),
+                    "--backend", "mlx", "-q"], check=True)
+    folder = out / "mlx"
+    meta = metadata(folder)
+    assert [a["file"] for a in meta["artifacts"]] == ["model.safetensors", "inherent_mlx.py"]
+    assert "padding" in meta["exported_function"]
+    model = load_module(folder).load(folder)
+    lengths = json.loads((data / "lengths.json").read_text())
+    want = 1 / (1 + np.exp(-np.load(data / "expected.npy").astype(np.float64)))
+    mels = [np.load(data / f"mel-{n}.npy") for n in lengths]
+    alone = np.stack([np.array(model(m)) for m in mels])
+    assert report("mlx whisper family alone", alone, want)[0] <= FP32_MAX
+    framed = np.array(model(np.concatenate([np.zeros((2, 128), np.float32), mels[-1], np.zeros((3, 128), np.float32)])))
+    assert np.abs(framed - alone[-1]).max() <= PADDING_MAX
+    longest = max(lengths)
+    batch = np.array(model(np.stack([pad_to(m, longest) for m in mels])))
+    assert np.abs(batch - alone).max() <= PADDING_MAX
+    assert want.std() > 0.1
+    with pytest.raises(ValueError, match="every frame is padding"):
+        model(np.zeros((10, 128), np.float32))

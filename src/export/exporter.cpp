@@ -229,7 +229,9 @@ void export_mlx_backend(const ExportModel& m, const ExportRequest& r, std::vecto
 
   const std::string python = r.python.empty() ? find_python() : r.python;
   std::string why;
-  if (python.empty()) {
+  if (m.config.family == ArchFamily::whisper) {
+    why = "the whisper family cuts each clip's padding, which a fixed-shape function cannot";
+  } else if (python.empty()) {
     why = "no Python found (set INHERENT_PYTHON)";
   } else {
     const std::string target = resolve_path(dir, kMlxFunctionFile);
@@ -431,10 +433,10 @@ std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r
     }
   }
   for (const std::string& b : backends) {
-    if (m.config.family == ArchFamily::whisper && b != "native" && b != "onnx")
+    if (m.config.family == ArchFamily::whisper && b != "native" && b != "onnx" && b != "mlx")
       bad("backend '" + b +
-          "' does not export the whisper family yet; use --backend native "
-          "or onnx (docs/backbone.md, \"In the engine\")");
+          "' does not export the whisper family yet; use --backend native, "
+          "onnx or mlx (docs/backbone.md, \"In the engine\")");
   }
   std::vector<WrittenFile> written;
   for (const std::string& b : backends) {
