@@ -274,3 +274,39 @@ def test_snapped_weights_remove_the_weight_rounding_of_int16x8():
                                                                                     mels, False), want)
     assert drift["snapped"][1] < 0.7 * drift["original"][1]
     assert drift["snapped"][0] <= GATE_MAX and drift["snapped"][1] <= GATE_MEAN
+
+
+def test_whisper_family_litert_matches_its_float64_reference():
+    """The whisper family (tests/data/whisper-family: a random model of the family and the
+    logits of src/backbone/package.py's torch reference in float64) in LiteRT: float32
+    alone, framed in padding at both ends and zero-padded to 3000 frames (the graph cuts
+    the padding itself); float16 within the parity gates; integer precisions and
+    LiteRT-LM refused by name."""
+    import json
+
+    data = REPO / "tests" / "data" / "whisper-family"
+    out = _TMP / "whisper-family-litert"
+    subprocess.run([str(cli()), "export", "--weights", str(data / "weights.safetensors"), "--output-dir", str(out),
+                    "--backend", "litert", "--quantization", "float16", "-q"], check=True)
+    lengths = json.loads((data / "lengths.json").read_text())
+    want = 1 / (1 + np.exp(-np.load(data / "expected.npy").astype(np.float64)))
+    mels = [np.load(data / f"mel-{n}.npy") for n in lengths]
+    framed = [np.concatenate([np.zeros((2, 128), np.float32), m, np.zeros((3, 128), np.float32)]) for m in mels]
+    f32 = out / "litert" / FILES["float32"]
+    alone = scores(f32, mels, False)
+    assert report("litert whisper family float32 alone", alone, want)[0] <= FP32_MAX
+    assert np.abs(scores(f32, framed, False) - alone).max() <= PADDING_MAX
+    assert np.abs(scores(f32, mels, True) - alone).max() <= PADDING_MAX
+    worst, mean = report("litert whisper family float16", scores(out / "litert" / FILES["float16"], mels, False), want)
+    assert worst <= GATE_MAX and mean <= GATE_MEAN
+    assert want.std() > 0.1
+    gpu = _TMP / "whisper-family-litert-gpu"
+    subprocess.run([str(cli()), "export", "--weights", str(data / "weights.safetensors"), "--output-dir", str(gpu),
+                    "--backend", "litert", "--delegate", "gpu", "-q"], check=True)
+    issues = [i["what"] for i in metadata(gpu / "litert")["delegate_preflight"]["issues"]]
+    assert "data-dependent shapes" in issues  # the cut: no static-shape delegate takes this graph
+    for args, message in [(("--backend", "litert", "--quantization", "int8"), "float32 or float16"),
+                          (("--backend", "litertlm"), "does not export the whisper family")]:
+        p = subprocess.run([str(cli()), "export", "--weights", str(data / "weights.safetensors"), "--output-dir",
+                            str(_TMP / "whisper-family-refused"), *args, "-q"], capture_output=True, text=True)
+        assert p.returncode != 0 and message in p.stderr, (args, p.stderr)

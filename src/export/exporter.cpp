@@ -433,10 +433,10 @@ std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r
     }
   }
   for (const std::string& b : backends) {
-    if (m.config.family == ArchFamily::whisper && b != "native" && b != "onnx" && b != "mlx")
+    if (m.config.family == ArchFamily::whisper && b == "litertlm")
       bad("backend '" + b +
           "' does not export the whisper family yet; use --backend native, "
-          "onnx or mlx (docs/backbone.md, \"In the engine\")");
+          "onnx, litert or mlx (docs/backbone.md, \"In the engine\")");
   }
   std::vector<WrittenFile> written;
   for (const std::string& b : backends) {

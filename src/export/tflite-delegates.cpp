@@ -158,7 +158,13 @@ Preflight preflight(const Graph& g, const std::string& delegate) {
     }
   }
 
-  if (p.static_shapes && dynamic) {
+  if (p.static_shapes && g.data_dependent_shapes) {
+    dynamic = true;
+    r.issues.push_back({"data-dependent shapes", 0, kNotApplied,
+                        std::string(p.description) +
+                            " needs static shapes; this graph cuts the input's padding, so the shapes after "
+                            "the cut depend on the input"});
+  } else if (p.static_shapes && dynamic) {
     r.issues.push_back(
         {"dynamic shapes", 0, kNotApplied,
          std::string(p.description) + " needs static shapes; this artifact declares [1, -1, 128]"});

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The TFLite / LiteRT graph of the Conformer, as a small in-memory IR: tensors (shapes,
+// The TFLite / LiteRT graph of a model (the Conformer here; the whisper family in
+// tflite-whisper.cpp), as a small in-memory IR: tensors (shapes,
 // types, constants, quantization) and builtin operators in execution order. The
 // exporter builds the float32 graph from an ExportModel, rewrites it for a precision
 // (float16 weights + DEQUANTIZE, int8 dynamic-range weights, full-integer int8), and
@@ -53,6 +54,7 @@ enum class TType : int8_t { f32 = 0, f16 = 1, i32 = 2, i64 = 4, boolean = 6, i16
 // Values are the format's BuiltinOperator codes.
 enum class TOp : int32_t {
   add = 0,
+  concatenation = 2,
   conv_2d = 3,
   depthwise_conv_2d = 4,
   dequantize = 6,
@@ -66,9 +68,13 @@ enum class TOp : int32_t {
   mean = 40,
   sub = 41,
   strided_slice = 45,
+  exp = 47,
   cast = 53,
+  maximum = 55,
   greater = 61,
   slice = 65,
+  log = 73,
+  sum = 74,
   rsqrt = 76,
   shape = 77,
   reduce_max = 82,
@@ -76,6 +82,7 @@ enum class TOp : int32_t {
   abs = 101,
   quantize = 114,
   batch_matmul = 126,
+  gelu = 150,
 };
 
 const char* op_name(TOp op);     // "FULLY_CONNECTED"
@@ -109,7 +116,8 @@ struct Options {
   bool padding_same = false;
   bool keep_num_dims = false;               // FULLY_CONNECTED
   bool asymmetric_quantize_inputs = false;  // hybrid FULLY_CONNECTED / BATCH_MATMUL
-  bool keep_dims = false;                   // MEAN, REDUCE_MAX
+  bool keep_dims = false;                   // MEAN, REDUCE_MAX, SUM
+  int32_t axis = 0;                         // CONCATENATION
   bool adj_y = false;                       // BATCH_MATMUL
   float beta = 1.0f;                        // SOFTMAX
   int32_t begin_mask = 0, end_mask = 0;     // STRIDED_SLICE
@@ -131,6 +139,7 @@ struct Graph {
   std::vector<std::pair<std::string, std::string>> metadata;  // name -> bytes (Model.metadata)
   int32_t frames = 3000;                                      // the concrete frame count of the shapes
   bool dynamic_frames = true;                                 // write shape_signature with -1 on time
+  bool data_dependent_shapes = false;  // shapes after an op depend on the input's values (a cut)
 
   int32_t find(const std::string& name) const;  // -1 when absent
 };
@@ -148,6 +157,10 @@ std::array<std::vector<float>, 4> position_factors(int32_t h);
 // The float32 Conformer graph. `frames` is the input's concrete frame count (<= 3000);
 // dynamic_frames marks time dimensions dynamic in the signature.
 Graph build_conformer(const ExportModel& m, int32_t frames = 3000, bool dynamic_frames = true);
+
+// The float32 graph of the whisper family (tflite-whisper.cpp): one clip, padding at
+// either end cut in the graph (so shapes after the cut depend on the input).
+Graph build_whisper(const ExportModel& m, int32_t frames = 3000, bool dynamic_frames = true);
 
 // float16 weights: every float constant of at least min_elements values (except the
 // feature normalization, the position factors and the output layer, which stay

@@ -64,6 +64,7 @@ std::pair<fb::BuiltinOptions, Offset<void>> options(FlatBufferBuilder& b, const 
       return {fb::BuiltinOptions::TransposeOptions, fb::CreateTransposeOptions(b).Union()};
     case TOp::mean:
     case TOp::reduce_max:
+    case TOp::sum:
       return {fb::BuiltinOptions::ReducerOptions, fb::CreateReducerOptions(b, o.keep_dims).Union()};
     case TOp::strided_slice: {
       fb::StridedSliceOptionsBuilder c(b);
@@ -94,8 +95,18 @@ std::pair<fb::BuiltinOptions, Offset<void>> options(FlatBufferBuilder& b, const 
       c.add_asymmetric_quantize_inputs(o.asymmetric_quantize_inputs);
       return {fb::BuiltinOptions::BatchMatMulOptions, c.Finish().Union()};
     }
+    case TOp::concatenation:
+      return {fb::BuiltinOptions::ConcatenationOptions,
+              fb::CreateConcatenationOptions(b, o.axis, fb::ActivationFunctionType::NONE).Union()};
+    case TOp::exp:
+      return {fb::BuiltinOptions::ExpOptions, fb::CreateExpOptions(b).Union()};
+    case TOp::maximum:
+      return {fb::BuiltinOptions::MaximumMinimumOptions, fb::CreateMaximumMinimumOptions(b).Union()};
+    case TOp::gelu:  // exact (erf) GELU
+      return {fb::BuiltinOptions::GeluOptions, fb::CreateGeluOptions(b, false).Union()};
     case TOp::logistic:
     case TOp::rsqrt:
+    case TOp::log:
       return {fb::BuiltinOptions::NONE, 0};
   }
   (void)g;
