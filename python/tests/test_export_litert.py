@@ -280,8 +280,8 @@ def test_whisper_family_litert_matches_its_float64_reference():
     """The whisper family (tests/data/whisper-family: a random model of the family and the
     logits of src/backbone/package.py's torch reference in float64) in LiteRT: float32
     alone, framed in padding at both ends and zero-padded to 3000 frames (the graph cuts
-    the padding itself); float16 within the parity gates; integer precisions and
-    LiteRT-LM refused by name."""
+    the padding itself); float16 within the parity gates; integer precisions refused by
+    name."""
     import json
 
     data = REPO / "tests" / "data" / "whisper-family"
@@ -305,8 +305,7 @@ def test_whisper_family_litert_matches_its_float64_reference():
                     "--backend", "litert", "--delegate", "gpu", "-q"], check=True)
     issues = [i["what"] for i in metadata(gpu / "litert")["delegate_preflight"]["issues"]]
     assert "data-dependent shapes" in issues  # the cut: no static-shape delegate takes this graph
-    for args, message in [(("--backend", "litert", "--quantization", "int8"), "float32 or float16"),
-                          (("--backend", "litertlm"), "does not export the whisper family")]:
+    for args, message in [(("--backend", "litert", "--quantization", "int8"), "float32 or float16")]:
         p = subprocess.run([str(cli()), "export", "--weights", str(data / "weights.safetensors"), "--output-dir",
                             str(_TMP / "whisper-family-refused"), *args, "-q"], capture_output=True, text=True)
         assert p.returncode != 0 and message in p.stderr, (args, p.stderr)

@@ -54,3 +54,38 @@ def test_litertlm_package_holds_the_litert_model_and_metadata(quantization, tmp_
         assert inner[key] == meta[key]
     assert inner["runtime_tensor_contract"] == metadata(litert)["artifacts"][0]["runtime_tensor_contract"]
     assert inner["artifacts"][0]["sha256"] == sections[0]["sha256"]
+
+
+def test_litertlm_holds_the_whisper_family(tmp_path):
+    """The whisper family's LiteRT-LM package embeds its float16 LiteRT model byte for
+    byte, and that model runs in ai-edge-litert within the parity gates of the float64
+    reference (tests/data/whisper-family)."""
+    import numpy as np
+
+    from export_helpers import REPO, _TMP, cli, tool_env
+
+    litert = pytest.importorskip("ai_edge_litert.interpreter", reason="pip install ai-edge-litert")
+    data = REPO / "tests" / "data" / "whisper-family"
+    out = _TMP / "whisper-family-litertlm"
+    subprocess.run([str(cli()), "export", "--weights", str(data / "weights.safetensors"), "--output-dir", str(out),
+                    "--backend", "litertlm", "--backend", "litert", "--quantization", "float16", "-q"], check=True,
+                   env=tool_env())
+    meta = metadata(out / "litertlm")
+    assert meta["config"]["family"] == "whisper"
+    peek(out / "litertlm" / "model.litertlm", tmp_path)
+    tflite = next(tmp_path.glob("Section0_TFLiteModel*.tflite"))
+    assert tflite.read_bytes() == (out / "litert" / "model_fp16.tflite").read_bytes()
+    lengths = json.loads((data / "lengths.json").read_text())
+    want = 1 / (1 + np.exp(-np.load(data / "expected.npy").astype(np.float64)))
+    it = litert.Interpreter(model_path=str(tflite), num_threads=1)
+    inp, res = it.get_input_details()[0], it.get_output_details()[0]
+    got = []
+    for n in lengths:
+        mel = np.load(data / f"mel-{n}.npy")[None]
+        it.resize_tensor_input(inp["index"], list(mel.shape))
+        it.allocate_tensors()
+        it.set_tensor(inp["index"], mel.astype(np.float32))
+        it.invoke()
+        got.append(it.get_tensor(res["index"])[0].copy())
+    d = np.abs(np.stack(got) - want)
+    assert d.max() <= 5e-3 and d.mean() <= 5e-4, (d.max(), d.mean())

@@ -432,12 +432,6 @@ std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r
       if (!contains(backends, x)) backends.push_back(x);
     }
   }
-  for (const std::string& b : backends) {
-    if (m.config.family == ArchFamily::whisper && b == "litertlm")
-      bad("backend '" + b +
-          "' does not export the whisper family yet; use --backend native, "
-          "onnx, litert or mlx (docs/backbone.md, \"In the engine\")");
-  }
   std::vector<WrittenFile> written;
   for (const std::string& b : backends) {
     if (b == "onnx") export_onnx_backend(m, r, &written);
