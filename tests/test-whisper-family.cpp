@@ -30,17 +30,11 @@ const int kLengths[] = {1, 2, 7, 50, 151};  // lengths.json
 // The golden weights file as a single-buffer package (seed thresholds).
 std::string package_bytes(const ModelConfig** config_out = nullptr) {
   static ModelConfig config;
-  const std::string file = read_file(kDir + "weights.safetensors");
-  Safetensors st;
-  std::string error;
-  EXPECT_EQ(safetensors_parse(file.data(), file.size(), &st, &error), INHERENT_STATUS_OK) << error;
-  EXPECT_EQ(arch_config_from_pairs(st.metadata, &config), "");
   std::vector<PackageTensor> tensors;
-  for (const ArchTensor& a : arch_tensors(config)) {
-    PackageTensor t{a.name, a.shape, std::vector<float>(static_cast<size_t>(a.numel()))};
-    EXPECT_EQ(safetensors_read_f32(st, a.name, a.shape, t.data.data(), &error), INHERENT_STATUS_OK) << error;
-    tensors.push_back(std::move(t));
-  }
+  std::string error;
+  EXPECT_EQ(package_tensors_from_weights(read_file(kDir + "weights.safetensors"), &config, &tensors, &error),
+            INHERENT_STATUS_OK)
+      << error;
   std::string bytes;
   EXPECT_EQ(model_package_encode(config, tensors, model_metadata_json(config, package_default_info()), true,
                                  &bytes, &error),

@@ -3,6 +3,7 @@
 // that builds which only load packages (WebAssembly, mobile) never link <filesystem>.
 #include <filesystem>
 
+#include "common/safetensors.h"
 #include "common/sha256.h"
 #include "host/files.h"
 #include "inherent/inherent.hpp"
@@ -43,6 +44,26 @@ inherent_status model_package_write_dir(const std::string& dir, const ModelConfi
   } catch (const Exception& e) {
     *error = e.what();
     return INHERENT_STATUS_IO_ERROR;
+  }
+  return INHERENT_STATUS_OK;
+}
+
+inherent_status package_tensors_from_weights(const std::string& bytes, ModelConfig* config,
+                                             std::vector<PackageTensor>* tensors, std::string* error) {
+  Safetensors st;
+  inherent_status status = safetensors_parse(bytes.data(), bytes.size(), &st, error);
+  if (status != INHERENT_STATUS_OK) return status;
+  const std::string why = arch_config_from_pairs(st.metadata, config);
+  if (!why.empty()) {
+    *error = "weights __metadata__: " + why;
+    return INHERENT_STATUS_INVALID_MODEL;
+  }
+  tensors->clear();
+  for (const ArchTensor& a : arch_tensors(*config)) {
+    PackageTensor t{a.name, a.shape, std::vector<float>(static_cast<size_t>(a.numel()))};
+    status = safetensors_read_f32(st, a.name, a.shape, t.data.data(), error);
+    if (status != INHERENT_STATUS_OK) return status;
+    tensors->push_back(std::move(t));
   }
   return INHERENT_STATUS_OK;
 }

@@ -164,6 +164,12 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
                                                       const std::vector<PackageTensor>& tensors,
                                                       const PackageInfo& info, std::string* error);
 
+// The config (its pairs in __metadata__) and arch tensors of a weights file, e.g. what
+// src/backbone/package.py writes: a model without its sidecar yet (tests, tools).
+[[nodiscard]] inherent_status package_tensors_from_weights(const std::string& bytes, ModelConfig* config,
+                                                           std::vector<PackageTensor>* tensors,
+                                                           std::string* error);
+
 // Random weights for a config (tests, fixtures, benchmarks): linear weights
 // ~ U(-1/sqrt(in), 1/sqrt(in)), LayerNorm around 1 / 0, mel_norm mean ~ -8, std ~ 3.
 std::vector<PackageTensor> random_package_tensors(const ModelConfig& config, uint64_t seed);

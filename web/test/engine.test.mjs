@@ -133,6 +133,41 @@ describe('the committed fixture', () => {
   });
 });
 
+describe('the whisper family', () => {
+  // tests/data/whisper-family: a random model of the family (src/backbone/package.py)
+  // and the logits of its torch reference in float64 on log-mels of 1 to 151 frames.
+  test('scores as its float64 reference and the native engine do, framed in padding too', () => {
+    const data = path.join(sourceDir, 'tests/data/whisper-family');
+    const dir = path.join(tmp, 'whisper-family');
+    run(makePackage, ['--from-weights', path.join(data, 'weights.safetensors'), dir]);
+    const model = loadDir(dir);
+    try {
+      assert.equal(model.metadata.config.family, 'whisper');
+      const logits = readNpy(path.join(data, 'expected.npy')).data;
+      const lengths = JSON.parse(fs.readFileSync(path.join(data, 'lengths.json'), 'utf8'));
+      let scored = 0;
+      lengths.forEach((n, i) => {
+        const { data: mel } = readNpy(path.join(data, `mel-${n}.npy`));
+        const want = Array.from(logits.subarray(13 * i, 13 * (i + 1)), (l) => 1 / (1 + Math.exp(-l)));
+        const scores = model.scoreMel(mel, n);
+        // Too little voiced sound scores 0 on every head (the minimum-evidence rule).
+        if (model.voicedFrames() < 10) want.fill(0);
+        else scored++;
+        assert.ok(maxDiff(scores, want) <= TOLERANCE, `${n} frames vs float64 reference: ${maxDiff(scores, want)}`);
+        const nat = native(dir, 'mel', mel).scores;
+        assert.ok(maxDiff(scores, nat) <= TOLERANCE, `${n} frames vs native: ${maxDiff(scores, nat)}`);
+        const framed = new Float32Array((n + 5) * N_MELS);
+        framed.set(mel, 2 * N_MELS);  // 2 zero frames before, 3 after
+        const again = model.scoreMel(framed, n + 5);
+        assert.ok(maxDiff(again, scores) <= 1e-6, `${n} frames framed in padding: ${maxDiff(again, scores)}`);
+      });
+      assert.ok(scored >= 2, `only ${scored} clips ran the model`);
+    } finally {
+      model.free();
+    }
+  });
+});
+
 describe('wasm engine equals the native engine', () => {
   let worst = 0;
   const wavs = fs.readdirSync(path.join(sourceDir, 'data/examples/audio')).filter((f) => f.endsWith('.wav')).sort();

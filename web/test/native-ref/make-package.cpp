@@ -5,16 +5,41 @@
 //
 //   inherent-make-package CONFIG SEED DIR             directory form
 //   inherent-make-package CONFIG SEED FILE --single   single-file form (metadata embedded)
+//   inherent-make-package --from-weights WEIGHTS DIR  a weights file (config in its
+//                                                     __metadata__) as a package
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "engine/model-package.h"
 
+namespace {
+
+int from_weights(const char* weights, const char* dir) {
+  std::ifstream in(weights, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  inherent::ModelConfig config;
+  std::vector<inherent::PackageTensor> tensors;
+  std::string error;
+  if (!in ||
+      inherent::package_tensors_from_weights(bytes.str(), &config, &tensors, &error) != INHERENT_STATUS_OK ||
+      inherent::model_package_write_dir(dir, config, tensors, inherent::package_default_info(), &error) !=
+          INHERENT_STATUS_OK) {
+    std::fprintf(stderr, "%s: %s\n", weights, error.empty() ? "cannot read it" : error.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--from-weights") return from_weights(argv[2], argv[3]);
   if (argc != 4 && !(argc == 5 && std::string(argv[4]) == "--single")) {
-    std::fprintf(stderr, "usage: %s CONFIG SEED DIR|FILE [--single]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s CONFIG SEED DIR|FILE [--single] | --from-weights WEIGHTS DIR\n", argv[0]);
     return 64;
   }
   inherent::ModelConfig config;
