@@ -7,7 +7,8 @@
 //
 // URL parameters (all optional):
 //   model=model/   folder holding onnx/{model.onnx, inherent.metadata.json} and
-//                  native/{model.safetensors, inherent.metadata.json}
+//                  native/{model.safetensors, inherent.metadata.json}; models.json
+//                  (web/demo/build.mjs --also) lists the ones the page offers to pick
 //   window=2000    sliding window in ms          hop=250  inference period in ms
 //   ep=auto        ONNX Runtime Web backend: auto (WebGPU when available, else wasm),
 //                  wasm or webgpu
@@ -397,6 +398,34 @@ demo.benchmark = async (seconds = config.windowMs / 1000, runs = 100) => {
     ms_per_inference: { frontend, ort: ortMs, engine } };
 };
 
+// ---- model choice --------------------------------------------------------------------
+
+// The models of models.json in a picker; choosing one reloads the page with ?model=.
+async function offerModels() {
+  let models;
+  try {
+    models = await fetchOk('models.json', 'json');
+  } catch {
+    return; // a demo folder without the list: the one model of ?model=
+  }
+  demo.models = models;
+  if (!Array.isArray(models) || models.length < 2) return;
+  const pick = $('model-pick');
+  for (const m of models) {
+    const o = document.createElement('option');
+    o.value = m.path;
+    o.textContent = `${m.name}: ${m.model_name} ${m.model_version} (${m.family}, ${(m.n_params / 1e6).toFixed(2)}M parameters)`;
+    o.selected = withSlash(m.path) === config.model;
+    pick.appendChild(o);
+  }
+  pick.addEventListener('change', () => {
+    const q = new URLSearchParams(location.search);
+    q.set('model', pick.value);
+    location.search = q.toString();
+  });
+  $('model-choice').hidden = false;
+}
+
 // ---- start ---------------------------------------------------------------------------
 
 demo.scoreMel = scoreMel;
@@ -404,7 +433,7 @@ demo.scoreSamples = scoreSamples;
 demo.scoreFile = scoreFile;
 demo.fired = fired;
 
-demo.ready = load().then(
+demo.ready = Promise.all([load(), offerModels()]).then(
   () => {
     buildTable();
     wireDrop();

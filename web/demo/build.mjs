@@ -6,12 +6,14 @@
 // inherent.metadata.json).
 //
 //   node web/demo/build.mjs --wasm-dir build/wasm/web --out build/wasm/web/demo \
-//        [--model DIR] [--cli build/dev/tools/inherent/inherent]
+//        [--model DIR] [--also NAME=DIR ...] [--cli build/dev/tools/inherent/inherent]
 //
 // Model: --model DIR (holding onnx/ and native/), else data/models/small/ when it has both,
 // else the test package data/fixtures/tiny-random exported with `inherent export`
-// (--cli, default build/dev/tools/inherent/inherent).
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// (--cli, default build/dev/tools/inherent/inherent). Each --also NAME=DIR (onnx/ and
+// native/ too, e.g. the backbone model's export) goes to models/NAME/; models.json lists
+// every model, and the page lets the user pick one.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +22,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const web = resolve(here, '..');
 const root = resolve(web, '..');
 
-const args = {};
+const args = { also: [] };
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = process.argv[i];
-  if (!k.startsWith('--') || i + 1 >= process.argv.length) fail(`usage: build.mjs --wasm-dir DIR --out DIR [--model DIR] [--cli PATH]`);
-  args[k.slice(2)] = process.argv[i + 1];
+  if (!k.startsWith('--') || i + 1 >= process.argv.length) fail(`usage: build.mjs --wasm-dir DIR --out DIR [--model DIR] [--also NAME=DIR ...] [--cli PATH]`);
+  if (k === '--also') args.also.push(process.argv[i + 1]);
+  else args[k.slice(2)] = process.argv[i + 1];
 }
 function fail(msg) {
   console.error(`demo build: ${msg}`);
@@ -65,11 +68,7 @@ if (args.model) {
   source = join(root, 'data/models/small');
 }
 if (source) {
-  for (const d of ['onnx', 'native']) {
-    mkdirSync(join(modelOut, d), { recursive: true });
-    for (const f of ['model.onnx', 'model.safetensors', 'inherent.metadata.json'])
-      if (existsSync(join(source, d, f))) cpSync(join(source, d, f), join(modelOut, d, f));
-  }
+  copyModel(source, modelOut);
 } else {
   if (!existsSync(cli)) {
     // The page still builds; it says it found no model. Build the native CLI (dev preset)
@@ -81,5 +80,30 @@ if (source) {
   execFileSync(cli, ['export', '--weights', join(source, 'model.safetensors'), '--config', 'tiny', '--backend', 'onnx', '--backend', 'native',
     '--frames', 'dynamic', '-o', modelOut, '-q'], { stdio: 'inherit' });
 }
-writeFileSync(join(modelOut, 'source.json'), JSON.stringify({ source: source.startsWith(root) ? source.slice(root.length + 1) : source }, null, 2) + '\n');
-console.log(`demo: ${out} (model from ${source})`);
+const shown = (d) => (d.startsWith(root) ? d.slice(root.length + 1) : d);
+writeFileSync(join(modelOut, 'source.json'), JSON.stringify({ source: shown(source) }, null, 2) + '\n');
+const models = [describe('default', 'model/', modelOut, source)];
+for (const spec of args.also) {
+  const [name, dir] = [spec.slice(0, spec.indexOf('=')), resolve(spec.slice(spec.indexOf('=') + 1))];
+  if (!/^[A-Za-z0-9._-]+$/.test(name) || spec.indexOf('=') < 1) fail(`--also ${spec}: want NAME=DIR, NAME of letters, digits, . _ -`);
+  if (!hasModel(dir)) fail(`--also ${spec}: ${dir} lacks onnx/ or native/ (model + inherent.metadata.json)`);
+  copyModel(dir, join(out, 'models', name));
+  models.push(describe(name, `models/${name}/`, join(out, 'models', name), dir));
+}
+writeFileSync(join(out, 'models.json'), JSON.stringify(models, null, 2) + '\n');
+console.log(`demo: ${out} (models: ${models.map((m) => `${m.name} from ${m.source}`).join(', ')})`);
+
+// onnx/ and native/ of a model folder: the artifacts and sidecars the page loads.
+function copyModel(from, to) {
+  for (const d of ['onnx', 'native']) {
+    mkdirSync(join(to, d), { recursive: true });
+    for (const f of ['model.onnx', 'model.safetensors', 'inherent.metadata.json'])
+      if (existsSync(join(from, d, f))) cpSync(join(from, d, f), join(to, d, f));
+  }
+}
+
+// A models.json entry: where the page finds the model and what it is.
+function describe(name, path, folder, from) {
+  const meta = JSON.parse(readFileSync(join(folder, 'native/inherent.metadata.json'), 'utf8'));
+  return { name, path, model_name: meta.model_name, model_version: meta.model_version, family: meta.config?.family || 'conformer', n_params: meta.n_params, source: shown(from) };
+}

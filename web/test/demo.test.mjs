@@ -277,6 +277,56 @@ try {
   assert.match(absent, /No microphone/, 'no message for an absent microphone');
   await denied.close();
 
+  // 6. The model picker (build.mjs --also) and the whisper family in both runtimes: a
+  //    copy of the demo with the family's test model (tests/data/whisper-family) beside
+  //    the default one; picking it reloads the page with it; both runtimes score the
+  //    golden log-mels as the float64 reference does.
+  if (existsSync(cli)) {
+    const exported = join(outDir, 'whisper-family');
+    execFileSync(cli, ['export', '--weights', join(src, 'tests/data/whisper-family/weights.safetensors'), '--backend', 'onnx', '--backend', 'native',
+      '--frames', 'dynamic', '-o', exported, '-q']);
+    const site = join(outDir, 'site');
+    execFileSync(process.execPath, [join(src, 'web/demo/build.mjs'), '--wasm-dir', dirname(demoDir), '--out', site, '--model', join(demoDir, 'model'),
+      '--also', `whisper-family=${exported}`, '--cli', cli]);
+    const server2 = await serve(site, 0);
+    try {
+      const p3 = await context.newPage();
+      p3.on('pageerror', (e) => errors.push(`pageerror (picker): ${e.message}`));
+      p3.on('console', (m) => { if (m.type() === 'error') errors.push(`console (picker): ${m.text()}`); });
+      await p3.goto(`http://127.0.0.1:${server2.address().port}/?ep=wasm`);
+      assert.equal(await p3.evaluate(() => window.inherentDemo.ready), true, 'picker page not ready');
+      const options = await p3.$$eval('#model-pick option', (o) => o.map((x) => [x.value, x.selected, x.textContent]));
+      step(`model picker: ${JSON.stringify(options.map((o) => o[2]))}`);
+      assert.deepEqual(options.map((o) => o[0]), ['model/', 'models/whisper-family/']);
+      assert.equal(options[0][1], true);
+      await Promise.all([p3.waitForNavigation(), p3.selectOption('#model-pick', 'models/whisper-family/')]);
+      assert.equal(await p3.evaluate(() => window.inherentDemo.ready), true, 'whisper-family page not ready');
+      assert.equal(await p3.evaluate(() => window.inherentDemo.metadata.config.family), 'whisper');
+      assert.equal(await p3.$eval('#model-pick', (e) => e.value), 'models/whisper-family/');
+      const data = join(src, 'tests/data/whisper-family');
+      const logits = readFileSync(join(data, 'expected.npy'));
+      const lengths = JSON.parse(readFileSync(join(data, 'lengths.json'), 'utf8'));
+      const headerLen = logits.readUInt16LE(8);
+      let ran = 0;
+      for (const [i, n] of lengths.entries()) {
+        const mel = readNpy(join(data, `mel-${n}.npy`));
+        const want = Array.from({ length: 13 }, (_, h) => 1 / (1 + Math.exp(-logits.readFloatLE(10 + headerLen + 4 * (13 * i + h)))));
+        const r = await p3.evaluate(([d, t]) => window.inherentDemo.scoreMel(Float32Array.from(d), t), [Array.from(mel.data), n]);
+        const dOrt = maxDiff(r.ort, want);
+        // The engine gives 0 on every head to clips with under 200 ms of voiced sound.
+        const gated = r.engine.every((v) => v === 0);
+        const dEng = maxDiff(r.engine, gated ? want.map(() => 0) : want);
+        if (!gated) ran++;
+        step(`whisper family, ${n} frames: max |ORT Web - reference| ${dOrt.toExponential(2)}, wasm engine ${gated ? 'gated (too little voiced sound)' : `- reference ${dEng.toExponential(2)}`}`);
+        assert.ok(dOrt <= TOL && dEng <= TOL, `whisper family, ${n} frames: scores differ from the reference`);
+      }
+      assert.ok(ran >= 2, 'the wasm engine ran the whisper family on fewer than 2 clips');
+      await p3.close();
+    } finally {
+      server2.close();
+    }
+  } else step(`no native CLI at ${cli}: the model picker and the whisper family not checked`);
+
   assert.deepEqual(errors, [], 'the page logged errors');
 } catch (e) {
   failed = true;
