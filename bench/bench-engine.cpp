@@ -26,9 +26,6 @@
 
 namespace {
 
-// The whisper family at Whisper tiny.en's size.
-const std::string kWhisper = "whisper-tiny.en";
-
 struct Package {
   std::string weights;  // single-buffer form
 };
@@ -38,11 +35,7 @@ const Package& package(const std::string& config) {
   auto it = cache.find(config);
   if (it != cache.end()) return it->second;
   inherent::ModelConfig c;
-  if (config == kWhisper) {
-    c = inherent::arch_whisper_tiny_en();
-  } else {
-    inherent::arch_config_by_name(config, &c);
-  }
+  if (!inherent::arch_config_by_name(config, &c)) std::abort();
   inherent::PackageInfo info = inherent::package_default_info();
   Package p;
   p.weights = inherent::random_package_bytes(c, info, 1);

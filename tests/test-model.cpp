@@ -83,6 +83,13 @@ TEST(Model, TheWhisperFamilyHasNoTrainerModel) {
   } catch (const Exception& e) {
     EXPECT_NE(std::string(e.what()).find("--artifact"), std::string::npos) << e.what();
   }
+  // Its named config is refused as a training preset, naming what makes it.
+  try {
+    model_options_for_preset("whisper-tiny.en");
+    ADD_FAILURE() << "whisper-tiny.en was taken as a training preset";
+  } catch (const Exception& e) {
+    EXPECT_NE(std::string(e.what()).find("src/backbone/package.py"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Model, ScoresAreSigmoidsOfEveryHead) {

@@ -110,11 +110,16 @@ inline ModelConfig arch_whisper_tiny_en() {
   return c;
 }
 
-// Named configs of the conformer family (what the trainer builds). tiny: tests and parity fixtures. small:
-// the shipped default (~1.6M parameters). base: the seed's production shape (~9.44M).
+// Named configs. The conformer family (what the trainer builds): tiny for tests and
+// parity fixtures, small the shipped default (~1.6M parameters), base the seed's
+// production shape (~9.44M). whisper-tiny.en: the whisper family at Whisper tiny.en's
+// size (made by src/backbone/package.py, not the trainer; random weights of it for
+// benchmarks and fixtures).
 inline bool arch_config_by_name(const std::string& name, ModelConfig* out) {
   ModelConfig c;
-  if (name == "tiny") {
+  if (name == "whisper-tiny.en") {
+    c = arch_whisper_tiny_en();
+  } else if (name == "tiny") {
     c.n_hidden = 32, c.n_blocks = 1, c.n_heads = 2, c.conv_kernel = 7;
   } else if (name == "small") {
     c.n_hidden = 128, c.n_blocks = 4, c.n_heads = 4, c.conv_kernel = 15;
@@ -128,7 +133,7 @@ inline bool arch_config_by_name(const std::string& name, ModelConfig* out) {
 }
 
 inline const char* const* arch_config_names() {
-  static const char* const names[] = {"tiny", "small", "base", nullptr};
+  static const char* const names[] = {"tiny", "small", "base", "whisper-tiny.en", nullptr};
   return names;
 }
 

@@ -214,6 +214,10 @@ ModelOptions model_options_for_preset(const std::string& name) {
       names += std::string(names.empty() ? "" : ", ") + *n;
     fail("unknown model config '" + name + "' (named configs: " + names + "; or give a YAML file)");
   }
+  if (o.arch.family != ArchFamily::conformer)
+    fail("model config '" + name +
+         "' is the whisper family, which the trainer does not build: src/backbone/package.py makes it "
+         "(docs/backbone.md)");
   o.preset = name;
   return o;
 }
