@@ -3,11 +3,13 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/package-files.h"
 #include "eval/artifact-runtime.h"
 #include "eval/parity.h"
 #include "eval/split-scores.h"
@@ -84,6 +86,32 @@ std::vector<std::vector<float>> clip_mels(const ParityOptions& o, const Artifact
   return mels;
 }
 
+// The whisper family has no trainer model: its reference is its float32 native package,
+// given as --checkpoint (itself tested against the float64 torch model,
+// tests/test-whisper-family.cpp).
+bool is_whisper_package(const std::string& path) {
+  const std::string sidecar = path + "/" + kPackageMetadataFile;
+  if (!std::filesystem::is_regular_file(sidecar)) return false;
+  const ojson j = ojson::parse(read_file(sidecar), nullptr, false);
+  return j.is_object() && j.contains("config") && j["config"].value("family", "") == "whisper";
+}
+
+// The reference scores of every clip, zero-padded to pad_to frames first when > 0.
+std::vector<float> reference_scores(const ParityOptions& o, const std::vector<std::vector<float>>& mels,
+                                    size_t pad_to, std::string* file) {
+  if (!is_whisper_package(o.checkpoint))
+    return checkpoint_scores(o.checkpoint, mels, pad_to, o.threads, o.quiet, file);
+  const Artifact reference = describe_artifact(o.checkpoint);
+  if (reference.precision != "float32") bad(o.checkpoint + ": a reference package must be float32");
+  *file = reference.file;
+  std::vector<std::vector<float>> input = mels;
+  for (std::vector<float>& m : input) {
+    if (pad_to > 0) m.resize(pad_to * INHERENT_N_MELS, 0.0f);
+  }
+  ojson runtime;
+  return artifact_scores(reference, input, o.python, o.quiet, &runtime);
+}
+
 // The three scores of every clip and their per-head differences.
 struct Comparison {
   std::string checkpoint_file;
@@ -100,11 +128,8 @@ Comparison compare(const ParityOptions& o, const Artifact& a, const ParityGate& 
   c.clips = mels.size();
   std::string& checkpoint_file = c.checkpoint_file;
   ojson& runtime = c.runtime;
-  const std::vector<float> dynamic =
-      checkpoint_scores(o.checkpoint, mels, 0, o.threads, o.quiet, &checkpoint_file);
-  const std::vector<float> padded =
-      a.pad > 0 ? checkpoint_scores(o.checkpoint, mels, a.pad, o.threads, o.quiet, &checkpoint_file)
-                : dynamic;
+  const std::vector<float> dynamic = reference_scores(o, mels, 0, &checkpoint_file);
+  const std::vector<float> padded = a.pad > 0 ? reference_scores(o, mels, a.pad, &checkpoint_file) : dynamic;
   const std::vector<float> artifact = artifact_scores(a, mels, o.python, o.quiet, &runtime);
 
   c.pad_diff = head_diffs(dynamic.data(), padded.data(), mels.size(), kHeads);
@@ -145,8 +170,9 @@ void print_table(const ParityOptions& o, const Artifact& a, const Comparison& c)
   if (!o.quiet) {
     std::printf("parity: %s (%s, %s, %s frames) in %s\n", a.file.c_str(), a.backend.c_str(),
                 a.precision.c_str(), a.frames.c_str(), runtime_name.c_str());
-    std::printf("  vs checkpoint %s (LibTorch) on %zu clips (%s, %zu in the split)\n",
-                checkpoint_file.c_str(), c.clips, o.split.c_str(), in_split);
+    std::printf("  vs checkpoint %s (%s) on %zu clips (%s, %zu in the split)\n", checkpoint_file.c_str(),
+                is_whisper_package(o.checkpoint) ? "native engine, float32" : "LibTorch", c.clips,
+                o.split.c_str(), in_split);
     const std::string pad_note = a.pad > 0 ? " (checkpoint alone vs zero-padded to " + a.frames + ")"
                                            : " (dynamic artifact: no padding)";
     std::printf("  padding = |a - b|%s; export = |b - c|\n", pad_note.c_str());
