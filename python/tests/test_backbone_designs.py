@@ -120,3 +120,65 @@ def test_trim_to_speech_keeps_silence_and_steady_noise_whole():
         mel = inherent.AudioFrontend(max_frames=0).audio_to_mel(x)
         assert inherent.mel_speech_span(mel) == (0, len(mel))
         assert len(framing.trim_to_speech(x)) == len(x)
+
+
+def test_trained_top_blocks_package_as_the_model_that_was_trained(tmp_path):
+    """D1 with Whisper's top block trained (designs.TopBlocksHeads, on a random encoder of
+    Whisper's layout): starts equal to D1 on the frozen features; packaged by package.py,
+    its float64 reference equals the trained model; split into the model's own tensors
+    (the trained block and final LayerNorm, the stem and heads: not Whisper's first block
+    or positions) and assembled again, it is the same weights file."""
+    import safetensors
+    import safetensors.torch
+
+    import importlib.util
+
+    import features
+    import package
+    import whisper_encoder
+    import whisper_weights
+
+    spec = importlib.util.spec_from_file_location("whisper_random", REPO / "tests/data/whisper-random/make.py")
+    whisper_random = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(whisper_random)
+    encoder_path = tmp_path / "encoder.safetensors"
+    whisper_weights.write_safetensors(
+        str(encoder_path), whisper_random.random_encoder(np.random.default_rng(4), 32, 128, 2, package.POSITIONS, 16),
+        {"format": "inherent-whisper-encoder/1", "num_heads": "4", "name": "random test encoder",
+         "licence": "Apache-2.0"})
+    enc = whisper_encoder.load_encoder(str(encoder_path))[0]
+    d, mels = enc.t["conv1.weight"].shape[0], 128
+    torch.manual_seed(1)
+    stem = {"matrix": torch.rand(enc.t["conv1.weight"].shape[1], mels) * 0.05,
+            "conv1.weight": torch.randn_like(enc.t["conv1.weight"]) * 0.2, "conv1.bias": torch.zeros(d),
+            "conv2.weight": torch.randn_like(enc.t["conv2.weight"]) * 0.1, "conv2.bias": torch.zeros(d)}
+    stem_path = tmp_path / "stem.safetensors"
+    safetensors.torch.save_file(stem, str(stem_path), metadata={"floor": "-7.19"})
+    backbone = features.Backbone(str(encoder_path), str(stem_path), upto=1)
+    model = designs.TopBlocksHeads(backbone.encoder, 1, dim=d, width=16).eval()
+    mel = torch.from_numpy(np.clip(np.random.default_rng(2).normal(-9, 4, (60, mels)), -18.4, 3).astype(np.float32))
+    with torch.no_grad():
+        mid = backbone(mel[None])
+        backbone.upto = None
+        frozen = model.heads(backbone(mel[None]), torch.ones(1, 60, dtype=torch.bool))["logits"]
+        assert torch.max(torch.abs(model(mid, torch.ones(1, 60, dtype=torch.bool))["logits"] - frozen)) < 1e-5
+        for p in list(model.blocks.parameters()) + list(model.final_norm.parameters()):
+            p.add_(torch.randn_like(p) * 0.05)  # as if trained
+        trained = model(mid, torch.ones(1, 60, dtype=torch.bool))["logits"][0].double().numpy()
+    heads, own_enc = model.package_parts()
+    heads_path = tmp_path / "top1.package.pt"
+    torch.save({**heads, **{"encoder." + k: v for k, v in own_enc.items()}}, heads_path)
+    ref = package.reference_logits(str(encoder_path), str(stem_path), str(heads_path), mel.numpy())
+    assert np.max(np.abs(ref - trained)) < 1e-4
+    weights = tmp_path / "weights.safetensors"
+    package.write_weights(weights, str(encoder_path), str(stem_path), str(heads_path))
+    own = package.split_parts(weights, str(encoder_path), tmp_path / "parts.safetensors")
+    assert "blocks.1.attn.qkv.weight" in own and "final_norm.weight" in own and "heads.proj.weight" in own
+    assert "blocks.0.attn.qkv.weight" not in own and "positions" not in own
+    package.assemble(tmp_path / "parts.safetensors", str(encoder_path), tmp_path / "assembled.safetensors")
+    with safetensors.safe_open(str(weights), "pt") as a, \
+            safetensors.safe_open(str(tmp_path / "assembled.safetensors"), "pt") as b:
+        assert sorted(a.keys()) == sorted(b.keys()) and a.metadata() == b.metadata()
+        assert all(torch.equal(a.get_tensor(k), b.get_tensor(k)) for k in a.keys())
+    with pytest.raises(ValueError, match="not a parts file"):
+        package.assemble(weights, str(encoder_path), tmp_path / "x.safetensors")

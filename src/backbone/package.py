@@ -9,6 +9,10 @@ config and the Whisper weights' origin in __metadata__. `inherent export --weigh
 
 `reference_logits` is the same model in torch (float64 by default): what the engine is
 tested against (tests/data/whisper-family/make.py).
+
+`--split WEIGHTS` keeps only the model's own tensors (what the repository ships:
+data/models/backbone/parts.safetensors), `--assemble PARTS` adds Whisper's encoder
+back from the pinned package's conversion (scripts/backbone-model.sh).
 """
 import argparse
 import json
@@ -17,6 +21,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import safetensors
 import safetensors.torch
 import torch
 
@@ -60,12 +65,22 @@ def whisper_family(enc, meta, stem, floor, heads):
               "head_width": heads["proj.weight"].shape[0]}
     t = {"bridge.matrix": stem["matrix"], "bridge.floor": torch.tensor([floor]),
          "stem.conv1.weight": stem["conv1.weight"], "stem.conv1.bias": stem["conv1.bias"],
-         "stem.conv2.weight": stem["conv2.weight"], "stem.conv2.bias": stem["conv2.bias"],
-         "positions": enc["position_encodings.encodings"]}
-    for b in range(n_blocks):
+         "stem.conv2.weight": stem["conv2.weight"], "stem.conv2.bias": stem["conv2.bias"]}
+    t.update(encoder_arch_tensors(enc))
+    for ours, theirs in [("heads.norm.weight", "norm.weight"), ("heads.norm.bias", "norm.bias"),
+                         ("heads.proj.weight", "proj.weight"), ("heads.proj.bias", "proj.bias"),
+                         ("heads.score.weight", "pool.score.weight"), ("heads.score.bias", "pool.score.bias"),
+                         ("heads.weight", "pool.weight"), ("heads.bias", "pool.bias")]:
+        t[ours] = heads[theirs]
+    return config, {k: v.detach().float().contiguous() for k, v in t.items()}
+
+
+def encoder_arch_tensors(enc):
+    """Whisper's position table, blocks and final LayerNorm under arch.h's names."""
+    t = {"positions": enc["position_encodings.encodings"]}
+    for b in range(whisper_encoder.WhisperEncoder(enc, 1).n_layers):
         src, dst = f"layer_{b}", f"blocks.{b}"
-        pairs = [("attn.norm", "self_attention.layer_norm"), ("ffn.norm", "ffn.layer_norm")]
-        for ours, theirs in pairs:
+        for ours, theirs in [("attn.norm", "self_attention.layer_norm"), ("ffn.norm", "ffn.layer_norm")]:
             t[f"{dst}.{ours}.weight"] = enc[f"{src}.{theirs}.gamma"]
             t[f"{dst}.{ours}.bias"] = enc[f"{src}.{theirs}.beta"]
         for ours, theirs in [("attn.qkv", "self_attention.linear_0"), ("attn.out", "self_attention.linear_1"),
@@ -73,12 +88,44 @@ def whisper_family(enc, meta, stem, floor, heads):
             t[f"{dst}.{ours}.weight"] = enc[f"{src}.{theirs}.weight"]
             t[f"{dst}.{ours}.bias"] = enc[f"{src}.{theirs}.bias"]
     t["final_norm.weight"], t["final_norm.bias"] = enc["layer_norm.gamma"], enc["layer_norm.beta"]
-    for ours, theirs in [("heads.norm.weight", "norm.weight"), ("heads.norm.bias", "norm.bias"),
-                         ("heads.proj.weight", "proj.weight"), ("heads.proj.bias", "proj.bias"),
-                         ("heads.score.weight", "pool.score.weight"), ("heads.score.bias", "pool.score.bias"),
-                         ("heads.weight", "pool.weight"), ("heads.bias", "pool.bias")]:
-        t[ours] = heads[theirs]
-    return config, {k: v.detach().float().contiguous() for k, v in t.items()}
+    return t
+
+
+def split_parts(weights, encoder_path, out):
+    """The model's own tensors: every tensor of the weights file that is not Whisper's
+    pretrained one (the bridge, the fitted stem, the heads, and blocks the design trained),
+    with the weights' metadata, to OUT. What ships in the repository; `assemble` adds
+    Whisper's back from the pinned package."""
+    enc, _ = whisper_encoder.load_safetensors(str(encoder_path))
+    pristine = encoder_arch_tensors({k.removeprefix("whisper.encoder."): v for k, v in enc.items()})
+    with safetensors.safe_open(str(weights), framework="pt") as f:
+        metadata = dict(f.metadata() or {})
+        own = {k: f.get_tensor(k) for k in f.keys() if k not in pristine or not torch.equal(f.get_tensor(k),
+                                                                                               pristine[k].float())}
+    metadata["parts_of"] = "whisper family: add Whisper tiny.en's encoder (src/backbone/package.py --assemble)"
+    save_atomic(own, metadata, out)
+    return own
+
+
+def assemble(parts, encoder_path, out):
+    """A weights file from the model's own tensors (split_parts) and Whisper's encoder."""
+    enc, _ = whisper_encoder.load_safetensors(str(encoder_path))
+    tensors = encoder_arch_tensors({k.removeprefix("whisper.encoder."): v for k, v in enc.items()})
+    with safetensors.safe_open(str(parts), framework="pt") as f:
+        metadata = dict(f.metadata() or {})
+        if "parts_of" not in metadata:
+            raise ValueError(f"{parts}: not a parts file (no parts_of in its metadata)")
+        tensors.update({k: f.get_tensor(k) for k in f.keys()})
+    del metadata["parts_of"]
+    save_atomic({k: v.float().contiguous() for k, v in tensors.items()}, metadata, out)
+
+
+def save_atomic(tensors, metadata, out):
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    safetensors.torch.save_file(tensors, str(tmp), metadata=metadata)
+    os.replace(tmp, out)
 
 
 def whisper_attribution(meta):
@@ -96,11 +143,7 @@ def write_weights(out, encoder_path, stem_path, heads_path, attributions=None, m
         entries += json.loads(Path(attributions).read_text())
     metadata = {k: str(v) for k, v in config.items()}
     metadata.update(model_version=model_version, data_attributions=json.dumps(entries))
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    safetensors.torch.save_file(tensors, str(tmp), metadata=metadata)
-    os.replace(tmp, out)
+    save_atomic(tensors, metadata, out)
     return config
 
 
@@ -126,15 +169,33 @@ def main():
                     help="Whisper's encoder (src/backbone/whisper_weights.py)")
     ap.add_argument("--stem", default="out/whisper-bridge/mapped-stem.safetensors",
                     help="the fitted mapped stem (bench/whisper-bridge.py)")
-    ap.add_argument("--heads", required=True, help="D1's pooled heads (bench/backbone-designs.py: D1-pooled.pt)")
+    ap.add_argument("--heads", help="D1's pooled heads (bench/backbone-designs.py: D1-pooled.pt)")
     ap.add_argument("--attributions", help="the training corpus's attributions.json, added to the weights' own")
     ap.add_argument("--model-version", default="0.1.0")
+    ap.add_argument("--split", metavar="WEIGHTS", help="write the model's own tensors of WEIGHTS (not Whisper's) "
+                    "to --output instead")
+    ap.add_argument("--assemble", metavar="PARTS", help="write PARTS (a --split output) plus Whisper's encoder "
+                    "to --output instead")
     ap.add_argument("-o", "--output", required=True, help="weights .safetensors to write")
     args = ap.parse_args()
-    for flag in ("encoder", "stem", "heads", "attributions"):
+    for flag in ("encoder", "stem", "heads", "attributions", "split", "assemble"):
         path = getattr(args, flag)
         if path and not Path(path).is_file():
             sys.exit(f"package.py: --{flag} {path}: no such file")
+    if args.split or args.assemble:
+        try:
+            if args.split:
+                own = split_parts(args.split, args.encoder, args.output)
+                print(f"{args.output}: {len(own)} tensors of the model's own, "
+                      f"{sum(v.numel() for v in own.values())} values")
+            else:
+                assemble(args.assemble, args.encoder, args.output)
+                print(f"{args.output}: assembled from {args.assemble} and {args.encoder}")
+        except ValueError as e:
+            sys.exit(f"package.py: {e}")
+        return
+    if not args.heads:
+        sys.exit("package.py: --heads is required (or --split / --assemble)")
     config = write_weights(args.output, args.encoder, args.stem, args.heads, args.attributions, args.model_version)
     print(f"{args.output}: whisper family, {config['n_blocks']} blocks, width {config['n_hidden']}, "
           f"heads {config['head_width']}")
