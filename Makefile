@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The two commands a newcomer needs:  `make demo` (main job) and `make test` (every test).
 # Both install what they need first (scripts/bootstrap.sh; quick when already done).
-.PHONY: all bootstrap build demo corpus test test-quick fuzz-long bench wasm python clean help
+.PHONY: all bootstrap build demo corpus backbone test test-quick fuzz-long bench wasm python clean help
 
 all: build
 
@@ -12,6 +12,7 @@ help:
 	@echo "make fuzz-long   every fuzzer for an hour, new coverage merged into tests/fuzz/corpus"
 	@echo "make build       configure and build the dev preset (build/dev)"
 	@echo "make corpus      synthesize the shipped model's 100k-clip training corpus (out/corpus-100k, resumable)"
+	@echo "make backbone    assemble the backbone model (data/models/backbone) from Whisper tiny.en's pinned weights"
 	@echo "make bench       benchmarks (bench/), prints markdown tables"
 	@echo "make bootstrap   install apt packages, .venv and npm packages"
 
@@ -26,6 +27,9 @@ demo: bootstrap
 
 corpus: bootstrap
 	@scripts/default-corpus.sh
+
+backbone: build
+	@scripts/backbone-model.sh assemble
 
 test: bootstrap
 	@scripts/test.sh
