@@ -159,6 +159,34 @@ TEST(ScoreCli, ModelComesFromTheEnvironmentWhenNotGiven) {
   EXPECT_NE(bad.err.find("no-such-model"), std::string::npos) << bad.err;
 }
 
+// The shipped models by name, and the default: the backbone model where `make backbone`
+// assembled it, else small; the default names itself on stderr.
+TEST(ScoreCli, ShippedModelsAreNamedAndTheDefaultSaysWhichItIs) {
+  const std::vector<fs::path> paths = clips();
+  const fs::path models = fs::path(INHERENT_SOURCE_DIR) / "data/models";
+  const CliRun small = inherent_cli("score --json -m small " + q(paths[0]));
+  ASSERT_EQ(small.code, 0) << small.err;
+  const CliRun by_path = inherent_cli("score --json -m " + q(models / "small/native") + " " + q(paths[0]));
+  ASSERT_EQ(by_path.code, 0) << by_path.err;
+  EXPECT_EQ(small.out, by_path.out);
+
+  const bool assembled = fs::exists(models / "backbone/native");
+  const CliRun backbone = inherent_cli("score --json -m backbone " + q(paths[0]));
+  if (assembled) {
+    EXPECT_EQ(backbone.code, 0) << backbone.err;
+  } else {
+    EXPECT_EQ(backbone.code, 2);  // a usage error: --model names what is not there
+    EXPECT_NE(backbone.err.find("make backbone"), std::string::npos) << backbone.err;
+  }
+
+  ::unsetenv("INHERENT_MODEL");
+  const CliRun by_default = inherent_cli("score --json " + q(paths[0]));
+  ASSERT_EQ(by_default.code, 0) << by_default.err;
+  const std::string name = assembled ? "backbone" : "small";
+  EXPECT_NE(by_default.err.find("inherent: model " + name + " ("), std::string::npos) << by_default.err;
+  EXPECT_EQ(by_default.out, assembled ? backbone.out : small.out);
+}
+
 TEST(ScoreCli, AFileThatCannotBeScoredIsNamedAndTheOthersStillPrint) {
   const std::vector<fs::path> paths = clips();
   const fs::path broken = cli.dir() / "broken.wav";
