@@ -35,52 +35,16 @@ done
 mkdir -p "$OUT"
 
 echo "== real audio without labels (no probe speaker)"
-$PY - "$OUT/real-fit.txt" <<'PYEOF'
-import sys
-from pathlib import Path
-sys.path.insert(0, "src/backbone")
-import real_speech
-fit = [r["path"] for r in real_speech.real_dev_clips("fit")]
-fsdd = sorted(str(p) for p in (real_speech.SHARED / "fsdd").rglob("*.wav"))[::3]
-Path(sys.argv[1]).write_text("\n".join(fit + fsdd) + "\n")
-print(f"{len(fit)} real-dev fit clips, {len(fsdd)} fsdd clips")
-PYEOF
+$PY -c 'import sys; sys.path.insert(0, "src/backbone"); import real_speech
+print("\n".join(real_speech.distillation_audio()))' >"$OUT/real-fit.txt"
+wc -l <"$OUT/real-fit.txt"
 
 echo "== teacher scores on them"
 [ -f "$OUT/taught.csv" ] || $PY src/backbone/teacher.py "$CORPUS/labels.csv" "$OUT/taught.csv" --heads "$HEADS" \
   --trim --splits none --audio-list "$OUT/real-fit.txt" --cache "$(dirname "$HEADS")/features"
 
 echo "== TTS twins of the transcribed real clips"
-$PY - "$OUT/taught.csv" "$OUT/taught-twins.csv" "$OUT/twins" "$BIN" <<'PYEOF'
-import csv, hashlib, subprocess, sys
-from pathlib import Path
-sys.path.insert(0, "src/backbone")
-import real_speech
-taught, out, folder, cli = sys.argv[1:5]
-listing = subprocess.run([cli, "synth", "--list-voices"], capture_output=True, text=True, check=True).stdout
-voices = [l.split()[0].removeprefix("espeak:") for l in listing.splitlines()
-          if l.startswith("espeak:") and l.split()[3] == "train"]
-with open(taught, newline="") as f:
-    rows = list(csv.DictReader(f))
-fit = {r["path"]: r for r in real_speech.real_dev_clips("fit")}
-Path(folder).mkdir(parents=True, exist_ok=True)
-twins = []
-for r in rows:
-    src = fit.get(r["audio_path"])
-    if not src or not src["transcript"].strip():
-        continue
-    key = hashlib.sha256(r["audio_path"].encode()).hexdigest()
-    wav = Path(folder) / (key[:16] + ".wav")
-    if not wav.exists():
-        subprocess.run(["espeak-ng", "-v", voices[int(key, 16) % len(voices)], "-w", str(wav), src["transcript"]],
-                       check=True, capture_output=True)
-    twins.append({**r, "audio_path": str(wav.resolve()), "source": "tts-twin", "transcript": src["transcript"]})
-with open(out, "w", newline="") as f:
-    w = csv.DictWriter(f, fieldnames=list(rows[0]))
-    w.writeheader()
-    w.writerows(rows + twins)
-print(f"{len(twins)} TTS twins ({len(voices)} train voices)")
-PYEOF
+$PY bench/tts-twins.py "$OUT/taught.csv" "$OUT/taught-twins.csv" "$OUT/twins" --cli "$BIN"
 
 echo "== mel cache"
 $BIN prep --labels "$OUT/taught.csv" --out "$OUT/prep" -q

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """src/backbone/teacher.py on a random encoder of Whisper's layout (tests/data/whisper-random,
-width 32) and random pooled heads: labelled rows get teacher columns, --audio-dir and
---audio-list add unlabelled train rows, --trim hears the speech span, and bad input is
-named. No real weights, no corpus."""
+width 32) and random pooled heads, or a committed package in the engine: labelled rows
+get teacher columns, --audio-dir and --audio-list add unlabelled train rows, --trim hears
+the speech span, and bad input is named. No real weights, no corpus."""
 import csv
 import sys
 from pathlib import Path
@@ -108,3 +108,23 @@ def test_bad_input_is_named(setup):
     with pytest.raises(SystemExit, match="not a folder"):
         teacher.main([str(tmp / "labels.csv"), str(tmp / "x.csv"), "--audio-dir", str(tmp / "nope")] + base)
     assert not (tmp / "x.csv").exists()
+
+
+def test_a_package_teaches_with_the_engines_scores(setup):
+    # A committed test package: each scored row holds what the engine gives for that file,
+    # to the CSV's 6 decimals.
+    tmp, _ = setup
+    package = REPO / "data" / "fixtures" / "tiny-random"
+    out = tmp / "taught.csv"
+    teacher.main([str(tmp / "labels.csv"), str(out), "--package", str(package), "--audio-dir", str(tmp / "real"),
+                  "--threads", "1"])
+    engine = inherent.Engine(str(package))
+    rows = [r for r in read_rows(out) if r["teacher_isInteresting"]]
+    assert len(rows) == 3  # the train row and the two unlabelled files
+    for r in rows:
+        path = Path(r["audio_path"]) if Path(r["audio_path"]).is_absolute() else tmp / r["audio_path"]
+        want = np.asarray(engine.score_file(str(path)))
+        got = np.array([float(r["teacher_" + h]) for h in HEAD_COLUMNS])
+        np.testing.assert_allclose(got, want, atol=5e-7, err_msg=r["audio_path"])
+    with pytest.raises(SystemExit):  # --trim is the head designs' option
+        teacher.main([str(tmp / "labels.csv"), str(tmp / "y.csv"), "--package", str(package), "--trim"])

@@ -41,3 +41,11 @@ def other_real_audio(root=SHARED):
     for name in ("fsdd", "precise-community"):
         paths += sorted(str(p) for p in (Path(root) / name).rglob("*.wav"))
     return paths
+
+
+def distillation_audio(root=SHARED):
+    """Unlabelled real speech a teacher may score for a student, with no probe speaker:
+    real-dev's fit half and every third fsdd file (the real-word probe's precise-community
+    speakers stay out)."""
+    fit = [r["path"] for r in real_dev_clips("fit", Path(root) / "real-dev")]
+    return fit + sorted(str(p) for p in (Path(root) / "fsdd").rglob("*.wav"))[::3]

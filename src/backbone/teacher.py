@@ -1,31 +1,35 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Teacher scores for distillation: a backbone head design (bench/backbone-designs.py)
-scores every clip of a labels CSV or prep manifest, and the rows are written back with
-the 13 `teacher_<head>` columns (docs/labels.md) that `training.distill_weight` trains
-toward (docs/training.md, "Distillation").
+"""Teacher scores for distillation: a model package in the native engine (the shipped
+backbone model: --package data/models/backbone/native) or a backbone head design
+(bench/backbone-designs.py) scores every clip of a labels CSV or prep manifest, and the
+rows are written back with the 13 `teacher_<head>` columns (docs/labels.md) that
+`training.distill_weight` trains toward (docs/training.md, "Distillation").
 
     .venv/bin/python src/backbone/teacher.py LABELS OUT_CSV \\
-        --heads out/backbone-designs/D1-pooled.pt [--design pooled] [--splits train] \\
-        [--audio-dir DIR ...] [--audio-list FILE ...] [--trim]
+        (--package PKG | --heads out/backbone-designs/D1-pooled.pt [--design pooled] [--trim]) \\
+        [--splits train] [--audio-dir DIR ...] [--audio-list FILE ...]
 
 --audio-dir / --audio-list add recordings without labels: each file becomes an
 unlabelled train row (every head cell empty, docs/labels.md) with the teacher's scores,
 so a folder of a user's own audio teaches the student through distillation alone. Keep
-probe speakers out of them. --trim lets the teacher hear each clip's speech span (for
-heads trained that way: bench/backbone-designs.py --trim).
+probe speakers out of them. --trim lets a head design hear each clip's speech span (for
+heads trained that way: bench/backbone-designs.py --trim); a package scores as its
+metadata says (scoring.trim_to_speech).
 
 The teacher hears each clip as written (the clean clip: the student's augmentation is
 applied later, at training time). Rows of other splits are copied with empty teacher
-cells. Features are cached beside OUT_CSV (OUT_CSV.features/), so a killed run resumes;
-the CSV is written to a temporary name and renamed at the end. An unreadable clip stops
+cells. A head design's features are cached beside OUT_CSV (OUT_CSV.features/), so a
+killed run resumes; the CSV is written to a temporary name and renamed at the end. An unreadable clip stops
 the run naming its row.
 """
 import argparse
 import csv
 import os
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -108,18 +112,43 @@ def write_taught_labels(out, header, rows, scores):
     os.replace(tmp, out)
 
 
-def score(heads, feats):
-    with torch.no_grad():
-        x = torch.from_numpy(feats.astype(np.float32))[None]
-        mask = torch.ones(x.shape[:2], dtype=torch.bool)
-        return torch.sigmoid(heads(x, mask)["logits"])[0].numpy()
+def design_teacher(args, out):
+    """path -> 13 scores from a head design on cached Whisper features."""
+    heads = load_heads(args.heads, args.design)
+    cache = features.FeatureCache(features.Backbone(args.encoder, args.stem), args.cache or str(out) + ".features",
+                                  inherent.AudioFrontend(max_frames=0))
+    clip = framing.trim_to_speech if args.trim else (lambda x: x)
+
+    def teach(path):
+        feats = cache.get(("trim:" if args.trim else "") + "clip:" + str(path),
+                          lambda: clip(inherent.load_audio(str(path))))
+        with torch.no_grad():
+            x = torch.from_numpy(feats.astype(np.float32))[None]
+            mask = torch.ones(x.shape[:2], dtype=torch.bool)
+            return torch.sigmoid(heads(x, mask)["logits"])[0].numpy()
+    return teach
+
+
+def package_teacher(args):
+    """path -> 13 scores from a model package in the native engine (float32); one engine
+    per calling thread, so clips can be scored in parallel."""
+    local = threading.local()
+
+    def teach(path):
+        if not hasattr(local, "engine"):
+            local.engine = inherent.Engine(args.package)
+        return np.asarray(local.engine.score_file(str(path)), dtype=np.float32)
+    return teach
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("labels", help="labels CSV or prep manifest (audio_path relative to its folder)")
     ap.add_argument("out", help="the same rows with teacher_<head> columns")
-    ap.add_argument("--heads", required=True, help="a design's weights (bench/backbone-designs.py writes them)")
+    teacher = ap.add_mutually_exclusive_group(required=True)
+    teacher.add_argument("--package", help="a model package the native engine scores with (e.g. the assembled "
+                         "data/models/backbone/native)")
+    teacher.add_argument("--heads", help="a design's weights (bench/backbone-designs.py writes them)")
     ap.add_argument("--design", default="pooled", choices=["pooled", "ctc"])
     ap.add_argument("--encoder", default="out/whisper-bridge/encoder.safetensors")
     ap.add_argument("--stem", default="out/whisper-bridge/mapped-stem.safetensors")
@@ -132,7 +161,8 @@ def main(argv=None):
     ap.add_argument("--audio-list", action="append", default=[], metavar="FILE",
                     help="add the audio files listed in FILE (one path per line, relative to FILE) "
                     "as unlabelled train rows (repeatable)")
-    ap.add_argument("--trim", action="store_true", help="the teacher hears each clip's speech span")
+    ap.add_argument("--trim", action="store_true", help="a head design hears each clip's speech span (a package "
+                    "follows its metadata)")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -148,26 +178,32 @@ def main(argv=None):
     if extra and "mel_path" in header:
         sys.exit(f"teacher: {labels} is a prep manifest: add unlabelled audio to a labels CSV, then prep the output")
     rows += extra
+    if args.package and args.trim:
+        ap.error("--trim is for --heads: a package scores as its metadata says")
     splits = set(args.splits.split(","))
-    heads = load_heads(args.heads, args.design)
-    cache = features.FeatureCache(features.Backbone(args.encoder, args.stem), args.cache or str(out) + ".features",
-                                  inherent.AudioFrontend(max_frames=0))
+    teach = package_teacher(args) if args.package else design_teacher(args, out)
     todo = [i for i, r in enumerate(rows) if r["split"] in splits or i >= len(rows) - len(extra)]
-    clip = framing.trim_to_speech if args.trim else (lambda x: x)
-    scores = {}
-    t0 = time.time()
-    for n, i in enumerate(todo):
+
+    def teach_row(i):
         path = Path(os.path.normpath(out.parent / rows[i]["audio_path"]))
         try:
-            feats = cache.get(("trim:" if args.trim else "") + "clip:" + str(path),
-                              lambda: clip(inherent.load_audio(str(path))))
+            return teach(path)
         except Exception as e:  # noqa: BLE001  (name the row, then stop)
             sys.exit(f"teacher: {labels}: row {i + 1} (line {i + 2}): {path}: {e}")
-        scores[i] = score(heads, feats)
-        if (n + 1) % 200 == 0 or n + 1 == len(todo):
-            rate = (n + 1) / max(time.time() - t0, 1e-9)
-            print(f"teacher: {n + 1}/{len(todo)} clips ({rate:.1f}/s, ETA {(len(todo) - n - 1) / rate:.0f} s)",
-                  file=sys.stderr, flush=True)
+
+    # A package scores clips on --threads engines at once; a design's torch uses the threads itself.
+    scores = {}
+    t0 = time.time()
+    pool = ThreadPoolExecutor(args.threads if args.package else 1)
+    try:
+        for n, (i, v) in enumerate(zip(todo, pool.map(teach_row, todo))):
+            scores[i] = v
+            if (n + 1) % 200 == 0 or n + 1 == len(todo):
+                rate = (n + 1) / max(time.time() - t0, 1e-9)
+                print(f"teacher: {n + 1}/{len(todo)} clips ({rate:.1f}/s, ETA {(len(todo) - n - 1) / rate:.0f} s)",
+                      file=sys.stderr, flush=True)
+    finally:  # a row that stops the run leaves the rest unscored
+        pool.shutdown(cancel_futures=True)
     write_taught_labels(out, header, rows, scores)
     print(f"teacher: {out}: {len(todo)} of {len(rows)} rows scored ({', '.join(sorted(splits))}), "
           f"{len(extra)} of them unlabelled audio")
