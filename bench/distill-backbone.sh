@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Does the shipped backbone model, as a teacher, make `small` hear better?
-# (docs/training.md, "The backbone model as teacher"). Fine-tunes of the shipped small on
+# (docs/training.md, "The shipped backbone model as teacher"). Fine-tunes of the shipped small on
 # the same clips, steps and seed:
 #   a: labels only;
 #   b: labels plus distillation toward the teacher's scores on the same clips;
@@ -31,6 +31,7 @@ EVAL_CLIPS=${EVAL_CLIPS:-1000}
 PROBE_CORPUS=${PROBE_CORPUS:-$(dirname "$LABELS")}
 BIN=build/dev/tools/inherent/inherent
 PY=.venv/bin/python
+. bench/distill-lib.sh
 for v in $VARIANTS; do
   case $v in a | b | c) ;; *) echo "distill-backbone: VARIANTS holds $v; the variants are a, b and c" >&2; exit 2 ;; esac
 done
@@ -73,57 +74,23 @@ $PY bench/tts-twins.py "$OUT/taught.csv" "$OUT/taught-twins.csv" "$OUT/twins" --
 echo "== mel cache"
 $BIN prep --labels "$OUT/taught-twins.csv" --out "$OUT/prep" -q
 # a and b read the corpus rows only; c every row.
-$PY - "$OUT/prep/manifest.csv" "$OUT/prep/manifest-corpus.csv" <<'PYEOF'
-import csv, sys
-with open(sys.argv[1], newline="") as f:
-    r = csv.DictReader(f)
-    rows = [x for x in r if x["isInteresting"] != ""]
-    header = r.fieldnames
-with open(sys.argv[2], "w", newline="") as f:
-    w = csv.DictWriter(f, fieldnames=header)
-    w.writeheader()
-    w.writerows(rows)
-print(f"{len(rows)} labelled rows")
-PYEOF
-
-config() {  # $1: file, $2: distill weight. The demo's fine-tune at lr 1e-4.
-  $PY - data/models/small/finetune.yaml "$1" "$2" <<'PYEOF'
-import re, sys
-text = re.sub(r"(?m)^  lr: .*$", "  lr: 1e-4", open(sys.argv[1]).read())
-if float(sys.argv[3]) > 0:
-    text = text.replace("training:\n", f"training:\n  distill_weight: {sys.argv[3]}\n", 1)
-open(sys.argv[2], "w").write(text)
-PYEOF
-}
-config "$OUT/a.yaml" 0
-config "$OUT/b.yaml" 1
+labelled_rows "$OUT/prep/manifest.csv" "$OUT/prep/manifest-corpus.csv"
+finetune_config "$OUT/a.yaml" 0
+finetune_config "$OUT/b.yaml" 1
 cp "$OUT/b.yaml" "$OUT/c.yaml"
 
 echo "== fine-tunes ($STEPS steps each, two at a time)"
-run() {  # $1: variant
-  local manifest=$OUT/prep/manifest-corpus.csv
-  [ "$1" = c ] && manifest=$OUT/prep/manifest.csv
-  [ -f "$OUT/pkg-$1/native/model.safetensors" ] && return
-  local start=(--init-from data/models/small/native)
-  [ -d "$OUT/run-$1/last" ] && start=(--resume)  # a killed run goes on from its last checkpoint
-  $BIN train --config "$OUT/$1.yaml" --labels "$manifest" "${start[@]}" --max-steps "$STEPS" \
-    --output-dir "$OUT/run-$1" >>"$OUT/train-$1.log" 2>&1
-  $BIN export --checkpoint "$OUT/run-$1/last" --thresholds data/models/small/thresholds.json --backend native \
-    -o "$OUT/pkg-$1" -q
-}
-set -- $VARIANTS
-while [ $# -gt 0 ]; do
-  run "$1" &
-  if [ $# -gt 1 ]; then run "$2" & shift; fi
-  wait
-  shift
-done
+manifest() { if [ "$1" = c ]; then echo "$OUT/prep/manifest.csv"; else echo "$OUT/prep/manifest-corpus.csv"; fi; }
+# shellcheck disable=SC2086
+two_at_a_time manifest $VARIANTS
 
 echo "== probes"
 for p in data/models/small/native $(for v in $VARIANTS; do echo "$OUT/pkg-$v/native"; done); do
   name=$(basename "$(dirname "$p")")
+  rc=0
   [ -f "$OUT/eval-$name.json" ] || $BIN eval --artifact "$p" --manifest "$EVAL_LABELS" --split test \
-    --threads "$(nproc)" -q --json-out "$OUT/eval-$name.json" || true  # exit 1: a release gate missed
+    --threads "$(nproc)" -q --json-out "$OUT/eval-$name.json" || rc=$?
+  [ "$rc" -le 1 ] || exit "$rc"  # 1: a release gate missed, said in the JSON
   [ -f "$OUT/probes-$name.json" ] || $PY bench/speech-span.py --corpus "$PROBE_CORPUS" --package "$p" \
     --json-out "$OUT/probes-$name.json" | tail -4
 done

@@ -29,6 +29,7 @@ VARIANTS=${VARIANTS:-a b c}  # which fine-tunes to run (and probe)
 PROBE_CORPUS=${PROBE_CORPUS:-$CORPUS}
 BIN=build/dev/tools/inherent/inherent
 PY=.venv/bin/python
+. bench/distill-lib.sh
 for v in $VARIANTS; do
   case $v in a | b | c) ;; *) echo "distill-real: VARIANTS holds $v; the variants are a, b and c" >&2; exit 2 ;; esac
 done
@@ -50,49 +51,18 @@ echo "== mel cache"
 $BIN prep --labels "$OUT/taught.csv" --out "$OUT/prep" -q
 $BIN prep --labels "$OUT/taught-twins.csv" --out "$OUT/prep-twins" -q
 # (a) reads the labelled rows only.
-$PY - "$OUT/prep/manifest.csv" "$OUT/prep/manifest-labelled.csv" <<'PYEOF'
-import csv, sys
-with open(sys.argv[1], newline="") as f:
-    r = csv.DictReader(f)
-    rows = [x for x in r if x["isInteresting"] != ""]
-    header = r.fieldnames
-with open(sys.argv[2], "w", newline="") as f:
-    w = csv.DictWriter(f, fieldnames=header)
-    w.writeheader()
-    w.writerows(rows)
-PYEOF
-
-config() {  # $1: file, $2: distill weight. The demo's fine-tune at lr 1e-4.
-  $PY - data/models/small/finetune.yaml "$1" "$2" <<'PYEOF'
-import re, sys
-text = re.sub(r"(?m)^  lr: .*$", "  lr: 1e-4", open(sys.argv[1]).read())
-if float(sys.argv[3]) > 0:
-    text = text.replace("training:\n", f"training:\n  distill_weight: {sys.argv[3]}\n", 1)
-open(sys.argv[2], "w").write(text)
-PYEOF
-}
-config "$OUT/a.yaml" 0
-config "$OUT/b.yaml" 1
+labelled_rows "$OUT/prep/manifest.csv" "$OUT/prep/manifest-labelled.csv"
+finetune_config "$OUT/a.yaml" 0
+finetune_config "$OUT/b.yaml" 1
 cp "$OUT/b.yaml" "$OUT/c.yaml"
 
-echo "== fine-tunes ($STEPS steps each, side by side)"
-run() {  # $1: name, $2: manifest
-  $BIN train --config "$OUT/$1.yaml" --labels "$2" --init-from data/models/small/native --max-steps "$STEPS" \
-    --output-dir "$OUT/run-$1" >"$OUT/train-$1.log" 2>&1
-  $BIN export --checkpoint "$OUT/run-$1/last" --backend native -o "$OUT/pkg-$1" -q
-}
+echo "== fine-tunes ($STEPS steps each, two at a time)"
 manifest() {  # the rows each variant reads
   case $1 in a) echo "$OUT/prep/manifest-labelled.csv" ;; b) echo "$OUT/prep/manifest.csv" ;;
     c) echo "$OUT/prep-twins/manifest.csv" ;; esac
 }
-# Two at a time: one thread each on the two cores.
-set -- $VARIANTS
-while [ $# -gt 0 ]; do
-  run "$1" "$(manifest "$1")" &
-  if [ $# -gt 1 ]; then run "$2" "$(manifest "$2")" & shift; fi
-  wait
-  shift
-done
+# shellcheck disable=SC2086
+two_at_a_time manifest $VARIANTS
 
 echo "== probes"
 for p in data/models/small/native $(for v in $VARIANTS; do echo "$OUT/pkg-$v/native"; done); do

@@ -36,8 +36,12 @@ def main():
     ap.add_argument("--cli", default="build/dev/tools/inherent/inherent")
     args = ap.parse_args()
     voices = train_voices(args.cli)
+    if not voices:
+        sys.exit(f"tts-twins: {args.cli} synth --list-voices lists no espeak-ng train voice")
     with open(args.taught, newline="") as f:
         rows = list(csv.DictReader(f))
+    if not rows:
+        sys.exit(f"tts-twins: {args.taught}: no rows")
     fit = {r["path"]: r for r in real_speech.real_dev_clips("fit")}
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -48,9 +52,11 @@ def main():
             continue
         key = hashlib.sha256(r["audio_path"].encode()).hexdigest()
         wav = folder / (key[:16] + ".wav")
-        if not wav.exists():
-            subprocess.run(["espeak-ng", "-v", voices[int(key, 16) % len(voices)], "-w", str(wav), src["transcript"]],
+        if not wav.exists():  # written under a temporary name: a killed run leaves no half file behind
+            tmp = wav.with_suffix(".tmp.wav")
+            subprocess.run(["espeak-ng", "-v", voices[int(key, 16) % len(voices)], "-w", str(tmp), src["transcript"]],
                            check=True, capture_output=True)
+            os.replace(tmp, wav)
         twins.append({**r, "audio_path": str(wav.resolve()), "source": "tts-twin", "transcript": src["transcript"]})
     tmp = args.out + ".tmp"
     with open(tmp, "w", newline="") as f:

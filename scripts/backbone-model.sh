@@ -115,8 +115,9 @@ EOF
   rm -rf "$tmp/seed"
   for b in native onnx litert litertlm mlx; do mv "$tmp/export/$b" "$tmp/$b"; done
   rmdir "$tmp/export"
-  # The records name the files where they will be, not where they were made.
-  sed -i "s#$tmp/export/#$DEST/#g; s#$tmp/#$DEST/#g" "$tmp/eval.json" "$tmp"/parity/*.json
+  # The records name the files where they will be, not where they were made (the seed
+  # package that calibrated the thresholds has the native package's weights).
+  sed -i "s#$tmp/export/#$DEST/#g; s#$tmp/seed/#$DEST/#g; s#$tmp/#$DEST/#g" "$tmp/eval.json" "$tmp"/parity/*.json
   [ -f "$DEST/README.md" ] && cp "$DEST/README.md" "$tmp/README.md"
   rm -rf "$DEST"
   mv "$tmp" "$DEST"

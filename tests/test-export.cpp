@@ -748,8 +748,8 @@ TEST(RunExport, SpeechSpanScoringIsRecordedAndMustMatchTheThresholds) {
 }
 
 // The whisper family (tests/data/whisper-family, written by src/backbone/package.py):
-// the native package carries its config and the encoder's origin; the backends other
-// than native and ONNX (python/tests/test_export_onnx.py) say they do not export it yet.
+// the native package carries its config and the encoder's origin; the integer LiteRT
+// precisions refuse it by name (its float backends are tested in python/tests).
 TEST(RunExport, TheWhisperFamilyExportsInFloat) {
   const std::string dir = temp_dir("whisper");
   const ExportModel m =

@@ -122,7 +122,7 @@ def test_trim_to_speech_keeps_silence_and_steady_noise_whole():
         assert len(framing.trim_to_speech(x)) == len(x)
 
 
-def test_trained_top_blocks_package_as_the_model_that_was_trained(tmp_path):
+def test_trained_top_blocks_package_as_the_model_that_was_trained(tmp_path, monkeypatch):
     """D1 with Whisper's top block trained (designs.TopBlocksHeads, on a random encoder of
     Whisper's layout): starts equal to D1 on the frozen features; packaged by package.py,
     its float64 reference equals the trained model; split into the model's own tensors
@@ -182,3 +182,16 @@ def test_trained_top_blocks_package_as_the_model_that_was_trained(tmp_path):
         assert all(torch.equal(a.get_tensor(k), b.get_tensor(k)) for k in a.keys())
     with pytest.raises(ValueError, match="not a parts file"):
         package.assemble(weights, str(encoder_path), tmp_path / "x.safetensors")
+    # The command line, as `make backbone` runs it: no stem or heads file anywhere near.
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    package.main(["--assemble", str(tmp_path / "parts.safetensors"), "--encoder", str(encoder_path),
+                  "-o", "cli.safetensors"])
+    with safetensors.safe_open(str(weights), "pt") as a, safetensors.safe_open("cli.safetensors", "pt") as b:
+        assert all(torch.equal(a.get_tensor(k), b.get_tensor(k)) for k in a.keys())
+    with pytest.raises(SystemExit, match="no such file"):
+        package.main(["--assemble", "nope.safetensors", "--encoder", str(encoder_path), "-o", "x.safetensors"])
+    with pytest.raises(SystemExit) as two_modes:  # one mode at a time: a usage error
+        package.main(["--split", str(weights), "--assemble", str(tmp_path / "parts.safetensors"), "-o", "y"])
+    assert two_modes.value.code == 2 and not Path("y").exists()

@@ -95,3 +95,8 @@ def test_whisper_family_mlx_matches_its_float64_reference():
     assert want.std() > 0.1
     with pytest.raises(ValueError, match="every frame is padding"):
         model(np.zeros((10, 128), np.float32))
+    # As a command: the folder loads; asked for a function, it says why not (exit 1).
+    module = load_module(folder)
+    assert module._main([str(folder)]) == 0
+    assert module._main([str(folder), "--export-function", "--output", str(out / "f.mlxfn")]) == 1
+    assert not (out / "f.mlxfn").exists()

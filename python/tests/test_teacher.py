@@ -117,7 +117,7 @@ def test_a_package_teaches_with_the_engines_scores(setup):
     package = REPO / "data" / "fixtures" / "tiny-random"
     out = tmp / "taught.csv"
     teacher.main([str(tmp / "labels.csv"), str(out), "--package", str(package), "--audio-dir", str(tmp / "real"),
-                  "--threads", "1"])
+                  "--threads", "2"])  # two engines, clips in parallel
     engine = inherent.Engine(str(package))
     rows = [r for r in read_rows(out) if r["teacher_isInteresting"]]
     assert len(rows) == 3  # the train row and the two unlabelled files
@@ -126,5 +126,6 @@ def test_a_package_teaches_with_the_engines_scores(setup):
         want = np.asarray(engine.score_file(str(path)))
         got = np.array([float(r["teacher_" + h]) for h in HEAD_COLUMNS])
         np.testing.assert_allclose(got, want, atol=5e-7, err_msg=r["audio_path"])
-    with pytest.raises(SystemExit):  # --trim is the head designs' option
+    with pytest.raises(SystemExit) as refused:  # --trim is the head designs' option: a usage error
         teacher.main([str(tmp / "labels.csv"), str(tmp / "y.csv"), "--package", str(package), "--trim"])
+    assert refused.value.code == 2 and not (tmp / "y.csv").exists()

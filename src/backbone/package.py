@@ -162,23 +162,26 @@ def reference_logits(encoder_path, stem_path, heads_path, mel, dtype=torch.float
         return head(feats, torch.ones(feats.shape[:2], dtype=torch.bool))["logits"][0].numpy()
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--encoder", default="out/whisper-bridge/encoder.safetensors",
                     help="Whisper's encoder (src/backbone/whisper_weights.py)")
     ap.add_argument("--stem", default="out/whisper-bridge/mapped-stem.safetensors",
-                    help="the fitted mapped stem (bench/whisper-bridge.py)")
-    ap.add_argument("--heads", help="D1's pooled heads (bench/backbone-designs.py: D1-pooled.pt)")
+                    help="the fitted mapped stem (bench/whisper-bridge.py), with --heads")
+    mode = ap.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--heads", help="D1's pooled heads (bench/backbone-designs.py: D1-pooled.pt)")
+    mode.add_argument("--split", metavar="WEIGHTS", help="write the model's own tensors of WEIGHTS (not Whisper's) "
+                      "to --output")
+    mode.add_argument("--assemble", metavar="PARTS", help="write PARTS (a --split output) plus Whisper's encoder "
+                      "to --output")
     ap.add_argument("--attributions", help="the training corpus's attributions.json, added to the weights' own")
     ap.add_argument("--model-version", default="0.1.0")
-    ap.add_argument("--split", metavar="WEIGHTS", help="write the model's own tensors of WEIGHTS (not Whisper's) "
-                    "to --output instead")
-    ap.add_argument("--assemble", metavar="PARTS", help="write PARTS (a --split output) plus Whisper's encoder "
-                    "to --output instead")
     ap.add_argument("-o", "--output", required=True, help="weights .safetensors to write")
-    args = ap.parse_args()
-    for flag in ("encoder", "stem", "heads", "attributions", "split", "assemble"):
+    args = ap.parse_args(argv)
+    # Only the files the chosen mode reads must exist (the parts carry the stem).
+    used = ("encoder", "stem", "heads", "attributions") if args.heads else ("encoder", "split", "assemble")
+    for flag in used:
         path = getattr(args, flag)
         if path and not Path(path).is_file():
             sys.exit(f"package.py: --{flag} {path}: no such file")
@@ -194,8 +197,6 @@ def main():
         except ValueError as e:
             sys.exit(f"package.py: {e}")
         return
-    if not args.heads:
-        sys.exit("package.py: --heads is required (or --split / --assemble)")
     config = write_weights(args.output, args.encoder, args.stem, args.heads, args.attributions, args.model_version)
     print(f"{args.output}: whisper family, {config['n_blocks']} blocks, width {config['n_hidden']}, "
           f"heads {config['head_width']}")

@@ -48,9 +48,10 @@ class WhisperEncoder(torch.nn.Module):
         return F.gelu(F.conv1d(x, t["conv2.weight"], t["conv2.bias"], stride=2, padding=1)).transpose(1, 2)
 
     def blocks(self, x, upto=None):
-        """Stem output [B, N, 384] -> encoder output [B, N, 384]. With `upto`, only the
-        first `upto` blocks run and the final LayerNorm does not (the input of block
-        `upto`: what a model with the top blocks trainable caches)."""
+        """Stem output [B, N, 384] -> encoder output [B, N, 384]. With `upto` below the
+        number of blocks, only the first `upto` blocks run and the final LayerNorm does
+        not (the input of block `upto`: what a model with the top blocks trainable
+        caches)."""
         x = x + self.t["position_encodings.encodings"][: x.shape[1]]
         upto = self.n_layers if upto is None else upto
         for i in range(upto):

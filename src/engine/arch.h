@@ -74,6 +74,11 @@ constexpr float kLayerNormEps = 1e-5f;
 constexpr int kSubsampleKernel = 3;
 constexpr int kSubsampleStride = 2;
 constexpr int kWhisperPositions = 1500;  // rows of Whisper's position table (30 s of steps)
+// The bridge's grid: row 2t reads position t - 0.6234375 and row 2t + 1 position
+// t - 0.1234375 ((160 j - 199.5) / 320), so away from the clamp at the start each is a
+// fixed blend of frames t - 1 and t, with these shares of frame t - 1. Exporters that
+// write the blend as graph ops use them.
+constexpr float kWhisperEvenBlend = 0.6234375f, kWhisperOddBlend = 0.1234375f;
 
 enum class ArchFamily {
   conformer,  // the project's own model (the tables above)

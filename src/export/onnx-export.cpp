@@ -385,10 +385,9 @@ class WhisperWriter : ModuleWriter {
     return w_.op("Slice", {mel, first, end, w_.ints({1})}, "cut.mel");
   }
 
-  // The fixed map onto Whisper's 10 ms grid. Whisper frame 2t reads position
-  // t - 0.6234375 of ours and frame 2t + 1 position t - 0.1234375 ((160 j - 199.5) /
-  // 320), so each is a fixed blend of frames t - 1 and t (frame -1 read as frame 0, the
-  // clamp at the start; the end never clamps).
+  // The fixed map onto Whisper's 10 ms grid: each row a fixed blend of frames t - 1 and
+  // t (kWhisperEvenBlend / kWhisperOddBlend; frame -1 read as frame 0, the clamp at the
+  // start; the end never clamps).
   std::string bridge(const std::string& mel) {
     const std::string power = w_.op(
         "Relu",
@@ -414,8 +413,8 @@ class WhisperWriter : ModuleWriter {
                    hint + ".col");  // [1, T, 1, W]
     };
     const std::string pairs =
-        w_.op("Concat", {blend(0.6234375f, "bridge.even"), blend(0.1234375f, "bridge.odd")}, "bridge.pairs",
-              {{"axis", int64_t{2}}});  // [1, T, 2, W]
+        w_.op("Concat", {blend(kWhisperEvenBlend, "bridge.even"), blend(kWhisperOddBlend, "bridge.odd")},
+              "bridge.pairs", {{"axis", int64_t{2}}});  // [1, T, 2, W]
     const std::string grid =
         w_.op("Reshape", {pairs, w_.ints({1, -1, m_.config.bridge_mels})}, "bridge.grid");  // [1, 2T, W]
     const std::string floored = w_.op("Max", {grid, param("bridge.floor")}, "bridge.clamped");

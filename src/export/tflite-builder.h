@@ -71,7 +71,7 @@ class Builder {
     return scalars_[bits] = const_f32(name, {}, {v});
   }
 
-  // A shared int32 vector (or matrix when rows > 0).
+  // A shared int32 constant: a vector, or of the given shape.
   int32_t ints(const std::vector<int32_t>& v, std::vector<int32_t> shape = {}) {
     if (shape.empty()) shape = {static_cast<int32_t>(v.size())};
     std::string key = "const.i32";

@@ -182,7 +182,7 @@ Preflight preflight(const Graph& g, const std::string& delegate) {
   }
   if (!p.bool_tensors && bools) {
     r.issues.push_back(
-        {"BOOL tensors", 0, kCpuFallback, "the padding-mask comparison (GREATER, CAST) makes bools"});
+        {"BOOL tensors", 0, kCpuFallback, "the padding mask or cut (GREATER, CAST) makes bools"});
   }
   int n_refused = 0;
   for (const auto& [op, count] : refused) {

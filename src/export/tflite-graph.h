@@ -163,8 +163,9 @@ Graph build_conformer(const ExportModel& m, int32_t frames = 3000, bool dynamic_
 Graph build_whisper(const ExportModel& m, int32_t frames = 3000, bool dynamic_frames = true);
 
 // float16 weights: every float constant of at least min_elements values (except the
-// feature normalization, the position factors and the output layer, which stay
-// float32) is stored as FLOAT16 and widened by a DEQUANTIZE op at the start of the graph.
+// feature normalization, the position factors, the output layer and the whisper
+// family's heads and padding cut, which stay float32) is stored as FLOAT16 and widened by a DEQUANTIZE op at
+// the start of the graph.
 void to_float16(Graph& g, int64_t min_elements = 1);
 
 // int8 dynamic-range: weights of FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D with at

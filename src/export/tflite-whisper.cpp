@@ -16,14 +16,10 @@
 
 #include "export/tflite-builder.h"
 #include "export/tflite-graph.h"
+#include "frontend/log-mel.h"
 
 namespace inherent::exporter::tfl {
 namespace {
-
-constexpr float kPowerFloor = 1e-8f;  // the frontend added it before its log
-// Whisper frame 2t reads position t - 0.6234375 of ours, frame 2t + 1 position
-// t - 0.1234375 ((160 j - 199.5) / 320): the share of frame t - 1 in each.
-constexpr float kEvenBlend = 0.6234375f, kOddBlend = 0.1234375f;
 
 class WhisperGraph : ModuleGraph {
  public:
@@ -82,7 +78,7 @@ class WhisperGraph : ModuleGraph {
   // [1, T, M] log-mel -> [1, 2T, W] Whisper's scaled log-mel on its 10 ms grid.
   int32_t bridge(int32_t mel) {
     const int32_t nb = m_.config.bridge_mels, m = m_.config.n_mels;
-    int32_t power = b_.sub(b_.unary(TOp::exp, mel, "bridge.exp"), b_.scalar(kPowerFloor), "bridge.power_raw");
+    int32_t power = b_.sub(b_.unary(TOp::exp, mel, "bridge.exp"), b_.scalar(kLogFloor), "bridge.power_raw");
     power = b_.binary(TOp::maximum, power, b_.scalar(0.0f), "bridge.power");
     const int32_t mapped =
         b_.fully_connected(power, "bridge.matrix", m_.at("bridge.matrix").data, nb, m, "bridge.zero_bias",
@@ -110,8 +106,8 @@ class WhisperGraph : ModuleGraph {
                                b_.mul(l, b_.scalar(1.0f - a), name + ".this"), name);
       return b_.reshape(y, {1, -1, 1, nb}, name + ".col");  // [1, T, 1, W]
     };
-    const int32_t pairs =
-        b_.concat({blend(kEvenBlend, "bridge.even"), blend(kOddBlend, "bridge.odd")}, 2, "bridge.pairs");
+    const int32_t pairs = b_.concat(
+        {blend(kWhisperEvenBlend, "bridge.even"), blend(kWhisperOddBlend, "bridge.odd")}, 2, "bridge.pairs");
     const int32_t grid = b_.reshape(pairs, {1, -1, nb}, "bridge.grid");  // [1, 2T, W]
     const int32_t clamped =
         b_.binary(TOp::maximum, grid, b_.scalar(m_.at("bridge.floor").data.at(0)), "bridge.clamped");

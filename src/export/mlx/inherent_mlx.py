@@ -252,11 +252,15 @@ def _main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0 if argv else 2
-    model = load(argv[0])
-    mx.eval(model(mx.zeros((1, 8, model.config["n_mels"])) + 1.0))
-    if "--export-function" in argv[1:]:
-        out = argv[argv.index("--output") + 1] if "--output" in argv else None
-        print(export_function(argv[0], out))
+    try:
+        model = load(argv[0])
+        mx.eval(model(mx.zeros((1, 8, model.config["n_mels"])) + 1.0))
+        if "--export-function" in argv[1:]:
+            out = argv[argv.index("--output") + 1] if "--output" in argv else None
+            print(export_function(argv[0], out))
+    except (OSError, ValueError) as e:  # a folder that does not load, or a family without a function
+        print(f"inherent_mlx: {argv[0]}: {e}", file=sys.stderr)
+        return 1
     return 0
 
 
