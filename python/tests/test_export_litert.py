@@ -297,6 +297,11 @@ def test_whisper_family_litert_matches_its_float64_reference():
     assert report("litert whisper family float32 alone", alone, want)[0] <= FP32_MAX
     assert np.abs(scores(f32, framed, False) - alone).max() <= PADDING_MAX
     assert np.abs(scores(f32, mels, True) - alone).max() <= PADDING_MAX
+    # Nothing left after the cut, or more than Whisper's 1500 positions: an error, not scores
+    # (runtime_contract.md; the native engine scores silence 0 and refuses the long clip).
+    for x in (np.zeros((10, 128), np.float32), np.tile(mels[-1], (1600 // len(mels[-1]) + 1, 1))[:1600]):
+        with pytest.raises(RuntimeError):
+            scores(f32, [x], False)
     worst, mean = report("litert whisper family float16", scores(out / "litert" / FILES["float16"], mels, False), want)
     assert worst <= GATE_MAX and mean <= GATE_MEAN
     assert want.std() > 0.1
