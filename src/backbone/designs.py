@@ -17,6 +17,7 @@ import re
 import torch
 import torch.nn.functional as F
 
+import whisper_encoder
 from text import spoken_text
 
 N_HEADS = 13
@@ -108,49 +109,36 @@ class CtcHeads(torch.nn.Module):
 
 
 class WhisperBlock(torch.nn.Module):
-    """One of Whisper's pre-norm encoder blocks, trainable, with a key mask so padded
-    clips in a batch score as they would alone."""
-
-    # (our module, CTranslate2's name) for each LayerNorm and Linear of a block.
-    NORMS = [("attn_norm", "self_attention.layer_norm"), ("ffn_norm", "ffn.layer_norm")]
-    LINEARS = [("qkv", "self_attention.linear_0"), ("out", "self_attention.linear_1"),
-               ("up", "ffn.linear_0"), ("down", "ffn.linear_1")]
+    """One of Whisper's pre-norm encoder blocks (whisper_encoder.block), trainable, with
+    a key mask so padded clips in a batch score as they would alone. Its modules are
+    named as arch.h names them ("attn.norm" -> attn_norm)."""
 
     def __init__(self, dim, n_heads, ffn):
         super().__init__()
         self.n_heads = n_heads
         self.attn_norm, self.ffn_norm = torch.nn.LayerNorm(dim), torch.nn.LayerNorm(dim)
-        self.qkv, self.out = torch.nn.Linear(dim, 3 * dim), torch.nn.Linear(dim, dim)
-        self.up, self.down = torch.nn.Linear(dim, ffn), torch.nn.Linear(ffn, dim)
+        self.attn_qkv, self.attn_out = torch.nn.Linear(dim, 3 * dim), torch.nn.Linear(dim, dim)
+        self.ffn_up, self.ffn_down = torch.nn.Linear(dim, ffn), torch.nn.Linear(ffn, dim)
+
+    def ct2_tensors(self, prefix=None):
+        """Its parameters by CTranslate2's name (under `prefix.` when given)."""
+        out = {}
+        for ours, theirs in whisper_encoder.BLOCK_NORMS:
+            m = getattr(self, ours.replace(".", "_"))
+            out[f"{theirs}.gamma"], out[f"{theirs}.beta"] = m.weight, m.bias
+        for ours, theirs in whisper_encoder.BLOCK_LINEARS:
+            m = getattr(self, ours.replace(".", "_"))
+            out[f"{theirs}.weight"], out[f"{theirs}.bias"] = m.weight, m.bias
+        return out if prefix is None else {f"{prefix}.{k}": v for k, v in out.items()}
 
     def load_ct2(self, t, prefix):
         with torch.no_grad():
-            for ours, theirs in self.NORMS:
-                getattr(self, ours).weight.copy_(t[f"{prefix}.{theirs}.gamma"])
-                getattr(self, ours).bias.copy_(t[f"{prefix}.{theirs}.beta"])
-            for ours, theirs in self.LINEARS:
-                getattr(self, ours).weight.copy_(t[f"{prefix}.{theirs}.weight"])
-                getattr(self, ours).bias.copy_(t[f"{prefix}.{theirs}.bias"])
-
-    def ct2_tensors(self, prefix):
-        out = {}
-        for ours, theirs in self.NORMS:
-            out[f"{prefix}.{theirs}.gamma"] = getattr(self, ours).weight
-            out[f"{prefix}.{theirs}.beta"] = getattr(self, ours).bias
-        for ours, theirs in self.LINEARS:
-            out[f"{prefix}.{theirs}.weight"] = getattr(self, ours).weight
-            out[f"{prefix}.{theirs}.bias"] = getattr(self, ours).bias
-        return out
+            for name, param in self.ct2_tensors().items():
+                param.copy_(t[f"{prefix}.{name}"])
 
     def forward(self, x, mask):
-        b, n, d = x.shape
-        h = self.n_heads
-        q, k, v = self.qkv(self.attn_norm(x)).split(d, dim=-1)
-        q, k, v = (y.view(b, n, h, d // h).transpose(1, 2) for y in (q, k, v))
-        s = (q @ k.transpose(-1, -2)) / (d // h) ** 0.5
-        s = s.masked_fill(~mask[:, None, None, :], float("-inf"))
-        x = x + self.out((torch.softmax(s, dim=-1) @ v).transpose(1, 2).reshape(b, n, d))
-        return x + self.down(F.gelu(self.up(self.ffn_norm(x))))
+        w = self.ct2_tensors()
+        return whisper_encoder.block(x, w.__getitem__, self.n_heads, key_mask=mask)
 
 
 class TopBlocksHeads(torch.nn.Module):

@@ -80,11 +80,10 @@ def encoder_arch_tensors(enc):
     t = {"positions": enc["position_encodings.encodings"]}
     for b in range(whisper_encoder.WhisperEncoder(enc, 1).n_layers):
         src, dst = f"layer_{b}", f"blocks.{b}"
-        for ours, theirs in [("attn.norm", "self_attention.layer_norm"), ("ffn.norm", "ffn.layer_norm")]:
+        for ours, theirs in whisper_encoder.BLOCK_NORMS:
             t[f"{dst}.{ours}.weight"] = enc[f"{src}.{theirs}.gamma"]
             t[f"{dst}.{ours}.bias"] = enc[f"{src}.{theirs}.beta"]
-        for ours, theirs in [("attn.qkv", "self_attention.linear_0"), ("attn.out", "self_attention.linear_1"),
-                             ("ffn.up", "ffn.linear_0"), ("ffn.down", "ffn.linear_1")]:
+        for ours, theirs in whisper_encoder.BLOCK_LINEARS:
             t[f"{dst}.{ours}.weight"] = enc[f"{src}.{theirs}.weight"]
             t[f"{dst}.{ours}.bias"] = enc[f"{src}.{theirs}.bias"]
     t["final_norm.weight"], t["final_norm.bias"] = enc["layer_norm.gamma"], enc["layer_norm.beta"]

@@ -19,6 +19,36 @@ def load_safetensors(path):
         return {k: f.get_tensor(k).float() for k in f.keys()}, dict(f.metadata() or {})
 
 
+# A block's LayerNorms and Linears: (its name under arch.h's `blocks.<b>.`, CTranslate2's
+# under `layer_<b>.`). A LayerNorm's weight and bias are CTranslate2's gamma and beta.
+BLOCK_NORMS = (("attn.norm", "self_attention.layer_norm"), ("ffn.norm", "ffn.layer_norm"))
+BLOCK_LINEARS = (("attn.qkv", "self_attention.linear_0"), ("attn.out", "self_attention.linear_1"),
+                 ("ffn.up", "ffn.linear_0"), ("ffn.down", "ffn.linear_1"))
+
+
+def block(x, w, n_heads, key_mask=None):
+    """One of Whisper's pre-norm blocks on x [B, N, D]: w(name) gives its tensors by
+    CTranslate2's name within the block ("self_attention.linear_0.weight", ...);
+    key_mask [B, N], True where a key is a real frame, lets padded clips in a batch score
+    as they would alone."""
+    def layer_norm(y, prefix):
+        gamma = w(prefix + ".gamma")  # its length, not y.shape: the shape stays static in ONNX
+        return F.layer_norm(y, (gamma.shape[0],), gamma, w(prefix + ".beta"), eps=1e-5)
+
+    def linear(y, prefix):
+        return F.linear(y, w(prefix + ".weight"), w(prefix + ".bias"))
+
+    b, n, d = x.shape
+    q, k, v = linear(layer_norm(x, "self_attention.layer_norm"), "self_attention.linear_0").split(d, dim=-1)
+    q, k, v = (y.view(b, n, n_heads, d // n_heads).transpose(1, 2) for y in (q, k, v))
+    s = q @ k.transpose(-1, -2) / math.sqrt(d // n_heads)
+    if key_mask is not None:
+        s = s.masked_fill(~key_mask[:, None, None, :], float("-inf"))
+    attended = (torch.softmax(s, dim=-1) @ v).transpose(1, 2).reshape(b, n, d)
+    x = x + linear(attended, "self_attention.linear_1")
+    return x + linear(F.gelu(linear(layer_norm(x, "ffn.layer_norm"), "ffn.linear_0")), "ffn.linear_1")
+
+
 class WhisperEncoder(torch.nn.Module):
     def __init__(self, tensors, num_heads):
         super().__init__()
@@ -30,17 +60,6 @@ class WhisperEncoder(torch.nn.Module):
     def layer_norm(self, x, prefix):
         gamma = self.t[prefix + ".gamma"]  # its length, not x.shape: the shape stays static in ONNX
         return F.layer_norm(x, (gamma.shape[0],), gamma, self.t[prefix + ".beta"], eps=1e-5)
-
-    def linear(self, x, prefix):
-        return F.linear(x, self.t[prefix + ".weight"], self.t[prefix + ".bias"])
-
-    def attention(self, x, prefix):
-        b, n, d = x.shape
-        h = self.num_heads
-        q, k, v = self.linear(x, prefix + ".linear_0").split(d, dim=-1)
-        q, k, v = (y.view(b, n, h, d // h).transpose(1, 2) for y in (q, k, v))
-        w = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d // h), dim=-1)
-        return self.linear((w @ v).transpose(1, 2).reshape(b, n, d), prefix + ".linear_1")
 
     def stem(self, mel):  # [B, 80, 3000] Whisper log-mel -> [B, 1500, 384]
         t = self.t
@@ -55,10 +74,7 @@ class WhisperEncoder(torch.nn.Module):
         x = x + self.t["position_encodings.encodings"][: x.shape[1]]
         upto = self.n_layers if upto is None else upto
         for i in range(upto):
-            p = f"layer_{i}"
-            x = x + self.attention(self.layer_norm(x, p + ".self_attention.layer_norm"), p + ".self_attention")
-            y = self.layer_norm(x, p + ".ffn.layer_norm")
-            x = x + self.linear(F.gelu(self.linear(y, p + ".ffn.linear_0")), p + ".ffn.linear_1")
+            x = block(x, lambda name, i=i: self.t[f"layer_{i}.{name}"], self.num_heads)
         return self.layer_norm(x, "layer_norm") if upto == self.n_layers else x
 
     def forward(self, mel):  # [B, 80, 3000] Whisper log-mel
