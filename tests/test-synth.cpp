@@ -206,7 +206,8 @@ TEST(Synth, KilledRunResumes) {
       if (e.is_regular_file() && e.path().extension() == ".wav") ++n;
     return n;
   };
-  for (int i = 0; i < 200 && count_wavs() < 5; ++i)
+  // Up to a minute: a sanitizer build on a loaded machine can take seconds per clip.
+  for (int i = 0; i < 2400 && count_wavs() < 5; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   ::kill(pid, SIGKILL);
   int st = 0;
