@@ -32,9 +32,8 @@ PROBE_CORPUS=${PROBE_CORPUS:-$(dirname "$LABELS")}
 BIN=build/dev/tools/inherent/inherent
 PY=.venv/bin/python
 . bench/distill-lib.sh
-for v in $VARIANTS; do
-  case $v in a | b | c) ;; *) echo "distill-backbone: VARIANTS holds $v; the variants are a, b and c" >&2; exit 2 ;; esac
-done
+# shellcheck disable=SC2086
+check_variants distill-backbone $VARIANTS
 for f in "$LABELS" "$EVAL_LABELS" "$TEACHER/inherent.metadata.json"; do
   [ -f "$f" ] || { echo "distill-backbone: $f: no such file" >&2; exit 1; }
 done

@@ -62,3 +62,12 @@ two_at_a_time() {
     shift "${#names[@]}"
   done
 }
+
+# check_variants BENCH VARIANT...: each is a, b or c, else a usage error naming BENCH.
+check_variants() {
+  local bench=$1 v
+  shift
+  for v in "$@"; do
+    case $v in a | b | c) ;; *) echo "$bench: VARIANTS holds $v; the variants are a, b and c" >&2; exit 2 ;; esac
+  done
+}

@@ -30,9 +30,8 @@ PROBE_CORPUS=${PROBE_CORPUS:-$CORPUS}
 BIN=build/dev/tools/inherent/inherent
 PY=.venv/bin/python
 . bench/distill-lib.sh
-for v in $VARIANTS; do
-  case $v in a | b | c) ;; *) echo "distill-real: VARIANTS holds $v; the variants are a, b and c" >&2; exit 2 ;; esac
-done
+# shellcheck disable=SC2086
+check_variants distill-real $VARIANTS
 mkdir -p "$OUT"
 
 echo "== real audio without labels (no probe speaker)"
