@@ -10,6 +10,9 @@
 natural log; see inherent.metadata.json "frontend"). Frames of 128 exact zeros are
 padding: clips of different lengths batch by zero-padding at the end, and each scores
 what it scores alone. Inputs longer than 3000 frames (60 s) are not part of the contract.
+Two model families (metadata config.family): the Conformer (`small`), and the whisper
+family (Whisper tiny.en's encoder behind a bridge; at most 1500 frames, each clip cut
+to the frames between its padding and run alone, no exported function).
 
 As a command, `python inherent_mlx.py FOLDER [--export-function [--output PATH]]` scores
 nothing; it checks that the folder loads and, with --export-function, writes
@@ -147,16 +150,98 @@ class InherentModel:
         return {name: (s[i] >= self.thresholds[i]) and (i == 0 or gate) for i, name in enumerate(self.head_order)}
 
 
+def _gelu(x: mx.array) -> mx.array:
+    """Exact (erf) GELU, as Whisper's encoder uses."""
+    return 0.5 * x * (1.0 + mx.erf(x * (1.0 / math.sqrt(2.0))))
+
+
+class WhisperModel(InherentModel):
+    """The whisper family: the bridge from the same log-mel onto Whisper's 80 bins at
+    10 ms, Whisper tiny.en's stem and pre-norm blocks, per-head attentive pooling. Clips
+    run one at a time: frames of exact zeros at either end are cut first (Whisper's
+    blocks have no padding mask), so a batch scores what each clip scores alone."""
+
+    POWER_FLOOR = 1e-8  # the frontend added it before its log
+    # Whisper frame 2t reads position t - 0.6234375 of ours, frame 2t + 1 position
+    # t - 0.1234375 ((160 j - 199.5) / 320): weights on frames t - 1 and t.
+    BLENDS = (0.6234375, 0.1234375)
+
+    def __init__(self, weights: dict[str, mx.array], metadata: dict):
+        self.metadata = metadata
+        self.config = c = metadata["config"]
+        self.head_order = list(metadata["head_order"])
+        self.threshold_keys = list(metadata["threshold_keys"])
+        self.thresholds = [float(metadata["default_thresholds"][k]) for k in self.threshold_keys]
+        self.h, self.n_heads, self.n_blocks = c["n_hidden"], c["n_heads"], c["n_blocks"]
+        w = {k: v.astype(mx.float32) for k, v in weights.items()}
+        for name in ("stem.conv1.weight", "stem.conv2.weight"):
+            w[name] = mx.contiguous(w[name].transpose(0, 2, 1))  # [O, C, K] -> [O, K, C]
+        self.w = w
+        self.max_frames = w["positions"].shape[0]
+        mx.eval(list(w.values()))
+
+    def _attention(self, p: str, x: mx.array) -> mx.array:
+        t, h = x.shape
+        n, d = self.n_heads, h // self.n_heads
+        q, k, v = mx.split(self._linear(p + ".qkv", self._norm(p + ".norm", x)), 3, axis=-1)
+        q, k, v = (y.reshape(t, n, d).transpose(1, 0, 2) for y in (q, k, v))  # [N, T, D]
+        y = mx.softmax((q @ k.transpose(0, 2, 1)) * (1.0 / math.sqrt(d)), axis=-1) @ v
+        return self._linear(p + ".out", y.transpose(1, 0, 2).reshape(t, h))
+
+    def _bridge(self, x: mx.array) -> mx.array:
+        """[T, M] log-mel -> [2T, W] Whisper's scaled log-mel."""
+        power = mx.maximum(mx.exp(x) - self.POWER_FLOOR, 0.0)
+        l = mx.log10(mx.maximum(power @ self.w["bridge.matrix"].T, 1e-10))  # [T, W]
+        prev = mx.concatenate([l[:1], l[:-1]], axis=0)
+        even, odd = ((a * prev + (1.0 - a) * l) for a in self.BLENDS)
+        grid = mx.stack([even, odd], axis=1).reshape(-1, l.shape[1])
+        return (mx.maximum(grid, self.w["bridge.floor"]) + 4.0) / 4.0
+
+    def _clip_logits(self, mel: mx.array) -> mx.array:
+        """One clip's [T, 128] -> [13]."""
+        valid = [i for i, v in enumerate(mx.any(mel != 0, axis=-1).tolist()) if v]
+        if not valid:
+            raise ValueError("every frame is padding (all 128 values exactly 0): nothing to score")
+        x = mel[valid[0]: valid[-1] + 1]
+        if x.shape[0] > self.max_frames:
+            raise ValueError(f"{x.shape[0]} frames is longer than the {self.max_frames} this model reads")
+        u = self._bridge(x)[None]
+        u = _gelu(mx.conv1d(u, self.w["stem.conv1.weight"], padding=1) + self.w["stem.conv1.bias"])
+        u = _gelu(mx.conv1d(u, self.w["stem.conv2.weight"], stride=2, padding=1) + self.w["stem.conv2.bias"])
+        x = u[0] + self.w["positions"][: u.shape[1]]  # [T, H]
+        for i in range(self.n_blocks):
+            p = f"blocks.{i}"
+            x = x + self._attention(p + ".attn", x)
+            x = x + self._linear(p + ".ffn.down", _gelu(self._linear(p + ".ffn.up", self._norm(p + ".ffn.norm", x))))
+        x = self._norm("final_norm", x)
+        z = _gelu(self._linear("heads.proj", self._norm("heads.norm", x)))  # [T, P]
+        weights = mx.softmax(self._linear("heads.score", z), axis=0)  # [T, O]
+        values = z @ self.w["heads.weight"].T  # [T, O]
+        return (weights * values).sum(axis=0) + self.w["heads.bias"]
+
+    def logits(self, mel: mx.array) -> mx.array:
+        """[B, T, 128] -> [B, 13]"""
+        x = mx.array(mel, dtype=mx.float32)
+        return mx.stack([self._clip_logits(x[b]) for b in range(x.shape[0])])
+
+
 def load(folder: str | Path) -> InherentModel:
     folder = Path(folder)
     metadata = json.loads((folder / METADATA_FILE).read_text())
-    return InherentModel(mx.load(str(folder / WEIGHTS_FILE)), metadata)
+    family = metadata["config"].get("family", "conformer")
+    model = {"conformer": InherentModel, "whisper": WhisperModel}.get(family)
+    if model is None:
+        raise ValueError(f"{folder / METADATA_FILE}: config.family '{family}' is not one this module runs")
+    return model(mx.load(str(folder / WEIGHTS_FILE)), metadata)
 
 
 def export_function(folder: str | Path, path: str | Path | None = None) -> Path:
     """Writes FOLDER/model-3000.mlxfn (or `path`): scores = f(mel [1, 3000, 128])."""
     folder = Path(folder)
     model = load(folder)
+    if isinstance(model, WhisperModel):
+        raise ValueError("the whisper family cuts each clip's padding, which a fixed-shape function cannot: "
+                         "use inherent_mlx.load(folder)")
     path = Path(path) if path else folder / FUNCTION_FILE
     meta = {k: model.metadata[k] for k in ("model_version", "head_order", "threshold_keys", "default_thresholds")}
     mx.export_function(str(path), model, mx.zeros((1, MAX_FRAMES, model.config["n_mels"])), metadata=json.dumps(meta))
@@ -167,11 +252,15 @@ def _main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0 if argv else 2
-    model = load(argv[0])
-    mx.eval(model(mx.zeros((1, 8, model.config["n_mels"])) + 1.0))
-    if "--export-function" in argv[1:]:
-        out = argv[argv.index("--output") + 1] if "--output" in argv else None
-        print(export_function(argv[0], out))
+    try:
+        model = load(argv[0])
+        mx.eval(model(mx.zeros((1, 8, model.config["n_mels"])) + 1.0))
+        if "--export-function" in argv[1:]:
+            out = argv[argv.index("--output") + 1] if "--output" in argv else None
+            print(export_function(argv[0], out))
+    except (OSError, ValueError) as e:  # a folder that does not load, or a family without a function
+        print(f"inherent_mlx: {argv[0]}: {e}", file=sys.stderr)
+        return 1
     return 0
 
 
