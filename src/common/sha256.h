@@ -11,5 +11,8 @@
 namespace inherent {
 
 std::string sha256_hex(std::string_view bytes);
+// The same digest; portable = true keeps to the portable code even where the CPU has
+// the x86 SHA extensions (tests compare the two).
+std::string sha256_hex(std::string_view bytes, bool portable);
 
 }  // namespace inherent
