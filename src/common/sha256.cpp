@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 #define INHERENT_SHA_NI 1
 #endif
@@ -87,13 +88,24 @@ __attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(std::array<uint
   _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[0]), _mm_blend_epi16(feba, dchg, 0xF0));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[4]), _mm_alignr_epi8(dchg, feba, 8));
 }
+
+// CPUID: leaf 7 EBX bit 29 (SHA), leaf 1 ECX bits 9 (SSSE3) and 19 (SSE4.1). Not
+// __builtin_cpu_supports: not every compiler knows "sha" there.
+bool has_sha_ni() {
+  static const bool has = [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19))) return false;
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+  }();
+  return has;
+}
 #endif
 
 // The whole 64-byte blocks of p: by the SHA extensions where the CPU has them (unless
 // portable is asked for), else in portable C++.
 void compress_blocks(std::array<uint32_t, 8>& h, const unsigned char* p, size_t blocks, bool portable) {
 #ifdef INHERENT_SHA_NI
-  if (!portable && __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1")) {
+  if (!portable && has_sha_ni()) {
     compress_sha_ni(h, p, blocks);
     return;
   }
