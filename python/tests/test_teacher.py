@@ -4,6 +4,8 @@ width 32) and random pooled heads, or a committed package in the engine: labelle
 get teacher columns, --audio-dir and --audio-list add unlabelled train rows, --trim hears
 the speech span, and bad input is named. No real weights, no corpus."""
 import csv
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -126,6 +128,18 @@ def test_a_package_teaches_with_the_engines_scores(setup):
         want = np.asarray(engine.score_file(str(path)))
         got = np.array([float(r["teacher_" + h]) for h in HEAD_COLUMNS])
         np.testing.assert_allclose(got, want, atol=5e-7, err_msg=r["audio_path"])
+    # A killed run resumes from OUT.scores.jsonl: what is there is not scored again.
+    log = Path(str(out) + ".scores.jsonl")
+    lines = log.read_text().splitlines()
+    assert len(lines) == 1 + 3 and "package" in lines[0]
+    first = json.loads(lines[1])
+    log.write_text("\n".join([lines[0], json.dumps({**first, "scores": [0.5] * 13}), '{"path": "cut sh']) + "\n")
+    teacher.main([str(tmp / "labels.csv"), str(out), "--package", str(package), "--audio-dir", str(tmp / "real"),
+                  "--threads", "2"])
+    again = {str(Path(r["audio_path"]) if Path(r["audio_path"]).is_absolute() else
+                 Path(os.path.normpath(tmp / r["audio_path"]))): r for r in read_rows(out)}
+    assert again[first["path"]]["teacher_isInteresting"] == "0.500000"
+    assert len(log.read_text().splitlines()) == 1 + 1 + 1 + 2  # the cut line stays; two clips scored again
     with pytest.raises(SystemExit) as refused:  # --trim is the head designs' option: a usage error
         teacher.main([str(tmp / "labels.csv"), str(tmp / "y.csv"), "--package", str(package), "--trim"])
     assert refused.value.code == 2 and not (tmp / "y.csv").exists()

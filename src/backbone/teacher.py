@@ -19,12 +19,14 @@ metadata says (scoring.trim_to_speech).
 
 The teacher hears each clip as written (the clean clip: the student's augmentation is
 applied later, at training time). Rows of other splits are copied with empty teacher
-cells. A head design's features are cached beside OUT_CSV (OUT_CSV.features/), so a
-killed run resumes; the CSV is written to a temporary name and renamed at the end. An unreadable clip stops
+cells. A head design's features are cached beside OUT_CSV (OUT_CSV.features/), a
+package's scores too (OUT_CSV.scores.jsonl), so a killed run resumes; the CSV is
+written to a temporary name and renamed at the end. An unreadable clip stops
 the run naming its row.
 """
 import argparse
 import csv
+import json
 import os
 import sys
 import threading
@@ -129,15 +131,39 @@ def design_teacher(args, out):
     return teach
 
 
-def package_teacher(args):
+def package_teacher(args, out):
     """path -> 13 scores from a model package in the native engine (float32); one engine
-    per calling thread, so clips can be scored in parallel."""
-    local = threading.local()
+    per calling thread, so clips can be scored in parallel. Each clip's scores are
+    appended to OUT.scores.jsonl as they come, so a killed run resumes from there (a file
+    of another package is started afresh)."""
+    local, lock = threading.local(), threading.Lock()
+    log_path = Path(str(out) + ".scores.jsonl")
+    package = str(Path(args.package).resolve())
+    done = {}
+    if log_path.is_file():
+        lines = log_path.read_text(encoding="utf-8").splitlines()
+        if lines and json.loads(lines[0]).get("package") == package:
+            for line in lines[1:]:
+                try:
+                    r = json.loads(line)
+                except ValueError:  # the line a kill cut short
+                    continue
+                done[r["path"]] = np.asarray(r["scores"], dtype=np.float32)
+    log = open(log_path, "a" if done else "w", encoding="utf-8")
+    if not done:
+        log.write(json.dumps({"package": package}) + "\n")
 
     def teach(path):
+        if str(path) in done:
+            return done[str(path)]
         if not hasattr(local, "engine"):
             local.engine = inherent.Engine(args.package)
-        return np.asarray(local.engine.score_file(str(path)), dtype=np.float32)
+        v = np.asarray(local.engine.score_file(str(path)), dtype=np.float32)
+        with lock:
+            log.write(json.dumps({"path": str(path), "scores": [float(x) for x in v]}) + "\n")
+            log.flush()
+        return v
+    teach.close = log.close
     return teach
 
 
@@ -181,7 +207,7 @@ def main(argv=None):
     if args.package and args.trim:
         ap.error("--trim is for --heads: a package scores as its metadata says")
     splits = set(args.splits.split(","))
-    teach = package_teacher(args) if args.package else design_teacher(args, out)
+    teach = package_teacher(args, out) if args.package else design_teacher(args, out)
     todo = [i for i, r in enumerate(rows) if r["split"] in splits or i >= len(rows) - len(extra)]
 
     def teach_row(i):
@@ -204,6 +230,8 @@ def main(argv=None):
                       file=sys.stderr, flush=True)
     finally:  # a row that stops the run leaves the rest unscored
         pool.shutdown(cancel_futures=True)
+        if hasattr(teach, "close"):
+            teach.close()
     write_taught_labels(out, header, rows, scores)
     print(f"teacher: {out}: {len(todo)} of {len(rows)} rows scored ({', '.join(sorted(splits))}), "
           f"{len(extra)} of them unlabelled audio")
