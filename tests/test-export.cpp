@@ -785,6 +785,58 @@ TEST(RunExport, TheWhisperFamilyExportsInFloat) {
   fs::remove_all(dir);
 }
 
+// An ensemble of two weights files (the whisper family's golden model and a random
+// tiny Conformer): members under their prefixes with their weights, the union of their
+// attributions; the native package scores the weighted sum of its members' logits;
+// the other backends refuse it by name.
+TEST(RunExport, AnEnsembleOfTwoModelsExportsToTheNativePackage) {
+  const std::string dir = temp_dir("ensemble");
+  fs::create_directories(dir);
+  const std::string whisper =
+      std::string(INHERENT_SOURCE_DIR) + "/tests/data/whisper-family/weights.safetensors";
+  const std::string tiny = dir + "/tiny.safetensors";
+  ExportModel t = random_model();
+  t.provenance.data_attributions = R"([{"source": "corpus X", "license": "CC0"}])";
+  write_file_atomic(tiny, encode_weights(t));
+  const ExportModel m = ensemble_of({{whisper, 0.25f}, {tiny, 0.75f}});
+  EXPECT_EQ(m.config.family, ArchFamily::ensemble);
+  ASSERT_EQ(m.config.members.size(), 2u);
+  EXPECT_EQ(m.config.members[0].family, ArchFamily::whisper);
+  EXPECT_EQ(m.config.member_weights, (std::vector<float>{0.25f, 0.75f}));
+  EXPECT_EQ(m.at("members.1.head.weight").data, t.at("head.weight").data);
+  EXPECT_NE(m.provenance.data_attributions.find("random test encoder"), std::string::npos);
+  EXPECT_NE(m.provenance.data_attributions.find("corpus X"), std::string::npos);
+  ExportRequest r;
+  r.output_dir = dir + "/out";
+  r.backends = {"native"};
+  run_export(m, r);
+  const Json j = Json::parse(read_file(dir + "/out/native/inherent.metadata.json"));
+  EXPECT_EQ(j["config"]["family"], "ensemble");
+  EXPECT_EQ(j["config"]["members.0.family"], "whisper");
+  EXPECT_EQ(j["config"]["members.1.weight"], 0.75);
+  r.output_dir = dir + "/parts";
+  run_export(load_weights(whisper), r);
+  fs::rename(dir + "/parts/native", dir + "/whisper");
+  run_export(t, r);
+  const std::vector<float> mel(60 * INHERENT_N_MELS, -4.0f);
+  auto logits = [&mel](const std::string& pkg) {
+    std::vector<float> out;
+    for (float s : Session(Model::from_file(pkg)).score_mel(mel.data(), 60))
+      out.push_back(std::log(s / (1 - s)));
+    return out;
+  };
+  const std::vector<float> whole = logits(dir + "/out/native"), a = logits(dir + "/whisper"),
+                           b = logits(dir + "/parts/native");
+  for (int h = 0; h < INHERENT_N_HEADS; ++h) EXPECT_NEAR(whole[h], 0.25f * a[h] + 0.75f * b[h], 1e-4) << h;
+  for (const char* backend : {"onnx", "litert", "mlx"}) {
+    r.backends = {backend};
+    EXPECT_THROW_MESSAGE(run_export(m, r), "does not take an ensemble");
+  }
+  EXPECT_THROW_MESSAGE(ensemble_of({{dir + "/out/native", 1.0f}}), "members are single models");
+  EXPECT_THROW_MESSAGE(ensemble_of({}), "1 to 8 members");
+  fs::remove_all(dir);
+}
+
 TEST(ExportModel, AttributionsFileNeedsSourceAndLicence) {
   const std::string dir = temp_dir("attributions");
   auto load = [&](const std::string& text) {

@@ -64,6 +64,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,6 +85,7 @@ constexpr float kWhisperEvenBlend = 0.6234375f, kWhisperOddBlend = 0.1234375f;
 enum class ArchFamily {
   conformer,  // the project's own model (the tables above)
   whisper,    // Whisper's encoder behind the bridge, pooled heads
+  ensemble,   // several models of the other families on the same log-mel (below)
 };
 
 // The shape of a model. Only sizes: training-only settings (dropout) live elsewhere.
@@ -97,14 +100,26 @@ struct ModelConfig {
   int n_outputs = 13;    // O: heads in heads.inc order
   int bridge_mels = 0;   // whisper only: W, the pretrained encoder's mel bins
   int head_width = 0;    // whisper only: P, the heads' projection width
+  // ensemble only: its members (conformer or whisper family) and the weight of each
+  // member's logits. Its other sizes stay unused; n_mels and n_outputs are the members'.
+  std::vector<ModelConfig> members;
+  std::vector<float> member_weights;
 };
 
 inline bool operator==(const ModelConfig& a, const ModelConfig& b) {
   return a.family == b.family && a.n_mels == b.n_mels && a.n_hidden == b.n_hidden &&
          a.n_blocks == b.n_blocks && a.n_heads == b.n_heads && a.ffn_mult == b.ffn_mult &&
          a.conv_kernel == b.conv_kernel && a.n_outputs == b.n_outputs && a.bridge_mels == b.bridge_mels &&
-         a.head_width == b.head_width;
+         a.head_width == b.head_width && a.members == b.members && a.member_weights == b.member_weights;
 }
+
+// The ensemble family: logits = sum_i member_weights[i] * logits of member i, every
+// member reading the same log-mel (each cuts its own padding as its family does). Its
+// tensors are the members' under "members.<i>." and its config pairs carry theirs the
+// same way ("members.<i>.n_hidden", ...) beside "members" (the count) and
+// "members.<i>.weight". Members are never ensembles themselves.
+constexpr int kMaxEnsembleMembers = 8;
+inline std::string ensemble_prefix(size_t i) { return "members." + std::to_string(i) + "."; }
 
 // Whisper tiny.en's encoder with the backbone model's heads (docs/backbone.md).
 inline ModelConfig arch_whisper_tiny_en() {
@@ -144,6 +159,26 @@ inline const char* const* arch_config_names() {
 
 // Empty when the config is usable, else a message naming the offending field.
 inline std::string arch_config_check(const ModelConfig& c) {
+  if (c.family == ArchFamily::ensemble) {
+    if (c.members.empty() || c.members.size() > static_cast<size_t>(kMaxEnsembleMembers))
+      return "members = " + std::to_string(c.members.size()) + " is out of range [1, " +
+             std::to_string(kMaxEnsembleMembers) + "]";
+    if (c.member_weights.size() != c.members.size()) return "every member needs a weight";
+    for (size_t i = 0; i < c.members.size(); ++i) {
+      const ModelConfig& m = c.members[i];
+      const std::string where = "members." + std::to_string(i);
+      if (m.family == ArchFamily::ensemble) return where + " is an ensemble; members are single models";
+      if (m.n_mels != c.n_mels || m.n_outputs != c.n_outputs)
+        return where + " reads " + std::to_string(m.n_mels) + " mels into " + std::to_string(m.n_outputs) +
+               " outputs; the ensemble " + std::to_string(c.n_mels) + " into " + std::to_string(c.n_outputs);
+      const float w = c.member_weights[i];
+      if (!(w == w) || w == 0.0f || w > 1e6f || w < -1e6f)
+        return where + ".weight must be a finite, non-zero number";
+      const std::string e = arch_config_check(m);
+      if (!e.empty()) return where + ": " + e;
+    }
+    return {};
+  }
   auto positive = [](const char* key, int v, int max) -> std::string {
     if (v <= 0 || v > max) {
       return std::string(key) + " = " + std::to_string(v) + " is out of range [1, " + std::to_string(max) +
@@ -243,6 +278,16 @@ inline std::vector<ArchTensor> arch_whisper_tensors(const ModelConfig& c) {
 // Every tensor of the model in a stable order (the order files are written in).
 inline std::vector<ArchTensor> arch_tensors(const ModelConfig& c) {
   if (c.family == ArchFamily::whisper) return arch_whisper_tensors(c);
+  if (c.family == ArchFamily::ensemble) {
+    std::vector<ArchTensor> t;
+    for (size_t i = 0; i < c.members.size(); ++i) {
+      for (ArchTensor a : arch_tensors(c.members[i])) {
+        a.name = ensemble_prefix(i) + a.name;
+        t.push_back(std::move(a));
+      }
+    }
+    return t;
+  }
   const int64_t m = c.n_mels, h = c.n_hidden, f = int64_t{c.ffn_mult} * c.n_hidden, k = c.conv_kernel;
   std::vector<ArchTensor> t;
   auto add = [&t](std::string name, std::vector<int64_t> shape, ArchRole role = ArchRole::parameter) {
@@ -305,7 +350,18 @@ inline std::string arch_shape_string(const std::vector<int64_t>& shape) {
 }
 
 inline const char* arch_family_name(ArchFamily f) {
-  return f == ArchFamily::whisper ? "whisper" : "conformer";
+  return f == ArchFamily::whisper ? "whisper" : f == ArchFamily::ensemble ? "ensemble" : "conformer";
+}
+
+// A member weight as the shortest text that reads back to the same float (0.7, not
+// 0.699999988).
+inline std::string arch_weight_text(float w) {
+  char buf[32];
+  for (int digits = 1; digits <= 9; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, static_cast<double>(w));
+    if (std::strtof(buf, nullptr) == w) break;
+  }
+  return buf;
 }
 
 // The config as string pairs (safetensors __metadata__, metadata sidecar) and back. The
@@ -314,6 +370,17 @@ inline const char* arch_family_name(ArchFamily f) {
 inline std::vector<std::pair<std::string, std::string>> arch_config_to_pairs(const ModelConfig& c) {
   std::vector<std::pair<std::string, std::string>> pairs;
   if (c.family != ArchFamily::conformer) pairs.emplace_back("family", arch_family_name(c.family));
+  if (c.family == ArchFamily::ensemble) {
+    pairs.insert(pairs.end(), {{"n_mels", std::to_string(c.n_mels)},
+                               {"n_outputs", std::to_string(c.n_outputs)},
+                               {"members", std::to_string(c.members.size())}});
+    for (size_t i = 0; i < c.members.size(); ++i) {
+      const std::string p = ensemble_prefix(i);
+      pairs.emplace_back(p + "weight", arch_weight_text(c.member_weights[i]));
+      for (const auto& [key, value] : arch_config_to_pairs(c.members[i])) pairs.emplace_back(p + key, value);
+    }
+    return pairs;
+  }
   pairs.insert(pairs.end(), {{"n_mels", std::to_string(c.n_mels)},
                              {"n_hidden", std::to_string(c.n_hidden)},
                              {"n_blocks", std::to_string(c.n_blocks)},
@@ -344,9 +411,60 @@ inline std::string arch_config_from_pairs(const std::vector<std::pair<std::strin
   if (const std::string* family = find("family")) {
     if (*family == "whisper") {
       c.family = ArchFamily::whisper;
+    } else if (*family == "ensemble") {
+      c.family = ArchFamily::ensemble;
     } else if (*family != "conformer") {
-      return "model config key 'family' has an unknown value '" + *family + "' (conformer, whisper)";
+      return "model config key 'family' has an unknown value '" + *family +
+             "' (conformer, whisper, ensemble)";
     }
+  }
+  auto read_int = [&find](const std::string& key, int* dst) -> std::string {
+    const std::string* value = find(key);
+    if (!value) return "missing model config key '" + key + "'";
+    int64_t v = 0;
+    bool ok = !value->empty() && value->size() <= 9;
+    for (char ch : *value) {
+      ok = ok && ch >= '0' && ch <= '9';
+      v = v * 10 + (ch - '0');
+    }
+    if (!ok) return "model config key '" + key + "' has a bad value '" + *value + "'";
+    *dst = static_cast<int>(v);
+    return {};
+  };
+  if (c.family == ArchFamily::ensemble) {
+    int n = 0;
+    for (const auto& [key, dst] :
+         {std::pair<const char*, int*>{"n_mels", &c.n_mels}, {"n_outputs", &c.n_outputs}, {"members", &n}}) {
+      const std::string e = read_int(key, dst);
+      if (!e.empty()) return e;
+    }
+    if (n < 1 || n > kMaxEnsembleMembers)
+      return "model config key 'members' = " + std::to_string(n) + " is out of range [1, " +
+             std::to_string(kMaxEnsembleMembers) + "]";
+    for (int i = 0; i < n; ++i) {
+      const std::string p = ensemble_prefix(static_cast<size_t>(i));
+      std::vector<std::pair<std::string, std::string>> sub;
+      for (const auto& kv : pairs) {
+        if (kv.first.compare(0, p.size(), p) == 0) sub.emplace_back(kv.first.substr(p.size()), kv.second);
+      }
+      const std::string* weight = find(p + "weight");
+      if (!weight) return "missing model config key '" + p + "weight'";
+      char* end = nullptr;
+      const float w = std::strtof(weight->c_str(), &end);
+      if (weight->empty() || end != weight->c_str() + weight->size())
+        return "model config key '" + p + "weight' has a bad value '" + *weight + "'";
+      if (const std::string* f = find(p + "family"); f && *f == "ensemble")
+        return "model config key '" + p + "family': members are single models, not ensembles";
+      ModelConfig member;
+      const std::string e = arch_config_from_pairs(sub, &member);
+      if (!e.empty()) return p + e;
+      c.members.push_back(member);
+      c.member_weights.push_back(w);
+    }
+    std::string error = arch_config_check(c);
+    if (!error.empty()) return error;
+    *out = c;
+    return {};
   }
   std::vector<std::pair<const char*, int*>> fields = {
       {"n_mels", &c.n_mels},      {"n_hidden", &c.n_hidden}, {"n_blocks", &c.n_blocks},
@@ -357,16 +475,8 @@ inline std::string arch_config_from_pairs(const std::vector<std::pair<std::strin
     fields.push_back({"head_width", &c.head_width});
   }
   for (auto& [key, dst] : fields) {
-    const std::string* value = find(key);
-    if (!value) return std::string("missing model config key '") + key + "'";
-    int64_t v = 0;
-    bool ok = !value->empty() && value->size() <= 9;
-    for (char ch : *value) {
-      ok = ok && ch >= '0' && ch <= '9';
-      v = v * 10 + (ch - '0');
-    }
-    if (!ok) return std::string("model config key '") + key + "' has a bad value '" + *value + "'";
-    *dst = static_cast<int>(v);
+    const std::string e = read_int(key, dst);
+    if (!e.empty()) return e;
   }
   std::string error = arch_config_check(c);
   if (!error.empty()) return error;

@@ -24,6 +24,7 @@ namespace {
 std::vector<std::pair<const char*, const char*>> normalization_fields(ArchFamily family) {
   if (family == ArchFamily::whisper)
     return {{"bridge", "bridge.matrix"}, {"floor", "bridge.floor"}, {"applied_to", "every_frame"}};
+  if (family == ArchFamily::ensemble) return {{"applied_to", "each_member"}};
   return {{"mean", "mel_norm.mean"}, {"std", "mel_norm.std"}, {"applied_to", "valid_frames"}};
 }
 
@@ -214,10 +215,12 @@ class MetadataReader {
       if (!family->is_string()) return wrong_type("config.family", *family, json::Type::string);
       if (family->string == "whisper") {
         cfg.family = ArchFamily::whisper;
+      } else if (family->string == "ensemble") {
+        return ensemble_config(*c, out);
       } else if (family->string != "conformer") {
         return fail("config.family", "is \"" + printable(family->string) +
-                                         "\"; this engine knows \"conformer\" and \"whisper\" (hint: a newer "
-                                         "engine may read it)");
+                                         "\"; this engine knows \"conformer\", \"whisper\" and \"ensemble\" "
+                                         "(hint: a newer engine may read it)");
       }
     }
     std::vector<std::pair<const char*, int*>> fields = {
@@ -307,6 +310,33 @@ class MetadataReader {
                              " (hint: the model was trained on other features; retrain or convert it)");
       }
     }
+    return true;
+  }
+
+  // The ensemble's config: its flat keys (arch.h: "members.<i>.<key>") read as the
+  // string pairs of the weights file, so both forms go through one parser.
+  bool ensemble_config(const json::Value& c, ModelConfig* out) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const auto& [key, v] : c.members) {
+      if (v.is_string()) {
+        pairs.emplace_back(key, v.string);
+      } else if (v.type == json::Type::number) {
+        pairs.emplace_back(key, v.is_integer() ? json::format_double(v.number)
+                                               : arch_weight_text(static_cast<float>(v.number)));
+      } else {
+        return wrong_type("config." + key, v, json::Type::number);
+      }
+    }
+    ModelConfig cfg;
+    const std::string problem = arch_config_from_pairs(pairs, &cfg);
+    if (!problem.empty()) return fail("config", problem);
+    if (cfg.n_mels != kNMels)
+      return fail("config.n_mels", "is " + std::to_string(cfg.n_mels) + "; the frontend computes " +
+                                       std::to_string(kNMels) + " mel bins");
+    if (cfg.n_outputs != INHERENT_N_HEADS)
+      return fail("config.n_outputs", "is " + std::to_string(cfg.n_outputs) + "; every inherent model has " +
+                                          std::to_string(INHERENT_N_HEADS) + " heads");
+    *out = cfg;
     return true;
   }
 
@@ -468,18 +498,18 @@ inherent_status model_package_load_memory(const void* weights, size_t n_weights,
     std::string read_error;
     if (safetensors_read_f32(st, a.name, a.shape, pt.data.data(), &read_error) != INHERENT_STATUS_OK)
       return bad(kPackageWeightsFile, read_error);
-    const bool is_std = a.name == "mel_norm.std";  // once per tensor, not per element
-    const bool is_bridge = a.name == "bridge.matrix";
+    const bool is_std = has_suffix(a.name, "mel_norm.std");  // once per tensor, not per element
+    const bool is_bridge = has_suffix(a.name, "bridge.matrix");
     for (size_t i = 0; i < pt.data.size(); ++i) {
       if (!std::isfinite(pt.data[i]))
         return bad(kPackageWeightsFile,
                    "tensor '" + a.name + "' element " + std::to_string(i) + " is NaN or infinite");
       if (is_bridge && pt.data[i] < 0.0f)
-        return bad(kPackageWeightsFile, "tensor 'bridge.matrix' element " + std::to_string(i) + " is " +
+        return bad(kPackageWeightsFile, "tensor '" + a.name + "' element " + std::to_string(i) + " is " +
                                             json::format_float(pt.data[i]) +
                                             "; the bridge maps powers and must be non-negative");
       if (is_std && !(pt.data[i] > 0.0f))
-        return bad(kPackageWeightsFile, "tensor 'mel_norm.std' element " + std::to_string(i) + " is " +
+        return bad(kPackageWeightsFile, "tensor '" + a.name + "' element " + std::to_string(i) + " is " +
                                             json::format_float(pt.data[i]) +
                                             "; a standard deviation must be > 0");
     }
@@ -592,7 +622,7 @@ std::string model_metadata_json(const ModelConfig& config, const PackageInfo& in
   if (!info.model_name.empty()) w.key("model_name").value(info.model_name);
   w.key("config").begin_object();
   for (const auto& [key, value] : arch_config_to_pairs(config)) {
-    if (key == "family") {
+    if (has_suffix(key, "family")) {
       w.key(key).value(value);
     } else {
       w.key(key).raw(value);
@@ -687,8 +717,17 @@ inherent_status model_package_encode(const ModelConfig& config, const std::vecto
 }
 
 std::vector<PackageTensor> random_package_tensors(const ModelConfig& config, uint64_t seed) {
-  Rng rng(seed);
   std::vector<PackageTensor> out;
+  if (config.family == ArchFamily::ensemble) {  // each member drawn as a model of its own
+    for (size_t i = 0; i < config.members.size(); ++i) {
+      for (PackageTensor& t : random_package_tensors(config.members[i], seed + 1000 * (i + 1))) {
+        t.name = ensemble_prefix(i) + t.name;
+        out.push_back(std::move(t));
+      }
+    }
+    return out;
+  }
+  Rng rng(seed);
   for (const ArchTensor& a : arch_tensors(config)) {
     PackageTensor t;
     t.name = a.name;

@@ -98,6 +98,34 @@ inherent_status Model::create(ModelPackage package, const kernels::Kernels& kern
     *out = std::move(m);
     return INHERENT_STATUS_OK;
   }
+  if (c.family == ArchFamily::ensemble) {
+    // Each member is a model of its own, made from its tensors with the prefix cut.
+    std::vector<std::vector<PackageTensor>> parts(c.members.size());
+    for (PackageTensor& t : package.tensors) {
+      for (size_t i = 0; i < parts.size(); ++i) {
+        const std::string p = ensemble_prefix(i);
+        if (t.name.compare(0, p.size(), p) != 0) continue;
+        t.name.erase(0, p.size());
+        parts[i].push_back(std::move(t));
+        break;
+      }
+    }
+    for (size_t i = 0; i < parts.size(); ++i) {
+      ModelPackage member;
+      member.config = c.members[i];
+      member.metadata = package.metadata;
+      member.metadata.config = c.members[i];
+      member.tensors = std::move(parts[i]);
+      std::unique_ptr<Model> built;
+      const inherent_status st = create(std::move(member), kernels, &built, error, precision);
+      if (st != INHERENT_STATUS_OK) return st;
+      m->max_frames_ = std::min(m->max_frames_, built->max_frames());
+      m->members.push_back(std::move(built));
+    }
+    m->metadata_ = std::move(package.metadata);
+    *out = std::move(m);
+    return INHERENT_STATUS_OK;
+  }
 
   m->mel_mean = tensor_data(package, "mel_norm.mean");
   m->mel_inv_std = tensor_data(package, "mel_norm.std");
@@ -164,6 +192,16 @@ inherent_status Model::create(ModelPackage package, const kernels::Kernels& kern
 void Workspace::reserve(const Model& model, int n_frames) {
   // An int8 model also needs the quantized-input buffer, even where a float model has
   // already grown the rest to this length.
+  if (model.config().family == ArchFamily::ensemble) {
+    members.resize(model.members.size());
+    for (size_t i = 0; i < members.size(); ++i) {
+      members[i].threads = threads;
+      members[i].reserve(*model.members[i], n_frames);
+    }
+    member_logits.resize(static_cast<size_t>(model.config().n_outputs));
+    capacity_frames = std::max(capacity_frames, n_frames);
+    return;
+  }
   const bool int8 = model.precision() == Precision::int8;
   const bool whisper = model.config().family == ArchFamily::whisper;  // one step per frame, not per 4
   const size_t q_rows = whisper ? static_cast<size_t>(std::max(capacity_frames, 0))
@@ -212,7 +250,7 @@ float normalize_frame(const Model& model, const float* frame, float* out) {
     std::memset(out, 0, sizeof(float) * m);
     return 0.0f;
   }
-  if (model.config().family == ArchFamily::whisper) {
+  if (model.config().family != ArchFamily::conformer) {  // whisper, ensemble: raw frames
     std::memcpy(out, frame, sizeof(float) * m);
     return 1.0f;
   }
@@ -370,6 +408,17 @@ inherent_status forward(const Model& model, Workspace& ws, const float* mel, int
                         std::string* error) {
   const ModelConfig& c = model.config();
   const int m = c.n_mels, h = c.n_hidden;
+  if (c.family == ArchFamily::ensemble) {
+    ws.reserve(model, n_frames);
+    std::fill(logits, logits + c.n_outputs, 0.0f);
+    for (size_t i = 0; i < model.members.size(); ++i) {
+      const inherent_status st =
+          forward(*model.members[i], ws.members[i], mel, n_frames, ws.member_logits.data(), error);
+      if (st != INHERENT_STATUS_OK) return st;
+      for (int o = 0; o < c.n_outputs; ++o) logits[o] += c.member_weights[i] * ws.member_logits[o];
+    }
+    return INHERENT_STATUS_OK;
+  }
   if (c.family == ArchFamily::whisper) {
     // No padding mask inside Whisper's blocks: padding at either end is cut instead.
     int first = 0;

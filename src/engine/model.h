@@ -87,8 +87,9 @@ class Model {
   std::vector<PackedBlock> blocks;
   std::vector<float> final_norm_w, final_norm_b, pool_w, head_w, head_b;  // pool_w [H], head_w [O, H]
   float pool_b = 0.0f;
-  kernels::AlignedFloats positions;  // [max steps, H] sinusoids
-  WhisperWeights whisper;            // the whisper family's (the fields above stay empty)
+  kernels::AlignedFloats positions;             // [max steps, H] sinusoids
+  WhisperWeights whisper;                       // the whisper family's (the fields above stay empty)
+  std::vector<std::unique_ptr<Model>> members;  // the ensemble family's (config().member_weights)
 
  private:
   Model() = default;
@@ -129,6 +130,9 @@ struct Workspace {
   kernels::AlignedFloats stem1;    // [T, W] mapped powers, then [2T + 2, H] conv1 output
   kernels::AlignedFloats heads_z;  // [T, P]
   kernels::AlignedFloats heads_s;  // [T, O] pooling scores, then weights
+  // The ensemble family: one workspace per member, and one member's logits.
+  std::vector<Workspace> members;
+  std::vector<float> member_logits;
 };
 
 // mel [n_frames, M] -> logits [O]. INVALID_ARGUMENT (message in *error) when no
@@ -139,7 +143,8 @@ struct Workspace {
 
 // The stages, for the stream (which caches the subsampling of old frames):
 // normalize_frame: one frame -> (x - mean) / std, or zeros for padding; returns valid.
-// (The whisper family normalizes inside its bridge: the frame is copied as it is.)
+// (The whisper family normalizes inside its bridge, an ensemble inside each member:
+// the frame is copied as it is.)
 float normalize_frame(const Model& model, const float* frame, float* out);
 // A frame of m values that are all exactly 0: padding, not sound.
 bool frame_is_padding(const float* frame, int m);

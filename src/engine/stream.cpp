@@ -25,8 +25,9 @@ Stream::Stream(const Model& model, const StreamConfig& config)
     : model_(model),
       config_(config),
       m_(model.config().n_mels),
-      // The whisper family caches no subsampling: its windows run whole (stream.h).
-      h_(model.config().family == ArchFamily::whisper ? 0 : model.config().n_hidden) {
+      // The whisper and ensemble families cache no subsampling: their windows run whole
+      // (stream.h).
+      h_(model.config().family == ArchFamily::conformer ? model.config().n_hidden : 0) {
   frame_.resize(m_);
   im2col_.resize(3 * static_cast<size_t>(std::max(m_, h_)));
   row1_.resize(3 * static_cast<size_t>(h_));

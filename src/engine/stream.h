@@ -18,6 +18,7 @@
 //
 // The whisper family caches nothing past the frontend: its stem has no padding mask and
 // its bridge interpolates to the window's edges, so each window runs whole (forward()).
+// So does an ensemble (arch.h): each member reads the whole window.
 //
 // Work happens in next() (the caller decides when); accept() only runs the frontend.
 // History is bounded: at most max_pending results wait; older ones are skipped and
@@ -104,7 +105,7 @@ class Stream {
 
   const Model& model_;
   StreamConfig config_;
-  int m_, h_;  // h_ = 0: the whisper family (no subsampling caches)
+  int m_, h_;  // h_ = 0: the whisper and ensemble families (no subsampling caches)
   MelStream frontend_;
   // Per-frame storage for absolute frames [base_, base_ + rows): normalized mel,
   // validity, conv1 output centred on the frame, conv2 output centred on the frame.

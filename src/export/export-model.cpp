@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -214,13 +215,14 @@ void validate(const ExportModel& m) {
       if (!known) fail(INHERENT_STATUS_INVALID_MODEL, "tensor '" + name + "' is not in the arch table");
     }
   }
-  if (m.config.family == ArchFamily::conformer) {
-    for (float s : m.at("mel_norm.std").data) {
-      if (!(s > 0)) fail(INHERENT_STATUS_INVALID_MODEL, "mel_norm.std has a value <= 0");
-    }
-  } else {
-    for (float v : m.at("bridge.matrix").data) {
-      if (v < 0) fail(INHERENT_STATUS_INVALID_MODEL, "bridge.matrix has a negative value (it maps powers)");
+  for (const auto& [name, t] : m.tensors) {  // an ensemble holds its members' under a prefix
+    const auto ends = [&name = name](const std::string& s) {
+      return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
+    };
+    for (float v : t.data) {
+      if (ends("mel_norm.std") && !(v > 0)) fail(INHERENT_STATUS_INVALID_MODEL, name + " has a value <= 0");
+      if (ends("bridge.matrix") && v < 0)
+        fail(INHERENT_STATUS_INVALID_MODEL, name + " has a negative value (it maps powers)");
     }
   }
   if (m.thresholds.values.size() != static_cast<size_t>(INHERENT_N_HEADS)) {
@@ -319,6 +321,39 @@ ExportModel load_weights_bytes(const std::string& bytes, const std::string& sour
 ExportModel load_weights(const std::string& path, const std::string& config) {
   const std::string file = checkpoint_weights_file(path);
   return load_weights_bytes(read_file(file), file, config);
+}
+
+ExportModel ensemble_of(const std::vector<EnsembleMember>& members) {
+  if (members.empty() || members.size() > static_cast<size_t>(kMaxEnsembleMembers))
+    fail(INHERENT_STATUS_INVALID_ARGUMENT, "an ensemble has 1 to " + std::to_string(kMaxEnsembleMembers) +
+                                               " members, got " + std::to_string(members.size()));
+  ExportModel e;
+  e.config = ModelConfig{};
+  e.config.family = ArchFamily::ensemble;
+  e.config_name = "ensemble";
+  nlohmann::json attributions = nlohmann::json::array();
+  std::vector<std::string> sources;
+  for (size_t i = 0; i < members.size(); ++i) {
+    ExportModel m = load_weights(members[i].path, "");
+    if (m.config.family == ArchFamily::ensemble)
+      fail(INHERENT_STATUS_INVALID_ARGUMENT, members[i].path + ": is an ensemble; members are single models");
+    e.config.members.push_back(m.config);
+    e.config.member_weights.push_back(members[i].weight);
+    for (auto& [name, t] : m.tensors) e.tensors[ensemble_prefix(i) + name] = std::move(t);
+    for (const nlohmann::json& a : nlohmann::json::parse(m.provenance.data_attributions)) {
+      if (std::find(attributions.begin(), attributions.end(), a) == attributions.end())
+        attributions.push_back(a);
+    }
+    sources.push_back(m.provenance.source + " (" + m.config_name + " " + m.provenance.model_version +
+                      ", weight " + arch_weight_text(members[i].weight) + ")");
+  }
+  e.config.n_mels = e.config.members[0].n_mels;
+  e.config.n_outputs = e.config.members[0].n_outputs;
+  e.provenance.data_attributions = json_text(attributions);
+  e.provenance.source.clear();
+  for (const std::string& s : sources) e.provenance.source += (e.provenance.source.empty() ? "" : " + ") + s;
+  validate(e);
+  return e;
 }
 
 std::string encode_weights(const ExportModel& m) {

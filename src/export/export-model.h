@@ -72,6 +72,16 @@ Thresholds seed_thresholds();
 // config file). Sets *name to the preset name, or "custom" when a field was overridden.
 ModelConfig resolve_config(const std::string& name_or_yaml, std::string* name);
 
+// An ensemble (arch.h, family "ensemble") of model packages or weights files: each
+// member's logits count `weight` times. Its tensors are the members' under
+// "members.<i>."; its data attributions the union of theirs. Thresholds stay the seed's
+// until calibrated on the ensemble's own scores.
+struct EnsembleMember {
+  std::string path;  // a package folder, a checkpoint folder or a weights file
+  float weight = 1.0f;
+};
+ExportModel ensemble_of(const std::vector<EnsembleMember>& members);
+
 // Checks that m.tensors is exactly the arch table of m.config: every name present
 // with its shape, no extra names, all values finite, mel_norm.std > 0, n_hidden even
 // (the sinusoid fills sin/cos pairs), and thresholds calibrated with the scoring the

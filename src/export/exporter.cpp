@@ -432,6 +432,16 @@ std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r
       if (!contains(backends, x)) backends.push_back(x);
     }
   }
+  if (m.config.family == ArchFamily::ensemble) {
+    for (const std::string& b : backends) {
+      if (b != "native")
+        throw Exception(
+            INHERENT_STATUS_UNSUPPORTED,
+            "backend '" + b +
+                "' does not take an ensemble yet: export each member to it and add "
+                "their logits with the weights of config.members (the native package runs it whole)");
+    }
+  }
   std::vector<WrittenFile> written;
   for (const std::string& b : backends) {
     if (b == "onnx") export_onnx_backend(m, r, &written);

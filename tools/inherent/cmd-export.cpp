@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `inherent export`: weights or a checkpoint -> DIR/<backend>/ artifacts + metadata.
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "commands.h"
@@ -8,11 +10,34 @@
 #include "export/exporter.h"
 
 namespace inherent::cli {
+namespace {
+
+// "PKG:0.5" -> {PKG, 0.5}; a bare PKG gets 1 / (number of members).
+std::vector<exporter::EnsembleMember> ensemble_members(const std::vector<std::string>& specs) {
+  std::vector<exporter::EnsembleMember> out;
+  for (const std::string& spec : specs) {
+    exporter::EnsembleMember m{spec, 1.0f / static_cast<float>(specs.size())};
+    const size_t colon = spec.rfind(':');
+    if (colon != std::string::npos) {
+      const std::string w = spec.substr(colon + 1);
+      char* end = nullptr;
+      const float v = std::strtof(w.c_str(), &end);
+      if (w.empty() || end != w.c_str() + w.size() || !std::isfinite(v) || v == 0.0f)
+        throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                        "--ensemble " + spec + ": the weight after ':' must be a finite, non-zero number");
+      m = {spec.substr(0, colon), v};
+    }
+    out.push_back(m);
+  }
+  return out;
+}
+
+}  // namespace
 
 void add_export(CLI::App& app) {
   struct Opts {
     std::string checkpoint, weights, config, output_dir, thresholds, model_version, attributions;
-    std::vector<std::string> backends{"all"};
+    std::vector<std::string> backends{"all"}, ensemble;
     exporter::ExportRequest request;
     bool quiet = false, trim_to_speech = false;
   };
@@ -30,6 +55,10 @@ void add_export(CLI::App& app) {
                      "Trainer checkpoint (folder with model.safetensors, or the file)");
   source->add_option("--weights", o->weights,
                      "Weights .safetensors named per the arch table (src/engine/arch.h)");
+  source->add_option("--ensemble", o->ensemble,
+                     "PKG[:WEIGHT] (repeatable): an ensemble of these native packages or weights files, "
+                     "each member's logits counted WEIGHT times (default: equal weights summing to 1); "
+                     "native backend only (docs/model-format.md, \"Ensembles\")");
   source->require_option(1);
   cmd->add_option("--config", o->config,
                   "Model config: tiny, small, base, or a YAML file with a `model:` section "
@@ -71,7 +100,9 @@ void add_export(CLI::App& app) {
   cmd->add_flag("-q,--quiet", o->quiet, "Print nothing on success");
   cmd->callback([o] {
     exporter::ExportModel m =
-        exporter::load_weights(o->checkpoint.empty() ? o->weights : o->checkpoint, o->config);
+        o->ensemble.empty()
+            ? exporter::load_weights(o->checkpoint.empty() ? o->weights : o->checkpoint, o->config)
+            : exporter::ensemble_of(ensemble_members(o->ensemble));
     if (!o->thresholds.empty()) m.thresholds = exporter::load_thresholds(o->thresholds);
     if (!o->model_version.empty()) m.provenance.model_version = o->model_version;
     m.trim_to_speech = o->trim_to_speech;
