@@ -120,6 +120,72 @@ def forward(g: dict, c: dict, mel: np.ndarray, q_of) -> np.ndarray:
     return ref._sigmoid((e / e.sum()) @ x @ g["head.weight"].T + g["head.bias"])
 
 
+def _gelu(x):
+    from scipy.special import erf
+    return 0.5 * x * (1 + erf(x / np.sqrt(2)))
+
+
+WHISPER_FOLDED = {"attn.qkv": "attn.norm", "ffn.up": "ffn.norm"}
+
+
+def forward_whisper(g: dict, c: dict, mel: np.ndarray, q_of) -> np.ndarray:
+    """The whisper family's scores [13] (src/engine/arch.h), rounding the blocks' four
+    Linears as forward() rounds the Conformer's (kinds qkv, out, up, down)."""
+    x = np.asarray(mel, dtype=np.float64)
+    nz = np.flatnonzero(np.any(x != 0, axis=-1))
+    x = x[nz[0]:nz[-1] + 1]
+    t = x.shape[0]
+    p = np.maximum(np.exp(x) - 1e-8, 0) @ g["bridge.matrix"].T
+    lg = np.log10(np.maximum(p, 1e-10))
+    pos = np.clip((160 * np.arange(2 * t) - 199.5) / 320, 0, t - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, t - 1)
+    f = (pos - lo)[:, None]
+    u = (np.maximum(lg[lo] * (1 - f) + lg[hi] * f, g["bridge.floor"][0]) + 4) / 4
+    y = _gelu(ref._conv1d(u.T, g["stem.conv1.weight"], g["stem.conv1.bias"], 1, 1))
+    y = _gelu(ref._conv1d(y, g["stem.conv2.weight"], g["stem.conv2.bias"], 2, 1))
+    x = y.T + g["positions"][: y.shape[1]]
+    h, nh = c["n_hidden"], c["n_heads"]
+    d, n = h // nh, x.shape[0]
+
+    def linear(z, pre, module, kind):
+        w, b = g[f"{pre}.{module}.weight"], g[f"{pre}.{module}.bias"]
+        if module in WHISPER_FOLDED:
+            nm = f"{pre}.{WHISPER_FOLDED[module]}"
+            mu = z.mean(-1, keepdims=True)
+            z = (z - mu) / np.sqrt(((z - mu) ** 2).mean(-1, keepdims=True) + ref.LAYER_NORM_EPS)
+            w, b = w * g[nm + ".weight"][None, :], b + w @ g[nm + ".bias"]
+        q = q_of(kind)
+        return (q(z) if q else z) @ int8_rows(w).T + b
+
+    for i in range(c["n_blocks"]):
+        pre = f"blocks.{i}"
+        qkv = linear(x, pre, "attn.qkv", "qkv")
+        qh, kh, vh = (qkv[:, j * h:(j + 1) * h].reshape(n, nh, d).transpose(1, 0, 2) for j in range(3))
+        s = qh @ kh.transpose(0, 2, 1) / np.sqrt(d)
+        s = np.exp(s - s.max(-1, keepdims=True))
+        att = ((s / s.sum(-1, keepdims=True)) @ vh).transpose(1, 0, 2).reshape(n, h)
+        x = x + linear(att, pre, "attn.out", "out")
+        x = x + linear(_gelu(linear(x, pre, "ffn.up", "up")), pre, "ffn.down", "down")
+    x = ref._layer_norm(x, g["final_norm.weight"], g["final_norm.bias"])
+    z = _gelu(ref._layer_norm(x, g["heads.norm.weight"], g["heads.norm.bias"]) @ g["heads.proj.weight"].T
+              + g["heads.proj.bias"])
+    s = z @ g["heads.score.weight"].T + g["heads.score.bias"]
+    e = np.exp(s - s.max(0, keepdims=True))
+    w = e / e.sum(0, keepdims=True)
+    logits = np.einsum("to,tp,op->o", w, z, g["heads.weight"]) + g["heads.bias"]
+    return ref._sigmoid(logits)
+
+
+def gate_auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Rank AUC of the gate (ties counted half)."""
+    pos, neg = scores[labels == 1], scores[labels == 0]
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    return float(((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum())
+                 / (len(pos) * len(neg)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("package", type=Path)
@@ -135,10 +201,17 @@ def main() -> None:
         rows = [r for r in csv.DictReader(f) if r["split"] == "test"][: args.clips]
     fe = inherent.AudioFrontend()
     mels = [fe.wav_to_mel(args.labels.parent / r["audio_path"]) for r in rows]
-    exact = np.array([forward(g, c, m, lambda kind: None) for m in mels])
-    print(f"{args.package}, {len(mels)} test clips; |score - unrounded score| over all heads\n")
-    print("| scheme | max | worst head mean | mean | passes the int8 gate |")
-    print("|---|---|---|---|---|")
+    if c.get("family") == "whisper":  # the engine scores its speech span (metadata "scoring")
+        forward_fn = forward_whisper
+        mels = [m[slice(*inherent.mel_speech_span(m))] for m in mels]
+    else:
+        forward_fn = forward
+    exact = np.array([forward_fn(g, c, m, lambda kind: None) for m in mels])
+    gate = np.array([int(r["isInteresting"]) for r in rows])
+    print(f"{args.package}, {len(mels)} test clips; |score - unrounded score| over all heads; "
+          f"gate AUC unrounded {gate_auc(exact[:, 0], gate):.4f}\n")
+    print("| scheme | max | worst head mean | mean | passes the int8 gate | gate AUC |")
+    print("|---|---|---|---|---|---|")
     for scheme in args.schemes:
         if scheme.startswith("8bit-on="):
             eight, q13, q8 = set(scheme[8:].split("+")), rounder("row-sym13"), rounder("row-sym8")
@@ -146,9 +219,11 @@ def main() -> None:
         else:
             q = rounder(scheme)
             q_of = lambda kind, q=q: q  # noqa: E731
-        d = np.abs(np.array([forward(g, c, m, q_of) for m in mels]) - exact)
+        got = np.array([forward_fn(g, c, m, q_of) for m in mels])
+        d = np.abs(got - exact)
         ok = d.max() <= 5e-3 and d.mean(0).max() <= 5e-4
-        print(f"| {scheme} | {d.max():.2e} | {d.mean(0).max():.2e} | {d.mean():.2e} | {'yes' if ok else 'no'} |",
+        print(f"| {scheme} | {d.max():.2e} | {d.mean(0).max():.2e} | {d.mean():.2e} | {'yes' if ok else 'no'} | "
+              f"{gate_auc(got[:, 0], gate):.4f} |",
               flush=True)
 
 
