@@ -118,3 +118,41 @@ def test_whisper_family_onnx_matches_its_float64_reference():
                            ("onnx fixed-3000", run(fixed, pad_to(mel))[0]), ("engine", engine.score_mel(mel))]:
             assert np.abs(got - want[i]).max() <= FP32_MAX, (label, n)
     assert want.std() > 0.1
+
+
+def test_ensemble_onnx_is_the_weighted_sum_of_its_members_float64_references():
+    """An ensemble (`inherent export --ensemble`) of the whisper family's test model and a
+    random tiny Conformer, weights 0.25 / 0.75: ONNX Runtime and the native engine give
+    sigmoid(0.25 whisper logits + 0.75 conformer logits), each member's logits from its
+    own float64 reference (package.py's torch model, reference_model.py); padding at
+    either end and the fixed-3000 variant change nothing."""
+    import json
+    import subprocess
+
+    import inherent
+    from export_helpers import REPO, _TMP, cli, weights_file
+
+    data = REPO / "tests" / "data" / "whisper-family"
+    out = _TMP / "ensemble"
+    subprocess.run([str(cli()), "export", "--ensemble", f"{data / 'weights.safetensors'}:0.25",
+                    "--ensemble", f"{weights_file('tiny')}:0.75", "--output-dir", str(out),
+                    "--backend", "onnx", "--backend", "native", "-q"], check=True)
+    assert metadata(out / "onnx")["config"]["family"] == "ensemble"
+    lengths = json.loads((data / "lengths.json").read_text())
+    whisper_logits = np.load(data / "expected.npy").astype(np.float64)
+    dyn, fixed = session(out / "onnx" / "model.onnx"), session(out / "onnx" / "model-3000.onnx")
+    engine = inherent.Engine(str(out / "native"), min_voiced_ms=0, trim_to_speech=False)
+    for i, n in enumerate(lengths):
+        mel = np.load(data / f"mel-{n}.npy")
+        conformer_logits = ref.forward_one(weights("tiny"), ref.CONFIGS["tiny"], mel)
+        want = 1 / (1 + np.exp(-(0.25 * whisper_logits[i] + 0.75 * conformer_logits)))
+        trailing = np.concatenate([mel, np.zeros((3, 128), np.float32)])
+        for label, got in [("onnx", run(dyn, mel)[0]), ("onnx with trailing padding", run(dyn, trailing)[0]),
+                           ("onnx fixed-3000", run(fixed, pad_to(mel))[0]), ("engine", engine.score_mel(mel))]:
+            assert np.abs(got - want).max() <= FP32_MAX, (label, n)
+        # Leading padding moves a Conformer's subsampling grid (its own contract), in
+        # both runtimes alike (a clip of a few frames then has no valid Conformer step).
+        if n >= 7:
+            framed = np.concatenate([np.zeros((2, 128), np.float32), trailing])
+            assert np.abs(run(dyn, framed)[0] - engine.score_mel(framed)).max() <= FP32_MAX, n
+        assert np.abs(conformer_logits - whisper_logits[i]).max() > 0.1  # two models, not one twice

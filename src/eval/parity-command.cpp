@@ -86,20 +86,23 @@ std::vector<std::vector<float>> clip_mels(const ParityOptions& o, const Artifact
   return mels;
 }
 
-// The whisper family has no trainer model: its reference is its float32 native package,
-// given as --checkpoint (itself tested against the float64 torch model,
-// tests/test-whisper-family.cpp).
-bool is_whisper_package(const std::string& path) {
+// The whisper and ensemble families have no trainer model: their reference is their
+// float32 native package, given as --checkpoint (itself tested against the float64
+// torch model, tests/test-whisper-family.cpp, and the members' sum,
+// tests/test-ensemble.cpp).
+bool is_reference_package(const std::string& path) {
   const std::string sidecar = path + "/" + kPackageMetadataFile;
   if (!std::filesystem::is_regular_file(sidecar)) return false;
   const ojson j = ojson::parse(read_file(sidecar), nullptr, false);
-  return j.is_object() && j.contains("config") && j["config"].value("family", "") == "whisper";
+  if (!j.is_object() || !j.contains("config") || !j["config"].is_object()) return false;
+  const std::string family = j["config"].value("family", "");
+  return family == "whisper" || family == "ensemble";
 }
 
 // The reference scores of every clip, zero-padded to pad_to frames first when > 0.
 std::vector<float> reference_scores(const ParityOptions& o, const std::vector<std::vector<float>>& mels,
                                     size_t pad_to, std::string* file) {
-  if (!is_whisper_package(o.checkpoint))
+  if (!is_reference_package(o.checkpoint))
     return checkpoint_scores(o.checkpoint, mels, pad_to, o.threads, o.quiet, file);
   const Artifact reference = describe_artifact(o.checkpoint);
   if (reference.precision != "float32") bad(o.checkpoint + ": a reference package must be float32");
@@ -171,7 +174,7 @@ void print_table(const ParityOptions& o, const Artifact& a, const Comparison& c)
     std::printf("parity: %s (%s, %s, %s frames) in %s\n", a.file.c_str(), a.backend.c_str(),
                 a.precision.c_str(), a.frames.c_str(), runtime_name.c_str());
     std::printf("  vs checkpoint %s (%s) on %zu clips (%s, %zu in the split)\n", checkpoint_file.c_str(),
-                is_whisper_package(o.checkpoint) ? "native engine, float32" : "LibTorch", c.clips,
+                is_reference_package(o.checkpoint) ? "native engine, float32" : "LibTorch", c.clips,
                 o.split.c_str(), in_split);
     const std::string pad_note = a.pad > 0 ? " (checkpoint alone vs zero-padded to " + a.frames + ")"
                                            : " (dynamic artifact: no padding)";

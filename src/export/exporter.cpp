@@ -434,12 +434,11 @@ std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r
   }
   if (m.config.family == ArchFamily::ensemble) {
     for (const std::string& b : backends) {
-      if (b != "native")
-        throw Exception(
-            INHERENT_STATUS_UNSUPPORTED,
-            "backend '" + b +
-                "' does not take an ensemble yet: export each member to it and add "
-                "their logits with the weights of config.members (the native package runs it whole)");
+      if (b != "native" && b != "onnx")
+        throw Exception(INHERENT_STATUS_UNSUPPORTED,
+                        "backend '" + b +
+                            "' does not take an ensemble yet: export each member to it and add their logits "
+                            "with the weights of config.members (the native and ONNX exports run it whole)");
     }
   }
   std::vector<WrittenFile> written;

@@ -127,12 +127,16 @@ class GraphWriter {
 // once), Linear, LayerNorm and multi-head attention.
 class ModuleWriter {
  public:
-  ModuleWriter(const ExportModel& m, GraphWriter& w) : m_(m), w_(w), h_(m.config.n_hidden) {}
+  // One model of m: m itself, or (prefix "members.<i>.", its config) a member of an
+  // ensemble; its initializers keep their prefixed names, so members never collide.
+  ModuleWriter(const ExportModel& m, GraphWriter& w, const ModelConfig& config, std::string prefix = "")
+      : m_(m), w_(w), config_(config), h_(config.n_hidden), prefix_(std::move(prefix)) {}
 
  protected:
   static constexpr float kMaskedLogit = -1e9f;  // as the trainer: finite, exp underflows to 0
 
-  std::string param(const std::string& name) {
+  std::string param(const std::string& arch_name) {
+    const std::string name = prefix_ + arch_name;
     if (!done_.count(name)) {
       const Tensor& t = m_.at(name);
       w_.f32(name, t.shape, t.data.data());
@@ -143,7 +147,7 @@ class ModuleWriter {
 
   // A Linear weight [out, in] stored transposed [in, out] for MatMul.
   std::string weight_t(const std::string& module, const std::string& tensor = "") {
-    const std::string source = tensor.empty() ? module + ".weight" : tensor;
+    const std::string source = prefix_ + (tensor.empty() ? module + ".weight" : tensor);
     const std::string name = source + "_t";
     if (!done_.count(name)) {
       const Tensor& t = m_.at(source);
@@ -171,7 +175,7 @@ class ModuleWriter {
   // out(MHSA(qkv(LN x))) of x [B, T, H]; keys masked where key_mask [B, 1, 1, T] is
   // false (none when empty).
   std::string attention(const std::string& p, const std::string& x, const std::string& key_mask) {
-    const int64_t n = m_.config.n_heads, d = h_ / n;
+    const int64_t n = config_.n_heads, d = h_ / n;
     const std::string qkv = linear(p + ".qkv", layer_norm(p + ".norm", x));  // [B, T, 3H]
     const std::vector<std::string> parts =
         w_.ops("Split", {qkv, w_.ints({h_, h_, h_})}, {p + ".q", p + ".k", p + ".v"}, {{"axis", int64_t{2}}});
@@ -196,9 +200,11 @@ class ModuleWriter {
 
   const ExportModel& m_;
   GraphWriter& w_;
+  const ModelConfig& config_;
   const int64_t h_;
 
  private:
+  const std::string prefix_;
   std::set<std::string> done_;
 };
 
@@ -208,7 +214,7 @@ class ConformerWriter : ModuleWriter {
   using ModuleWriter::ModuleWriter;
 
   std::string build(const std::string& mel) {
-    const ModelConfig& c = m_.config;
+    const ModelConfig& c = config_;
     // valid[b, t] = any(mel[b, t, :] != 0)
     const std::string peak =
         w_.op("ReduceMax", {w_.op("Abs", {mel}, "mask.abs")}, "mask.peak",
@@ -303,7 +309,7 @@ class ConformerWriter : ModuleWriter {
   }
 
   std::string conv_module(const std::string& p, const std::string& x) {
-    const int64_t k = m_.config.conv_kernel;
+    const int64_t k = config_.conv_kernel;
     const std::string u = linear(p + ".pointwise1", layer_norm(p + ".norm1", x));  // [B, T2, 2H]
     const std::vector<std::string> ag =
         w_.ops("Split", {u, w_.ints({h_, h_})}, {p + ".glu_a", p + ".glu_g"}, {{"axis", int64_t{2}}});
@@ -352,7 +358,7 @@ class WhisperWriter : ModuleWriter {
     const std::string pe =
         w_.op("Slice", {param("positions"), w_.ints({0}), steps, w_.ints({0})}, "positions.used");  // [T, H]
     x = w_.op("Add", {x, pe}, "stem.positioned");
-    for (int b = 0; b < m_.config.n_blocks; ++b) {
+    for (int b = 0; b < config_.n_blocks; ++b) {
       const std::string p = "blocks." + std::to_string(b);
       x = w_.op("Add", {x, attention(p + ".attn", x, "")}, p + ".attn.residual");
       const std::string up = linear(p + ".ffn.up", layer_norm(p + ".ffn.norm", x));
@@ -416,7 +422,7 @@ class WhisperWriter : ModuleWriter {
         w_.op("Concat", {blend(kWhisperEvenBlend, "bridge.even"), blend(kWhisperOddBlend, "bridge.odd")},
               "bridge.pairs", {{"axis", int64_t{2}}});  // [1, T, 2, W]
     const std::string grid =
-        w_.op("Reshape", {pairs, w_.ints({1, -1, m_.config.bridge_mels})}, "bridge.grid");  // [1, 2T, W]
+        w_.op("Reshape", {pairs, w_.ints({1, -1, config_.bridge_mels})}, "bridge.grid");  // [1, 2T, W]
     const std::string floored = w_.op("Max", {grid, param("bridge.floor")}, "bridge.clamped");
     return w_.op("Div", {w_.op("Add", {floored, w_.scalar_f32(4.0f)}, "bridge.shifted"), w_.scalar_f32(4.0f)},
                  "bridge.out");
@@ -461,12 +467,32 @@ void add_metadata_prop(onnx::ModelProto* model, const std::string& key, const st
   e->set_value(value);
 }
 
+// The logits [B, O] of m on mel: its family's graph, or an ensemble's members' graphs
+// side by side with their weighted sum.
+std::string model_logits(const ExportModel& m, GraphWriter& w, const std::string& mel) {
+  auto one = [&](const ModelConfig& c, const std::string& prefix) {
+    return c.family == ArchFamily::whisper ? WhisperWriter(m, w, c, prefix).build(mel)
+                                           : ConformerWriter(m, w, c, prefix).build(mel);
+  };
+  if (m.config.family != ArchFamily::ensemble) return one(m.config, "");
+  std::string sum;
+  for (size_t i = 0; i < m.config.members.size(); ++i) {
+    const std::string p = ensemble_prefix(i);
+    const std::string part =
+        w.op("Mul", {one(m.config.members[i], p), w.scalar_f32(m.config.member_weights[i])}, p + "weighted");
+    sum = sum.empty() ? part : w.op("Add", {sum, part}, "ensemble.logits");
+  }
+  return sum;
+}
+
 }  // namespace
 
 OnnxArtifact export_onnx(const ExportModel& m, const OnnxOptions& options) {
   validate(m);
-  // The whisper family reads one clip at a time (no padding mask to batch with).
-  const bool whisper = m.config.family == ArchFamily::whisper;
+  // The whisper family reads one clip at a time (no padding mask to batch with), and so
+  // does an ensemble with a whisper member.
+  bool whisper = m.config.family == ArchFamily::whisper;
+  for (const ModelConfig& c : m.config.members) whisper = whisper || c.family == ArchFamily::whisper;
   const int64_t batch = options.frames > 0 || whisper ? 1 : -1;
   const TensorSpec in = contract_input(batch, options.frames > 0 ? options.frames : -1);
   const TensorSpec out = contract_output(batch);
@@ -495,11 +521,10 @@ OnnxArtifact export_onnx(const ExportModel& m, const OnnxOptions& options) {
     add_metadata_prop(&model, "inherent.model." + key, value);
 
   onnx::GraphProto* g = model.mutable_graph();
-  g->set_name(whisper ? "inherent_whisper" : "inherent_conformer");
+  g->set_name(std::string("inherent_") + arch_family_name(m.config.family));
   set_tensor_type(g->add_input(), in.name, in.shape, in.dims);
   GraphWriter w(g);
-  const std::string logits =
-      whisper ? WhisperWriter(m, w).build(in.name) : ConformerWriter(m, w).build(in.name);
+  const std::string logits = model_logits(m, w, in.name);
   onnx::NodeProto* sigmoid = g->add_node();
   sigmoid->set_op_type("Sigmoid");
   sigmoid->set_name("scores");

@@ -13,10 +13,11 @@ void add_parity(CLI::App& app) {
   auto o = std::make_shared<eval::ParityOptions>();
   CLI::App* cmd =
       app.add_subcommand("parity", "Compare an exported artifact with its checkpoint, per head, with gates");
-  cmd->add_option("--checkpoint", o->checkpoint,
-                  "Trainer checkpoint (folder with model.safetensors, the file, or a training run: best/, "
-                  "else last/); for "
-                  "the whisper family, which has no trainer model, its float32 native package")
+  cmd->add_option(
+         "--checkpoint", o->checkpoint,
+         "Trainer checkpoint (folder with model.safetensors, the file, or a training run: best/, "
+         "else last/); for "
+         "the whisper and ensemble families, which have no trainer model, their float32 native package")
       ->required();
   cmd->add_option("--artifact", o->artifact,
                   "An `inherent export` backend folder (its primary artifact) or one artifact file in it "
