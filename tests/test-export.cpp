@@ -831,7 +831,7 @@ TEST(RunExport, AnEnsembleOfTwoModelsExportsToTheNativePackage) {
   r.backends = {"onnx"};  // both members' graphs side by side (ONNX Runtime: python/tests)
   run_export(m, r);
   EXPECT_EQ(parse_onnx(read_file(dir + "/parts/onnx/model.onnx")).graph().name(), "inherent_ensemble");
-  for (const char* backend : {"litert", "mlx"}) {
+  for (const char* backend : {"litert", "litertlm"}) {
     r.backends = {backend};
     EXPECT_THROW_MESSAGE(run_export(m, r), "does not take an ensemble");
   }

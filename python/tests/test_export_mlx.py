@@ -100,3 +100,32 @@ def test_whisper_family_mlx_matches_its_float64_reference():
     assert module._main([str(folder)]) == 0
     assert module._main([str(folder), "--export-function", "--output", str(out / "f.mlxfn")]) == 1
     assert not (out / "f.mlxfn").exists()
+
+
+def test_ensemble_mlx_is_the_weighted_sum_of_its_members_float64_references():
+    """An ensemble of the whisper family's test model (0.25) and a random tiny Conformer
+    (0.75) in MLX: sigmoid of the weighted sum of the members' float64 reference logits,
+    alone and in a batch padded at the end; no exported function (a member cuts padding)."""
+    import json
+    import subprocess
+
+    import reference_model as ref
+    from export_helpers import REPO, _TMP, cli, weights, weights_file
+
+    data = REPO / "tests" / "data" / "whisper-family"
+    out = _TMP / "ensemble-mlx"
+    subprocess.run([str(cli()), "export", "--ensemble", f"{data / 'weights.safetensors'}:0.25",
+                    "--ensemble", f"{weights_file('tiny')}:0.75", "--output-dir", str(out), "--backend", "mlx", "-q"],
+                   check=True)
+    folder = out / "mlx"
+    assert "padding" in metadata(folder)["exported_function"]
+    model = load_module(folder).load(folder)
+    lengths = json.loads((data / "lengths.json").read_text())
+    whisper_logits = np.load(data / "expected.npy").astype(np.float64)
+    mels = [np.load(data / f"mel-{n}.npy") for n in lengths]
+    want = np.stack([1 / (1 + np.exp(-(0.25 * whisper_logits[i] + 0.75 * ref.forward_one(
+        weights("tiny"), ref.CONFIGS["tiny"], m)))) for i, m in enumerate(mels)])
+    alone = np.stack([np.array(model(m)) for m in mels])
+    assert report("mlx ensemble alone", alone, want)[0] <= FP32_MAX
+    batch = np.array(model(np.stack([pad_to(m, max(lengths)) for m in mels])))
+    assert np.abs(batch - alone).max() <= PADDING_MAX

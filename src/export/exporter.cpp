@@ -229,7 +229,9 @@ void export_mlx_backend(const ExportModel& m, const ExportRequest& r, std::vecto
 
   const std::string python = r.python.empty() ? find_python() : r.python;
   std::string why;
-  if (m.config.family == ArchFamily::whisper) {
+  bool whisper = m.config.family == ArchFamily::whisper;
+  for (const ModelConfig& c : m.config.members) whisper = whisper || c.family == ArchFamily::whisper;
+  if (whisper) {
     why = "the whisper family cuts each clip's padding, which a fixed-shape function cannot";
   } else if (python.empty()) {
     why = "no Python found (set INHERENT_PYTHON)";
@@ -434,11 +436,12 @@ std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r
   }
   if (m.config.family == ArchFamily::ensemble) {
     for (const std::string& b : backends) {
-      if (b != "native" && b != "onnx")
-        throw Exception(INHERENT_STATUS_UNSUPPORTED,
-                        "backend '" + b +
-                            "' does not take an ensemble yet: export each member to it and add their logits "
-                            "with the weights of config.members (the native and ONNX exports run it whole)");
+      if (b != "native" && b != "onnx" && b != "mlx")
+        throw Exception(
+            INHERENT_STATUS_UNSUPPORTED,
+            "backend '" + b +
+                "' does not take an ensemble yet: export each member to it and add their logits "
+                "with the weights of config.members (the native, ONNX and MLX exports run it whole)");
     }
   }
   std::vector<WrittenFile> written;
