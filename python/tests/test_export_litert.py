@@ -314,3 +314,34 @@ def test_whisper_family_litert_matches_its_float64_reference():
         p = subprocess.run([str(cli()), "export", "--weights", str(data / "weights.safetensors"), "--output-dir",
                             str(_TMP / "whisper-family-refused"), *args, "-q"], capture_output=True, text=True)
         assert p.returncode != 0 and message in p.stderr, (args, p.stderr)
+
+
+def test_ensemble_litert_is_the_weighted_sum_of_its_members_float64_references():
+    """An ensemble of the whisper family's test model (0.25) and a random tiny Conformer
+    (0.75) in LiteRT: float32 equals sigmoid of the weighted sum of the members' float64
+    reference logits, alone and zero-padded to 3000 frames; float16 within the parity
+    gates; integer precisions refused (a member cuts padding)."""
+    import json
+
+    import reference_model as ref
+    from export_helpers import weights, weights_file
+
+    data = REPO / "tests" / "data" / "whisper-family"
+    out = _TMP / "ensemble-litert"
+    members = ["--ensemble", f"{data / 'weights.safetensors'}:0.25", "--ensemble", f"{weights_file('tiny')}:0.75"]
+    subprocess.run([str(cli()), "export", *members, "--output-dir", str(out), "--backend", "litert",
+                    "--quantization", "float16", "-q"], check=True)
+    lengths = json.loads((data / "lengths.json").read_text())
+    whisper_logits = np.load(data / "expected.npy").astype(np.float64)
+    mels = [np.load(data / f"mel-{n}.npy") for n in lengths]
+    want = np.stack([1 / (1 + np.exp(-(0.25 * whisper_logits[i] + 0.75 * ref.forward_one(
+        weights("tiny"), ref.CONFIGS["tiny"], m)))) for i, m in enumerate(mels)])
+    f32 = out / "litert" / FILES["float32"]
+    alone = scores(f32, mels, False)
+    assert report("litert ensemble float32 alone", alone, want)[0] <= FP32_MAX
+    assert np.abs(scores(f32, mels, True) - alone).max() <= PADDING_MAX
+    worst, mean = report("litert ensemble float16", scores(out / "litert" / FILES["float16"], mels, False), want)
+    assert worst <= GATE_MAX and mean <= GATE_MEAN
+    p = subprocess.run([str(cli()), "export", *members, "--output-dir", str(_TMP / "ensemble-refused"),
+                        "--backend", "litert", "--quantization", "int8", "-q"], capture_output=True, text=True)
+    assert p.returncode != 0 and "float32 or float16" in p.stderr, p.stderr

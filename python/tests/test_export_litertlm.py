@@ -89,3 +89,20 @@ def test_litertlm_holds_the_whisper_family(tmp_path):
         got.append(it.get_tensor(res["index"])[0].copy())
     d = np.abs(np.stack(got) - want)
     assert d.max() <= 5e-3 and d.mean() <= 5e-4, (d.max(), d.mean())
+
+
+def test_litertlm_holds_an_ensemble(tmp_path):
+    """An ensemble's LiteRT-LM package embeds its float16 LiteRT model (both members'
+    graphs on one input) byte for byte, with the ensemble's config in the sidecar."""
+    from export_helpers import REPO, _TMP, cli, tool_env, weights_file
+
+    data = REPO / "tests" / "data" / "whisper-family"
+    out = _TMP / "ensemble-litertlm"
+    subprocess.run([str(cli()), "export", "--ensemble", f"{data / 'weights.safetensors'}:0.25", "--ensemble",
+                    f"{weights_file('tiny')}:0.75", "--output-dir", str(out), "--backend", "litertlm",
+                    "--backend", "litert", "--quantization", "float16", "-q"], check=True, env=tool_env())
+    meta = metadata(out / "litertlm")
+    assert meta["config"]["family"] == "ensemble" and meta["config"]["members.1.weight"] == 0.75
+    peek(out / "litertlm" / "model.litertlm", tmp_path)
+    tflite = next(tmp_path.glob("Section0_TFLiteModel*.tflite"))
+    assert tflite.read_bytes() == (out / "litert" / "model_fp16.tflite").read_bytes()

@@ -119,6 +119,14 @@ inline bool operator==(const ModelConfig& a, const ModelConfig& b) {
 // same way ("members.<i>.n_hidden", ...) beside "members" (the count) and
 // "members.<i>.weight". Members are never ensembles themselves.
 constexpr int kMaxEnsembleMembers = 8;
+
+// A model with a whisper-family part cuts each clip's padding (no padding mask inside
+// Whisper's blocks): it reads one clip at a time, in shapes set by the clip.
+inline bool arch_cuts_padding(const ModelConfig& c) {
+  bool any = c.family == ArchFamily::whisper;
+  for (const ModelConfig& m : c.members) any = any || m.family == ArchFamily::whisper;
+  return any;
+}
 inline std::string ensemble_prefix(size_t i) { return "members." + std::to_string(i) + "."; }
 
 // Whisper tiny.en's encoder with the backbone model's heads (docs/backbone.md).

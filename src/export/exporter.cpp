@@ -229,9 +229,7 @@ void export_mlx_backend(const ExportModel& m, const ExportRequest& r, std::vecto
 
   const std::string python = r.python.empty() ? find_python() : r.python;
   std::string why;
-  bool whisper = m.config.family == ArchFamily::whisper;
-  for (const ModelConfig& c : m.config.members) whisper = whisper || c.family == ArchFamily::whisper;
-  if (whisper) {
+  if (arch_cuts_padding(m.config)) {
     why = "the whisper family cuts each clip's padding, which a fixed-shape function cannot";
   } else if (python.empty()) {
     why = "no Python found (set INHERENT_PYTHON)";
@@ -432,16 +430,6 @@ std::vector<WrittenFile> run_export(const ExportModel& m, const ExportRequest& r
   for (const std::string& b : r.backends) {
     for (const std::string& x : b == "all" ? all_backends() : std::vector<std::string>{b}) {
       if (!contains(backends, x)) backends.push_back(x);
-    }
-  }
-  if (m.config.family == ArchFamily::ensemble) {
-    for (const std::string& b : backends) {
-      if (b != "native" && b != "onnx" && b != "mlx")
-        throw Exception(
-            INHERENT_STATUS_UNSUPPORTED,
-            "backend '" + b +
-                "' does not take an ensemble yet: export each member to it and add their logits "
-                "with the weights of config.members (the native, ONNX and MLX exports run it whole)");
     }
   }
   std::vector<WrittenFile> written;

@@ -491,9 +491,7 @@ OnnxArtifact export_onnx(const ExportModel& m, const OnnxOptions& options) {
   validate(m);
   // The whisper family reads one clip at a time (no padding mask to batch with), and so
   // does an ensemble with a whisper member.
-  bool whisper = m.config.family == ArchFamily::whisper;
-  for (const ModelConfig& c : m.config.members) whisper = whisper || c.family == ArchFamily::whisper;
-  const int64_t batch = options.frames > 0 || whisper ? 1 : -1;
+  const int64_t batch = options.frames > 0 || arch_cuts_padding(m.config) ? 1 : -1;
   const TensorSpec in = contract_input(batch, options.frames > 0 ? options.frames : -1);
   const TensorSpec out = contract_output(batch);
 

@@ -251,14 +251,18 @@ class Builder {
   }
 
   Graph& g_;
+  // Put before the names of the tensors made from now on (an ensemble's member prefix).
+  void set_name_prefix(std::string prefix) { prefix_ = std::move(prefix); }
 
  private:
   // Unique tensor names: the first use keeps the name, later ones get _1, _2, ...
-  std::string fresh(const std::string& name) {
+  std::string fresh(const std::string& plain) {
+    const std::string name = prefix_ + plain;
     const int n = used_[name]++;
     return n == 0 ? name : name + "_" + std::to_string(n);
   }
 
+  std::string prefix_;
   std::map<std::string, int> used_;
   std::map<uint32_t, int32_t> scalars_;
   std::map<std::string, int32_t> ints_;
@@ -267,7 +271,10 @@ class Builder {
 // A model's modules on the builder; each family's graph derives from it.
 class ModuleGraph {
  public:
-  ModuleGraph(const ExportModel& m, Builder& b) : m_(m), b_(b), h_(m.config.n_hidden) {}
+  ModuleGraph(const ExportModel& m, Builder& b) : ModuleGraph(m, b, m.config) {}
+  // A member of an ensemble: its config, and its tensors under `prefix` in m.
+  ModuleGraph(const ExportModel& m, Builder& b, const ModelConfig& config, std::string prefix = "")
+      : m_(m), b_(b), config_(config), h_(config.n_hidden), prefix_(std::move(prefix)) {}
 
  protected:
   // Linear on rows [row0, row0 + rows) of module.weight / module.bias. `scale`
@@ -279,12 +286,12 @@ class ModuleGraph {
   int32_t linear(const std::string& module, int32_t x, int32_t row0, int32_t rows, double scale = 1.0,
                  const std::string& suffix = "") {
     const std::string norm = folded_norm(module);
-    const exporter::Tensor& w = m_.at(module + ".weight");
-    const exporter::Tensor& b = m_.at(module + ".bias");
+    const exporter::Tensor& w = at(module + ".weight");
+    const exporter::Tensor& b = at(module + ".bias");
     const int32_t in = static_cast<int32_t>(w.shape[1]);
     std::vector<float> ws(static_cast<size_t>(rows) * in), bs(rows);
-    const std::vector<float>* gamma = norm.empty() ? nullptr : &m_.at(norm + ".weight").data;
-    const std::vector<float>* beta = norm.empty() ? nullptr : &m_.at(norm + ".bias").data;
+    const std::vector<float>* gamma = norm.empty() ? nullptr : &at(norm + ".weight").data;
+    const std::vector<float>* beta = norm.empty() ? nullptr : &at(norm + ".bias").data;
     for (int32_t o = 0; o < rows; ++o) {
       const float* wr = &w.data[static_cast<size_t>(row0 + o) * in];
       double bias = b.data[row0 + o];
@@ -299,7 +306,7 @@ class ModuleGraph {
     return b_.fully_connected(x, name + ".weight", ws, rows, in, name + ".bias", bs, name);
   }
   int32_t linear(const std::string& module, int32_t x, double scale = 1.0) {
-    return linear(module, x, 0, static_cast<int32_t>(m_.at(module + ".weight").shape[0]), scale);
+    return linear(module, x, 0, static_cast<int32_t>(at(module + ".weight").shape[0]), scale);
   }
 
   // LayerNorm; with affine = false only (x - mean) / sqrt(var + eps), for a following
@@ -313,15 +320,15 @@ class ModuleGraph {
         b_.unary(TOp::rsqrt, b_.add(var, b_.scalar(kLayerNormEps), module + ".var_eps"), module + ".rstd");
     const int32_t n = b_.mul(d, r, affine ? module + ".normed" : module);
     if (!affine) return n;
-    const int32_t gamma = b_.const_f32(module + ".weight", {h_}, m_.at(module + ".weight").data);
-    const int32_t beta = b_.const_f32(module + ".bias", {h_}, m_.at(module + ".bias").data);
+    const int32_t gamma = b_.const_f32(module + ".weight", {h_}, at(module + ".weight").data);
+    const int32_t beta = b_.const_f32(module + ".bias", {h_}, at(module + ".bias").data);
     return b_.add(b_.mul(n, gamma, module + ".scaled"), beta, module);
   }
 
   // Multi-head self-attention of module p (p.norm folded into p.qkv, 1 / sqrt(D) into
   // q); key_bias [1, 1, 1, T] is added to the logits (the padding mask), or -1 for none.
   int32_t attention(const std::string& p, int32_t x, int32_t key_bias) {
-    const int32_t n = m_.config.n_heads, d = h_ / n;
+    const int32_t n = config_.n_heads, d = h_ / n;
     const double scale = 1.0 / std::sqrt(static_cast<double>(d));
     const int32_t normed = layer_norm(p + ".norm", x, false);
     auto heads = [&](int32_t part, double s, const char* tag) {
@@ -341,7 +348,7 @@ class ModuleGraph {
 
   // Torch's Conv1d weight [O, C, K] of `module` as a CONV_2D filter [O, 1, K, C].
   int32_t conv_filter(const std::string& module) {
-    const exporter::Tensor& w = m_.at(module + ".weight");
+    const exporter::Tensor& w = at(module + ".weight");
     const int32_t o = static_cast<int32_t>(w.shape[0]), c = static_cast<int32_t>(w.shape[1]),
                   k = static_cast<int32_t>(w.shape[2]);
     std::vector<float> ohwi(w.data.size());
@@ -355,9 +362,29 @@ class ModuleGraph {
     return b_.const_f32(module + ".weight", {o, 1, k, c}, ohwi);
   }
 
+  // The tensor `name` of this model (its prefix put before it).
+  const exporter::Tensor& at(const std::string& name) const { return m_.at(prefix_ + name); }
+
   const ExportModel& m_;
   Builder& b_;
+  const ModelConfig& config_;
   const int32_t h_;
+  const std::string prefix_;
 };
+
+// The graph's one input, log-mels [1, frames, mels] (time dynamic in the signature when
+// asked).
+inline int32_t input(Builder& b, int32_t frames, bool dynamic, int32_t mels) {
+  const int32_t x = b.activation("mel_spectrogram", TType::f32, {{1, frames, mels}, {false, dynamic, false}});
+  b.g_.inputs = {x};
+  return x;
+}
+
+// Each family's logits [1, O] of the log-mels `mel` [1, frames, M], for the model of m
+// with `config` whose tensors sit under `prefix` (tflite-graph.cpp, tflite-whisper.cpp).
+int32_t conformer_logits(const ExportModel& m, Builder& b, const ModelConfig& config,
+                         const std::string& prefix, int32_t mel);
+int32_t whisper_logits(const ExportModel& m, Builder& b, const ModelConfig& config, const std::string& prefix,
+                       int32_t mel, int32_t frames);
 
 }  // namespace inherent::exporter::tfl

@@ -20,14 +20,15 @@ std::string tflite_file_name(const std::string& precision) {
 }
 
 TfliteArtifact export_tflite(const ExportModel& m, const TfliteOptions& o) {
-  const bool whisper = m.config.family == ArchFamily::whisper;
-  if (whisper && o.precision != "float32" && o.precision != "float16") {
+  if (arch_cuts_padding(m.config) && o.precision != "float32" && o.precision != "float16") {
     throw Exception(
         INHERENT_STATUS_INVALID_ARGUMENT,
         "TFLite " + o.precision + " does not export the whisper family yet: use float32 or float16");
   }
-  tfl::Graph g = whisper ? tfl::build_whisper(m, o.frames, o.dynamic_frames)
-                         : tfl::build_conformer(m, o.frames, o.dynamic_frames);
+  tfl::Graph g = m.config.family == ArchFamily::whisper ? tfl::build_whisper(m, o.frames, o.dynamic_frames)
+                 : m.config.family == ArchFamily::ensemble
+                     ? tfl::build_ensemble(m, o.frames, o.dynamic_frames)
+                     : tfl::build_conformer(m, o.frames, o.dynamic_frames);
   // Calibration statistics (ranges, channel means) of the float graph, when given.
   auto calibrate = [&] {
     tfl::Ranges ranges;

@@ -20,12 +20,9 @@ class ConformerGraph : ModuleGraph {
  public:
   using ModuleGraph::ModuleGraph;
 
-  void build(int32_t frames, bool dynamic) {
-    Graph& g = b_.g_;
-    const int32_t mels = m_.config.n_mels;
-    const int32_t x0 =
-        b_.activation("mel_spectrogram", TType::f32, {{1, frames, mels}, {false, dynamic, false}});
-    g.inputs = {x0};
+  // logits [1, O] of the log-mels x0 [1, T, M].
+  int32_t logits(int32_t x0) {
+    const int32_t mels = config_.n_mels;
 
     // valid[t] = any(x[t, :] != 0), as 0 / 1 floats at each time resolution.
     const int32_t peak =
@@ -45,11 +42,11 @@ class ConformerGraph : ModuleGraph {
     key_bias_ = b_.reshape(neg_, {1, 1, 1, -1}, "mask.key_bias");  // [1, 1, 1, T2]
 
     // (x - mean) / std on valid frames, 0 on padding.
-    std::vector<float> inv_std(m_.at("mel_norm.std").data.size());
+    std::vector<float> inv_std(at("mel_norm.std").data.size());
     for (size_t i = 0; i < inv_std.size(); ++i)
-      inv_std[i] = static_cast<float>(1.0 / m_.at("mel_norm.std").data[i]);
+      inv_std[i] = static_cast<float>(1.0 / at("mel_norm.std").data[i]);
     int32_t x =
-        b_.sub(x0, b_.const_f32("mel_norm.mean", {mels}, m_.at("mel_norm.mean").data), "mel_norm.centered");
+        b_.sub(x0, b_.const_f32("mel_norm.mean", {mels}, at("mel_norm.mean").data), "mel_norm.centered");
     x = b_.mul(x, b_.const_f32("mel_norm.inv_std", {mels}, inv_std), "mel_norm.scaled");
     x = b_.mul(x, valid, "mel_norm.out");  // [1, T, M]
 
@@ -73,7 +70,7 @@ class ConformerGraph : ModuleGraph {
     pe = b_.op(TOp::slice, {pe, b_.ints({0, 0, 0}), steps}, "positions.pe", TType::f32, b_.shape(x));
     x = b_.add(x, pe, "positions.out");
 
-    for (int i = 0; i < m_.config.n_blocks; ++i) x = block("blocks." + std::to_string(i), x);
+    for (int i = 0; i < config_.n_blocks; ++i) x = block("blocks." + std::to_string(i), x);
     x = layer_norm("final_norm", x);
 
     // Attentive pooling over valid steps.
@@ -83,12 +80,11 @@ class ConformerGraph : ModuleGraph {
     const int32_t w = b_.op(TOp::softmax, {s}, "pool.weights", TType::f32, b_.shape(s));
     const int32_t pooled = b_.batch_matmul(w, x, false, "pool.out");  // [1, 1, H]
 
-    const exporter::Tensor& hw = m_.at("head.weight");
+    const exporter::Tensor& hw = at("head.weight");
     const int32_t logits =
         b_.fully_connected(pooled, "head.weight", hw.data, static_cast<int32_t>(hw.shape[0]), h_, "head.bias",
-                           m_.at("head.bias").data, "head.logits", false);  // [1, O]
-    const int32_t out = b_.unary(TOp::logistic, logits, "intent_output");
-    g.outputs = {out};
+                           at("head.bias").data, "head.logits", false);  // [1, O]
+    return logits;
   }
 
  private:
@@ -98,7 +94,7 @@ class ConformerGraph : ModuleGraph {
 
   int32_t subsample_conv(const std::string& module, int32_t x, int32_t valid) {
     const int32_t filter = conv_filter(module);
-    const int32_t bias = b_.const_f32(module + ".bias", {h_}, m_.at(module + ".bias").data);
+    const int32_t bias = b_.const_f32(module + ".bias", {h_}, at(module + ".bias").data);
     const int32_t half = kSubsampleKernel / 2;
     const int32_t padded = b_.pad(x, {0, 0, 0, 0, half, half, 0, 0}, module + ".pad");
     const int32_t y = b_.conv2d(padded, filter, bias, kSubsampleStride, module);
@@ -112,21 +108,21 @@ class ConformerGraph : ModuleGraph {
   }
 
   int32_t conv_module(const std::string& p, int32_t x) {
-    const int32_t k = m_.config.conv_kernel;
+    const int32_t k = config_.conv_kernel;
     const int32_t normed = layer_norm(p + ".norm1", x, false);
     const int32_t a = linear(p + ".pointwise1", normed, 0, h_, 1.0, ".a");   // [1, T2, H]
     const int32_t g = linear(p + ".pointwise1", normed, h_, h_, 1.0, ".g");  // [1, T2, H]
     int32_t y = b_.mul(a, b_.unary(TOp::logistic, g, p + ".glu_gate"), p + ".glu");
     y = b_.mul(y, valid2_, p + ".masked");
-    y = b_.reshape(y, {1, 1, -1, h_}, p + ".nhwc");              // [1, 1, T2, H]
-    const exporter::Tensor& w = m_.at(p + ".depthwise.weight");  // [H, 1, K]
-    std::vector<float> hwc(w.data.size());                       // [1, 1, K, H]
+    y = b_.reshape(y, {1, 1, -1, h_}, p + ".nhwc");           // [1, 1, T2, H]
+    const exporter::Tensor& w = at(p + ".depthwise.weight");  // [H, 1, K]
+    std::vector<float> hwc(w.data.size());                    // [1, 1, K, H]
     for (int32_t c = 0; c < h_; ++c) {
       for (int32_t ki = 0; ki < k; ++ki)
         hwc[static_cast<size_t>(ki) * h_ + c] = w.data[static_cast<size_t>(c) * k + ki];
     }
     const int32_t filter = b_.const_f32(p + ".depthwise.weight", {1, 1, k, h_}, hwc);
-    const int32_t bias = b_.const_f32(p + ".depthwise.bias", {h_}, m_.at(p + ".depthwise.bias").data);
+    const int32_t bias = b_.const_f32(p + ".depthwise.bias", {h_}, at(p + ".depthwise.bias").data);
     y = b_.depthwise(y, filter, bias, p + ".depthwise");
     y = b_.reshape(y, {1, -1, h_}, p + ".btc");  // [1, T2, H]
     y = silu(layer_norm(p + ".norm2", y), p + ".silu");
@@ -147,7 +143,11 @@ class ConformerGraph : ModuleGraph {
 // Stays float32 in every precision: the feature normalization and the positions
 // (exact inputs of everything after them) and the output layer (13 x H values whose
 // error reaches the scores undiluted; quantizing it doubled the int8 score error).
-bool keeps_float32(const std::string& name) {
+bool keeps_float32(const std::string& full_name) {
+  // An ensemble member's tensors keep their own rules ("members.<i>." put before).
+  std::string name = full_name;
+  if (name.rfind("members.", 0) == 0 && name.find('.', 8) != std::string::npos)
+    name.erase(0, name.find('.', 8) + 1);
   return name.rfind("mel_norm.", 0) == 0 || name.rfind("positions.", 0) == 0 || name.rfind("head.", 0) == 0 ||
          name.rfind("heads.", 0) == 0 || name.rfind("cut.", 0) == 0;
 }
@@ -309,7 +309,43 @@ Graph build_conformer(const ExportModel& m, int32_t frames, bool dynamic_frames)
   g.dynamic_frames = dynamic_frames;
   g.description = "inherent speech gate: log-mels [1, frames, 128] -> 13 sigmoid scores in head order";
   Builder b(g);
-  ConformerGraph(m, b).build(frames, dynamic_frames);
+  const int32_t x0 = input(b, frames, dynamic_frames, m.config.n_mels);
+  g.outputs = {b.unary(TOp::logistic, ConformerGraph(m, b).logits(x0), "intent_output")};
+  return g;
+}
+
+int32_t conformer_logits(const ExportModel& m, Builder& b, const ModelConfig& config,
+                         const std::string& prefix, int32_t mel) {
+  return ConformerGraph(m, b, config, prefix).logits(mel);
+}
+
+Graph build_ensemble(const ExportModel& m, int32_t frames, bool dynamic_frames) {
+  validate(m);
+  if (frames < 1 || frames > 3000) {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    "TFLite export: frames = " + std::to_string(frames) + " must be in [1, 3000]");
+  }
+  Graph g;
+  g.frames = frames;
+  g.dynamic_frames = dynamic_frames;
+  g.data_dependent_shapes = arch_cuts_padding(m.config);
+  g.description =
+      "inherent speech gate, an ensemble: log-mels [1, frames, 128] -> 13 sigmoid scores in head order (the "
+      "weighted sum of its members' logits)";
+  Builder b(g);
+  const int32_t x0 = input(b, frames, dynamic_frames, m.config.n_mels);
+  int32_t sum = -1;
+  for (size_t i = 0; i < m.config.members.size(); ++i) {
+    const ModelConfig& c = m.config.members[i];
+    const std::string p = ensemble_prefix(i);
+    b.set_name_prefix(p);
+    const int32_t logits = c.family == ArchFamily::whisper ? whisper_logits(m, b, c, p, x0, frames)
+                                                           : conformer_logits(m, b, c, p, x0);
+    const int32_t part = b.mul(logits, b.scalar(m.config.member_weights[i]), "weighted");
+    b.set_name_prefix("");
+    sum = sum < 0 ? part : b.add(sum, part, "ensemble.logits");
+  }
+  g.outputs = {b.unary(TOp::logistic, sum, "intent_output")};
   return g;
 }
 

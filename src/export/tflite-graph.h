@@ -162,6 +162,10 @@ Graph build_conformer(const ExportModel& m, int32_t frames = 3000, bool dynamic_
 // either end cut in the graph (so shapes after the cut depend on the input).
 Graph build_whisper(const ExportModel& m, int32_t frames = 3000, bool dynamic_frames = true);
 
+// The float32 graph of an ensemble: its members' graphs on the one input, their logits
+// weighted and summed before the sigmoid.
+Graph build_ensemble(const ExportModel& m, int32_t frames = 3000, bool dynamic_frames = true);
+
 // float16 weights: every float constant of at least min_elements values (except the
 // feature normalization, the position factors, the output layer and the whisper
 // family's heads and padding cut, which stay float32) is stored as FLOAT16 and widened by a DEQUANTIZE op at

@@ -25,22 +25,18 @@ class WhisperGraph : ModuleGraph {
  public:
   using ModuleGraph::ModuleGraph;
 
-  void build(int32_t frames, bool dynamic) {
-    Graph& g = b_.g_;
-    const int32_t x0 = b_.activation("mel_spectrogram", TType::f32,
-                                     {{1, frames, m_.config.n_mels}, {false, dynamic, false}});
-    g.inputs = {x0};
+  // logits [1, O] of the log-mels x0 [1, frames, M].
+  int32_t logits(int32_t x0, int32_t frames) {
     int32_t x = bridge(cut_padding(x0, frames));  // [1, 2T, W]
     x = stem(x);                                  // [1, T, H]
-    for (int i = 0; i < m_.config.n_blocks; ++i) {
+    for (int i = 0; i < config_.n_blocks; ++i) {
       const std::string p = "blocks." + std::to_string(i);
       x = b_.add(x, attention(p + ".attn", x, -1), p + ".attn.residual");
       const int32_t up = linear(p + ".ffn.up", layer_norm(p + ".ffn.norm", x));
       x = b_.add(x, linear(p + ".ffn.down", b_.unary(TOp::gelu, up, p + ".ffn.gelu")), p + ".ffn.residual");
     }
     x = layer_norm("final_norm", x);
-    const int32_t logits = pooled_heads(x);  // [1, O]
-    g.outputs = {b_.unary(TOp::logistic, logits, "intent_output")};
+    return pooled_heads(x);  // [1, O]
   }
 
  private:
@@ -69,7 +65,7 @@ class WhisperGraph : ModuleGraph {
     const int32_t first_i = b_.reshape(b_.cast(first, TType::i32, "cut.first_i32"), {1}, "cut.first_1");
     const int32_t count_i = b_.reshape(b_.cast(count, TType::i32, "cut.count_i32"), {1}, "cut.count_1");
     const int32_t begin = b_.concat({b_.ints({0}), first_i, b_.ints({0})}, 0, "cut.begin");
-    const int32_t sizes = b_.concat({b_.ints({1}), count_i, b_.ints({m_.config.n_mels})}, 0, "cut.size");
+    const int32_t sizes = b_.concat({b_.ints({1}), count_i, b_.ints({config_.n_mels})}, 0, "cut.size");
     Shape out = b_.shape(mel);
     out.dyn[1] = true;
     return b_.op(TOp::slice, {mel, begin, sizes}, "cut.mel", TType::f32, out);
@@ -77,11 +73,11 @@ class WhisperGraph : ModuleGraph {
 
   // [1, T, M] log-mel -> [1, 2T, W] Whisper's scaled log-mel on its 10 ms grid.
   int32_t bridge(int32_t mel) {
-    const int32_t nb = m_.config.bridge_mels, m = m_.config.n_mels;
+    const int32_t nb = config_.bridge_mels, m = config_.n_mels;
     int32_t power = b_.sub(b_.unary(TOp::exp, mel, "bridge.exp"), b_.scalar(kLogFloor), "bridge.power_raw");
     power = b_.binary(TOp::maximum, power, b_.scalar(0.0f), "bridge.power");
     const int32_t mapped =
-        b_.fully_connected(power, "bridge.matrix", m_.at("bridge.matrix").data, nb, m, "bridge.zero_bias",
+        b_.fully_connected(power, "bridge.matrix", at("bridge.matrix").data, nb, m, "bridge.zero_bias",
                            std::vector<float>(nb, 0.0f), "bridge.mapped");
     const int32_t floored = b_.binary(TOp::maximum, mapped, b_.scalar(1e-10f), "bridge.floored");
     const int32_t l =
@@ -110,17 +106,17 @@ class WhisperGraph : ModuleGraph {
         {blend(kWhisperEvenBlend, "bridge.even"), blend(kWhisperOddBlend, "bridge.odd")}, 2, "bridge.pairs");
     const int32_t grid = b_.reshape(pairs, {1, -1, nb}, "bridge.grid");  // [1, 2T, W]
     const int32_t clamped =
-        b_.binary(TOp::maximum, grid, b_.scalar(m_.at("bridge.floor").data.at(0)), "bridge.clamped");
+        b_.binary(TOp::maximum, grid, b_.scalar(at("bridge.floor").data.at(0)), "bridge.clamped");
     return b_.mul(b_.add(clamped, b_.scalar(4.0f), "bridge.shifted"), b_.scalar(0.25f), "bridge.out");
   }
 
   // [1, 2T, W] -> GELU(conv2(GELU(conv1(u)))) + positions: [1, T, H].
   int32_t stem(int32_t u) {
-    int32_t x = b_.reshape(u, {1, 1, -1, m_.config.bridge_mels}, "stem.nhwc");  // [1, 1, 2T, W]
+    int32_t x = b_.reshape(u, {1, 1, -1, config_.bridge_mels}, "stem.nhwc");  // [1, 1, 2T, W]
     x = conv("stem.conv1", x, 1);
     x = conv("stem.conv2", x, 2);
     x = b_.reshape(x, {1, -1, h_}, "stem.out");  // [1, T, H]
-    const exporter::Tensor& table = m_.at("positions");
+    const exporter::Tensor& table = at("positions");
     const int32_t rows = static_cast<int32_t>(table.shape[0]);
     const int32_t pe_table = b_.const_f32("positions.table", {1, rows, h_}, table.data);
     const int32_t steps = b_.op(TOp::shape, {x}, "positions.shape", TType::i32, {{3}, {false}});
@@ -130,7 +126,7 @@ class WhisperGraph : ModuleGraph {
   }
 
   int32_t conv(const std::string& module, int32_t x, int32_t stride) {
-    const int32_t bias = b_.const_f32(module + ".bias", {h_}, m_.at(module + ".bias").data);
+    const int32_t bias = b_.const_f32(module + ".bias", {h_}, at(module + ".bias").data);
     const int32_t padded = b_.pad(x, {0, 0, 0, 0, 1, 1, 0, 0}, module + ".pad");
     return b_.unary(TOp::gelu, b_.conv2d(padded, conv_filter(module), bias, stride, module),
                     module + ".gelu");
@@ -142,7 +138,7 @@ class WhisperGraph : ModuleGraph {
     const int32_t s = b_.transpose(linear("heads.score", z), {0, 2, 1}, "heads.logits");  // [1, O, T]
     const int32_t w = b_.op(TOp::softmax, {s}, "heads.weights", TType::f32, b_.shape(s));
     const int32_t pooled = b_.batch_matmul(w, z, false, "heads.pooled");  // [1, O, P]
-    const exporter::Tensor& hw = m_.at("heads.weight");                   // [O, P]
+    const exporter::Tensor& hw = at("heads.weight");                      // [O, P]
     const int32_t o = static_cast<int32_t>(hw.shape[0]), p = static_cast<int32_t>(hw.shape[1]);
     const int32_t weighted = b_.mul(pooled, b_.const_f32("heads.weight", {o, p}, hw.data), "heads.weighted");
     Shape sum_shape{{1, o}, {false, false}};
@@ -150,7 +146,7 @@ class WhisperGraph : ModuleGraph {
     keep.keep_dims = false;
     const int32_t summed =
         b_.op(TOp::sum, {weighted, b_.ints({2})}, "heads.summed", TType::f32, sum_shape, keep);  // [1, O]
-    return b_.add(summed, b_.const_f32("heads.bias", {o}, m_.at("heads.bias").data), "heads.logits_out");
+    return b_.add(summed, b_.const_f32("heads.bias", {o}, at("heads.bias").data), "heads.logits_out");
   }
 };
 
@@ -170,8 +166,14 @@ Graph build_whisper(const ExportModel& m, int32_t frames, bool dynamic_frames) {
       "inherent speech gate, whisper family: log-mels [1, frames, 128] -> 13 sigmoid scores in head order "
       "(padding at either end cut in the graph)";
   Builder b(g);
-  WhisperGraph(m, b).build(frames, dynamic_frames);
+  const int32_t x0 = input(b, frames, dynamic_frames, m.config.n_mels);
+  g.outputs = {b.unary(TOp::logistic, WhisperGraph(m, b).logits(x0, frames), "intent_output")};
   return g;
+}
+
+int32_t whisper_logits(const ExportModel& m, Builder& b, const ModelConfig& config, const std::string& prefix,
+                       int32_t mel, int32_t frames) {
+  return WhisperGraph(m, b, config, prefix).logits(mel, frames);
 }
 
 }  // namespace inherent::exporter::tfl
