@@ -120,6 +120,16 @@ inline bool operator==(const ModelConfig& a, const ModelConfig& b) {
 // "members.<i>.weight". Members are never ensembles themselves.
 constexpr int kMaxEnsembleMembers = 8;
 
+// The config of an ensemble of these members (its sizes are the first member's).
+inline ModelConfig arch_ensemble_config(std::vector<ModelConfig> members, std::vector<float> weights) {
+  ModelConfig c;
+  c.family = ArchFamily::ensemble;
+  if (!members.empty()) c.n_mels = members[0].n_mels, c.n_outputs = members[0].n_outputs;
+  c.members = std::move(members);
+  c.member_weights = std::move(weights);
+  return c;
+}
+
 // A model with a whisper-family part cuts each clip's padding (no padding mask inside
 // Whisper's blocks): it reads one clip at a time, in shapes set by the clip.
 inline bool arch_cuts_padding(const ModelConfig& c) {

@@ -328,17 +328,17 @@ ExportModel ensemble_of(const std::vector<EnsembleMember>& members) {
     fail(INHERENT_STATUS_INVALID_ARGUMENT, "an ensemble has 1 to " + std::to_string(kMaxEnsembleMembers) +
                                                " members, got " + std::to_string(members.size()));
   ExportModel e;
-  e.config = ModelConfig{};
-  e.config.family = ArchFamily::ensemble;
   e.config_name = "ensemble";
+  std::vector<ModelConfig> configs;
+  std::vector<float> weights;
   nlohmann::json attributions = nlohmann::json::array();
   std::vector<std::string> sources;
   for (size_t i = 0; i < members.size(); ++i) {
     ExportModel m = load_weights(members[i].path, "");
     if (m.config.family == ArchFamily::ensemble)
       fail(INHERENT_STATUS_INVALID_ARGUMENT, members[i].path + ": is an ensemble; members are single models");
-    e.config.members.push_back(m.config);
-    e.config.member_weights.push_back(members[i].weight);
+    configs.push_back(m.config);
+    weights.push_back(members[i].weight);
     for (auto& [name, t] : m.tensors) e.tensors[ensemble_prefix(i) + name] = std::move(t);
     for (const nlohmann::json& a : nlohmann::json::parse(m.provenance.data_attributions)) {
       if (std::find(attributions.begin(), attributions.end(), a) == attributions.end())
@@ -347,8 +347,7 @@ ExportModel ensemble_of(const std::vector<EnsembleMember>& members) {
     sources.push_back(m.provenance.source + " (" + m.config_name + " " + m.provenance.model_version +
                       ", weight " + arch_weight_text(members[i].weight) + ")");
   }
-  e.config.n_mels = e.config.members[0].n_mels;
-  e.config.n_outputs = e.config.members[0].n_outputs;
+  e.config = arch_ensemble_config(std::move(configs), std::move(weights));
   e.provenance.data_attributions = json_text(attributions);
   e.provenance.source.clear();
   for (const std::string& s : sources) e.provenance.source += (e.provenance.source.empty() ? "" : " + ") + s;

@@ -168,6 +168,42 @@ describe('the whisper family', () => {
   });
 });
 
+describe('an ensemble', () => {
+  // The whisper family's test model (0.25) and the tiny random Conformer (0.75) as one
+  // package: the weighted sum of the members' logits, as the native engine computes it.
+  test('scores the weighted sum of its members, as the native engine does', () => {
+    const data = path.join(sourceDir, 'tests/data/whisper-family');
+    const dir = path.join(tmp, 'ensemble');
+    const whisperDir = path.join(tmp, 'ensemble-whisper');
+    run(makePackage, ['--from-weights', path.join(data, 'weights.safetensors'), whisperDir]);
+    run(makePackage, ['--ensemble', dir, `${path.join(data, 'weights.safetensors')}:0.25`,
+      `${path.join(fixture, 'model.safetensors')}:0.75`]);
+    const [model, a, b] = [loadDir(dir), loadDir(whisperDir), loadDir(fixture)];
+    try {
+      assert.equal(model.metadata.config.family, 'ensemble');
+      assert.equal(model.nParams, a.nParams + b.nParams);
+      const logit = (p) => Math.log(p / (1 - p));
+      let compared = 0;
+      for (const n of [50, 151]) {
+        const { data: mel } = readNpy(path.join(data, `mel-${n}.npy`));
+        const scores = model.scoreMel(mel, n);
+        const sa = a.scoreMel(mel, n);
+        const sb = b.scoreMel(mel, n);
+        const want = Array.from(sa, (s, h) => 1 / (1 + Math.exp(-(0.25 * logit(s) + 0.75 * logit(sb[h])))));
+        assert.ok(maxDiff(scores, want) <= 1e-5, `${n} frames vs its members: ${maxDiff(scores, want)}`);
+        const nat = native(dir, 'mel', mel).scores;
+        assert.ok(maxDiff(scores, nat) <= TOLERANCE, `${n} frames vs native: ${maxDiff(scores, nat)}`);
+        compared++;
+      }
+      assert.equal(compared, 2);
+    } finally {
+      model.free();
+      a.free();
+      b.free();
+    }
+  });
+});
+
 describe('wasm engine equals the native engine', () => {
   let worst = 0;
   const wavs = fs.readdirSync(path.join(sourceDir, 'data/examples/audio')).filter((f) => f.endsWith('.wav')).sort();
