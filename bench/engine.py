@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """The native engine against the official runtimes on the same weights, in one run.
 
-For each config (tiny, small, base; whisper-tiny.en, the backbone model's family at
-Whisper tiny.en's size, on request): random weights written as a model package by
+For each config (tiny, small, base; on request whisper-tiny.en, the whisper family at
+Whisper tiny.en's size, and backbone, the shipped backbone model's shape: an even
+ensemble of whisper-tiny.en and small): random weights written as a model package by
 `inherent fixtures`, exported by `inherent export` (the project's exporters) to ONNX,
 LiteRT (float32, and int8 dynamic-range) and MLX, then the same log-mel windows scored
 by every runtime: our engine in float32 and in int8 precision, ONNX Runtime (CPU
@@ -196,7 +197,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cli", required=True, help="inherent CLI built with INHERENT_BUILD_EXPORT=ON")
     ap.add_argument("--configs", nargs="+", default=["tiny", "small", "base"],
-                    choices=["tiny", "small", "base", "whisper-tiny.en"])
+                    choices=["tiny", "small", "base", "whisper-tiny.en", "backbone"])
     ap.add_argument("--seconds", nargs="+", type=float, default=[1.0, 10.0])
     ap.add_argument("--repeats", type=int, default=200)
     ap.add_argument("--runtimes", nargs="+", default=["inherent-int8", "onnxruntime", "litert", "litert-int8", "mlx",
@@ -258,8 +259,8 @@ def main() -> None:
                     row[f"{k}_min"], row[f"{k}_median"] = v[0], v[len(v) // 2]
                     if k != "inherent":
                         row[f"{k}_max_score_diff"] = float(np.max(np.abs(ours - peers[k](batch))))
-                if use_torch and config.startswith("whisper"):
-                    skipped[f"libtorch ({config})"] = ["the trainer builds no whisper-family model"]
+                if use_torch and config in ("whisper-tiny.en", "backbone"):
+                    skipped[f"libtorch ({config})"] = ["the trainer builds no whisper-family or ensemble model"]
                 elif use_torch:
                     t = libtorch_times(bench_torch, pkg / "native" / "model.safetensors", mel, repeats, Path(tmp))
                     row["libtorch_min"], row["libtorch_median"] = t["min_ms"], t["median_ms"]

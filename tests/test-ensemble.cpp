@@ -204,6 +204,19 @@ TEST(Ensemble, ConfigTravelsAsPairsAndJson) {
   EXPECT_NE(error.find("config.members.1.weight"), std::string::npos) << error;
 }
 
+TEST(Ensemble, TheBackboneConfigIsAnEvenPairOfWhisperTinyEnAndSmall) {
+  ModelConfig backbone, whisper, small;
+  ASSERT_TRUE(arch_config_by_name("backbone", &backbone));
+  ASSERT_TRUE(arch_config_by_name("whisper-tiny.en", &whisper));
+  ASSERT_TRUE(arch_config_by_name("small", &small));
+  EXPECT_EQ(backbone.family, ArchFamily::ensemble);
+  EXPECT_TRUE(backbone.members == (std::vector<ModelConfig>{whisper, small}));
+  EXPECT_EQ(backbone.member_weights, (std::vector<float>{0.5f, 0.5f}));
+  EXPECT_EQ(arch_n_params(backbone), arch_n_params(whisper) + arch_n_params(small));
+  EXPECT_TRUE(arch_cuts_padding(backbone));
+  EXPECT_FALSE(arch_cuts_padding(small));
+}
+
 TEST(Ensemble, PackageRulesReachIntoEachMember) {
   const ModelConfig config = pair_config();
   std::vector<PackageTensor> tensors = random_package_tensors(config, 5);

@@ -152,11 +152,16 @@ inline ModelConfig arch_whisper_tiny_en() {
 // parity fixtures, small the shipped default (~1.6M parameters), base the seed's
 // production shape (~9.44M). whisper-tiny.en: the whisper family at Whisper tiny.en's
 // size (made by src/backbone/package.py, not the trainer; random weights of it for
-// benchmarks and fixtures).
+// benchmarks and fixtures). backbone: the shipped backbone model's shape, an even
+// ensemble of whisper-tiny.en and small (scripts/backbone-model.sh).
 inline bool arch_config_by_name(const std::string& name, ModelConfig* out) {
   ModelConfig c;
   if (name == "whisper-tiny.en") {
     c = arch_whisper_tiny_en();
+  } else if (name == "backbone") {
+    ModelConfig small;
+    arch_config_by_name("small", &small);
+    c = arch_ensemble_config({arch_whisper_tiny_en(), small}, {0.5f, 0.5f});
   } else if (name == "tiny") {
     c.n_hidden = 32, c.n_blocks = 1, c.n_heads = 2, c.conv_kernel = 7;
   } else if (name == "small") {
@@ -171,7 +176,7 @@ inline bool arch_config_by_name(const std::string& name, ModelConfig* out) {
 }
 
 inline const char* const* arch_config_names() {
-  static const char* const names[] = {"tiny", "small", "base", "whisper-tiny.en", nullptr};
+  static const char* const names[] = {"tiny", "small", "base", "whisper-tiny.en", "backbone", nullptr};
   return names;
 }
 

@@ -215,9 +215,9 @@ ModelOptions model_options_for_preset(const std::string& name) {
     fail("unknown model config '" + name + "' (named configs: " + names + "; or give a YAML file)");
   }
   if (o.arch.family != ArchFamily::conformer)
-    fail("model config '" + name +
-         "' is the whisper family, which the trainer does not build: src/backbone/package.py makes it "
-         "(docs/backbone.md)");
+    fail("model config '" + name + "' is of the " + arch_family_name(o.arch.family) +
+         " family, which the trainer does not build: src/backbone/package.py and inherent export "
+         "--ensemble make it (docs/backbone.md)");
   o.preset = name;
   return o;
 }

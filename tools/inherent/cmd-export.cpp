@@ -58,7 +58,7 @@ void add_export(CLI::App& app) {
   source->add_option("--ensemble", o->ensemble,
                      "PKG[:WEIGHT] (repeatable): an ensemble of these native packages or weights files, "
                      "each member's logits counted WEIGHT times (default: equal weights summing to 1); "
-                     "native backend only (docs/model-format.md, \"Ensembles\")");
+                     "every backend (docs/model-format.md, \"Ensembles\")");
   source->require_option(1);
   cmd->add_option("--config", o->config,
                   "Model config: tiny, small, base, or a YAML file with a `model:` section "
