@@ -803,6 +803,7 @@ TEST(RunExport, AnEnsembleOfTwoModelsExportsAsOneModel) {
   ASSERT_EQ(m.config.members.size(), 2u);
   EXPECT_EQ(m.config.members[0].family, ArchFamily::whisper);
   EXPECT_EQ(m.config.member_weights, (std::vector<float>{0.25f, 0.75f}));
+  EXPECT_EQ(m.config_name, "ensemble");  // no named config has this shape
   EXPECT_EQ(m.at("members.1.head.weight").data, t.at("head.weight").data);
   EXPECT_NE(m.provenance.data_attributions.find("random test encoder"), std::string::npos);
   EXPECT_NE(m.provenance.data_attributions.find("corpus X"), std::string::npos);

@@ -348,6 +348,10 @@ ExportModel ensemble_of(const std::vector<EnsembleMember>& members) {
                       ", weight " + arch_weight_text(members[i].weight) + ")");
   }
   e.config = arch_ensemble_config(std::move(configs), std::move(weights));
+  for (const char* const* n = arch_config_names(); *n; ++n) {  // "backbone": the shipped pair's shape
+    ModelConfig preset;
+    if (arch_config_by_name(*n, &preset) && preset == e.config) e.config_name = *n;
+  }
   e.provenance.data_attributions = json_text(attributions);
   e.provenance.source.clear();
   for (const std::string& s : sources) e.provenance.source += (e.provenance.source.empty() ? "" : " + ") + s;

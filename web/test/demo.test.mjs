@@ -285,9 +285,14 @@ try {
     const exported = join(outDir, 'whisper-family');
     execFileSync(cli, ['export', '--weights', join(src, 'tests/data/whisper-family/weights.safetensors'), '--backend', 'onnx', '--backend', 'native',
       '--frames', 'dynamic', '-o', exported, '-q']);
+    // An ensemble (the family's test model 0.25 with the shipped small 0.75), picked third.
+    const ensemble = join(outDir, 'ensemble');
+    execFileSync(cli, ['export', '--ensemble', `${join(src, 'tests/data/whisper-family/weights.safetensors')}:0.25`,
+      '--ensemble', `${join(src, 'data/models/small/native')}:0.75`, '--backend', 'onnx', '--backend', 'native',
+      '--frames', 'dynamic', '-o', ensemble, '-q']);
     const site = join(outDir, 'site');
     execFileSync(process.execPath, [join(src, 'web/demo/build.mjs'), '--wasm-dir', dirname(demoDir), '--out', site, '--model', join(demoDir, 'model'),
-      '--also', `whisper-family=${exported}`, '--cli', cli]);
+      '--also', `whisper-family=${exported}`, '--also', `ensemble=${ensemble}`, '--cli', cli]);
     const server2 = await serve(site, 0);
     try {
       const p3 = await context.newPage();
@@ -297,7 +302,7 @@ try {
       assert.equal(await p3.evaluate(() => window.inherentDemo.ready), true, 'picker page not ready');
       const options = await p3.$$eval('#model-pick option', (o) => o.map((x) => [x.value, x.selected, x.textContent]));
       step(`model picker: ${JSON.stringify(options.map((o) => o[2]))}`);
-      assert.deepEqual(options.map((o) => o[0]), ['model/', 'models/whisper-family/']);
+      assert.deepEqual(options.map((o) => o[0]), ['model/', 'models/whisper-family/', 'models/ensemble/']);
       assert.equal(options[0][1], true);
       await Promise.all([p3.waitForNavigation(), p3.selectOption('#model-pick', 'models/whisper-family/')]);
       assert.equal(await p3.evaluate(() => window.inherentDemo.ready), true, 'whisper-family page not ready');
@@ -321,6 +326,26 @@ try {
         assert.ok(dOrt <= TOL && dEng <= TOL, `whisper family, ${n} frames: scores differ from the reference`);
       }
       assert.ok(ran >= 2, 'the wasm engine ran the whisper family on fewer than 2 clips');
+      // The ensemble: ORT Web runs both members' graphs on one input and agrees with the
+      // wasm engine (each tested against the native engine and float64 elsewhere), and it
+      // is not the whisper family's model alone.
+      const alone = {};
+      for (const n of [50, 151]) {
+        const mel = readNpy(join(data, `mel-${n}.npy`));
+        alone[n] = (await p3.evaluate(([d, t]) => window.inherentDemo.scoreMel(Float32Array.from(d), t), [Array.from(mel.data), n])).ort;
+      }
+      await Promise.all([p3.waitForNavigation(), p3.selectOption('#model-pick', 'models/ensemble/')]);
+      assert.equal(await p3.evaluate(() => window.inherentDemo.ready), true, 'ensemble page not ready');
+      assert.equal(await p3.evaluate(() => window.inherentDemo.metadata.config.family), 'ensemble');
+      for (const n of [50, 151]) {
+        const mel = readNpy(join(data, `mel-${n}.npy`));
+        const r = await p3.evaluate(([d, t]) => window.inherentDemo.scoreMel(Float32Array.from(d), t), [Array.from(mel.data), n]);
+        const gated = r.engine.every((v) => v === 0);
+        const d = maxDiff(r.ort, r.engine);
+        step(`ensemble, ${n} frames: max |ORT Web - wasm engine| ${gated ? 'gated' : d.toExponential(2)}, vs the whisper model alone ${maxDiff(r.ort, alone[n]).toExponential(2)}`);
+        assert.ok(gated || d <= TOL, `ensemble, ${n} frames: ORT Web and the wasm engine differ (${d})`);
+        assert.ok(maxDiff(r.ort, alone[n]) > 1e-3, `ensemble, ${n} frames: scores are the whisper model's alone`);
+      }
       await p3.close();
     } finally {
       server2.close();
