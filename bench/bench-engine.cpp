@@ -8,8 +8,9 @@
 //                                                 (2 s window): frontend + model
 //   BM_stream_hop/<config>/auto[/int8]/2threads  the same on two threads (wall time)
 //   BM_load/<config>                              cold start: package bytes -> model
-// Configs: tiny, small, base, and whisper-tiny.en (the whisper family at Whisper
-// tiny.en's size, arch_whisper_tiny_en()).
+// Configs: tiny, small, base, whisper-tiny.en (the whisper family at Whisper
+// tiny.en's size, arch_whisper_tiny_en()) and backbone (the shipped backbone model's
+// shape: an even ensemble of whisper-tiny.en and small).
 // Models are random-weight packages of the named configs (weights do not change the
 // cost). Counters: ms per call; x_realtime for windows.
 //
@@ -146,7 +147,7 @@ void BM_load(benchmark::State& state, std::string config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (const std::string config : {"tiny", "small", "base", "whisper-tiny.en"}) {
+  for (const std::string config : {"tiny", "small", "base", "whisper-tiny.en", "backbone"}) {
     for (const char* kernels : {"auto", "avx512vnni", "avx512", "avx2", "generic"})
       for (bool int8 : {false, true})
         for (double seconds : {1.0, 10.0})

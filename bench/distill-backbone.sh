@@ -9,7 +9,9 @@
 #   c: b plus unlabelled real speech (real-dev's fit half and a third of fsdd: no probe
 #      speaker) with the teacher's scores, and a TTS twin of each transcribed real clip
 #      carrying the real clip's scores (bench/tts-twins.py).
-# The teacher (a model package, scored by the native engine) hears each clip as written;
+# The teacher (a model package, scored by the native engine) hears each clip as written
+# (the shipped backbone model was the Whisper model alone in 0.1.0, which the table in
+# docs/training.md used; since 0.2.0 it is the ensemble of that model and small itself);
 # the student hears it through the augmentation chain. LABELS' train rows should be
 # clips the teacher did not train on. Each package is then judged by `inherent eval` on
 # EVAL_LABELS' test split and by bench/speech-span.py on PROBE_CORPUS, beside small.
