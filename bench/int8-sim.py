@@ -13,7 +13,7 @@ exact, so the table shows what the activations alone cost. Schemes:
   8bit-on=KINDS  13 bits everywhere but 8 bits on the named Linears (up, down, qkv, out,
                  pw1, pw2; '+'-joined)
 
-    .venv/bin/python bench/int8-sim.py data/models/small/native LABELS.csv [--clips 256]
+    .venv/bin/python bench/int8-sim.py PKG LABELS.csv [--clips 256]   (small, or a whisper-family package)
         [--schemes row-sym8 row-sym13 8bit-on=up]
 
 The gate the engine must meet is the int8 export parity gate: max |score diff| <= 5e-3,
@@ -74,6 +74,18 @@ def int8_rows(w):
     return np.round(w / s) * s
 
 
+def rounded_linear(g: dict, z: np.ndarray, p: str, module: str, folded: dict, q) -> np.ndarray:
+    """Linear p.module on z as the engine's int8 computes it: the LayerNorm in front
+    (folded[module], if any) folded into int8 weights, the input rounded by q (None: not)."""
+    w, b = g[f"{p}.{module}.weight"], g[f"{p}.{module}.bias"]
+    if module in folded:
+        n = f"{p}.{folded[module]}"
+        mu = z.mean(-1, keepdims=True)
+        z = (z - mu) / np.sqrt(((z - mu) ** 2).mean(-1, keepdims=True) + ref.LAYER_NORM_EPS)
+        w, b = w * g[n + ".weight"][None, :], b + w @ g[n + ".bias"]
+    return (q(z) if q else z) @ int8_rows(w).T + b
+
+
 def forward(g: dict, c: dict, mel: np.ndarray, q_of) -> np.ndarray:
     """Scores [13]; q_of(kind) gives the rounding of that Linear kind's input (None: none)."""
     x = np.asarray(mel, dtype=np.float64)
@@ -88,14 +100,7 @@ def forward(g: dict, c: dict, mel: np.ndarray, q_of) -> np.ndarray:
     t2 = x.shape[0]
 
     def linear(z, p, module, kind):
-        w, b = g[f"{p}.{module}.weight"], g[f"{p}.{module}.bias"]
-        if module in FOLDED:
-            n = f"{p}.{FOLDED[module]}"
-            mu = z.mean(-1, keepdims=True)
-            z = (z - mu) / np.sqrt(((z - mu) ** 2).mean(-1, keepdims=True) + ref.LAYER_NORM_EPS)
-            w, b = w * g[n + ".weight"][None, :], b + w @ g[n + ".bias"]
-        q = q_of(kind)
-        return (q(z) if q else z) @ int8_rows(w).T + b
+        return rounded_linear(g, z, p, module, FOLDED, q_of(kind))
 
     for i in range(c["n_blocks"]):
         p = f"blocks.{i}"
@@ -149,14 +154,7 @@ def forward_whisper(g: dict, c: dict, mel: np.ndarray, q_of) -> np.ndarray:
     d, n = h // nh, x.shape[0]
 
     def linear(z, pre, module, kind):
-        w, b = g[f"{pre}.{module}.weight"], g[f"{pre}.{module}.bias"]
-        if module in WHISPER_FOLDED:
-            nm = f"{pre}.{WHISPER_FOLDED[module]}"
-            mu = z.mean(-1, keepdims=True)
-            z = (z - mu) / np.sqrt(((z - mu) ** 2).mean(-1, keepdims=True) + ref.LAYER_NORM_EPS)
-            w, b = w * g[nm + ".weight"][None, :], b + w @ g[nm + ".bias"]
-        q = q_of(kind)
-        return (q(z) if q else z) @ int8_rows(w).T + b
+        return rounded_linear(g, z, pre, module, WHISPER_FOLDED, q_of(kind))
 
     for i in range(c["n_blocks"]):
         pre = f"blocks.{i}"
@@ -201,6 +199,8 @@ def main() -> None:
         rows = [r for r in csv.DictReader(f) if r["split"] == "test"][: args.clips]
     fe = inherent.AudioFrontend()
     mels = [fe.wav_to_mel(args.labels.parent / r["audio_path"]) for r in rows]
+    if c.get("family") == "ensemble":
+        sys.exit(f"{args.package}: an ensemble; run this on each member's own package")
     if c.get("family") == "whisper":  # the engine scores its speech span (metadata "scoring")
         forward_fn = forward_whisper
         mels = [m[slice(*inherent.mel_speech_span(m))] for m in mels]

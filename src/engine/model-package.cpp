@@ -241,6 +241,11 @@ class MetadataReader {
     }
     const std::string problem = arch_config_check(cfg);
     if (!problem.empty()) return fail("config", problem);
+    return engine_sizes(cfg, out);
+  }
+
+  // The frontend's mel count and the head table's size, or a failure naming the key.
+  bool engine_sizes(const ModelConfig& cfg, ModelConfig* out) {
     if (cfg.n_mels != kNMels)
       return fail("config.n_mels", "is " + std::to_string(cfg.n_mels) + "; the frontend computes " +
                                        std::to_string(kNMels) + " mel bins");
@@ -330,14 +335,7 @@ class MetadataReader {
     ModelConfig cfg;
     const std::string problem = arch_config_from_pairs(pairs, &cfg);
     if (!problem.empty()) return fail("config", problem);
-    if (cfg.n_mels != kNMels)
-      return fail("config.n_mels", "is " + std::to_string(cfg.n_mels) + "; the frontend computes " +
-                                       std::to_string(kNMels) + " mel bins");
-    if (cfg.n_outputs != INHERENT_N_HEADS)
-      return fail("config.n_outputs", "is " + std::to_string(cfg.n_outputs) + "; every inherent model has " +
-                                          std::to_string(INHERENT_N_HEADS) + " heads");
-    *out = cfg;
-    return true;
+    return engine_sizes(cfg, out);
   }
 
   bool normalization(const json::Value& doc, ArchFamily family) {

@@ -372,6 +372,23 @@ class ModuleGraph {
   const std::string prefix_;
 };
 
+// An empty graph for model m on [1, frames, 128] (frames in [1, 3000]; dynamic marks
+// time dynamic in the signature): m validated, shapes data-dependent where a part of it
+// cuts padding.
+inline Graph new_graph(const ExportModel& m, int32_t frames, bool dynamic, std::string description) {
+  validate(m);
+  if (frames < 1 || frames > INHERENT_MAX_FRAMES) {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                    "TFLite export: frames = " + std::to_string(frames) + " must be in [1, 3000]");
+  }
+  Graph g;
+  g.frames = frames;
+  g.dynamic_frames = dynamic;
+  g.data_dependent_shapes = arch_cuts_padding(m.config);
+  g.description = std::move(description);
+  return g;
+}
+
 // The graph's one input, log-mels [1, frames, mels] (time dynamic in the signature when
 // asked).
 inline int32_t input(Builder& b, int32_t frames, bool dynamic, int32_t mels) {

@@ -299,15 +299,8 @@ int32_t Graph::find(const std::string& name) const {
 }
 
 Graph build_conformer(const ExportModel& m, int32_t frames, bool dynamic_frames) {
-  validate(m);
-  if (frames < 1 || frames > static_cast<int32_t>(kPositionRows) * 4) {
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                    "TFLite export: frames = " + std::to_string(frames) + " must be in [1, 3000]");
-  }
-  Graph g;
-  g.frames = frames;
-  g.dynamic_frames = dynamic_frames;
-  g.description = "inherent speech gate: log-mels [1, frames, 128] -> 13 sigmoid scores in head order";
+  Graph g = new_graph(m, frames, dynamic_frames,
+                      "inherent speech gate: log-mels [1, frames, 128] -> 13 sigmoid scores in head order");
   Builder b(g);
   const int32_t x0 = input(b, frames, dynamic_frames, m.config.n_mels);
   g.outputs = {b.unary(TOp::logistic, ConformerGraph(m, b).logits(x0), "intent_output")};
@@ -320,18 +313,10 @@ int32_t conformer_logits(const ExportModel& m, Builder& b, const ModelConfig& co
 }
 
 Graph build_ensemble(const ExportModel& m, int32_t frames, bool dynamic_frames) {
-  validate(m);
-  if (frames < 1 || frames > 3000) {
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                    "TFLite export: frames = " + std::to_string(frames) + " must be in [1, 3000]");
-  }
-  Graph g;
-  g.frames = frames;
-  g.dynamic_frames = dynamic_frames;
-  g.data_dependent_shapes = arch_cuts_padding(m.config);
-  g.description =
-      "inherent speech gate, an ensemble: log-mels [1, frames, 128] -> 13 sigmoid scores in head order (the "
-      "weighted sum of its members' logits)";
+  Graph g =
+      new_graph(m, frames, dynamic_frames,
+                "inherent speech gate, an ensemble: log-mels [1, frames, 128] -> 13 sigmoid scores in head "
+                "order (the weighted sum of its members' logits)");
   Builder b(g);
   const int32_t x0 = input(b, frames, dynamic_frames, m.config.n_mels);
   int32_t sum = -1;

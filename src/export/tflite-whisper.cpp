@@ -153,18 +153,10 @@ class WhisperGraph : ModuleGraph {
 }  // namespace
 
 Graph build_whisper(const ExportModel& m, int32_t frames, bool dynamic_frames) {
-  validate(m);
-  if (frames < 1 || frames > 3000) {
-    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
-                    "TFLite export: frames = " + std::to_string(frames) + " must be in [1, 3000]");
-  }
-  Graph g;
-  g.frames = frames;
-  g.dynamic_frames = dynamic_frames;
-  g.data_dependent_shapes = true;
-  g.description =
-      "inherent speech gate, whisper family: log-mels [1, frames, 128] -> 13 sigmoid scores in head order "
-      "(padding at either end cut in the graph)";
+  Graph g =
+      new_graph(m, frames, dynamic_frames,
+                "inherent speech gate, whisper family: log-mels [1, frames, 128] -> 13 sigmoid scores in "
+                "head order (padding at either end cut in the graph)");
   Builder b(g);
   const int32_t x0 = input(b, frames, dynamic_frames, m.config.n_mels);
   g.outputs = {b.unary(TOp::logistic, WhisperGraph(m, b).logits(x0, frames), "intent_output")};

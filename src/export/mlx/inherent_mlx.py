@@ -63,11 +63,7 @@ class InherentModel:
     """The Conformer: log-mels [B, T, 128] -> 13 sigmoid scores per clip, in head order."""
 
     def __init__(self, weights: dict[str, mx.array], metadata: dict):
-        self.metadata = metadata
-        self.config = metadata["config"]
-        self.head_order = list(metadata["head_order"])
-        self.threshold_keys = list(metadata["threshold_keys"])
-        self.thresholds = [float(metadata["default_thresholds"][k]) for k in self.threshold_keys]
+        self._read_metadata(metadata)
         c = self.config
         self.h, self.n_heads, self.n_blocks = c["n_hidden"], c["n_heads"], c["n_blocks"]
         w = {k: v.astype(mx.float32) for k, v in weights.items()}
@@ -79,6 +75,14 @@ class InherentModel:
         self.w = w
         self._pe = _positions((MAX_FRAMES + 3) // 4, self.h)
         mx.eval(list(w.values()), self._pe)  # materialize now (lazy loads cannot be exported)
+
+    def _read_metadata(self, metadata: dict) -> None:
+        """Config, head order and the shipped thresholds, as every family keeps them."""
+        self.metadata = metadata
+        self.config = metadata["config"]
+        self.head_order = list(metadata["head_order"])
+        self.threshold_keys = list(metadata["threshold_keys"])
+        self.thresholds = [float(metadata["default_thresholds"][k]) for k in self.threshold_keys]
 
     # ---- pieces ----
 
@@ -169,11 +173,8 @@ class WhisperModel(InherentModel):
     BLENDS = (0.6234375, 0.1234375)
 
     def __init__(self, weights: dict[str, mx.array], metadata: dict):
-        self.metadata = metadata
-        self.config = c = metadata["config"]
-        self.head_order = list(metadata["head_order"])
-        self.threshold_keys = list(metadata["threshold_keys"])
-        self.thresholds = [float(metadata["default_thresholds"][k]) for k in self.threshold_keys]
+        self._read_metadata(metadata)
+        c = self.config
         self.h, self.n_heads, self.n_blocks = c["n_hidden"], c["n_heads"], c["n_blocks"]
         w = {k: v.astype(mx.float32) for k, v in weights.items()}
         for name in ("stem.conv1.weight", "stem.conv2.weight"):
@@ -232,11 +233,8 @@ class EnsembleModel(InherentModel):
     same log-mels; the logits are their weighted sum (config "members.<i>.weight")."""
 
     def __init__(self, weights: dict[str, mx.array], metadata: dict):
-        self.metadata = metadata
-        self.config = c = metadata["config"]
-        self.head_order = list(metadata["head_order"])
-        self.threshold_keys = list(metadata["threshold_keys"])
-        self.thresholds = [float(metadata["default_thresholds"][k]) for k in self.threshold_keys]
+        self._read_metadata(metadata)
+        c = self.config
         self.members, self.weights = [], []
         for i in range(int(c["members"])):
             p = f"members.{i}."
