@@ -14,6 +14,7 @@
 #include "engine/model-package.h"
 #include "engine/model.h"
 #include "inherent/inherent.hpp"
+#include "stream-check.h"
 
 namespace inherent {
 namespace {
@@ -143,23 +144,7 @@ TEST(Ensemble, StreamEqualsTheSessionOnTheSameWindows) {
   std::normal_distribution<float> noise(0.0f, 0.1f);
   std::vector<float> x(static_cast<size_t>(2.7 * INHERENT_SAMPLE_RATE));
   for (size_t i = 0; i < x.size(); ++i) x[i] = 0.3f * std::sin(0.05f * static_cast<float>(i)) + noise(rng);
-  inherent_frontend_params fp = inherent_frontend_default_params();
-  fp.max_frames = 0;
-  const Mel all = mel(x.data(), x.size(), fp);
-  inherent_stream_params p = inherent_stream_default_params();
-  p.window_ms = 1000, p.hop_ms = 100, p.max_pending = 1000;
-  Stream stream(model, p);
-  stream.accept(x.data(), x.size());
-  stream.input_finished();
-  Session session(model);
-  size_t n = 0;
-  for (const inherent_stream_result& r : stream.results()) {
-    const int64_t first = std::llround(r.start_s / 0.02), end = std::llround(r.end_s / 0.02);
-    const Scores want = session.score_mel(all.data.data() + first * INHERENT_N_MELS, end - first);
-    for (int h = 0; h < INHERENT_N_HEADS; ++h)
-      EXPECT_EQ(r.scores[h], want[h]) << "result " << n << " head " << h;
-    ++n;
-  }
+  const size_t n = test::expect_stream_equals_session(model, x, 1000, 100).first;
   EXPECT_GT(n, 20u);
 }
 

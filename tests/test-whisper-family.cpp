@@ -20,6 +20,7 @@
 #include "host/files.h"
 #include "host/npy.h"
 #include "inherent/inherent.hpp"
+#include "stream-check.h"
 
 namespace inherent {
 namespace {
@@ -165,26 +166,11 @@ TEST(WhisperFamily, StreamEqualsTheSessionOnTheSameWindows) {
   const std::string bytes = package_bytes();
   const Model model = Model::from_memory(bytes.data(), bytes.size(), {}, inherent_model_default_params());
   const std::vector<float> x = audio(3.3);
-  inherent_frontend_params fp = inherent_frontend_default_params();
-  fp.max_frames = 0;
-  const Mel all = mel(x.data(), x.size(), fp);
-  inherent_stream_params p = inherent_stream_default_params();
-  p.window_ms = 1000, p.hop_ms = 100, p.max_pending = 1000;
-  Stream stream(model, p);
-  stream.accept(x.data(), x.size());
-  stream.input_finished();
-  Session session(model);
-  size_t n = 0, scored = 0;
-  for (const inherent_stream_result& r : stream.results()) {
-    const int64_t first = std::llround(r.start_s / 0.02), end = std::llround(r.end_s / 0.02);
-    const Scores want = session.score_mel(all.data.data() + first * INHERENT_N_MELS, end - first);
-    for (int h = 0; h < INHERENT_N_HEADS; ++h)
-      EXPECT_EQ(r.scores[h], want[h]) << "result " << n << " head " << h;
-    scored += r.scores[0] != 0.0f;
-    ++n;
-  }
-  EXPECT_EQ(n, all.n_frames / 5 + (all.n_frames % 5 != 0));  // every 100 ms hop, and the flush
+  const auto [n, scored] = test::expect_stream_equals_session(model, x, 1000, 100);
+  const int64_t frames = mel(x.data(), x.size()).n_frames;
+  EXPECT_EQ(n, static_cast<size_t>(frames / 5 + (frames % 5 != 0)));  // every 100 ms hop, and the flush
   EXPECT_GT(scored, 20u);
+  inherent_stream_params p = inherent_stream_default_params();
   p.window_ms = 40000;
   EXPECT_THROW(Stream(model, p), Exception);  // longer than the 30 s the family reads
 }
