@@ -180,6 +180,15 @@ inline const char* const* arch_config_names() {
   return names;
 }
 
+// The named config with exactly this shape, else `otherwise`.
+inline std::string arch_config_name(const ModelConfig& c, const std::string& otherwise) {
+  for (const char* const* n = arch_config_names(); *n; ++n) {
+    ModelConfig preset;
+    if (arch_config_by_name(*n, &preset) && preset == c) return *n;
+  }
+  return otherwise;
+}
+
 // Empty when the config is usable, else a message naming the offending field.
 inline std::string arch_config_check(const ModelConfig& c) {
   if (c.family == ArchFamily::ensemble) {

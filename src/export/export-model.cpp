@@ -219,10 +219,12 @@ void validate(const ExportModel& m) {
     const auto ends = [&name = name](const std::string& s) {
       return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
     };
-    for (float v : t.data) {
-      if (ends("mel_norm.std") && !(v > 0)) fail(INHERENT_STATUS_INVALID_MODEL, name + " has a value <= 0");
-      if (ends("bridge.matrix") && v < 0)
-        fail(INHERENT_STATUS_INVALID_MODEL, name + " has a negative value (it maps powers)");
+    if (ends("mel_norm.std")) {
+      for (float v : t.data)
+        if (!(v > 0)) fail(INHERENT_STATUS_INVALID_MODEL, name + " has a value <= 0");
+    } else if (ends("bridge.matrix")) {
+      for (float v : t.data)
+        if (v < 0) fail(INHERENT_STATUS_INVALID_MODEL, name + " has a negative value (it maps powers)");
     }
   }
   if (m.thresholds.values.size() != static_cast<size_t>(INHERENT_N_HEADS)) {
@@ -258,11 +260,7 @@ ExportModel load_weights_bytes(const std::string& bytes, const std::string& sour
       fail(INHERENT_STATUS_INVALID_MODEL,
            source + ": " + error + " (the file carries no model config; pass --config NAME|YAML)");
     }
-    m.config_name = "custom";
-    for (const char* const* n = arch_config_names(); *n; ++n) {
-      ModelConfig preset;
-      if (arch_config_by_name(*n, &preset) && preset == m.config) m.config_name = *n;
-    }
+    m.config_name = arch_config_name(m.config, "custom");
     for (const char* key : {"config_name", "preset"}) {  // ours, the trainer's
       const std::string* name = st.find_metadata(key);
       ModelConfig preset;
@@ -328,7 +326,6 @@ ExportModel ensemble_of(const std::vector<EnsembleMember>& members) {
     fail(INHERENT_STATUS_INVALID_ARGUMENT, "an ensemble has 1 to " + std::to_string(kMaxEnsembleMembers) +
                                                " members, got " + std::to_string(members.size()));
   ExportModel e;
-  e.config_name = "ensemble";
   std::vector<ModelConfig> configs;
   std::vector<float> weights;
   nlohmann::json attributions = nlohmann::json::array();
@@ -348,10 +345,7 @@ ExportModel ensemble_of(const std::vector<EnsembleMember>& members) {
                       ", weight " + arch_weight_text(members[i].weight) + ")");
   }
   e.config = arch_ensemble_config(std::move(configs), std::move(weights));
-  for (const char* const* n = arch_config_names(); *n; ++n) {  // "backbone": the shipped pair's shape
-    ModelConfig preset;
-    if (arch_config_by_name(*n, &preset) && preset == e.config) e.config_name = *n;
-  }
+  e.config_name = arch_config_name(e.config, "ensemble");  // "backbone": the shipped pair's shape
   e.provenance.data_attributions = json_text(attributions);
   e.provenance.source.clear();
   for (const std::string& s : sources) e.provenance.source += (e.provenance.source.empty() ? "" : " + ") + s;
