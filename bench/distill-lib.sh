@@ -3,12 +3,12 @@
 # bench/distill-backbone.sh): the fine-tune config, the labelled rows of a manifest, and
 # fine-tunes of the shipped `small` two at a time. Needs PY, BIN, OUT and STEPS set.
 
-# finetune_config FILE WEIGHT: the demo's fine-tune of small at lr 1e-4, with
+# finetune_config FILE WEIGHT: the demo's fine-tune of small at lr LR (default 1e-4), with
 # training.distill_weight WEIGHT when it is above 0.
 finetune_config() {
-  "$PY" - data/models/small/finetune.yaml "$1" "$2" <<'PYEOF'
+  "$PY" - data/models/small/finetune.yaml "$1" "$2" "${LR:-1e-4}" <<'PYEOF'
 import re, sys
-text = re.sub(r"(?m)^  lr: .*$", "  lr: 1e-4", open(sys.argv[1]).read())
+text = re.sub(r"(?m)^  lr: .*$", f"  lr: {sys.argv[4]}", open(sys.argv[1]).read())
 if float(sys.argv[3]) > 0:
     text = text.replace("training:\n", f"training:\n  distill_weight: {sys.argv[3]}\n", 1)
 open(sys.argv[2], "w").write(text)
@@ -63,11 +63,15 @@ two_at_a_time() {
   done
 }
 
-# check_variants BENCH VARIANT...: each is a, b or c, else a usage error naming BENCH.
+# check_variants BENCH ALLOWED VARIANT...: each VARIANT is one of ALLOWED (a word such as
+# "abc"), else a usage error naming BENCH.
 check_variants() {
-  local bench=$1 v
-  shift
+  local bench=$1 allowed=$2 v
+  shift 2
   for v in "$@"; do
-    case $v in a | b | c) ;; *) echo "$bench: VARIANTS holds $v; the variants are a, b and c" >&2; exit 2 ;; esac
+    [[ ${#v} -eq 1 && $allowed == *"$v"* ]] || {
+      echo "$bench: VARIANTS holds $v; the variants are $(echo "$allowed" | sed 's/./& /g; s/ $//')" >&2
+      exit 2
+    }
   done
 }

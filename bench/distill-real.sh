@@ -31,7 +31,7 @@ BIN=build/dev/tools/inherent/inherent
 PY=.venv/bin/python
 . bench/distill-lib.sh
 # shellcheck disable=SC2086
-check_variants distill-real $VARIANTS
+check_variants distill-real abc $VARIANTS
 mkdir -p "$OUT"
 
 echo "== real audio without labels (no probe speaker)"
