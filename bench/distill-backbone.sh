@@ -17,10 +17,11 @@
 # clips the teacher did not train on. Each package is then judged by `inherent eval` on
 # EVAL_LABELS' test split and by bench/speech-span.py on PROBE_CORPUS, beside small.
 #
-#   [STEPS=4000] [VARIANTS="a b c"] [LR=1e-4] [DISTILL_D=3] [TEACHER=data/models/backbone/native]
+#   [STEPS=4000] [VARIANTS="a b c"] [LR=1e-4] [DISTILL_D=3] [FREQ_WARP=0] [TEACHER=data/models/backbone/native]
 #   [EVAL_CLIPS=1000] [PROBE_CORPUS=CORPUS] bench/distill-backbone.sh LABELS EVAL_LABELS [OUT=out/distill-backbone]
 #
-# EVAL_LABELS' first EVAL_CLIPS eval rows are the fine-tunes' end-of-run eval.
+# EVAL_LABELS' first EVAL_CLIPS eval rows are the fine-tunes' end-of-run eval. FREQ_WARP > 0
+# trains every variant with that vocal tract length warp (data.freq_warp, docs/training.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n '/^#   \[STEPS/,/^# EVAL_LABELS/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }

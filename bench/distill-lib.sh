@@ -4,13 +4,15 @@
 # fine-tunes of the shipped `small` two at a time. Needs PY, BIN, OUT and STEPS set.
 
 # finetune_config FILE WEIGHT: the demo's fine-tune of small at lr LR (default 1e-4), with
-# training.distill_weight WEIGHT when it is above 0.
+# training.distill_weight WEIGHT when it is above 0 and data.freq_warp FREQ_WARP when set.
 finetune_config() {
-  "$PY" - data/models/small/finetune.yaml "$1" "$2" "${LR:-1e-4}" <<'PYEOF'
+  "$PY" - data/models/small/finetune.yaml "$1" "$2" "${LR:-1e-4}" "${FREQ_WARP:-0}" <<'PYEOF'
 import re, sys
 text = re.sub(r"(?m)^  lr: .*$", f"  lr: {sys.argv[4]}", open(sys.argv[1]).read())
 if float(sys.argv[3]) > 0:
     text = text.replace("training:\n", f"training:\n  distill_weight: {sys.argv[3]}\n", 1)
+if float(sys.argv[5]) > 0:
+    text = text.replace("training:\n", f"data:\n  freq_warp: {sys.argv[5]}\ntraining:\n", 1)
 open(sys.argv[2], "w").write(text)
 PYEOF
 }

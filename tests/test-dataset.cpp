@@ -325,6 +325,74 @@ TEST(Dataset, SpecAugmentNeverWritesPaddingFrames) {
   }
 }
 
+// One frame: a smooth bump (a formant) centred on bin `peak` over a floor.
+std::vector<float> formant_frame(int peak) {
+  std::vector<float> f(kMels);
+  for (int m = 0; m < kMels; ++m) f[m] = -8.0f + 6.0f * std::exp(-0.5f * std::pow((m - peak) / 3.0f, 2.0f));
+  return f;
+}
+
+// The fractional bin whose centre frequency is f.
+double bin_of_hz(double f) {
+  const double lo = hz_to_mel(kFMin), step = (hz_to_mel(kFMax) - lo) / (kMels + 1);
+  return (hz_to_mel(f) - lo) / step - 1.0;
+}
+
+TEST(Dataset, FrequencyWarpOfOneLeavesTheMelAlone) {
+  std::mt19937_64 rng(3);
+  std::vector<float> mel(20 * kMels);
+  for (float& v : mel) v = static_cast<float>(rng() % 1000) / 100.0f - 12.0f;
+  std::vector<float> warped = mel;
+  warp_frequency(warped.data(), 20, 1.0);
+  for (size_t i = 0; i < mel.size(); ++i) ASSERT_NEAR(warped[i], mel[i], 1e-4) << i;
+}
+
+TEST(Dataset, FrequencyWarpMovesAFormantByItsFactor) {
+  const int peak = 40;  // ~1 kHz: below the corner for both factors
+  for (double alpha : {0.9, 1.1}) {
+    std::vector<float> frame = formant_frame(peak);
+    warp_frequency(frame.data(), 1, alpha);
+    const auto top = std::max_element(frame.begin(), frame.end()) - frame.begin();
+    const double expected = bin_of_hz(alpha * mel_edge_hz(peak + 1));
+    EXPECT_NEAR(static_cast<double>(top), expected, 1.0) << alpha;
+    EXPECT_GT(std::abs(static_cast<double>(top) - peak), 2.0) << alpha;  // it did move
+    // The floor stays the floor: nothing is read from outside the frame's values.
+    EXPECT_GE(*std::min_element(frame.begin(), frame.end()), -8.0f - 1e-5f);
+    EXPECT_LE(*std::max_element(frame.begin(), frame.end()), -2.0f + 1e-5f);
+  }
+}
+
+TEST(Dataset, FrequencyWarpKeepsTheBandsTop) {
+  // Above the corner the map runs straight to kFMax, so the last bin reads (nearly) itself.
+  for (double alpha : {0.85, 1.15}) {
+    std::vector<float> frame(kMels);
+    for (int m = 0; m < kMels; ++m) frame[m] = static_cast<float>(m);
+    warp_frequency(frame.data(), 1, alpha);
+    EXPECT_NEAR(frame[kMels - 1], kMels - 1, 1.5) << alpha;
+    EXPECT_TRUE(std::is_sorted(frame.begin(), frame.end())) << alpha;  // a monotone map
+  }
+}
+
+TEST(Dataset, SpecAugmentWarpsOnlyWhenAsked) {
+  std::vector<float> mel(10 * kMels);
+  for (int t = 0; t < 10; ++t) std::copy_n(formant_frame(40).begin(), kMels, mel.begin() + t * kMels);
+  SpecAugmentOptions none;
+  none.time_masks = 0, none.freq_masks = 0;
+  std::mt19937_64 rng(9);
+  std::vector<float> a = mel;
+  spec_augment(a.data(), 10, none, rng);
+  EXPECT_EQ(a, mel);
+  SpecAugmentOptions warp = none;
+  warp.freq_warp = 0.2;
+  std::mt19937_64 r1(9), r2(9);
+  std::vector<float> b = mel, c = mel;
+  spec_augment(b.data(), 10, warp, r1);
+  spec_augment(c.data(), 10, warp, r2);
+  EXPECT_NE(b, mel);
+  EXPECT_EQ(b, c);  // the factor comes from the clip's rng: same seed, same warp
+  EXPECT_TRUE(std::equal(b.begin(), b.begin() + kMels, b.begin() + kMels));  // one factor per clip
+}
+
 TEST(Dataset, MelCacheManifest) {
   Corpus corpus(3, 1);
   // A manifest as `inherent prep` writes it: the labels columns plus mel_path, n_frames.

@@ -284,6 +284,7 @@ TEST(TrainConfigYaml, EveryKeyRoundTrips) {
   c.training.lr = 0.0123;
   c.training.decay = "linear";
   c.data.spec.time_fraction = 0.33;
+  c.data.spec.freq_warp = 0.15;
   c.augment.noise_dir = "noise dir/with \"quotes\"";
   c.eval.every = 7;
   const std::string yaml = train_config_to_yaml(c);
@@ -291,7 +292,20 @@ TEST(TrainConfigYaml, EveryKeyRoundTrips) {
   EXPECT_EQ(train_config_to_yaml(back), yaml);
   EXPECT_EQ(back.augment.noise_dir, c.augment.noise_dir);
   EXPECT_DOUBLE_EQ(back.training.lr, 0.0123);
+  EXPECT_DOUBLE_EQ(back.data.spec.freq_warp, 0.15);
   EXPECT_EQ(back.model.arch.n_hidden, 32);
+}
+
+TEST(TrainConfigYaml, FrequencyWarpIsAtMostHalf) {
+  try {
+    parse_train_config_yaml("model:\n  preset: tiny\ndata:\n  freq_warp: 0.6\n", "cfg.yaml");
+    ADD_FAILURE() << "accepted";
+  } catch (const Exception& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("cfg.yaml:4:14: data.freq_warp must be a number in [0.0, 0.5], got 0.6"),
+        std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(TrainConfigYaml, Int8ConsistencyNeedsNoDropout) {

@@ -155,6 +155,7 @@ std::vector<Section> sections(TrainConfig& c) {
         real_key("time_fraction", d.spec.time_fraction, 0.0, 1.0),
         integer_key("freq_masks", d.spec.freq_masks, 0, 100),
         integer_key("freq_width", d.spec.freq_width, 0, 128),
+        real_key("freq_warp", d.spec.freq_warp, 0.0, 0.5),
         choice_key("train_split", c.train_split, {"train", "eval", "test"}),
         choice_key("augment", c.augment.preset, wave_augmenter_names()),
         text_key("noise_dir", c.augment.noise_dir),

@@ -2,6 +2,7 @@
 #include "dataset.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cinttypes>
 #include <cmath>
@@ -68,8 +69,20 @@ int64_t keep_speech_span(std::vector<float>* out, size_t start, int64_t frames, 
   return static_cast<int64_t>(end - first);
 }
 
+// The frequency whose content the warp moves to g: the inverse of f -> alpha f below the
+// corner, then the straight line from (corner, alpha corner) to (kFMax, kFMax).
+double unwarped_hz(double g, double alpha) {
+  const double corner = 0.8 * kFMax * std::min(alpha, 1.0) / alpha;
+  if (g <= alpha * corner) return g / alpha;
+  return corner + (g - alpha * corner) * (kFMax - corner) / (kFMax - alpha * corner);
+}
+
 void spec_augment(float* mel, int64_t n_frames, const SpecAugmentOptions& o, std::mt19937_64& rng) {
   if (n_frames <= 0) return;
+  if (o.freq_warp > 0) {
+    const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+    warp_frequency(mel, n_frames, 1.0 + o.freq_warp * (2.0 * u - 1.0));
+  }
   const size_t n = static_cast<size_t>(n_frames) * kMels;
   double sum = 0;
   for (size_t i = 0; i < n; ++i) sum += mel[i];
@@ -86,6 +99,26 @@ void spec_augment(float* mel, int64_t n_frames, const SpecAugmentOptions& o, std
     const auto start = static_cast<int>(below(rng, static_cast<uint64_t>(kMels - width) + 1));
     for (int64_t t = 0; t < n_frames; ++t)
       std::fill(mel + t * kMels + start, mel + t * kMels + start + width, fill);
+  }
+}
+
+void warp_frequency(float* mel, int64_t n_frames, double alpha) {
+  // Bin m is read at fractional bin source[m]: its centre frequency, unwarped, in bins.
+  const double lo = hz_to_mel(kFMin), step = (hz_to_mel(kFMax) - lo) / (kMels + 1);
+  std::array<int, kMels> below_bin{};
+  std::array<float, kMels> frac{};
+  for (int m = 0; m < kMels; ++m) {
+    const double source = (hz_to_mel(unwarped_hz(mel_edge_hz(m + 1), alpha)) - lo) / step - 1.0;
+    const double clamped = std::clamp(source, 0.0, static_cast<double>(kMels - 1));
+    below_bin[m] = std::min(static_cast<int>(clamped), kMels - 2);
+    frac[m] = static_cast<float>(clamped - below_bin[m]);
+  }
+  std::array<float, kMels> row{};
+  for (int64_t t = 0; t < n_frames; ++t) {
+    float* frame = mel + t * kMels;
+    std::copy(frame, frame + kMels, row.begin());
+    for (int m = 0; m < kMels; ++m)
+      frame[m] = row[below_bin[m]] + frac[m] * (row[below_bin[m] + 1] - row[below_bin[m]]);
   }
 }
 

@@ -68,9 +68,18 @@ struct SpecAugmentOptions {
   int time_width = 10;         // max frames per time mask (each drawn in [0, time_width])
   double time_fraction = 0.2;  // and at most this fraction of the clip per mask
   int freq_masks = 2;
-  int freq_width = 12;  // max mel bins per frequency mask
+  int freq_width = 12;     // max mel bins per frequency mask
+  double freq_warp = 0.0;  // each clip's formants moved by a factor drawn in [1 - w, 1 + w] (0: off)
 };
+// The warp (when freq_warp > 0), then the masks.
 void spec_augment(float* mel, int64_t n_frames, const SpecAugmentOptions& o, std::mt19937_64& rng);
+
+// Vocal tract length perturbation of log-mels [T, 128]: each frame resampled along
+// frequency so what sat at f now sits at alpha * f, as a speaker with a shorter (alpha > 1)
+// or longer vocal tract would say it. The map bends to a straight line above a corner
+// (80 % of kFMax, scaled as VTLP does) so the band's top stays put and nothing is cut off;
+// bins read past either end repeat the edge bin.
+void warp_frequency(float* mel, int64_t n_frames, double alpha);
 
 // ---- options ----
 

@@ -389,6 +389,11 @@ void TrainingRun::report_data() const {
     const auto& s = data_options_.spec;
     a += "; SpecAugment " + std::to_string(s.time_masks) + " time x " + std::to_string(s.time_width) +
          " frames, " + std::to_string(s.freq_masks) + " freq x " + std::to_string(s.freq_width) + " bins";
+    if (s.freq_warp > 0) {
+      char warp[64];
+      std::snprintf(warp, sizeof warp, ", formants x [%.3g, %.3g]", 1 - s.freq_warp, 1 + s.freq_warp);
+      a += warp;
+    }
   }
   say(a);
   std::string w = "positive weights:";
