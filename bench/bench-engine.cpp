@@ -8,14 +8,18 @@
 //                                                 (2 s window): frontend + model
 //   BM_stream_hop/<config>/auto[/int8]/2threads  the same on two threads (wall time)
 //   BM_load/<config>                              cold start: package bytes -> model
+//   BM_peak/<instruction>                         this core's ceiling: independent chains of
+//                                                 one vector multiply-add (GMAC/s counter)
 // Configs: tiny, small, base, whisper-tiny.en (the whisper family at Whisper
 // tiny.en's size, arch_whisper_tiny_en()) and backbone (the shipped backbone model's
 // shape: an even ensemble of whisper-tiny.en and small).
 // Models are random-weight packages of the named configs (weights do not change the
-// cost). Counters: ms per call; x_realtime for windows.
+// cost). Counters: ms per call; x_realtime for windows; GMAC_per_s for the whisper family
+// (its multiply-adds counted from the config: whisper_macs), to set against BM_peak.
 //
 //   build/dev/bench/bench-engine --benchmark_filter=small
 #include <benchmark/benchmark.h>
+#include <immintrin.h>
 
 #include <cmath>
 #include <map>
@@ -66,6 +70,23 @@ std::vector<float> audio(double seconds) {
   return x;
 }
 
+// Multiply-adds of one whisper-family window of t frames (engine/model-whisper.cpp): the
+// bridge, conv1 on the 10 ms grid, conv2, the blocks (QKV, out, FFN, attention's two
+// products) and the pooled heads. Ensembles: their whisper members only; 0 for others.
+double whisper_macs(const inherent::ModelConfig& c, int t) {
+  if (c.family == inherent::ArchFamily::ensemble) {
+    double total = 0;
+    for (const inherent::ModelConfig& m : c.members) total += whisper_macs(m, t);
+    return total;
+  }
+  if (c.family != inherent::ArchFamily::whisper) return 0;
+  const double h = c.n_hidden, f = c.ffn_mult * h, w = c.bridge_mels, m = c.n_mels, p = c.head_width;
+  const double bridge = t * m * w, conv1 = 2.0 * t * 3 * w * h, conv2 = t * 3 * h * h;
+  const double block = t * h * (3 * h + h + 2 * f) + 2.0 * t * t * h;
+  const double heads = t * h * p + t * p * (c.n_outputs + c.n_outputs);
+  return bridge + conv1 + conv2 + c.n_blocks * block + heads;
+}
+
 void BM_score_mel(benchmark::State& state, std::string config, std::string kernels, bool int8, double seconds,
                   int n_threads) {
   const Package& p = package(config);
@@ -94,6 +115,11 @@ void BM_score_mel(benchmark::State& state, std::string config, std::string kerne
     benchmark::DoNotOptimize(s);
   }
   state.counters["x_realtime"] = benchmark::Counter(seconds, benchmark::Counter::kIsIterationInvariantRate);
+  inherent::ModelConfig c;
+  inherent::arch_config_by_name(config, &c);
+  if (const double macs = whisper_macs(c, mel.n_frames); macs > 0)
+    state.counters["GMAC_per_s"] =
+        benchmark::Counter(macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(model.kernels_name() + (int8 ? " int8" : "") + ", " + std::to_string(mel.n_frames) +
                  " frames" + (n_threads > 1 ? ", " + std::to_string(n_threads) + " threads" : ""));
 }
@@ -144,6 +170,77 @@ void BM_load(benchmark::State& state, std::string config) {
   state.SetLabel(std::to_string(p.weights.size() / 1024) + " KiB package");
 }
 
+// The core's multiply-add ceiling: independent accumulators enough to cover the
+// instruction's latency on every port, all in registers (AVX2 has 16 of them, so 12
+// there), kPeakSteps rounds per iteration.
+constexpr int kPeakChains = 16, kPeakChains256 = 12, kPeakSteps = 1 << 16;
+
+__attribute__((target("avx2,fma"))) void peak_fma256(benchmark::State& state) {
+  __m256 acc[kPeakChains256];
+  for (int i = 0; i < kPeakChains256; ++i) acc[i] = _mm256_set1_ps(0.001f * i);
+  const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(1e-7f);
+  for (auto _ : state) {
+    for (int s = 0; s < kPeakSteps; ++s)
+#pragma GCC unroll 12
+      for (int i = 0; i < kPeakChains256; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
+    benchmark::DoNotOptimize(acc);
+  }
+  state.counters["GMAC_per_s"] = benchmark::Counter(1e-9 * kPeakSteps * kPeakChains256 * 8,
+                                                    benchmark::Counter::kIsIterationInvariantRate);
+}
+
+__attribute__((target("avx512f"))) void peak_fma512(benchmark::State& state) {
+  __m512 acc[kPeakChains];
+  for (int i = 0; i < kPeakChains; ++i) acc[i] = _mm512_set1_ps(0.001f * i);
+  const __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(1e-7f);
+  for (auto _ : state) {
+    for (int s = 0; s < kPeakSteps; ++s)
+#pragma GCC unroll 16
+      for (int i = 0; i < kPeakChains; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+    benchmark::DoNotOptimize(acc);
+  }
+  state.counters["GMAC_per_s"] =
+      benchmark::Counter(1e-9 * kPeakSteps * kPeakChains * 16, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// The int8 path's instruction (kernels-impl.h, pmadd): int16 pairs summed into int32.
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void peak_dpwssd512(benchmark::State& state) {
+  __m512i acc[kPeakChains];
+  for (int i = 0; i < kPeakChains; ++i) acc[i] = _mm512_set1_epi32(i);
+  const __m512i a = _mm512_set1_epi16(3), b = _mm512_set1_epi16(-2);
+  for (auto _ : state) {
+    for (int s = 0; s < kPeakSteps; ++s)
+#pragma GCC unroll 16
+      for (int i = 0; i < kPeakChains; ++i) acc[i] = _mm512_dpwssd_epi32(acc[i], a, b);
+    benchmark::DoNotOptimize(acc);
+  }
+  state.counters["GMAC_per_s"] =
+      benchmark::Counter(1e-9 * kPeakSteps * kPeakChains * 32, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// u8 x s8 quads (what 8-bit activations would run): the int8 ceiling of this core.
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void peak_dpbusd512(benchmark::State& state) {
+  __m512i acc[kPeakChains];
+  for (int i = 0; i < kPeakChains; ++i) acc[i] = _mm512_set1_epi32(i);
+  const __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(-2);
+  for (auto _ : state) {
+    for (int s = 0; s < kPeakSteps; ++s)
+#pragma GCC unroll 16
+      for (int i = 0; i < kPeakChains; ++i) acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
+    benchmark::DoNotOptimize(acc);
+  }
+  state.counters["GMAC_per_s"] =
+      benchmark::Counter(1e-9 * kPeakSteps * kPeakChains * 64, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_peak(benchmark::State& state, bool supported, void (*run)(benchmark::State&)) {
+  if (!supported) {
+    state.SkipWithError("this CPU has no such instruction");
+    return;
+  }
+  run(state);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -177,6 +274,16 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark((std::string("BM_load/") + config).c_str(), BM_load, config)
         ->Unit(benchmark::kMillisecond);
   }
+  benchmark::RegisterBenchmark("BM_peak/fma256", BM_peak, __builtin_cpu_supports("fma"), peak_fma256)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_peak/fma512", BM_peak, __builtin_cpu_supports("avx512f"), peak_fma512)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_peak/dpwssd512", BM_peak, __builtin_cpu_supports("avx512vnni"),
+                               peak_dpwssd512)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_peak/dpbusd512", BM_peak, __builtin_cpu_supports("avx512vnni"),
+                               peak_dpbusd512)
+      ->Unit(benchmark::kMillisecond);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
 }
