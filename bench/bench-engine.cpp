@@ -19,7 +19,9 @@
 //
 //   build/dev/bench/bench-engine --benchmark_filter=small
 #include <benchmark/benchmark.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include <cmath>
 #include <map>
@@ -170,6 +172,7 @@ void BM_load(benchmark::State& state, std::string config) {
   state.SetLabel(std::to_string(p.weights.size() / 1024) + " KiB package");
 }
 
+#if defined(__x86_64__)  // BM_peak: x86 instructions only
 // The core's multiply-add ceiling: independent accumulators enough to cover the
 // instruction's latency on every port, all in registers (AVX2 has 16 of them, so 12
 // there), kPeakSteps rounds per iteration.
@@ -241,6 +244,8 @@ void BM_peak(benchmark::State& state, bool supported, void (*run)(benchmark::Sta
   run(state);
 }
 
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -274,6 +279,7 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark((std::string("BM_load/") + config).c_str(), BM_load, config)
         ->Unit(benchmark::kMillisecond);
   }
+#if defined(__x86_64__)
   benchmark::RegisterBenchmark("BM_peak/fma256", BM_peak, __builtin_cpu_supports("fma"), peak_fma256)
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_peak/fma512", BM_peak, __builtin_cpu_supports("avx512f"), peak_fma512)
@@ -284,6 +290,7 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("BM_peak/dpbusd512", BM_peak, __builtin_cpu_supports("avx512vnni"),
                                peak_dpbusd512)
       ->Unit(benchmark::kMillisecond);
+#endif
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
 }
