@@ -154,6 +154,34 @@ TEST(Cli, PrepWritesACacheAndResumes) {
   }
 }
 
+// A teacher_features cell is a path like audio_path: the manifest names the same file
+// from the cache's folder.
+TEST(Cli, PrepKeepsTeacherFeaturesPointingAtTheirFiles) {
+  const fs::path dir = scratch() / "featured";
+  fs::create_directories(dir);
+  const inherent::CsvTable labels = inherent::read_csv_file((examples / "labels.csv").string());
+  const int audio = labels.column("audio_path");
+  std::string text = inherent::csv_join(labels.header) + ",teacher_features\n";
+  for (size_t i = 0; i < labels.rows.size(); ++i) {
+    std::vector<std::string> f = labels.rows[i].fields;
+    f[audio] = (examples / f[audio]).string();
+    text += inherent::csv_join(f) + "," + (i == 0 ? "f0.npy" : "") + "\n";
+  }
+  std::ofstream(dir / "labels.csv") << text;
+  const float v[2] = {1.5f, -2.0f};
+  inherent::write_npy((dir / "f0.npy").string(), v, {2});
+  const fs::path out = dir / "cache";
+  const CliRun r =
+      inherent_cli("prep -q --labels '" + (dir / "labels.csv").string() + "' --out '" + out.string() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const inherent::CsvTable manifest = inherent::read_csv_file((out / "manifest.csv").string());
+  const int col = manifest.column("teacher_features");
+  ASSERT_GE(col, 0);
+  EXPECT_EQ(manifest.rows[0].fields[col], "../f0.npy");
+  EXPECT_EQ(inherent::read_npy((out / manifest.rows[0].fields[col]).string()).data[1], -2.0f);
+  EXPECT_EQ(manifest.rows[1].fields[col], "");
+}
+
 TEST(Cli, PrepReportsABadClipAndWritesNoManifest) {
   const fs::path dir = scratch() / "bad-clip";
   fs::create_directories(dir);

@@ -526,6 +526,90 @@ TEST(Dataset, BadTeacherScoresNameFileLineAndColumn) {
   EXPECT_NE(msg.find("has 1 teacher columns but not teacher_hasAddToListIntent"), std::string::npos) << msg;
 }
 
+// Appends a teacher_features column: row i (0-based) gets cell(i) ("" for none).
+void add_features_column(const std::string& csv, const std::function<std::string(int)>& cell) {
+  std::ifstream in(csv);
+  std::string text, line;
+  for (int row = -1; std::getline(in, line); ++row)
+    text += line + "," + (row < 0 ? "teacher_features" : cell(row)) + "\n";
+  in.close();
+  std::ofstream(csv) << text;
+}
+
+// Teacher features: each row's .npy vector, resolved against the CSV's folder, reaches
+// the batches standardized per dimension over the rows that have one (float64 here).
+TEST(Dataset, TeacherFeaturesReachTheBatchesStandardized) {
+  Corpus corpus(6, 0);
+  // Even rows: [i, i * i, 5] (the constant dimension must not divide by zero); odd rows none.
+  for (int i = 0; i < 6; i += 2) {
+    const float v[3] = {static_cast<float>(i), static_cast<float>(i * i), 5.0f};
+    write_npy(corpus.dir + "/f" + std::to_string(i) + ".npy", v, {3});
+  }
+  add_features_column(corpus.csv,
+                      [](int i) { return i % 2 ? std::string() : "f" + std::to_string(i) + ".npy"; });
+  const Dataset train = Dataset::load(corpus.csv, Split::train, options());
+  EXPECT_EQ(train.n_with_features(), 3u);
+  EXPECT_EQ(train.feature_dim(), 3);
+  // Rows 0, 2, 4: dimension 0 is {0, 2, 4} (mean 2, sd sqrt(8 / 3)), dimension 1 {0, 4, 16}.
+  const double sd0 = std::sqrt(8.0 / 3), mean1 = 20.0 / 3, sd1 = std::sqrt(272.0 / 3 - mean1 * mean1);
+  for (size_t i = 0; i < train.size(); ++i) {
+    const Clip& c = train.clip(i);
+    const int row = static_cast<int>(c.row.line) - 2;
+    ASSERT_EQ(c.teacher_features.size(), row % 2 ? 0u : 3u) << row;
+    if (row % 2) continue;
+    EXPECT_NEAR(c.teacher_features[0], (row - 2.0) / sd0, 1e-5);
+    EXPECT_NEAR(c.teacher_features[1], (row * row - mean1) / sd1, 1e-5);
+    EXPECT_NEAR(c.teacher_features[2], 0.0, 1e-5);
+  }
+  BatchLoader loader(train, options(6), BatchPlan::evaluation(train, options(6)));
+  const std::optional<Batch> b = loader.next();
+  ASSERT_TRUE(b);
+  ASSERT_EQ(b->features.size(), static_cast<size_t>(b->size * 3));
+  ASSERT_EQ(b->has_features.size(), static_cast<size_t>(b->size));
+  for (int64_t k = 0; k < b->size; ++k) {
+    const Clip& c = train.clip(b->clips[static_cast<size_t>(k)]);
+    EXPECT_EQ(b->has_features[static_cast<size_t>(k)], c.teacher_features.empty() ? 0 : 1);
+    EXPECT_FLOAT_EQ(b->features[static_cast<size_t>(k * 3 + 1)],
+                    c.teacher_features.empty() ? 0.0f : c.teacher_features[1]);
+  }
+  // Without the column no clip has features and batches carry none.
+  Corpus plain(2, 0);
+  const Dataset none = Dataset::load(plain.csv, Split::train, options());
+  EXPECT_EQ(none.n_with_features(), 0u);
+  EXPECT_EQ(none.feature_dim(), 0);
+}
+
+TEST(Dataset, BadTeacherFeaturesNameFileLineAndColumn) {
+  // Column 23: the 22 contract columns, then teacher_features.
+  Corpus missing(2, 0);
+  add_features_column(missing.csv, [](int i) { return i == 1 ? "nowhere.npy" : ""; });
+  std::string msg = load_error(missing.csv);
+  EXPECT_NE(msg.find("labels.csv:3:23: teacher_features nowhere.npy: "), std::string::npos) << msg;
+  Corpus matrix(2, 0);
+  const float m[4] = {1, 2, 3, 4};
+  write_npy(matrix.dir + "/m.npy", m, {2, 2});
+  add_features_column(matrix.csv, [](int) { return "m.npy"; });
+  msg = load_error(matrix.csv);
+  EXPECT_NE(msg.find("labels.csv:2:23: teacher_features m.npy: not a 1-D array of features"),
+            std::string::npos)
+      << msg;
+  Corpus widths(2, 0);
+  write_npy(widths.dir + "/a.npy", m, {4});
+  write_npy(widths.dir + "/b.npy", m, {3});
+  add_features_column(widths.csv, [](int i) { return i ? "b.npy" : "a.npy"; });
+  msg = load_error(widths.csv);
+  EXPECT_NE(msg.find("labels.csv:3:23: teacher_features holds 3 values where earlier rows hold 4"),
+            std::string::npos)
+      << msg;
+  Corpus nan(1, 0);
+  const float bad[2] = {1.0f, std::nanf("")};
+  write_npy(nan.dir + "/n.npy", bad, {2});
+  add_features_column(nan.csv, [](int) { return "n.npy"; });
+  msg = load_error(nan.csv);
+  EXPECT_NE(msg.find("labels.csv:2:23: teacher_features n.npy: value 1 is not finite"), std::string::npos)
+      << msg;
+}
+
 // Empties the 13 head cells (fields 9-21) of the given data rows (0-based).
 void blank_heads(const std::string& csv, const std::vector<int>& rows) {
   std::ifstream in(csv);

@@ -26,6 +26,7 @@
 #include "common/heads.h"
 #include "common/safetensors.h"
 #include "engine/arch.h"
+#include "host/npy.h"
 #include "test-clips.h"
 
 extern char** environ;
@@ -443,6 +444,57 @@ TEST(Train, UnlabelledRowsTrainOnlyWithDistillation) {
             0);
   EXPECT_NE(out.find(std::to_string(blanked) + " train rows are unlabelled (teacher scores only) but "
                                                "training.distill_weight is 0"),
+            std::string::npos)
+      << out;
+}
+
+// training.feature_distill_weight: train records carry the feature loss, the projection
+// is saved beside the checkpoint and resumed from it (a resume without it is refused),
+// and a run whose rows have no teacher_features is refused by name.
+TEST(Train, FeatureDistillationIsLoggedResumesAndNeedsFeatures) {
+  Workdir w;
+  std::string out;
+  const std::string taught = w.dir + "/features.csv";
+  {
+    std::ifstream in(w.labels);
+    std::ofstream o(taught);
+    std::string line;
+    for (int row = -1; std::getline(in, line); ++row) {
+      std::string cell = "teacher_features";
+      if (row >= 0 && row % 2 == 0) {  // every second row: an 8-value vector of its own
+        std::vector<float> v(8);
+        for (size_t j = 0; j < v.size(); ++j) v[j] = std::sin(0.7f * static_cast<float>(row * 8 + j));
+        cell = "f" + std::to_string(row) + ".npy";
+        write_npy(w.dir + "/" + cell, v.data(), {v.size()});
+      } else if (row >= 0) {
+        cell.clear();
+      }
+      o << line << "," << cell << "\n";
+    }
+  }
+  const std::string cfg = short_run_config(w, "features", "feature_distill_weight: 0.5");
+  const auto train = [&](const std::string& labels, const std::string& dir, const char* steps, bool resume) {
+    std::vector<std::string> a = {"train", "--config",     cfg, "--labels", labels, "--max-steps",
+                                  steps,   "--output-dir", dir};
+    if (resume) a.push_back("--resume");
+    return run(a, &out, w.dir + "/log");
+  };
+  ASSERT_EQ(train(taught, w.dir + "/run", "3", false), 0) << out;
+  ASSERT_TRUE(fs::exists(w.dir + "/run/last/features.safetensors"));
+  ASSERT_EQ(train(taught, w.dir + "/run", "5", true), 0) << out;
+  const std::vector<double> loss = train_values(w.dir + "/run/metrics.jsonl", "feature_loss");
+  EXPECT_EQ(loss.size(), 5u);
+  for (double d : loss) {  // 1 - cosine: in [0, 2], and a fresh projection is no match
+    EXPECT_GT(d, 0.05);
+    EXPECT_LE(d, 2.0);
+  }
+  fs::remove(w.dir + "/run/last/features.safetensors");
+  EXPECT_NE(train(taught, w.dir + "/run", "6", true), 0);
+  EXPECT_NE(out.find("has no features.safetensors: it was trained without training.feature_distill_weight"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(train(w.labels, w.dir + "/plain", "2", false), 0);
+  EXPECT_NE(out.find("training.feature_distill_weight is 0.500000 but no train row has teacher features"),
             std::string::npos)
       << out;
 }

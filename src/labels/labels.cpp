@@ -11,6 +11,7 @@
 #include "frontend/audio-file.h"
 #include "host/csv.h"
 #include "host/files.h"
+#include "host/npy.h"
 #include "inherent/inherent.hpp"
 
 namespace inherent {
@@ -306,6 +307,32 @@ std::optional<std::array<float, INHERENT_N_HEADS>> teacher_scores(const LabelRow
                                                           std::to_string(filled) +
                                                           " of 13 teacher scores are filled (all or none)");
   return scores;
+}
+
+int teacher_features_column(const std::vector<std::string>& header) {
+  const auto it = std::find(header.begin(), header.end(), "teacher_features");
+  return it == header.end() ? -1 : static_cast<int>(it - header.begin());
+}
+
+std::vector<float> teacher_features(const LabelRow& row, int column, const std::string& path) {
+  const size_t col = static_cast<size_t>(column);
+  if (column < 0 || col >= row.fields.size() || row.fields[col].empty()) return {};
+  const std::string& cell = row.fields[col];
+  const std::string where = path + ":" + std::to_string(row.line) + ":" + std::to_string(col + 1) +
+                            ": teacher_features " + cell + ": ";
+  NpyArray a;
+  try {
+    a = read_npy(resolve_path(parent_dir(path), cell));
+  } catch (const Exception& e) {
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + e.what());
+  }
+  if (a.shape.size() != 1 || a.shape[0] == 0)
+    throw Exception(INHERENT_STATUS_INVALID_ARGUMENT, where + "not a 1-D array of features");
+  for (size_t i = 0; i < a.data.size(); ++i)
+    if (!std::isfinite(a.data[i]))
+      throw Exception(INHERENT_STATUS_INVALID_ARGUMENT,
+                      where + "value " + std::to_string(i) + " is not finite");
+  return std::move(a.data);
 }
 
 }  // namespace inherent

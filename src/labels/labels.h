@@ -106,4 +106,15 @@ std::optional<std::array<float, INHERENT_N_HEADS>> teacher_scores(const LabelRow
                                                                   const TeacherColumns& columns,
                                                                   const std::string& path);
 
+// Teacher features, another optional column: `teacher_features` names a float32 .npy
+// file holding one vector (shape [D]: a teacher's encoder output pooled over the clip),
+// resolved against the CSV's folder as audio_path is. Feature distillation
+// (training.feature_distill_weight) trains toward it; an empty cell has none.
+// The column's 0-based index, or -1 when the file has none.
+int teacher_features_column(const std::vector<std::string>& header);
+// The row's vector, empty when its cell is. Throws "path:line:column: teacher_features
+// FILE: ..." when the file cannot be read, is not a 1-D float32 array, or holds a value
+// that is not finite.
+std::vector<float> teacher_features(const LabelRow& row, int column, const std::string& path);
+
 }  // namespace inherent

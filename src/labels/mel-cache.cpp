@@ -84,13 +84,16 @@ size_t compute_mels(const PrepOptions& o, const Labels& labels, const fs::path& 
   return reused.load();
 }
 
-// The labels columns with audio paths relative to OUT, then mel_path and n_frames.
+// The labels columns with audio paths (and teacher_features files) relative to OUT,
+// then mel_path and n_frames.
 std::string manifest_csv(const Labels& labels, const fs::path& out_dir, const std::vector<std::string>& names,
                          const std::vector<size_t>& frames) {
   const size_t n = labels.rows.size();
   std::vector<std::string> header = labels.header;
   const int audio_col =
       static_cast<int>(std::find(header.begin(), header.end(), "audio_path") - header.begin());
+  const int features_col = teacher_features_column(header);
+  const std::string labels_dir = parent_dir(labels.path);
   header.push_back("mel_path");
   header.push_back("n_frames");
   std::string csv = csv_join(header) + "\n";
@@ -98,6 +101,10 @@ std::string manifest_csv(const Labels& labels, const fs::path& out_dir, const st
   for (size_t i = 0; i < n; ++i) {
     std::vector<std::string> fields = labels.rows[i].fields;
     fields[audio_col] = fs::relative(fs::absolute(labels.rows[i].resolved_path), abs_out).string();
+    if (features_col >= 0 && !fields[static_cast<size_t>(features_col)].empty()) {
+      std::string& cell = fields[static_cast<size_t>(features_col)];
+      cell = fs::relative(fs::absolute(resolve_path(labels_dir, cell)), abs_out).string();
+    }
     fields.push_back("mels/" + names[i]);
     fields.push_back(std::to_string(frames[i]));
     csv += csv_join(fields) + "\n";

@@ -174,6 +174,7 @@ std::vector<Section> sections(TrainConfig& c) {
         real_key("focal_gamma", t.focal_gamma, 0.0, 10.0),
         real_key("ctc_weight", t.ctc_weight, 0.0, 100.0),
         real_key("distill_weight", t.distill_weight, 0.0, 100.0),
+        real_key("feature_distill_weight", t.feature_distill_weight, 0.0, 100.0),
         real_key("int8_consistency", t.int8_consistency, 0.0, 1e6),
         bool_key("pos_weight", t.pos_weight),
         real_key("pos_weight_max", t.pos_weight_max, 1.0, 1e6),

@@ -49,6 +49,10 @@ struct TrainingOptions {
   // Distillation: BCE toward the teacher_<head> scores of the train rows that have them
   // (labels.h; 0: off).
   double distill_weight = 0.0;
+  // Feature distillation: 1 - cosine between a projection of the encoder's pooled output
+  // and the teacher_features vector of the train rows that have one (train/feature-distill.h;
+  // 0: off).
+  double feature_distill_weight = 0.0;
   // Weight of the int8 consistency loss: mean |float score - score with 8-bit rounded
   // inputs to every dynamically quantized layer| (model.h FakeInt8Scope), so that a
   // dynamic-range int8 export stays close to the checkpoint. 0: off. Needs dropout 0

@@ -150,11 +150,23 @@ Dataset Dataset::load(const std::string& labels_path, Split split, const DataOpt
   const std::string base = parent_dir(labels_path);
   const int max_frames = std::max(1, o.max_frames);
   const TeacherColumns teacher = teacher_columns(table.header, labels_path);
+  const int features_col = teacher_features_column(table.header);
   for (LabelRow& row : checked.labels.rows) {
     if (row.split != split) continue;
     Clip c;
     c.teacher = teacher_scores(row, teacher, labels_path);
     d.n_teacher_ += c.teacher.has_value();
+    c.teacher_features = teacher_features(row, features_col, labels_path);
+    if (!c.teacher_features.empty()) {
+      const auto dim = static_cast<int64_t>(c.teacher_features.size());
+      if (d.feature_dim_ != 0 && dim != d.feature_dim_)
+        fail(INHERENT_STATUS_INVALID_ARGUMENT,
+             labels_path + ":" + std::to_string(row.line) + ":" + std::to_string(features_col + 1) +
+                 ": teacher_features holds " + std::to_string(dim) + " values where earlier rows hold " +
+                 std::to_string(d.feature_dim_) + " (one teacher per file)");
+      d.feature_dim_ = dim;
+      ++d.n_features_;
+    }
     d.n_unlabelled_ += row.labelled ? 0 : 1;
     if (d.cached_) {
       const std::string& frames = row.fields.at(static_cast<size_t>(frames_col));
@@ -175,11 +187,35 @@ Dataset Dataset::load(const std::string& labels_path, Split split, const DataOpt
     c.row = std::move(row);
     d.clips_.push_back(std::move(c));
   }
+  d.standardize_features();
   if (d.clips_.empty()) {
     fail(INHERENT_STATUS_INVALID_ARGUMENT, labels_path + ": no rows with split " + split_name(split) +
                                                " (the split column decides which rows train)");
   }
   return d;
+}
+
+// Teachers' raw features share a large common direction (every clip's mean looks alike),
+// which a cosine would reward for free: each dimension is centred and scaled over the
+// split's rows that have features (float64), so what is left is what differs by clip.
+void Dataset::standardize_features() {
+  if (n_features_ == 0) return;
+  const auto dim = static_cast<size_t>(feature_dim_);
+  std::vector<double> sum(dim, 0.0), sq(dim, 0.0);
+  for (const Clip& c : clips_)
+    for (size_t j = 0; j < c.teacher_features.size(); ++j) {
+      sum[j] += c.teacher_features[j];
+      sq[j] += static_cast<double>(c.teacher_features[j]) * c.teacher_features[j];
+    }
+  const auto n = static_cast<double>(n_features_);
+  std::vector<double> mean(dim), scale(dim);
+  for (size_t j = 0; j < dim; ++j) {
+    mean[j] = sum[j] / n;
+    scale[j] = 1.0 / std::max(std::sqrt(std::max(sq[j] / n - mean[j] * mean[j], 0.0)), 1e-6);
+  }
+  for (Clip& c : clips_)
+    for (size_t j = 0; j < c.teacher_features.size(); ++j)
+      c.teacher_features[j] = static_cast<float>((c.teacher_features[j] - mean[j]) * scale[j]);
 }
 
 int64_t Dataset::features(size_t i, bool augment, uint64_t aug_seed, const DataOptions& o,
@@ -477,6 +513,14 @@ Batch BatchLoader::build(const BatchPlan::Item& item) const {
     b.teacher.insert(b.teacher.end(), scores.begin(), scores.end());
     b.has_teacher.push_back(clip.teacher ? 1 : 0);
     b.labelled.push_back(clip.row.labelled ? 1 : 0);
+    if (data_.feature_dim() > 0) {
+      const bool has = !clip.teacher_features.empty();
+      if (has)
+        b.features.insert(b.features.end(), clip.teacher_features.begin(), clip.teacher_features.end());
+      else
+        b.features.resize(b.features.size() + static_cast<size_t>(data_.feature_dim()), 0.0f);
+      b.has_features.push_back(has ? 1 : 0);
+    }
   }
   b.mel.assign(static_cast<size_t>(b.size * b.frames * kMels), 0.0f);
   for (size_t i = 0; i < mels.size(); ++i) {

@@ -108,6 +108,8 @@ struct Clip {
   int64_t n_frames = 0;  // exact (cache) or from the duration (audio)
   // A teacher model's scores (teacher_<head> columns, labels.h), when the row has them.
   std::optional<std::array<float, INHERENT_N_HEADS>> teacher;
+  // A teacher's pooled features (the teacher_features column, labels.h); empty when none.
+  std::vector<float> teacher_features;
 };
 
 struct ClassBalance {
@@ -131,6 +133,10 @@ class Dataset {
   size_t n_with_teacher() const { return n_teacher_; }
   // Rows without head labels (teacher scores only; labels.h).
   size_t n_unlabelled() const { return n_unlabelled_; }
+  // Rows of this split with teacher features, and their width D (0 when none has them).
+  // The vectors are standardized per dimension over these rows at load.
+  size_t n_with_features() const { return n_features_; }
+  int64_t feature_dim() const { return feature_dim_; }
 
   // The clip's log-mels [n_frames, 128] (appended to *out; returns n_frames). With
   // augment, the waveform hook (audio only) and SpecAugment run with an rng seeded
@@ -156,11 +162,15 @@ class Dataset {
   const std::string& content_hash() const { return hash_; }
 
  private:
+  void standardize_features();
+
   std::string path_, hash_;
   Split split_ = Split::train;
   bool cached_ = false;
   size_t n_teacher_ = 0;
   size_t n_unlabelled_ = 0;
+  size_t n_features_ = 0;
+  int64_t feature_dim_ = 0;
   std::vector<Clip> clips_;
 };
 
@@ -169,14 +179,16 @@ class Dataset {
 struct Batch {
   int64_t number = 0;  // position in its plan (global batch number when training)
   int64_t epoch = 0;
-  int64_t size = 0, frames = 0;      // B, T (the longest clip)
-  std::vector<float> mel;            // [B, T, 128], each clip zero-padded at its end
-  std::vector<uint8_t> labels;       // [B, 13]
-  std::vector<float> teacher;        // [B, 13] teacher scores (0 where has_teacher is 0)
-  std::vector<uint8_t> has_teacher;  // [B]
-  std::vector<uint8_t> labelled;     // [B] 0: no head labels (its labels row is all 0), teacher only
-  std::vector<int64_t> n_frames;     // [B]
-  std::vector<size_t> clips;         // [B] indices into the dataset
+  int64_t size = 0, frames = 0;       // B, T (the longest clip)
+  std::vector<float> mel;             // [B, T, 128], each clip zero-padded at its end
+  std::vector<uint8_t> labels;        // [B, 13]
+  std::vector<float> teacher;         // [B, 13] teacher scores (0 where has_teacher is 0)
+  std::vector<uint8_t> has_teacher;   // [B]
+  std::vector<uint8_t> labelled;      // [B] 0: no head labels (its labels row is all 0), teacher only
+  std::vector<float> features;        // [B, D] teacher features (0 where has_features is 0; empty if D is 0)
+  std::vector<uint8_t> has_features;  // [B]
+  std::vector<int64_t> n_frames;      // [B]
+  std::vector<size_t> clips;          // [B] indices into the dataset
 };
 
 // Which clips make batch number g. Training plans are endless (epochs follow each

@@ -31,6 +31,7 @@
 #include "train/ctc.h"
 #include "train/dataset.h"
 #include "train/distributed.h"
+#include "train/feature-distill.h"
 #include "train/losses.h"
 #include "train/model.h"
 #include "train/optimizer-state.h"
@@ -46,8 +47,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kModelFile = kPackageWeightsFile;  // a checkpoint's weights load as a package's
 constexpr const char* kOptimizerFile = "optimizer.safetensors";
-constexpr const char* kCtcFile = "ctc.safetensors";   // the auxiliary head (training only)
-constexpr const char* kTrainerFile = "trainer.json";  // written last: marks a complete checkpoint
+constexpr const char* kCtcFile = "ctc.safetensors";           // the auxiliary head (training only)
+constexpr const char* kFeatureFile = "features.safetensors";  // feature distillation's projection
+constexpr const char* kTrainerFile = "trainer.json";          // written last: marks a complete checkpoint
 
 [[noreturn]] void fail(inherent_status status, const std::string& what) { throw Exception(status, what); }
 
@@ -221,8 +223,8 @@ class TrainingRun {
   void run_eval();
   void finish(int exit_code);
   // Checkpoints.
-  NamedParams ctc_tensors() const;
-  bool load_ctc(const std::string& dir);
+  bool load_aux(const std::string& dir, const char* file, torch::nn::Module& head) const;
+  void load_aux_heads(const std::string& dir, bool required);
   Metadata model_metadata(const json& metrics) const;
   json trainer_state(const json& metrics) const;
   void check_replicas();
@@ -247,7 +249,8 @@ class TrainingRun {
   torch::Tensor pos_weight_;
   Conformer model_{nullptr};
   CtcHead ctc_{nullptr};
-  NamedParams params_;  // model, then ctc.*: the optimizer's order
+  FeatureHead features_{nullptr};
+  NamedParams params_;  // model, then ctc.*, then features.*: the optimizer's order
   std::vector<torch::Tensor> all_params_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   // Progress, kept across resumes.
@@ -259,7 +262,7 @@ class TrainingRun {
   // This process's run.
   std::optional<JsonLog> log_;
   std::optional<ProgressLine> progress_;
-  double loss_sum_ = 0, ctc_sum_ = 0, int8_sum_ = 0, distill_sum_ = 0;
+  double loss_sum_ = 0, ctc_sum_ = 0, int8_sum_ = 0, distill_sum_ = 0, feature_sum_ = 0;
   int64_t loss_count_ = 0, steps_this_run_ = 0;
   double rate_ = 0, wait_seconds_ = 0, last_loss_ = NAN;
 };
@@ -353,6 +356,12 @@ void TrainingRun::load_data() {
          req_.labels + ": training.distill_weight is " + std::to_string(opts().distill_weight) + " but no " +
              split_name(train_->split()) +
              " row has teacher scores (the 13 teacher_<head> columns; docs/training.md, \"Distillation\")");
+  if (opts().feature_distill_weight > 0 && train_->n_with_features() == 0)
+    fail(INHERENT_STATUS_INVALID_ARGUMENT, req_.labels + ": training.feature_distill_weight is " +
+                                               std::to_string(opts().feature_distill_weight) + " but no " +
+                                               split_name(train_->split()) +
+                                               " row has teacher features (the teacher_features column; "
+                                               "docs/training.md, \"Feature distillation\")");
   if (train_->n_unlabelled() > 0 && !(opts().distill_weight > 0))
     fail(INHERENT_STATUS_INVALID_ARGUMENT,
          req_.labels + ": " + std::to_string(train_->n_unlabelled()) +
@@ -415,6 +424,13 @@ void TrainingRun::build_model() {
     ctc_->train();
     for (const auto& p : ctc_->named_parameters(true)) params_.emplace_back("ctc." + p.key(), p.value());
   }
+  if (opts().feature_distill_weight > 0) {
+    features_ = FeatureHead(config_.model.arch.n_hidden, train_->feature_dim());
+    features_->to(device_);
+    features_->train();
+    for (const auto& p : features_->named_parameters(true))
+      params_.emplace_back("features." + p.key(), p.value());
+  }
   std::vector<torch::Tensor> decay, no_decay;
   for (const auto& [name, p] : params_) {
     (p.dim() >= 2 ? decay : no_decay).push_back(p);
@@ -428,19 +444,19 @@ void TrainingRun::build_model() {
   optimizer_ = std::make_unique<torch::optim::AdamW>(groups, adam);
 }
 
-NamedParams TrainingRun::ctc_tensors() const {
+NamedParams module_tensors(torch::nn::Module& head) {
   NamedParams out;
-  for (const auto& p : ctc_->named_parameters(true)) out.emplace_back(p.key(), p.value());
+  for (const auto& p : head.named_parameters(true)) out.emplace_back(p.key(), p.value());
   return out;
 }
 
-// Loads the auxiliary head saved beside a checkpoint; false when there is none.
-bool TrainingRun::load_ctc(const std::string& dir) {
-  const std::string file = dir + "/" + kCtcFile;
+// Loads an auxiliary head saved beside a checkpoint; false when there is none.
+bool TrainingRun::load_aux(const std::string& dir, const char* name_of_file, torch::nn::Module& head) const {
+  const std::string file = dir + "/" + name_of_file;
   if (!fs::exists(file)) return false;
   const LoadedTensors aux = safetensors_to_tensors(read_file(file), file);
   torch::NoGradGuard no_grad;
-  for (auto& [name, p] : ctc_tensors()) {
+  for (auto& [name, p] : module_tensors(head)) {
     const torch::Tensor* v = aux.find(name);
     if (!v || v->sizes() != p.sizes()) {
       fail(INHERENT_STATUS_INVALID_MODEL, file + ": tensor '" + name + "' missing or misshapen");
@@ -450,15 +466,30 @@ bool TrainingRun::load_ctc(const std::string& dir) {
   return true;
 }
 
+// The auxiliary heads beside a checkpoint. Resuming needs every one the config trains;
+// a warm start takes those it finds and starts the others fresh.
+void TrainingRun::load_aux_heads(const std::string& dir, bool required) {
+  struct Aux {
+    torch::nn::Module* head;
+    const char *file, *key, *what;
+  };
+  const Aux heads[] = {{ctc_ ? ctc_.get() : nullptr, kCtcFile, "training.ctc_weight", "CTC head"},
+                       {features_ ? features_.get() : nullptr, kFeatureFile,
+                        "training.feature_distill_weight", "feature projection"}};
+  for (const Aux& a : heads) {
+    if (!a.head || load_aux(dir, a.file, *a.head)) continue;
+    if (required)
+      fail(INHERENT_STATUS_INVALID_ARGUMENT, dir + " has no " + a.file + ": it was trained without " + a.key +
+                                                 "; resume it with the same config");
+    say(std::string("no ") + a.what + " in " + dir + ": a fresh one");
+  }
+}
+
 void TrainingRun::resume_from(const std::string& src) {
   load_model_safetensors(*model_, read_file(src + "/" + kModelFile), src + "/" + kModelFile);
   const LoadedTensors opt =
       safetensors_to_tensors(read_file(src + "/" + kOptimizerFile), src + "/" + kOptimizerFile);
-  if (ctc_ && !load_ctc(src)) {
-    fail(INHERENT_STATUS_INVALID_ARGUMENT,
-         src + " has no " + kCtcFile +
-             ": it was trained without training.ctc_weight; resume it with the same config");
-  }
+  load_aux_heads(src, true);
   load_optimizer(*optimizer_, params_, opt, src + "/" + kOptimizerFile);
   const std::string state_path = src + "/" + kTrainerFile;
   const TrainerState state = parse_trainer_state(read_file(state_path), state_path);
@@ -514,8 +545,8 @@ void TrainingRun::start_or_resume() {
       fail(INHERENT_STATUS_IO_ERROR, "--init-from " + src + ": no " + kModelFile + " there");
     }
     load_model_safetensors(*model_, read_file(src + "/" + kModelFile), src + "/" + kModelFile);
-    const bool with_ctc = ctc_ && load_ctc(src);
-    say("initialized from " + src + (ctc_ && !with_ctc ? " (no CTC head there: a fresh one)" : ""));
+    say("initialized from " + src);
+    load_aux_heads(src, false);
   } else if (!resuming) {
     normalize_features();
   }
@@ -525,9 +556,10 @@ void TrainingRun::start_or_resume() {
 void TrainingRun::broadcast_weights() {
   if (world_ == 1) return;
   std::vector<std::pair<std::string, torch::Tensor>> shared = model_->named_tensors();
-  if (ctc_) {
-    for (auto& kv : ctc_tensors()) shared.push_back(kv);
-  }
+  if (ctc_)
+    for (auto& kv : module_tensors(*ctc_)) shared.push_back(kv);
+  if (features_)
+    for (auto& kv : module_tensors(*features_)) shared.push_back(kv);
   torch::NoGradGuard no_grad;
   for (auto& [name, tensor] : shared) {
     torch::Tensor x = tensor;
@@ -588,10 +620,14 @@ void TrainingRun::save_last() {
                                                     {"optimizer", "adamw"},
                                                     {"step", std::to_string(step_)}})}};
   if (ctc_) {
-    files.emplace_back(kCtcFile,
-                       tensors_to_safetensors(ctc_tensors(), {{"format", "inherent-ctc/1"},
-                                                              {"symbols", std::to_string(kCtcSymbols)},
-                                                              {"upsample", std::to_string(kCtcUpsample)}}));
+    files.emplace_back(kCtcFile, tensors_to_safetensors(module_tensors(*ctc_),
+                                                        {{"format", "inherent-ctc/1"},
+                                                         {"symbols", std::to_string(kCtcSymbols)},
+                                                         {"upsample", std::to_string(kCtcUpsample)}}));
+  }
+  if (features_) {
+    files.emplace_back(kFeatureFile, tensors_to_safetensors(module_tensors(*features_),
+                                                            {{"format", "inherent-feature-head/1"}}));
   }
   files.emplace_back(kTrainerFile, json_text(trainer_state(last_eval_), 2) + "\n");
   write_checkpoint_dir(paths_.last, files, kTrainerFile);
@@ -679,6 +715,11 @@ StepOutcome TrainingRun::train_step(Batch& batch) {
     loss = loss + t.ctc_weight * aux;
     ctc_sum_ += aux.item<double>();
   }
+  if (features_) {
+    const torch::Tensor aux = features_->loss(h, valid2, batch, device_);
+    loss = loss + t.feature_distill_weight * aux;
+    feature_sum_ += aux.item<double>();
+  }
   optimizer_->zero_grad();
   loss.backward();
   StepOutcome out;
@@ -713,9 +754,10 @@ void TrainingRun::log_train(const Batch& batch, const StepOutcome& s) {
   // This rank's auxiliary loss (the heads' loss above is averaged over ranks).
   if (ctc_) record["ctc_loss"] = ctc_sum_ / n;
   if (opts().distill_weight > 0) record["distill_loss"] = distill_sum_ / n;
+  if (features_) record["feature_loss"] = feature_sum_ / n;
   if (opts().int8_consistency > 0) record["int8_drift"] = int8_sum_ / n;
   log_->write(record);
-  loss_sum_ = 0, ctc_sum_ = 0, int8_sum_ = 0, distill_sum_ = 0, loss_count_ = 0;
+  loss_sum_ = 0, ctc_sum_ = 0, int8_sum_ = 0, distill_sum_ = 0, feature_sum_ = 0, loss_count_ = 0;
 }
 
 // Steps until max_steps, --stop-at or a signal; returns the exit code.

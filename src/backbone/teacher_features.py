@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Teacher features for distillation: the frozen pretrained encoder (the project's
+log-mel -> the fitted mapped stem -> Whisper tiny.en's blocks, features.Backbone) hears
+each clip as written, and its outputs averaged over the clip's frames, one vector of
+384 values, are written as a float32 `.npy` file per clip. The rows come back
+with a `teacher_features` column holding that file's absolute path (docs/labels.md), which
+`training.feature_distill_weight` trains `small`'s pooled encoder output toward through a
+projection (docs/training.md, "Feature distillation").
+
+    .venv/bin/python src/backbone/teacher_features.py LABELS OUT_CSV --dir FEATURES_DIR \\
+        [--splits train] [--encoder E] [--stem S] [--threads 1]
+
+LABELS may be a labels CSV or a prep manifest (audio paths relative to its folder);
+OUT_CSV should sit in the same folder so they still resolve. Rows of other splits keep an
+empty cell. Files are named by a hash of the clip's absolute path and written to a
+temporary name first, so a killed run resumes where it stopped; the CSV is written to a
+temporary name and renamed at the end. An unreadable clip stops the run naming its row.
+"""
+import argparse
+import csv
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import features  # noqa: E402
+
+import inherent  # noqa: E402
+
+COLUMN = "teacher_features"
+
+
+def feature_path(folder, audio):
+    return Path(folder) / (hashlib.sha256(str(audio).encode()).hexdigest()[:24] + ".npy")
+
+
+def pooled(backbone, frontend, audio):
+    """[384] float32: the encoder's outputs over the clip's frames, averaged."""
+    mel = frontend.audio_to_mel(inherent.load_audio(str(audio)))
+    with torch.no_grad():
+        return backbone(torch.from_numpy(mel)[None])[0].mean(dim=0).numpy().astype("<f4")
+
+
+def write_atomic(path, vector):
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        np.save(f, vector)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("labels", help="labels CSV or prep manifest")
+    ap.add_argument("out", help="the same rows with a teacher_features column")
+    ap.add_argument("--dir", required=True, help="folder for the per-clip feature files")
+    ap.add_argument("--splits", default="train", help="comma-separated splits to compute (default train)")
+    ap.add_argument("--encoder", default="out/whisper-bridge/encoder.safetensors")
+    ap.add_argument("--stem", default="out/whisper-bridge/mapped-stem.safetensors")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    args = ap.parse_args(argv)
+
+    for f, what in ((args.encoder, "--encoder"), (args.stem, "--stem")):
+        if not Path(f).is_file():
+            sys.exit(f"teacher_features: {what} {f}: no such file (docs/backbone.md, \"Weights\", makes it)")
+    with open(args.labels, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        header = list(reader.fieldnames or [])
+        rows = list(reader)
+    for col in ("audio_path", "split"):
+        if col not in header:
+            sys.exit(f"teacher_features: {args.labels}: no {col} column")
+    if COLUMN in header:
+        sys.exit(f"teacher_features: {args.labels}: already has a {COLUMN} column")
+    splits = set(args.splits.split(","))
+    base = Path(args.labels).resolve().parent
+    folder = Path(args.dir).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(args.threads)
+    backbone = features.Backbone(args.encoder, args.stem)
+    frontend = inherent.AudioFrontend(max_frames=0)
+
+    todo = [i for i, r in enumerate(rows) if r["split"] in splits]
+    t0, done = time.time(), 0
+    for n, i in enumerate(todo, 1):
+        r = rows[i]
+        audio = (base / r["audio_path"]).resolve()
+        out = feature_path(folder, audio)
+        if not out.exists():
+            try:
+                write_atomic(out, pooled(backbone, frontend, audio))
+            except Exception as e:  # noqa: BLE001 - the row is named, then the run stops
+                sys.exit(f"teacher_features: {args.labels}:{i + 2}: {r['audio_path']}: {e}")
+            done += 1
+        r[COLUMN] = str(out)
+        if not args.quiet and (n % 500 == 0 or n == len(todo)):
+            rate = done / max(time.time() - t0, 1e-9)
+            eta = (len(todo) - n) / rate if rate > 0 else 0
+            print(f"  {n}/{len(todo)} clips ({done} computed, {rate:.1f}/s, ETA {eta:.0f} s)", flush=True)
+
+    tmp = Path(args.out).with_name(Path(args.out).name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=header + [COLUMN], restval="")
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, args.out)
+    print(f"teacher_features: {len(todo)} rows with features -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
