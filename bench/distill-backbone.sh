@@ -9,7 +9,10 @@
 #   c: b plus unlabelled real speech (real-dev's fit half and a third of fsdd: no probe
 #      speaker) with the teacher's scores, and a TTS twin of each transcribed real clip
 #      carrying the real clip's scores (bench/tts-twins.py);
-#   d: b with the teacher weighted DISTILL_D (default 3) against the labels' 1.
+#   d: b with the teacher weighted DISTILL_D (default 3) against the labels' 1;
+#   e, f: d plus feature distillation (training.feature_distill_weight FEATURE_E, default 1,
+#      and FEATURE_F, default 0.3) toward the frozen pretrained encoder's pooled outputs
+#      on each clean clip (src/backbone/teacher_features.py, cached in OUT/features).
 # The teacher (a model package, scored by the native engine) hears each clip as written
 # (the shipped backbone model was the Whisper model alone in 0.1.0, which the table in
 # docs/training.md used; since 0.2.0 it is the ensemble of that model and small itself);
@@ -17,7 +20,8 @@
 # clips the teacher did not train on. Each package is then judged by `inherent eval` on
 # EVAL_LABELS' test split and by bench/speech-span.py on PROBE_CORPUS, beside small.
 #
-#   [STEPS=4000] [VARIANTS="a b c"] [LR=1e-4] [DISTILL_D=3] [FREQ_WARP=0] [TEACHER=data/models/backbone/native]
+#   [STEPS=4000] [VARIANTS="a b c"] [LR=1e-4] [DISTILL_D=3] [FEATURE_E=1] [FEATURE_F=0.3] [FREQ_WARP=0]
+#   [TEACHER=data/models/backbone/native]
 #   [EVAL_CLIPS=1000] [PROBE_CORPUS=CORPUS] bench/distill-backbone.sh LABELS EVAL_LABELS [OUT=out/distill-backbone]
 #
 # EVAL_LABELS' first EVAL_CLIPS eval rows are the fine-tunes' end-of-run eval. FREQ_WARP > 0
@@ -37,7 +41,7 @@ BIN=build/dev/tools/inherent/inherent
 PY=.venv/bin/python
 . bench/distill-lib.sh
 # shellcheck disable=SC2086
-check_variants distill-backbone abcd $VARIANTS
+check_variants distill-backbone abcdef $VARIANTS
 for f in "$LABELS" "$EVAL_LABELS" "$TEACHER/inherent.metadata.json"; do
   [ -f "$f" ] || { echo "distill-backbone: $f: no such file" >&2; exit 1; }
 done
@@ -76,15 +80,28 @@ $PY bench/tts-twins.py "$OUT/taught.csv" "$OUT/taught-twins.csv" "$OUT/twins" --
 
 echo "== mel cache"
 $BIN prep --labels "$OUT/taught-twins.csv" --out "$OUT/prep" -q
-# a, b and d read the corpus rows only; c every row.
+# a, b and d read the corpus rows only; c every row; e and f the corpus rows with features.
 labelled_rows "$OUT/prep/manifest.csv" "$OUT/prep/manifest-corpus.csv"
+if [[ $VARIANTS == *[ef]* ]]; then
+  echo "== teacher features (the frozen pretrained encoder)"
+  [ -f "$OUT/prep/manifest-features.csv" ] || $PY src/backbone/teacher_features.py "$OUT/prep/manifest-corpus.csv" \
+    "$OUT/prep/manifest-features.csv" --dir "$OUT/features"
+fi
 finetune_config "$OUT/a.yaml" 0
 finetune_config "$OUT/b.yaml" 1
 cp "$OUT/b.yaml" "$OUT/c.yaml"
 finetune_config "$OUT/d.yaml" "${DISTILL_D:-3}"
+finetune_config "$OUT/e.yaml" "${DISTILL_D:-3}" "${FEATURE_E:-1}"
+finetune_config "$OUT/f.yaml" "${DISTILL_D:-3}" "${FEATURE_F:-0.3}"
 
 echo "== fine-tunes ($STEPS steps each, two at a time)"
-manifest() { if [ "$1" = c ]; then echo "$OUT/prep/manifest.csv"; else echo "$OUT/prep/manifest-corpus.csv"; fi; }
+manifest() {
+  case $1 in
+    c) echo "$OUT/prep/manifest.csv" ;;
+    e | f) echo "$OUT/prep/manifest-features.csv" ;;
+    *) echo "$OUT/prep/manifest-corpus.csv" ;;
+  esac
+}
 # shellcheck disable=SC2086
 two_at_a_time manifest $VARIANTS
 
