@@ -178,63 +178,33 @@ void BM_load(benchmark::State& state, std::string config) {
 // there), kPeakSteps rounds per iteration.
 constexpr int kPeakChains = 16, kPeakChains256 = 12, kPeakSteps = 1 << 16;
 
-__attribute__((target("avx2,fma"))) void peak_fma256(benchmark::State& state) {
-  __m256 acc[kPeakChains256];
-  for (int i = 0; i < kPeakChains256; ++i) acc[i] = _mm256_set1_ps(0.001f * i);
-  const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(1e-7f);
-  for (auto _ : state) {
-    for (int s = 0; s < kPeakSteps; ++s)
-#pragma GCC unroll 12
-      for (int i = 0; i < kPeakChains256; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
-    benchmark::DoNotOptimize(acc);
+// NAME: CHAINS accumulators of VEC set to INIT (of i), each round acc = OP(acc, A, B),
+// counted as MACS multiply-adds per instruction.
+#define INHERENT_PEAK(NAME, TARGET, VEC, CHAINS, INIT, A, B, OP, MACS)                                \
+  __attribute__((target(TARGET))) void NAME(benchmark::State& state) {                                \
+    VEC acc[CHAINS];                                                                                  \
+    for (int i = 0; i < (CHAINS); ++i) acc[i] = INIT;                                                 \
+    const VEC a = A, b = B;                                                                           \
+    for (auto _ : state) {                                                                            \
+      for (int s = 0; s < kPeakSteps; ++s)                                                            \
+        _Pragma("GCC unroll 16") for (int i = 0; i < (CHAINS); ++i) acc[i] = OP(acc[i], a, b);        \
+      benchmark::DoNotOptimize(acc);                                                                  \
+    }                                                                                                 \
+    state.counters["GMAC_per_s"] = benchmark::Counter(1e-9 * kPeakSteps * (CHAINS) * (MACS),          \
+                                                      benchmark::Counter::kIsIterationInvariantRate); \
   }
-  state.counters["GMAC_per_s"] = benchmark::Counter(1e-9 * kPeakSteps * kPeakChains256 * 8,
-                                                    benchmark::Counter::kIsIterationInvariantRate);
-}
 
-__attribute__((target("avx512f"))) void peak_fma512(benchmark::State& state) {
-  __m512 acc[kPeakChains];
-  for (int i = 0; i < kPeakChains; ++i) acc[i] = _mm512_set1_ps(0.001f * i);
-  const __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(1e-7f);
-  for (auto _ : state) {
-    for (int s = 0; s < kPeakSteps; ++s)
-#pragma GCC unroll 16
-      for (int i = 0; i < kPeakChains; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
-    benchmark::DoNotOptimize(acc);
-  }
-  state.counters["GMAC_per_s"] =
-      benchmark::Counter(1e-9 * kPeakSteps * kPeakChains * 16, benchmark::Counter::kIsIterationInvariantRate);
-}
-
+INHERENT_PEAK(peak_fma256, "avx2,fma", __m256, kPeakChains256, _mm256_set1_ps(0.001f * i),
+              _mm256_set1_ps(0.999f), _mm256_set1_ps(1e-7f), _mm256_fmadd_ps, 8)
+INHERENT_PEAK(peak_fma512, "avx512f", __m512, kPeakChains, _mm512_set1_ps(0.001f * i), _mm512_set1_ps(0.999f),
+              _mm512_set1_ps(1e-7f), _mm512_fmadd_ps, 16)
 // The int8 path's instruction (kernels-impl.h, pmadd): int16 pairs summed into int32.
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void peak_dpwssd512(benchmark::State& state) {
-  __m512i acc[kPeakChains];
-  for (int i = 0; i < kPeakChains; ++i) acc[i] = _mm512_set1_epi32(i);
-  const __m512i a = _mm512_set1_epi16(3), b = _mm512_set1_epi16(-2);
-  for (auto _ : state) {
-    for (int s = 0; s < kPeakSteps; ++s)
-#pragma GCC unroll 16
-      for (int i = 0; i < kPeakChains; ++i) acc[i] = _mm512_dpwssd_epi32(acc[i], a, b);
-    benchmark::DoNotOptimize(acc);
-  }
-  state.counters["GMAC_per_s"] =
-      benchmark::Counter(1e-9 * kPeakSteps * kPeakChains * 32, benchmark::Counter::kIsIterationInvariantRate);
-}
-
+INHERENT_PEAK(peak_dpwssd512, "avx512f,avx512bw,avx512vnni", __m512i, kPeakChains, _mm512_set1_epi32(i),
+              _mm512_set1_epi16(3), _mm512_set1_epi16(-2), _mm512_dpwssd_epi32, 32)
 // u8 x s8 quads (what 8-bit activations would run): the int8 ceiling of this core.
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void peak_dpbusd512(benchmark::State& state) {
-  __m512i acc[kPeakChains];
-  for (int i = 0; i < kPeakChains; ++i) acc[i] = _mm512_set1_epi32(i);
-  const __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(-2);
-  for (auto _ : state) {
-    for (int s = 0; s < kPeakSteps; ++s)
-#pragma GCC unroll 16
-      for (int i = 0; i < kPeakChains; ++i) acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
-    benchmark::DoNotOptimize(acc);
-  }
-  state.counters["GMAC_per_s"] =
-      benchmark::Counter(1e-9 * kPeakSteps * kPeakChains * 64, benchmark::Counter::kIsIterationInvariantRate);
-}
+INHERENT_PEAK(peak_dpbusd512, "avx512f,avx512bw,avx512vnni", __m512i, kPeakChains, _mm512_set1_epi32(i),
+              _mm512_set1_epi8(3), _mm512_set1_epi8(-2), _mm512_dpbusd_epi32, 64)
+#undef INHERENT_PEAK
 
 void BM_peak(benchmark::State& state, bool supported, void (*run)(benchmark::State&)) {
   if (!supported) {

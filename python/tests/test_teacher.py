@@ -2,7 +2,9 @@
 """src/backbone/teacher.py on a random encoder of Whisper's layout (tests/data/whisper-random,
 width 32) and random pooled heads, or a committed package in the engine: labelled rows
 get teacher columns, --audio-dir and --audio-list add unlabelled train rows, --trim hears
-the speech span, and bad input is named. No real weights, no corpus."""
+the speech span, and bad input is named. src/backbone/teacher_features.py on the same
+encoder: each row's .npy is the encoder's outputs averaged over the clip's frames. No
+real weights, no corpus."""
 import csv
 import json
 import os
@@ -20,7 +22,9 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "src" / "backbone"))
 import bridge  # noqa: E402
 import designs  # noqa: E402
+import features  # noqa: E402
 import teacher  # noqa: E402
+import teacher_features  # noqa: E402
 import whisper_encoder  # noqa: E402
 
 import inherent  # noqa: E402
@@ -143,3 +147,43 @@ def test_a_package_teaches_with_the_engines_scores(setup):
     with pytest.raises(SystemExit) as refused:  # --trim is the head designs' option: a usage error
         teacher.main([str(tmp / "labels.csv"), str(tmp / "y.csv"), "--package", str(package), "--trim"])
     assert refused.value.code == 2 and not (tmp / "y.csv").exists()
+
+
+def test_teacher_features_are_the_pooled_encoder_output(setup):
+    tmp, _ = setup
+    args = ["--encoder", str(ENCODER), "--stem", str(tmp / "stem.st"), "-q"]
+    out = tmp / "with-features.csv"
+    teacher_features.main([str(tmp / "labels.csv"), str(out), "--dir", str(tmp / "feats")] + args)
+    rows = read_rows(out)
+    assert [bool(r["teacher_features"]) for r in rows] == [True, False]  # train rows only by default
+    teacher_features.main([str(tmp / "labels.csv"), str(out), "--dir", str(tmp / "feats"), "--splits", "train,test"]
+                          + args)
+    rows = read_rows(out)
+    backbone = features.Backbone(str(ENCODER), str(tmp / "stem.st"))
+    frontend = inherent.AudioFrontend(max_frames=0)
+    got = []
+    for r in rows:
+        v = np.load(r["teacher_features"])
+        assert v.dtype == np.float32 and v.shape == (32,)
+        mel = frontend.audio_to_mel(inherent.load_audio(str(tmp / r["audio_path"])))
+        with torch.no_grad():
+            want = backbone(torch.from_numpy(mel)[None])[0].double().mean(dim=0).numpy()
+        np.testing.assert_allclose(v, want, atol=1e-5)
+        got.append(v)
+    assert np.abs(got[0] - got[1]).max() > 1e-3  # different clips, different vectors
+    # A second run reuses the files (same paths, untouched).
+    stamp = Path(rows[0]["teacher_features"]).stat().st_mtime_ns
+    teacher_features.main([str(tmp / "labels.csv"), str(tmp / "again.csv"), "--dir", str(tmp / "feats"),
+                           "--splits", "train,test"] + args)
+    assert read_rows(tmp / "again.csv") == rows
+    assert Path(rows[0]["teacher_features"]).stat().st_mtime_ns == stamp
+    # Bad input is named and writes no CSV.
+    (tmp / "bad.csv").write_text((tmp / "labels.csv").read_text().replace("audio/c0.wav", "audio/missing.wav"))
+    with pytest.raises(SystemExit, match=r"bad.csv:2: audio/missing.wav"):
+        teacher_features.main([str(tmp / "bad.csv"), str(tmp / "x.csv"), "--dir", str(tmp / "f")] + args)
+    with pytest.raises(SystemExit, match="already has teacher_features"):
+        teacher_features.main([str(out), str(tmp / "x.csv"), "--dir", str(tmp / "f")] + args)
+    with pytest.raises(SystemExit, match="--stem nowhere.st: no such file"):
+        teacher_features.main([str(tmp / "labels.csv"), str(tmp / "x.csv"), "--dir", str(tmp / "f"),
+                               "--encoder", str(ENCODER), "--stem", "nowhere.st"])
+    assert not (tmp / "x.csv").exists()

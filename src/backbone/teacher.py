@@ -57,20 +57,26 @@ def load_heads(path, design):
     return heads.eval()
 
 
-def read_labels(path):
-    """(header, rows) of a labels CSV that can take teacher columns; exits naming the file
-    when it cannot."""
+def read_rows(path, tool, new_columns):
+    """(header, rows) of a labels CSV or manifest that the tool adds new_columns to; exits
+    naming the file when it has no audio_path or split column, or one of new_columns."""
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         header = list(reader.fieldnames or [])
         rows = list(reader)
     for col in ("audio_path", "split"):
         if col not in header:
-            sys.exit(f"teacher: {path}: no {col} column")
-    clash = [c for c in COLUMNS if c in header]
+            sys.exit(f"{tool}: {path}: no {col} column")
+    clash = [c for c in new_columns if c in header]
     if clash:
-        sys.exit(f"teacher: {path}: already has {clash[0]} (write to a labels file without teacher columns)")
+        sys.exit(f"{tool}: {path}: already has {clash[0]} (write to a labels file without it)")
     return header, rows
+
+
+def read_labels(path):
+    """(header, rows) of a labels CSV that can take teacher columns; exits naming the file
+    when it cannot."""
+    return read_rows(path, "teacher", COLUMNS)
 
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3"}

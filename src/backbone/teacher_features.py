@@ -30,6 +30,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import features  # noqa: E402
+import teacher  # noqa: E402
 
 import inherent  # noqa: E402
 
@@ -69,15 +70,7 @@ def main(argv=None):
     for f, what in ((args.encoder, "--encoder"), (args.stem, "--stem")):
         if not Path(f).is_file():
             sys.exit(f"teacher_features: {what} {f}: no such file (docs/backbone.md, \"Weights\", makes it)")
-    with open(args.labels, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        header = list(reader.fieldnames or [])
-        rows = list(reader)
-    for col in ("audio_path", "split"):
-        if col not in header:
-            sys.exit(f"teacher_features: {args.labels}: no {col} column")
-    if COLUMN in header:
-        sys.exit(f"teacher_features: {args.labels}: already has a {COLUMN} column")
+    header, rows = teacher.read_rows(args.labels, "teacher_features", [COLUMN])
     splits = set(args.splits.split(","))
     base = Path(args.labels).resolve().parent
     folder = Path(args.dir).resolve()
