@@ -12,7 +12,8 @@
 #   d: b with the teacher weighted DISTILL_D (default 3) against the labels' 1;
 #   e, f: d plus feature distillation (training.feature_distill_weight FEATURE_E, default 1,
 #      and FEATURE_F, default 0.3) toward the frozen pretrained encoder's pooled outputs
-#      on each clean clip (src/backbone/teacher_features.py, cached in OUT/features).
+#      on each clean clip (src/backbone/teacher_features.py, cached in OUT/features);
+#   g: a plus those features (FEATURE_E), without the teacher's scores.
 # The teacher (a model package, scored by the native engine) hears each clip as written
 # (the shipped backbone model was the Whisper model alone in 0.1.0, which the table in
 # docs/training.md used; since 0.2.0 it is the ensemble of that model and small itself);
@@ -41,7 +42,7 @@ BIN=build/dev/tools/inherent/inherent
 PY=.venv/bin/python
 . bench/distill-lib.sh
 # shellcheck disable=SC2086
-check_variants distill-backbone abcdef $VARIANTS
+check_variants distill-backbone abcdefg $VARIANTS
 for f in "$LABELS" "$EVAL_LABELS" "$TEACHER/inherent.metadata.json"; do
   [ -f "$f" ] || { echo "distill-backbone: $f: no such file" >&2; exit 1; }
 done
@@ -80,9 +81,9 @@ $PY bench/tts-twins.py "$OUT/taught.csv" "$OUT/taught-twins.csv" "$OUT/twins" --
 
 echo "== mel cache"
 $BIN prep --labels "$OUT/taught-twins.csv" --out "$OUT/prep" -q
-# a, b and d read the corpus rows only; c every row; e and f the corpus rows with features.
+# a, b and d read the corpus rows only; c every row; e, f and g the corpus rows with features.
 labelled_rows "$OUT/prep/manifest.csv" "$OUT/prep/manifest-corpus.csv"
-if [[ $VARIANTS == *[ef]* ]]; then
+if [[ $VARIANTS == *[efg]* ]]; then
   echo "== teacher features (the frozen pretrained encoder)"
   [ -f "$OUT/prep/manifest-features.csv" ] || $PY src/backbone/teacher_features.py "$OUT/prep/manifest-corpus.csv" \
     "$OUT/prep/manifest-features.csv" --dir "$OUT/features"
@@ -93,12 +94,13 @@ cp "$OUT/b.yaml" "$OUT/c.yaml"
 finetune_config "$OUT/d.yaml" "${DISTILL_D:-3}"
 finetune_config "$OUT/e.yaml" "${DISTILL_D:-3}" "${FEATURE_E:-1}"
 finetune_config "$OUT/f.yaml" "${DISTILL_D:-3}" "${FEATURE_F:-0.3}"
+finetune_config "$OUT/g.yaml" 0 "${FEATURE_E:-1}"
 
 echo "== fine-tunes ($STEPS steps each, two at a time)"
 manifest() {
   case $1 in
     c) echo "$OUT/prep/manifest.csv" ;;
-    e | f) echo "$OUT/prep/manifest-features.csv" ;;
+    e | f | g) echo "$OUT/prep/manifest-features.csv" ;;
     *) echo "$OUT/prep/manifest-corpus.csv" ;;
   esac
 }
