@@ -31,7 +31,8 @@ TEST(FeatureDistill, LossIsOneMinusCosineOverRowsWithFeatures) {
   const int64_t n_hidden = 4, dim = 3;
   FeatureHead head(n_hidden, dim);
   const torch::Tensor h = torch::randn({3, 4, n_hidden}, torch::requires_grad());
-  const torch::Tensor valid = torch::tensor({1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0}).view({3, 4}).to(torch::kBool);
+  const torch::Tensor valid =
+      torch::tensor({1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0}).view({3, 4}).to(torch::kBool);
   Batch b;
   b.size = 3;
   b.features = {1, 0, 2, 9, 9, 9, -1, 3, 0.5};  // row 1 has none: its values must not count

@@ -27,7 +27,8 @@ struct FeatureHeadImpl : torch::nn::Module {
   FeatureHeadImpl(int64_t n_hidden, int64_t n_features);
   // Mean over the batch's rows with features of 1 - cosine(proj(masked_mean(h)), target);
   // zero when no row has them.
-  torch::Tensor loss(const torch::Tensor& h, const torch::Tensor& valid2, Batch& b, const torch::Device& device);
+  torch::Tensor loss(const torch::Tensor& h, const torch::Tensor& valid2, Batch& b,
+                     const torch::Device& device);
   torch::nn::Linear proj{nullptr};
 };
 TORCH_MODULE(FeatureHead);
