@@ -187,3 +187,10 @@ def test_teacher_features_are_the_pooled_encoder_output(setup):
         teacher_features.main([str(tmp / "labels.csv"), str(tmp / "x.csv"), "--dir", str(tmp / "f"),
                                "--encoder", str(ENCODER), "--stem", "nowhere.st"])
     assert not (tmp / "x.csv").exists()
+    # The folder's files belong to the weights that made them: other weights are refused.
+    other = tmp / "other-stem.st"
+    other.write_bytes((tmp / "stem.st").read_bytes() + b" ")
+    with pytest.raises(SystemExit, match="from another encoder or stem"):
+        teacher_features.main([str(tmp / "labels.csv"), str(tmp / "x.csv"), "--dir", str(tmp / "feats"),
+                               "--encoder", str(ENCODER), "--stem", str(other)])
+    assert not (tmp / "x.csv").exists()

@@ -15,11 +15,14 @@ LABELS may be a labels CSV or a prep manifest (audio paths relative to its folde
 OUT_CSV should sit in the same folder so they still resolve. Rows of other splits keep an
 empty cell. Files are named by a hash of the clip's absolute path and written to a
 temporary name first, so a killed run resumes where it stopped; the CSV is written to a
-temporary name and renamed at the end. An unreadable clip stops the run naming its row.
+temporary name and renamed at the end. FEATURES_DIR/teacher.json records the sha256 of
+the encoder and stem that made its files, and a run with other weights is refused there
+rather than reusing them. An unreadable clip stops the run naming its row.
 """
 import argparse
 import csv
 import hashlib
+import json
 import os
 import sys
 import time
@@ -46,6 +49,30 @@ def pooled(backbone, frontend, audio):
     mel = frontend.audio_to_mel(inherent.load_audio(str(audio)))
     with torch.no_grad():
         return backbone(torch.from_numpy(mel)[None])[0].mean(dim=0).numpy().astype("<f4")
+
+
+def sha256_of(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def claim_folder(folder, encoder, stem):
+    """Records which weights the folder's files come from; exits when they were others."""
+    want = {"encoder_sha256": sha256_of(encoder), "stem_sha256": sha256_of(stem)}
+    record = folder / "teacher.json"
+    if record.exists():
+        have = json.loads(record.read_text(encoding="utf-8"))
+        if {k: have.get(k) for k in want} != want:
+            sys.exit(f"teacher_features: {record}: its features come from another encoder or stem; "
+                     "pass another --dir")
+        return
+    tmp = record.with_name(record.name + ".tmp")
+    tmp.write_text(json.dumps({**want, "encoder": str(encoder), "stem": str(stem)}, indent=2) + "\n",
+                   encoding="utf-8")
+    os.replace(tmp, record)
 
 
 def write_atomic(path, vector):
@@ -75,6 +102,7 @@ def main(argv=None):
     base = Path(args.labels).resolve().parent
     folder = Path(args.dir).resolve()
     folder.mkdir(parents=True, exist_ok=True)
+    claim_folder(folder, args.encoder, args.stem)
     torch.set_num_threads(args.threads)
     backbone = features.Backbone(args.encoder, args.stem)
     frontend = inherent.AudioFrontend(max_frames=0)
