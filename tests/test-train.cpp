@@ -514,6 +514,37 @@ double max_weight_diff(const std::string& a, const std::string& b) {
   return worst;
 }
 
+// training.aux_lr_scale: the auxiliary heads step at lr times the scale and the model at
+// lr. After one step from the same seed the model weights are the same whatever the
+// scale, and the CTC head has moved from where a frozen one (scale 0) stays about 50
+// times as far at scale 50 as at 1 (AdamW's first step is about lr per weight).
+TEST(Train, AuxLrScaleStepsTheAuxiliaryHeadsAtTheirOwnRate) {
+  Workdir w;
+  std::string out;
+  const auto one_step = [&](const std::string& scale) {
+    const std::string cfg = short_run_config(w, "aux" + scale, "ctc_weight: 0.5\n  aux_lr_scale: " + scale);
+    const std::string dir = w.dir + "/aux" + scale;
+    EXPECT_EQ(run({"train", "--config", cfg, "--labels", w.labels, "--max-steps", "1", "--output-dir", dir},
+                  &out, w.dir + "/log"),
+              0)
+        << out;
+    return dir + "/last/";
+  };
+  const std::string frozen = one_step("0"), plain = one_step("1"), fast = one_step("50");
+  EXPECT_EQ(max_weight_diff(plain + "model.safetensors", fast + "model.safetensors"), 0.0);
+  EXPECT_EQ(max_weight_diff(frozen + "model.safetensors", fast + "model.safetensors"), 0.0);
+  const double moved1 = max_weight_diff(frozen + "ctc.safetensors", plain + "ctc.safetensors");
+  const double moved50 = max_weight_diff(frozen + "ctc.safetensors", fast + "ctc.safetensors");
+  EXPECT_GT(moved1, 0.0);
+  EXPECT_NEAR(moved50 / moved1, 50.0, 5.0) << moved1 << " " << moved50;
+  const std::vector<double> lr = train_values(fast + "../metrics.jsonl", "lr");
+  const std::vector<double> aux = train_values(fast + "../metrics.jsonl", "aux_lr");
+  ASSERT_EQ(lr.size(), 1u);
+  ASSERT_EQ(aux.size(), 1u);
+  EXPECT_NEAR(aux[0], 50.0 * lr[0], 1e-12);
+  EXPECT_GT(lr[0], 0.0);
+}
+
 TEST(Train, InitFromWarmStartsFromAnotherRunsWeights) {
   Workdir w;
   std::string out;

@@ -175,6 +175,7 @@ std::vector<Section> sections(TrainConfig& c) {
         real_key("ctc_weight", t.ctc_weight, 0.0, 100.0),
         real_key("distill_weight", t.distill_weight, 0.0, 100.0),
         real_key("feature_distill_weight", t.feature_distill_weight, 0.0, 100.0),
+        real_key("aux_lr_scale", t.aux_lr_scale, 0.0, 1e4),
         real_key("int8_consistency", t.int8_consistency, 0.0, 1e6),
         bool_key("pos_weight", t.pos_weight),
         real_key("pos_weight_max", t.pos_weight_max, 1.0, 1e6),

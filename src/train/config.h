@@ -53,6 +53,9 @@ struct TrainingOptions {
   // and the teacher_features vector of the train rows that have one (train/feature-distill.h;
   // 0: off).
   double feature_distill_weight = 0.0;
+  // The auxiliary heads' (CTC head, feature projection) lr as a multiple of lr: a fresh
+  // head beside a fine-tuned encoder would otherwise learn at the encoder's small rate.
+  double aux_lr_scale = 1.0;
   // Weight of the int8 consistency loss: mean |float score - score with 8-bit rounded
   // inputs to every dynamically quantized layer| (model.h FakeInt8Scope), so that a
   // dynamic-range int8 export stays close to the checkpoint. 0: off. Needs dropout 0

@@ -191,6 +191,7 @@ struct StepOutcome {
   double loss = 0;       // the heads' loss, averaged over ranks
   double grad_norm = 0;  // before clipping (0 without clipping)
   double lr = 0;
+  double aux_lr = 0;  // the auxiliary heads' lr as the optimizer holds it (0: no such head)
   bool stop = false;  // some rank was asked to stop
 };
 
@@ -253,6 +254,7 @@ class TrainingRun {
   NamedParams params_;  // model, then ctc.*, then features.*: the optimizer's order
   std::vector<torch::Tensor> all_params_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
+  std::vector<bool> group_is_aux_;  // per optimizer group: the auxiliary heads' (lr times aux_lr_scale)
   // Progress, kept across resumes.
   int64_t step_ = 0;
   json best_json_ = nullptr, last_eval_ = nullptr;
@@ -431,16 +433,24 @@ void TrainingRun::build_model() {
     for (const auto& p : features_->named_parameters(true))
       params_.emplace_back("features." + p.key(), p.value());
   }
-  std::vector<torch::Tensor> decay, no_decay;
+  // Four groups: matrices decay, the rest not; the auxiliary heads (ctc.*, features.*)
+  // apart, since training.aux_lr_scale scales their lr (a fresh head beside a fine-tuned
+  // encoder learns at the encoder's small rate otherwise).
+  std::vector<torch::Tensor> by_group[4];
   for (const auto& [name, p] : params_) {
-    (p.dim() >= 2 ? decay : no_decay).push_back(p);
+    const bool aux = name.rfind("ctc.", 0) == 0 || name.rfind("features.", 0) == 0;
+    by_group[(aux ? 2 : 0) + (p.dim() >= 2 ? 0 : 1)].push_back(p);
     all_params_.push_back(p);
   }
   const TrainingOptions& t = opts();
   auto adam = torch::optim::AdamWOptions(t.lr).betas({t.beta1, t.beta2}).eps(t.eps);
   std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(adam.weight_decay(t.weight_decay)));
-  groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(adam.weight_decay(0.0)));
+  for (int g = 0; g < 4; ++g) {
+    if (by_group[g].empty()) continue;
+    const double decay = g % 2 == 0 ? t.weight_decay : 0.0;
+    groups.emplace_back(by_group[g], std::make_unique<torch::optim::AdamWOptions>(adam.weight_decay(decay)));
+    group_is_aux_.push_back(g >= 2);
+  }
   optimizer_ = std::make_unique<torch::optim::AdamW>(groups, adam);
 }
 
@@ -735,7 +745,12 @@ StepOutcome TrainingRun::train_step(Batch& batch) {
   }
   if (t.grad_clip > 0) out.grad_norm = torch::nn::utils::clip_grad_norm_(all_params_, t.grad_clip);
   out.lr = lr_at(t, step_ + 1);
-  for (auto& g : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(out.lr);
+  auto& groups = optimizer_->param_groups();
+  for (size_t g = 0; g < groups.size(); ++g) {
+    auto& options = static_cast<torch::optim::AdamWOptions&>(groups[g].options());
+    options.lr(out.lr * (group_is_aux_[g] ? t.aux_lr_scale : 1.0));
+    if (group_is_aux_[g]) out.aux_lr = options.lr();
+  }
   optimizer_->step();
   return out;
 }
@@ -755,6 +770,7 @@ void TrainingRun::log_train(const Batch& batch, const StepOutcome& s) {
   if (ctc_) record["ctc_loss"] = ctc_sum_ / n;
   if (opts().distill_weight > 0) record["distill_loss"] = distill_sum_ / n;
   if (features_) record["feature_loss"] = feature_sum_ / n;
+  if (ctc_ || features_) record["aux_lr"] = s.aux_lr;
   if (opts().int8_consistency > 0) record["int8_drift"] = int8_sum_ / n;
   log_->write(record);
   loss_sum_ = 0, ctc_sum_ = 0, int8_sum_ = 0, distill_sum_ = 0, feature_sum_ = 0, loss_count_ = 0;
