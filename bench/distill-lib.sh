@@ -3,14 +3,16 @@
 # bench/distill-backbone.sh): the fine-tune config, the labelled rows of a manifest, and
 # fine-tunes of the shipped `small` two at a time. Needs PY, BIN, OUT and STEPS set.
 
-# finetune_config FILE WEIGHT [FEATURES]: the demo's fine-tune of small at lr LR (default
-# 1e-4), with training.distill_weight WEIGHT when it is above 0,
-# training.feature_distill_weight FEATURES when given and above 0, and data.freq_warp
-# FREQ_WARP when set.
+# finetune_config FILE WEIGHT [FEATURES [AUX_LR_SCALE]]: the demo's fine-tune of small at
+# lr LR (default 1e-4), with training.distill_weight WEIGHT when it is above 0,
+# training.feature_distill_weight FEATURES when given and above 0,
+# training.aux_lr_scale AUX_LR_SCALE when given, and data.freq_warp FREQ_WARP when set.
 finetune_config() {
-  "$PY" - data/models/small/finetune.yaml "$1" "$2" "${LR:-1e-4}" "${FREQ_WARP:-0}" "${3:-0}" <<'PYEOF'
+  "$PY" - data/models/small/finetune.yaml "$1" "$2" "${LR:-1e-4}" "${FREQ_WARP:-0}" "${3:-0}" "${4:-1}" <<'PYEOF'
 import re, sys
 text = re.sub(r"(?m)^  lr: .*$", f"  lr: {sys.argv[4]}", open(sys.argv[1]).read())
+if float(sys.argv[7]) != 1:
+    text = text.replace("training:\n", f"training:\n  aux_lr_scale: {sys.argv[7]}\n", 1)
 if float(sys.argv[6]) > 0:
     text = text.replace("training:\n", f"training:\n  feature_distill_weight: {sys.argv[6]}\n", 1)
 if float(sys.argv[3]) > 0:

@@ -171,6 +171,12 @@ def test_teacher_features_are_the_pooled_encoder_output(setup):
         np.testing.assert_allclose(v, want, atol=1e-5)
         got.append(v)
     assert np.abs(got[0] - got[1]).max() > 1e-3  # different clips, different vectors
+    # Two processes write the same vectors.
+    teacher_features.main([str(tmp / "labels.csv"), str(tmp / "j2.csv"), "--dir", str(tmp / "feats-j2"),
+                           "--splits", "train,test", "-j", "2"] + args)
+    for r, v in zip(read_rows(tmp / "j2.csv"), got):
+        assert Path(r["teacher_features"]).parent == tmp / "feats-j2"
+        np.testing.assert_array_equal(np.load(r["teacher_features"]), v)
     # A second run reuses the files (same paths, untouched).
     stamp = Path(rows[0]["teacher_features"]).stat().st_mtime_ns
     teacher_features.main([str(tmp / "labels.csv"), str(tmp / "again.csv"), "--dir", str(tmp / "feats"),
@@ -194,3 +200,21 @@ def test_teacher_features_are_the_pooled_encoder_output(setup):
         teacher_features.main([str(tmp / "labels.csv"), str(tmp / "x.csv"), "--dir", str(tmp / "feats"),
                                "--encoder", str(ENCODER), "--stem", str(other)])
     assert not (tmp / "x.csv").exists()
+
+
+def test_the_stem_reads_from_a_backbone_parts_file(setup):
+    """A parts file (data/models/backbone/parts.safetensors' layout: `bridge.` and `stem.`
+    tensors among the heads') gives the same backbone as the fitted stem file."""
+    tmp, _ = setup
+    stem = safetensors_torch.load_file(str(tmp / "stem.st"))
+    torch.manual_seed(1)
+    parts = {"bridge.matrix": stem.pop("matrix"), "bridge.floor": torch.tensor([-6.5]),
+             "heads.bias": torch.zeros(13)}
+    parts.update({"stem." + k: v + 0.01 * torch.randn_like(v) for k, v in stem.items()})
+    safetensors_torch.save_file(parts, str(tmp / "parts.st"))
+    from_parts = features.Backbone(str(ENCODER), str(tmp / "parts.st"))
+    assert from_parts.stem.floor == -6.5
+    for k, v in parts.items():
+        if k.startswith("stem."):
+            assert torch.equal(from_parts.stem.state_dict()[k.removeprefix("stem.")], v)
+    assert torch.equal(from_parts.stem.matrix, parts["bridge.matrix"])

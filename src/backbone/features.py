@@ -24,6 +24,18 @@ import whisper_encoder
 DEFAULT_FLOOR = -7.19
 
 
+def read_stem(path, floor=DEFAULT_FLOOR):
+    """(mapped stem tensors, floor) from a fitted stem file (bench/whisper-bridge.py) or
+    from a backbone parts file (data/models/backbone/parts.safetensors: its `bridge.` and
+    `stem.` tensors), so the shipped model's stem needs no refit."""
+    tensors = safetensors.torch.load_file(str(path))
+    if "bridge.matrix" not in tensors:
+        return tensors, float(Backbone.stem_floor(path, floor))
+    stem = {k.removeprefix("stem."): v for k, v in tensors.items() if k.startswith("stem.")}
+    stem["matrix"] = tensors["bridge.matrix"]
+    return stem, float(tensors["bridge.floor"].reshape(-1)[0]) if "bridge.floor" in tensors else floor
+
+
 class Backbone(torch.nn.Module):
     """Mapped stem plus Whisper's encoder blocks: [B, T, 128] -> [B, T, 384]."""
 
@@ -31,8 +43,7 @@ class Backbone(torch.nn.Module):
         super().__init__()
         self.upto = upto  # run only the first `upto` blocks (whisper_encoder.blocks)
         self.encoder, self.meta = whisper_encoder.load_encoder(encoder_path)
-        stem = safetensors.torch.load_file(str(stem_path))
-        floor = float(self.stem_floor(stem_path, floor))
+        stem, floor = read_stem(stem_path, floor)
         self.stem = bridge.MappedStem(self.encoder.t, stem["matrix"].numpy(), floor)
         self.stem.load_state_dict(stem)
         self.eval()

@@ -11,6 +11,9 @@ projection (docs/training.md, "Feature distillation").
     .venv/bin/python src/backbone/teacher_features.py LABELS OUT_CSV --dir FEATURES_DIR \\
         [--splits train] [--encoder E] [--stem S] [--threads 1]
 
+The stem defaults to the shipped backbone model's (data/models/backbone/parts.safetensors);
+the encoder is Whisper tiny.en's, converted by `make backbone`.
+
 LABELS may be a labels CSV or a prep manifest (audio paths relative to its folder);
 OUT_CSV should sit in the same folder so they still resolve. Rows of other splits keep an
 empty cell. Files are named by a hash of the clip's absolute path and written to a
@@ -20,9 +23,11 @@ the encoder and stem that made its files, and a run with other weights is refuse
 rather than reusing them. An unreadable clip stops the run naming its row.
 """
 import argparse
+import contextlib
 import csv
 import hashlib
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -82,6 +87,37 @@ def write_atomic(path, vector):
     os.replace(tmp, path)
 
 
+_worker = {}
+
+
+def init_worker(threads, encoder, stem):
+    torch.set_num_threads(threads)
+    _worker["backbone"] = features.Backbone(encoder, stem)
+    _worker["frontend"] = inherent.AudioFrontend(max_frames=0)
+
+
+def compute_one(job):
+    """(row index, error text or None): one clip's vector written to its file."""
+    audio, out, i = job
+    try:
+        write_atomic(out, pooled(_worker["backbone"], _worker["frontend"], audio))
+        return i, None
+    except Exception as e:  # noqa: BLE001 - the caller names the row and stops
+        return i, str(e)
+
+
+@contextlib.contextmanager
+def worker_pool(jobs, threads, encoder, stem):
+    """A map over clips in order: in this process with jobs 1, else in `jobs` processes
+    (spawned: torch's threads do not survive a fork)."""
+    if jobs <= 1:
+        init_worker(threads, encoder, stem)
+        yield lambda fn, items: map(fn, items)
+        return
+    with multiprocessing.get_context("spawn").Pool(jobs, init_worker, (threads, encoder, stem)) as pool:
+        yield lambda fn, items: pool.imap(fn, items, chunksize=8)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("labels", help="labels CSV or prep manifest")
@@ -89,8 +125,11 @@ def main(argv=None):
     ap.add_argument("--dir", required=True, help="folder for the per-clip feature files")
     ap.add_argument("--splits", default="train", help="comma-separated splits to compute (default train)")
     ap.add_argument("--encoder", default="out/whisper-bridge/encoder.safetensors")
-    ap.add_argument("--stem", default="out/whisper-bridge/mapped-stem.safetensors")
-    ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    ap.add_argument("--stem", default="data/models/backbone/parts.safetensors",
+                    help="the mapped stem: a fitted stem file or a backbone parts file (default: the shipped "
+                    "backbone model's)")
+    ap.add_argument("-j", "--jobs", type=int, default=1, help="processes, each with its own encoder (default 1)")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads per process (default 1)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     args = ap.parse_args(argv)
 
@@ -103,27 +142,21 @@ def main(argv=None):
     folder = Path(args.dir).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     claim_folder(folder, args.encoder, args.stem)
-    torch.set_num_threads(args.threads)
-    backbone = features.Backbone(args.encoder, args.stem)
-    frontend = inherent.AudioFrontend(max_frames=0)
-
     todo = [i for i, r in enumerate(rows) if r["split"] in splits]
+    paths = {i: (base / rows[i]["audio_path"]).resolve() for i in todo}
+    missing = [i for i in todo if not feature_path(folder, paths[i]).exists()]
     t0, done = time.time(), 0
-    for n, i in enumerate(todo, 1):
-        r = rows[i]
-        audio = (base / r["audio_path"]).resolve()
-        out = feature_path(folder, audio)
-        if not out.exists():
-            try:
-                write_atomic(out, pooled(backbone, frontend, audio))
-            except Exception as e:  # noqa: BLE001 - the row is named, then the run stops
-                sys.exit(f"teacher_features: {args.labels}:{i + 2}: {r['audio_path']}: {e}")
-            done += 1
-        r[COLUMN] = str(out)
-        if not args.quiet and (n % 500 == 0 or n == len(todo)):
-            rate = done / max(time.time() - t0, 1e-9)
-            eta = (len(todo) - n) / rate if rate > 0 else 0
-            print(f"  {n}/{len(todo)} clips ({done} computed, {rate:.1f}/s, ETA {eta:.0f} s)", flush=True)
+    with worker_pool(args.jobs, args.threads, args.encoder, args.stem) as run:
+        for done, (i, error) in enumerate(run(compute_one, [(paths[i], feature_path(folder, paths[i]), i)
+                                                            for i in missing]), 1):
+            if error:
+                sys.exit(f"teacher_features: {args.labels}:{i + 2}: {rows[i]['audio_path']}: {error}")
+            if not args.quiet and (done % 500 == 0 or done == len(missing)):
+                rate = done / max(time.time() - t0, 1e-9)
+                print(f"  {done}/{len(missing)} clips computed ({len(todo) - len(missing)} reused, {rate:.1f}/s, "
+                      f"ETA {(len(missing) - done) / rate:.0f} s)", flush=True)
+    for i in todo:
+        rows[i][COLUMN] = str(feature_path(folder, paths[i]))
 
     tmp = Path(args.out).with_name(Path(args.out).name + ".tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
