@@ -10,9 +10,11 @@
 natural log; see inherent.metadata.json "frontend"). Frames of 128 exact zeros are
 padding: clips of different lengths batch by zero-padding at the end, and each scores
 what it scores alone. Inputs longer than 3000 frames (60 s) are not part of the contract.
-Two model families (metadata config.family): the Conformer (`small`), and the whisper
-family (Whisper tiny.en's encoder behind a bridge; at most 1500 frames, each clip cut
-to the frames between its padding and run alone, no exported function).
+Model families (metadata config.family): the Conformer (`small`), the whisper family
+(Whisper tiny.en's encoder behind a bridge; at most 1500 frames, each clip cut to the
+frames between its padding and run alone, no exported function), and ensembles of
+those (the weighted sum of their members' logits; no exported function when a member
+is of the whisper family).
 
 As a command, `python inherent_mlx.py FOLDER [--export-function [--output PATH]]` scores
 nothing; it checks that the folder loads and, with --export-function, writes
@@ -61,11 +63,7 @@ class InherentModel:
     """The Conformer: log-mels [B, T, 128] -> 13 sigmoid scores per clip, in head order."""
 
     def __init__(self, weights: dict[str, mx.array], metadata: dict):
-        self.metadata = metadata
-        self.config = metadata["config"]
-        self.head_order = list(metadata["head_order"])
-        self.threshold_keys = list(metadata["threshold_keys"])
-        self.thresholds = [float(metadata["default_thresholds"][k]) for k in self.threshold_keys]
+        self._read_metadata(metadata)
         c = self.config
         self.h, self.n_heads, self.n_blocks = c["n_hidden"], c["n_heads"], c["n_blocks"]
         w = {k: v.astype(mx.float32) for k, v in weights.items()}
@@ -77,6 +75,14 @@ class InherentModel:
         self.w = w
         self._pe = _positions((MAX_FRAMES + 3) // 4, self.h)
         mx.eval(list(w.values()), self._pe)  # materialize now (lazy loads cannot be exported)
+
+    def _read_metadata(self, metadata: dict) -> None:
+        """Config, head order and the shipped thresholds, as every family keeps them."""
+        self.metadata = metadata
+        self.config = metadata["config"]
+        self.head_order = list(metadata["head_order"])
+        self.threshold_keys = list(metadata["threshold_keys"])
+        self.thresholds = [float(metadata["default_thresholds"][k]) for k in self.threshold_keys]
 
     # ---- pieces ----
 
@@ -167,11 +173,8 @@ class WhisperModel(InherentModel):
     BLENDS = (0.6234375, 0.1234375)
 
     def __init__(self, weights: dict[str, mx.array], metadata: dict):
-        self.metadata = metadata
-        self.config = c = metadata["config"]
-        self.head_order = list(metadata["head_order"])
-        self.threshold_keys = list(metadata["threshold_keys"])
-        self.thresholds = [float(metadata["default_thresholds"][k]) for k in self.threshold_keys]
+        self._read_metadata(metadata)
+        c = self.config
         self.h, self.n_heads, self.n_blocks = c["n_hidden"], c["n_heads"], c["n_blocks"]
         w = {k: v.astype(mx.float32) for k, v in weights.items()}
         for name in ("stem.conv1.weight", "stem.conv2.weight"):
@@ -225,13 +228,39 @@ class WhisperModel(InherentModel):
         return mx.stack([self._clip_logits(x[b]) for b in range(x.shape[0])])
 
 
+class EnsembleModel(InherentModel):
+    """An ensemble: its members (config keys and tensors under "members.<i>.") read the
+    same log-mels; the logits are their weighted sum (config "members.<i>.weight")."""
+
+    def __init__(self, weights: dict[str, mx.array], metadata: dict):
+        self._read_metadata(metadata)
+        c = self.config
+        self.members, self.weights = [], []
+        for i in range(int(c["members"])):
+            p = f"members.{i}."
+            cfg = {k[len(p):]: v for k, v in c.items() if k.startswith(p) and k != p + "weight"}
+            part = {k[len(p):]: v for k, v in weights.items() if k.startswith(p)}
+            self.members.append(_family_class(cfg.get("family", "conformer"), METADATA_FILE)(
+                part, dict(metadata, config=cfg)))
+            self.weights.append(float(c[p + "weight"]))
+        self.has_whisper = any(isinstance(m, WhisperModel) for m in self.members)
+
+    def logits(self, mel: mx.array) -> mx.array:
+        """[B, T, 128] -> [B, 13]"""
+        return sum(w * m.logits(mel) for m, w in zip(self.members, self.weights))
+
+
+def _family_class(family: str, where: str):
+    model = {"conformer": InherentModel, "whisper": WhisperModel, "ensemble": EnsembleModel}.get(family)
+    if model is None:
+        raise ValueError(f"{where}: config.family '{family}' is not one this module runs")
+    return model
+
+
 def load(folder: str | Path) -> InherentModel:
     folder = Path(folder)
     metadata = json.loads((folder / METADATA_FILE).read_text())
-    family = metadata["config"].get("family", "conformer")
-    model = {"conformer": InherentModel, "whisper": WhisperModel}.get(family)
-    if model is None:
-        raise ValueError(f"{folder / METADATA_FILE}: config.family '{family}' is not one this module runs")
+    model = _family_class(metadata["config"].get("family", "conformer"), str(folder / METADATA_FILE))
     return model(mx.load(str(folder / WEIGHTS_FILE)), metadata)
 
 
@@ -239,7 +268,7 @@ def export_function(folder: str | Path, path: str | Path | None = None) -> Path:
     """Writes FOLDER/model-3000.mlxfn (or `path`): scores = f(mel [1, 3000, 128])."""
     folder = Path(folder)
     model = load(folder)
-    if isinstance(model, WhisperModel):
+    if isinstance(model, WhisperModel) or getattr(model, "has_whisper", False):
         raise ValueError("the whisper family cuts each clip's padding, which a fixed-shape function cannot: "
                          "use inherent_mlx.load(folder)")
     path = Path(path) if path else folder / FUNCTION_FILE
