@@ -29,8 +29,9 @@ def read_stem(path, floor=DEFAULT_FLOOR):
     from a backbone parts file (data/models/backbone/parts.safetensors: its `bridge.` and
     `stem.` tensors), so the shipped model's stem needs no refit."""
     tensors = safetensors.torch.load_file(str(path))
-    if "bridge.matrix" not in tensors:
-        return tensors, float(Backbone.stem_floor(path, floor))
+    if "bridge.matrix" not in tensors:  # a fitted stem file keeps its floor in the metadata
+        with safetensors.safe_open(str(path), framework="pt") as f:
+            return tensors, float((f.metadata() or {}).get("floor", floor))
     stem = {k.removeprefix("stem."): v for k, v in tensors.items() if k.startswith("stem.")}
     stem["matrix"] = tensors["bridge.matrix"]
     return stem, float(tensors["bridge.floor"].reshape(-1)[0]) if "bridge.floor" in tensors else floor
@@ -47,12 +48,6 @@ class Backbone(torch.nn.Module):
         self.stem = bridge.MappedStem(self.encoder.t, stem["matrix"].numpy(), floor)
         self.stem.load_state_dict(stem)
         self.eval()
-
-    @staticmethod
-    def stem_floor(path, default):
-        from safetensors import safe_open
-        with safe_open(str(path), framework="pt") as f:
-            return float((f.metadata() or {}).get("floor", default))
 
     def forward(self, mel):
         return self.encoder.blocks(self.stem(mel), self.upto)

@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bridge  # noqa: E402
 import designs  # noqa: E402
 import whisper_encoder  # noqa: E402
-from features import DEFAULT_FLOOR, Backbone  # noqa: E402
+from features import DEFAULT_FLOOR, read_stem  # noqa: E402
 
 POSITIONS = 1500  # rows of Whisper's position table (arch.h kWhisperPositions)
 
@@ -38,8 +38,7 @@ def read_parts(encoder_path, stem_path, heads_path):
     """(encoder tensors by CTranslate2 name, encoder metadata, stem tensors, floor, heads state dict)."""
     enc, meta = whisper_encoder.load_safetensors(str(encoder_path))
     enc = {k.removeprefix("whisper.encoder."): v for k, v in enc.items()}
-    stem = safetensors.torch.load_file(str(stem_path))
-    floor = Backbone.stem_floor(stem_path, DEFAULT_FLOOR)
+    stem, floor = read_stem(stem_path, DEFAULT_FLOOR)
     heads = torch.load(str(heads_path), map_location="cpu", weights_only=True)
     # A design that trained Whisper's top blocks too (designs.TopBlocksHeads.package_parts)
     # carries them as "encoder.<CTranslate2 name>": they replace the pretrained ones.

@@ -132,6 +132,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1, help="torch threads per process (default 1)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     args = ap.parse_args(argv)
+    if args.jobs < 1 or args.threads < 1:
+        ap.error("-j and --threads take 1 or more")
 
     for f, what in ((args.encoder, "--encoder"), (args.stem, "--stem")):
         if not Path(f).is_file():
